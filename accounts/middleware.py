@@ -1,0 +1,53 @@
+"""Request middleware: the asking user's organisation, and agreement re-acceptance (R1)."""
+
+from __future__ import annotations
+
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
+
+
+def _membership(request):
+    user = request.user
+    if not user.is_authenticated:
+        return None
+    from .models import Membership
+
+    return Membership.objects.select_related("organisation").filter(user=user).first()
+
+
+class OrganisationMiddleware:
+    """Sets ``request.membership`` (or ``None``) lazily for the signed-in user."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        membership = SimpleLazyObject(lambda: _membership(request))
+        request.membership = membership
+        return self.get_response(request)
+
+
+# Paths a user who still has to accept the new agreement may reach.
+AGREEMENT_EXEMPT_PREFIXES = ("/accounts/", "/static/", "/media/", "/i18n/", "/admin/", "/api/", "/agreement/")
+
+
+class AgreementMiddleware:
+    """Send a signed-in organisation member to the agreement page until they accept the current version."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if (
+            user is not None
+            and user.is_authenticated
+            and not request.path.startswith(AGREEMENT_EXEMPT_PREFIXES)
+            and request.membership
+        ):
+            from .selectors import user_must_accept_agreement
+
+            if user_must_accept_agreement(user):
+                return redirect(f"{reverse('accounts:agreement_accept')}?next={request.get_full_path()}")
+        return self.get_response(request)

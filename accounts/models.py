@@ -1,0 +1,245 @@
+"""Users, organisations and their members, invitations, the user agreement, notifications, penalties."""
+
+from __future__ import annotations
+
+import secrets
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def _create_user(self, email: str, password: str | None, **extra):
+        if not email:
+            raise ValueError("An email address is required")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email: str, password: str | None = None, **extra):
+        extra.setdefault("is_staff", False)
+        extra.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra)
+
+    def create_superuser(self, email: str, password: str | None = None, **extra):
+        extra.setdefault("is_staff", True)
+        extra.setdefault("is_superuser", True)
+        return self._create_user(email, password, **extra)
+
+
+class User(AbstractUser):
+    """A person. Logs in with the email address."""
+
+    username = None
+    email = models.EmailField(_("email address"), unique=True)
+    full_name = models.CharField(_("full name"), max_length=120, blank=True)
+
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    objects = UserManager()
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self) -> str:
+        return self.email
+
+    @property
+    def display_name(self) -> str:
+        return self.full_name or self.email
+
+
+class Organisation(models.Model):
+    """A supplier company or a reseller business. Its profile lives in suppliers/ or resellers/."""
+
+    class Kind(models.TextChoices):
+        SUPPLIER = "supplier", _("Supplier")
+        RESELLER = "reseller", _("Reseller")
+
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, db_index=True)
+    name = models.CharField(_("name"), max_length=200)
+    email = models.EmailField(_("contact email"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_supplier(self) -> bool:
+        return self.kind == self.Kind.SUPPLIER
+
+    @property
+    def is_reseller(self) -> bool:
+        return self.kind == self.Kind.RESELLER
+
+
+class Role(models.TextChoices):
+    OWNER = "owner", _("Owner")
+    MANAGER = "manager", _("Manager")
+    STAFF = "staff", _("Staff")
+
+
+MANAGING_ROLES = (Role.OWNER, Role.MANAGER)
+
+
+class Membership(models.Model):
+    """A user's place in its one organisation."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="membership")
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.STAFF)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["organisation_id", "created_at"]
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation"], condition=Q(role="owner"), name="one_owner_per_organisation"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.organisation} ({self.get_role_display()})"
+
+    @property
+    def can_manage(self) -> bool:
+        """Owners and managers change prices, terms and partnerships."""
+        return self.role in MANAGING_ROLES
+
+
+def _invitation_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class Invitation(models.Model):
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField(_("email address"))
+    role = models.CharField(_("role"), max_length=16, choices=[(Role.MANAGER, Role.MANAGER.label), (Role.STAFF, Role.STAFF.label)])
+    token = models.CharField(max_length=64, unique=True, default=_invitation_token)
+    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+
+    def __str__(self) -> str:
+        return f"{self.email} → {self.organisation}"
+
+    def is_open(self, now=None) -> bool:
+        now = now or timezone.now()
+        return self.accepted_at is None and self.revoked_at is None and self.expires_at > now
+
+
+class AgreementVersion(models.Model):
+    """A version of 《分銷平台用戶協定》. The newest published one is current."""
+
+    version = models.CharField(_("version"), max_length=20, unique=True)
+    title = models.CharField(_("title"), max_length=200, default="分銷平台用戶協定")
+    supplier_text = models.TextField(_("text for suppliers"))
+    reseller_text = models.TextField(_("text for resellers"))
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-published_at", "-id"]
+        verbose_name = _("agreement version")
+        verbose_name_plural = _("agreement versions")
+
+    def __str__(self) -> str:
+        return f"{self.title} v{self.version}"
+
+    def text_for(self, kind: str) -> str:
+        return self.supplier_text if kind == Organisation.Kind.SUPPLIER else self.reseller_text
+
+
+class AgreementAcceptance(models.Model):
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="agreement_acceptances")
+    version = models.ForeignKey(AgreementVersion, on_delete=models.PROTECT, related_name="acceptances")
+    accepted_at = models.DateTimeField(default=timezone.now)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-accepted_at"]
+        verbose_name = _("agreement acceptance")
+        verbose_name_plural = _("agreement acceptances")
+        constraints = [models.UniqueConstraint(fields=["user", "version"], name="accept_each_version_once")]
+
+    def __str__(self) -> str:
+        return f"{self.user} accepted v{self.version.version}"
+
+
+class Notification(models.Model):
+    """A platform event shown on a user's notifications page (and maybe emailed)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    kind = models.CharField(_("kind"), max_length=60, db_index=True)
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(_("body"), blank=True)
+    url = models.CharField(_("link"), max_length=300, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "read_at"])]
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Penalty(models.Model):
+    """A sanction staff recorded against an organisation (R6, R17)."""
+
+    class Sanction(models.TextChoices):
+        WARNING = "warning", _("Warning")
+        LISTING_REMOVAL = "listing_removal", _("Listing removal")
+        SUSPEND_ORDERING = "suspend_ordering", _("Suspension from placing purchase orders")
+        SUSPEND_LISTING = "suspend_listing", _("Suspension from listing")
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="penalties")
+    rule = models.CharField(_("rule broken"), max_length=10)
+    description = models.TextField(_("description"))
+    sanction = models.CharField(_("sanction"), max_length=32, choices=Sanction.choices, default=Sanction.WARNING)
+    starts_at = models.DateTimeField(_("starts at"), default=timezone.now)
+    ends_at = models.DateTimeField(_("ends at"), null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-starts_at"]
+        indexes = [models.Index(fields=["organisation", "ends_at"])]
+        verbose_name = _("penalty")
+        verbose_name_plural = _("penalties")
+
+    def __str__(self) -> str:
+        return f"{self.organisation}: {self.get_sanction_display()} ({self.rule})"
+
+    def is_active(self, now=None) -> bool:
+        now = now or timezone.now()
+        return self.revoked_at is None and self.starts_at <= now and (self.ends_at is None or self.ends_at > now)

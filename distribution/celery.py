@@ -1,0 +1,28 @@
+"""Celery application and the beat schedule (the platform's timers, SPEC §4).
+
+The schedule lives here in code, not in a database scheduler, so every
+deployment runs the same timers. Each entry is a thin task that calls the
+same sweep code as ``python manage.py sweep_deadlines``.
+"""
+
+import os
+
+from celery import Celery
+from celery.schedules import crontab
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "distribution.settings")
+
+app = Celery("distribution")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+EVERY_MINUTE = 60.0
+
+app.conf.beat_schedule = {
+    "sweep-deadlines": {
+        "task": "distribution.core.tasks.sweep_deadlines",
+        "schedule": EVERY_MINUTE,
+    },
+}
+
+__all__ = ["app", "crontab"]

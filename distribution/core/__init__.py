@@ -1,0 +1,1 @@
+"""Cross-app helpers: money, domain errors, audit log, permissions, divisions, sweeps."""

@@ -1,0 +1,52 @@
+"""View mixins that check who is asking: organisation kind and member role.
+
+``request.membership`` is set by ``accounts.middleware.OrganisationMiddleware``.
+Objects of another organisation are answered with 404 by the selectors (they
+filter by the asking organisation), so these mixins only decide page access.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied
+
+
+class OrganisationMemberMixin(LoginRequiredMixin):
+    """The user belongs to an organisation of ``organisation_kind`` with one of ``allowed_roles``."""
+
+    organisation_kind: str | None = None  # "supplier" / "reseller" / None for either
+    allowed_roles: tuple[str, ...] | None = None  # None: any role
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        membership = getattr(request, "membership", None)
+        if membership is None:
+            raise PermissionDenied("You do not belong to an organisation.")
+        if self.organisation_kind and membership.organisation.kind != self.organisation_kind:
+            raise PermissionDenied("This page is for another kind of organisation.")
+        if self.allowed_roles and membership.role not in self.allowed_roles:
+            raise PermissionDenied("Your role does not allow this.")
+        self.membership = membership
+        self.organisation = membership.organisation
+        return super().dispatch(request, *args, **kwargs)
+
+
+class SupplierMemberMixin(OrganisationMemberMixin):
+    organisation_kind = "supplier"
+
+
+class SupplierManagerMixin(SupplierMemberMixin):
+    allowed_roles = ("owner", "manager")
+
+
+class ResellerMemberMixin(OrganisationMemberMixin):
+    organisation_kind = "reseller"
+
+
+class ResellerManagerMixin(ResellerMemberMixin):
+    allowed_roles = ("owner", "manager")
+
+
+class OwnerOrManagerMixin(OrganisationMemberMixin):
+    allowed_roles = ("owner", "manager")

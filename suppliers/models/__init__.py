@@ -1,0 +1,35 @@
+"""Suppliers own: their company profile, catalog (categories, products, SKUs, stock),
+tiers and cooperation terms, recruitment posts, applications and partnerships."""
+
+from .catalog import (
+    SKU,
+    Category,
+    ComplianceDocument,
+    Product,
+    ProductImage,
+    StockAdjustment,
+)
+from .partnerships import (
+    CooperationTerms,
+    Partnership,
+    PartnershipApplication,
+    RecruitmentPost,
+    Tier,
+)
+from .profile import ChannelType, Supplier
+
+__all__ = [
+    "SKU",
+    "Category",
+    "ChannelType",
+    "ComplianceDocument",
+    "CooperationTerms",
+    "Partnership",
+    "PartnershipApplication",
+    "Product",
+    "ProductImage",
+    "RecruitmentPost",
+    "StockAdjustment",
+    "Supplier",
+    "Tier",
+]

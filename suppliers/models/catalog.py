@@ -1,0 +1,166 @@
+"""The catalog: categories (a tree), products with moderation (R3), SKUs with price control and stock."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+from django_fsm import FSMField, transition
+
+from distribution.core.money import MONEY_FIELD_KWARGS
+
+
+class Category(models.Model):
+    name = models.CharField(_("name"), max_length=100)
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "name"]
+        verbose_name = _("category")
+        verbose_name_plural = _("categories")
+        constraints = [models.UniqueConstraint(fields=["parent", "name"], name="category_unique_name_in_parent")]
+
+    def __str__(self) -> str:
+        return f"{self.parent} › {self.name}" if self.parent_id else self.name
+
+
+class Product(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        PENDING_REVIEW = "pending_review", _("Pending review")
+        LISTED = "listed", _("Listed")
+        REJECTED = "rejected", _("Rejected")
+        DELISTED = "delisted", _("Delisted")
+
+    supplier = models.ForeignKey("suppliers.Supplier", on_delete=models.CASCADE, related_name="products")
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), blank=True, help_text=_("Sanitised HTML."))
+    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="products")
+    brand = models.CharField(_("brand"), max_length=100, blank=True)
+    province_code = models.CharField(_("goods location: province"), max_length=6)
+    city_code = models.CharField(_("goods location: city"), max_length=6)
+    is_imported = models.BooleanField(_("imported goods"), default=False)
+    status = FSMField(_("status"), choices=Status.choices, default=Status.DRAFT, protected=True, db_index=True)
+    status_reason = models.CharField(_("reason"), max_length=500, blank=True)
+    # The last approved version stays visible while an edit waits for review.
+    approved_title = models.CharField(max_length=200, blank=True)
+    approved_description = models.TextField(blank=True)
+    has_pending_changes = models.BooleanField(default=False)
+    listed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+
+    class Meta:
+        ordering = ["-updated_at", "-id"]
+        verbose_name = _("product")
+        verbose_name_plural = _("products")
+        indexes = [models.Index(fields=["supplier", "status"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+    # Transitions hold only guards and field assignments; services call them under a row lock.
+    @transition(field=status, source=[Status.DRAFT, Status.REJECTED, Status.DELISTED], target=Status.PENDING_REVIEW)
+    def submit(self) -> None:
+        self.status_reason = ""
+
+    @transition(field=status, source=Status.PENDING_REVIEW, target=Status.LISTED)
+    def approve(self) -> None:
+        self.status_reason = ""
+        self.has_pending_changes = False
+        self.approved_title = self.title
+        self.approved_description = self.description
+
+    @transition(field=status, source=Status.PENDING_REVIEW, target=Status.REJECTED)
+    def reject(self, reason: str) -> None:
+        self.status_reason = reason
+
+    @transition(field=status, source=[Status.LISTED, Status.PENDING_REVIEW], target=Status.DELISTED)
+    def delist(self, reason: str) -> None:
+        self.status_reason = reason
+
+
+class ProductImage(models.Model):
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="images")
+    image = models.ImageField(_("image"), upload_to="products/%Y/%m/")
+    thumbnail = models.ImageField(upload_to="products/thumbs/%Y/%m/", blank=True)
+    position = models.PositiveIntegerField(default=0)
+    approved = models.BooleanField(default=False, help_text=_("Shown publicly (approved by review)."))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["position", "id"]
+
+
+class ComplianceDocument(models.Model):
+    """Customs declaration / inspection certificate for imported goods (R3)."""
+
+    class Kind(models.TextChoices):
+        CUSTOMS_DECLARATION = "customs_declaration", _("Customs declaration")
+        INSPECTION_CERTIFICATE = "inspection_certificate", _("Inspection and quarantine certificate")
+        OTHER = "other", _("Other")
+
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="compliance_documents")
+    kind = models.CharField(_("kind"), max_length=40, choices=Kind.choices)
+    file = models.FileField(_("file"), upload_to="compliance/%Y/%m/")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+
+class SKU(models.Model):
+    """A variant. ``available = on_hand - reserved`` never goes below zero (R10)."""
+
+    supplier = models.ForeignKey("suppliers.Supplier", on_delete=models.CASCADE, related_name="skus")
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="skus")
+    code = models.CharField(_("SKU code"), max_length=64)
+    attributes = models.JSONField(_("attributes"), default=dict, blank=True)
+    supply_price_amount = models.DecimalField(_("supply price"), **MONEY_FIELD_KWARGS)
+    suggested_retail_amount = models.DecimalField(_("suggested retail price"), **MONEY_FIELD_KWARGS)
+    min_retail_amount = models.DecimalField(_("minimum retail price"), **MONEY_FIELD_KWARGS)
+    max_retail_amount = models.DecimalField(_("maximum retail price"), **MONEY_FIELD_KWARGS)
+    weight_grams = models.PositiveIntegerField(_("weight (g)"), default=0)
+    on_hand = models.IntegerField(_("stock on hand"), default=0)
+    reserved = models.IntegerField(_("reserved"), default=0)
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+
+    class Meta:
+        ordering = ["product_id", "code"]
+        verbose_name = _("SKU")
+        verbose_name_plural = _("SKUs")
+        constraints = [
+            models.UniqueConstraint(fields=["supplier", "code"], name="sku_code_unique_per_supplier"),
+            models.CheckConstraint(condition=Q(on_hand__gte=0), name="sku_on_hand_non_negative"),
+            models.CheckConstraint(condition=Q(reserved__gte=0), name="sku_reserved_non_negative"),
+            models.CheckConstraint(condition=Q(reserved__lte=F("on_hand")), name="sku_reserved_within_on_hand"),
+            models.CheckConstraint(condition=Q(supply_price_amount__gt=0), name="sku_supply_price_positive"),
+            models.CheckConstraint(
+                condition=Q(min_retail_amount__lte=F("suggested_retail_amount"))
+                & Q(suggested_retail_amount__lte=F("max_retail_amount")),
+                name="sku_suggested_within_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(supply_price_amount__lte=F("min_retail_amount")), name="sku_supply_within_min_retail"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.code
+
+    @property
+    def available(self) -> int:
+        return self.on_hand - self.reserved
+
+
+class StockAdjustment(models.Model):
+    sku = models.ForeignKey(SKU, on_delete=models.CASCADE, related_name="stock_adjustments")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    delta = models.IntegerField(_("change"))
+    on_hand_after = models.IntegerField(_("on hand after"))
+    reason = models.CharField(_("reason"), max_length=200)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]

@@ -1,0 +1,138 @@
+"""Tiers, cooperation terms, recruitment posts (招募書), applications and partnerships (R4–R6)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from distribution.core.money import MONEY_FIELD_KWARGS
+
+
+class Tier(models.Model):
+    """A reseller tier (e.g. 普通 / 銀牌 / 金牌): a discount on supply price."""
+
+    supplier = models.ForeignKey("suppliers.Supplier", on_delete=models.CASCADE, related_name="tiers")
+    name = models.CharField(_("name"), max_length=50)
+    discount_percent = models.DecimalField(
+        _("discount on supply price (%)"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("0"),
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("90"))],
+    )
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["supplier_id", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["supplier", "name"], name="tier_unique_name_per_supplier"),
+            models.CheckConstraint(
+                condition=Q(discount_percent__gte=0) & Q(discount_percent__lte=90), name="tier_discount_range"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CooperationTerms(models.Model):
+    supplier = models.OneToOneField("suppliers.Supplier", on_delete=models.CASCADE, related_name="terms")
+    text = models.TextField(_("terms"), blank=True)
+    accepted_channel_types = models.JSONField(_("accepted channel types"), default=list, blank=True)
+    minimum_order_amount = models.DecimalField(_("minimum order"), default=Decimal("0"), **MONEY_FIELD_KWARGS)
+    shipping_fee_amount = models.DecimalField(_("shipping fee per order"), default=Decimal("0"), **MONEY_FIELD_KWARGS)
+    shipping_regions = models.JSONField(_("shipping regions (province codes; empty = all)"), default=list, blank=True)
+    return_policy = models.TextField(_("return policy"), blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("cooperation terms")
+        verbose_name_plural = _("cooperation terms")
+
+
+class RecruitmentPost(models.Model):
+    supplier = models.ForeignKey("suppliers.Supplier", on_delete=models.CASCADE, related_name="recruitment_posts")
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(_("body"))
+    accepted_channel_types = models.JSONField(_("accepted channel types"), default=list, blank=True)
+    tier = models.ForeignKey(Tier, on_delete=models.PROTECT, related_name="+", verbose_name=_("tier offered"))
+    is_open = models.BooleanField(_("open"), default=True, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class PartnershipApplication(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    supplier = models.ForeignKey("suppliers.Supplier", on_delete=models.CASCADE, related_name="applications")
+    reseller = models.ForeignKey("resellers.Reseller", on_delete=models.CASCADE, related_name="applications")
+    post = models.ForeignKey(RecruitmentPost, on_delete=models.SET_NULL, null=True, blank=True, related_name="applications")
+    message = models.TextField(_("message"), blank=True)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PENDING, db_index=True)
+    decision_reason = models.CharField(_("reason"), max_length=500, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["supplier", "reseller"], condition=Q(status="pending"), name="one_pending_application_per_pair"
+            )
+        ]
+
+
+class Partnership(models.Model):
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("Active")
+        TERMINATION_PENDING = "termination_pending", _("Termination pending")
+        TERMINATED = "terminated", _("Terminated")
+
+    supplier = models.ForeignKey("suppliers.Supplier", on_delete=models.CASCADE, related_name="partnerships")
+    reseller = models.ForeignKey("resellers.Reseller", on_delete=models.CASCADE, related_name="partnerships")
+    tier = models.ForeignKey(Tier, on_delete=models.PROTECT, related_name="partnerships")
+    key_account_manager = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    status = models.CharField(_("status"), max_length=24, choices=Status.choices, default=Status.ACTIVE, db_index=True)
+    started_at = models.DateTimeField(_("started at"))
+    notice_given_at = models.DateTimeField(null=True, blank=True)
+    ends_at = models.DateTimeField(_("ends at"), null=True, blank=True, db_index=True)
+    termination_reason = models.TextField(_("termination reason"), blank=True)
+    terminated_by = models.CharField(max_length=16, blank=True)  # "supplier" / "reseller" / "staff"
+    terminated_at = models.DateTimeField(null=True, blank=True)
+    last_feed_at = models.DateTimeField(_("last synced"), null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["supplier", "reseller"],
+                condition=~Q(status="terminated"),
+                name="one_live_partnership_per_pair",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.supplier} ↔ {self.reseller}"
+
+    @property
+    def is_live(self) -> bool:
+        return self.status != self.Status.TERMINATED
