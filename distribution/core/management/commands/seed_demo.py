@@ -1,0 +1,54 @@
+"""Idempotent demo data: every page of the product has something to show.
+
+Each app contributes a ``demo`` module with ``seed(ctx)``; they run in the order
+below and share ``ctx`` (a dict of the objects made so far). Running it twice
+changes nothing the second time. Prints the fixed demo logins and API keys.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+DEMO_MODULES = [
+    "accounts.demo",
+    "suppliers.demo",
+    "suppliers.demo_partnerships",
+    "resellers.demo",
+    "settlement.demo",
+    "procurement.demo",
+    "procurement.demo_disputes",
+    "distribution.api.demo",
+]
+
+DEMO_PASSWORD = "demo-pass-2026"
+
+
+class Command(BaseCommand):
+    help = "Load idempotent demo data and print the demo logins."
+
+    def handle(self, *args, **options) -> None:
+        ctx: dict = {"password": DEMO_PASSWORD, "lines": []}
+        with transaction.atomic():
+            for name in DEMO_MODULES:
+                try:
+                    module = import_module(name)
+                except ModuleNotFoundError as exc:
+                    if exc.name != name:
+                        raise
+                    continue
+                module.seed(ctx)
+        self.stdout.write(self.style.SUCCESS("Demo data ready."))
+        self.stdout.write(f"Logins (password {DEMO_PASSWORD}):")
+        for email, what in [
+            ("supplier@demo.test", "supplier owner"),
+            ("supplier2@demo.test", "second supplier owner"),
+            ("reseller@demo.test", "reseller owner (partnered with both suppliers)"),
+            ("reseller2@demo.test", "second reseller owner"),
+            ("staff@demo.test", "platform staff, /admin/"),
+        ]:
+            self.stdout.write(f"  {email:<22} {what}")
+        for line in ctx["lines"]:
+            self.stdout.write(f"  {line}")
