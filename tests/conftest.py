@@ -39,3 +39,9 @@ def reseller_member(db):
     reseller = ResellerFactory()
     membership = MembershipFactory(organisation=reseller.organisation, role="owner")
     return membership.user, reseller
+
+
+@pytest.fixture(autouse=True)
+def _english_by_default(settings):
+    """Tests read messages in English; tests of the default language (繁體中文) override this."""
+    settings.LANGUAGE_CODE = "en"
