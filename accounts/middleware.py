@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.utils.functional import SimpleLazyObject
+from django.utils.http import urlencode
 
 
 def _membership(request):
@@ -17,19 +18,23 @@ def _membership(request):
 
 
 class OrganisationMiddleware:
-    """Sets ``request.membership`` (or ``None``) lazily for the signed-in user."""
+    """Sets ``request.membership`` (the signed-in user's ``Membership`` with its organisation, or ``None``).
+
+    Resolved eagerly (one query for signed-in users) so ``request.membership is None`` is reliable.
+    """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        membership = SimpleLazyObject(lambda: _membership(request))
-        request.membership = membership
+        request.membership = _membership(request)
         return self.get_response(request)
 
 
 # Paths a user who still has to accept the new agreement may reach.
-AGREEMENT_EXEMPT_PREFIXES = ("/accounts/", "/static/", "/media/", "/i18n/", "/admin/", "/api/", "/agreement/")
+# /accounts/ holds login/logout, password pages and the agreement page itself; the API
+# authenticates machines by key, not people.
+AGREEMENT_EXEMPT_PREFIXES = ("/accounts/", "/static/", "/media/", "/i18n/", "/admin/", "/api/")
 
 
 class AgreementMiddleware:
@@ -49,5 +54,9 @@ class AgreementMiddleware:
             from .selectors import user_must_accept_agreement
 
             if user_must_accept_agreement(user):
-                return redirect(f"{reverse('accounts:agreement_accept')}?next={request.get_full_path()}")
+                target = f"{reverse('accounts:agreement_accept')}?{urlencode({'next': request.get_full_path()})}"
+                if request.headers.get("HX-Request"):
+                    # A partial update must not swap the agreement page into a fragment: send the whole page there.
+                    return HttpResponse(status=204, headers={"HX-Redirect": target})
+                return redirect(target)
         return self.get_response(request)
