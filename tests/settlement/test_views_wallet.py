@@ -283,3 +283,10 @@ def test_only_owners_and_managers_open_the_reward_page(client):
 def test_nav_links_to_the_wallet(reseller_client):
     client, _reseller = reseller_client
     assert f'href="{WALLET}"' in client.get(TOP_UPS).content.decode()
+
+
+def test_wallet_page_speaks_traditional_chinese_by_default(reseller_client, settings):
+    settings.LANGUAGE_CODE = "zh-hant"
+    client, _reseller = reseller_client
+    body = client.get(WALLET, HTTP_ACCEPT_LANGUAGE="zh-hant").content.decode()
+    assert "可用餘額" in body and "對帳單" in body
