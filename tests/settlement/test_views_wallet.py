@@ -290,3 +290,13 @@ def test_wallet_page_speaks_traditional_chinese_by_default(reseller_client, sett
     client, _reseller = reseller_client
     body = client.get(WALLET, HTTP_ACCEPT_LANGUAGE="zh-hant").content.decode()
     assert "可用餘額" in body and "對帳單" in body
+
+
+def test_filtering_with_htmx_returns_only_the_statement(reseller_client):
+    client, reseller = reseller_client
+    fund(reseller.organisation, "10.00")
+    response = client.get(WALLET, {"kind": "top_up"}, HTTP_HX_REQUEST="true")
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert body.lstrip().startswith('<div id="statement">')
+    assert "<html" not in body and "10.00" in body
