@@ -300,3 +300,13 @@ def test_filtering_with_htmx_returns_only_the_statement(reseller_client):
     assert response.status_code == 200
     assert body.lstrip().startswith('<div id="statement">')
     assert "<html" not in body and "10.00" in body
+
+
+def test_home_widget_shows_the_organisations_own_balance(reseller_member):
+    from django.template.loader import render_to_string
+
+    _user, reseller = reseller_member
+    fund(reseller.organisation, "1234.50")
+    fund(ResellerFactory().organisation, "999.99")
+    html = render_to_string("settlement/home_widget.html", {"organisation": reseller.organisation})
+    assert "¥1,234.50" in html and "999.99" not in html
