@@ -331,3 +331,13 @@ def test_supplier_staff_member_may_look_but_not_change(client, supplier):
         == 403
     )
     assert SKU.objects.get(pk=sku.pk).on_hand == 10
+
+
+def test_catalog_pages_speak_traditional_chinese_by_default(manager_client, settings):
+    settings.LANGUAGE_CODE = "zh-hant"
+    body = manager_client.get(reverse("suppliers:product_list")).content.decode()
+    assert "新增商品" in body and "您還沒有商品" in body
+    response = manager_client.post(
+        reverse("suppliers:product_create"), {**product_post(CategoryFactory()), **sku_rows(sku_row("Z-1", min_retail_amount="150.00"))}
+    )
+    assert "最高零售價不可低於最低零售價。" in response.content.decode()
