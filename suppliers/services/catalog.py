@@ -490,7 +490,7 @@ def product_delist(*, actor: Any, product: Product, reason: str) -> Product:
         product.delist(reason)
     except TransitionNotAllowed:
         raise InvalidState(_("Only a listed product or one under review can be delisted.")) from None
-    _settle_images(product, accept=False)
+    # Images are left as they are: a delisted product is reviewed as a whole when it is submitted again.
     product.save()
     audit(actor=actor, action="product.delisted", obj=product, organisation=product.supplier.organisation,
           summary=reason, data={"from": before, "to": product.status, "reason": reason, "by_staff": by_staff})  # fmt: skip

@@ -360,3 +360,14 @@ def test_delisting_a_draft_is_refused(manager, supplier):
 def test_delisting_needs_a_reason(manager, supplier):
     with pytest.raises(ValidationFailed):
         services.product_delist(actor=manager, product=ProductFactory(supplier=supplier), reason="")
+
+
+def test_delisting_a_product_under_review_keeps_its_images_for_the_next_review(manager, supplier, staff_user):
+    product = services.product_create(actor=manager, supplier=supplier, fields=fields(), skus=[sku_input()], images=[image_upload()])
+    product = services.product_submit(actor=manager, product=product)
+
+    product = services.product_delist(actor=manager, product=product, reason="暫不上架")
+    product = services.product_submit(actor=manager, product=product)
+    product = services.product_approve(actor=staff_user, product=product)
+
+    assert list(product.images.values_list("approved", flat=True)) == [True]

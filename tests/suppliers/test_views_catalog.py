@@ -341,3 +341,23 @@ def test_catalog_pages_speak_traditional_chinese_by_default(manager_client, sett
         reverse("suppliers:product_create"), {**product_post(CategoryFactory()), **sku_rows(sku_row("Z-1", min_retail_amount="150.00"))}
     )
     assert "最高零售價不可低於最低零售價。" in response.content.decode()
+
+
+def test_detail_shows_the_listing_history_with_the_rejection_reason(manager_client, manager, supplier):
+    from django.contrib.auth import get_user_model
+
+    from suppliers import services
+    from tests.suppliers.catalog_helpers import sku_input
+
+    staff = get_user_model().objects.create_user("reviewer@platform.test", "x", is_staff=True)
+    product = services.product_create(
+        actor=manager, supplier=supplier, skus=[sku_input()],
+        fields={"title": "T", "description": "<p>d</p>", "category": CategoryFactory(), "province_code": "330000", "city_code": "330100"},
+    )  # fmt: skip
+    services.product_submit(actor=manager, product=product)
+    services.product_reject(actor=staff, product=product, reason="缺少尺碼表")
+
+    body = manager_client.get(reverse("suppliers:product_detail", args=[product.pk])).content.decode()
+
+    assert "Submitted for review" in body and "缺少尺碼表" in body and "platform staff" in body
+    assert "reviewer@platform.test" not in body  # staff identities stay private
