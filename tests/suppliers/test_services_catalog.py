@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -11,7 +12,7 @@ from accounts.models import Notification
 from distribution.core.errors import InvalidState, PermissionDenied, ValidationFailed
 from distribution.core.models import AuditEvent
 from suppliers import services
-from suppliers.models import ComplianceDocument, Product, ProductImage
+from suppliers.models import ComplianceDocument, Product, ProductImage, Supplier
 from suppliers.services import ProductChanges
 from tests.suppliers.catalog_helpers import image_upload, member, pdf_upload, sku_input
 from tests.suppliers.factories import CategoryFactory, ProductFactory, SKUFactory, SupplierFactory
@@ -371,3 +372,28 @@ def test_delisting_a_product_under_review_keeps_its_images_for_the_next_review(m
     product = services.product_approve(actor=staff_user, product=product)
 
     assert list(product.images.values_list("approved", flat=True)) == [True]
+
+
+def test_a_supplier_not_yet_approved_cannot_submit_products(manager, supplier):
+    product = make_draft(manager, supplier)
+    Supplier.objects.filter(pk=supplier.pk).update(status=Supplier.Status.PENDING_REVIEW)
+    with pytest.raises(InvalidState, match="not been approved"):
+        services.product_submit(actor=manager, product=product)
+
+
+def test_a_supplier_suspended_from_listing_cannot_submit_until_the_penalty_ends(manager, supplier):
+    import time_machine
+    from django.utils import timezone
+
+    from accounts.models import Penalty
+
+    product = make_draft(manager, supplier)
+    now = timezone.now()
+    Penalty.objects.create(
+        organisation=supplier.organisation, rule="R3", description="虛假宣傳",
+        sanction=Penalty.Sanction.SUSPEND_LISTING, starts_at=now, ends_at=now + timedelta(days=7),
+    )  # fmt: skip
+    with pytest.raises(InvalidState, match="suspended"):
+        services.product_submit(actor=manager, product=product)
+    with time_machine.travel(now + timedelta(days=8)):
+        assert services.product_submit(actor=manager, product=product).status == Product.Status.PENDING_REVIEW

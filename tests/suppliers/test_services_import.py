@@ -14,6 +14,7 @@ from distribution.core.errors import PermissionDenied, ValidationFailed
 from suppliers import services
 from suppliers.models import SKU, ImportJob, Product, StockAdjustment
 from suppliers.selectors import export_rows
+from suppliers.services import imports as services_imports
 from suppliers.services.imports import COLUMNS, export_csv_lines, export_xlsx
 from tests.suppliers.catalog_helpers import member
 from tests.suppliers.factories import CategoryFactory, ProductFactory, SKUFactory, SupplierFactory
@@ -215,3 +216,21 @@ def test_export_xlsx_has_the_columns_and_rows(supplier, category):
     values = list(sheet.values)
     assert list(values[0]) == COLUMNS
     assert values[1][COLUMNS.index("sku_code")] == "A-1"
+
+
+def test_import_saves_progress_while_it_checks_rows(manager, supplier, category, django_capture_on_commit_callbacks, monkeypatch):
+    seen = []
+    real = services_imports._progress
+
+    def spy(job_id, done, total):
+        real(job_id, done, total)
+        seen.append(ImportJob.objects.values_list("processed_rows", "progress").get(pk=job_id))
+
+    monkeypatch.setattr(services_imports, "_progress", spy)
+    rows = [row(title=f"商品{i}", code=f"P-{i}") for i in range(120)]
+
+    job = run(manager, supplier, csv_upload(rows), django_capture_on_commit_callbacks)
+
+    assert job.status == ImportJob.Status.SUCCEEDED
+    assert seen == [(50, 37), (100, 75)]
+    assert job.total_rows == 120 and Product.objects.filter(supplier=supplier).count() == 120
