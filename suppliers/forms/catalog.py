@@ -69,6 +69,9 @@ class ProductForm(forms.Form):
     remove_images = forms.TypedMultipleChoiceField(
         label=_("Remove images"), coerce=int, required=False, widget=forms.CheckboxSelectMultiple
     )
+    remove_documents = forms.TypedMultipleChoiceField(
+        label=_("Remove documents"), coerce=int, required=False, widget=forms.CheckboxSelectMultiple
+    )
 
     def __init__(self, *args, product: Product | None = None, **kwargs):
         self.product = product
@@ -79,8 +82,10 @@ class ProductForm(forms.Form):
         self.fields["city_code"].choices = [("", "—"), *city_choices(province or "")]
         if product is not None:
             self.fields["remove_images"].choices = [(img.pk, img.image.name) for img in product.images.all() if not img.pending_removal]
+            self.fields["remove_documents"].choices = [(d.pk, d.get_kind_display()) for d in product.compliance_documents.all()]
         else:
             del self.fields["remove_images"]
+            del self.fields["remove_documents"]
         for name, f in self.fields.items():
             if isinstance(f.widget, forms.CheckboxInput):
                 f.widget.attrs.setdefault("class", "form-check-input")

@@ -139,6 +139,7 @@ class ProductEditView(SupplierManagerMixin, _ProductFormMixin, View):
                 fields=form.product_fields(),
                 add_images=form.cleaned_data["images"],
                 remove_image_ids=form.cleaned_data.get("remove_images", []),
+                remove_document_ids=form.cleaned_data.get("remove_documents", []),
                 add_documents=form.documents(),
             )
             for f in formset.filled_forms():

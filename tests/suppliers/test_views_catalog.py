@@ -361,3 +361,23 @@ def test_detail_shows_the_listing_history_with_the_rejection_reason(manager_clie
 
     assert "Submitted for review" in body and "缺少尺碼表" in body and "platform staff" in body
     assert "reviewer@platform.test" not in body  # staff identities stay private
+
+
+def test_a_compliance_document_can_be_replaced_on_the_edit_page(manager_client, supplier):
+    from suppliers.models import ComplianceDocument
+    from tests.suppliers.catalog_helpers import pdf_upload
+
+    product = ProductFactory(supplier=supplier, draft=True, is_imported=True)
+    old = ComplianceDocument.objects.create(product=product, kind="customs_declaration", file="compliance/old.pdf")
+    data = {
+        **product_post(product.category, description=product.description, is_imported="on"),
+        **sku_rows(),
+        "remove_documents": [str(old.pk)],
+        "customs_declaration": pdf_upload("new.pdf"),
+    }
+
+    response = manager_client.post(reverse("suppliers:product_edit", args=[product.pk]), data)
+
+    assert response.status_code == 302
+    docs = list(product.compliance_documents.all())
+    assert len(docs) == 1 and docs[0].pk != old.pk and docs[0].file.name.endswith(".pdf")
