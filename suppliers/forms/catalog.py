@@ -164,11 +164,15 @@ class SKUForm(forms.Form):
     max_retail_amount = forms.DecimalField(label=_("Maximum retail price"), **MONEY_KWARGS)
     weight_grams = forms.IntegerField(label=_("Weight (g)"), min_value=0, initial=0)
     on_hand = forms.IntegerField(label=_("Stock on hand"), min_value=0, initial=0)
+    is_active = forms.BooleanField(label=_("On sale"), required=False, initial=True, help_text=_("Untick to stop selling this variant."))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for f in self.fields.values():
             f.widget.attrs.setdefault("class", "form-control form-control-sm")
+        self.fields["is_active"].widget.attrs["class"] = "form-check-input"
+        if not self.initial.get("sku_id"):
+            self.fields["is_active"].disabled = True  # new variants are on sale; an empty row stays unchanged
         if self.initial.get("sku_id"):
             self.fields["on_hand"].disabled = True
             self.fields["on_hand"].help_text = _("Change stock with the stock form on the product page.")
@@ -200,7 +204,7 @@ class SKUForm(forms.Form):
     def update_values(self) -> dict:
         d = self.cleaned_data
         return {k: d[k] for k in ("code", "attributes", "supply_price_amount", "suggested_retail_amount",
-                                  "min_retail_amount", "max_retail_amount", "weight_grams")}  # fmt: skip
+                                  "min_retail_amount", "max_retail_amount", "weight_grams", "is_active")}  # fmt: skip
 
     @staticmethod
     def initial_for(sku) -> dict:
@@ -208,7 +212,7 @@ class SKUForm(forms.Form):
             "sku_id": sku.pk, "code": sku.code, "attributes": format_attributes(sku.attributes),
             "supply_price_amount": sku.supply_price_amount, "suggested_retail_amount": sku.suggested_retail_amount,
             "min_retail_amount": sku.min_retail_amount, "max_retail_amount": sku.max_retail_amount,
-            "weight_grams": sku.weight_grams, "on_hand": sku.on_hand,
+            "weight_grams": sku.weight_grams, "on_hand": sku.on_hand, "is_active": sku.is_active,
         }  # fmt: skip
 
 

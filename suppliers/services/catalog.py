@@ -40,8 +40,8 @@ from suppliers.validators import (
 )
 
 THUMBNAIL_SIZE = (400, 400)
-# Changes to these SKU fields matter to resellers' published entries (R7, R10).
-WATCHED_SKU_FIELDS = ("supply_price_amount", "min_retail_amount", "max_retail_amount", "on_hand")
+# Changes to these SKU fields matter to resellers' published entries (R7, R10); an inactive SKU is off sale.
+WATCHED_SKU_FIELDS = ("supply_price_amount", "min_retail_amount", "max_retail_amount", "on_hand", "is_active")
 PRICE_FIELDS = ("supply_price_amount", "suggested_retail_amount", "min_retail_amount", "max_retail_amount")
 REVIEWED_FIELDS = ("title", "description")
 PRODUCT_FIELDS = ("title", "description", "category", "brand", "province_code", "city_code", "is_imported")

@@ -40,6 +40,7 @@ def sku_row(code, **kw):
     values = {
         "code": code, "attributes": "顏色=白; 尺碼=M", "supply_price_amount": "50.00", "suggested_retail_amount": "99.00",
         "min_retail_amount": "79.00", "max_retail_amount": "129.00", "weight_grams": "300", "on_hand": "20",
+        "is_active": "on",
     }  # fmt: skip
     values.update(kw)
     return values
@@ -151,7 +152,7 @@ def test_editing_a_listed_product_title_goes_to_review_and_price_edit_applies(ma
     product = Product.objects.get(pk=product.pk)
     assert product.status == Product.Status.LISTED and product.has_pending_changes and product.approved_title == "舊標題"
     sku.refresh_from_db()
-    assert str(sku.max_retail_amount) == "139.00"
+    assert str(sku.max_retail_amount) == "139.00" and sku.is_active
     assert sku.on_hand == 100  # stock is not changed from the edit form
 
 
@@ -381,3 +382,19 @@ def test_a_compliance_document_can_be_replaced_on_the_edit_page(manager_client, 
     assert response.status_code == 302
     docs = list(product.compliance_documents.all())
     assert len(docs) == 1 and docs[0].pk != old.pk and docs[0].file.name.endswith(".pdf")
+
+
+def test_a_variant_can_be_taken_off_sale_from_the_edit_page(manager_client, supplier, monkeypatch):
+    calls = []
+    monkeypatch.setattr("resellers.services.store_list_on_sku_changed", lambda **kw: calls.append(kw["changes"]))
+    product = ProductFactory(supplier=supplier)
+    sku = SKUFactory(product=product, code="OFF-1")
+    row = sku_row("OFF-1", sku_id=str(sku.pk))
+    del row["is_active"]  # the box is unticked
+    data = {**product_post(product.category, title=product.title, description=product.description), **sku_rows(row, existing=1)}
+
+    assert manager_client.post(reverse("suppliers:product_edit", args=[product.pk]), data).status_code == 302
+
+    sku.refresh_from_db()
+    assert not sku.is_active
+    assert calls == [{"is_active"}]
