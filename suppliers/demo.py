@@ -193,8 +193,7 @@ def _seed_supplier(ctx: dict, key: str, supplier: Supplier, specs: list, categor
 
 def _create_product(owner, supplier, title, category, province, city, state, rows, index) -> Product:
     description = (
-        f"<p><strong>{title}</strong>：品質穩定，支持一件代發。</p>"
-        "<ul><li>現貨發貨，48小時內出庫</li><li>支持七天無理由退貨</li></ul>"
+        f"<p><strong>{title}</strong>：品質穩定，支持一件代發。</p><ul><li>現貨發貨，48小時內出庫</li><li>支持七天無理由退貨</li></ul>"
     )
     sku_inputs = [
         SKUInput(

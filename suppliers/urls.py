@@ -1,6 +1,6 @@
 """The suppliers' pages, mounted at ``/supplier/``."""
 
-from django.urls import include, path
+from django.urls import path
 
 from .views import catalog, imports, tiers
 
@@ -22,5 +22,4 @@ urlpatterns = [
     path("tiers/<int:pk>/edit/", tiers.TierEditView.as_view(), name="tier_edit"),
     path("tiers/<int:pk>/delete/", tiers.TierDeleteView.as_view(), name="tier_delete"),
     path("terms/", tiers.TermsView.as_view(), name="terms"),
-    path("", include("suppliers.urls_partners")),
 ]

@@ -1,1 +1,0 @@
-"""Input validation for the suppliers' pages, one module per topic."""

@@ -1,1 +1,0 @@
-"""The suppliers' pages, one module per topic (see ``suppliers/urls.py``)."""

@@ -398,3 +398,16 @@ def test_a_variant_can_be_taken_off_sale_from_the_edit_page(manager_client, supp
     sku.refresh_from_db()
     assert not sku.is_active
     assert calls == [{"is_active"}]
+
+
+def test_supplier_home_shows_the_catalog_widget_with_what_needs_action(manager_client, supplier):
+    ProductFactory(supplier=supplier, status=Product.Status.REJECTED)
+    SKUFactory(product=ProductFactory(supplier=supplier), on_hand=1)
+    ProductFactory(status=Product.Status.REJECTED)  # another supplier's
+
+    response = manager_client.get(reverse("home"))
+
+    body = response.content.decode()
+    assert 'id="catalog-widget"' in body
+    widget = body[body.index('id="catalog-widget"') :]
+    assert "?status=rejected" in widget and ">1</span>" in widget

@@ -1,3 +1,0 @@
-"""Recruitment, applications, partnerships and messaging pages (the partners work fills this in)."""
-
-urlpatterns: list = []
