@@ -231,7 +231,8 @@ class SKUStockAdjustView(SupplierManagerMixin, View):
         if request.htmx:
             sku.refresh_from_db()
             ctx = {"sku": sku, "product": sku.product, "can_manage": True, "stock_form": StockAdjustForm(), "stock_error": error}
-            return render(request, "suppliers/product_detail.html#sku-row", ctx, status=422 if error else 200)
+            # 200 even on a refusal: htmx swaps only successful responses, and the row carries the message.
+            return render(request, "suppliers/product_detail.html#sku-row", ctx)
         if error:
             messages.error(request, error)
         else:

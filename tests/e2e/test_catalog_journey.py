@@ -57,6 +57,12 @@ def test_supplier_creates_and_submits_a_product_and_staff_approve_it_in_admin(pa
     row.locator("input[name=reason]").fill("到貨")
     row.get_by_role("button", name="Adjust").click()
     expect(page.locator(f"#sku-{product.skus.get(code='E2E-W-M').pk}")).to_contain_text("35")
+    # and a removal beyond the stock is refused in place, with the reason
+    row = page.locator(f"#sku-{product.skus.get(code='E2E-W-M').pk}")
+    row.locator("input[name=quantity]").fill("-100")
+    row.locator("input[name=reason]").fill("報損")
+    row.get_by_role("button", name="Adjust").click()
+    expect(page.locator(f"#sku-{product.skus.get(code='E2E-W-M').pk} [role=alert]")).to_contain_text("cannot go below zero")
 
     # staff find it in the admin review queue and approve it
     get_user_model().objects.create_superuser("reviewer@platform.test", DEFAULT_PASSWORD)
