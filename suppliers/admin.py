@@ -11,11 +11,13 @@ from django.contrib import admin, messages
 from django.db.models import Count, Q
 from django.template.response import TemplateResponse
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from distribution.core.errors import DomainError
 from suppliers import services
 from suppliers.models import SKU, Category, ComplianceDocument, ImportJob, Product, ProductImage, StockAdjustment
+from suppliers.validators import sanitise_description
 
 
 @admin.register(Category)
@@ -37,6 +39,11 @@ class CategoryAdmin(admin.ModelAdmin):
     @admin.display(description=_("products"), ordering="n_products")
     def product_count(self, obj: Category) -> int:
         return obj.n_products
+
+
+def _rendered(html: str) -> str:
+    """Staff see the description as resellers will; sanitised again here, so it is safe to render."""
+    return format_html("<div style='max-width:48rem'>{}</div>", mark_safe(sanitise_description(html)))  # noqa: S308
 
 
 class ReviewQueueFilter(admin.SimpleListFilter):
@@ -119,11 +126,11 @@ class ProductAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("description"))
     def description_html(self, obj: Product) -> str:
-        return format_html("<div style='max-width:48rem'>{}</div>", obj.description)
+        return _rendered(obj.description)
 
     @admin.display(description=_("approved description"))
     def approved_description_html(self, obj: Product) -> str:
-        return format_html("<div style='max-width:48rem'>{}</div>", obj.approved_description)
+        return _rendered(obj.approved_description)
 
     def has_add_permission(self, request):
         return False

@@ -57,3 +57,10 @@ def test_approving_a_listed_product_without_changes_reports_an_error(staff_clien
         follow=True,
     )
     assert "not waiting for review" in response.content.decode()
+
+
+def test_change_page_renders_the_description_sanitised(staff_client):
+    product = ProductFactory(pending=True, description='<p><strong>棉</strong></p><img src=x onerror="alert(1)">')
+    body = staff_client.get(reverse("admin:suppliers_product_change", args=[product.pk])).content.decode()
+    assert "<strong>棉</strong>" in body
+    assert "onerror" not in body
