@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("wallet/", include("settlement.urls")),
+    path("supplier/", include("suppliers.urls")),
 ]
 
 if settings.DEBUG:
