@@ -14,6 +14,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),
+    path("supplier/", include("suppliers.urls_partners")),  # catalog's suppliers/urls.py may include it instead
+    path("", include("suppliers.urls_public")),
 ]
 
 if settings.DEBUG:

@@ -9,6 +9,7 @@ from .catalog import (
     ProductImage,
     StockAdjustment,
 )
+from .messaging import Message, MessageAttachment, MessageThread, Side
 from .partnerships import (
     CooperationTerms,
     Partnership,
@@ -24,11 +25,15 @@ __all__ = [
     "ChannelType",
     "ComplianceDocument",
     "CooperationTerms",
+    "Message",
+    "MessageAttachment",
+    "MessageThread",
     "Partnership",
     "PartnershipApplication",
     "Product",
     "ProductImage",
     "RecruitmentPost",
+    "Side",
     "StockAdjustment",
     "Supplier",
     "Tier",
