@@ -35,3 +35,9 @@ def celery_eager():
     app.conf.CELERY_TASK_ALWAYS_EAGER = True
     yield
     app.conf.CELERY_TASK_ALWAYS_EAGER = old
+
+
+@pytest.fixture
+def fast_hasher(settings):
+    """Factories hash a password per user; a fast hasher keeps these tests quick."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

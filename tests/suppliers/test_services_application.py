@@ -10,9 +10,9 @@ from suppliers.models import Partnership, PartnershipApplication
 from suppliers.services import partnerships as svc
 from tests.suppliers.factories import PartnershipFactory, SupplierFactory, TierFactory
 from tests.suppliers.factories_partners import ApplicationFactory, RecruitmentPostFactory
-from tests.suppliers.partners_helpers import celery_eager, member_of, reseller_with_member, supplier_with_member  # noqa: F401
+from tests.suppliers.partners_helpers import celery_eager, fast_hasher, member_of, reseller_with_member, supplier_with_member  # noqa: F401
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("celery_eager")]
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("celery_eager", "fast_hasher")]
 
 
 def test_reseller_applies_to_an_open_post_and_the_supplier_managers_are_notified(reseller_member):

@@ -11,9 +11,9 @@ from distribution.core.models import AuditEvent
 from suppliers.models import Message, MessageThread, Partnership, Side
 from suppliers.services import partnerships as svc
 from tests.suppliers.factories import PartnershipFactory, TierFactory
-from tests.suppliers.partners_helpers import celery_eager, member_of, reseller_with_member, supplier_with_member  # noqa: F401
+from tests.suppliers.partners_helpers import celery_eager, fast_hasher, member_of, reseller_with_member, supplier_with_member  # noqa: F401
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("celery_eager")]
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("celery_eager", "fast_hasher")]
 
 NOW = timezone.make_aware(timezone.datetime(2026, 3, 1, 10, 0))
 

@@ -6,9 +6,9 @@ from suppliers.models import RecruitmentPost
 from suppliers.services import partnerships as svc
 from tests.suppliers.factories import TierFactory
 from tests.suppliers.factories_partners import RecruitmentPostFactory
-from tests.suppliers.partners_helpers import member_of
+from tests.suppliers.partners_helpers import fast_hasher, member_of  # noqa: F401
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_hasher")]
 
 
 def test_owner_creates_a_post_with_accepted_channel_types_and_a_tier(supplier_member):
