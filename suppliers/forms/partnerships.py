@@ -32,7 +32,7 @@ def _tiers(supplier):
 
 
 def _members(supplier):
-    return get_user_model().objects.filter(membership__organisation_id=supplier.pk, is_active=True).order_by("email")
+    return get_user_model().objects.filter(membership__organisation_id=getattr(supplier, "pk", supplier), is_active=True).order_by("email")
 
 
 class RecruitmentPostForm(BootstrapMixin, forms.Form):
