@@ -254,6 +254,7 @@ class SupplierRecruitmentListView(SupplierMemberMixin, TemplateView):
             RecruitmentPost.objects.filter(supplier_id=self.organisation.pk)
             .select_related("tier")
             .annotate(pending=Count("applications", filter=Q(applications__status="pending")))
+            .order_by("-created_at", "-id")
         )
         ctx.update(
             page=paginate(self.request, qs),
