@@ -44,7 +44,7 @@ def test_reseller_applies_supplier_approves_with_a_tier_then_gives_ten_days_noti
     expect(page.get_by_text(f"Approved: {reseller.name} is now your partner.")).to_be_visible()
 
     # Then gives notice: 10 days ahead (plus a few minutes for the time the form takes).
-    page.get_by_role("link", name="Resellers").first.click()
+    page.get_by_role("link", name="Partnerships").first.click()
     page.get_by_role("link", name=reseller.name).click()
     ends_at = timezone.localtime(timezone.now() + timedelta(days=10, minutes=5))
     page.get_by_label("Reason").first.fill("多次低於最低零售價銷售")
