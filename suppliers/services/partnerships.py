@@ -22,7 +22,6 @@ from accounts.models import Membership, Organisation, Penalty
 from accounts.services import notify_organisation
 from distribution.core.audit import audit
 from distribution.core.errors import DomainError, InvalidState, PermissionDenied, ValidationFailed
-from resellers import services as reseller_services
 from resellers.models import Reseller
 
 from ..models import ChannelType, Partnership, PartnershipApplication, RecruitmentPost, Supplier, Tier
@@ -79,7 +78,8 @@ def _fmt(dt: datetime) -> str:
 
 
 def _lock_partnership(pk: int) -> Partnership:
-    return Partnership.objects.select_for_update().select_related("supplier", "reseller").get(pk=pk)
+    # ``of=("self",)``: lock the partnership row only, not the joined supplier and reseller rows.
+    return Partnership.objects.select_for_update(of=("self",)).select_related("supplier__organisation", "reseller__organisation").get(pk=pk)
 
 
 # ---------------------------------------------------------------- recruitment posts
@@ -111,7 +111,7 @@ def recruitment_post_update(
     if tier.supplier_id != post.supplier_id:
         raise ValidationFailed(_("Choose one of your own tiers."), field="tier")
     with transaction.atomic():
-        post = RecruitmentPost.objects.select_for_update().get(pk=post.pk)
+        post = RecruitmentPost.objects.select_for_update(of=("self",)).select_related("supplier__organisation").get(pk=post.pk)
         post.title = title.strip()
         post.body = body.strip()
         post.accepted_channel_types = _clean_channel_types(accepted_channel_types)
@@ -126,7 +126,7 @@ def recruitment_post_set_open(*, actor, post: RecruitmentPost, is_open: bool) ->
     """Open or close a post. Idempotent."""
     _require_manager(actor, post.supplier)
     with transaction.atomic():
-        post = RecruitmentPost.objects.select_for_update().select_related("supplier__organisation").get(pk=post.pk)
+        post = RecruitmentPost.objects.select_for_update(of=("self",)).select_related("supplier__organisation").get(pk=post.pk)
         if post.is_open != is_open:
             post.is_open = is_open
             post.save(update_fields=["is_open", "updated_at"])
@@ -435,6 +435,9 @@ def _end(*, partnership: Partnership, actor, by: str, reason: str, now: datetime
     except TransitionNotAllowed:
         raise InvalidState(_("This partnership has already ended."), code="already_terminated")
     partnership.save()
+    # Imported here: resellers' services may import ours (store list ↔ partnerships).
+    from resellers import services as reseller_services
+
     reseller_services.store_list_on_partnership_ended(partnership=partnership, now=now)
     audit(
         actor=actor,

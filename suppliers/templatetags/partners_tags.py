@@ -26,6 +26,17 @@ def unread_threads(context) -> int:
     return cached
 
 
+@register.simple_tag(takes_context=True)
+def pending_applications(context) -> int:
+    """Pending applications of the asking supplier (what needs action), for the nav."""
+    organisation = context.get("organisation")
+    if organisation is None or organisation.kind != "supplier":
+        return 0
+    from ..models import PartnershipApplication
+
+    return PartnershipApplication.objects.filter(supplier_id=organisation.pk, status=PartnershipApplication.Status.PENDING).count()
+
+
 @register.filter
 def duration(value: timedelta | None) -> str:
     """A short human duration: ``3 h 20 min``, ``2 d 4 h``, ``45 min``."""

@@ -238,3 +238,31 @@ def test_withdraw_racing_approve_leaves_exactly_one_decision():
     application.refresh_from_db()
     partnerships = Partnership.objects.filter(supplier=supplier).count()
     assert (application.status, partnerships) in {("approved", 1), ("withdrawn", 0)}
+
+
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
+def test_a_double_submitted_application_makes_one_pending_application():
+    user, reseller = reseller_with_member()
+    supplier = SupplierFactory()
+    barrier = threading.Barrier(2)
+    outcomes = []
+
+    def submit():
+        try:
+            barrier.wait()
+            svc.application_submit(actor=user, reseller=reseller, supplier=supplier, message="hi")
+            outcomes.append("ok")
+        except InvalidState as exc:
+            outcomes.append(exc.code)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=submit) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+
+    assert sorted(outcomes) == ["application_pending", "ok"]
+    assert PartnershipApplication.objects.filter(supplier=supplier, reseller=reseller).count() == 1

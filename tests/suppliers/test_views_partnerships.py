@@ -285,3 +285,11 @@ def test_nav_links_render_for_both_kinds(supplier_client, client):
     client.force_login(user)
     body = client.get(reverse("partners:reseller_partnerships")).content.decode()
     assert reverse("partners:recruitment_list") in body
+
+
+def test_supplier_nav_counts_pending_applications(supplier_client):
+    ApplicationFactory(supplier=supplier_client.supplier)
+    ApplicationFactory(supplier=supplier_client.supplier, status="rejected")
+    ApplicationFactory()
+    body = supplier_client.get(reverse("supplier_partners:partnership_list")).content.decode()
+    assert 'data-testid="pending-applications">1<' in body
