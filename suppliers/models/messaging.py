@@ -6,6 +6,8 @@ unread for a side when its ``last_message_at`` is later than that side's read ti
 
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -57,7 +59,9 @@ class MessageThread(models.Model):
 
 
 def _attachment_path(instance: MessageAttachment, filename: str) -> str:
-    return f"messages/{instance.message.thread_id}/{filename}"
+    """A random name: attachments are private to the thread's two organisations (served by a checked view)."""
+    ext = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
+    return f"messages/{instance.message.thread_id}/{uuid.uuid4().hex}.{ext[:8]}"
 
 
 class Message(models.Model):

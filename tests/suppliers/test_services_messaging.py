@@ -234,3 +234,18 @@ def test_no_inquiries_gives_no_median(django_assert_num_queries):
     with django_assert_num_queries(1):
         result = sel.supplier_response_time(supplier, now=NOW)
     assert result == sel.ResponseTime(median=None, threads=0)
+
+
+def test_attachments_are_stored_under_an_unguessable_name(partners):
+    _s, supplier, reseller_user, reseller = partners
+    thread = ThreadFactory(supplier=supplier, reseller=reseller)
+    message = svc.message_post(
+        actor=reseller_user,
+        organisation=reseller.organisation,
+        thread=thread,
+        body="b",
+        attachments=[SimpleUploadedFile("發票.pdf", PDF)],
+    )
+    attachment = message.attachments.get()
+    assert attachment.original_name == "發票.pdf"
+    assert "發票" not in attachment.file.name and attachment.file.name.endswith(".pdf")
