@@ -21,7 +21,7 @@ from django_fsm import TransitionNotAllowed
 from accounts.models import Membership, Organisation, Penalty
 from accounts.services import notify_organisation
 from distribution.core.audit import audit
-from distribution.core.errors import DomainError, InvalidState, PermissionDenied, ValidationFailed
+from distribution.core.errors import InvalidState, PermissionDenied, ValidationFailed
 from resellers.models import Reseller
 
 from ..models import ChannelType, Partnership, PartnershipApplication, RecruitmentPost, Supplier, Tier
@@ -567,5 +567,3 @@ def partnership_change(
                 )
     return partnership
 
-
-__all__ = ["DomainError"]

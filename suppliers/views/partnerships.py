@@ -9,9 +9,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.contrib import messages
-from django.http import Http404, HttpResponseRedirect
-from django.shortcuts import get_object_or_404, redirect
-from django.urls import reverse
+from django.db.models import Count, Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
@@ -243,21 +243,22 @@ class ResellerEndPartnershipView(ResellerManagerMixin, TemplateView):
 # ================================================================= supplier side
 
 
+def _posts_with_pending(supplier_id: int):
+    return (
+        RecruitmentPost.objects.filter(supplier_id=supplier_id)
+        .select_related("tier")
+        .annotate(pending=Count("applications", filter=Q(applications__status=PartnershipApplication.Status.PENDING)))
+        .order_by("-created_at", "-id")
+    )
+
+
 class SupplierRecruitmentListView(SupplierMemberMixin, TemplateView):
     template_name = "suppliers/recruitment_manage_list.html"
 
     def get_context_data(self, **kwargs):
-        from django.db.models import Count, Q
-
         ctx = super().get_context_data(**kwargs)
-        qs = (
-            RecruitmentPost.objects.filter(supplier_id=self.organisation.pk)
-            .select_related("tier")
-            .annotate(pending=Count("applications", filter=Q(applications__status="pending")))
-            .order_by("-created_at", "-id")
-        )
         ctx.update(
-            page=paginate(self.request, qs),
+            page=paginate(self.request, _posts_with_pending(self.organisation.pk)),
             can_manage=self.membership.can_manage,
             has_tiers=Tier.objects.filter(supplier_id=self.organisation.pk).exists(),
         )
@@ -318,7 +319,10 @@ class RecruitmentFormView(SupplierManagerMixin, TemplateView):
 class RecruitmentToggleView(SupplierManagerMixin, View):
     def post(self, request, pk):
         post = get_object_or_404(RecruitmentPost.objects.select_related("supplier"), pk=pk, supplier_id=self.organisation.pk)
-        svc.recruitment_post_set_open(actor=request.user, post=post, is_open=request.POST.get("open") == "1")
+        post = svc.recruitment_post_set_open(actor=request.user, post=post, is_open=request.POST.get("open") == "1")
+        if request.htmx:
+            row = _posts_with_pending(self.organisation.pk).get(pk=post.pk)
+            return render(request, "suppliers/recruitment_manage_list.html#post-row", {"post": row, "can_manage": True})
         messages.success(request, _("Recruitment post opened.") if post.is_open else _("Recruitment post closed."))
         return redirect("supplier_partners:recruitment_list")
 
@@ -516,5 +520,3 @@ class SupplierResellerDetailView(SupplierMemberMixin, TemplateView):
         ctx.update(reseller=reseller, channel_label=dict(ChannelType.choices).get(reseller.channel_type, ""), **history)
         return ctx
 
-
-__all__ = ["HttpResponseRedirect", "reverse"]

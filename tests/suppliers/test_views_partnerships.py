@@ -293,3 +293,27 @@ def test_supplier_nav_counts_pending_applications(supplier_client):
     ApplicationFactory()
     body = supplier_client.get(reverse("supplier_partners:partnership_list")).content.decode()
     assert 'data-testid="pending-applications">1<' in body
+
+
+def test_closing_a_post_with_htmx_returns_just_its_row(supplier_client):
+    post = RecruitmentPostFactory(supplier=supplier_client.supplier, title="招募中")
+    ApplicationFactory(supplier=supplier_client.supplier, post=post)
+    response = supplier_client.post(
+        reverse("supplier_partners:recruitment_toggle", args=[post.pk]), {"open": "0"}, HTTP_HX_REQUEST="true"
+    )
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert body.strip().startswith(f'<tr id="post-{post.pk}">') and "<html" not in body
+    assert "Closed" in body and ">1</a>" in body
+    post.refresh_from_db()
+    assert not post.is_open
+
+
+def test_recruitment_management_list_is_bounded(supplier_client, django_assert_max_num_queries):
+    for _ in range(12):
+        RecruitmentPostFactory(supplier=supplier_client.supplier)
+    RecruitmentPostFactory(title="別家的招募")
+    with django_assert_max_num_queries(10):
+        response = supplier_client.get(reverse("supplier_partners:recruitment_list"), {"per_page": 50})
+    assert len(response.context["page"].object_list) == 12
+    assert "別家的招募" not in response.content.decode()
