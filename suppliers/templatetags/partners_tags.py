@@ -37,6 +37,21 @@ def pending_applications(context) -> int:
     return PartnershipApplication.objects.filter(supplier_id=organisation.pk, status=PartnershipApplication.Status.PENDING).count()
 
 
+@register.simple_tag(takes_context=True)
+def partnership_summary(context) -> dict[str, int]:
+    """Counts for the home dashboard widget: partnerships by status (one query)."""
+    organisation = context.get("organisation")
+    if organisation is None:
+        return {}
+    from django.db.models import Count
+
+    from ..models import Partnership
+
+    field = "supplier_id" if organisation.kind == "supplier" else "reseller_id"
+    rows = Partnership.objects.filter(**{field: organisation.pk}).values("status").annotate(n=Count("id"))
+    return {row["status"]: row["n"] for row in rows}
+
+
 @register.filter
 def duration(value: timedelta | None) -> str:
     """A short human duration: ``3 h 20 min``, ``2 d 4 h``, ``45 min``."""

@@ -317,3 +317,17 @@ def test_recruitment_management_list_is_bounded(supplier_client, django_assert_m
         response = supplier_client.get(reverse("supplier_partners:recruitment_list"), {"per_page": 50})
     assert len(response.context["page"].object_list) == 12
     assert "別家的招募" not in response.content.decode()
+
+
+def test_home_dashboard_shows_the_partnership_widget_for_both_kinds(supplier_client, client):
+    PartnershipFactory(supplier=supplier_client.supplier, status="termination_pending")
+    ApplicationFactory(supplier=supplier_client.supplier)
+    body = supplier_client.get(reverse("home")).content.decode()
+    assert 'id="partnership-widget"' in body and "Termination pending</a>: <strong>1</strong>" in body
+    assert "Pending applications</a>: <strong>1</strong>" in body
+
+    user, reseller = reseller_with_member()
+    PartnershipFactory(reseller=reseller)
+    client.force_login(user)
+    body = client.get(reverse("home")).content.decode()
+    assert 'id="partnership-widget"' in body and "Active</a>: <strong>1</strong>" in body
