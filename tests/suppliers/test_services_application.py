@@ -266,3 +266,45 @@ def test_a_double_submitted_application_makes_one_pending_application():
 
     assert sorted(outcomes) == ["application_pending", "ok"]
     assert PartnershipApplication.objects.filter(supplier=supplier, reseller=reseller).count() == 1
+
+
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
+def test_negative_control_without_the_row_lock_both_approvals_get_past_the_state_check():
+    """Shows the race the lock prevents: unlocked, both approvals see "pending"; only the
+    one-live-partnership constraint then stops the second (so it is a real safety net too)."""
+    import time
+    from unittest import mock
+
+    user, supplier = supplier_with_member()
+    application = ApplicationFactory(supplier=supplier)
+    tier = TierFactory(supplier=supplier)
+    barrier = threading.Barrier(2)
+    outcomes = []
+
+    def unlocked(pk):
+        app = PartnershipApplication.objects.select_related("supplier__organisation", "reseller__organisation").get(pk=pk)
+        if app.status != PartnershipApplication.Status.PENDING:
+            raise InvalidState(code="already_decided")
+        time.sleep(0.3)  # both threads are now past the check
+        return app
+
+    def approve():
+        try:
+            barrier.wait()
+            svc.application_approve(actor=user, application=application, tier=tier)
+            outcomes.append("ok")
+        except InvalidState as exc:
+            outcomes.append(exc.code)
+        finally:
+            connection.close()
+
+    with mock.patch.object(svc, "_lock_pending_application", unlocked):
+        threads = [threading.Thread(target=approve) for _ in range(2)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+
+    assert sorted(outcomes) == ["already_partnered", "ok"]
+    assert Partnership.objects.filter(supplier=supplier).count() == 1
