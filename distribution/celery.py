@@ -23,6 +23,11 @@ app.conf.beat_schedule = {
         "task": "distribution.core.tasks.sweep_deadlines",
         "schedule": EVERY_MINUTE,
     },
+    "end-partnerships": {
+        "task": "distribution.core.tasks.run_sweep",
+        "schedule": EVERY_MINUTE,
+        "args": ["end_partnerships"],
+    },
 }
 
 __all__ = ["app", "crontab"]

@@ -16,6 +16,8 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("wallet/", include("settlement.urls")),
     path("supplier/", include("suppliers.urls")),
+    path("supplier/", include("suppliers.urls_partners")),  # catalog's suppliers/urls.py may include it instead
+    path("", include("suppliers.urls_public")),
 ]
 
 if settings.DEBUG:

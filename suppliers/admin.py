@@ -215,3 +215,4 @@ class ImportJobAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+from . import admin_partnerships  # noqa

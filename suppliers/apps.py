@@ -5,3 +5,11 @@ from django.utils.translation import gettext_lazy as _
 class SuppliersConfig(AppConfig):
     name = "suppliers"
     verbose_name = _("Suppliers")
+
+    def ready(self) -> None:
+        from distribution.core.sweeps import register_sweep
+
+        from . import tasks_partners  # noqa: F401  (registers the Celery tasks)
+        from .sweeps import end_partnerships
+
+        register_sweep("end_partnerships", end_partnerships)

@@ -10,6 +10,7 @@ from .catalog import (
     ProductImage,
     StockAdjustment,
 )
+from .messaging import Message, MessageAttachment, MessageThread, Side
 from .partnerships import (
     CooperationTerms,
     Partnership,
@@ -26,11 +27,15 @@ __all__ = [
     "ComplianceDocument",
     "CooperationTerms",
     "ImportJob",
+    "Message",
+    "MessageAttachment",
+    "MessageThread",
     "Partnership",
     "PartnershipApplication",
     "Product",
     "ProductImage",
     "RecruitmentPost",
+    "Side",
     "StockAdjustment",
     "Supplier",
     "Tier",

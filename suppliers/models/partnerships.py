@@ -9,6 +9,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django_fsm import FSMField, transition
 
 from distribution.core.money import MONEY_FIELD_KWARGS
 
@@ -67,9 +68,15 @@ class RecruitmentPost(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        verbose_name = _("recruitment post")
+        verbose_name_plural = _("recruitment posts")
 
     def __str__(self) -> str:
         return self.title
+
+    def accepts(self, channel_type: str) -> bool:
+        """An empty list accepts every channel type."""
+        return not self.accepted_channel_types or channel_type in self.accepted_channel_types
 
 
 class PartnershipApplication(models.Model):
@@ -87,10 +94,18 @@ class PartnershipApplication(models.Model):
     decision_reason = models.CharField(_("reason"), max_length=500, blank=True)
     decided_at = models.DateTimeField(null=True, blank=True)
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    applicant = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    partnership = models.ForeignKey(
+        "suppliers.Partnership", on_delete=models.SET_NULL, null=True, blank=True, related_name="applications"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        verbose_name = _("partnership application")
+        verbose_name_plural = _("partnership applications")
         constraints = [
             models.UniqueConstraint(
                 fields=["supplier", "reseller"], condition=Q(status="pending"), name="one_pending_application_per_pair"
@@ -110,7 +125,8 @@ class Partnership(models.Model):
     key_account_manager = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    status = models.CharField(_("status"), max_length=24, choices=Status.choices, default=Status.ACTIVE, db_index=True)
+    # Not ``protected``: factories and other apps' tests set it directly; services only use the transitions.
+    status = FSMField(_("status"), max_length=24, choices=Status.choices, default=Status.ACTIVE, db_index=True)
     started_at = models.DateTimeField(_("started at"))
     notice_given_at = models.DateTimeField(null=True, blank=True)
     ends_at = models.DateTimeField(_("ends at"), null=True, blank=True, db_index=True)
@@ -122,6 +138,8 @@ class Partnership(models.Model):
 
     class Meta:
         ordering = ["-started_at", "-id"]
+        verbose_name = _("partnership")
+        verbose_name_plural = _("partnerships")
         constraints = [
             models.UniqueConstraint(
                 fields=["supplier", "reseller"],
@@ -136,3 +154,27 @@ class Partnership(models.Model):
     @property
     def is_live(self) -> bool:
         return self.status != self.Status.TERMINATED
+
+    # Transitions hold only guards and field assignments; services call them under a row lock.
+    @transition(field=status, source=Status.ACTIVE, target=Status.TERMINATION_PENDING)
+    def give_notice(self, *, reason: str, ends_at, now) -> None:
+        self.termination_reason = reason
+        self.notice_given_at = now
+        self.ends_at = ends_at
+        self.terminated_by = "supplier"
+
+    @transition(field=status, source=Status.TERMINATION_PENDING, target=Status.ACTIVE)
+    def withdraw_notice(self) -> None:
+        self.termination_reason = ""
+        self.notice_given_at = None
+        self.ends_at = None
+        self.terminated_by = ""
+
+    @transition(field=status, source=[Status.ACTIVE, Status.TERMINATION_PENDING], target=Status.TERMINATED)
+    def terminate(self, *, by: str, reason: str, now) -> None:
+        self.terminated_by = by
+        if reason:
+            self.termination_reason = reason
+        self.terminated_at = now
+        if self.ends_at is None or self.ends_at > now:
+            self.ends_at = now

@@ -1,0 +1,157 @@
+"""Messaging pages (站內信): thread list, start a thread, read and reply, download an attachment.
+
+Both kinds of organisation use the same pages; a thread of two other
+organisations is a 404.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.generic import TemplateView
+
+from distribution.core.errors import DomainError
+from distribution.core.pagination import paginate
+from distribution.core.permissions import OrganisationMemberMixin
+from resellers.models import Reseller
+
+from .. import selectors_partners as sel
+from ..forms.partnerships import MessageForm, ThreadStartForm
+from ..models import MessageAttachment, Side, Supplier
+from ..services import messaging as svc
+
+
+def _form_error(form, exc: DomainError) -> None:
+    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+
+
+class ThreadListView(OrganisationMemberMixin, TemplateView):
+    template_name = "suppliers/thread_list.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        side = Side.SUPPLIER if self.organisation.kind == "supplier" else Side.RESELLER
+        qs = sel.threads_for(self.organisation)
+        if self.request.GET.get("unread") == "1":
+            qs = qs.filter(sel.unread_q(side))
+        page = paginate(self.request, qs)
+        for thread in page:
+            thread.unread = thread.is_unread_for(side)
+        ctx.update(page=page, side=side, unread_only=self.request.GET.get("unread") == "1")
+        return ctx
+
+
+class ThreadStartView(OrganisationMemberMixin, TemplateView):
+    """Start a conversation. A reseller picks ``?supplier=<id>``; a supplier ``?reseller=<id>``."""
+
+    template_name = "suppliers/thread_form.html"
+
+    def _parties(self) -> tuple[Supplier, Reseller]:
+        data = self.request.POST if self.request.method == "POST" else self.request.GET
+        try:
+            if self.organisation.kind == "supplier":
+                supplier = Supplier.objects.get(pk=self.organisation.pk)
+                reseller = get_object_or_404(Reseller, pk=int(data.get("reseller", "")))
+                if not svc.supplier_may_message(supplier=supplier, reseller=reseller):
+                    raise Http404
+            else:
+                reseller = Reseller.objects.get(pk=self.organisation.pk)
+                supplier = get_object_or_404(Supplier, pk=int(data.get("supplier", "")), status=Supplier.Status.ACTIVE)
+        except (ValueError, Supplier.DoesNotExist, Reseller.DoesNotExist):
+            raise Http404
+        return supplier, reseller
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        supplier, reseller = self._parties()
+        initial = {"po_number": self.request.GET.get("po", "")}
+        if self.request.GET.get("product", "").isdigit():
+            initial["product"] = int(self.request.GET["product"])
+        form = kwargs.get("form") or ThreadStartForm(supplier=supplier, initial=initial)
+        other = supplier.company_name if self.organisation.kind == "reseller" else reseller.name
+        ctx.update(form=form, supplier=supplier, reseller=reseller, other_name=other)
+        return ctx
+
+    def post(self, request, *args, **kwargs):
+        supplier, reseller = self._parties()
+        form = ThreadStartForm(request.POST, request.FILES, supplier=supplier)
+        if form.is_valid():
+            d = form.cleaned_data
+            try:
+                thread = svc.thread_start(
+                    actor=request.user,
+                    organisation=self.organisation,
+                    supplier=supplier,
+                    reseller=reseller,
+                    subject=d["subject"],
+                    body=d["body"],
+                    product=d["product"],
+                    po_number=d["po_number"],
+                    attachments=d["attachments"],
+                )
+            except DomainError as exc:
+                _form_error(form, exc)
+            else:
+                messages.success(request, _("Message sent."))
+                return redirect("partners:thread_detail", pk=thread.pk)
+        return self.render_to_response(self.get_context_data(form=form))
+
+
+class ThreadDetailView(OrganisationMemberMixin, TemplateView):
+    template_name = "suppliers/thread_detail.html"
+
+    def _thread(self):
+        thread = sel.thread_for(self.organisation, self.kwargs["pk"])
+        if thread is None:
+            raise Http404
+        return thread
+
+    def get(self, request, *args, **kwargs):
+        thread = self._thread()
+        svc.thread_mark_read(organisation=self.organisation, thread=thread)
+        return self.render_to_response(self.get_context_data(thread=thread))
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        thread = kwargs.get("thread") or self._thread()
+        ctx.update(
+            thread=thread,
+            thread_messages=list(sel.thread_messages(thread)),
+            side=thread.side_of(self.organisation),
+            form=kwargs.get("form") or MessageForm(),
+        )
+        return ctx
+
+    def post(self, request, *args, **kwargs):
+        thread = self._thread()
+        form = MessageForm(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                svc.message_post(
+                    actor=request.user,
+                    organisation=self.organisation,
+                    thread=thread,
+                    body=form.cleaned_data["body"],
+                    attachments=form.cleaned_data["attachments"],
+                )
+            except DomainError as exc:
+                _form_error(form, exc)
+            else:
+                return redirect("partners:thread_detail", pk=thread.pk)
+        return self.render_to_response(self.get_context_data(thread=thread, form=form))
+
+
+class AttachmentDownloadView(OrganisationMemberMixin, View):
+    def get(self, request, pk):
+        attachment = get_object_or_404(MessageAttachment.objects.select_related("message__thread"), pk=pk)
+        if attachment.message.thread.side_of(self.organisation) is None:
+            raise Http404
+        return FileResponse(
+            attachment.file.open("rb"),
+            content_type=attachment.content_type,
+            as_attachment=attachment.content_type == "application/pdf",
+            filename=attachment.original_name,
+        )

@@ -1,0 +1,147 @@
+import pytest
+from django.core import mail
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from suppliers.models import Message, MessageThread, Side
+from suppliers.services import messaging as svc
+from tests.suppliers.factories import PartnershipFactory, SupplierFactory
+from tests.suppliers.factories_partners import MessageFactory, ThreadFactory
+from tests.suppliers.partners_helpers import celery_eager, fast_hasher, reseller_with_member, supplier_with_member  # noqa: F401
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("celery_eager", "fast_hasher")]
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+
+
+@pytest.fixture
+def pair():
+    supplier_user, supplier = supplier_with_member()
+    reseller_user, reseller = reseller_with_member()
+    PartnershipFactory(supplier=supplier, reseller=reseller)
+    return supplier_user, supplier, reseller_user, reseller
+
+
+def test_reseller_starts_a_thread_with_an_attachment_and_the_supplier_sees_it_unread(client, pair, django_capture_on_commit_callbacks):
+    supplier_user, supplier, reseller_user, reseller = pair
+    client.force_login(reseller_user)
+    assert client.get(reverse("partners:thread_start"), {"supplier": supplier.pk, "po": "PO-1"}).status_code == 200
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("partners:thread_start"),
+            {
+                "supplier": supplier.pk,
+                "subject": "發貨時間",
+                "body": "請問何時發貨？",
+                "po_number": "PO-1",
+                "attachments": [SimpleUploadedFile("a.png", PNG, "image/png")],
+            },
+        )
+
+    thread = MessageThread.objects.get()
+    assert response.status_code == 302 and response.url == reverse("partners:thread_detail", args=[thread.pk])
+    assert thread.messages.get().attachments.count() == 1
+    assert mail.outbox[0].to == [supplier_user.email]
+
+    client.force_login(supplier_user)
+    nav = client.get(reverse("partners:thread_list")).content.decode()
+    assert 'data-testid="unread-threads">1<' in nav
+    detail = client.get(reverse("partners:thread_detail", args=[thread.pk]))
+    assert "請問何時發貨？" in detail.content.decode()
+    assert 'data-testid="unread-threads"' not in client.get(reverse("partners:thread_list")).content.decode()
+
+
+def test_reply_posts_a_message(client, pair):
+    supplier_user, supplier, _ru, reseller = pair
+    thread = ThreadFactory(supplier=supplier, reseller=reseller)
+    client.force_login(supplier_user)
+    response = client.post(reverse("partners:thread_detail", args=[thread.pk]), {"body": "明天發"})
+    assert response.status_code == 302
+    assert Message.objects.get(thread=thread).sender_side == Side.SUPPLIER
+
+
+def test_bad_attachment_is_shown_on_the_field(client, pair):
+    _su, supplier, reseller_user, reseller = pair
+    thread = ThreadFactory(supplier=supplier, reseller=reseller)
+    client.force_login(reseller_user)
+    response = client.post(
+        reverse("partners:thread_detail", args=[thread.pk]),
+        {"body": "x", "attachments": [SimpleUploadedFile("x.exe", b"MZ")]},
+    )
+    assert response.status_code == 200
+    assert "not an image" in response.context["form"].errors["attachments"][0]
+    assert not Message.objects.exists()
+
+
+def test_a_third_organisation_gets_404_on_thread_reply_and_attachment(client, pair):
+    supplier_user, supplier, reseller_user, reseller = pair
+    thread = svc.thread_start(
+        actor=reseller_user,
+        organisation=reseller.organisation,
+        supplier=supplier,
+        reseller=reseller,
+        subject="s",
+        body="b",
+        attachments=[SimpleUploadedFile("a.png", PNG)],
+    )
+    attachment = thread.messages.get().attachments.get()
+    for other_user, _other in (supplier_with_member(), reseller_with_member()):
+        client.force_login(other_user)
+        assert client.get(reverse("partners:thread_detail", args=[thread.pk])).status_code == 404
+        assert client.post(reverse("partners:thread_detail", args=[thread.pk]), {"body": "hi"}).status_code == 404
+        assert client.get(reverse("partners:attachment_download", args=[attachment.pk])).status_code == 404
+    assert thread.messages.count() == 1
+
+    client.force_login(supplier_user)
+    response = client.get(reverse("partners:attachment_download", args=[attachment.pk]))
+    assert response.status_code == 200 and b"".join(response.streaming_content) == PNG
+
+
+def test_supplier_cannot_start_a_thread_with_a_stranger(client):
+    user, _supplier = supplier_with_member()
+    _ru, stranger = reseller_with_member()
+    client.force_login(user)
+    assert client.get(reverse("partners:thread_start"), {"reseller": stranger.pk}).status_code == 404
+    assert client.post(reverse("partners:thread_start"), {"reseller": stranger.pk, "subject": "s", "body": "b"}).status_code == 404
+
+
+def test_reseller_cannot_write_to_an_inactive_supplier(client):
+    user, _reseller = reseller_with_member()
+    client.force_login(user)
+    supplier = SupplierFactory(suspended=True)
+    assert client.get(reverse("partners:thread_start"), {"supplier": supplier.pk}).status_code == 404
+
+
+def test_thread_list_shows_only_own_threads_with_bounded_queries(client, pair, django_assert_max_num_queries):
+    _su, supplier, reseller_user, reseller = pair
+    for _ in range(12):
+        thread = ThreadFactory(reseller=reseller)
+        MessageFactory(thread=thread)
+    ThreadFactory(subject="別人的對話")
+    client.force_login(reseller_user)
+    with django_assert_max_num_queries(10):
+        response = client.get(reverse("partners:thread_list"), {"per_page": 50})
+    assert len(response.context["page"].object_list) == 12
+    assert "別人的對話" not in response.content.decode()
+
+
+def test_thread_detail_queries_are_bounded(client, pair, django_assert_max_num_queries):
+    supplier_user, supplier, _ru, reseller = pair
+    thread = ThreadFactory(supplier=supplier, reseller=reseller)
+    for _ in range(15):
+        MessageFactory(thread=thread)
+    client.force_login(supplier_user)
+    with django_assert_max_num_queries(12):
+        response = client.get(reverse("partners:thread_detail", args=[thread.pk]))
+    assert len(response.context["thread_messages"]) == 15
+
+
+def test_unread_filter(client, pair):
+    supplier_user, supplier, _ru, reseller = pair
+    read = ThreadFactory(supplier=supplier, reseller=reseller, subject="已讀對話")
+    svc.thread_mark_read(organisation=supplier.organisation, thread=read)
+    ThreadFactory(supplier=supplier, reseller=reseller, subject="未讀對話")
+    client.force_login(supplier_user)
+    body = client.get(reverse("partners:thread_list"), {"unread": "1"}).content.decode()
+    assert "未讀對話" in body and "已讀對話" not in body
