@@ -25,10 +25,12 @@ def reminder_lead(kind: str) -> timedelta:
     return getattr(settings, setting, default)
 
 
-def purchase_orders_for_reseller(reseller_id: int, *, status: str = "") -> QuerySet[PurchaseOrder]:
+def purchase_orders_for_reseller(reseller_id: int, *, status: str = "", q: str = "") -> QuerySet[PurchaseOrder]:
     qs = PurchaseOrder.objects.filter(reseller_id=reseller_id).select_related("supplier")
     if status in Status.values:
         qs = qs.filter(status=status)
+    if q:
+        qs = qs.filter(Q(number__icontains=q) | Q(consumer_order_ref__icontains=q) | Q(recipient__icontains=q))
     return qs.order_by("-placed_at", "-id")
 
 

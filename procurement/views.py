@@ -68,7 +68,8 @@ def _timeline_context(po: PurchaseOrder) -> dict:
 class ResellerPOListView(ResellerMemberMixin, View):
     def get(self, request):
         status = request.GET.get("status", "")
-        page = paginate(request, selectors.purchase_orders_for_reseller(self.organisation.pk, status=status))
+        q = request.GET.get("q", "").strip()[:50]
+        page = paginate(request, selectors.purchase_orders_for_reseller(self.organisation.pk, status=status, q=q))
         counts = selectors.status_counts(reseller_id=self.organisation.pk)
         return render(
             request,
@@ -76,6 +77,7 @@ class ResellerPOListView(ResellerMemberMixin, View):
             {
                 "page": page,
                 "status": status,
+                "q": q,
                 "counts": counts,
                 "statuses": Status.choices,
                 "auto_pay": self.organisation.reseller.auto_pay,

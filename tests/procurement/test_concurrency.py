@@ -120,3 +120,20 @@ def test_two_sweepers_at_once_act_on_each_po_once():
     assert sorted(acted) == sorted(po.number for po in pos)
     assert PurchaseOrderTransition.objects.filter(to_status=S.CLOSED).count() == 6
     assert reload_sku(trade.sku).reserved == 0
+
+
+def test_negative_control_a_read_then_write_reservation_loses_updates():
+    """Why the conditional UPDATE: reading ``reserved`` and writing back ``read + q`` loses concurrent reservations."""
+    trade = make_trade(on_hand=10)
+    barrier = threading.Barrier(2)
+
+    def naive_reserve():
+        sku = SKU.objects.get(pk=trade.sku.pk)
+        barrier.wait()  # both have read reserved = 0 before either writes
+        if sku.on_hand - sku.reserved >= 1:
+            SKU.objects.filter(pk=sku.pk).update(reserved=sku.reserved + 1)
+        return True
+
+    outcomes = run_in_threads([naive_reserve, naive_reserve])
+    assert [code for code, _ in outcomes] == ["ok", "ok"]
+    assert reload_sku(trade.sku).reserved == 1  # two "successful" reservations, one unit recorded

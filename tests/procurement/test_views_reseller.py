@@ -222,3 +222,10 @@ def test_home_dashboard_shows_what_needs_action(reseller_client, trade, client):
     services.purchase_order_pay(actor=trade.reseller_user, purchase_order=place(trade))
     body = client.get(reverse("home")).content.decode()
     assert 'id="widget-purchase-orders"' in body and "Paid, to ship" in body
+
+
+def test_list_searches_by_consumer_order_reference(reseller_client, trade):
+    wanted = place(trade, ref="TB-WANTED")
+    place(trade, ref="TB-OTHER")
+    response = reseller_client.get(reverse("procurement:reseller_po_list"), {"q": "wanted"})
+    assert [po.number for po in response.context["page"].object_list] == [wanted.number]
