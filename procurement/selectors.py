@@ -90,9 +90,7 @@ def escrow_expectation() -> dict[str, Decimal]:
     from settlement import reconcile
     from settlement.models import EscrowHold
 
-    expected = dict(
-        PurchaseOrder.objects.filter(status__in=list(PurchaseOrder.ESCROW_STATES)).values_list("number", "total_amount")
-    )
+    expected = dict(PurchaseOrder.objects.filter(status__in=list(PurchaseOrder.ESCROW_STATES)).values_list("number", "total_amount"))
     if any(func is not escrow_expectation for func in reconcile._escrow_expectations):
         return expected
     foreign = (
