@@ -137,3 +137,20 @@ def test_negative_control_a_read_then_write_reservation_loses_updates():
     outcomes = run_in_threads([naive_reserve, naive_reserve])
     assert [code for code, _ in outcomes] == ["ok", "ok"]
     assert reload_sku(trade.sku).reserved == 1  # two "successful" reservations, one unit recorded
+
+
+def test_confirm_receipt_racing_auto_confirm_releases_escrow_once():
+    trade = make_trade(funds="1000.00")
+    po = services.purchase_order_pay(actor=trade.reseller_user, purchase_order=place(trade))
+    po = services.purchase_order_ship(actor=trade.supplier_user, purchase_order=po, carrier="EMS", tracking_number="E1")
+    outcomes = run_in_threads(
+        [
+            lambda: services.purchase_order_confirm_receipt(actor=trade.reseller_user, purchase_order=po, now=po.confirm_by),
+            lambda: services.purchase_order_auto_confirm(purchase_order_id=po.pk, now=po.confirm_by),
+        ]
+    )
+    assert reload(po).status == S.COMPLETED
+    assert PurchaseOrderTransition.objects.filter(purchase_order=po, to_status=S.COMPLETED).count() == 1
+    assert wallet_balance(trade.supplier.organisation) == D("47.50")
+    assert outcomes[0][0] == "invalid_state" or outcomes[1] == ("ok", None)
+    assert reconcile().ok

@@ -242,3 +242,10 @@ def test_bulk_ship_refuses_another_suppliers_po(trade):
     with pytest.raises(services.BulkShipFailed):
         services.purchase_orders_bulk_ship(actor=trade.supplier_user, supplier=trade.supplier, rows=[[po.number, "順豐", "SF1"]])
     assert reload(po).status == S.PAID
+
+
+def test_ship_after_the_ship_deadline_is_refused(trade):
+    po = pay(trade, place(trade))
+    with pytest.raises(InvalidState, match="being refunded"):
+        ship(trade, po, now=po.ship_by)
+    assert reload(po).status == S.PAID
