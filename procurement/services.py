@@ -12,13 +12,11 @@ through ``settlement.services`` with the PO number as the reference.
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Iterable
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import connection, transaction
 from django.db.models import F, Q
@@ -30,17 +28,20 @@ from django_fsm import TransitionNotAllowed
 from accounts.models import Organisation, Penalty
 from accounts.services import notify_organisation
 from distribution.core.audit import audit
-from distribution.core.divisions import validate_address_divisions
 from distribution.core.errors import DomainError, InvalidState, ValidationFailed
 from distribution.core.money import ZERO, money
-from distribution.core.validators import normalise_mainland_mobile
 from resellers.models import Reseller
 from suppliers.models import SKU, CooperationTerms, Partnership, Product, Supplier
 from suppliers.pricing import tier_supply_price
 
 from . import hooks
+from .addresses import (  # noqa: F401 (re-exported: services are the writes' entry point)
+    address_clean,
+    saved_address_create,
+    saved_address_delete,
+)
 from .exceptions import InsufficientStock, MixedSuppliers, NoPartnership, OrderingSuspended, PriceOutOfRange
-from .models import PO_NUMBER_SEQUENCE, PurchaseOrder, PurchaseOrderLine, PurchaseOrderTransition, SavedAddress
+from .models import PO_NUMBER_SEQUENCE, PurchaseOrder, PurchaseOrderLine, PurchaseOrderTransition
 
 Status = PurchaseOrder.Status
 SYSTEM = "system"
@@ -180,65 +181,6 @@ def _dispatch(po: PurchaseOrder, *, now: datetime) -> None:
 
 
 # --- addresses -------------------------------------------------------------------------
-
-ADDRESS_KEYS = {
-    "recipient": "recipient",
-    "mobile": "mobile",
-    "province": "province_code",
-    "province_code": "province_code",
-    "city": "city_code",
-    "city_code": "city_code",
-    "district": "district_code",
-    "district_code": "district_code",
-    "street": "street",
-    "postal_code": "postal_code",
-}
-
-
-def address_clean(address: dict[str, Any]) -> dict[str, str]:
-    """Validate a consumer address (R12); return model fields. Raises ``ValidationFailed`` naming the field.
-
-    Accepts the API's keys (``province``, ``city``, ``district``) or the model's (``*_code``).
-    """
-    data = {"recipient": "", "mobile": "", "province_code": "", "city_code": "", "district_code": "", "street": "", "postal_code": ""}
-    for key, value in (address or {}).items():
-        if key in ADDRESS_KEYS:
-            data[ADDRESS_KEYS[key]] = str(value or "").strip()
-    api_name = {"province_code": "province", "city_code": "city", "district_code": "district"}
-    for name in ("recipient", "mobile", "province_code", "city_code", "street", "postal_code"):
-        if not data[name]:
-            raise ValidationFailed(_("This field is required."), field=api_name.get(name, name))
-    if len(data["recipient"]) > 50:
-        raise ValidationFailed(_("The recipient's name is too long (50 characters at most)."), field="recipient")
-    if len(data["street"]) > 200:
-        raise ValidationFailed(_("The street address is too long (200 characters at most)."), field="street")
-    try:
-        data["mobile"] = normalise_mainland_mobile(data["mobile"])
-    except ValidationError as exc:
-        raise ValidationFailed(exc.messages[0], field="mobile") from exc
-    try:
-        validate_address_divisions(data["province_code"], data["city_code"], data["district_code"])
-    except ValidationError as exc:
-        field, messages = next(iter(exc.message_dict.items()))
-        raise ValidationFailed(messages[0], field=field) from exc
-    if not (len(data["postal_code"]) == 6 and data["postal_code"].isdigit()):
-        raise ValidationFailed(_("A postal code has 6 digits."), field="postal_code")
-    return data
-
-
-def saved_address_create(*, actor, reseller: Reseller, address: dict[str, Any], label: str = "") -> SavedAddress:
-    data = address_clean(address)
-    with transaction.atomic():
-        saved = SavedAddress.objects.create(reseller=reseller, label=label[:50], **data)
-        audit(actor=actor, action="saved_address.create", obj=saved, organisation=reseller.organisation)
-    return saved
-
-
-def saved_address_delete(*, actor, reseller: Reseller, saved_address_id: int) -> None:
-    with transaction.atomic():
-        deleted, _rows = SavedAddress.objects.filter(reseller=reseller, pk=saved_address_id).delete()
-        if deleted:
-            audit(actor=actor, action="saved_address.delete", organisation=reseller.organisation, data={"id": saved_address_id})
 
 
 def purchase_order_update_address(*, actor, purchase_order: PurchaseOrder, address: dict[str, Any], now=None) -> PurchaseOrder:
@@ -877,51 +819,3 @@ def purchase_order_remind(*, purchase_order_id: int, kind: str, now: datetime | 
         title = titles[kind] % {"number": po.number, "when": when}
         _notify(po, to=to, kind=f"purchase_order.reminder_{kind}", title=title, body=title, email=True)
     return po
-
-
-def purchase_orders_in(ids: Iterable[int]) -> list[PurchaseOrder]:
-    return list(PurchaseOrder.objects.filter(pk__in=list(ids)))
-
-
-# --- bulk shipping ---------------------------------------------------------------------
-
-
-class BulkShipFailed(ValidationFailed):
-    """Some rows of a bulk ship upload are wrong; nothing was shipped. ``errors``: [(row number, message)]."""
-
-    def __init__(self, errors: list[tuple[int, str]]) -> None:
-        self.errors = errors
-        super().__init__(_("%(count)s rows have errors; nothing was shipped.") % {"count": len(errors)}, field="file")
-
-
-def purchase_orders_bulk_ship(*, actor, supplier: Supplier, rows: list[list[str]], now: datetime | None = None) -> list[PurchaseOrder]:
-    """Ship many POs from CSV rows ``[number, carrier, tracking_number]``: validated row by row, all or none."""
-    now = _now(now)
-    errors: list[tuple[int, str]] = []
-    shipped: list[PurchaseOrder] = []
-    seen: set[str] = set()
-    with transaction.atomic():
-        for row_number, row in enumerate(rows, start=1):
-            cells = [cell.strip() for cell in row] + ["", "", ""]
-            number, carrier, tracking = cells[0], cells[1], cells[2]
-            if not number:
-                errors.append((row_number, _("The PO number is missing.")))
-                continue
-            if number in seen:
-                errors.append((row_number, _("%(number)s appears twice.") % {"number": number}))
-                continue
-            seen.add(number)
-            po = PurchaseOrder.objects.filter(supplier=supplier, number=number).first()
-            if po is None:
-                errors.append((row_number, _("%(number)s is not one of your purchase orders.") % {"number": number}))
-                continue
-            try:
-                with transaction.atomic():
-                    shipped.append(purchase_order_ship(actor=actor, purchase_order=po, carrier=carrier, tracking_number=tracking, now=now))
-            except DomainError as exc:
-                errors.append((row_number, f"{number}: {exc.message}"))
-        if errors:
-            transaction.set_rollback(True)
-    if errors:
-        raise BulkShipFailed(errors)
-    return shipped

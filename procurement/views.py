@@ -23,7 +23,7 @@ from distribution.core.permissions import ResellerMemberMixin, SupplierMemberMix
 from suppliers.models import SKU, Partnership, Product
 from suppliers.pricing import tier_supply_price
 
-from . import selectors, services
+from . import bulk, selectors, services
 from .address_parser import parse_address_line
 from .forms import AddressForm, BulkShipForm, PasteAddressForm, PlaceOrderForm, ReasonForm, ShipForm
 from .models import PurchaseOrder, SavedAddress
@@ -488,10 +488,10 @@ class SupplierBulkShipView(SupplierMemberMixin, View):
                 messages.error(request, error)
             return redirect("procurement:supplier_po_list")
         try:
-            shipped = services.purchase_orders_bulk_ship(
+            shipped = bulk.purchase_orders_bulk_ship(
                 actor=request.user, supplier=self.organisation.supplier, rows=form.cleaned_data["file"]
             )
-        except services.BulkShipFailed as exc:
+        except bulk.BulkShipFailed as exc:
             return render(
                 request, "procurement/purchaseorder_bulk_ship_errors.html", {"errors": exc.errors, "message": exc.message}, status=422
             )

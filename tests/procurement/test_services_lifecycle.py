@@ -4,7 +4,7 @@ import pytest
 
 from accounts.models import Notification
 from distribution.core.errors import DomainError, InvalidState
-from procurement import services
+from procurement import bulk, services
 from procurement.models import PurchaseOrder, PurchaseOrderTransition
 from settlement.models import JournalTransaction
 from settlement.reconcile import reconcile
@@ -221,15 +221,15 @@ def test_saved_addresses_belong_to_their_reseller(trade):
 def test_bulk_ship_is_all_or_nothing_with_errors_by_row(trade):
     a = pay(trade, place(trade))
     b = pay(trade, place(trade))
-    with pytest.raises(services.BulkShipFailed) as exc:
-        services.purchase_orders_bulk_ship(
+    with pytest.raises(bulk.BulkShipFailed) as exc:
+        bulk.purchase_orders_bulk_ship(
             actor=trade.supplier_user,
             supplier=trade.supplier,
             rows=[[a.number, "順豐", "SF1"], [b.number, "", "SF2"], ["PO-NOPE", "順豐", "SF3"]],
         )
     assert [row for row, _m in exc.value.errors] == [2, 3]
     assert reload(a).status == S.PAID
-    shipped = services.purchase_orders_bulk_ship(
+    shipped = bulk.purchase_orders_bulk_ship(
         actor=trade.supplier_user, supplier=trade.supplier, rows=[[a.number, "順豐", "SF1"], [b.number, "圓通", "YT2"]]
     )
     assert {po.status for po in shipped} == {S.SHIPPED}
@@ -239,8 +239,8 @@ def test_bulk_ship_is_all_or_nothing_with_errors_by_row(trade):
 def test_bulk_ship_refuses_another_suppliers_po(trade):
     other = make_trade(funds="100.00")
     po = pay(other, place(other))
-    with pytest.raises(services.BulkShipFailed):
-        services.purchase_orders_bulk_ship(actor=trade.supplier_user, supplier=trade.supplier, rows=[[po.number, "順豐", "SF1"]])
+    with pytest.raises(bulk.BulkShipFailed):
+        bulk.purchase_orders_bulk_ship(actor=trade.supplier_user, supplier=trade.supplier, rows=[[po.number, "順豐", "SF1"]])
     assert reload(po).status == S.PAID
 
 
