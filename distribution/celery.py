@@ -19,14 +19,30 @@ app.autodiscover_tasks()
 EVERY_MINUTE = 60.0
 
 app.conf.beat_schedule = {
-    "sweep-deadlines": {
-        "task": "distribution.core.tasks.sweep_deadlines",
-        "schedule": EVERY_MINUTE,
-    },
     "end-partnerships": {
         "task": "distribution.core.tasks.run_sweep",
         "schedule": EVERY_MINUTE,
         "args": ["end_partnerships"],
+    },
+    "close-unpaid": {
+        "task": "distribution.core.tasks.run_sweep",
+        "schedule": EVERY_MINUTE,
+        "args": ["close_unpaid"],
+    },
+    "refund-unshipped": {
+        "task": "distribution.core.tasks.run_sweep",
+        "schedule": EVERY_MINUTE,
+        "args": ["refund_unshipped"],
+    },
+    "auto-confirm": {
+        "task": "distribution.core.tasks.run_sweep",
+        "schedule": EVERY_MINUTE,
+        "args": ["auto_confirm"],
+    },
+    "send-reminders": {
+        "task": "distribution.core.tasks.run_sweep",
+        "schedule": EVERY_MINUTE,
+        "args": ["send_reminders"],
     },
 }
 

@@ -16,8 +16,9 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("wallet/", include("settlement.urls")),
     path("supplier/", include("suppliers.urls")),
-    path("supplier/", include("suppliers.urls_partners")),  # catalog's suppliers/urls.py may include it instead
+    path("supplier/", include("suppliers.urls_partners")),
     path("", include("suppliers.urls_public")),
+    path("", include("procurement.urls")),
 ]
 
 if settings.DEBUG:

@@ -5,3 +5,14 @@ from django.utils.translation import gettext_lazy as _
 class ProcurementConfig(AppConfig):
     name = "procurement"
     verbose_name = _("Purchase orders")
+
+    def ready(self) -> None:
+        from distribution.core.sweeps import register_sweep
+        from settlement.reconcile import register_escrow_expectation
+
+        from . import sweeps
+        from .selectors import escrow_expectation
+
+        for name, func in sweeps.SWEEPS.items():
+            register_sweep(name, func)
+        register_escrow_expectation(escrow_expectation)
