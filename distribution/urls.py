@@ -14,6 +14,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),
+    path("api/v1/", include("distribution.api.urls")),
+    path("settings/api/", include("distribution.api.web_urls")),
 ]
 
 if settings.DEBUG:
