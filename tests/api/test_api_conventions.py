@@ -79,8 +79,8 @@ def test_an_unknown_path_answers_a_json_404(world):
 
 
 def test_the_openapi_schema_is_served_and_valid(db):
-    from jsonschema import Draft202012Validator  # noqa: F401  (schemathesis' dependency)
     import schemathesis
+    from jsonschema import Draft202012Validator  # noqa: F401  (schemathesis' dependency)
 
     response = ApiClient(None).get("openapi.json")
     assert response.status_code == 200

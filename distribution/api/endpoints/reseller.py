@@ -7,10 +7,13 @@ from datetime import datetime
 from django.http import HttpRequest
 from ninja import Query, Router
 
+from distribution.core.money import CURRENCY, format_money
+from settlement.selectors import wallet_summary
+
 from .. import selectors
 from ..auth import ResellerKey
 from ..pagination import DEFAULT_LIMIT, MAX_LIMIT, keyset_page
-from ..schemas import InventoryPage, ProductPage
+from ..schemas import AccountOut, InventoryPage, ProductPage
 from .common import ERRORS, aware, organisation_of
 
 router = Router(auth=ResellerKey(), tags=["reseller"])
@@ -40,3 +43,15 @@ def list_inventory(
     rows, next_cursor = keyset_page(qs, cursor=cursor, limit=limit, updated_since=aware(updated_since))
     results = [{"sku_id": s.pk, "code": s.code, "available": max(s.available, 0), "updated_at": s.updated_at} for s in rows]
     return {"results": results, "next_cursor": next_cursor}
+
+
+@router.get("account/", response={200: AccountOut, **ERRORS}, summary="This reseller's wallet")
+def account(request: HttpRequest):
+    organisation = organisation_of(request)
+    summary = wallet_summary(organisation)
+    return {
+        "organisation": {"id": organisation.pk, "name": organisation.name, "kind": organisation.kind},
+        "balance": format_money(summary.balance),
+        "held": format_money(summary.held),
+        "currency": CURRENCY,
+    }
