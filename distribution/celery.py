@@ -23,6 +23,10 @@ app.conf.beat_schedule = {
         "task": "distribution.core.tasks.sweep_deadlines",
         "schedule": EVERY_MINUTE,
     },
+    **{
+        f"procurement-{name}": {"task": "distribution.core.tasks.run_sweep", "args": [name], "schedule": EVERY_MINUTE}
+        for name in ("close_unpaid", "refund_unshipped", "auto_confirm", "send_reminders")
+    },
 }
 
 __all__ = ["app", "crontab"]

@@ -17,6 +17,7 @@ urlpatterns = [
     path("api/v1/", include("distribution.api.urls")),
     path("settings/api/", include("distribution.api.web_urls")),
     path("wallet/", include("settlement.urls")),
+    path("", include("procurement.urls")),
 ]
 
 if settings.DEBUG:
