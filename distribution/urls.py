@@ -18,6 +18,7 @@ urlpatterns = [
     path("settings/api/", include("distribution.api.web_urls")),
     path("wallet/", include("settlement.urls")),
     path("", include("procurement.urls")),
+    path("supplier/", include("suppliers.urls")),
 ]
 
 if settings.DEBUG:

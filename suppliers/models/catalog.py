@@ -80,6 +80,31 @@ class Product(models.Model):
     @transition(field=status, source=[Status.LISTED, Status.PENDING_REVIEW], target=Status.DELISTED)
     def delist(self, reason: str) -> None:
         self.status_reason = reason
+        self.has_pending_changes = False
+
+    # Edits of a listed product wait for review while the approved version stays visible.
+    # These are not status changes (the product stays listed), so they are plain methods.
+    def mark_changed(self) -> None:
+        self.has_pending_changes = True
+
+    def approve_changes(self) -> None:
+        self.has_pending_changes = False
+        self.status_reason = ""
+        self.approved_title = self.title
+        self.approved_description = self.description
+
+    def reject_changes(self, reason: str) -> None:
+        """Back to the approved version; the reason tells the supplier why."""
+        self.has_pending_changes = False
+        self.status_reason = reason
+        self.title = self.approved_title
+        self.description = self.approved_description
+
+    @property
+    def needs_review(self) -> bool:
+        return self.status == self.Status.PENDING_REVIEW or (
+            self.status == self.Status.LISTED and self.has_pending_changes
+        )
 
 
 class ProductImage(models.Model):
@@ -88,6 +113,8 @@ class ProductImage(models.Model):
     thumbnail = models.ImageField(upload_to="products/thumbs/%Y/%m/", blank=True)
     position = models.PositiveIntegerField(default=0)
     approved = models.BooleanField(default=False, help_text=_("Shown publicly (approved by review)."))
+    # An approved image the supplier removed from a listed product: still shown until review.
+    pending_removal = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -164,3 +191,38 @@ class StockAdjustment(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+
+
+class ImportJob(models.Model):
+    """A bulk import of products/SKUs from CSV or XLSX, run by a Celery task; the page polls its progress."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting")
+        RUNNING = "running", _("Running")
+        SUCCEEDED = "succeeded", _("Imported")
+        FAILED = "failed", _("Failed")
+
+    supplier = models.ForeignKey("suppliers.Supplier", on_delete=models.CASCADE, related_name="import_jobs")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    file = models.FileField(_("file"), upload_to="imports/%Y/%m/")
+    original_name = models.CharField(max_length=200, blank=True)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PENDING, db_index=True)
+    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
+    total_rows = models.PositiveIntegerField(default=0)
+    processed_rows = models.PositiveIntegerField(default=0)
+    errors = models.JSONField(default=list, blank=True, help_text=_("[{row, column, message}]"))
+    summary = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("import job")
+        verbose_name_plural = _("import jobs")
+
+    def __str__(self) -> str:
+        return f"{self.original_name or self.file.name} ({self.get_status_display()})"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (self.Status.SUCCEEDED, self.Status.FAILED)

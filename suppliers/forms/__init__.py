@@ -1,0 +1,1 @@
+"""Input validation for the suppliers' pages, one module per topic."""

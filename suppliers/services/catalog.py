@@ -1,0 +1,564 @@
+"""Writes for the catalog: products and their moderation (R3), images, compliance documents, SKUs, stock.
+
+Every function here is one transaction: it locks the rows it changes, re-checks
+state, writes, records an audit row and tells the resellers' store list about
+changes it depends on (``resellers.services.store_list_on_*``) inside the same
+transaction. Callers (views, admin, the API, the importer) need not hold locks.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from pathlib import PurePath
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_fsm import TransitionNotAllowed
+from PIL import Image, ImageOps
+
+from accounts.services import notify_organisation
+from distribution.core import divisions
+from distribution.core.audit import audit
+from distribution.core.errors import DomainError, InvalidState, PermissionDenied, ValidationFailed
+from resellers import services as reseller_services
+from suppliers.models import SKU, Category, ComplianceDocument, Product, ProductImage, StockAdjustment, Supplier
+from suppliers.validators import (
+    sanitise_description,
+    sku_price_errors,
+    validate_compliance_document,
+    validate_product_image,
+)
+
+THUMBNAIL_SIZE = (400, 400)
+# Changes to these SKU fields matter to resellers' published entries (R7, R10).
+WATCHED_SKU_FIELDS = ("supply_price_amount", "min_retail_amount", "max_retail_amount", "on_hand")
+PRICE_FIELDS = ("supply_price_amount", "suggested_retail_amount", "min_retail_amount", "max_retail_amount")
+REVIEWED_FIELDS = ("title", "description")
+PRODUCT_FIELDS = ("title", "description", "category", "brand", "province_code", "city_code", "is_imported")
+REQUIRED_DOCUMENT_KINDS = (
+    ComplianceDocument.Kind.CUSTOMS_DECLARATION,
+    ComplianceDocument.Kind.INSPECTION_CERTIFICATE,
+)
+
+
+class BelowReserved(DomainError):
+    code = "below_reserved"
+    status = 409
+    default_message = _("Stock on hand cannot go below the quantity reserved by open purchase orders.")
+
+
+class NegativeStock(DomainError):
+    code = "negative_stock"
+    status = 409
+    default_message = _("Stock on hand cannot go below zero.")
+
+
+@dataclass
+class SKUInput:
+    """One SKU as typed in a form or an import row (already parsed)."""
+
+    code: str
+    attributes: dict[str, str]
+    supply_price_amount: Decimal
+    suggested_retail_amount: Decimal
+    min_retail_amount: Decimal
+    max_retail_amount: Decimal
+    weight_grams: int = 0
+    on_hand: int = 0
+
+
+@dataclass
+class ProductChanges:
+    """What ``product_update`` changes; fields left ``None`` stay as they are."""
+
+    fields: dict[str, Any] = field(default_factory=dict)
+    new_skus: list[SKUInput] = field(default_factory=list)
+    sku_updates: dict[int, dict[str, Any]] = field(default_factory=dict)
+    add_images: list[UploadedFile] = field(default_factory=list)
+    remove_image_ids: list[int] = field(default_factory=list)
+    add_documents: list[tuple[str, UploadedFile]] = field(default_factory=list)
+    remove_document_ids: list[int] = field(default_factory=list)
+
+
+# --- guards -----------------------------------------------------------------------------------
+
+
+def _membership(actor: Any):
+    return getattr(actor, "membership", None) if getattr(actor, "pk", None) else None
+
+
+def _require_manager(actor: Any, supplier_id: int) -> None:
+    """The actor is an owner or manager of this supplier (staff members only read)."""
+    membership = _membership(actor)
+    if membership is None or membership.organisation_id != supplier_id:
+        raise PermissionDenied(_("Only this supplier's members may change its catalog."))
+    if not membership.can_manage:
+        raise PermissionDenied(_("Only the owner or a manager may change the catalog."))
+
+
+def _require_platform_staff(actor: Any) -> None:
+    if not getattr(actor, "is_staff", False):
+        raise PermissionDenied(_("Only platform staff may review listings."))
+
+
+def _lock_product(product: Product) -> Product:
+    return Product.objects.select_for_update().get(pk=product.pk)
+
+
+def _clean_fields(data: dict[str, Any]) -> dict[str, Any]:
+    """Validate and normalise product fields (the form did the same; the API and importer rely on this)."""
+    cleaned = {k: v for k, v in data.items() if k in PRODUCT_FIELDS}
+    errors: dict[str, list[str]] = {}
+    if "title" in cleaned:
+        cleaned["title"] = (cleaned["title"] or "").strip()
+        if not cleaned["title"]:
+            errors["title"] = [str(_("Enter a title."))]
+    if "description" in cleaned:
+        cleaned["description"] = sanitise_description(cleaned["description"])
+    if "category" in cleaned and not isinstance(cleaned["category"], Category):
+        errors["category"] = [str(_("Choose a category."))]
+    if "province_code" in cleaned or "city_code" in cleaned:
+        try:
+            divisions.validate_location(cleaned.get("province_code", ""), cleaned.get("city_code", ""))
+        except ValidationError as exc:
+            for key, messages in exc.message_dict.items():
+                errors[f"{key}_code"] = messages
+    if errors:
+        first = next(iter(errors))
+        raise ValidationFailed(errors[first][0], field=first)
+    return cleaned
+
+
+def _check_sku_input(supplier_id: int, sku: SKUInput, *, exclude_pk: int | None = None) -> None:
+    code = (sku.code or "").strip()
+    if not code:
+        raise ValidationFailed(_("Enter a SKU code."), field="code")
+    taken = SKU.objects.filter(supplier_id=supplier_id, code=code)
+    if exclude_pk:
+        taken = taken.exclude(pk=exclude_pk)
+    if taken.exists():
+        raise ValidationFailed(_("The SKU code “%(code)s” is already used by another of your SKUs.") % {"code": code}, field="code")
+    for name in PRICE_FIELDS:
+        value = getattr(sku, name)
+        if value is None or value <= 0:
+            raise ValidationFailed(_("Prices must be greater than zero."), field=name)
+        if value.as_tuple().exponent < -2:
+            raise ValidationFailed(_("Use at most two decimal places."), field=name)
+    errors = sku_price_errors(
+        supply=sku.supply_price_amount,
+        suggested=sku.suggested_retail_amount,
+        minimum=sku.min_retail_amount,
+        maximum=sku.max_retail_amount,
+    )
+    if errors:
+        name, message = next(iter(errors.items()))
+        raise ValidationFailed(message, field=name)
+    if sku.on_hand < 0:
+        raise ValidationFailed(_("Stock cannot be negative."), field="on_hand")
+    if sku.weight_grams < 0:
+        raise ValidationFailed(_("Weight cannot be negative."), field="weight_grams")
+
+
+# --- files ------------------------------------------------------------------------------------
+
+
+def _thumbnail(upload: UploadedFile) -> ContentFile:
+    upload.seek(0)
+    with Image.open(upload) as source:
+        im = ImageOps.exif_transpose(source)
+        im.thumbnail(THUMBNAIL_SIZE)
+        if im.mode not in ("RGB", "RGBA"):
+            im = im.convert("RGBA" if "A" in im.getbands() else "RGB")
+        out = io.BytesIO()
+        im.save(out, format="WEBP", quality=80)
+    upload.seek(0)
+    return ContentFile(out.getvalue(), name=f"{PurePath(upload.name).stem}_thumb.webp")
+
+
+def _add_image(product: Product, upload: UploadedFile, position: int) -> ProductImage:
+    try:
+        validate_product_image(upload)
+    except ValidationError as exc:
+        raise ValidationFailed(exc.messages[0], field="images") from None
+    image = ProductImage(product=product, position=position, approved=False)
+    image.image.save(PurePath(upload.name).name, upload, save=False)
+    image.thumbnail.save("thumb.webp", _thumbnail(upload), save=False)
+    image.save()
+    return image
+
+
+def _add_document(product: Product, kind: str, upload: UploadedFile) -> ComplianceDocument:
+    if kind not in ComplianceDocument.Kind.values:
+        raise ValidationFailed(_("Choose the kind of document."), field="kind")
+    try:
+        validate_compliance_document(upload)
+    except ValidationError as exc:
+        raise ValidationFailed(exc.messages[0], field=kind) from None
+    document = ComplianceDocument(product=product, kind=kind)
+    document.file.save(PurePath(upload.name).name, upload, save=False)
+    document.save()
+    return document
+
+
+def missing_compliance_documents(product: Product) -> list[str]:
+    """Kinds an imported product still lacks (empty when not imported)."""
+    if not product.is_imported:
+        return []
+    present = set(product.compliance_documents.values_list("kind", flat=True))
+    return [kind for kind in REQUIRED_DOCUMENT_KINDS if kind not in present]
+
+
+# --- products ---------------------------------------------------------------------------------
+
+
+def _create_sku(*, actor: Any, product: Product, data: SKUInput) -> SKU:
+    _check_sku_input(product.supplier_id, data)
+    try:
+        with transaction.atomic():
+            sku = SKU.objects.create(
+                supplier_id=product.supplier_id,
+                product=product,
+                code=data.code.strip(),
+                attributes=data.attributes,
+                supply_price_amount=data.supply_price_amount,
+                suggested_retail_amount=data.suggested_retail_amount,
+                min_retail_amount=data.min_retail_amount,
+                max_retail_amount=data.max_retail_amount,
+                weight_grams=data.weight_grams,
+                on_hand=data.on_hand,
+            )
+    except IntegrityError:
+        raise ValidationFailed(
+            _("The SKU code “%(code)s” is already used by another of your SKUs.") % {"code": data.code}, field="code"
+        ) from None
+    if data.on_hand:
+        StockAdjustment.objects.create(
+            sku=sku, actor=actor if getattr(actor, "pk", None) else None, delta=data.on_hand,
+            on_hand_after=data.on_hand, reason=str(_("Initial stock")),
+        )  # fmt: skip
+    return sku
+
+
+@transaction.atomic
+def product_create(
+    *,
+    actor: Any,
+    supplier: Supplier,
+    fields: dict[str, Any],
+    skus: Sequence[SKUInput] = (),
+    images: Iterable[UploadedFile] = (),
+    documents: Iterable[tuple[str, UploadedFile]] = (),
+) -> Product:
+    """A new draft product with its SKUs, images and compliance documents, all or nothing."""
+    _require_manager(actor, supplier.pk)
+    cleaned = _clean_fields(fields)
+    for required in ("title", "category", "province_code", "city_code"):
+        if not cleaned.get(required):
+            raise ValidationFailed(_("This field is required."), field=required)
+    product = Product.objects.create(supplier=supplier, **cleaned)
+    for position, upload in enumerate(images):
+        _add_image(product, upload, position)
+    for kind, upload in documents:
+        _add_document(product, kind, upload)
+    for sku in skus:
+        _create_sku(actor=actor, product=product, data=sku)
+    audit(actor=actor, action="product.created", obj=product, organisation=supplier.organisation,
+          summary=product.title, data={"skus": [s.code for s in skus]})  # fmt: skip
+    return product
+
+
+def _apply_sku_update(*, actor: Any, sku: SKU, values: dict[str, Any]) -> set[str]:
+    """Price/attribute/weight changes on a locked SKU; returns the watched fields that changed."""
+    allowed = {"code", "attributes", "weight_grams", "is_active", *PRICE_FIELDS}
+    values = {k: v for k, v in values.items() if k in allowed}
+    proposed = SKUInput(
+        code=values.get("code", sku.code),
+        attributes=values.get("attributes", sku.attributes),
+        weight_grams=values.get("weight_grams", sku.weight_grams),
+        on_hand=sku.on_hand,
+        **{name: values.get(name, getattr(sku, name)) for name in PRICE_FIELDS},
+    )
+    _check_sku_input(sku.supplier_id, proposed, exclude_pk=sku.pk)
+    changed = {k for k, v in values.items() if getattr(sku, k) != v}
+    if not changed:
+        return set()
+    before = {k: str(getattr(sku, k)) for k in changed}
+    for k in changed:
+        setattr(sku, k, values[k])
+    sku.save(update_fields=[*changed, "updated_at"])
+    audit(actor=actor, action="sku.updated", obj=sku, summary=sku.code,
+          data={"before": before, "after": {k: str(getattr(sku, k)) for k in changed}})  # fmt: skip
+    watched = changed & set(WATCHED_SKU_FIELDS)
+    if watched:
+        reseller_services.store_list_on_sku_changed(sku=sku, changes=watched)
+    return watched
+
+
+@transaction.atomic
+def product_update(*, actor: Any, product: Product, changes: ProductChanges) -> Product:
+    """Edit a product and its SKUs in one go.
+
+    On a listed product, changes to the title, description or images wait for staff
+    review (``has_pending_changes``) while resellers keep seeing the approved version;
+    prices and other fields apply at once. Stock changes go through ``sku_adjust_stock``.
+    """
+    _require_manager(actor, product.supplier_id)
+    product = _lock_product(product)
+    cleaned = _clean_fields(changes.fields) if changes.fields else {}
+    listed = product.status == Product.Status.LISTED
+    needs_review = False
+    for name, value in cleaned.items():
+        if getattr(product, name) != value:
+            if listed and name in REVIEWED_FIELDS:
+                needs_review = True
+            setattr(product, name, value)
+
+    images = {img.pk: img for img in product.images.all()}
+    for image_id in changes.remove_image_ids:
+        image = images.get(image_id)
+        if image is None:
+            continue
+        if listed and image.approved:
+            image.pending_removal = True
+            image.save(update_fields=["pending_removal"])
+            needs_review = True
+        else:
+            image.delete()
+    position = max((img.position for img in images.values()), default=-1) + 1
+    for offset, upload in enumerate(changes.add_images):
+        _add_image(product, upload, position + offset)
+        needs_review = needs_review or listed
+
+    if changes.remove_document_ids:
+        product.compliance_documents.filter(pk__in=list(changes.remove_document_ids)).delete()
+    for kind, upload in changes.add_documents:
+        _add_document(product, kind, upload)
+    if listed and product.is_imported:
+        missing = missing_compliance_documents(product)
+        if missing:
+            raise ValidationFailed(
+                _("A listed imported product needs its %(kind)s.") % {"kind": ComplianceDocument.Kind(missing[0]).label},
+                field=missing[0],
+            )
+
+    skus = {s.pk: s for s in SKU.objects.select_for_update().filter(product=product, pk__in=list(changes.sku_updates)).order_by("pk")}
+    for sku_id, values in sorted(changes.sku_updates.items()):
+        sku = skus.get(sku_id)
+        if sku is None:
+            raise ValidationFailed(_("That SKU does not belong to this product."), field="skus")
+        _apply_sku_update(actor=actor, sku=sku, values=values)
+    for data in changes.new_skus:
+        _create_sku(actor=actor, product=product, data=data)
+
+    if needs_review:
+        product.mark_changed()
+    product.save()
+    audit(actor=actor, action="product.updated", obj=product, organisation=product.supplier.organisation,
+          summary=product.title, data={"needs_review": needs_review, "fields": sorted(cleaned)})  # fmt: skip
+    return product
+
+
+@transaction.atomic
+def sku_update(*, actor: Any, sku: SKU, values: dict[str, Any]) -> SKU:
+    """Change a SKU's prices, attributes, weight or code (no review needed); tells the store list."""
+    _require_manager(actor, sku.supplier_id)
+    locked = SKU.objects.select_for_update().get(pk=sku.pk)
+    _apply_sku_update(actor=actor, sku=locked, values=values)
+    return locked
+
+
+@transaction.atomic
+def product_submit(*, actor: Any, product: Product) -> Product:
+    """Send a draft, rejected or delisted product to staff review. Refuses incomplete listings (R3)."""
+    _require_manager(actor, product.supplier_id)
+    product = _lock_product(product)
+    if not product.skus.filter(is_active=True).exists():
+        raise ValidationFailed(_("Add at least one SKU before submitting for review."), field="skus")
+    if not product.description:
+        raise ValidationFailed(_("Describe the product before submitting it for review."), field="description")
+    missing = missing_compliance_documents(product)
+    if missing:
+        raise ValidationFailed(
+            _("Imported goods need a %(kind)s before review.") % {"kind": ComplianceDocument.Kind(missing[0]).label},
+            field=missing[0],
+        )
+    before = product.status
+    try:
+        product.submit()
+    except TransitionNotAllowed:
+        raise InvalidState(_("This product is already under review or listed.")) from None
+    product.save()
+    audit(actor=actor, action="product.submitted", obj=product, organisation=product.supplier.organisation,
+          summary=product.title, data={"from": before, "to": product.status})  # fmt: skip
+    return product
+
+
+def _settle_images(product: Product, *, accept: bool) -> None:
+    """After review: accepted → new images shown, removed ones gone; refused → the reverse."""
+    images = product.images.all()
+    if accept:
+        images.filter(pending_removal=True).delete()
+        images.filter(approved=False).update(approved=True)
+    else:
+        images.filter(approved=False).delete()
+        images.filter(pending_removal=True).update(pending_removal=False)
+
+
+def _product_url(product: Product) -> str:
+    return reverse("suppliers:product_detail", args=[product.pk])
+
+
+@transaction.atomic
+def product_approve(*, actor: Any, product: Product, now: datetime | None = None) -> Product:
+    """Staff approve a product under review, or the pending changes of a listed one."""
+    _require_platform_staff(actor)
+    now = now or timezone.now()
+    product = _lock_product(product)
+    before = product.status
+    if product.status == Product.Status.PENDING_REVIEW:
+        product.approve()
+        product.listed_at = now
+        action = "product.approved"
+    elif product.status == Product.Status.LISTED and product.has_pending_changes:
+        product.approve_changes()
+        action = "product.changes_approved"
+    else:
+        raise InvalidState(_("This product is not waiting for review."))
+    _settle_images(product, accept=True)
+    product.save()
+    audit(actor=actor, action=action, obj=product, organisation=product.supplier.organisation,
+          summary=product.title, data={"from": before, "to": product.status})  # fmt: skip
+    notify_organisation(
+        organisation=product.supplier.organisation, kind="listing_approved", managers_only=True,
+        title=_("Listing approved: %(title)s") % {"title": product.title}, url=_product_url(product),
+    )  # fmt: skip
+    return product
+
+
+@transaction.atomic
+def product_reject(*, actor: Any, product: Product, reason: str) -> Product:
+    """Staff reject a product under review (or a listed product's pending changes) with a reason the supplier sees."""
+    _require_platform_staff(actor)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationFailed(_("Give the supplier a reason."), field="reason")
+    product = _lock_product(product)
+    before = product.status
+    if product.status == Product.Status.PENDING_REVIEW:
+        product.reject(reason)
+        action = "product.rejected"
+        title = _("Listing rejected: %(title)s") % {"title": product.title}
+    elif product.status == Product.Status.LISTED and product.has_pending_changes:
+        title = _("Changes rejected: %(title)s") % {"title": product.title}
+        product.reject_changes(reason)
+        _settle_images(product, accept=False)
+        action = "product.changes_rejected"
+    else:
+        raise InvalidState(_("This product is not waiting for review."))
+    product.save()
+    audit(actor=actor, action=action, obj=product, organisation=product.supplier.organisation,
+          summary=reason, data={"from": before, "to": product.status, "reason": reason})  # fmt: skip
+    notify_organisation(
+        organisation=product.supplier.organisation, kind="listing_rejected", managers_only=True,
+        title=title, body=reason, url=_product_url(product),
+    )  # fmt: skip
+    return product
+
+
+@transaction.atomic
+def product_delist(*, actor: Any, product: Product, reason: str) -> Product:
+    """Take a product off sale (the supplier's manager or platform staff), with a reason; unpublishes it from store lists."""
+    by_staff = getattr(actor, "is_staff", False)
+    if not by_staff:
+        _require_manager(actor, product.supplier_id)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationFailed(_("Give a reason for delisting."), field="reason")
+    product = _lock_product(product)
+    before = product.status
+    try:
+        product.delist(reason)
+    except TransitionNotAllowed:
+        raise InvalidState(_("Only a listed product or one under review can be delisted.")) from None
+    _settle_images(product, accept=False)
+    product.save()
+    audit(actor=actor, action="product.delisted", obj=product, organisation=product.supplier.organisation,
+          summary=reason, data={"from": before, "to": product.status, "reason": reason, "by_staff": by_staff})  # fmt: skip
+    reseller_services.store_list_on_product_delisted(product=product)
+    if by_staff:
+        notify_organisation(
+            organisation=product.supplier.organisation, kind="listing_delisted", managers_only=True,
+            title=_("Delisted by the platform: %(title)s") % {"title": product.title}, body=reason,
+            url=_product_url(product),
+        )  # fmt: skip
+    return product
+
+
+# --- stock ------------------------------------------------------------------------------------
+
+
+def _change_stock(*, actor: Any, sku: SKU, target: int | None, delta: int | None, reason: str) -> StockAdjustment:
+    locked = SKU.objects.select_for_update().get(pk=sku.pk)
+    new_on_hand = target if target is not None else locked.on_hand + int(delta or 0)
+    if new_on_hand < 0:
+        raise NegativeStock(_("Stock on hand is %(on_hand)s; it cannot go below zero.") % {"on_hand": locked.on_hand}, field="on_hand")
+    if new_on_hand < locked.reserved:
+        raise BelowReserved(
+            _("%(reserved)s units are reserved by open purchase orders; stock on hand cannot go below %(reserved)s.")
+            % {"reserved": locked.reserved},
+            field="on_hand",
+        )
+    change = new_on_hand - locked.on_hand
+    locked.on_hand = new_on_hand
+    locked.save(update_fields=["on_hand", "updated_at"])
+    adjustment = StockAdjustment.objects.create(
+        sku=locked, actor=actor if getattr(actor, "pk", None) else None, delta=change,
+        on_hand_after=new_on_hand, reason=reason[:200],
+    )  # fmt: skip
+    audit(actor=actor, action="sku.stock_adjusted", obj=locked, summary=f"{locked.code} {change:+d}: {reason}"[:500],
+          data={"delta": change, "on_hand_after": new_on_hand})  # fmt: skip
+    if change:
+        reseller_services.store_list_on_sku_changed(sku=locked, changes={"on_hand"})
+    sku.on_hand, sku.reserved, sku.updated_at = locked.on_hand, locked.reserved, locked.updated_at
+    return adjustment
+
+
+@transaction.atomic
+def sku_adjust_stock(*, actor: Any, sku: SKU, reason: str, delta: int | None = None, new_on_hand: int | None = None) -> StockAdjustment:
+    """Change stock on hand by ``delta`` or to ``new_on_hand``, recorded with who/when/why.
+
+    Takes the SKU's row lock, so concurrent adjustments serialise; stock never goes
+    below zero nor below what open purchase orders reserved (``below_reserved``, 409).
+    """
+    _require_manager(actor, sku.supplier_id)
+    if (delta is None) == (new_on_hand is None):
+        raise ValidationFailed(_("Give either a change or a new quantity."), field="delta")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationFailed(_("Say why the stock changes."), field="reason")
+    if delta == 0:
+        raise ValidationFailed(_("The change must not be zero."), field="delta")
+    return _change_stock(actor=actor, sku=sku, target=new_on_hand, delta=delta, reason=reason)
+
+
+@transaction.atomic
+def sku_set_stock(*, actor: Any, sku: SKU, on_hand: int, reason: str = "") -> SKU:
+    """Set stock on hand (the warehouse API): ``below_reserved`` (409) when under the reserved quantity.
+
+    The caller has checked that the SKU belongs to the asking organisation (the API
+    resolves it by code within the key's supplier); ``actor`` may be ``None``.
+    """
+    if on_hand < 0:
+        raise ValidationFailed(_("Stock cannot be negative."), field="on_hand")
+    _change_stock(actor=actor, sku=sku, target=on_hand, delta=None, reason=reason.strip() or str(_("Stock set")))
+    return sku

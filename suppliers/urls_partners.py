@@ -1,0 +1,3 @@
+"""Recruitment, applications, partnerships and messaging pages (the partners work fills this in)."""
+
+urlpatterns: list = []

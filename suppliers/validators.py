@@ -1,0 +1,138 @@
+"""Catalog input rules shared by forms, the bulk import and the services.
+
+Each check returns field errors (``{field: message}``) or raises ``ValidationError``,
+so a form, an import row and a service report the same message for the same mistake.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+from typing import IO
+
+import nh3
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+from PIL import Image, UnidentifiedImageError
+
+MAX_IMAGE_BYTES = 5 * 1024 * 1024
+MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
+IMAGE_FORMATS = {"JPEG", "PNG", "WEBP"}
+DOCUMENT_IMAGE_FORMATS = {"JPEG", "PNG"}
+
+# Basic formatting only: no script, no style, no event attributes, no javascript: links.
+DESCRIPTION_TAGS = {
+    "p", "br", "strong", "b", "em", "i", "u", "s", "ul", "ol", "li", "h3", "h4", "h5",
+    "blockquote", "a", "span", "table", "thead", "tbody", "tr", "th", "td", "hr",
+}  # fmt: skip
+DESCRIPTION_ATTRIBUTES = {"a": {"href", "title"}, "td": {"colspan", "rowspan"}, "th": {"colspan", "rowspan"}}
+DESCRIPTION_URL_SCHEMES = {"http", "https", "mailto"}
+
+
+def sanitise_description(html: str) -> str:
+    """Rich text a supplier typed, reduced to the safe formatting subset."""
+    return nh3.clean(
+        html or "",
+        tags=DESCRIPTION_TAGS,
+        attributes=DESCRIPTION_ATTRIBUTES,
+        url_schemes=DESCRIPTION_URL_SCHEMES,
+        link_rel="noopener noreferrer nofollow",
+    ).strip()
+
+
+def _size(file: IO) -> int:
+    size = getattr(file, "size", None)
+    if size is None:
+        pos = file.tell()
+        file.seek(0, 2)
+        size = file.tell()
+        file.seek(pos)
+    return size
+
+
+def _image_format(file: IO) -> str | None:
+    try:
+        file.seek(0)
+        with Image.open(file) as im:
+            fmt = im.format
+            im.verify()
+        return fmt
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+        return None
+    finally:
+        file.seek(0)
+
+
+def validate_product_image(file: IO) -> None:
+    """JPEG, PNG or WebP, at most 5 MB, and really an image (checked by decoding, not by name)."""
+    if _size(file) > MAX_IMAGE_BYTES:
+        raise ValidationError(_("An image may be at most 5 MB."), code="too_large")
+    if _image_format(file) not in IMAGE_FORMATS:
+        raise ValidationError(_("Upload a JPEG, PNG or WebP image."), code="bad_type")
+
+
+def validate_compliance_document(file: IO) -> None:
+    """PDF, JPEG or PNG, at most 10 MB."""
+    if _size(file) > MAX_DOCUMENT_BYTES:
+        raise ValidationError(_("A document may be at most 10 MB."), code="too_large")
+    file.seek(0)
+    head = file.read(5)
+    file.seek(0)
+    if head == b"%PDF-":
+        return
+    if _image_format(file) not in DOCUMENT_IMAGE_FORMATS:
+        raise ValidationError(_("Upload a PDF, JPEG or PNG file."), code="bad_type")
+
+
+def parse_attributes(text: str) -> dict[str, str]:
+    """``顏色=白; 尺碼=M`` (``;``, ``；``, ``,`` or new lines between pairs) → ``{"顏色": "白", "尺碼": "M"}``."""
+    result: dict[str, str] = {}
+    normalised = (text or "").replace("；", ";").replace("，", ";").replace(",", ";").replace("\n", ";")
+    for part in normalised.split(";"):
+        part = part.strip()
+        if not part:
+            continue
+        key, sep, value = part.replace("＝", "=").partition("=")
+        key, value = key.strip(), value.strip()
+        if not sep or not key or not value:
+            raise ValidationError(_("Write attributes as name=value pairs, e.g. 顏色=白; 尺碼=M."), code="attributes")
+        if key in result:
+            raise ValidationError(_("The attribute “%(name)s” appears twice.") % {"name": key}, code="attributes")
+        result[key[:50]] = value[:100]
+    return result
+
+
+def format_attributes(attributes: dict[str, str]) -> str:
+    return "; ".join(f"{k}={v}" for k, v in (attributes or {}).items())
+
+
+def parse_money(value: object) -> Decimal:
+    """A positive amount with at most two decimals, or ``ValidationError``."""
+    try:
+        amount = Decimal(str(value).strip().replace(",", ""))
+    except (InvalidOperation, ValueError):
+        raise ValidationError(_("Enter an amount such as 99.00."), code="invalid") from None
+    if not amount.is_finite():
+        raise ValidationError(_("Enter an amount such as 99.00."), code="invalid")
+    if amount <= 0:
+        raise ValidationError(_("The amount must be greater than zero."), code="not_positive")
+    if amount.as_tuple().exponent < -2:
+        raise ValidationError(_("Use at most two decimal places."), code="decimals")
+    if amount >= Decimal("1000000000000"):
+        raise ValidationError(_("The amount is too large."), code="too_large")
+    return amount.quantize(Decimal("0.01"))
+
+
+def sku_price_errors(
+    *, supply: Decimal | None, suggested: Decimal | None, minimum: Decimal | None, maximum: Decimal | None
+) -> dict[str, str]:
+    """The supplier's price control (R7): min ≤ suggested ≤ max and supply ≤ min. Field → message."""
+    errors: dict[str, str] = {}
+    if minimum is not None and maximum is not None and minimum > maximum:
+        errors["max_retail_amount"] = str(_("The maximum retail price must not be below the minimum retail price."))
+    if suggested is not None and minimum is not None and suggested < minimum:
+        errors["suggested_retail_amount"] = str(_("The suggested retail price must not be below the minimum retail price."))
+    elif suggested is not None and maximum is not None and suggested > maximum:
+        errors["suggested_retail_amount"] = str(_("The suggested retail price must not be above the maximum retail price."))
+    if supply is not None and minimum is not None and supply > minimum:
+        errors["supply_price_amount"] = str(_("The supply price must not be above the minimum retail price."))
+    return errors

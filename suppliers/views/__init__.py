@@ -1,0 +1,1 @@
+"""The suppliers' pages, one module per topic (see ``suppliers/urls.py``)."""

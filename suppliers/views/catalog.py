@@ -1,0 +1,231 @@
+"""The supplier's catalog pages: product list, create/edit with SKUs, detail with stock, moderation actions."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views import View
+
+from distribution.core import divisions
+from distribution.core.errors import DomainError
+from distribution.core.pagination import paginate
+from distribution.core.permissions import SupplierManagerMixin, SupplierMemberMixin
+from suppliers import selectors, services
+from suppliers.forms.catalog import ProductForm, ReasonForm, StockAdjustForm, city_choices, sku_formset
+from suppliers.models import SKU, Product
+
+SUBMITTABLE = {Product.Status.DRAFT, Product.Status.REJECTED, Product.Status.DELISTED}
+DELISTABLE = {Product.Status.LISTED, Product.Status.PENDING_REVIEW}
+
+
+def _get_product(organisation_id: int, pk: int) -> Product:
+    try:
+        return selectors.product_detail(supplier_id=organisation_id, pk=pk)
+    except Product.DoesNotExist:
+        raise Http404 from None
+
+
+class ProductListView(SupplierMemberMixin, View):
+    def get(self, request):
+        status = request.GET.get("status", "")
+        if status not in Product.Status.values:
+            status = ""
+        attention = request.GET.get("attention", "")
+        try:
+            category_id = int(request.GET.get("category") or 0) or None
+        except ValueError:
+            category_id = None
+        q = request.GET.get("q", "").strip()[:100]
+        qs = selectors.product_list(supplier_id=self.organisation.pk, status=status, category_id=category_id, q=q, attention=attention)
+        page = paginate(request, qs)
+        context = {
+            "page": page,
+            "products": page.object_list,
+            "counts": selectors.product_counts(self.organisation.pk),
+            "statuses": Product.Status.choices,
+            "categories": selectors.category_choices(),
+            "filters": {"status": status, "category": category_id, "q": q, "attention": attention},
+            "can_manage": self.membership.can_manage,
+        }
+        return render(request, "suppliers/product_list.html", context)
+
+
+class _ProductFormMixin:
+    def _render(self, request, form, formset, product=None, status=200):
+        form.fields["province_code"].widget.attrs["hx-get"] = reverse("suppliers:city_options")
+        return render(request, "suppliers/product_form.html", {"form": form, "formset": formset, "product": product}, status=status)
+
+    def _after_save(self, request, product: Product) -> HttpResponse:
+        if "submit_for_review" in request.POST:
+            try:
+                services.product_submit(actor=request.user, product=product)
+                messages.success(request, _("Saved and sent for review."))
+            except DomainError as exc:
+                messages.error(request, _("Saved, but not sent for review: %(reason)s") % {"reason": exc.message})
+        else:
+            messages.success(request, _("Saved."))
+        return redirect("suppliers:product_detail", pk=product.pk)
+
+    def _show_error(self, request, form, exc: DomainError) -> None:
+        if exc.field and exc.field in form.fields:
+            form.add_error(exc.field, exc.message)
+        else:
+            form.add_error(None, exc.message)
+
+
+class ProductCreateView(SupplierManagerMixin, _ProductFormMixin, View):
+    def get(self, request):
+        formset = sku_formset(extra=2)(prefix="skus", supplier_id=self.organisation.pk)
+        return self._render(request, ProductForm(), formset)
+
+    def post(self, request):
+        form = ProductForm(request.POST, request.FILES)
+        formset = sku_formset(extra=2)(request.POST, prefix="skus", supplier_id=self.organisation.pk)
+        if form.is_valid() and formset.is_valid():
+            try:
+                product = services.product_create(
+                    actor=request.user,
+                    supplier=self.organisation.supplier,
+                    fields=form.product_fields(),
+                    skus=[f.as_input() for f in formset.filled_forms()],
+                    images=form.cleaned_data["images"],
+                    documents=form.documents(),
+                )
+            except DomainError as exc:
+                self._show_error(request, form, exc)
+            else:
+                return self._after_save(request, product)
+        return self._render(request, form, formset, status=422)
+
+
+class ProductEditView(SupplierManagerMixin, _ProductFormMixin, View):
+    def _formset(self, product, data=None):
+        skus = list(product.skus.all())
+        from suppliers.forms.catalog import SKUForm
+
+        return sku_formset(extra=1)(
+            data,
+            prefix="skus",
+            initial=[SKUForm.initial_for(s) for s in skus],
+            supplier_id=self.organisation.pk,
+            own_sku_ids={s.pk for s in skus},
+        )
+
+    def get(self, request, pk):
+        product = _get_product(self.organisation.pk, pk)
+        form = ProductForm(initial=ProductForm.initial_for(product), product=product)
+        return self._render(request, form, self._formset(product), product)
+
+    def post(self, request, pk):
+        product = _get_product(self.organisation.pk, pk)
+        form = ProductForm(request.POST, request.FILES, initial=ProductForm.initial_for(product), product=product)
+        formset = self._formset(product, request.POST)
+        if form.is_valid() and formset.is_valid():
+            changes = services.ProductChanges(
+                fields=form.product_fields(),
+                add_images=form.cleaned_data["images"],
+                remove_image_ids=form.cleaned_data.get("remove_images", []),
+                add_documents=form.documents(),
+            )
+            for f in formset.filled_forms():
+                if f.cleaned_data.get("sku_id"):
+                    changes.sku_updates[f.cleaned_data["sku_id"]] = f.update_values()
+                else:
+                    changes.new_skus.append(f.as_input())
+            try:
+                product = services.product_update(actor=request.user, product=product, changes=changes)
+            except DomainError as exc:
+                self._show_error(request, form, exc)
+            else:
+                return self._after_save(request, product)
+        return self._render(request, form, formset, product, status=422)
+
+
+class ProductDetailView(SupplierMemberMixin, View):
+    def get(self, request, pk):
+        product = _get_product(self.organisation.pk, pk)
+        can_manage = self.membership.can_manage
+        context = {
+            "product": product,
+            "location": f"{divisions.name_of(product.province_code)} {divisions.name_of(product.city_code)}",
+            "skus": list(product.skus.all()),
+            "history": selectors.stock_history(product),
+            "can_manage": can_manage,
+            "can_submit": can_manage and product.status in SUBMITTABLE,
+            "can_delist": can_manage and product.status in DELISTABLE,
+            "missing_documents": services.missing_compliance_documents(product),
+            "stock_form": StockAdjustForm(),
+            "reason_form": ReasonForm(),
+        }
+        return render(request, "suppliers/product_detail.html", context)
+
+
+class ProductSubmitView(SupplierManagerMixin, View):
+    def post(self, request, pk):
+        product = _get_product(self.organisation.pk, pk)
+        try:
+            services.product_submit(actor=request.user, product=product)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("Sent for review. Platform staff will check the listing."))
+        return redirect("suppliers:product_detail", pk=product.pk)
+
+
+class ProductDelistView(SupplierManagerMixin, View):
+    def post(self, request, pk):
+        product = _get_product(self.organisation.pk, pk)
+        form = ReasonForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, _("Give a reason for delisting."))
+        else:
+            try:
+                services.product_delist(actor=request.user, product=product, reason=form.cleaned_data["reason"])
+            except DomainError as exc:
+                messages.error(request, exc.message)
+            else:
+                messages.success(request, _("Delisted. Resellers' store lists no longer show it."))
+        return redirect("suppliers:product_detail", pk=product.pk)
+
+
+class SKUStockAdjustView(SupplierManagerMixin, View):
+    """Record a stock change; htmx requests get the SKU's row back."""
+
+    def post(self, request, pk):
+        try:
+            sku = SKU.objects.select_related("product").get(pk=pk, supplier_id=self.organisation.pk)
+        except SKU.DoesNotExist:
+            raise Http404 from None
+        form = StockAdjustForm(request.POST)
+        error = None
+        if form.is_valid():
+            d = form.cleaned_data
+            kwargs = {"delta": d["quantity"]} if d["mode"] == "delta" else {"new_on_hand": d["quantity"]}
+            try:
+                services.sku_adjust_stock(actor=request.user, sku=sku, reason=d["reason"], **kwargs)
+            except DomainError as exc:
+                error = exc.message
+        else:
+            error = "; ".join(
+                f"{form.fields[k].label if k in form.fields else ''}: {' '.join(v)}".lstrip(": ") for k, v in form.errors.items()
+            )
+        if request.htmx:
+            sku.refresh_from_db()
+            ctx = {"sku": sku, "product": sku.product, "can_manage": True, "stock_form": StockAdjustForm(), "stock_error": error}
+            return render(request, "suppliers/product_detail.html#sku-row", ctx, status=422 if error else 200)
+        if error:
+            messages.error(request, error)
+        else:
+            messages.success(request, _("Stock of %(code)s is now %(on_hand)s.") % {"code": sku.code, "on_hand": sku.on_hand})
+        return redirect("suppliers:product_detail", pk=sku.product_id)
+
+
+class CityOptionsView(SupplierMemberMixin, View):
+    """The city <option>s of a province, for the dependent select (htmx)."""
+
+    def get(self, request):
+        options = city_choices(request.GET.get("province_code", ""))
+        return render(request, "suppliers/city_options.html", {"options": options})
