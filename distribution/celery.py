@@ -23,6 +23,11 @@ app.conf.beat_schedule = {
         "task": "distribution.core.tasks.sweep_deadlines",
         "schedule": EVERY_MINUTE,
     },
+    "inspect-listings": {
+        "task": "distribution.core.tasks.run_sweep",
+        "schedule": crontab(hour=3, minute=0),
+        "args": ["inspect_listings"],
+    },
 }
 
 __all__ = ["app", "crontab"]
