@@ -19,6 +19,7 @@ urlpatterns = [
     path("wallet/", include("settlement.urls")),
     path("", include("procurement.urls")),
     path("supplier/", include("suppliers.urls")),
+    path("", include("resellers.urls")),
 ]
 
 if settings.DEBUG:
