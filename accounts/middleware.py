@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
+from django.utils.http import urlencode
 
 
 def _membership(request):
@@ -49,5 +50,5 @@ class AgreementMiddleware:
             from .selectors import user_must_accept_agreement
 
             if user_must_accept_agreement(user):
-                return redirect(f"{reverse('accounts:agreement_accept')}?next={request.get_full_path()}")
+                return redirect(f"{reverse('accounts:agreement_accept')}?{urlencode({'next': request.get_full_path()})}")
         return self.get_response(request)
