@@ -26,6 +26,7 @@ app.conf.beat_schedule = {
     **{
         f"procurement-{name}": {"task": "distribution.core.tasks.run_sweep", "args": [name], "schedule": EVERY_MINUTE}
         for name in ("close_unpaid", "refund_unshipped", "auto_confirm", "send_reminders")
+    },
     "inspect-listings": {
         "task": "distribution.core.tasks.run_sweep",
         "schedule": crontab(hour=3, minute=0),
