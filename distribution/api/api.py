@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ninja import NinjaAPI
 
-from .endpoints import reseller, supplier
+from .endpoints import purchase_orders, reseller, supplier
 from .errors import install_handlers
 
 api = NinjaAPI(
@@ -21,4 +21,6 @@ api = NinjaAPI(
 )
 install_handlers(api)
 api.add_router("/", reseller.router)
+api.add_router("/", purchase_orders.reseller_router)
 api.add_router("/supplier/", supplier.router)
+api.add_router("/supplier/", purchase_orders.supplier_router)
