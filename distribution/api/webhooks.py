@@ -22,6 +22,7 @@ import logging
 import urllib.error
 import urllib.request
 import uuid
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -72,12 +73,14 @@ def _queue(delivery_ids: list[int], *, countdown: float = 0) -> None:
         deliver_webhook.apply_async((pk,), countdown=countdown)
 
 
-def emit_event(*, organisation: Any, type: str, data: dict[str, Any], now: datetime | None = None) -> WebhookEvent | None:
+def emit_event(
+    *, organisation: Any, type: str, data: dict[str, Any] | Callable[[], dict[str, Any]], now: datetime | None = None
+) -> WebhookEvent | None:
     """Record ``type`` for ``organisation`` and queue its deliveries on commit.
 
     Call inside the transaction of the change that caused the event. Returns
     ``None`` (and writes nothing) when no active endpoint of the organisation
-    subscribes to ``type``.
+    subscribes to ``type``. ``data`` may be a callable, evaluated only then.
     """
     if type not in EVENT_TYPES:
         raise ValueError(f"unknown webhook event type {type!r}")
@@ -90,7 +93,7 @@ def emit_event(*, organisation: Any, type: str, data: dict[str, Any], now: datet
         id=uuid.uuid4(),
         organisation_id=org_id,
         type=type,
-        data=json.loads(json.dumps(data, cls=DjangoJSONEncoder)),
+        data=json.loads(json.dumps(data() if callable(data) else data, cls=DjangoJSONEncoder)),
         created_at=now,
     )
     deliveries = WebhookDelivery.objects.bulk_create(
@@ -102,6 +105,74 @@ def emit_event(*, organisation: Any, type: str, data: dict[str, Any], now: datet
     ids = [d.pk for d in deliveries]
     transaction.on_commit(lambda: _queue(ids))
     return event
+
+
+PO_EVENT_BY_STATUS = {
+    "awaiting_payment": "purchase_order.placed",
+    "paid": "purchase_order.paid",
+    "shipped": "purchase_order.shipped",
+    "closed": "purchase_order.closed",
+    "refunded": "purchase_order.refunded",
+    "partially_refunded": "purchase_order.refunded",
+    "completed": "purchase_order.completed",
+    "disputed": "purchase_order.disputed",
+}
+
+
+def emit_purchase_order_event(po: Any, *, now: datetime | None = None) -> None:
+    """``purchase_order.<status>`` to the PO's reseller and supplier (call in the transition's transaction)."""
+    type = PO_EVENT_BY_STATUS.get(po.status)
+    if type is None:
+        return
+    from .serializers import po_dict
+
+    cached: dict[str, Any] = {}
+
+    def data() -> dict[str, Any]:
+        if not cached:
+            cached.update(po_dict(po))
+        return cached
+
+    for organisation_id in (po.reseller_id, po.supplier_id):
+        emit_event(organisation=organisation_id, type=type, data=data, now=now)
+
+
+def emit_product_updated(*, sku: Any, changes: set[str] | list[str], now: datetime | None = None) -> None:
+    """``product.updated`` (price, range, stock, delisted) to every reseller with a live partnership."""
+    from suppliers.models import Partnership
+
+    reseller_ids = list(
+        Partnership.objects.filter(
+            supplier_id=sku.supplier_id,
+            status__in=[Partnership.Status.ACTIVE, Partnership.Status.TERMINATION_PENDING],
+        ).values_list("reseller_id", flat=True)
+    )
+    data = {
+        "sku_id": sku.pk,
+        "code": sku.code,
+        "product_id": sku.product_id,
+        "changes": sorted(changes),
+        "available": max(sku.on_hand - sku.reserved, 0),
+        "min_retail_price": f"{sku.min_retail_amount:.2f}",
+        "max_retail_price": f"{sku.max_retail_amount:.2f}",
+        "suggested_retail_price": f"{sku.suggested_retail_amount:.2f}",
+    }
+    for reseller_id in reseller_ids:
+        emit_event(organisation=reseller_id, type="product.updated", data=data, now=now)
+
+
+def emit_partnership_event(*, partnership: Any, type: str, now: datetime | None = None) -> None:
+    """``partnership.terminating`` / ``partnership.terminated`` to both sides."""
+    data = {
+        "partnership_id": partnership.pk,
+        "supplier_id": partnership.supplier_id,
+        "reseller_id": partnership.reseller_id,
+        "status": partnership.status,
+        "ends_at": partnership.ends_at,
+        "reason": partnership.termination_reason,
+    }
+    for organisation_id in (partnership.supplier_id, partnership.reseller_id):
+        emit_event(organisation=organisation_id, type=type, data=data, now=now)
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):

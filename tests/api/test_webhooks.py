@@ -107,8 +107,12 @@ def test_a_delivery_is_signed_so_the_receiver_can_verify_it(world, queued, djang
     assert hmac.compare_digest(headers["X-Signature"], expected)
     assert headers["X-Event-Id"] == str(event.id)
     payload = json.loads(body)
-    assert payload == {"id": str(event.id), "type": "purchase_order.shipped", "created_at": payload["created_at"],
-                       "data": {"number": "PO7", "total": "12.50"}}
+    assert payload == {
+        "id": str(event.id),
+        "type": "purchase_order.shipped",
+        "created_at": payload["created_at"],
+        "data": {"number": "PO7", "total": "12.50"},
+    }
     assert delivery.status == WebhookDelivery.Status.DELIVERED
     assert delivery.attempts == 1
     assert delivery.last_status_code == 200
@@ -213,3 +217,48 @@ def test_the_sweep_requeues_deliveries_whose_task_was_lost(world, queued, django
         result = webhooks.sweep_webhook_deliveries(now=timezone.now())
     assert result.acted == [str(delivery.pk)]
     assert queued == [(delivery.pk, 0)]
+
+
+def test_purchase_order_transitions_emit_events_to_both_sides(world, queued, django_capture_on_commit_callbacks):
+    from tests.api.test_endpoints_purchase_orders import order_body
+
+    _endpoint(world, "http://127.0.0.1:9/hook")
+    supplier_endpoint, _secret = webhook_endpoint_create(
+        actor=world["supplier_user"],
+        organisation=world["supplier"].organisation,
+        url="http://127.0.0.1:9/s",
+        events=["purchase_order.placed"],
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = world["reseller_api"].post("purchase-orders/", order_body(world["sku"]), headers={"Idempotency-Key": "w1"})
+    number = response.json()["number"]
+    events = WebhookEvent.objects.filter(type="purchase_order.placed")
+    assert sorted(e.organisation_id for e in events) == sorted([world["reseller"].pk, world["supplier"].pk])
+    assert all(e.data["number"] == number and e.data["status"] == "awaiting_payment" for e in events)
+    assert len(queued) == 2
+    with django_capture_on_commit_callbacks(execute=True):
+        world["reseller_api"].post(f"purchase-orders/{number}/cancel")
+    assert WebhookEvent.objects.filter(type="purchase_order.closed", organisation=world["reseller"].organisation).exists()
+    # the supplier subscribed to "placed" only
+    assert not WebhookEvent.objects.filter(type="purchase_order.closed", organisation=world["supplier"].organisation).exists()
+
+
+def test_a_failed_placement_emits_nothing(world, queued, django_capture_on_commit_callbacks):
+    from tests.api.test_endpoints_purchase_orders import order_body
+
+    _endpoint(world, "http://127.0.0.1:9/hook")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = world["reseller_api"].post("purchase-orders/", order_body(world["sku"], quantity=999), headers={"Idempotency-Key": "w2"})
+    assert response.status_code == 409
+    assert not WebhookEvent.objects.exists()
+    assert queued == []
+
+
+def test_a_stock_change_emits_product_updated_to_partnered_resellers(world, queued, django_capture_on_commit_callbacks):
+    _endpoint(world, "http://127.0.0.1:9/hook", events=["product.updated"])
+    with django_capture_on_commit_callbacks(execute=True):
+        world["supplier_api"].put(f"supplier/skus/{world['sku'].code}/stock", {"on_hand": 3})
+    [event] = WebhookEvent.objects.filter(type="product.updated")
+    assert event.organisation_id == world["reseller"].pk
+    assert event.data["available"] == 3
+    assert event.data["changes"] == ["on_hand"]
