@@ -12,6 +12,8 @@ from typing import Any
 from ninja import Field, Schema
 
 Money = str
+# PostgreSQL text cannot hold NUL; the schema says so, so clients (and fuzzers) know.
+NO_NUL = r"^[^\x00]*$"
 
 
 class ErrorBody(Schema):
@@ -112,13 +114,13 @@ class StockIn(Schema):
 
 
 class AddressIn(Schema):
-    recipient: str = Field(..., min_length=1, max_length=50)
-    mobile: str = Field(..., min_length=1, max_length=20)
-    province: str = Field(..., description="GB/T 2260 province code, e.g. 330000", max_length=6)
-    city: str = Field(..., description="GB/T 2260 city code, e.g. 330100", max_length=6)
-    district: str = Field("", description="GB/T 2260 district code, e.g. 330106", max_length=6)
-    street: str = Field(..., min_length=1, max_length=200)
-    postal_code: str = Field(..., max_length=6)
+    recipient: str = Field(..., min_length=1, max_length=50, pattern=NO_NUL)
+    mobile: str = Field(..., min_length=1, max_length=20, pattern=NO_NUL)
+    province: str = Field(..., description="GB/T 2260 province code, e.g. 330000", pattern=r"^[0-9]{6}$")
+    city: str = Field(..., description="GB/T 2260 city code, e.g. 330100", pattern=r"^[0-9]{6}$")
+    district: str = Field("", description="GB/T 2260 district code, e.g. 330106", pattern=r"^([0-9]{6})?$")
+    street: str = Field(..., min_length=1, max_length=200, pattern=NO_NUL)
+    postal_code: str = Field(..., pattern=r"^[0-9]{6}$")
 
 
 class AddressOut(Schema):
@@ -137,14 +139,14 @@ class AddressOut(Schema):
 class LineIn(Schema):
     sku_id: int
     quantity: int = Field(..., ge=1, le=100_000)
-    retail_price: str = Field(..., description='Consumer price, e.g. "99.00"', pattern=r"^\d{1,10}(\.\d{1,2})?$")
+    retail_price: str = Field(..., description='Consumer price, e.g. "99.00"', pattern=r"^[0-9]{1,10}(\.[0-9]{1,2})?$")
 
 
 class PurchaseOrderIn(Schema):
-    consumer_order_ref: str = Field(..., min_length=1, max_length=64)
+    consumer_order_ref: str = Field(..., min_length=1, max_length=64, pattern=NO_NUL)
     shipping_address: AddressIn
     lines: list[LineIn] = Field(..., min_length=1, max_length=100)
-    note: str = Field("", max_length=500)
+    note: str = Field("", max_length=500, pattern=NO_NUL)
 
 
 class LineOut(Schema):
@@ -189,9 +191,9 @@ class PurchaseOrderPage(Schema):
 
 
 class ShipIn(Schema):
-    carrier: str = Field(..., min_length=1, max_length=50)
-    tracking_number: str = Field(..., min_length=1, max_length=50)
+    carrier: str = Field(..., min_length=1, max_length=50, pattern=NO_NUL)
+    tracking_number: str = Field(..., min_length=1, max_length=50, pattern=NO_NUL)
 
 
 class CancelIn(Schema):
-    reason: str = Field(..., min_length=1, max_length=500)
+    reason: str = Field(..., min_length=1, max_length=500, pattern=NO_NUL)

@@ -31,7 +31,7 @@ from ..models import IdempotencyRecord
 from ..pagination import DEFAULT_LIMIT, MAX_LIMIT, keyset_page
 from ..schemas import CancelIn, PurchaseOrderIn, PurchaseOrderOut, PurchaseOrderPage, ShipIn
 from ..serializers import po_dict
-from .common import ERRORS, WRITE_ERRORS, actor_of, aware, organisation_of
+from .common import ERRORS, WRITE_ERRORS, actor_of, aware, clean_path, organisation_of
 
 reseller_router = Router(auth=ResellerKey(), tags=["reseller purchase orders"])
 supplier_router = Router(auth=SupplierKey(), tags=["supplier purchase orders"])
@@ -70,14 +70,14 @@ def _list(request: HttpRequest, qs, *, status: str | None, updated_since, cursor
 
 
 def _reseller_po(request: HttpRequest, number: str) -> PurchaseOrder:
-    po = PurchaseOrder.objects.filter(reseller_id=organisation_of(request).pk, number=number).first()
+    po = PurchaseOrder.objects.filter(reseller_id=organisation_of(request).pk, number=clean_path(number)).first()
     if po is None:
         raise Http404
     return po
 
 
 def _supplier_po(request: HttpRequest, number: str) -> PurchaseOrder:
-    po = PurchaseOrder.objects.filter(supplier_id=organisation_of(request).pk, number=number).first()
+    po = PurchaseOrder.objects.filter(supplier_id=organisation_of(request).pk, number=clean_path(number)).first()
     if po is None:
         raise Http404
     return po
@@ -106,7 +106,7 @@ def place(request: HttpRequest, payload: PurchaseOrderIn):
     key = (request.headers.get("Idempotency-Key") or "").strip()
     if not key:
         raise ApiError(400, "missing_idempotency_key", _("The Idempotency-Key header is required."))
-    if len(key) > 255:
+    if len(key) > 255 or "\x00" in key:
         raise ApiError(400, "malformed_request", _("The Idempotency-Key header is 255 characters at most."))
     organisation = organisation_of(request)
     request_hash = _request_hash(request)

@@ -13,7 +13,7 @@ from .. import selectors
 from ..auth import SupplierKey
 from ..pagination import DEFAULT_LIMIT, MAX_LIMIT, keyset_page
 from ..schemas import StockIn, SupplierSkuOut, SupplierSkuPage
-from .common import ERRORS, WRITE_ERRORS, actor_of, aware, organisation_of
+from .common import ERRORS, WRITE_ERRORS, actor_of, aware, clean_path, organisation_of
 
 router = Router(auth=SupplierKey(), tags=["supplier"])
 
@@ -32,7 +32,7 @@ def list_skus(
 
 @router.put("skus/{code}/stock", response={200: SupplierSkuOut, **WRITE_ERRORS}, summary="Set stock on hand (warehouse sync)")
 def set_stock(request: HttpRequest, code: str, payload: StockIn):
-    sku = selectors.supplier_skus(organisation_of(request).pk).filter(code=code).first()
+    sku = selectors.supplier_skus(organisation_of(request).pk).filter(code=clean_path(code)).first()
     if sku is None:
         raise Http404
     sku_set_stock(actor=actor_of(request), sku=sku, on_hand=payload.on_hand, reason="API")
