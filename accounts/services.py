@@ -15,7 +15,7 @@ from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext as _t
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from distribution.core.audit import audit
@@ -254,11 +254,11 @@ def _require_owner(actor, organisation: Organisation) -> Membership:
 def _send_invitation_email(invitation_id: int) -> None:
     invitation = Invitation.objects.select_related("organisation", "invited_by").get(pk=invitation_id)
     link = settings.SITE_URL + reverse("accounts:invitation_accept", args=[invitation.token])
-    subject = _t("You are invited to join %(org)s on the distribution platform") % {"org": invitation.organisation.name}
-    body = _t(
+    subject = gettext("You are invited to join %(org)s on the distribution platform") % {"org": invitation.organisation.name}
+    body = gettext(
         "%(inviter)s invites you to join %(org)s as %(role)s.\n\nOpen this link to accept (valid until %(until)s):\n%(link)s\n"
     ) % {
-        "inviter": invitation.invited_by.display_name if invitation.invited_by else _t("The owner"),
+        "inviter": invitation.invited_by.display_name if invitation.invited_by else gettext("The owner"),
         "org": invitation.organisation.name,
         "role": invitation.get_role_display(),
         "until": timezone.localtime(invitation.expires_at).strftime("%Y-%m-%d %H:%M"),

@@ -23,9 +23,25 @@ app.conf.beat_schedule = {
         "task": "distribution.core.tasks.sweep_deadlines",
         "schedule": EVERY_MINUTE,
     },
-    **{
-        f"procurement-{name}": {"task": "distribution.core.tasks.run_sweep", "args": [name], "schedule": EVERY_MINUTE}
-        for name in ("close_unpaid", "refund_unshipped", "auto_confirm", "send_reminders")
+    "close-unpaid": {
+        "task": "distribution.core.tasks.run_sweep",
+        "schedule": EVERY_MINUTE,
+        "args": ["close_unpaid"],
+    },
+    "refund-unshipped": {
+        "task": "distribution.core.tasks.run_sweep",
+        "schedule": EVERY_MINUTE,
+        "args": ["refund_unshipped"],
+    },
+    "auto-confirm": {
+        "task": "distribution.core.tasks.run_sweep",
+        "schedule": EVERY_MINUTE,
+        "args": ["auto_confirm"],
+    },
+    "send-reminders": {
+        "task": "distribution.core.tasks.run_sweep",
+        "schedule": EVERY_MINUTE,
+        "args": ["send_reminders"],
     },
     "inspect-listings": {
         "task": "distribution.core.tasks.run_sweep",

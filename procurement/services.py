@@ -38,6 +38,7 @@ from resellers.models import Reseller
 from suppliers.models import SKU, CooperationTerms, Partnership, Product, Supplier
 from suppliers.pricing import tier_supply_price
 
+from . import hooks
 from .exceptions import InsufficientStock, MixedSuppliers, NoPartnership, OrderingSuspended, PriceOutOfRange
 from .models import PO_NUMBER_SEQUENCE, PurchaseOrder, PurchaseOrderLine, PurchaseOrderTransition, SavedAddress
 
@@ -99,10 +100,12 @@ def _record(po: PurchaseOrder, *, actor, from_status: str, now: datetime, reason
         actor=actor,
         action=f"purchase_order.{po.status}",
         obj=po,
-        organisation=po.reseller.organisation if actor is None else None,
+        organisation=getattr(getattr(actor, "membership", None), "organisation", None) or po.reseller.organisation,
         summary=f"{po.number}: {from_status or '—'} → {po.status}",
         data={"reason": reason} if reason else {},
     )
+    pk, to_status = po.pk, po.status
+    transaction.on_commit(lambda: hooks.emit(purchase_order_id=pk, from_status=from_status, to_status=to_status))
     transition = PurchaseOrderTransition.objects.create(
         purchase_order=po,
         actor=actor if getattr(actor, "pk", None) else None,

@@ -42,11 +42,11 @@ def _form_error(form, exc: DomainError) -> None:
 def _deadline(po: PurchaseOrder):
     """The one deadline running now, with what happens at it."""
     if po.status == Status.AWAITING_PAYMENT:
-        return po.pay_by, _("closes unpaid")
+        return po.pay_by, _("Closes if unpaid at")
     if po.status == Status.PAID:
-        return po.ship_by, _("refunded if not shipped")
+        return po.ship_by, _("Refunded if not shipped by")
     if po.status == Status.SHIPPED:
-        return po.confirm_by, _("confirmed automatically")
+        return po.confirm_by, _("Confirmed automatically at")
     return None, ""
 
 

@@ -22,7 +22,7 @@ class OrganisationMemberMixin(LoginRequiredMixin):
         if not request.user.is_authenticated:
             return self.handle_no_permission()
         membership = getattr(request, "membership", None)
-        if membership is None:
+        if not membership:
             raise PermissionDenied(_("You do not belong to an organisation."))
         if self.organisation_kind and membership.organisation.kind != self.organisation_kind:
             raise PermissionDenied(_("This page is for another kind of organisation."))
