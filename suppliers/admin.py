@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.template.response import TemplateResponse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -31,9 +31,12 @@ class CategoryAdmin(admin.ModelAdmin):
     def indented_name(self, obj: Category) -> str:
         return str(obj)
 
-    @admin.display(description=_("products"))
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(n_products=Count("products"))
+
+    @admin.display(description=_("products"), ordering="n_products")
     def product_count(self, obj: Category) -> int:
-        return obj.products.count()
+        return obj.n_products
 
 
 class ReviewQueueFilter(admin.SimpleListFilter):
@@ -108,10 +111,11 @@ class ProductAdmin(admin.ModelAdmin):
     list_select_related = ("supplier", "category", "category__parent")
     inlines = [SKUInline, ProductImageInline, ComplianceDocumentInline]
     actions = ["approve_selected", "reject_selected", "delist_selected"]
-    readonly_fields = ("supplier", "title", "approved_title", "description_html", "approved_description_html", "brand",
+    # Staff change products only through the actions (services: locked, audited, notified).
+    readonly_fields = ("supplier", "category", "title", "approved_title", "description_html", "approved_description_html", "brand",
                        "province_code", "city_code", "is_imported", "status", "status_reason", "has_pending_changes",
                        "listed_at", "created_at", "updated_at")  # fmt: skip
-    fields = ("supplier", "category", *readonly_fields[1:])
+    fields = readonly_fields
 
     @admin.display(description=_("description"))
     def description_html(self, obj: Product) -> str:

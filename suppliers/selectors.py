@@ -95,6 +95,17 @@ def stock_history(product: Product, *, limit: int = 30) -> list[StockAdjustment]
     return list(StockAdjustment.objects.filter(sku__product=product).select_related("sku", "actor").order_by("-created_at", "-id")[:limit])
 
 
+def listing_history(product: Product, *, limit: int = 20) -> list:
+    """Moderation and edit events of a product (from the audit log), newest first."""
+    from distribution.core.models import AuditEvent
+
+    return list(
+        AuditEvent.objects.filter(object_type="suppliers.product", object_id=str(product.pk))
+        .select_related("actor")
+        .order_by("-created_at", "-id")[:limit]
+    )
+
+
 def supplier_import_jobs(supplier_id: int) -> QuerySet[ImportJob]:
     return ImportJob.objects.filter(supplier_id=supplier_id).select_related("created_by")
 

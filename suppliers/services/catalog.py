@@ -112,6 +112,17 @@ def _require_platform_staff(actor: Any) -> None:
         raise PermissionDenied(_("Only platform staff may review listings."))
 
 
+def _require_supplier_may_list(supplier: Supplier, *, now: datetime) -> None:
+    """Only an approved supplier without a listing suspension sends products to review (R2, R17)."""
+    from accounts.models import Penalty
+
+    if supplier.status != Supplier.Status.ACTIVE:
+        raise InvalidState(_("Your company profile has not been approved yet; you can submit products once it is active."))
+    penalties = Penalty.objects.filter(organisation_id=supplier.pk, sanction=Penalty.Sanction.SUSPEND_LISTING, revoked_at__isnull=True)
+    if any(p.is_active(now) for p in penalties):
+        raise InvalidState(_("Your organisation is suspended from listing products by the platform."))
+
+
 def _lock_product(product: Product) -> Product:
     return Product.objects.select_for_update().get(pk=product.pk)
 
@@ -384,6 +395,7 @@ def product_submit(*, actor: Any, product: Product) -> Product:
     """Send a draft, rejected or delisted product to staff review. Refuses incomplete listings (R3)."""
     _require_manager(actor, product.supplier_id)
     product = _lock_product(product)
+    _require_supplier_may_list(product.supplier, now=timezone.now())
     if not product.skus.filter(is_active=True).exists():
         raise ValidationFailed(_("Add at least one SKU before submitting for review."), field="skus")
     if not product.description:
@@ -492,7 +504,7 @@ def product_delist(*, actor: Any, product: Product, reason: str) -> Product:
         product.delist(reason)
     except TransitionNotAllowed:
         raise InvalidState(_("Only a listed product or one under review can be delisted.")) from None
-    _settle_images(product, accept=False)
+    # Images are left as they are: a delisted product is reviewed as a whole when it is submitted again.
     product.save()
     audit(actor=actor, action="product.delisted", obj=product, organisation=product.supplier.organisation,
           summary=reason, data={"from": before, "to": product.status, "reason": reason, "by_staff": by_staff})  # fmt: skip

@@ -309,7 +309,7 @@ def import_job_run(*, job_id: int) -> ImportJob:
     Idempotent: a job that is not waiting is returned unchanged (a retried task does nothing).
     """
     with transaction.atomic():
-        job = ImportJob.objects.select_for_update().select_related("supplier__organisation", "created_by").get(pk=job_id)
+        job = ImportJob.objects.select_for_update(of=("self",)).select_related("supplier__organisation", "created_by").get(pk=job_id)
         if job.status != ImportJob.Status.PENDING:
             return job
         job.status = ImportJob.Status.RUNNING

@@ -7,6 +7,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import View
 
 from distribution.core import divisions
@@ -17,6 +18,16 @@ from suppliers import selectors, services
 from suppliers.forms.catalog import ProductForm, ReasonForm, StockAdjustForm, city_choices, sku_formset
 from suppliers.models import SKU, Product
 
+ACTION_LABELS = {
+    "product.created": gettext_lazy("Created"),
+    "product.updated": gettext_lazy("Edited"),
+    "product.submitted": gettext_lazy("Submitted for review"),
+    "product.approved": gettext_lazy("Approved and listed"),
+    "product.changes_approved": gettext_lazy("Changes approved"),
+    "product.rejected": gettext_lazy("Rejected"),
+    "product.changes_rejected": gettext_lazy("Changes rejected"),
+    "product.delisted": gettext_lazy("Delisted"),
+}
 SUBMITTABLE = {Product.Status.DRAFT, Product.Status.REJECTED, Product.Status.DELISTED}
 DELISTABLE = {Product.Status.LISTED, Product.Status.PENDING_REVIEW}
 
@@ -148,11 +159,15 @@ class ProductDetailView(SupplierMemberMixin, View):
     def get(self, request, pk):
         product = _get_product(self.organisation.pk, pk)
         can_manage = self.membership.can_manage
+        listing_history = selectors.listing_history(product)
+        for event in listing_history:
+            event.label = ACTION_LABELS.get(event.action, event.action)
         context = {
             "product": product,
             "location": f"{divisions.name_of(product.province_code)} {divisions.name_of(product.city_code)}",
             "skus": list(product.skus.all()),
             "history": selectors.stock_history(product),
+            "listing_history": listing_history,
             "can_manage": can_manage,
             "can_submit": can_manage and product.status in SUBMITTABLE,
             "can_delist": can_manage and product.status in DELISTABLE,
