@@ -4,8 +4,8 @@ from decimal import Decimal
 
 import pytest
 
-from distribution.core.models import AuditEvent
 from distribution.core.errors import InvalidState, ValidationFailed
+from distribution.core.models import AuditEvent
 from resellers.markup import MarkupRule, apply_markup, round_to_90
 from resellers.models import InspectionFinding, StoreListing
 from resellers.services import (
