@@ -134,8 +134,8 @@ def test_search_page_query_count_does_not_grow_with_page_size(reseller_client, w
     for i in range(n):
         p = ProductFactory(supplier=world["supplier"], title=f"純棉背心 {i}")
         SKUFactory(product=p)
-    # session, user, membership, agreement, reseller, count, categories, suppliers, page, images
-    with django_assert_max_num_queries(10):
+    # session, user, membership, agreement, unread notifications, reseller, count, categories, suppliers, page, images
+    with django_assert_max_num_queries(11):
         response = reseller_client.get(reverse("resellers:catalog"), {"q": "純棉", "per_page": 200})
     assert response.status_code == 200
     assert response.content.decode().count("product-card") == n + 1
