@@ -184,3 +184,15 @@ def test_supplier_profile_of_an_inactive_supplier_is_404(reseller_client, db):
 def test_catalog_is_for_resellers(client, world):
     client.force_login(world["supplier_user"])
     assert client.get(reverse("resellers:catalog")).status_code == 403
+
+
+def test_title_search_is_served_by_the_trigram_index(world, catalog):
+    from django.db import connection
+
+    qs = catalog_search(reseller=world["reseller"], query=CatalogQuery(q="短袖T恤"))
+    sql, params = qs.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("EXPLAIN " + sql, params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "resellers_trgm_product_title" in plan
