@@ -36,6 +36,7 @@ class CatalogSearchForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["province"].choices = [("", _("Anywhere"))] + province_choices()
+        _style(self)
 
     def clean(self):
         data = super().clean()
@@ -43,6 +44,12 @@ class CatalogSearchForm(forms.Form):
         if low is not None and high is not None and low > high:
             self.add_error("price_max", _("The upper price must not be below the lower price."))
         return data
+
+
+def _style(form: forms.Form) -> None:
+    for field in form.fields.values():
+        if isinstance(field.widget, forms.Select):
+            field.widget.attrs.setdefault("class", "form-select")
 
 
 class RetailPriceForm(forms.Form):
@@ -59,6 +66,10 @@ class MarkupRuleForm(forms.Form):
         required=False,
     )
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _style(self)
+
     def clean_factor(self):
         return self.cleaned_data.get("factor") or DEFAULT_FACTOR
 
@@ -70,3 +81,7 @@ class StoreListFilterForm(forms.Form):
     )
     flagged = forms.BooleanField(label=_("Needs attention"), required=False)
     supplier = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _style(self)

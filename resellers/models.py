@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from distribution.core.money import MONEY_FIELD_KWARGS
@@ -90,7 +91,7 @@ class StoreListing(models.Model):
         labels = []
         for name in FLAG_FIELDS:
             if getattr(self, name):
-                labels.append(str(self._meta.get_field(name).verbose_name))
+                labels.append(capfirst(str(self._meta.get_field(name).verbose_name)))
         return labels
 
 

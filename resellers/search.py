@@ -120,6 +120,22 @@ def sku_effective_price(reseller) -> Case:
     )
 
 
+def _matching_product_ids(term: str) -> models.QuerySet:
+    """Ids of products matching ``term`` anywhere, as a UNION of four index-served lookups.
+
+    One ``OR`` across title, brand, SKU codes and supplier name would force a scan of
+    every product (the SKU and supplier parts live in other tables); each branch of the
+    UNION is answered by its own trigram index instead.
+    """
+    by_title = Product.objects.annotate(t=display_title()).filter(t__trgm_icontains=term).values("pk")
+    by_brand = Product.objects.filter(brand__trgm_icontains=term).values("pk")
+    by_code = SKU.objects.filter(code__trgm_icontains=term, is_active=True).values("product_id")
+    by_supplier = Product.objects.filter(
+        supplier_id__in=Supplier.objects.filter(company_name__trgm_icontains=term).values("pk")
+    ).values("pk")
+    return by_title.union(by_brand, by_code, by_supplier)
+
+
 @dataclass
 class CatalogQuery:
     q: str = ""
@@ -163,13 +179,7 @@ def catalog_search(*, reseller, query: CatalogQuery) -> models.QuerySet:
     rank = Value(0.0, output_field=FloatField())
     for term in terms:
         code_match = Exists(skus.filter(code__trgm_icontains=term))
-        matches = (
-            Q(shown_title__trgm_icontains=term)
-            | Q(brand__trgm_icontains=term)
-            | Q(supplier__company_name__trgm_icontains=term)
-            | Q(code_match)
-        )
-        qs = qs.filter(matches)
+        qs = qs.filter(pk__in=_matching_product_ids(term))
         rank = (
             rank
             + Case(When(shown_title__trgm_istartswith=term, then=Value(5.0)), default=Value(0.0), output_field=FloatField())

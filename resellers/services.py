@@ -507,8 +507,12 @@ def inspection_check_listings(*, listing_ids: list[int], now: datetime | None = 
     """
     now = now or timezone.now()
     with transaction.atomic():
+        # locked in primary-key order: a second inspector of the same entries waits, then sees the findings
         listings = list(
-            StoreListing.objects.filter(pk__in=list(listing_ids)).select_related("sku", "sku__product").order_by("pk")
+            StoreListing.objects.select_for_update(of=("self",))
+            .filter(pk__in=list(listing_ids))
+            .select_related("sku", "sku__product")
+            .order_by("pk")
         )
         open_findings = defaultdict(dict)
         for f in InspectionFinding.objects.filter(listing_id__in=[sl.pk for sl in listings], resolved_at__isnull=True):

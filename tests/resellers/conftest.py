@@ -46,3 +46,9 @@ def other_reseller(db):
     reseller = ResellerFactory()
     user = MembershipFactory(organisation=reseller.organisation, role="owner").user
     return user, reseller
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Factories hash passwords; the production hasher costs seconds per user on this machine."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

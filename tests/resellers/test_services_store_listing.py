@@ -4,8 +4,8 @@ from decimal import Decimal
 
 import pytest
 
-from distribution.core.models import AuditEvent
 from distribution.core.errors import InvalidState, ValidationFailed
+from distribution.core.models import AuditEvent
 from resellers.markup import MarkupRule, apply_markup, round_to_90
 from resellers.models import InspectionFinding, StoreListing
 from resellers.services import (
@@ -172,3 +172,15 @@ def test_round_to_90_picks_the_nearest_price_ending_in_90():
     assert round_to_90(Decimal("84.30")) == Decimal("83.90")
     assert round_to_90(Decimal("84.40")) == Decimal("84.90")
     assert round_to_90(Decimal("0.10")) == Decimal("0.90")
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [("zh-hant", "零售價必須介於 79.00 與 129.00 之間"), ("zh-hans", "零售价必须介于 79.00 与 129.00 之间")],
+)
+def test_the_range_message_is_translated(world, language, expected):
+    from django.utils import translation
+
+    with translation.override(language), pytest.raises(StoreListErrors) as exc:
+        publish(world, "200.00")
+    assert exc.value.message == expected
