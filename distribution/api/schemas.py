@@ -6,12 +6,15 @@ with offset. Add fields freely; never rename or remove one (API.md).
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
 from ninja import Field, Schema
+from pydantic import WithJsonSchema
 
 Money = str
+# Times are rendered by ``iso()`` (platform time zone, with offset and microseconds),
+# so an ``updated_at`` can be sent back as ``updated_since`` exactly.
+DateTime = Annotated[str, WithJsonSchema({"type": "string", "format": "date-time", "example": "2026-11-28T21:53:19.376123+08:00"})]
 # PostgreSQL text cannot hold NUL; the schema says so, so clients (and fuzzers) know.
 NO_NUL = r"^[^\x00]*$"
 
@@ -54,7 +57,7 @@ class ProductOut(Schema):
     max_retail_price: Money
     available: int
     status: str = Field(..., description="listed / delisted")
-    updated_at: datetime
+    updated_at: DateTime
 
 
 class ProductPage(Schema):
@@ -66,7 +69,7 @@ class InventoryOut(Schema):
     sku_id: int
     code: str
     available: int
-    updated_at: datetime
+    updated_at: DateTime
 
 
 class InventoryPage(Schema):
@@ -101,7 +104,7 @@ class SupplierSkuOut(Schema):
     min_retail_price: Money
     max_retail_price: Money
     is_active: bool
-    updated_at: datetime
+    updated_at: DateTime
 
 
 class SupplierSkuPage(Schema):
@@ -171,18 +174,18 @@ class PurchaseOrderOut(Schema):
     shipping_amount: Money
     total_amount: Money
     note: str
-    placed_at: datetime
-    pay_by: datetime
-    paid_at: datetime | None
-    ship_by: datetime | None
-    shipped_at: datetime | None
+    placed_at: DateTime
+    pay_by: DateTime
+    paid_at: DateTime | None
+    ship_by: DateTime | None
+    shipped_at: DateTime | None
     carrier: str
     tracking_number: str
-    confirm_by: datetime | None
-    completed_at: datetime | None
-    closed_at: datetime | None
-    refunded_at: datetime | None
-    updated_at: datetime
+    confirm_by: DateTime | None
+    completed_at: DateTime | None
+    closed_at: DateTime | None
+    refunded_at: DateTime | None
+    updated_at: DateTime
 
 
 class PurchaseOrderPage(Schema):

@@ -18,6 +18,8 @@ from distribution.core.money import format_money
 from suppliers.models import SKU, Partnership, Product, ProductImage
 from suppliers.pricing import tier_supply_price
 
+from .serializers import iso
+
 LIVE_PARTNERSHIP = [Partnership.Status.ACTIVE, Partnership.Status.TERMINATION_PENDING]
 SYNCED_PRODUCT_STATES = [Product.Status.LISTED, Product.Status.DELISTED]
 
@@ -81,7 +83,7 @@ def product_dict(sku: SKU, request: HttpRequest) -> dict[str, Any]:
         "max_retail_price": format_money(sku.max_retail_amount),
         "available": max(sku.available, 0),
         "status": product_status(sku),
-        "updated_at": sku.sync_at,
+        "updated_at": iso(sku.sync_at),
     }
 
 
@@ -104,5 +106,5 @@ def supplier_sku_dict(sku: SKU) -> dict[str, Any]:
         "min_retail_price": format_money(sku.min_retail_amount),
         "max_retail_price": format_money(sku.max_retail_amount),
         "is_active": sku.is_active,
-        "updated_at": sku.updated_at,
+        "updated_at": iso(sku.updated_at),
     }

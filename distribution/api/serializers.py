@@ -5,12 +5,15 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from django.utils import timezone
+
 from distribution.core.money import format_money
 from procurement.models import PurchaseOrder
 
 
-def _t(value: datetime | None) -> str | None:
-    return value.isoformat() if value is not None else None
+def iso(value: datetime | None) -> str | None:
+    """ISO 8601 in the platform's time zone, with offset and microseconds."""
+    return timezone.localtime(value).isoformat() if value is not None else None
 
 
 def po_dict(po: PurchaseOrder) -> dict[str, Any]:
@@ -49,16 +52,16 @@ def po_dict(po: PurchaseOrder) -> dict[str, Any]:
         "shipping_amount": format_money(po.shipping_amount),
         "total_amount": format_money(po.total_amount),
         "note": po.note,
-        "placed_at": _t(po.placed_at),
-        "pay_by": _t(po.pay_by),
-        "paid_at": _t(po.paid_at),
-        "ship_by": _t(po.ship_by),
-        "shipped_at": _t(po.shipped_at),
+        "placed_at": iso(po.placed_at),
+        "pay_by": iso(po.pay_by),
+        "paid_at": iso(po.paid_at),
+        "ship_by": iso(po.ship_by),
+        "shipped_at": iso(po.shipped_at),
         "carrier": po.carrier,
         "tracking_number": po.tracking_number,
-        "confirm_by": _t(po.confirm_by),
-        "completed_at": _t(po.completed_at),
-        "closed_at": _t(po.closed_at),
-        "refunded_at": _t(po.refunded_at),
-        "updated_at": _t(po.updated_at),
+        "confirm_by": iso(po.confirm_by),
+        "completed_at": iso(po.completed_at),
+        "closed_at": iso(po.closed_at),
+        "refunded_at": iso(po.refunded_at),
+        "updated_at": iso(po.updated_at),
     }

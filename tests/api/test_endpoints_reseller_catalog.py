@@ -34,7 +34,13 @@ def test_products_lists_the_partner_suppliers_skus_with_the_tier_price(world):
     assert item["location"]["province"] == "浙江省"
     assert item["attributes"] == {"顏色": "白", "尺碼": "M"}
     assert item["images"] == []
-    assert item["updated_at"].endswith("+00:00")
+    assert item["updated_at"].endswith("+08:00")  # ISO 8601 with offset, platform time zone
+
+
+def test_an_updated_at_sent_back_as_updated_since_includes_that_item(world):
+    [item] = world["reseller_api"].get("products/").json()["results"]
+    again = world["reseller_api"].get("products/", {"updated_since": item["updated_at"]}).json()["results"]
+    assert [r["sku_id"] for r in again] == [item["sku_id"]]
 
 
 def test_products_hide_skus_of_suppliers_without_a_live_partnership(world):

@@ -14,6 +14,7 @@ from .. import selectors
 from ..auth import ResellerKey
 from ..pagination import DEFAULT_LIMIT, MAX_LIMIT, keyset_page
 from ..schemas import AccountOut, InventoryPage, ProductPage
+from ..serializers import iso
 from .common import ERRORS, aware, organisation_of
 
 router = Router(auth=ResellerKey(), tags=["reseller"])
@@ -41,7 +42,7 @@ def list_inventory(
 ):
     qs = selectors.reseller_skus(organisation_of(request).pk).only("id", "code", "on_hand", "reserved", "updated_at")
     rows, next_cursor = keyset_page(qs, cursor=cursor, limit=limit, updated_since=aware(updated_since))
-    results = [{"sku_id": s.pk, "code": s.code, "available": max(s.available, 0), "updated_at": s.updated_at} for s in rows]
+    results = [{"sku_id": s.pk, "code": s.code, "available": max(s.available, 0), "updated_at": iso(s.updated_at)} for s in rows]
     return {"results": results, "next_cursor": next_cursor}
 
 
