@@ -220,6 +220,9 @@ INVITATION_VALID_FOR = timedelta(days=7)
 API_RATE_LIMIT_PER_MINUTE = int(os.environ.get("API_RATE_LIMIT_PER_MINUTE", "120"))
 WEBHOOK_TIMEOUT_SECONDS = float(os.environ.get("WEBHOOK_TIMEOUT_SECONDS", "5"))
 WEBHOOK_RETRY_FOR = timedelta(hours=24)
+# Deliveries to loopback/private addresses are refused in production (SSRF); allowed in development.
+WEBHOOK_ALLOW_PRIVATE_HOSTS = env_bool("WEBHOOK_ALLOW_PRIVATE_HOSTS", not PRODUCTION)
+API_IDEMPOTENCY_KEEP = timedelta(days=30)
 
 MESSAGE_TAGS_CSS = {"error": "danger"}
 

@@ -10,6 +10,8 @@ class ApiConfig(AppConfig):
     def ready(self) -> None:
         from distribution.core.sweeps import register_sweep
 
+        from .sweeps import sweep_idempotency_records
         from .webhooks import sweep_webhook_deliveries
 
         register_sweep("webhook_deliveries", sweep_webhook_deliveries)
+        register_sweep("idempotency_records", sweep_idempotency_records)

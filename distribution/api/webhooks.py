@@ -17,9 +17,12 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import ipaddress
 import json
 import logging
+import socket
 import urllib.error
+import urllib.parse
 import urllib.request
 import uuid
 from collections.abc import Callable
@@ -183,10 +186,33 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
 _opener = urllib.request.build_opener(_NoRedirect)
 
 
+def _blocked_host(url: str) -> str | None:
+    """Why ``url`` may not be called: a loopback, private, link-local or reserved address (SSRF).
+
+    Checked on every attempt against what the name resolves to now. Allowed when
+    ``WEBHOOK_ALLOW_PRIVATE_HOSTS`` is on (development, tests).
+    """
+    if settings.WEBHOOK_ALLOW_PRIVATE_HOSTS:
+        return None
+    host = urllib.parse.urlsplit(url).hostname or ""
+    try:
+        infos = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
+    except (socket.gaierror, UnicodeError) as exc:
+        return f"cannot resolve {host}: {exc}"
+    for info in infos:
+        address = ipaddress.ip_address(info[4][0])
+        if not address.is_global or address.is_multicast:
+            return f"{host} resolves to a non-public address ({address})"
+    return None
+
+
 def _post(url: str, body: bytes, headers: dict[str, str]) -> tuple[int | None, str]:
     """POST and return (status code or None, excerpt of the answer or the error)."""
     if not url.lower().startswith(("http://", "https://")):
         return None, "unsupported URL scheme"
+    blocked = _blocked_host(url)
+    if blocked:
+        return None, blocked
     request = urllib.request.Request(url, data=body, headers=headers, method="POST")  # noqa: S310 (scheme checked above)
     try:
         with _opener.open(request, timeout=settings.WEBHOOK_TIMEOUT_SECONDS) as response:
@@ -283,3 +309,4 @@ def sweep_webhook_deliveries(*, now: datetime, dry_run: bool = False) -> SweepRe
         if not dry_run:
             _queue(ids)
     return result
+

@@ -104,3 +104,23 @@ def test_the_docs_page_uses_only_local_static_files(db):
     assert any("swagger-ui-bundle.js" in u for u in urls)
     assert urls and all(u.startswith("/static/") for u in urls), urls
     assert "cdn" not in html.lower()
+
+
+def test_error_messages_follow_accept_language(world):
+    response = ApiClient(None).get("products/", headers={"Accept-Language": "zh-hant"})
+    assert response.json()["error"]["message"].startswith("需要有效的 API 金鑰")
+    assert response.json()["error"]["code"] == "unauthorized"  # codes never change with the language
+
+
+def test_old_idempotency_records_are_swept(world):
+    from datetime import timedelta
+
+    from distribution.api.models import IdempotencyRecord
+    from distribution.api.sweeps import sweep_idempotency_records
+
+    old = IdempotencyRecord.objects.create(organisation=world["reseller"].organisation, key="old", request_hash="x")
+    fresh = IdempotencyRecord.objects.create(organisation=world["reseller"].organisation, key="new", request_hash="x")
+    IdempotencyRecord.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=31))
+    result = sweep_idempotency_records(now=timezone.now())
+    assert result.acted == [str(old.pk)]
+    assert list(IdempotencyRecord.objects.values_list("pk", flat=True)) == [fresh.pk]

@@ -52,6 +52,11 @@ class Receiver:
         self.server.server_close()
 
 
+@pytest.fixture(autouse=True)
+def _local_receivers_allowed(settings):
+    settings.WEBHOOK_ALLOW_PRIVATE_HOSTS = True
+
+
 @pytest.fixture
 def queued(monkeypatch):
     """Capture queued delivery tasks instead of sending them to the broker."""
@@ -262,3 +267,15 @@ def test_a_stock_change_emits_product_updated_to_partnered_resellers(world, queu
     assert event.organisation_id == world["reseller"].pk
     assert event.data["available"] == 3
     assert event.data["changes"] == ["on_hand"]
+
+
+def test_private_addresses_are_refused_in_production(world, queued, settings, django_capture_on_commit_callbacks):
+    settings.WEBHOOK_ALLOW_PRIVATE_HOSTS = False
+    with Receiver([200]) as receiver:
+        _endpoint(world, receiver.url)
+        with django_capture_on_commit_callbacks(execute=True):
+            webhooks.emit_event(organisation=world["reseller"].organisation, type="purchase_order.placed", data={})
+        delivery = webhooks.attempt_delivery(queued[0][0])
+    assert receiver.requests == []
+    assert delivery.status == WebhookDelivery.Status.PENDING
+    assert "non-public address" in delivery.last_response_excerpt
