@@ -254,3 +254,16 @@ def test_supplier_keys_are_refused_on_reseller_po_paths(world, method, path):
 def test_reseller_keys_are_refused_on_supplier_po_paths(world):
     assert world["reseller_api"].get("supplier/purchase-orders/").status_code == 403
     assert world["reseller_api"].post("supplier/purchase-orders/X/ship", {}).status_code == 403
+
+
+def test_po_lists_stay_within_a_fixed_number_of_queries(world, django_assert_max_num_queries):
+    for i in range(6):
+        assert place(world, order_body(world["sku"], quantity=1, ref=f"TB-{i}"), key=f"k-{i}").status_code == 201
+    with django_assert_max_num_queries(8):
+        reseller_page = world["reseller_api"].get("purchase-orders/", {"limit": 4}).json()
+    with django_assert_max_num_queries(8):
+        supplier_page = world["supplier_api"].get("supplier/purchase-orders/", {"limit": 4}).json()
+    rest = world["reseller_api"].get("purchase-orders/", {"limit": 4, "cursor": reseller_page["next_cursor"]}).json()
+    numbers = [p["number"] for p in reseller_page["results"] + rest["results"]]
+    assert len(numbers) == len(set(numbers)) == 6
+    assert len(supplier_page["results"]) == 4
