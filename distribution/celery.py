@@ -44,6 +44,11 @@ app.conf.beat_schedule = {
         "schedule": EVERY_MINUTE,
         "args": ["send_reminders"],
     },
+    "inspect-listings": {
+        "task": "distribution.core.tasks.run_sweep",
+        "schedule": crontab(hour=3, minute=0),
+        "args": ["inspect_listings"],
+    },
 }
 
 __all__ = ["app", "crontab"]

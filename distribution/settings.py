@@ -59,6 +59,8 @@ INSTALLED_APPS = [
     "resellers",
     "settlement",
     "procurement",
+    "ninja",
+    "distribution.api",
 ]
 
 MIDDLEWARE = [
@@ -213,6 +215,14 @@ PO_CONFIRM_WITHIN = timedelta(days=int(os.environ.get("PO_CONFIRM_WITHIN_DAYS", 
 PARTNERSHIP_NOTICE_PERIOD = timedelta(days=10)
 SWEEP_BATCH_SIZE = int(os.environ.get("SWEEP_BATCH_SIZE", "100"))
 INVITATION_VALID_FOR = timedelta(days=7)
+
+# JSON API v1 (distribution/api): requests per key per minute; webhook delivery.
+API_RATE_LIMIT_PER_MINUTE = int(os.environ.get("API_RATE_LIMIT_PER_MINUTE", "120"))
+WEBHOOK_TIMEOUT_SECONDS = float(os.environ.get("WEBHOOK_TIMEOUT_SECONDS", "5"))
+WEBHOOK_RETRY_FOR = timedelta(hours=24)
+# Deliveries to loopback/private addresses are refused in production (SSRF); allowed in development.
+WEBHOOK_ALLOW_PRIVATE_HOSTS = env_bool("WEBHOOK_ALLOW_PRIVATE_HOSTS", not PRODUCTION)
+API_IDEMPOTENCY_KEEP = timedelta(days=30)
 
 MESSAGE_TAGS_CSS = {"error": "danger"}
 

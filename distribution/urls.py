@@ -14,11 +14,14 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),
+    path("api/v1/", include("distribution.api.urls")),
+    path("settings/api/", include("distribution.api.web_urls")),
     path("wallet/", include("settlement.urls")),
     path("supplier/", include("suppliers.urls")),
     path("supplier/", include("suppliers.urls_partners")),
     path("", include("suppliers.urls_public")),
     path("", include("procurement.urls")),
+    path("", include("resellers.urls")),
 ]
 
 if settings.DEBUG:

@@ -107,7 +107,7 @@ def _record(po: PurchaseOrder, *, actor, from_status: str, now: datetime, reason
     )
     pk, to_status = po.pk, po.status
     transaction.on_commit(lambda: hooks.emit(purchase_order_id=pk, from_status=from_status, to_status=to_status))
-    return PurchaseOrderTransition.objects.create(
+    transition = PurchaseOrderTransition.objects.create(
         purchase_order=po,
         actor=actor if getattr(actor, "pk", None) else None,
         actor_label=_actor_label(actor)[:200],
@@ -116,6 +116,10 @@ def _record(po: PurchaseOrder, *, actor, from_status: str, now: datetime, reason
         reason=reason[:500],
         created_at=now,
     )
+    from distribution.api.webhooks import emit_purchase_order_event  # webhooks: recorded here, sent on commit
+
+    emit_purchase_order_event(po, now=now)
+    return transition
 
 
 def reseller_url(po: PurchaseOrder) -> str:

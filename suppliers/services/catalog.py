@@ -27,6 +27,7 @@ from django_fsm import TransitionNotAllowed
 from PIL import Image, ImageOps
 
 from accounts.services import notify_organisation
+from distribution.api.webhooks import emit_product_updated
 from distribution.core import divisions
 from distribution.core.audit import audit
 from distribution.core.errors import DomainError, InvalidState, PermissionDenied, ValidationFailed
@@ -312,6 +313,7 @@ def _apply_sku_update(*, actor: Any, sku: SKU, values: dict[str, Any]) -> set[st
     watched = changed & set(WATCHED_SKU_FIELDS)
     if watched:
         reseller_services.store_list_on_sku_changed(sku=sku, changes=watched)
+        emit_product_updated(sku=sku, changes=watched)
     return watched
 
 
@@ -507,6 +509,8 @@ def product_delist(*, actor: Any, product: Product, reason: str) -> Product:
     audit(actor=actor, action="product.delisted", obj=product, organisation=product.supplier.organisation,
           summary=reason, data={"from": before, "to": product.status, "reason": reason, "by_staff": by_staff})  # fmt: skip
     reseller_services.store_list_on_product_delisted(product=product)
+    for sku in product.skus.all():
+        emit_product_updated(sku=sku, changes={"delisted"})
     if by_staff:
         notify_organisation(
             organisation=product.supplier.organisation, kind="listing_delisted", managers_only=True,
@@ -541,6 +545,7 @@ def _change_stock(*, actor: Any, sku: SKU, target: int | None, delta: int | None
           data={"delta": change, "on_hand_after": new_on_hand})  # fmt: skip
     if change:
         reseller_services.store_list_on_sku_changed(sku=locked, changes={"on_hand"})
+        emit_product_updated(sku=locked, changes={"on_hand"})
     sku.on_hand, sku.reserved, sku.updated_at = locked.on_hand, locked.reserved, locked.updated_at
     return adjustment
 

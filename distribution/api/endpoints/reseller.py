@@ -1,0 +1,58 @@
+"""Reseller endpoints: products, inventory, account, purchase orders."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.http import HttpRequest
+from ninja import Query, Router
+
+from distribution.core.money import CURRENCY, format_money
+from settlement.selectors import wallet_summary
+
+from .. import selectors
+from ..auth import ResellerKey
+from ..pagination import DEFAULT_LIMIT, MAX_LIMIT, keyset_page
+from ..schemas import AccountOut, InventoryPage, ProductPage
+from ..serializers import iso
+from .common import ERRORS, aware, organisation_of
+
+router = Router(auth=ResellerKey(), tags=["reseller"])
+
+
+@router.get("products/", response={200: ProductPage, **ERRORS}, summary="SKUs this reseller may distribute")
+def list_products(
+    request: HttpRequest,
+    updated_since: datetime | None = None,
+    supplier_id: int | None = None,
+    cursor: str | None = None,
+    limit: int = Query(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT),
+):
+    qs = selectors.with_product_details(selectors.reseller_skus(organisation_of(request).pk, supplier_id=supplier_id))
+    rows, next_cursor = keyset_page(qs, cursor=cursor, limit=limit, updated_since=aware(updated_since), field="sync_at")
+    return {"results": [selectors.product_dict(sku, request) for sku in rows], "next_cursor": next_cursor}
+
+
+@router.get("inventory/", response={200: InventoryPage, **ERRORS}, summary="Available stock of those SKUs")
+def list_inventory(
+    request: HttpRequest,
+    updated_since: datetime | None = None,
+    cursor: str | None = None,
+    limit: int = Query(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT),
+):
+    qs = selectors.reseller_skus(organisation_of(request).pk).only("id", "code", "on_hand", "reserved", "updated_at")
+    rows, next_cursor = keyset_page(qs, cursor=cursor, limit=limit, updated_since=aware(updated_since))
+    results = [{"sku_id": s.pk, "code": s.code, "available": max(s.available, 0), "updated_at": iso(s.updated_at)} for s in rows]
+    return {"results": results, "next_cursor": next_cursor}
+
+
+@router.get("account/", response={200: AccountOut, **ERRORS}, summary="This reseller's wallet")
+def account(request: HttpRequest):
+    organisation = organisation_of(request)
+    summary = wallet_summary(organisation)
+    return {
+        "organisation": {"id": organisation.pk, "name": organisation.name, "kind": organisation.kind},
+        "balance": format_money(summary.balance),
+        "held": format_money(summary.held),
+        "currency": CURRENCY,
+    }

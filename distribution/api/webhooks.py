@@ -1,0 +1,312 @@
+"""Webhook events and their signed delivery.
+
+``emit_event`` is called by services inside their transaction: it records the
+event and one delivery per interested endpoint in that same transaction (so a
+rolled-back change leaves nothing behind) and queues the deliveries with
+``transaction.on_commit``. Delivery happens only in a Celery worker, never in the
+request, so a slow or failing receiver cannot slow or break the action.
+
+Each attempt is a ``POST`` of ``{"id", "type", "created_at", "data"}`` with
+``X-Event-Id`` and ``X-Signature: sha256=<hex HMAC-SHA256 of the raw body>``.
+A failed attempt is retried with exponential back-off (1, 2, 4, … minutes, capped)
+until a 2xx or until 24 hours after the event, then the delivery is marked failed.
+A beat sweep re-queues deliveries whose queued task was lost.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import ipaddress
+import json
+import logging
+import socket
+import urllib.error
+import urllib.parse
+import urllib.request
+import uuid
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import transaction
+from django.utils import timezone
+
+from distribution.core.sweeps import SweepResult, due_ids
+
+from .models import WebhookDelivery, WebhookEndpoint, WebhookEvent
+
+logger = logging.getLogger(__name__)
+
+EVENT_TYPES = [
+    "purchase_order.placed",
+    "purchase_order.paid",
+    "purchase_order.shipped",
+    "purchase_order.closed",
+    "purchase_order.refunded",
+    "purchase_order.completed",
+    "purchase_order.disputed",
+    "product.updated",
+    "partnership.terminating",
+    "partnership.terminated",
+]
+MAX_BACKOFF = timedelta(hours=6)
+EXCERPT_LENGTH = 500
+# While an attempt is in flight its delivery is not due, so a duplicate task skips it.
+LEASE = timedelta(minutes=2)
+# The sweep picks up only deliveries overdue by this much (their task was lost).
+SWEEP_GRACE = timedelta(minutes=5)
+
+
+def sign(secret: str, body: bytes) -> str:
+    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+
+
+def backoff(attempts: int) -> timedelta:
+    """Wait after the ``attempts``-th failed attempt: 1, 2, 4, 8 … minutes, at most 6 hours."""
+    return min(timedelta(minutes=2 ** max(attempts - 1, 0)), MAX_BACKOFF)
+
+
+def _queue(delivery_ids: list[int], *, countdown: float = 0) -> None:
+    from .tasks import deliver_webhook
+
+    for pk in delivery_ids:
+        deliver_webhook.apply_async((pk,), countdown=countdown)
+
+
+def emit_event(
+    *, organisation: Any, type: str, data: dict[str, Any] | Callable[[], dict[str, Any]], now: datetime | None = None
+) -> WebhookEvent | None:
+    """Record ``type`` for ``organisation`` and queue its deliveries on commit.
+
+    Call inside the transaction of the change that caused the event. Returns
+    ``None`` (and writes nothing) when no active endpoint of the organisation
+    subscribes to ``type``. ``data`` may be a callable, evaluated only then.
+    """
+    if type not in EVENT_TYPES:
+        raise ValueError(f"unknown webhook event type {type!r}")
+    now = now or timezone.now()
+    org_id = getattr(organisation, "pk", organisation)
+    endpoints = [e for e in WebhookEndpoint.objects.filter(organisation_id=org_id, is_active=True) if e.wants(type)]
+    if not endpoints:
+        return None
+    event = WebhookEvent.objects.create(
+        id=uuid.uuid4(),
+        organisation_id=org_id,
+        type=type,
+        data=json.loads(json.dumps(data() if callable(data) else data, cls=DjangoJSONEncoder)),
+        created_at=now,
+    )
+    deliveries = WebhookDelivery.objects.bulk_create(
+        [
+            WebhookDelivery(event=event, endpoint=e, next_attempt_at=now, retry_until=now + settings.WEBHOOK_RETRY_FOR)
+            for e in endpoints
+        ]
+    )
+    ids = [d.pk for d in deliveries]
+    transaction.on_commit(lambda: _queue(ids))
+    return event
+
+
+PO_EVENT_BY_STATUS = {
+    "awaiting_payment": "purchase_order.placed",
+    "paid": "purchase_order.paid",
+    "shipped": "purchase_order.shipped",
+    "closed": "purchase_order.closed",
+    "refunded": "purchase_order.refunded",
+    "partially_refunded": "purchase_order.refunded",
+    "completed": "purchase_order.completed",
+    "disputed": "purchase_order.disputed",
+}
+
+
+def emit_purchase_order_event(po: Any, *, now: datetime | None = None) -> None:
+    """``purchase_order.<status>`` to the PO's reseller and supplier (call in the transition's transaction)."""
+    type = PO_EVENT_BY_STATUS.get(po.status)
+    if type is None:
+        return
+    from .serializers import po_dict
+
+    cached: dict[str, Any] = {}
+
+    def data() -> dict[str, Any]:
+        if not cached:
+            cached.update(po_dict(po))
+        return cached
+
+    for organisation_id in (po.reseller_id, po.supplier_id):
+        emit_event(organisation=organisation_id, type=type, data=data, now=now)
+
+
+def emit_product_updated(*, sku: Any, changes: set[str] | list[str], now: datetime | None = None) -> None:
+    """``product.updated`` (price, range, stock, delisted) to every reseller with a live partnership."""
+    from suppliers.models import Partnership
+
+    reseller_ids = list(
+        Partnership.objects.filter(
+            supplier_id=sku.supplier_id,
+            status__in=[Partnership.Status.ACTIVE, Partnership.Status.TERMINATION_PENDING],
+        ).values_list("reseller_id", flat=True)
+    )
+    data = {
+        "sku_id": sku.pk,
+        "code": sku.code,
+        "product_id": sku.product_id,
+        "changes": sorted(changes),
+        "available": max(sku.on_hand - sku.reserved, 0),
+        "min_retail_price": f"{sku.min_retail_amount:.2f}",
+        "max_retail_price": f"{sku.max_retail_amount:.2f}",
+        "suggested_retail_price": f"{sku.suggested_retail_amount:.2f}",
+    }
+    for reseller_id in reseller_ids:
+        emit_event(organisation=reseller_id, type="product.updated", data=data, now=now)
+
+
+def emit_partnership_event(*, partnership: Any, type: str, now: datetime | None = None) -> None:
+    """``partnership.terminating`` / ``partnership.terminated`` to both sides."""
+    data = {
+        "partnership_id": partnership.pk,
+        "supplier_id": partnership.supplier_id,
+        "reseller_id": partnership.reseller_id,
+        "status": partnership.status,
+        "ends_at": partnership.ends_at,
+        "reason": partnership.termination_reason,
+    }
+    for organisation_id in (partnership.supplier_id, partnership.reseller_id):
+        emit_event(organisation=organisation_id, type=type, data=data, now=now)
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None  # a 3xx is an answer like any non-2xx: not delivered
+
+
+_opener = urllib.request.build_opener(_NoRedirect)
+
+
+def _blocked_host(url: str) -> str | None:
+    """Why ``url`` may not be called: a loopback, private, link-local or reserved address (SSRF).
+
+    Checked on every attempt against what the name resolves to now. Allowed when
+    ``WEBHOOK_ALLOW_PRIVATE_HOSTS`` is on (development, tests).
+    """
+    if settings.WEBHOOK_ALLOW_PRIVATE_HOSTS:
+        return None
+    host = urllib.parse.urlsplit(url).hostname or ""
+    try:
+        infos = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
+    except (socket.gaierror, UnicodeError) as exc:
+        return f"cannot resolve {host}: {exc}"
+    for info in infos:
+        address = ipaddress.ip_address(info[4][0])
+        if not address.is_global or address.is_multicast:
+            return f"{host} resolves to a non-public address ({address})"
+    return None
+
+
+def _post(url: str, body: bytes, headers: dict[str, str]) -> tuple[int | None, str]:
+    """POST and return (status code or None, excerpt of the answer or the error)."""
+    if not url.lower().startswith(("http://", "https://")):
+        return None, "unsupported URL scheme"
+    blocked = _blocked_host(url)
+    if blocked:
+        return None, blocked
+    request = urllib.request.Request(url, data=body, headers=headers, method="POST")  # noqa: S310 (scheme checked above)
+    try:
+        with _opener.open(request, timeout=settings.WEBHOOK_TIMEOUT_SECONDS) as response:
+            return response.status, response.read(EXCERPT_LENGTH).decode("utf-8", "replace")
+    except urllib.error.HTTPError as exc:
+        try:
+            text = exc.read(EXCERPT_LENGTH).decode("utf-8", "replace")
+        except OSError:
+            text = ""
+        return exc.code, text
+    except (urllib.error.URLError, OSError, ValueError) as exc:
+        return None, str(getattr(exc, "reason", exc))[:EXCERPT_LENGTH]
+
+
+def attempt_delivery(delivery_id: int, *, now: datetime | None = None) -> WebhookDelivery | None:
+    """Make one attempt if the delivery is pending and due; record the answer; schedule the retry.
+
+    Safe to call twice at once or for a delivery already delivered: the claim is a
+    row lock with SKIP LOCKED plus a lease, so only one caller POSTs per attempt.
+    The HTTP request runs outside any transaction.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        delivery = (
+            WebhookDelivery.objects.select_for_update(skip_locked=True)
+            .select_related("event", "endpoint")
+            .filter(pk=delivery_id, status=WebhookDelivery.Status.PENDING)
+            .first()
+        )
+        if delivery is None or (delivery.next_attempt_at and delivery.next_attempt_at > now):
+            return None
+        delivery.attempts += 1
+        delivery.last_attempt_at = now
+        delivery.next_attempt_at = now + LEASE
+        delivery.save(update_fields=["attempts", "last_attempt_at", "next_attempt_at"])
+
+    event, endpoint = delivery.event, delivery.endpoint
+    body = json.dumps(event.payload(), cls=DjangoJSONEncoder, ensure_ascii=False, separators=(",", ":")).encode()
+    headers = {
+        "Content-Type": "application/json",
+        "User-Agent": "distribution-webhooks/1",
+        "X-Event-Id": str(event.id),
+        "X-Event-Type": event.type,
+        "X-Signature": sign(endpoint.secret, body),
+    }
+    status_code, excerpt = _post(endpoint.url, body, headers)
+
+    delivery.last_status_code = status_code
+    delivery.last_response_excerpt = excerpt[:EXCERPT_LENGTH]
+    retry_in: timedelta | None = None
+    if status_code is not None and 200 <= status_code < 300:
+        delivery.status = WebhookDelivery.Status.DELIVERED
+        delivery.delivered_at = timezone.now()
+        delivery.next_attempt_at = None
+    else:
+        retry_in = backoff(delivery.attempts)
+        if now + retry_in > delivery.retry_until:
+            delivery.status = WebhookDelivery.Status.FAILED
+            delivery.next_attempt_at = None
+            retry_in = None
+        else:
+            delivery.next_attempt_at = now + retry_in
+    delivery.save(
+        update_fields=["status", "last_status_code", "last_response_excerpt", "delivered_at", "next_attempt_at"]
+    )
+    if retry_in is not None:
+        _queue([delivery.pk], countdown=retry_in.total_seconds())
+    return delivery
+
+
+def delivery_resend(*, actor: Any, delivery: WebhookDelivery, now: datetime | None = None) -> WebhookDelivery:
+    """Queue one more attempt now (the "resend" button), whatever the delivery's state.
+
+    A resend restarts the 24-hour retry window. The event is sent as it was (same
+    id, same body), so receivers can still deduplicate by ``X-Event-Id``.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        delivery = WebhookDelivery.objects.select_for_update().get(pk=delivery.pk)
+        delivery.status = WebhookDelivery.Status.PENDING
+        delivery.next_attempt_at = now
+        delivery.retry_until = now + settings.WEBHOOK_RETRY_FOR
+        delivery.save(update_fields=["status", "next_attempt_at", "retry_until"])
+        transaction.on_commit(lambda: _queue([delivery.pk]))
+    return delivery
+
+
+def sweep_webhook_deliveries(*, now: datetime, dry_run: bool = False) -> SweepResult:
+    """Re-queue pending deliveries whose retry is overdue (their queued task was lost)."""
+    result = SweepResult(name="webhook_deliveries")
+    due = WebhookDelivery.objects.filter(status=WebhookDelivery.Status.PENDING, next_attempt_at__lte=now - SWEEP_GRACE)
+    for ids in due_ids(due):
+        result.acted.extend(str(i) for i in ids)
+        if not dry_run:
+            _queue(ids)
+    return result
+

@@ -1,0 +1,65 @@
+"""Races on PostgreSQL with real threads: last units of stock, the same Idempotency-Key twice."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from django.db import connection
+
+from procurement.models import PurchaseOrder
+from suppliers.models import SKU
+from tests.api.test_endpoints_purchase_orders import order_body
+
+pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
+
+
+def _race(n: int, send) -> list:
+    barrier = threading.Barrier(n)
+    results: list = [None] * n
+
+    def run(i: int) -> None:
+        try:
+            barrier.wait()
+            results[i] = send(i)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    return results
+
+
+def test_thirty_orders_racing_for_the_last_five_units_create_exactly_five(world, settings):
+    settings.API_RATE_LIMIT_PER_MINUTE = 1000
+    sku = world["sku"]
+    SKU.objects.filter(pk=sku.pk).update(on_hand=5, reserved=0)
+    api = world["reseller_api"]
+    body = order_body(sku, quantity=1)
+
+    responses = _race(30, lambda i: api.post("purchase-orders/", body, headers={"Idempotency-Key": f"race-{i}"}))
+
+    statuses = sorted(r.status_code for r in responses)
+    assert statuses.count(201) == 5
+    assert statuses.count(409) == 25
+    assert {r.json()["error"]["code"] for r in responses if r.status_code == 409} == {"insufficient_stock"}
+    sku.refresh_from_db()
+    assert sku.reserved == 5
+    assert sku.available == 0
+    assert PurchaseOrder.objects.count() == 5
+
+
+def test_the_same_idempotency_key_sent_twice_at_once_creates_one_po(world):
+    api = world["reseller_api"]
+    body = order_body(world["sku"], quantity=1)
+
+    responses = _race(2, lambda i: api.post("purchase-orders/", body, headers={"Idempotency-Key": "same-key"}))
+
+    assert [r.status_code for r in responses] == [201, 201]
+    assert responses[0].json() == responses[1].json()
+    assert PurchaseOrder.objects.count() == 1
+    world["sku"].refresh_from_db()
+    assert world["sku"].reserved == 1
