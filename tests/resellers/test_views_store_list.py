@@ -139,3 +139,12 @@ def test_location_is_not_editable(reseller_client, world):
     sl = StoreListing.objects.get()
     assert sl.location_province_code == "330000"
     assert SKU.objects.get(pk=a.pk).product.province_code == "330000"
+
+
+def test_staff_can_browse_store_listings_and_findings_in_admin(client, listing):
+    from tests.accounts.factories import UserFactory
+
+    admin_user = UserFactory(is_staff=True, is_superuser=True)
+    client.force_login(admin_user)
+    assert "TS-WHITE-M" in client.get(reverse("admin:resellers_storelisting_changelist")).content.decode()
+    assert client.get(reverse("admin:resellers_inspectionfinding_changelist")).status_code == 200
