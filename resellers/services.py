@@ -124,9 +124,10 @@ def store_listing_publish(
 
     Preconditions checked under lock: each SKU is active, its product listed, its
     supplier active and partnered (active partnership) with the reseller, and the
-    price lies within the SKU's min/max (refused naming the range). The SKU rows are
-    locked (primary-key order) so a concurrent supplier change either precedes the
-    check or sees the new entries in its hook. Re-publishing an entry updates it.
+    price lies within the SKU's min/max (refused naming the range). The SKU rows and
+    the partnership rows are locked (primary-key order) so a concurrent supplier
+    change either precedes the check or sees the new entries in its hook.
+    Re-publishing an entry updates it; every entry is refused if one is.
     """
     now = now or timezone.now()
     if not items:
@@ -141,10 +142,13 @@ def store_listing_publish(
         )
         if len(skus) != len(by_sku):
             raise ValidationFailed(_("Some SKUs do not exist."), field="skus")
+        # locked too, so a partnership ending concurrently either ends first (and we refuse) or
+        # waits for us and then finds (and unpublishes) the new entries in its hook
         partnered = set(
-            Partnership.objects.filter(
-                reseller=reseller, supplier_id__in=[s.supplier_id for s in skus], status=Partnership.Status.ACTIVE
-            ).values_list("supplier_id", flat=True)
+            Partnership.objects.select_for_update()
+            .filter(reseller=reseller, supplier_id__in=sorted({s.supplier_id for s in skus}), status=Partnership.Status.ACTIVE)
+            .order_by("pk")
+            .values_list("supplier_id", flat=True)
         )
         errors: dict[str, str] = {}
         prices: dict[int, Decimal] = {}
