@@ -627,7 +627,7 @@ def inspection_warning_send(*, actor: Any, supplier: Supplier, reseller: Reselle
         }
         body = "\n".join(f"{f.listing.sku.code}: {f.get_kind_display()}" for f in findings[:50])
         _notify_org_members([reseller.pk], {reseller.pk: ("inspection.warning", title, body, reverse("resellers:findings"))})
-        _send_thread_message(actor=actor, supplier=supplier, reseller=reseller, body=f"{title}\n{body}")
+        _send_thread_message(actor=actor, supplier=supplier, reseller=reseller, subject=title, body=body, now=now)
         audit(
             actor=actor,
             action="inspection.warning",
@@ -637,14 +637,28 @@ def inspection_warning_send(*, actor: Any, supplier: Supplier, reseller: Reselle
     return len(findings)
 
 
-def _send_thread_message(*, actor: Any, supplier: Supplier, reseller: Reseller, body: str) -> bool:
-    """Post to the pair's message thread when the messaging service exists (another helper builds it)."""
+def _send_thread_message(*, actor: Any, supplier: Supplier, reseller: Reseller, subject: str, body: str, now: datetime) -> bool:
+    """Also write to the reseller as a site message (站內信) when the partners helper's messaging
+    service is installed. The notification is the warning of record: if messaging refuses
+    (a domain rule of its own), the warning still stands."""
     try:
         from suppliers.services import messaging  # type: ignore[attr-defined]
     except ImportError:
         return False
-    send = getattr(messaging, "message_send", None)
-    if send is None:
+    start = getattr(messaging, "thread_start", None)
+    if start is None:
         return False
-    send(actor=actor, supplier=supplier, reseller=reseller, body=body)
+    try:
+        with transaction.atomic():
+            start(
+                actor=actor,
+                organisation=supplier.organisation,
+                supplier=supplier,
+                reseller=reseller,
+                subject=subject,
+                body=body,
+                now=now,
+            )
+    except DomainError:
+        return False
     return True

@@ -172,7 +172,11 @@ class CatalogSupplierView(ResellerPageMixin, TemplateView):
         supplier = selectors.catalog_supplier(supplier_id=self.kwargs["pk"])
         profile = selectors.supplier_profile(supplier=supplier, reseller=self.reseller)
         ctx.update(
-            profile=profile, supplier=supplier, channel_labels=_channel_labels(profile.terms), apply_url=_apply_url(supplier)
+            profile=profile,
+            supplier=supplier,
+            channel_labels=_channel_labels(profile.terms),
+            apply_url=_apply_url(supplier),
+            response_time=selectors.duration_label(profile.median_first_response),
         )
         return ctx
 

@@ -198,3 +198,24 @@ def test_title_search_is_served_by_the_trigram_index(world, catalog):
         cursor.execute("EXPLAIN " + sql, params)
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert "resellers_trgm_product_title" in plan
+
+
+def test_supplier_profile_shows_the_median_first_response_when_the_selector_exists(reseller_client, world, monkeypatch):
+    import sys
+    import types
+    from datetime import timedelta
+
+    module = types.ModuleType("suppliers.selectors_partners")
+    module.supplier_response_time = lambda supplier: types.SimpleNamespace(median=timedelta(hours=2, minutes=10), threads=3)
+    monkeypatch.setitem(sys.modules, "suppliers.selectors_partners", module)
+    html = reseller_client.get(reverse("resellers:catalog_supplier", args=[world["supplier"].pk])).content.decode()
+    assert '<dd class="col-7" id="response-time">2 h</dd>' in html
+
+
+@pytest.mark.parametrize(("minutes", "label"), [(0, "1 min"), (45, "45 min"), (130, "2 h"), (60 * 24 * 3, "3 d")])
+def test_duration_labels(minutes, label):
+    from datetime import timedelta
+
+    from resellers.selectors import duration_label
+
+    assert duration_label(timedelta(minutes=minutes)) == label
