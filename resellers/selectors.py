@@ -7,12 +7,13 @@ gets another organisation's rows (views answer 404).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.db import models
 from django.db.models import Count, F, Prefetch, Q
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 
 from suppliers.models import SKU, Partnership, Product, ProductImage, RecruitmentPost, Supplier, Tier
 from suppliers.pricing import tier_supply_price
@@ -70,24 +71,51 @@ def supplier_profile(*, supplier: Supplier, reseller: Reseller) -> SupplierProfi
     from suppliers.models import CooperationTerms
 
     terms = CooperationTerms.objects.filter(supplier=supplier).first()
-    median = None
-    try:  # the partners helper provides this selector; show nothing until it exists
-        from suppliers import selectors as supplier_selectors
-    except ImportError:
-        supplier_selectors = None
-    if supplier_selectors is not None and hasattr(supplier_selectors, "median_first_response"):
-        median = supplier_selectors.median_first_response(supplier)
     return SupplierProfile(
         supplier=supplier,
         terms=terms,
         tiers=list(Tier.objects.filter(supplier=supplier).order_by("position", "id")),
         posts=list(RecruitmentPost.objects.filter(supplier=supplier, is_open=True).select_related("tier")[:20]),
         product_count=Product.objects.filter(supplier=supplier, status=Product.Status.LISTED).count(),
-        median_first_response=median,
+        median_first_response=median_first_response(supplier),
         partnership=Partnership.objects.filter(supplier=supplier, reseller=reseller, status__in=LIVE_PARTNERSHIP)
         .select_related("tier")
         .first(),
     )
+
+
+def median_first_response(supplier: Supplier) -> timedelta | None:
+    """The supplier's median first response to resellers' inquiries (R4), from the partners
+    helper's selector when it is installed (``suppliers.selectors_partners.supplier_response_time``
+    or ``suppliers.selectors.median_first_response``); None (shown as nothing) otherwise."""
+    import importlib
+
+    for module_name, func_name in (
+        ("suppliers.selectors_partners", "supplier_response_time"),
+        ("suppliers.selectors", "median_first_response"),
+    ):
+        try:
+            module = importlib.import_module(module_name)
+        except ImportError:
+            continue
+        func = getattr(module, func_name, None)
+        if func is None:
+            continue
+        result = func(supplier)
+        return getattr(result, "median", result)
+    return None
+
+
+def duration_label(value: timedelta | None) -> str:
+    """``45 min`` / ``3 h`` / ``2 d``: a response time at a glance."""
+    if value is None:
+        return ""
+    minutes = int(value.total_seconds() // 60)
+    if minutes < 60:
+        return _("%(n)d min") % {"n": max(minutes, 1)}
+    if minutes < 48 * 60:
+        return _("%(n)d h") % {"n": round(minutes / 60)}
+    return _("%(n)d d") % {"n": round(minutes / 1440)}
 
 
 @dataclass

@@ -124,9 +124,10 @@ def store_listing_publish(
 
     Preconditions checked under lock: each SKU is active, its product listed, its
     supplier active and partnered (active partnership) with the reseller, and the
-    price lies within the SKU's min/max (refused naming the range). The SKU rows are
-    locked (primary-key order) so a concurrent supplier change either precedes the
-    check or sees the new entries in its hook. Re-publishing an entry updates it.
+    price lies within the SKU's min/max (refused naming the range). The SKU rows and
+    the partnership rows are locked (primary-key order) so a concurrent supplier
+    change either precedes the check or sees the new entries in its hook.
+    Re-publishing an entry updates it; every entry is refused if one is.
     """
     now = now or timezone.now()
     if not items:
@@ -141,10 +142,13 @@ def store_listing_publish(
         )
         if len(skus) != len(by_sku):
             raise ValidationFailed(_("Some SKUs do not exist."), field="skus")
+        # locked too, so a partnership ending concurrently either ends first (and we refuse) or
+        # waits for us and then finds (and unpublishes) the new entries in its hook
         partnered = set(
-            Partnership.objects.filter(
-                reseller=reseller, supplier_id__in=[s.supplier_id for s in skus], status=Partnership.Status.ACTIVE
-            ).values_list("supplier_id", flat=True)
+            Partnership.objects.select_for_update()
+            .filter(reseller=reseller, supplier_id__in=sorted({s.supplier_id for s in skus}), status=Partnership.Status.ACTIVE)
+            .order_by("pk")
+            .values_list("supplier_id", flat=True)
         )
         errors: dict[str, str] = {}
         prices: dict[int, Decimal] = {}
@@ -623,7 +627,7 @@ def inspection_warning_send(*, actor: Any, supplier: Supplier, reseller: Reselle
         }
         body = "\n".join(f"{f.listing.sku.code}: {f.get_kind_display()}" for f in findings[:50])
         _notify_org_members([reseller.pk], {reseller.pk: ("inspection.warning", title, body, reverse("resellers:findings"))})
-        _send_thread_message(actor=actor, supplier=supplier, reseller=reseller, body=f"{title}\n{body}")
+        _send_thread_message(actor=actor, supplier=supplier, reseller=reseller, subject=title, body=body, now=now)
         audit(
             actor=actor,
             action="inspection.warning",
@@ -633,14 +637,28 @@ def inspection_warning_send(*, actor: Any, supplier: Supplier, reseller: Reselle
     return len(findings)
 
 
-def _send_thread_message(*, actor: Any, supplier: Supplier, reseller: Reseller, body: str) -> bool:
-    """Post to the pair's message thread when the messaging service exists (another helper builds it)."""
+def _send_thread_message(*, actor: Any, supplier: Supplier, reseller: Reseller, subject: str, body: str, now: datetime) -> bool:
+    """Also write to the reseller as a site message (站內信) when the partners helper's messaging
+    service is installed. The notification is the warning of record: if messaging refuses
+    (a domain rule of its own), the warning still stands."""
     try:
         from suppliers.services import messaging  # type: ignore[attr-defined]
     except ImportError:
         return False
-    send = getattr(messaging, "message_send", None)
-    if send is None:
+    start = getattr(messaging, "thread_start", None)
+    if start is None:
         return False
-    send(actor=actor, supplier=supplier, reseller=reseller, body=body)
+    try:
+        with transaction.atomic():
+            start(
+                actor=actor,
+                organisation=supplier.organisation,
+                supplier=supplier,
+                reseller=reseller,
+                subject=subject,
+                body=body,
+                now=now,
+            )
+    except DomainError:
+        return False
     return True

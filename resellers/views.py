@@ -172,21 +172,28 @@ class CatalogSupplierView(ResellerPageMixin, TemplateView):
         supplier = selectors.catalog_supplier(supplier_id=self.kwargs["pk"])
         profile = selectors.supplier_profile(supplier=supplier, reseller=self.reseller)
         ctx.update(
-            profile=profile, supplier=supplier, channel_labels=_channel_labels(profile.terms), apply_url=_apply_url(supplier)
+            profile=profile,
+            supplier=supplier,
+            channel_labels=_channel_labels(profile.terms),
+            apply_url=_apply_url(supplier),
+            response_time=selectors.duration_label(profile.median_first_response),
+            posts=[(post, _reverse_or_empty("partners:apply_to_post", post_pk=post.pk)) for post in profile.posts],
         )
         return ctx
 
 
-def _apply_url(supplier) -> str:
-    """The partners helper's application page, once it exists (else the page's recruitment section)."""
+def _reverse_or_empty(name: str, **kwargs) -> str:
+    """A URL of another helper's page once it exists (the partners helper builds applications)."""
     from django.urls import NoReverseMatch
 
-    for name in ("suppliers:application_create", "suppliers:apply"):
-        try:
-            return reverse(name, args=[supplier.pk])
-        except NoReverseMatch:
-            continue
-    return ""
+    try:
+        return reverse(name, kwargs=kwargs)
+    except NoReverseMatch:
+        return ""
+
+
+def _apply_url(supplier) -> str:
+    return _reverse_or_empty("partners:apply_to_supplier", supplier_pk=supplier.pk)
 
 
 def _channel_labels(terms) -> list[str]:

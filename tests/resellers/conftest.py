@@ -52,3 +52,22 @@ def other_reseller(db):
 def _fast_password_hashing(settings):
     """Factories hash passwords; the production hasher costs seconds per user on this machine."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+# Pages share the layout's own queries (session, user, membership, agreement, unread counts
+# other apps add to the nav); a page may add a fixed number of its own on top.
+MAX_PAGE_QUERIES = 16
+
+
+@pytest.fixture
+def count_queries():
+    """``count_queries(fn)`` → (number of SQL queries ``fn`` ran, its result)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def run(fn):
+        with CaptureQueriesContext(connection) as ctx:
+            result = fn()
+        return len(ctx.captured_queries), result
+
+    return run

@@ -66,3 +66,44 @@ def test_two_simultaneous_inspections_record_one_finding_and_one_notification(wo
     assert errors == []
     assert InspectionFinding.objects.count() == 1
     assert Notification.objects.filter(kind="inspection.findings").count() == 1
+
+
+def test_publishing_while_the_partnership_ends_leaves_nothing_published(world):
+    from django.db import transaction
+
+    from resellers.services import StoreListErrors, store_list_on_partnership_ended
+    from suppliers.models import Partnership
+
+    locked = threading.Event()
+    outcome: dict[str, object] = {}
+
+    def end_partnership():
+        try:
+            with transaction.atomic():
+                p = Partnership.objects.select_for_update().get(pk=world["partnership"].pk)
+                locked.set()
+                threading.Event().wait(0.5)  # the reseller clicks "publish" meanwhile
+                p.status = Partnership.Status.TERMINATED
+                p.save()
+                store_list_on_partnership_ended(partnership=p)
+        finally:
+            connection.close()
+
+    def publish():
+        locked.wait(5)
+        try:
+            items = [PublishItem(sku_id=world["sku_a"].pk, price="99")]
+            store_listing_publish(actor=world["user"], reseller=world["reseller"], items=items)
+            outcome["result"] = "published"
+        except StoreListErrors as exc:
+            outcome["result"] = exc.message
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=end_partnership), threading.Thread(target=publish)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert "only while partnered" in str(outcome["result"])
+    assert not StoreListing.objects.filter(status=StoreListing.Status.PUBLISHED).exists()

@@ -147,3 +147,41 @@ def test_a_warning_notifies_the_reseller_and_stamps_the_findings(world, publishe
 def test_a_warning_without_open_findings_is_refused(world, published):
     with pytest.raises(InvalidState):
         inspection_warning_send(actor=world["supplier_user"], supplier=world["supplier"], reseller=world["reseller"])
+
+
+def _fake_messaging(monkeypatch, thread_start):
+    import sys
+    import types
+
+    package = types.ModuleType("suppliers.services")
+    messaging = types.ModuleType("suppliers.services.messaging")
+    messaging.thread_start = thread_start
+    package.messaging = messaging
+    monkeypatch.setitem(sys.modules, "suppliers.services", package)
+    monkeypatch.setitem(sys.modules, "suppliers.services.messaging", messaging)
+
+
+def test_a_warning_is_also_a_site_message_when_messaging_exists(world, published, monkeypatch):
+    calls = []
+    _fake_messaging(monkeypatch, lambda **kw: calls.append(kw))
+    narrow_range(world["sku_a"])
+    inspect_listings(now=timezone.now())
+    inspection_warning_send(actor=world["supplier_user"], supplier=world["supplier"], reseller=world["reseller"])
+    [call] = calls
+    assert (call["supplier"], call["reseller"], call["organisation"]) == (
+        world["supplier"], world["reseller"], world["supplier"].organisation
+    )
+    assert "TS-WHITE-M" in call["body"] and "杭州優品服飾有限公司" in call["subject"]
+
+
+def test_a_warning_stands_when_messaging_refuses(world, published, monkeypatch):
+    from distribution.core.errors import PermissionDenied
+
+    def refuse(**kw):
+        raise PermissionDenied("no")
+
+    _fake_messaging(monkeypatch, refuse)
+    narrow_range(world["sku_a"])
+    inspect_listings(now=timezone.now())
+    assert inspection_warning_send(actor=world["supplier_user"], supplier=world["supplier"], reseller=world["reseller"]) == 1
+    assert Notification.objects.filter(user=world["user"], kind="inspection.warning").count() == 1
