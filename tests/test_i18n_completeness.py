@@ -61,9 +61,7 @@ def parse_po(path: Path) -> list[dict]:
 
 
 CATALOGS = [
-    pytest.param(ROOT / base / lang / "LC_MESSAGES" / "django.po", id=f"{base}/{lang}")
-    for base in CATALOG_DIRS
-    for lang in LANGUAGES
+    pytest.param(ROOT / base / lang / "LC_MESSAGES" / "django.po", id=f"{base}/{lang}") for base in CATALOG_DIRS for lang in LANGUAGES
 ]
 
 
@@ -115,8 +113,18 @@ def test_the_parser_sees_untranslated_and_fuzzy_entries(tmp_path):
     assert entries["Long"]["msgstrs"] == ["長"]
 
 
-NAV = ["Wallet", "Products", "Tiers and terms", "Recruitment posts", "Applications", "Partnerships",
-       "Messages", "Find suppliers", "Your suppliers", "Dashboard"]
+NAV = [
+    "Wallet",
+    "Products",
+    "Tiers and terms",
+    "Recruitment posts",
+    "Applications",
+    "Partnerships",
+    "Messages",
+    "Find suppliers",
+    "Your suppliers",
+    "Dashboard",
+]
 
 
 @pytest.mark.parametrize("language", ["zh-hant", "zh-hans"])
