@@ -7,6 +7,8 @@ from django.test import RequestFactory
 from django.utils import translation
 from django.views import defaults
 
+from tests.accounts.factories import UserFactory
+
 
 @pytest.fixture
 def traditional(settings):
@@ -43,3 +45,14 @@ def test_server_error_page_renders_without_a_request_context():
 
     assert response.status_code == 500
     assert "出了点问题" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_staff_site_is_titled_as_the_platform_in_traditional_chinese(client, traditional):
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+
+    body = client.get("/admin/").content.decode()
+
+    assert "分銷平台管理後台" in body
+    assert "平台紀錄" in body  # the core app's label (the audit log)
+    assert "Django" not in body.split("<body", 1)[1].split("</header>", 1)[0]

@@ -1,6 +1,12 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from .models import AuditEvent
+
+# The staff site speaks as the platform, not as "Django administration".
+admin.site.site_header = _("Distribution platform administration")
+admin.site.site_title = _("Distribution platform")
+admin.site.index_title = _("Platform administration")
 
 
 @admin.register(AuditEvent)
