@@ -1,4 +1,4 @@
-"""Shared helpers: what an upload really is, and CSV streamed for spreadsheets."""
+"""Shared helpers in distribution.core: what an upload really is, CSV streamed for spreadsheets, read-only admins."""
 
 from __future__ import annotations
 
@@ -73,3 +73,19 @@ def test_csv_lines_are_produced_lazily():
     next(lines)
 
     assert consumed == []
+
+
+def test_read_only_admins_refuse_add_change_and_delete(rf):
+    from django.contrib import admin
+
+    from accounts.models import AgreementAcceptance
+    from distribution.core.models import AuditEvent
+    from settlement.models import JournalTransaction
+    from suppliers.models import MessageThread, StockAdjustment
+
+    request = rf.get("/admin/")
+    for model in (AuditEvent, AgreementAcceptance, StockAdjustment, JournalTransaction, MessageThread):
+        model_admin = admin.site._registry[model]
+        assert not model_admin.has_add_permission(request)
+        assert not model_admin.has_change_permission(request)
+        assert not model_admin.has_delete_permission(request)
