@@ -23,6 +23,15 @@ app.conf.beat_schedule = {
         "task": "distribution.core.tasks.sweep_deadlines",
         "schedule": EVERY_MINUTE,
     },
+    "escalate-disputes": {
+        "task": "distribution.core.tasks.run_sweep",
+        "schedule": EVERY_MINUTE,
+        "args": ["escalate_disputes"],
+    },
+    "monthly-rebates": {
+        "task": "distribution.disputes.tasks.compute_monthly_rebates",
+        "schedule": crontab(day_of_month="1", hour="2", minute="0"),
+    },
 }
 
 __all__ = ["app", "crontab"]

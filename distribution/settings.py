@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "resellers",
     "settlement",
     "procurement",
+    "distribution.disputes",
 ]
 
 MIDDLEWARE = [
