@@ -32,6 +32,10 @@ app.conf.beat_schedule = {
         "task": "distribution.disputes.tasks.compute_monthly_rebates",
         "schedule": crontab(day_of_month="1", hour="2", minute="0"),
     },
+    **{
+        f"procurement-{name}": {"task": "distribution.core.tasks.run_sweep", "args": [name], "schedule": EVERY_MINUTE}
+        for name in ("close_unpaid", "refund_unshipped", "auto_confirm", "send_reminders")
+    },
 }
 
 __all__ = ["app", "crontab"]

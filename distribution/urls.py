@@ -15,6 +15,8 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("", include("distribution.disputes.urls")),
+    path("wallet/", include("settlement.urls")),
+    path("", include("procurement.urls")),
 ]
 
 if settings.DEBUG:

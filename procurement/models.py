@@ -1,1 +1,274 @@
-"""Purchase orders (採購單): lifecycle, lines, addresses, transitions. See SPEC §3."""
+"""Purchase orders (採購單): the lifecycle of SPEC §3, lines, transition log, saved addresses.
+
+Transition methods hold only guards and field assignments. Services in
+``procurement.services`` call them under a row lock (``select_for_update``) and do
+the side effects (stock, ledger, notifications, transition row) in one transaction.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from django_fsm import FSMField, transition
+
+from distribution.core.divisions import name_of
+from distribution.core.money import MONEY_FIELD_KWARGS, ZERO
+
+PO_NUMBER_SEQUENCE = "procurement_po_number_seq"
+
+
+class AddressFields(models.Model):
+    """A consumer's shipping address (R12): GB/T 2260 division codes, mainland mobile."""
+
+    recipient = models.CharField(_("recipient"), max_length=50)
+    mobile = models.CharField(_("mobile number"), max_length=11)
+    province_code = models.CharField(_("province"), max_length=6)
+    city_code = models.CharField(_("city"), max_length=6)
+    district_code = models.CharField(_("district"), max_length=6, blank=True)
+    street = models.CharField(_("street address"), max_length=200)
+    postal_code = models.CharField(_("postal code"), max_length=6)
+
+    class Meta:
+        abstract = True
+
+    ADDRESS_FIELDS = ("recipient", "mobile", "province_code", "city_code", "district_code", "street", "postal_code")
+
+    @property
+    def province_name(self) -> str:
+        return name_of(self.province_code)
+
+    @property
+    def city_name(self) -> str:
+        return name_of(self.city_code)
+
+    @property
+    def district_name(self) -> str:
+        return name_of(self.district_code) if self.district_code else ""
+
+    @property
+    def address_line(self) -> str:
+        city = "" if self.city_name == self.province_name else self.city_name
+        return f"{self.province_name}{city}{self.district_name}{self.street}"
+
+    def address_dict(self) -> dict[str, str]:
+        return {f: getattr(self, f) for f in self.ADDRESS_FIELDS}
+
+
+class PurchaseOrder(AddressFields):
+    class Status(models.TextChoices):
+        AWAITING_PAYMENT = "awaiting_payment", _("Awaiting payment")
+        PAID = "paid", _("Paid, awaiting shipment")
+        SHIPPED = "shipped", _("Shipped")
+        COMPLETED = "completed", _("Completed")
+        CLOSED = "closed", _("Closed")
+        REFUNDED = "refunded", _("Refunded")
+        DISPUTED = "disputed", _("Disputed")
+        PARTIALLY_REFUNDED = "partially_refunded", _("Partially refunded")
+
+    # States in which the escrow holds this PO's money (reconciliation).
+    ESCROW_STATES = (Status.PAID, Status.SHIPPED, Status.DISPUTED)
+    FINAL_STATES = (Status.COMPLETED, Status.CLOSED, Status.REFUNDED, Status.PARTIALLY_REFUNDED)
+
+    number = models.CharField(_("number"), max_length=24, unique=True)
+    status = FSMField(_("status"), choices=Status.choices, default=Status.AWAITING_PAYMENT, protected=True, db_index=True)
+    supplier = models.ForeignKey("suppliers.Supplier", on_delete=models.PROTECT, related_name="purchase_orders")
+    reseller = models.ForeignKey("resellers.Reseller", on_delete=models.PROTECT, related_name="purchase_orders")
+    placed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    consumer_order_ref = models.CharField(_("consumer order reference"), max_length=64)
+    note = models.CharField(_("note to supplier"), max_length=500, blank=True)
+
+    goods_amount = models.DecimalField(_("goods"), **MONEY_FIELD_KWARGS)
+    shipping_amount = models.DecimalField(_("shipping"), default=ZERO, **MONEY_FIELD_KWARGS)
+    total_amount = models.DecimalField(_("total"), **MONEY_FIELD_KWARGS)
+
+    placed_at = models.DateTimeField(_("placed at"), db_index=True)
+    pay_by = models.DateTimeField(_("pay by"), db_index=True)
+    paid_at = models.DateTimeField(_("paid at"), null=True, blank=True)
+    ship_by = models.DateTimeField(_("ship by"), null=True, blank=True, db_index=True)
+    shipped_at = models.DateTimeField(_("shipped at"), null=True, blank=True)
+    carrier = models.CharField(_("carrier"), max_length=50, blank=True)
+    tracking_number = models.CharField(_("tracking number"), max_length=50, blank=True)
+    confirm_by = models.DateTimeField(_("auto-confirm at"), null=True, blank=True, db_index=True)
+    dispute_until = models.DateTimeField(_("dispute until"), null=True, blank=True)
+    confirm_remaining = models.DurationField(null=True, blank=True, help_text=_("Auto-confirm time left when disputed."))
+    disputed_at = models.DateTimeField(_("disputed at"), null=True, blank=True)
+    completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    refunded_at = models.DateTimeField(_("refunded at"), null=True, blank=True)
+    refund_amount = models.DecimalField(_("refunded"), default=ZERO, **MONEY_FIELD_KWARGS)
+    status_reason = models.CharField(_("reason"), max_length=500, blank=True)
+
+    # Each reminder goes out once.
+    pay_reminded_at = models.DateTimeField(null=True, blank=True)
+    ship_reminded_at = models.DateTimeField(null=True, blank=True)
+    confirm_reminded_at = models.DateTimeField(null=True, blank=True)
+    address_changed_at = models.DateTimeField(null=True, blank=True)
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+
+    class Meta:
+        ordering = ["-placed_at", "-id"]
+        verbose_name = _("purchase order")
+        verbose_name_plural = _("purchase orders")
+        indexes = [
+            models.Index(fields=["reseller", "status"]),
+            models.Index(fields=["supplier", "status"]),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(goods_amount__gte=0), name="po_goods_non_negative"),
+            models.CheckConstraint(condition=Q(shipping_amount__gte=0), name="po_shipping_non_negative"),
+            models.CheckConstraint(
+                condition=Q(total_amount=models.F("goods_amount") + models.F("shipping_amount")),
+                name="po_total_is_goods_plus_shipping",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    # --- guards -------------------------------------------------------------------------
+    def has_shipping_details(self) -> bool:
+        return bool(self.carrier.strip() and self.tracking_number.strip())
+
+    def dispute_window_open(self, now: datetime | None = None) -> bool:
+        from django.utils import timezone
+
+        now = now or timezone.now()
+        return self.dispute_until is not None and now < self.dispute_until
+
+    @property
+    def held_amount(self) -> Decimal:
+        """What the escrow should hold for this PO now."""
+        return self.total_amount if self.status in self.ESCROW_STATES else ZERO
+
+    @property
+    def address_editable(self) -> bool:
+        return self.status in (self.Status.AWAITING_PAYMENT, self.Status.PAID)
+
+    # --- transitions (guards and field assignments only) ---------------------------------
+    @transition(field=status, source=Status.AWAITING_PAYMENT, target=Status.PAID)
+    def pay(self, *, now: datetime) -> None:
+        self.paid_at = now
+        self.ship_by = now + settings.PO_SHIP_WITHIN
+
+    @transition(field=status, source=Status.AWAITING_PAYMENT, target=Status.CLOSED)
+    def close(self, *, now: datetime, reason: str = "") -> None:
+        self.closed_at = now
+        self.status_reason = reason
+
+    @transition(field=status, source=Status.PAID, target=Status.SHIPPED, conditions=[has_shipping_details])
+    def ship(self, *, now: datetime) -> None:
+        self.shipped_at = now
+        self.confirm_by = now + settings.PO_CONFIRM_WITHIN
+        self.dispute_until = self.confirm_by
+
+    @transition(field=status, source=Status.PAID, target=Status.REFUNDED)
+    def refund(self, *, now: datetime, reason: str = "") -> None:
+        self.refunded_at = now
+        self.refund_amount = self.total_amount
+        self.status_reason = reason
+
+    @transition(field=status, source=Status.SHIPPED, target=Status.COMPLETED)
+    def complete(self, *, now: datetime) -> None:
+        self.completed_at = now
+
+    @transition(field=status, source=Status.SHIPPED, target=Status.DISPUTED, conditions=[dispute_window_open])
+    def open_dispute(self, *, now: datetime) -> None:
+        self.disputed_at = now
+        self.confirm_remaining = max(self.confirm_by - now, timedelta(0)) if self.confirm_by else None
+
+    @transition(field=status, source=Status.DISPUTED, target=Status.SHIPPED)
+    def withdraw_dispute(self, *, now: datetime) -> None:
+        remaining = self.confirm_remaining if self.confirm_remaining is not None else timedelta(0)
+        self.confirm_by = now + remaining
+        self.confirm_remaining = None
+
+    def settlement_adds_up(self, refund_amount: Decimal, release_amount: Decimal) -> bool:
+        return refund_amount >= 0 and release_amount >= 0 and refund_amount + release_amount == self.total_amount
+
+    @transition(field=status, source=Status.DISPUTED, target=Status.COMPLETED)
+    def settle_release(self, *, now: datetime) -> None:
+        self.completed_at = now
+        self.confirm_remaining = None
+
+    @transition(field=status, source=Status.DISPUTED, target=Status.REFUNDED)
+    def settle_refund(self, *, now: datetime) -> None:
+        self.refunded_at = now
+        self.refund_amount = self.total_amount
+        self.confirm_remaining = None
+
+    @transition(field=status, source=Status.DISPUTED, target=Status.PARTIALLY_REFUNDED)
+    def settle_partially(self, *, now: datetime, refund_amount: Decimal) -> None:
+        self.refunded_at = now
+        self.completed_at = now
+        self.refund_amount = refund_amount
+        self.confirm_remaining = None
+
+
+class PurchaseOrderLine(models.Model):
+    purchase_order = models.ForeignKey(PurchaseOrder, on_delete=models.CASCADE, related_name="lines")
+    sku = models.ForeignKey("suppliers.SKU", on_delete=models.PROTECT, related_name="purchase_order_lines")
+    code = models.CharField(_("SKU code"), max_length=64)
+    title = models.CharField(_("title"), max_length=300)
+    quantity = models.PositiveIntegerField(_("quantity"))
+    unit_price = models.DecimalField(_("unit price"), **MONEY_FIELD_KWARGS)
+    retail_price = models.DecimalField(_("retail price"), **MONEY_FIELD_KWARGS)
+    line_amount = models.DecimalField(_("line amount"), **MONEY_FIELD_KWARGS)
+
+    class Meta:
+        ordering = ["purchase_order_id", "id"]
+        verbose_name = _("purchase order line")
+        verbose_name_plural = _("purchase order lines")
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gte=1), name="po_line_quantity_positive"),
+            models.UniqueConstraint(fields=["purchase_order", "sku"], name="po_line_sku_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} × {self.quantity}"
+
+
+class PurchaseOrderTransition(models.Model):
+    """The timeline: every state change of a PO (who, when, from, to, reason)."""
+
+    purchase_order = models.ForeignKey(PurchaseOrder, on_delete=models.CASCADE, related_name="transitions")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    actor_label = models.CharField(_("by"), max_length=200, help_text=_("The user, or “system” for timers."))
+    from_status = models.CharField(_("from"), max_length=24, blank=True)
+    to_status = models.CharField(_("to"), max_length=24)
+    reason = models.CharField(_("reason"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("when"), db_index=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("purchase order transition")
+        verbose_name_plural = _("purchase order transitions")
+
+    def __str__(self) -> str:
+        return f"{self.purchase_order_id}: {self.from_status or '—'} → {self.to_status}"
+
+    @property
+    def to_label(self) -> str:
+        return PurchaseOrder.Status(self.to_status).label if self.to_status in PurchaseOrder.Status.values else self.to_status
+
+
+class SavedAddress(AddressFields):
+    """A reseller's address book of consumer addresses."""
+
+    reseller = models.ForeignKey("resellers.Reseller", on_delete=models.CASCADE, related_name="saved_addresses")
+    label = models.CharField(_("label"), max_length=50, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("saved address")
+        verbose_name_plural = _("saved addresses")
+
+    def __str__(self) -> str:
+        return f"{self.recipient} {self.address_line}"

@@ -1,0 +1,166 @@
+"""Parse a consumer address pasted in one line into fields (R12).
+
+``"張三 13800138000 浙江省杭州市西湖區文三路100號 310000"`` →
+recipient 張三, mobile, province/city/district codes from the GB/T 2260 data,
+street 文三路100號, postal code. The divisions data is in simplified characters;
+common traditional characters are mapped one-to-one before matching (so positions
+in the original text stay valid and the street keeps the user's characters).
+Short names (浙江, 杭州, 西湖) are matched as well as full ones.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cache
+
+from distribution.core.divisions import _names, name_of
+
+# One-to-one traditional → simplified for characters common in place names.
+_T2S = str.maketrans(
+    "區縣鄉鎮號樓東廣蘇灣門陽遼寧龍雲貴陝臺內慶齊爾濱鄭漢長鎮華張陳劉楊黃趙吳國園學興豐開發業場廈嶺蘭蕪崗寶撫錦營贛滬隴瀋烏魯紹溫麗濟衛嶽揚連無錫鹽馬邊亞觀廟灤張滄彌綏鶴雞遲臨淄聯壩達鄖隨荊黃鄂潛閔蕭潯廣頭淮濰膠銅陽歷陰徑澤莊資貢瀘萊樂",
+    "区县乡镇号楼东广苏湾门阳辽宁龙云贵陕台内庆齐尔滨郑汉长镇华张陈刘杨黄赵吴国园学兴丰开发业场厦岭兰芜岗宝抚锦营赣沪陇沈乌鲁绍温丽济卫岳扬连无锡盐马边亚观庙滦张沧弥绥鹤鸡迟临淄联坝达郧随荆黄鄂潜闵萧浔广头淮潍胶铜阳历阴泾泽庄资贡泸莱乐",
+)
+
+_MOBILE = re.compile(r"(?:\+?86[\s-]?)?(1[3-9]\d[\s-]?\d{4}[\s-]?\d{4})(?!\d)")
+_POSTAL = re.compile(r"(?<!\d)(\d{6})(?!\d)")
+_LABELS = re.compile(r"(收[货貨]人|收件人|姓名|[电電][话話]|手机|手機|地址|[邮郵][编編]|[邮郵]政[编編][码碼])[:：]?")
+_PROVINCE_SUFFIXES = ("壮族自治区", "回族自治区", "维吾尔自治区", "特别行政区", "自治区", "省", "市")
+_CITY_SUFFIXES = ("自治州", "地区", "市", "盟")
+_DISTRICT_SUFFIXES = ("自治县", "区", "县", "市", "旗")
+
+
+def to_simplified(text: str) -> str:
+    return text.translate(_T2S)
+
+
+def _short(name: str, suffixes: tuple[str, ...]) -> str:
+    for suffix in suffixes:
+        if name.endswith(suffix) and len(name) - len(suffix) >= 2:
+            return name[: -len(suffix)]
+    return name
+
+
+@cache
+def _aliases() -> dict[str, list[tuple[str, str]]]:
+    """{"province"|"city"|"district": [(alias, code), …]}, longest alias first."""
+    table: dict[str, list[tuple[str, str]]] = {"province": [], "city": [], "district": []}
+    for code, name in _names().items():
+        if code.endswith("0000"):
+            kind, suffixes = "province", _PROVINCE_SUFFIXES
+        elif code.endswith("00"):
+            kind, suffixes = "city", _CITY_SUFFIXES
+            name = name_of(code)
+            if name.endswith(("省", "自治区")) or name in {"市辖区", "县"}:
+                continue
+        else:
+            kind, suffixes = "district", _DISTRICT_SUFFIXES
+        for alias in {name, _short(name, suffixes)}:
+            table[kind].append((alias, code))
+    for rows in table.values():
+        rows.sort(key=lambda row: -len(row[0]))
+    return table
+
+
+@dataclass
+class ParsedAddress:
+    recipient: str = ""
+    mobile: str = ""
+    province: str = ""
+    city: str = ""
+    district: str = ""
+    street: str = ""
+    postal_code: str = ""
+    missing: list[str] = field(default_factory=list)
+
+    def as_initial(self) -> dict[str, str]:
+        return {k: getattr(self, k) for k in ("recipient", "mobile", "province", "city", "district", "street", "postal_code")}
+
+
+def _find(text: str, kind: str, start: int, prefix: str = "") -> tuple[str, int, int] | None:
+    """The earliest (then longest) alias of ``kind`` at or after ``start`` whose code starts with ``prefix``."""
+    best: tuple[str, int, int] | None = None
+    for alias, code in _aliases()[kind]:
+        if prefix and not code.startswith(prefix):
+            continue
+        pos = text.find(alias, start)
+        if pos < 0:
+            continue
+        if best is None or pos < best[1] or (pos == best[1] and pos + len(alias) > best[2]):
+            best = (code, pos, pos + len(alias))
+    return best
+
+
+def _municipality_city(province_code: str) -> str:
+    code = province_code[:2] + "0100"
+    return code if code in _names() else ""
+
+
+def parse_address_line(text: str) -> ParsedAddress:
+    """Split one pasted line into address fields; ``missing`` names what could not be found."""
+    result = ParsedAddress()
+    original = _LABELS.sub(" ", (text or "").strip())
+    mobile = _MOBILE.search(original)
+    if mobile:
+        result.mobile = re.sub(r"[\s-]", "", mobile.group(1))
+        original = original[: mobile.start()] + " " * (mobile.end() - mobile.start()) + original[mobile.end() :]
+    postal = _POSTAL.search(original)
+    if postal:
+        result.postal_code = postal.group(1)
+        original = original[: postal.start()] + " " * 6 + original[postal.end() :]
+    simple = to_simplified(original)
+
+    start = end = -1
+    province = _find(simple, "province", 0)
+    if province:
+        result.province, start, end = province
+    city = _find(simple, "city", max(end, 0), prefix=result.province[:2] if result.province else "")
+    if city and (not province or city[1] - end <= 2):
+        result.city = city[0]
+        if start < 0:
+            start = city[1]
+        end = city[2]
+        if not result.province:
+            result.province = result.city[:2] + "0000"
+    elif result.province:
+        result.city = _municipality_city(result.province)
+    if result.city:
+        district = _find(simple, "district", max(end, 0), prefix=result.city[:4])
+        if district and district[1] - end <= 2:
+            result.district, _pos, end = district
+    elif result.province is None or not result.province:
+        district = _find(simple, "district", 0)
+        if district:
+            result.district, start, end = district
+            result.city = result.district[:4] + "00"
+            result.province = result.district[:2] + "0000"
+
+    if start >= 0:
+        before = original[:start]
+        after = original[end:]
+    else:
+        before, after = "", original
+    before = re.sub(r"[,，;；、]+", " ", before).split()
+    after_tokens = re.sub(r"[,，;；]+", " ", after).split()
+    if before:
+        result.recipient = before[-1]
+        street_tokens = after_tokens
+    elif len(after_tokens) > 1 and re.fullmatch(r"[\u4e00-\u9fff·]{2,5}", after_tokens[-1]):
+        result.recipient = after_tokens[-1]
+        street_tokens = after_tokens[:-1]
+    elif start >= 0:
+        street_tokens = after_tokens
+    else:
+        street_tokens = after_tokens[1:] if after_tokens else []
+        result.recipient = after_tokens[0] if after_tokens else ""
+    result.street = "".join(street_tokens).strip()
+    result.recipient = result.recipient[:50]
+    result.missing = [k for k, v in result.as_initial().items() if not v and k != "district"]
+    if result.city and not result.district and any(True for _ in _district_codes(result.city)):
+        result.missing.append("district")
+    return result
+
+
+def _district_codes(city_code: str):
+    prefix = city_code[:4]
+    return (c for c in _names() if c.startswith(prefix) and not c.endswith("00"))

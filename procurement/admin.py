@@ -1,0 +1,56 @@
+"""Purchase orders in admin: read-only, with lines and the transition log inline.
+
+State changes go through the services (disputes are decided in the disputes admin)."""
+
+from django.contrib import admin
+
+from .models import PurchaseOrder, PurchaseOrderLine, PurchaseOrderTransition, SavedAddress
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class LineInline(ReadOnlyInline):
+    model = PurchaseOrderLine
+    fields = ("code", "title", "quantity", "unit_price", "retail_price", "line_amount")
+    readonly_fields = fields
+
+
+class TransitionInline(ReadOnlyInline):
+    model = PurchaseOrderTransition
+    fields = ("created_at", "actor_label", "from_status", "to_status", "reason")
+    readonly_fields = fields
+
+
+@admin.register(PurchaseOrder)
+class PurchaseOrderAdmin(admin.ModelAdmin):
+    list_display = ("number", "status", "supplier", "reseller", "total_amount", "placed_at", "pay_by", "ship_by", "confirm_by")
+    list_filter = ("status",)
+    search_fields = ("number", "consumer_order_ref", "recipient", "tracking_number")
+    list_select_related = ("supplier", "reseller")
+    date_hierarchy = "placed_at"
+    inlines = [LineInline, TransitionInline]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in self.model._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(SavedAddress)
+class SavedAddressAdmin(admin.ModelAdmin):
+    list_display = ("recipient", "reseller", "province_code", "city_code", "created_at")
+    list_select_related = ("reseller",)
+    raw_id_fields = ("reseller",)

@@ -1,0 +1,76 @@
+"""Reads shared by views, sweeps, the API and reconciliation."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404
+
+from .models import PurchaseOrder
+
+Status = PurchaseOrder.Status
+
+REMINDER_LEADS = {
+    "pay": ("PO_PAY_REMINDER_BEFORE", timedelta(hours=24)),
+    "ship": ("PO_SHIP_REMINDER_BEFORE", timedelta(days=3)),
+    "confirm": ("PO_CONFIRM_REMINDER_BEFORE", timedelta(days=3)),
+}
+
+
+def reminder_lead(kind: str) -> timedelta:
+    setting, default = REMINDER_LEADS[kind]
+    return getattr(settings, setting, default)
+
+
+def purchase_orders_for_reseller(reseller_id: int, *, status: str = "") -> QuerySet[PurchaseOrder]:
+    qs = PurchaseOrder.objects.filter(reseller_id=reseller_id).select_related("supplier")
+    if status in Status.values:
+        qs = qs.filter(status=status)
+    return qs.order_by("-placed_at", "-id")
+
+
+def purchase_orders_for_supplier(
+    supplier_id: int, *, status: str = "", q: str = "", overdue_at: datetime | None = None
+) -> QuerySet[PurchaseOrder]:
+    qs = PurchaseOrder.objects.filter(supplier_id=supplier_id).select_related("reseller")
+    if status in Status.values:
+        qs = qs.filter(status=status)
+    if q:
+        qs = qs.filter(Q(number__icontains=q) | Q(consumer_order_ref__icontains=q) | Q(recipient__icontains=q))
+    if overdue_at is not None:
+        qs = qs.filter(ship_by__lte=overdue_at)
+    return qs
+
+
+def ship_queue(supplier_id: int, *, q: str = "", overdue_at: datetime | None = None) -> QuerySet[PurchaseOrder]:
+    """Paid POs to ship, the most urgent first."""
+    return purchase_orders_for_supplier(supplier_id, status=Status.PAID, q=q, overdue_at=overdue_at).order_by("ship_by", "id")
+
+
+def status_counts(**filters) -> dict[str, int]:
+    rows = PurchaseOrder.objects.filter(**filters).values("status").annotate(n=Count("id")).order_by()
+    counts = dict.fromkeys(Status.values, 0)
+    counts.update({row["status"]: row["n"] for row in rows})
+    return counts
+
+
+def purchase_order_for_reseller(reseller_id: int, number: str) -> PurchaseOrder:
+    po = PurchaseOrder.objects.select_related("supplier", "reseller").filter(reseller_id=reseller_id, number=number).first()
+    if po is None:
+        raise Http404
+    return po
+
+
+def purchase_order_for_supplier(supplier_id: int, number: str) -> PurchaseOrder:
+    po = PurchaseOrder.objects.select_related("supplier", "reseller").filter(supplier_id=supplier_id, number=number).first()
+    if po is None:
+        raise Http404
+    return po
+
+
+def escrow_expectation() -> dict[str, Decimal]:
+    """{PO number: amount the escrow should hold} for POs in paid/shipped/disputed (for reconcile)."""
+    return dict(PurchaseOrder.objects.filter(status__in=list(PurchaseOrder.ESCROW_STATES)).values_list("number", "total_amount"))

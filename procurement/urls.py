@@ -1,0 +1,28 @@
+from django.urls import path
+
+from . import views
+
+app_name = "procurement"
+
+urlpatterns = [
+    # reseller
+    path("purchase-orders/", views.ResellerPOListView.as_view(), name="reseller_po_list"),
+    path("purchase-orders/new/", views.PlaceView.as_view(), name="reseller_po_place"),
+    path("purchase-orders/new/skus/", views.SKUSearchView.as_view(), name="reseller_sku_search"),
+    path("purchase-orders/new/line/", views.LineRowView.as_view(), name="reseller_line_row"),
+    path("purchase-orders/address-fields/", views.AddressFieldsView.as_view(), name="address_fields"),
+    path("purchase-orders/addresses/", views.SavedAddressListView.as_view(), name="saved_addresses"),
+    path("purchase-orders/auto-pay/", views.AutoPayView.as_view(), name="auto_pay"),
+    path("purchase-orders/<str:number>/", views.ResellerPODetailView.as_view(), name="reseller_po_detail"),
+    path("purchase-orders/<str:number>/pay/", views.ResellerPOPayView.as_view(), name="reseller_po_pay"),
+    path("purchase-orders/<str:number>/cancel/", views.ResellerPOCancelView.as_view(), name="reseller_po_cancel"),
+    path("purchase-orders/<str:number>/confirm/", views.ResellerPOConfirmView.as_view(), name="reseller_po_confirm"),
+    path("purchase-orders/<str:number>/address/", views.ResellerPOAddressView.as_view(), name="reseller_po_address"),
+    # supplier
+    path("supplier/purchase-orders/", views.SupplierPOListView.as_view(), name="supplier_po_list"),
+    path("supplier/purchase-orders/ship-queue.csv", views.SupplierShipQueueCSVView.as_view(), name="supplier_ship_queue_csv"),
+    path("supplier/purchase-orders/bulk-ship/", views.SupplierBulkShipView.as_view(), name="supplier_bulk_ship"),
+    path("supplier/purchase-orders/<str:number>/", views.SupplierPODetailView.as_view(), name="supplier_po_detail"),
+    path("supplier/purchase-orders/<str:number>/ship/", views.SupplierPOShipView.as_view(), name="supplier_po_ship"),
+    path("supplier/purchase-orders/<str:number>/cancel/", views.SupplierPOCancelView.as_view(), name="supplier_po_cancel"),
+]

@@ -1,0 +1,207 @@
+"""Wallet pages: balance and statement (with CSV export), top-ups, withdrawals, rewards. Thin views."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterator
+
+from django.contrib import messages
+from django.http import StreamingHttpResponse
+from django.shortcuts import redirect
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.generic import TemplateView
+
+from distribution.core.errors import DomainError
+from distribution.core.money import format_money
+from distribution.core.pagination import paginate
+from distribution.core.permissions import OrganisationMemberMixin, ResellerMemberMixin, SupplierManagerMixin, SupplierMemberMixin
+
+from . import selectors, services
+from .forms import RewardForm, StatementFilterForm, TopUpForm, WithdrawalForm
+from .models import entry_description
+from .providers import get_provider
+
+
+def _apply_domain_error(form, error: DomainError) -> None:
+    if error.field and error.field in form.fields:
+        form.add_error(error.field, error.message)
+    else:
+        form.add_error(None, error.message)
+
+
+class WalletView(OrganisationMemberMixin, TemplateView):
+    template_name = "settlement/wallet_detail.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        filters = StatementFilterForm(self.request.GET or None)
+        cleaned = filters.cleaned_data if filters.is_valid() else {}
+        entries = selectors.statement_entries(
+            self.organisation, date_from=cleaned.get("date_from"), date_to=cleaned.get("date_to"), kind=cleaned.get("kind") or None
+        )
+        page = paginate(self.request, entries)
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        is_supplier = self.organisation.kind == "supplier"
+        ctx.update(
+            summary=selectors.wallet_summary(self.organisation),
+            filters=filters,
+            page=page,
+            rows=[(entry, entry_description(entry)) for entry in page.object_list],
+            querystring=query.urlencode(),
+            is_supplier=is_supplier,
+            can_top_up=not is_supplier,
+            can_withdraw=is_supplier and self.membership.can_manage,
+            can_reward=is_supplier and self.membership.can_manage,
+        )
+        return ctx
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+class StatementCsvView(OrganisationMemberMixin, TemplateView):
+    """The filtered statement as CSV, oldest first, streamed row by row (UTF-8 with BOM for Excel)."""
+
+    def get(self, request, *args, **kwargs):
+        filters = StatementFilterForm(request.GET or None)
+        cleaned = filters.cleaned_data if filters.is_valid() else {}
+        entries = selectors.statement_entries(
+            self.organisation,
+            date_from=cleaned.get("date_from"),
+            date_to=cleaned.get("date_to"),
+            kind=cleaned.get("kind") or None,
+            newest_first=False,
+        )
+        response = StreamingHttpResponse(self._rows(entries), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="statement-{timezone.localdate():%Y%m%d}.csv"'
+        return response
+
+    def _rows(self, entries) -> Iterator[str]:
+        writer = csv.writer(_Echo())
+        yield "\ufeff" + writer.writerow([_("Date"), _("Transaction"), _("Kind"), _("Description"), _("Amount"), _("Running balance")])
+        for entry in entries.iterator(chunk_size=1000):
+            txn = entry.transaction
+            yield writer.writerow(
+                [
+                    timezone.localtime(txn.created_at).strftime("%Y-%m-%d %H:%M:%S"),
+                    txn.pk,
+                    txn.get_kind_display(),
+                    entry_description(entry),
+                    format_money(entry.amount),
+                    format_money(entry.balance_after) if entry.balance_after is not None else "",
+                ]
+            )
+
+
+class TopUpListView(ResellerMemberMixin, TemplateView):
+    """A reseller records a bank transfer and follows its recorded top-ups."""
+
+    template_name = "settlement/top_up_list.html"
+
+    def get_context_data(self, form=None, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx.update(
+            form=form or TopUpForm(),
+            page=paginate(self.request, selectors.top_ups_for(self.organisation)),
+            instructions=get_provider("offline_transfer").instructions(),
+            summary=selectors.wallet_summary(self.organisation),
+        )
+        return ctx
+
+    def post(self, request, *args, **kwargs):
+        form = TopUpForm(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                services.top_up_request(
+                    actor=request.user,
+                    organisation=self.organisation,
+                    amount=form.cleaned_data["amount"],
+                    payer_name=form.cleaned_data["payer_name"],
+                    bank_reference=form.cleaned_data["bank_reference"],
+                    receipt=form.cleaned_data["receipt"],
+                )
+            except DomainError as error:
+                _apply_domain_error(form, error)
+            else:
+                messages.success(request, _("Top-up recorded. We credit your wallet once the transfer is confirmed."))
+                return redirect("settlement:top_up_list")
+        return self.render_to_response(self.get_context_data(form=form), status=422)
+
+
+class WithdrawalListView(SupplierMemberMixin, TemplateView):
+    """A supplier's payouts; owners and managers request new ones."""
+
+    template_name = "settlement/withdrawal_list.html"
+
+    def get_context_data(self, form=None, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        can_request = self.membership.can_manage
+        ctx.update(
+            form=(form or WithdrawalForm()) if can_request else None,
+            can_request=can_request,
+            page=paginate(self.request, selectors.withdrawals_for(self.organisation)),
+            summary=selectors.wallet_summary(self.organisation),
+        )
+        return ctx
+
+    def post(self, request, *args, **kwargs):
+        if not self.membership.can_manage:
+            from django.core.exceptions import PermissionDenied
+
+            raise PermissionDenied("Only owners and managers request withdrawals.")
+        form = WithdrawalForm(request.POST)
+        if form.is_valid():
+            try:
+                services.withdrawal_request(
+                    actor=request.user,
+                    organisation=self.organisation,
+                    amount=form.cleaned_data["amount"],
+                    account_name=form.cleaned_data["account_name"],
+                    bank_name=form.cleaned_data["bank_name"],
+                    account_number=form.cleaned_data["account_number"],
+                    idempotency_key=form.cleaned_data.get("token") or "",
+                )
+            except DomainError as error:
+                _apply_domain_error(form, error)
+            else:
+                messages.success(request, _("Withdrawal requested. The amount is held until it is paid out."))
+                return redirect("settlement:withdrawal_list")
+        return self.render_to_response(self.get_context_data(form=form), status=422)
+
+
+class RewardListView(SupplierManagerMixin, TemplateView):
+    """A supplier's owner or manager pays a partnered reseller a reward (R17)."""
+
+    template_name = "settlement/reward_list.html"
+
+    def get_context_data(self, form=None, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx.update(
+            form=form or RewardForm(resellers=selectors.partnered_resellers(self.organisation)),
+            page=paginate(self.request, selectors.rewards_paid_by(self.organisation)),
+            summary=selectors.wallet_summary(self.organisation),
+        )
+        return ctx
+
+    def post(self, request, *args, **kwargs):
+        form = RewardForm(request.POST, resellers=selectors.partnered_resellers(self.organisation))
+        if form.is_valid():
+            try:
+                services.reward_pay(
+                    supplier=self.organisation,
+                    reseller=form.cleaned_data["reseller"],
+                    amount=form.cleaned_data["amount"],
+                    note=form.cleaned_data["note"],
+                    actor=request.user,
+                    idempotency_key=form.cleaned_data.get("token") or timezone.now().isoformat(),
+                )
+            except DomainError as error:
+                _apply_domain_error(form, error)
+            else:
+                messages.success(request, _("Reward paid."))
+                return redirect("settlement:reward_list")
+        return self.render_to_response(self.get_context_data(form=form), status=422)
