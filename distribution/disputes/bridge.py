@@ -50,4 +50,5 @@ def escrow_held_amount(purchase_order) -> Decimal:
 def reward_pay(*, supplier, reseller, amount: Decimal, note: str, actor, idempotency_key: str):
     from settlement.services import reward_pay as pay
 
-    return pay(supplier=supplier, reseller=reseller, amount=amount, note=note, actor=actor, idempotency_key=idempotency_key)
+    txn = pay(supplier=supplier, reseller=reseller, amount=amount, note=note, actor=actor, idempotency_key=idempotency_key)
+    return txn.reward

@@ -41,21 +41,11 @@ def reward_give(*, actor, supplier: Organisation, reseller: Organisation, amount
         raise ValidationFailed(_("The reward must be more than 0.00."), field="amount")
     if not (reason or "").strip():
         raise ValidationFailed(_("Say what the reward is for."), field="reason")
-    from suppliers.models import Partnership
-
-    if not Partnership.objects.filter(supplier_id=supplier.pk, reseller_id=reseller.pk).exists():
-        raise ValidationFailed(_("You can reward only resellers you work with."), field="reseller")
     with transaction.atomic():
         reward = bridge.reward_pay(
             supplier=supplier, reseller=reseller, amount=amount, note=reason.strip(), actor=actor, idempotency_key=idempotency_key
         )
-        audit(actor=actor, action="reward.paid", obj=reward, organisation=supplier, summary=f"{reseller.pk}: {amount}")
-        notify_organisation(
-            organisation=reseller,
-            kind="reward.received",
-            title=_("%(supplier)s paid you a reward of %(amount)s") % {"supplier": supplier.name, "amount": amount},
-            body=reason.strip(),
-        )
+        audit(actor=actor, action="reward.given", obj=reward, organisation=supplier, summary=f"{reseller.pk}: {amount}")
     return reward
 
 

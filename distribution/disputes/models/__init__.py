@@ -4,6 +4,14 @@ Penalties themselves are ``accounts.Penalty``; rewards paid are ``settlement.Rew
 """
 
 from .compliance import PenaltyEvidence, Violation
+from .disputes import Dispute, DisputeDecision, DisputeEvidence, DisputeMessage, DisputeOffer, Side
 from .rebates import ProposedRebate, RebateRule
 
-__all__ = ["PenaltyEvidence", "ProposedRebate", "RebateRule", "Violation"]
+__all__ = [
+    "Dispute",
+    "DisputeDecision",
+    "DisputeEvidence",
+    "DisputeMessage",
+    "DisputeOffer",
+    "Side",
+    "PenaltyEvidence", "ProposedRebate", "RebateRule", "Violation"]

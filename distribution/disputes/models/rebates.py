@@ -63,6 +63,7 @@ class ProposedRebate(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     decided_at = models.DateTimeField(null=True, blank=True)
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    reward = models.OneToOneField("settlement.Reward", on_delete=models.PROTECT, null=True, blank=True, related_name="rebate")
 
     class Meta:
         ordering = ["-month_on", "id"]
