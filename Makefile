@@ -1,4 +1,7 @@
 # The platform's two commands: `make run` (everything, with demo data) and `make test`.
+# Both work on a fresh Debian machine: they create .venv, install requirements.txt, install
+# Debian's gettext (msgfmt) and chromium with apt-get when missing, and make sure PostgreSQL
+# and Redis answer (.ci/ensure_services.sh). DATABASE_URL / REDIS_URL override the defaults.
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
@@ -7,12 +10,13 @@ PIP := $(VENV)/bin/pip
 export DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/distribution
 export REDIS_URL ?= redis://127.0.0.1:6379/0
 PORT ?= 8000
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+APT_INSTALL := $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq
 
-.PHONY: run test venv services db chromium lint messages check-deploy bench
+.PHONY: run test venv services db gettext chromium messages lint check-deploy bench
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PIP) install --quiet --upgrade pip
 	$(PIP) install --quiet -r requirements.txt
 	touch $@
 
@@ -21,34 +25,47 @@ venv: $(VENV)/.installed
 services:
 	@bash .ci/ensure_services.sh
 
-db: venv services
-	$(PY) manage.py createdb
-	$(PY) manage.py migrate --noinput
-	$(PY) manage.py compilemessages --ignore=.venv -v 0
-
-run: db
-	$(PY) manage.py seed_demo
-	@echo "Serving on http://127.0.0.1:$(PORT)/  (web + Celery worker + Celery beat; Ctrl-C stops all)"
-	PORT=$(PORT) $(VENV)/bin/honcho start -f Procfile
+gettext:
+	@command -v msgfmt >/dev/null || { echo "Installing Debian's gettext (msgfmt) to compile translations"; \
+		$(SUDO) apt-get update -qq && $(APT_INSTALL) gettext >/dev/null; }
 
 chromium:
 	@test -x /usr/bin/chromium || { echo "Installing Debian's chromium for browser tests"; \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+		$(SUDO) apt-get update -qq && $(APT_INSTALL) chromium >/dev/null; }
 
-test: venv services chromium
-	$(PY) manage.py compilemessages --ignore=.venv -v 0
+db: venv services gettext
+	$(PY) manage.py createdb
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py compilemessages --ignore=.venv --ignore=var -v 0
+
+run: db
+	$(PY) manage.py seed_demo
+	@mkdir -p var
+	@echo ""
+	@echo "  Distribution platform: http://127.0.0.1:$(PORT)/   (admin: http://127.0.0.1:$(PORT)/admin/)"
+	@echo "  web + Celery worker + Celery beat are starting; Ctrl-C stops all."
+	@echo ""
+	PORT=$(PORT) $(VENV)/bin/honcho start -f Procfile
+
+test: venv services gettext chromium
+	$(PY) manage.py compilemessages --ignore=.venv --ignore=var -v 0
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
 lint: venv
 	$(VENV)/bin/ruff check .
 	$(PY) manage.py makemigrations --check --dry-run
 
-messages: venv
-	$(PY) manage.py makemessages -l zh_Hant -l zh_Hans -l en --ignore=.venv --ignore=var --no-obsolete
-	$(PY) manage.py compilemessages --ignore=.venv
+# Refresh every catalog that exists (each app keeps its own locale/; project strings go to ./locale).
+messages: venv gettext
+	@for app in accounts suppliers resellers procurement settlement; do \
+		if [ -d $$app/locale ]; then (cd $$app && ../$(PY) ../manage.py makemessages -l zh_Hant -l zh_Hans -l en --no-obsolete); fi; done
+	$(PY) manage.py makemessages -l zh_Hant -l zh_Hans -l en --no-obsolete --ignore=.venv --ignore=var --ignore=static \
+		--ignore=tests --ignore=accounts --ignore=suppliers --ignore=resellers --ignore=procurement --ignore=settlement
+	$(PY) manage.py compilemessages --ignore=.venv --ignore=var
 
 check-deploy: venv
-	DJANGO_ENV=production SECRET_KEY=$$(head -c 48 /dev/urandom | base64) ALLOWED_HOSTS=example.com $(PY) manage.py check --deploy --fail-level WARNING
+	DJANGO_ENV=production SECRET_KEY=$$(head -c 48 /dev/urandom | base64) ALLOWED_HOSTS=example.com \
+		$(PY) manage.py check --deploy --fail-level WARNING
 
 bench: venv services
 	$(VENV)/bin/pytest benchmarks -p no:randomly --benchmark-only 2>/dev/null || $(VENV)/bin/python -m benchmarks

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.utils.functional import SimpleLazyObject
+from django.utils.http import urlencode
 
 
 def _membership(request):
@@ -17,14 +17,16 @@ def _membership(request):
 
 
 class OrganisationMiddleware:
-    """Sets ``request.membership`` (or ``None``) lazily for the signed-in user."""
+    """Sets ``request.membership`` (the signed-in user's ``Membership`` with its organisation, or ``None``).
+
+    Resolved eagerly (one query for signed-in users) so ``request.membership is None`` is reliable.
+    """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        membership = SimpleLazyObject(lambda: _membership(request))
-        request.membership = membership
+        request.membership = _membership(request)
         return self.get_response(request)
 
 
@@ -49,5 +51,5 @@ class AgreementMiddleware:
             from .selectors import user_must_accept_agreement
 
             if user_must_accept_agreement(user):
-                return redirect(f"{reverse('accounts:agreement_accept')}?next={request.get_full_path()}")
+                return redirect(f"{reverse('accounts:agreement_accept')}?{urlencode({'next': request.get_full_path()})}")
         return self.get_response(request)

@@ -1,23 +1,400 @@
-"""Writes for accounts: agreement acceptance, notifications."""
+"""Writes for accounts: signup of organisations, agreement acceptance, invitations and roles,
+supplier review by staff, notifications.
+
+Every writing service is one ``transaction.atomic`` block with an audit row; emails go out
+through ``transaction.on_commit``.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 
-from django.db import transaction
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
-from .models import AgreementAcceptance, AgreementVersion, Notification, Organisation
+from distribution.core.audit import audit
+from distribution.core.errors import InvalidState, PermissionDenied, ValidationFailed
+
+from .models import (
+    AgreementAcceptance,
+    AgreementVersion,
+    Invitation,
+    Membership,
+    Notification,
+    Organisation,
+    Role,
+    User,
+)
+
+# --- agreement (R1) ---------------------------------------------------------------------------
 
 
-def agreement_accept(*, user, version: AgreementVersion, ip_address: str | None, user_agent: str = "", now=None) -> AgreementAcceptance:
-    """Record that ``user`` accepted ``version``. Idempotent per (user, version)."""
-    acceptance, _created = AgreementAcceptance.objects.get_or_create(
-        user=user,
-        version=version,
-        defaults={"ip_address": ip_address, "user_agent": user_agent[:300], "accepted_at": now or timezone.now()},
-    )
+def agreement_accept(
+    *, user, version: AgreementVersion, ip_address: str | None, user_agent: str = "", now: datetime | None = None
+) -> AgreementAcceptance:
+    """Record that ``user`` accepted ``version`` (time, IP, browser). Idempotent per (user, version)."""
+    with transaction.atomic():
+        acceptance, created = AgreementAcceptance.objects.get_or_create(
+            user=user,
+            version=version,
+            defaults={"ip_address": ip_address, "user_agent": (user_agent or "")[:300], "accepted_at": now or timezone.now()},
+        )
+        if created:
+            membership = Membership.objects.filter(user=user).select_related("organisation").first()
+            audit(
+                actor=user,
+                action="agreement.accepted",
+                obj=acceptance,
+                organisation=membership.organisation if membership else None,
+                summary=f"{user.email} accepted v{version.version}",
+                data={"ip": ip_address},
+            )
     return acceptance
+
+
+def agreement_publish(*, actor, version: AgreementVersion, now: datetime | None = None) -> AgreementVersion:
+    """Publish ``version`` (staff). Members must accept it before they go on (AgreementMiddleware)."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        version = AgreementVersion.objects.select_for_update().get(pk=version.pk)
+        if version.published_at is not None:
+            raise InvalidState(_("This agreement version is already published."))
+        if not version.supplier_text.strip() or not version.reseller_text.strip():
+            raise ValidationFailed(_("Both texts (suppliers and resellers) are required before publishing."))
+        version.published_at = now
+        version.save(update_fields=["published_at"])
+        audit(actor=actor, action="agreement.published", obj=version, summary=f"published v{version.version}")
+    return version
+
+
+# --- signup (R1, R2) --------------------------------------------------------------------------
+
+
+def _create_organisation(*, user: User, kind: str, name: str) -> Organisation:
+    if Membership.objects.filter(user=user).exists():
+        raise InvalidState(_("This user already belongs to an organisation."))
+    organisation = Organisation.objects.create(kind=kind, name=name, email=user.email)
+    Membership.objects.create(user=user, organisation=organisation, role=Role.OWNER)
+    return organisation
+
+
+def supplier_register(
+    *,
+    user: User,
+    company_name: str,
+    credit_code: str,
+    contact_name: str,
+    phone: str,
+    address: str,
+    description: str = "",
+    agreement: AgreementVersion,
+    ip_address: str | None,
+    user_agent: str = "",
+    now: datetime | None = None,
+):
+    """Create the supplier organisation for a user who just signed up: organisation, owner
+    membership, ``Supplier`` profile (``pending_review`` until staff approve) and the agreement
+    acceptance. All or nothing; a duplicate credit code raises ``ValidationFailed(field="credit_code")``.
+    """
+    from suppliers.models import Supplier
+
+    now = now or timezone.now()
+    try:
+        with transaction.atomic():
+            organisation = _create_organisation(user=user, kind=Organisation.Kind.SUPPLIER, name=company_name)
+            supplier = Supplier.objects.create(
+                organisation=organisation,
+                company_name=company_name,
+                credit_code=credit_code.strip().upper(),
+                contact_name=contact_name,
+                phone=phone,
+                address=address,
+                description=description,
+                status=Supplier.Status.PENDING_REVIEW,
+            )
+            agreement_accept(user=user, version=agreement, ip_address=ip_address, user_agent=user_agent, now=now)
+            audit(actor=user, action="supplier.registered", obj=supplier, organisation=organisation, summary=company_name)
+    except IntegrityError as exc:
+        if "credit_code" in str(exc):
+            raise ValidationFailed(
+                _("A supplier with this unified social credit code is already registered."), field="credit_code"
+            ) from exc
+        raise
+    return supplier
+
+
+def reseller_register(
+    *,
+    user: User,
+    name: str,
+    channel_type: str,
+    store_name: str,
+    store_url: str = "",
+    contact_name: str,
+    contact_phone: str,
+    agreement: AgreementVersion,
+    ip_address: str | None,
+    user_agent: str = "",
+    now: datetime | None = None,
+):
+    """Create the reseller organisation for a user who just signed up (organisation, owner
+    membership, ``Reseller`` profile, agreement acceptance). All or nothing."""
+    from resellers.models import Reseller
+
+    now = now or timezone.now()
+    with transaction.atomic():
+        organisation = _create_organisation(user=user, kind=Organisation.Kind.RESELLER, name=name)
+        reseller = Reseller.objects.create(
+            organisation=organisation,
+            name=name,
+            channel_type=channel_type,
+            store_name=store_name,
+            store_url=store_url,
+            contact_name=contact_name,
+            contact_phone=contact_phone,
+        )
+        agreement_accept(user=user, version=agreement, ip_address=ip_address, user_agent=user_agent, now=now)
+        audit(actor=user, action="reseller.registered", obj=reseller, organisation=organisation, summary=name)
+    return reseller
+
+
+# --- supplier review by staff (R2) ------------------------------------------------------------
+
+
+def _supplier_set_status(*, actor, supplier, to: str, allowed_from: tuple[str, ...], reason: str, action: str, title, now):
+    from suppliers.models import Supplier
+
+    now = now or timezone.now()
+    with transaction.atomic():
+        supplier = Supplier.objects.select_for_update().select_related("organisation").get(pk=supplier.pk)
+        if supplier.status not in allowed_from:
+            raise InvalidState(
+                _("Supplier %(name)s is %(status)s; this action is not possible.")
+                % {"name": supplier.company_name, "status": supplier.get_status_display()}
+            )
+        before = supplier.status
+        supplier.status = to
+        supplier.status_reason = reason[:500]
+        supplier.reviewed_at = now
+        supplier.save(update_fields=["status", "status_reason", "reviewed_at", "updated_at"])
+        audit(
+            actor=actor,
+            action=action,
+            obj=supplier,
+            organisation=supplier.organisation,
+            summary=f"{before} → {to}",
+            data={"from": before, "to": to, "reason": reason},
+        )
+        notify_organisation(
+            organisation=supplier.organisation, kind=action, title=str(title), body=reason, url=reverse("home"), managers_only=True
+        )
+        owner_emails = list(
+            User.objects.filter(membership__organisation=supplier.organisation, membership__role=Role.OWNER).values_list("email", flat=True)
+        )
+        subject = str(title)
+        transaction.on_commit(
+            lambda: send_mail(subject, reason or subject, settings.DEFAULT_FROM_EMAIL, owner_emails, fail_silently=True)
+        )
+    return supplier
+
+
+def supplier_approve(*, actor, supplier, now: datetime | None = None):
+    """Staff approve a pending (or re-activate a suspended) supplier; the owner is notified."""
+    from suppliers.models import Supplier
+
+    S = Supplier.Status
+    return _supplier_set_status(
+        actor=actor, supplier=supplier, to=S.ACTIVE, allowed_from=(S.PENDING_REVIEW, S.SUSPENDED, S.REJECTED),
+        reason="", action="supplier.approved", title=_("Your supplier account was approved"), now=now,
+    )
+
+
+def supplier_suspend(*, actor, supplier, reason: str, now: datetime | None = None):
+    """Staff suspend an active supplier (with a reason); the owner is notified."""
+    from suppliers.models import Supplier
+
+    if not reason.strip():
+        raise ValidationFailed(_("Give a reason for the suspension."), field="reason")
+    S = Supplier.Status
+    return _supplier_set_status(
+        actor=actor, supplier=supplier, to=S.SUSPENDED, allowed_from=(S.ACTIVE, S.PENDING_REVIEW),
+        reason=reason, action="supplier.suspended", title=_("Your supplier account was suspended"), now=now,
+    )
+
+
+def supplier_reject(*, actor, supplier, reason: str, now: datetime | None = None):
+    """Staff reject a pending supplier (with a reason); the owner is notified."""
+    from suppliers.models import Supplier
+
+    if not reason.strip():
+        raise ValidationFailed(_("Give a reason for the rejection."), field="reason")
+    S = Supplier.Status
+    return _supplier_set_status(
+        actor=actor, supplier=supplier, to=S.REJECTED, allowed_from=(S.PENDING_REVIEW,),
+        reason=reason, action="supplier.rejected", title=_("Your supplier application was rejected"), now=now,
+    )
+
+
+# --- members, roles, invitations --------------------------------------------------------------
+
+
+def _require_owner(actor, organisation: Organisation) -> Membership:
+    membership = Membership.objects.filter(user=actor, organisation=organisation).first()
+    if membership is None or membership.role != Role.OWNER:
+        raise PermissionDenied(_("Only the organisation's owner may manage its members."))
+    return membership
+
+
+def _send_invitation_email(invitation_id: int) -> None:
+    invitation = Invitation.objects.select_related("organisation", "invited_by").get(pk=invitation_id)
+    link = settings.SITE_URL + reverse("accounts:invitation_accept", args=[invitation.token])
+    subject = gettext("You are invited to join %(org)s on the distribution platform") % {"org": invitation.organisation.name}
+    body = gettext(
+        "%(inviter)s invites you to join %(org)s as %(role)s.\n\nOpen this link to accept (valid until %(until)s):\n%(link)s\n"
+    ) % {
+        "inviter": invitation.invited_by.display_name if invitation.invited_by else gettext("The owner"),
+        "org": invitation.organisation.name,
+        "role": invitation.get_role_display(),
+        "until": timezone.localtime(invitation.expires_at).strftime("%Y-%m-%d %H:%M"),
+        "link": link,
+    }
+    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [invitation.email])
+
+
+def invitation_create(*, actor, organisation: Organisation, email: str, role: str, now: datetime | None = None) -> Invitation:
+    """The owner invites ``email`` as manager or staff. An open invitation for the same address is
+    replaced. The email with the link goes out after commit."""
+    now = now or timezone.now()
+    email = email.strip().lower()
+    if role not in (Role.MANAGER, Role.STAFF):
+        raise ValidationFailed(_("Choose manager or staff."), field="role")
+    with transaction.atomic():
+        Organisation.objects.select_for_update().get(pk=organisation.pk)
+        _require_owner(actor, organisation)
+        if Membership.objects.filter(user__email__iexact=email).exists():
+            raise ValidationFailed(_("This person already belongs to an organisation."), field="email")
+        Invitation.objects.filter(
+            organisation=organisation, email__iexact=email, accepted_at__isnull=True, revoked_at__isnull=True
+        ).update(revoked_at=now)
+        invitation = Invitation.objects.create(
+            organisation=organisation,
+            email=email,
+            role=role,
+            invited_by=actor,
+            expires_at=now + settings.INVITATION_VALID_FOR,
+        )
+        audit(actor=actor, action="invitation.created", obj=invitation, organisation=organisation, summary=f"{email} as {role}")
+        transaction.on_commit(lambda: _send_invitation_email(invitation.pk))
+    return invitation
+
+
+def invitation_revoke(*, actor, invitation: Invitation, now: datetime | None = None) -> Invitation:
+    now = now or timezone.now()
+    with transaction.atomic():
+        invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+        _require_owner(actor, invitation.organisation)
+        if invitation.accepted_at is not None:
+            raise InvalidState(_("This invitation was already accepted."))
+        if invitation.revoked_at is None:
+            invitation.revoked_at = now
+            invitation.save(update_fields=["revoked_at"])
+            audit(actor=actor, action="invitation.revoked", obj=invitation, organisation=invitation.organisation, summary=invitation.email)
+    return invitation
+
+
+def _check_open(invitation: Invitation, now: datetime) -> None:
+    if invitation.revoked_at is not None:
+        raise InvalidState(_("This invitation was revoked. Ask the owner for a new one."))
+    if invitation.accepted_at is not None:
+        raise InvalidState(_("This invitation was already used."))
+    if invitation.expires_at <= now:
+        raise InvalidState(_("This invitation has expired. Ask the owner for a new one."))
+
+
+def invitation_accept(*, user: User, invitation: Invitation, now: datetime | None = None) -> Membership:
+    """A signed-in user with the invited address and no organisation joins with the invited role."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        invitation = Invitation.objects.select_for_update().select_related("organisation").get(pk=invitation.pk)
+        _check_open(invitation, now)
+        if user.email.lower() != invitation.email.lower():
+            raise PermissionDenied(_("This invitation was sent to another email address."))
+        if Membership.objects.filter(user=user).exists():
+            raise InvalidState(_("You already belong to an organisation; a user belongs to one organisation only."))
+        membership = Membership.objects.create(user=user, organisation=invitation.organisation, role=invitation.role)
+        invitation.accepted_at = now
+        invitation.save(update_fields=["accepted_at"])
+        audit(actor=user, action="invitation.accepted", obj=invitation, organisation=invitation.organisation, summary=user.email)
+    return membership
+
+
+def invitation_signup(
+    *,
+    invitation: Invitation,
+    full_name: str,
+    password: str,
+    agreement: AgreementVersion,
+    ip_address: str | None,
+    user_agent: str = "",
+    now: datetime | None = None,
+) -> Membership:
+    """An invitee without an account: create the user (email verified: the link reached it),
+    join the organisation and record the agreement acceptance. All or nothing."""
+    from allauth.account.models import EmailAddress
+
+    now = now or timezone.now()
+    with transaction.atomic():
+        locked = Invitation.objects.select_for_update().get(pk=invitation.pk)
+        _check_open(locked, now)
+        if User.objects.filter(email__iexact=locked.email).exists():
+            raise InvalidState(_("An account with this email already exists. Log in to accept the invitation."))
+        user = User.objects.create_user(email=locked.email, password=password, full_name=full_name)
+        EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+        membership = invitation_accept(user=user, invitation=locked, now=now)
+        agreement_accept(user=user, version=agreement, ip_address=ip_address, user_agent=user_agent, now=now)
+    return membership
+
+
+def membership_change_role(*, actor, membership: Membership, role: str) -> Membership:
+    """The owner makes a member a manager or staff. The owner's own role does not change here."""
+    if role not in (Role.MANAGER, Role.STAFF):
+        raise ValidationFailed(_("Choose manager or staff."), field="role")
+    with transaction.atomic():
+        membership = Membership.objects.select_for_update().get(pk=membership.pk)
+        _require_owner(actor, membership.organisation)
+        if membership.role == Role.OWNER:
+            raise InvalidState(_("The owner's role cannot be changed."))
+        before = membership.role
+        membership.role = role
+        membership.save(update_fields=["role"])
+        audit(
+            actor=actor, action="membership.role_changed", obj=membership, organisation=membership.organisation,
+            summary=f"{membership.user.email}: {before} → {role}",
+        )
+    return membership
+
+
+def membership_remove(*, actor, membership: Membership) -> None:
+    """The owner removes a member (not themself). The user keeps the account, without an organisation."""
+    with transaction.atomic():
+        membership = Membership.objects.select_for_update().select_related("user", "organisation").get(pk=membership.pk)
+        _require_owner(actor, membership.organisation)
+        if membership.role == Role.OWNER:
+            raise InvalidState(_("The owner cannot be removed."))
+        audit(
+            actor=actor, action="membership.removed", obj=membership, organisation=membership.organisation,
+            summary=membership.user.email,
+        )
+        membership.delete()
+
+
+# --- notifications ----------------------------------------------------------------------------
 
 
 def notify_users(*, users: Iterable, kind: str, title: str, body: str = "", url: str = "") -> list[Notification]:
@@ -32,12 +409,15 @@ def notify_organisation(
     *, organisation: Organisation, kind: str, title: str, body: str = "", url: str = "", managers_only: bool = False
 ) -> list[Notification]:
     """Notify every member (or only owners/managers) of ``organisation``."""
-    from django.contrib.auth import get_user_model
-
-    users = get_user_model().objects.filter(membership__organisation=organisation, is_active=True)
+    users = User.objects.filter(membership__organisation=organisation, is_active=True)
     if managers_only:
-        users = users.filter(membership__role__in=["owner", "manager"])
+        users = users.filter(membership__role__in=[Role.OWNER, Role.MANAGER])
     return notify_users(users=list(users), kind=kind, title=title, body=body, url=url)
 
 
-__all__ = ["agreement_accept", "notify_organisation", "notify_users", "transaction"]
+def notification_mark_read(*, user, notification_ids: list[int] | None = None, now: datetime | None = None) -> int:
+    """Mark the user's notifications (all unread ones when ``notification_ids`` is None) read. Returns the count."""
+    qs = Notification.objects.filter(user=user, read_at__isnull=True)
+    if notification_ids is not None:
+        qs = qs.filter(pk__in=list(notification_ids))
+    return qs.update(read_at=now or timezone.now())

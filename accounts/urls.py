@@ -1,3 +1,9 @@
+"""URLs of the accounts app, mounted at the site root (namespace ``accounts``).
+
+``/accounts/...`` pages are reachable before the agreement is (re-)accepted
+(see ``AgreementMiddleware``); ``/organisation/`` and ``/notifications/`` are not.
+"""
+
 from django.urls import path
 
 from . import views
@@ -5,5 +11,17 @@ from . import views
 app_name = "accounts"
 
 urlpatterns = [
-    path("agreement/", views.AgreementAcceptView.as_view(), name="agreement_accept"),
+    path("accounts/signup/", views.SignupChoiceView.as_view(), name="signup"),
+    path("accounts/signup/supplier/", views.SupplierSignupView.as_view(), name="signup_supplier"),
+    path("accounts/signup/reseller/", views.ResellerSignupView.as_view(), name="signup_reseller"),
+    path("accounts/agreement/", views.AgreementAcceptView.as_view(), name="agreement_accept"),
+    path("accounts/invitation/<str:token>/", views.InvitationAcceptView.as_view(), name="invitation_accept"),
+    path("organisation/", views.OrganisationView.as_view(), name="organisation"),
+    path("organisation/invite/", views.InvitationCreateView.as_view(), name="invitation_create"),
+    path("organisation/invitations/<int:pk>/revoke/", views.InvitationRevokeView.as_view(), name="invitation_revoke"),
+    path("organisation/members/<int:pk>/role/", views.MemberRoleView.as_view(), name="member_role"),
+    path("organisation/members/<int:pk>/remove/", views.MemberRemoveView.as_view(), name="member_remove"),
+    path("notifications/", views.NotificationListView.as_view(), name="notifications"),
+    path("notifications/read/", views.NotificationReadView.as_view(), name="notifications_read_all"),
+    path("notifications/<int:pk>/read/", views.NotificationReadView.as_view(), name="notification_read"),
 ]

@@ -147,6 +147,8 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
+# Signup answers "this email is already registered" on the field (SPEC §7: errors name the field).
+ACCOUNT_PREVENT_ENUMERATION = False
 ACCOUNT_RATE_LIMITS = {
     "login_failed": os.environ.get("LOGIN_FAILED_RATE_LIMIT", "5/5m/ip,5/5m/key"),
     "login": "30/m/ip",

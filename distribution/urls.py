@@ -12,7 +12,7 @@ urlpatterns = [
     path("home/", account_views.HomeView.as_view(), name="home"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
-    path("accounts/", include("accounts.urls")),
+    path("", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("", include("distribution.disputes.urls")),
     path("wallet/", include("settlement.urls")),

@@ -2,8 +2,40 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.core.cache import cache
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Migrations seed agreement v1.0; tests start without one so the AgreementMiddleware stays out
+    of the way. Tests of the agreement use the ``agreement`` fixture."""
+    from accounts.models import AgreementVersion
+
+    with django_db_blocker.unblock():
+        AgreementVersion.objects.all().delete()
+
+
+@pytest.fixture
+def agreement(db):
+    """The published agreement v1.0 with the real texts (as the data migration seeds it)."""
+    from django.utils import timezone
+
+    from accounts.agreement_texts import V1_RESELLER_TEXT, V1_SUPPLIER_TEXT, V1_TITLE, V1_VERSION
+    from accounts.models import AgreementVersion
+
+    version, _created = AgreementVersion.objects.get_or_create(
+        version=V1_VERSION,
+        defaults={
+            "title": V1_TITLE,
+            "supplier_text": V1_SUPPLIER_TEXT,
+            "reseller_text": V1_RESELLER_TEXT,
+            "published_at": timezone.now() - timedelta(minutes=1),
+        },
+    )
+    return version
 
 
 @pytest.fixture(autouse=True)
@@ -12,6 +44,12 @@ def _clean_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hasher(settings):
+    """Hashing with the production hasher costs ~0.3 s per password on this machine."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture(autouse=True)

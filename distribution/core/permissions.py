@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext as _
 
 
 class OrganisationMemberMixin(LoginRequiredMixin):
@@ -21,12 +22,12 @@ class OrganisationMemberMixin(LoginRequiredMixin):
         if not request.user.is_authenticated:
             return self.handle_no_permission()
         membership = getattr(request, "membership", None)
-        if membership is None:
-            raise PermissionDenied("You do not belong to an organisation.")
+        if not membership:
+            raise PermissionDenied(_("You do not belong to an organisation."))
         if self.organisation_kind and membership.organisation.kind != self.organisation_kind:
-            raise PermissionDenied("This page is for another kind of organisation.")
+            raise PermissionDenied(_("This page is for another kind of organisation."))
         if self.allowed_roles and membership.role not in self.allowed_roles:
-            raise PermissionDenied("Your role does not allow this.")
+            raise PermissionDenied(_("Your role does not allow this."))
         self.membership = membership
         self.organisation = membership.organisation
         return super().dispatch(request, *args, **kwargs)
@@ -49,4 +50,17 @@ class ResellerManagerMixin(ResellerMemberMixin):
 
 
 class OwnerOrManagerMixin(OrganisationMemberMixin):
+    """Either kind; only owners and managers (prices, terms, partnerships)."""
+
     allowed_roles = ("owner", "manager")
+
+
+class OrganisationOwnerMixin(OrganisationMemberMixin):
+    """Either kind; only the owner (members, roles, invitations)."""
+
+    allowed_roles = ("owner",)
+
+
+def can_manage(membership) -> bool:
+    """Owners and managers change prices, terms and partnerships; staff process orders."""
+    return membership is not None and membership.role in ("owner", "manager")
