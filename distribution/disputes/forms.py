@@ -158,23 +158,6 @@ class ViolationForm(forms.ModelForm):
         return data
 
 
-class RewardForm(forms.Form):
-    reseller = forms.TypedChoiceField(label=_("Reseller"), coerce=int, widget=forms.Select(attrs={"class": "form-select"}))
-    amount = MoneyField(label=_("Amount"))
-    reason = forms.CharField(label=_("Reason"), max_length=300, widget=forms.TextInput(attrs={"class": "form-control"}))
-    idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=100)
-
-    def __init__(self, *args, resellers, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["reseller"].choices = [(r.pk, r.name) for r in resellers]
-
-    def clean_amount(self):
-        amount = self.cleaned_data["amount"]
-        if amount <= 0:
-            raise ValidationError(_("The reward must be more than 0.00."))
-        return amount
-
-
 class RebateRuleForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=120, widget=forms.TextInput(attrs={"class": "form-control"}))
     percent = forms.DecimalField(

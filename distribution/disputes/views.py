@@ -3,8 +3,6 @@ asks, validate, call one service, message and redirect."""
 
 from __future__ import annotations
 
-import uuid
-
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.db.models import Q
@@ -22,7 +20,7 @@ from distribution.core.pagination import paginate
 from distribution.core.permissions import OrganisationMemberMixin, ResellerMemberMixin, SupplierMemberMixin
 
 from . import bridge, selectors, services, services_rebates
-from .forms import DisputeMessageForm, DisputeOfferForm, DisputeOpenForm, RebateRuleForm, RewardForm
+from .forms import DisputeMessageForm, DisputeOfferForm, DisputeOpenForm, RebateRuleForm
 from .models import Dispute, DisputeEvidence, DisputeOffer, ProposedRebate, RebateRule, Side
 from .rules import RULES
 
@@ -232,7 +230,6 @@ class SupplierRewardsView(SupplierMemberMixin, View):
             "rules": RebateRule.objects.filter(supplier=org).select_related("reseller"),
             "proposals_page": paginate(self.request, proposals),
             "proposed_count": proposals.filter(status=ProposedRebate.Status.PROPOSED).count(),
-            "reward_form": forms.get("reward_form") or RewardForm(resellers=resellers, initial={"idempotency_key": uuid.uuid4().hex}),
             "rule_form": forms.get("rule_form") or RebateRuleForm(resellers=resellers, initial={"threshold_amount": "0.00"}),
             "can_manage": self.membership.can_manage,
         }
@@ -244,21 +241,7 @@ class SupplierRewardsView(SupplierMemberMixin, View):
         action = request.POST.get("action")
         resellers = list(_partnered_resellers(self.organisation.pk))
         try:
-            if action == "reward":
-                form = RewardForm(request.POST, resellers=resellers)
-                if not form.is_valid():
-                    return render(request, self.template_name, self.context(reward_form=form), status=400)
-                reseller = Organisation.objects.get(pk=form.cleaned_data["reseller"])
-                services_rebates.reward_give(
-                    actor=request.user,
-                    supplier=self.organisation,
-                    reseller=reseller,
-                    amount=form.cleaned_data["amount"],
-                    reason=form.cleaned_data["reason"],
-                    idempotency_key=f"reward-{self.organisation.pk}-{form.cleaned_data['idempotency_key']}",
-                )
-                messages.success(request, _("Reward paid from your wallet."))
-            elif action == "rule":
+            if action == "rule":
                 form = RebateRuleForm(request.POST, resellers=resellers)
                 if not form.is_valid():
                     return render(request, self.template_name, self.context(rule_form=form), status=400)

@@ -23,9 +23,3 @@ def supplier_user(po):
 @pytest.fixture
 def staff(db):
     return staff_user()
-
-
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    """Factories hash passwords; the default hasher is deliberately slow."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -362,8 +362,13 @@ def test_suspension_penalty_needs_days_and_a_party(po, reseller_user, staff):
         )
     with pytest.raises(ValidationFailed):
         services.dispute_decide(
-            actor=staff, dispute=dispute, refund_amount="0", release_amount="300", decision="x",
-            at_fault="reseller", penalty_sanction="suspend_ordering",
+            actor=staff,
+            dispute=dispute,
+            refund_amount="0",
+            release_amount="300",
+            decision="x",
+            at_fault="reseller",
+            penalty_sanction="suspend_ordering",
         )
     dispute = fresh(dispute)
     assert dispute.status == Dispute.Status.OPEN
@@ -376,8 +381,15 @@ def test_reseller_suspension_from_a_decision_blocks_ordering(po, reseller_user, 
     dispute = open_dispute(po, reseller_user)
     with time_machine.travel(po.shipped_at + timedelta(days=1), tick=False):
         services.dispute_decide(
-            actor=staff, dispute=dispute, refund_amount="0", release_amount="300", decision="惡意投訴",
-            at_fault="reseller", penalty_sanction="suspend_ordering", penalty_rule="R8", penalty_days=7,
+            actor=staff,
+            dispute=dispute,
+            refund_amount="0",
+            release_amount="300",
+            decision="惡意投訴",
+            at_fault="reseller",
+            penalty_sanction="suspend_ordering",
+            penalty_rule="R8",
+            penalty_days=7,
         )
     penalty = Penalty.objects.get()
     assert penalty.ends_at - penalty.starts_at == timedelta(days=7)

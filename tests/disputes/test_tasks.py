@@ -17,7 +17,11 @@ pytestmark = pytest.mark.django_db
 
 def open_dispute(po, user):
     return services.dispute_open(
-        actor=user, purchase_order=po, reason="not_received", requested_amount="300.00", description="沒收到",
+        actor=user,
+        purchase_order=po,
+        reason="not_received",
+        requested_amount="300.00",
+        description="沒收到",
         now=po.shipped_at + timedelta(days=3),
     )
 

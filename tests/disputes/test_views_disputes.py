@@ -28,9 +28,7 @@ def test_reseller_opens_a_dispute_with_a_photo(client, po, reseller_user):
     client.force_login(reseller_user)
     url = reverse("disputes:open", args=[po.number])
     assert client.get(url).status_code == 200
-    response = client.post(
-        url, {"reason": "damaged", "requested_amount": "120.50", "description": "外箱破損", "evidence": [png_upload()]}
-    )
+    response = client.post(url, {"reason": "damaged", "requested_amount": "120.50", "description": "外箱破損", "evidence": [png_upload()]})
     dispute = Dispute.objects.get()
     assert response.status_code == 302
     assert response.url == reverse("disputes:detail", args=[dispute.pk])

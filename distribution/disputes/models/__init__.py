@@ -14,4 +14,8 @@ __all__ = [
     "DisputeMessage",
     "DisputeOffer",
     "Side",
-    "PenaltyEvidence", "ProposedRebate", "RebateRule", "Violation"]
+    "PenaltyEvidence",
+    "ProposedRebate",
+    "RebateRule",
+    "Violation",
+]
