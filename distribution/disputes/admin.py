@@ -249,6 +249,9 @@ class ViolationAdmin(admin.ModelAdmin):
     actions = ["revoke_selected"]
     autocomplete_fields = ()
 
+    def get_inlines(self, request, obj=None):
+        return self.inlines if obj is not None else []
+
     def get_form(self, request, obj=None, **kwargs):
         if obj is None:
             kwargs["form"] = ViolationForm
