@@ -8,15 +8,11 @@ class ProcurementConfig(AppConfig):
 
     def ready(self) -> None:
         from distribution.core.sweeps import register_sweep
+        from settlement.reconcile import register_escrow_expectation
 
         from . import sweeps
+        from .selectors import escrow_expectation
 
         for name, func in sweeps.SWEEPS.items():
             register_sweep(name, func)
-        try:
-            from settlement.reconcile import register_escrow_expectation
-        except ImportError:  # the settlement app's reconciliation is not there yet
-            return
-        from .selectors import escrow_expectation
-
         register_escrow_expectation(escrow_expectation)

@@ -128,7 +128,12 @@ def test_concurrent_rewards_with_one_key_pay_once():
     results = run_concurrently(
         8,
         lambda i: services.reward_pay(
-            supplier=partnership.supplier, reseller=partnership.reseller, amount=D("30.00"), note="rebate", actor=owner, idempotency_key="dup"
+            supplier=partnership.supplier,
+            reseller=partnership.reseller,
+            amount=D("30.00"),
+            note="rebate",
+            actor=owner,
+            idempotency_key="dup",
         ),
     )
 

@@ -68,7 +68,9 @@ def test_reconcile_detects_an_unbalanced_transaction(ledger_with_activity):
             " VALUES ('adjustment', 'BAD', '', 'bad-1', now()) RETURNING id"
         )
         txn_id = cursor.fetchone()[0]
-        cursor.execute("INSERT INTO settlement_journalentry (transaction_id, account_id, amount) VALUES (%s, %s, 7.00)", [txn_id, wallet.pk])
+        cursor.execute(
+            "INSERT INTO settlement_journalentry (transaction_id, account_id, amount) VALUES (%s, %s, 7.00)", [txn_id, wallet.pk]
+        )
         cursor.execute("SET LOCAL session_replication_role = origin")
     report = reconcile()
     assert not report.ok

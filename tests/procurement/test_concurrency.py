@@ -1,0 +1,120 @@
+"""Races on PostgreSQL with real threads: oversell, double pay, pay against the close timer."""
+
+import threading
+from collections import Counter
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+
+from distribution.core.errors import DomainError
+from procurement import services
+from procurement.models import PurchaseOrder, PurchaseOrderTransition
+from settlement.models import JournalTransaction
+from settlement.reconcile import reconcile
+from settlement.services import escrow_held, wallet_balance
+from suppliers.models import SKU
+from tests.procurement.factories import ADDRESS, D, make_trade, place, reload, reload_sku
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
+S = PurchaseOrder.Status
+
+
+def run_in_threads(funcs):
+    """Start every func at once (after a barrier, before touching the database); collect outcomes."""
+    barrier = threading.Barrier(len(funcs))
+    outcomes = [None] * len(funcs)
+
+    def worker(i, func):
+        barrier.wait()
+        try:
+            outcomes[i] = ("ok", func())
+        except DomainError as exc:
+            outcomes[i] = (exc.code, exc.message)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker, args=(i, f)) for i, f in enumerate(funcs)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    return outcomes
+
+
+def test_fifty_resellers_racing_for_the_last_ten_units_never_oversell():
+    # given a SKU with 10 units left and 50 partnered resellers
+    first = make_trade(on_hand=10)
+    trades = [first] + [make_trade(supplier=first.supplier, reseller=None) for _ in range(49)]
+    sku = first.sku
+
+    def order(trade):
+        return lambda: services.purchase_order_place(
+            actor=trade.reseller_user,
+            reseller=trade.reseller,
+            supplier=trade.supplier,
+            lines=[{"sku": sku, "quantity": 1, "retail_price": D("99.00")}],
+            consumer_order_ref="TB-1",
+            address=ADDRESS,
+        )
+
+    # when they all order one unit at the same moment
+    outcomes = run_in_threads([order(t) for t in trades])
+    # then exactly ten win, the others hear "not enough stock"
+    codes = Counter(code for code, _ in outcomes)
+    assert codes == {"ok": 10, "insufficient_stock": 40}
+    assert all(sku.code in msg for code, msg in outcomes if code == "insufficient_stock")
+    sku = SKU.objects.get(pk=sku.pk)
+    assert (sku.on_hand, sku.reserved, sku.available) == (10, 10, 0)
+    assert PurchaseOrder.objects.count() == 10
+
+
+def test_double_pay_makes_one_transition_and_one_ledger_movement():
+    trade = make_trade(funds="1000.00")
+    po = place(trade)
+    outcomes = run_in_threads([lambda: services.purchase_order_pay(actor=trade.reseller_user, purchase_order=po)] * 5)
+    codes = Counter(code for code, _ in outcomes)
+    assert codes == {"ok": 1, "invalid_state": 4}
+    assert all(msg == "This purchase order was already paid." for code, msg in outcomes if code == "invalid_state")
+    assert JournalTransaction.objects.filter(reference=po.number).count() == 1
+    assert wallet_balance(trade.reseller.organisation) == D("950.00")
+    assert PurchaseOrderTransition.objects.filter(purchase_order=po, to_status=S.PAID).count() == 1
+
+
+@pytest.mark.parametrize("attempt", range(2))
+def test_pay_racing_the_close_timer_at_the_deadline_makes_exactly_one_transition(attempt):
+    trade = make_trade(funds="1000.00", on_hand=5)
+    po = place(trade, quantity=2)
+    just_before = po.pay_by - timedelta(milliseconds=1)
+    outcomes = run_in_threads(
+        [
+            lambda: services.purchase_order_pay(actor=trade.reseller_user, purchase_order=po, now=just_before),
+            lambda: services.purchase_order_close_unpaid(purchase_order_id=po.pk, now=po.pay_by),
+        ]
+    )
+    po = reload(po)
+    assert PurchaseOrderTransition.objects.filter(purchase_order=po).count() == 2  # placed + one
+    if po.status == S.PAID:
+        assert outcomes[1] == ("ok", None)  # the timer found nothing to do
+        assert escrow_held(po.number) == D("100.00")
+        assert reload_sku(trade.sku).reserved == 2
+    else:
+        assert po.status == S.CLOSED
+        assert outcomes[0][0] == "invalid_state"
+        assert escrow_held(po.number) == D("0.00")
+        assert wallet_balance(trade.reseller.organisation) == D("1000.00")
+        assert reload_sku(trade.sku).reserved == 0
+    assert reconcile().ok
+
+
+def test_two_sweepers_at_once_act_on_each_po_once():
+    trade = make_trade(on_hand=50)
+    pos = [place(trade) for _ in range(6)]
+    at = pos[-1].pay_by
+    from distribution.core import sweeps
+
+    outcomes = run_in_threads([lambda: sweeps.run_sweep("close_unpaid", now=at)] * 2)
+    acted = [n for _code, result in outcomes for n in result.acted]
+    assert sorted(acted) == sorted(po.number for po in pos)
+    assert PurchaseOrderTransition.objects.filter(to_status=S.CLOSED).count() == 6
+    assert reload_sku(trade.sku).reserved == 0
