@@ -87,3 +87,21 @@ def dispute_counts(organisation: Organisation) -> dict[str, int]:
         escalated=Count("pk", filter=Q(status=Dispute.Status.ESCALATED)),
     )
     return agg
+
+
+def disputable_purchase_orders(organisation: Organisation, now: datetime | None = None, limit: int = 10) -> list:
+    """The reseller's shipped POs still inside their dispute window, soonest deadline first."""
+    from procurement.models import PurchaseOrder
+
+    now = now or timezone.now()
+    return list(
+        PurchaseOrder.objects.filter(reseller_id=organisation.pk, status=PurchaseOrder.Status.SHIPPED, dispute_until__gt=now)
+        .select_related("supplier")
+        .order_by("dispute_until", "id")[:limit]
+    )
+
+
+def open_dispute_for_po(purchase_order_id: int):
+    from .models import Dispute
+
+    return Dispute.objects.filter(purchase_order_id=purchase_order_id, status__in=list(Dispute.OPEN_STATUSES)).first()

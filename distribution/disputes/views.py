@@ -71,6 +71,7 @@ class DisputeListView(OrganisationMemberMixin, TemplateView):
             statuses=Dispute.Status.choices,
             counts=selectors.dispute_counts(self.organisation),
             my_side=self.organisation.kind,
+            disputable=selectors.disputable_purchase_orders(self.organisation) if self.organisation.is_reseller else [],
         )
         return ctx
 

@@ -173,3 +173,29 @@ def test_dispute_detail_shows_the_decision_to_both_sides(client, po, reseller_us
     for user in (reseller_user, supplier_user):
         client.force_login(user)
         assert "供應商未能證明已送達" in client.get(reverse("disputes:detail", args=[dispute.pk])).content.decode()
+
+
+def test_reseller_list_offers_shipped_pos_inside_the_window_only(client, reseller_user, po):
+    late = shipped_po(reseller=po.reseller, shipped_at=po.shipped_at - timedelta(days=31))
+    client.force_login(reseller_user)
+    response = client.get(reverse("disputes:list"))
+    assert [p.number for p in response.context["disputable"]] == [po.number]
+    assert late.number not in response.content.decode()
+    assert reverse("disputes:open", args=[po.number]) in response.content.decode()
+
+
+def test_dispute_actions_tag_links_open_or_existing_dispute(rf, po, reseller_user, supplier_user):
+    from django.template import Context, Template
+
+    template = Template("{% load disputes %}{% dispute_actions po %}")
+
+    def render(user, purchase_order):
+        request = rf.get("/")
+        request.membership = user.membership
+        return template.render(Context({"request": request, "po": purchase_order}))
+
+    assert reverse("disputes:open", args=[po.number]) in render(reseller_user, po)
+    assert "disputes/open" not in render(supplier_user, po)
+    dispute = open_dispute(po, reseller_user)
+    disputed = PurchaseOrder.objects.get(pk=po.pk)
+    assert reverse("disputes:detail", args=[dispute.pk]) in render(supplier_user, disputed)
