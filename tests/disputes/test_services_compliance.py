@@ -170,3 +170,16 @@ def test_compliance_page_queries_are_bounded(client, django_assert_max_num_queri
 def test_compliance_page_needs_an_organisation(client):
     client.force_login(staff_user())
     assert client.get(reverse("disputes:compliance")).status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("language", "title", "rule"),
+    [("zh-hant", "合規紀錄", "如實表述商品的實際所在地"), ("zh-hans", "合规纪录", "如实表述商品的实际所在地")],
+)
+def test_compliance_page_speaks_chinese(client, settings, language, title, rule):
+    settings.LANGUAGE_CODE = language
+    reseller = ResellerFactory()
+    client.force_login(member_of(reseller.organisation))
+    body = client.get(reverse("disputes:compliance")).content.decode()
+    assert title in body
+    assert rule in body
