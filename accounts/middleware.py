@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -31,7 +32,9 @@ class OrganisationMiddleware:
 
 
 # Paths a user who still has to accept the new agreement may reach.
-AGREEMENT_EXEMPT_PREFIXES = ("/accounts/", "/static/", "/media/", "/i18n/", "/admin/", "/api/", "/agreement/")
+# /accounts/ holds login/logout, password pages and the agreement page itself; the API
+# authenticates machines by key, not people.
+AGREEMENT_EXEMPT_PREFIXES = ("/accounts/", "/static/", "/media/", "/i18n/", "/admin/", "/api/")
 
 
 class AgreementMiddleware:
@@ -51,5 +54,9 @@ class AgreementMiddleware:
             from .selectors import user_must_accept_agreement
 
             if user_must_accept_agreement(user):
-                return redirect(f"{reverse('accounts:agreement_accept')}?{urlencode({'next': request.get_full_path()})}")
+                target = f"{reverse('accounts:agreement_accept')}?{urlencode({'next': request.get_full_path()})}"
+                if request.headers.get("HX-Request"):
+                    # A partial update must not swap the agreement page into a fragment: send the whole page there.
+                    return HttpResponse(status=204, headers={"HX-Redirect": target})
+                return redirect(target)
         return self.get_response(request)

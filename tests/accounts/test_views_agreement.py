@@ -43,6 +43,18 @@ def test_a_newly_published_version_redirects_members_before_anything_else(client
 
 
 @pytest.mark.django_db
+def test_htmx_requests_are_sent_to_the_agreement_page_as_a_whole(client, accepted_v1):
+    user, _ = accepted_v1
+    AgreementVersionFactory(version="2.0")
+    client.force_login(user)
+
+    response = client.get("/notifications/", HTTP_HX_REQUEST="true")
+
+    assert response.status_code == 204
+    assert response["HX-Redirect"].startswith("/accounts/agreement/?next=")
+
+
+@pytest.mark.django_db
 def test_agreement_page_shows_the_text_for_the_members_organisation_kind(client, accepted_v1):
     user, _ = accepted_v1
     AgreementVersionFactory(version="2.0", supplier_text="供應商新條款第二版", reseller_text="分銷商新條款第二版")

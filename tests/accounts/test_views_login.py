@@ -92,3 +92,15 @@ def test_logout_signs_out(client, reseller_member):
 
     assert response.status_code == 302
     assert "_auth_user_id" not in client.session
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", ["/accounts/password/reset/", "/accounts/email/", "/accounts/password/change/"])
+def test_allauth_account_pages_render_in_the_layout(client, reseller_member, path):
+    user, _ = reseller_member
+    client.force_login(user)
+
+    response = client.get(path)
+
+    assert response.status_code == 200
+    assert "navbar" in response.content.decode()

@@ -117,6 +117,16 @@ def test_supplier_signup_creates_user_organisation_owner_pending_supplier_and_ac
 
 
 @pytest.mark.django_db
+def test_signup_sends_the_optional_email_verification_link(client, agreement, mailoutbox):
+    client.post(RESELLER_URL, reseller_data(agreement))
+
+    assert len(mailoutbox) == 1
+    assert mailoutbox[0].to == ["owner@shop.test"]
+    assert "/accounts/confirm-email/" in mailoutbox[0].body
+    assert not EmailAddress.objects.get(email="owner@shop.test").verified
+
+
+@pytest.mark.django_db
 def test_new_supplier_lands_on_home_with_the_awaiting_review_banner(client, agreement):
     response = client.post(SUPPLIER_URL, supplier_data(agreement), follow=True)
 

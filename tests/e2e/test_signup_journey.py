@@ -59,3 +59,25 @@ def test_demo_style_login_and_logout_work_in_the_browser(page, live_server, rese
     page.locator(".navbar .dropdown-toggle").click()
     page.click("#logout-button")
     page.wait_for_url(lambda u: u.rstrip("/") == live_server.url or "/accounts/logout" in u)
+
+
+def test_member_accepts_a_newly_published_agreement_before_going_on(page, live_server, supplier_member, agreement):
+    from django.utils import timezone
+
+    from accounts.services import agreement_accept
+    from tests.accounts.factories import DEFAULT_PASSWORD, AgreementVersionFactory
+
+    user, supplier = supplier_member
+    agreement_accept(user=user, version=agreement, ip_address="127.0.0.1")
+    v2 = AgreementVersionFactory(version="2.0", supplier_text="第二版：供應商須於十日前書面通知。", published_at=timezone.now())
+
+    login(page, live_server, user.email, DEFAULT_PASSWORD)
+
+    expect(page.locator("#agreement-text")).to_contain_text("第二版")
+    page.get_by_role("button", name="Accept and continue").click()
+    expect(page.locator("[data-field-error=accept]")).to_be_visible()
+    page.check("#id_accept")
+    page.get_by_role("button", name="Accept and continue").click()
+    page.wait_for_url(url(live_server, "/home/"))
+    expect(page.get_by_role("heading", name=supplier.organisation.name)).to_be_visible()
+    assert AgreementAcceptance.objects.filter(user=user, version=v2).exists()
