@@ -199,3 +199,11 @@ def test_dispute_actions_tag_links_open_or_existing_dispute(rf, po, reseller_use
     dispute = open_dispute(po, reseller_user)
     disputed = PurchaseOrder.objects.get(pk=po.pk)
     assert reverse("disputes:detail", args=[dispute.pk]) in render(supplier_user, disputed)
+
+
+def test_home_page_shows_the_disputes_widget(client, po, reseller_user, supplier_user):
+    open_dispute(po, reseller_user)
+    client.force_login(supplier_user)
+    body = client.get(reverse("home")).content.decode()
+    assert 'id="disputes-widget"' in body
+    assert "1 waiting on you" in body

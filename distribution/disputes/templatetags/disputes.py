@@ -21,3 +21,18 @@ def dispute_actions(context, po):
     dispute = open_dispute_for_po(po.pk) if po.status == "disputed" else None
     can_open = is_reseller and po.status == "shipped" and po.dispute_until is not None and timezone.now() < po.dispute_until
     return {"po": po, "dispute": dispute, "can_open": can_open}
+
+
+@register.inclusion_tag("disputes/_home_widget.html", takes_context=True)
+def disputes_widget(context):
+    """The home page card: disputes waiting on this organisation, and its compliance standing."""
+    from ..selectors import active_penalties, dispute_counts
+
+    organisation = context.get("organisation")
+    if organisation is None:
+        return {"organisation": None}
+    return {
+        "organisation": organisation,
+        "counts": dispute_counts(organisation),
+        "penalties_in_force": active_penalties().filter(organisation=organisation).count(),
+    }
