@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 
@@ -158,7 +159,7 @@ RULES: dict[str, Rule] = {
     ]
 }
 
-RULE_CHOICES = [(r.code, f"{r.code} · {r.title}") for r in RULES.values()]
+RULE_CHOICES = [(r.code, format_lazy("{} · {}", r.code, r.title)) for r in RULES.values()]
 
 
 def rule_text(code: str) -> Rule | None:
