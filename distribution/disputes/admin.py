@@ -6,7 +6,6 @@ Every change goes through a service, which audits it; records are read-only here
 from __future__ import annotations
 
 from django.contrib import admin, messages
-from django.db.models import F
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -335,6 +334,3 @@ class ProposedRebateAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).annotate(_net=F("amount"))
