@@ -71,3 +71,37 @@ def test_concurrent_accept_and_staff_decision_settle_exactly_once(repeat):
     assert dispute.refund_amount == expected_refund
     assert settlement.escrow_held(po.number) == D("0.00")
     assert reconcile().ok
+
+
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
+def test_double_submitted_accept_settles_once():
+    po = shipped_po()
+    reseller, supplier = member_of(po.reseller.organisation), member_of(po.supplier.organisation)
+    dispute = services.dispute_open(actor=reseller, purchase_order=po, reason="damaged", requested_amount="100", description="x")
+    offer = services.dispute_make_offer(actor=supplier, dispute=dispute, refund_amount="80.00")
+    outcomes = _race(*[lambda: services.dispute_accept_offer(actor=reseller, offer=offer)] * 2)
+    assert sorted(o[0] for o in outcomes) == ["ok", "refused"], outcomes
+    assert JournalTransaction.objects.filter(reference=po.number).exclude(kind="po_payment").count() == 1
+    assert reconcile().ok
+
+
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
+def test_accept_racing_withdraw_leaves_one_consistent_outcome():
+    po = shipped_po()
+    reseller, supplier = member_of(po.reseller.organisation), member_of(po.supplier.organisation)
+    dispute = services.dispute_open(actor=reseller, purchase_order=po, reason="damaged", requested_amount="100", description="x")
+    offer = services.dispute_make_offer(actor=reseller, dispute=dispute, refund_amount="20.00")
+    outcomes = _race(
+        lambda: services.dispute_accept_offer(actor=supplier, offer=offer),
+        lambda: services.dispute_withdraw(actor=reseller, dispute=dispute),
+    )
+    assert sorted(o[0] for o in outcomes) == ["ok", "refused"], outcomes
+    dispute = Dispute.objects.get(pk=dispute.pk)
+    po = PurchaseOrder.objects.get(pk=po.pk)
+    if dispute.status == Dispute.Status.SETTLED:
+        assert po.status == PurchaseOrder.Status.PARTIALLY_REFUNDED
+    else:
+        assert (dispute.status, po.status) == (Dispute.Status.WITHDRAWN, PurchaseOrder.Status.SHIPPED)
+    assert reconcile().ok
