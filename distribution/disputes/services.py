@@ -27,8 +27,6 @@ from .evidence import validate_evidence_files
 from .models import Dispute, DisputeDecision, DisputeEvidence, DisputeMessage, DisputeOffer, Side
 from .services_compliance import penalty_record
 
-ESCALATED_STATUSES = (Dispute.Status.ESCALATED,)
-
 
 def side_of(actor, dispute: Dispute) -> str:
     """Which side ``actor`` speaks for on ``dispute``; ``PermissionDenied`` if none."""
@@ -49,8 +47,6 @@ def _other(side: str) -> str:
 
 def _amount(value, field: str) -> Decimal:
     try:
-        if isinstance(value, float):
-            value = str(value)
         return money(value)
     except (InvalidOperation, TypeError, ValueError):
         raise ValidationFailed(_("Enter an amount such as 12.50."), field=field)
@@ -235,7 +231,7 @@ def dispute_make_offer(*, actor, dispute: Dispute, refund_amount, note: str = ""
 
 def _settle(*, actor, dispute: Dispute, po, refund: Decimal, release: Decimal, outcome: str, reason: str, now: datetime) -> Dispute:
     """Split escrow once (caller holds the PO and dispute locks and checked the split)."""
-    bridge.po_settle_dispute(actor=actor, purchase_order=po, refund_amount=refund, release_amount=release, reason=reason, now=now)
+    bridge.po_settle_dispute(actor=actor, purchase_order=po, refund_amount=refund, release_amount=release, reason=reason[:300], now=now)
     dispute.settle(at=now, outcome=outcome, refund_amount=refund, release_amount=release)
     dispute.save()
     DisputeOffer.objects.filter(dispute=dispute, status=DisputeOffer.Status.PENDING).update(

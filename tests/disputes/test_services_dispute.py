@@ -402,3 +402,17 @@ def test_disputes_of_different_pos_are_independent():
     open_dispute(first, member_of(first.reseller.organisation))
     open_dispute(second, member_of(second.reseller.organisation))
     assert Dispute.objects.filter(status="open").count() == 2
+
+
+def test_float_amounts_are_refused(po, reseller_user):
+    with pytest.raises(ValidationFailed) as excinfo:
+        open_dispute(po, reseller_user, amount=10.5)
+    assert excinfo.value.field == "requested_amount"
+
+
+def test_a_long_written_decision_is_kept_whole(po, reseller_user, staff):
+    dispute = open_dispute(po, reseller_user)
+    text = "經查證," + "理由說明。" * 300
+    record = services.dispute_decide(actor=staff, dispute=dispute, refund_amount="10", release_amount="290", decision=text)
+    assert record.decision == text
+    assert reconcile().ok
