@@ -334,3 +334,20 @@ class ProposedRebateAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+class DisputeInlineForPurchaseOrder(admin.TabularInline):
+    """For procurement's PO admin: ``inlines = [..., DisputeInlineForPurchaseOrder]`` lists the PO's disputes."""
+
+    model = Dispute
+    extra = 0
+    can_delete = False
+    show_change_link = True
+    fields = ("opened_at", "reason", "requested_amount", "status", "waiting_on", "outcome", "refund_amount", "release_amount")
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

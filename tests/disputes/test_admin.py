@@ -160,3 +160,16 @@ def test_revoke_action_is_audited(client, staff):
     client.post(reverse("admin:disputes_violation_changelist"), {"action": "revoke_selected", "_selected_action": [penalty.pk]})
     assert Penalty.objects.get().revoked_at is not None
     assert AuditEvent.objects.filter(action="penalty.revoked", actor=staff).exists()
+
+
+def test_dispute_inline_for_the_po_admin_lists_the_pos_disputes(rf, staff, po):
+    from django.contrib import admin as django_admin
+
+    from distribution.disputes.admin import DisputeInlineForPurchaseOrder
+
+    dispute = open_dispute(po)
+    inline = DisputeInlineForPurchaseOrder(PurchaseOrder, django_admin.site)
+    request = rf.get("/")
+    request.user = staff
+    assert list(inline.get_queryset(request).filter(purchase_order=po)) == [dispute]
+    assert not inline.has_add_permission(request, po)
