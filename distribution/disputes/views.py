@@ -154,6 +154,8 @@ class DisputeDetailView(DisputeViewerMixin, View):
 
     def get(self, request, pk: int):
         dispute = self.get_dispute(pk)
+        if request.htmx and request.GET.get("partial") == "thread":
+            return render(request, f"{self.template_name}#thread", self.context(dispute))
         return render(request, self.template_name, self.context(dispute))
 
 

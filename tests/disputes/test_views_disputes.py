@@ -207,3 +207,17 @@ def test_home_page_shows_the_disputes_widget(client, po, reseller_user, supplier
     body = client.get(reverse("home")).content.decode()
     assert 'id="disputes-widget"' in body
     assert "1 waiting on you" in body
+
+
+def test_thread_refreshes_as_an_htmx_partial(client, po, reseller_user, supplier_user):
+    dispute = open_dispute(po, reseller_user)
+    services.dispute_post_message(actor=supplier_user, dispute=dispute, body="新訊息")
+    client.force_login(reseller_user)
+    response = client.get(reverse("disputes:detail", args=[dispute.pk]), {"partial": "thread"}, HTTP_HX_REQUEST="true")
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert body.lstrip().startswith('<div id="thread"')
+    assert "新訊息" in body and "<html" not in body
+    outsider = member_of(ResellerFactory().organisation)
+    client.force_login(outsider)
+    assert client.get(reverse("disputes:detail", args=[dispute.pk]), {"partial": "thread"}, HTTP_HX_REQUEST="true").status_code == 404
