@@ -75,3 +75,16 @@ def test_sweep_leaves_withdrawn_disputes_alone(po, reseller_user):
     services.dispute_withdraw(actor=reseller_user, dispute=dispute, now=po.shipped_at + timedelta(days=4))
     assert sweeps.run_sweep("escalate_disputes", now=po.dispute_until + timedelta(days=1)).count == 0
     assert status(dispute) == Dispute.Status.WITHDRAWN
+
+
+def test_beat_task_runs_the_sweep_at_the_current_time(po, reseller_user):
+    import time_machine
+
+    from distribution.core.tasks import run_sweep
+
+    dispute = open_dispute(po, reseller_user)
+    with time_machine.travel(po.dispute_until - timedelta(seconds=1), tick=False):
+        assert run_sweep("escalate_disputes") == 0
+    with time_machine.travel(po.dispute_until, tick=False):
+        assert run_sweep("escalate_disputes") == 1
+    assert status(dispute) == Dispute.Status.ESCALATED
