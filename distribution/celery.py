@@ -23,6 +23,26 @@ app.conf.beat_schedule = {
         "task": "distribution.core.tasks.sweep_deadlines",
         "schedule": EVERY_MINUTE,
     },
+    "close-unpaid": {
+        "task": "distribution.core.tasks.run_sweep",
+        "schedule": EVERY_MINUTE,
+        "args": ["close_unpaid"],
+    },
+    "refund-unshipped": {
+        "task": "distribution.core.tasks.run_sweep",
+        "schedule": EVERY_MINUTE,
+        "args": ["refund_unshipped"],
+    },
+    "auto-confirm": {
+        "task": "distribution.core.tasks.run_sweep",
+        "schedule": EVERY_MINUTE,
+        "args": ["auto_confirm"],
+    },
+    "send-reminders": {
+        "task": "distribution.core.tasks.run_sweep",
+        "schedule": EVERY_MINUTE,
+        "args": ["send_reminders"],
+    },
     "escalate-disputes": {
         "task": "distribution.core.tasks.run_sweep",
         "schedule": EVERY_MINUTE,
@@ -31,10 +51,6 @@ app.conf.beat_schedule = {
     "monthly-rebates": {
         "task": "distribution.disputes.tasks.compute_monthly_rebates",
         "schedule": crontab(day_of_month="1", hour="2", minute="0"),
-    },
-    **{
-        f"procurement-{name}": {"task": "distribution.core.tasks.run_sweep", "args": [name], "schedule": EVERY_MINUTE}
-        for name in ("close_unpaid", "refund_unshipped", "auto_confirm", "send_reminders")
     },
 }
 

@@ -38,6 +38,7 @@ from resellers.models import Reseller
 from suppliers.models import SKU, CooperationTerms, Partnership, Product, Supplier
 from suppliers.pricing import tier_supply_price
 
+from . import hooks
 from .exceptions import InsufficientStock, MixedSuppliers, NoPartnership, OrderingSuspended, PriceOutOfRange
 from .models import PO_NUMBER_SEQUENCE, PurchaseOrder, PurchaseOrderLine, PurchaseOrderTransition, SavedAddress
 
@@ -99,10 +100,12 @@ def _record(po: PurchaseOrder, *, actor, from_status: str, now: datetime, reason
         actor=actor,
         action=f"purchase_order.{po.status}",
         obj=po,
-        organisation=po.reseller.organisation if actor is None else None,
+        organisation=getattr(getattr(actor, "membership", None), "organisation", None) or po.reseller.organisation,
         summary=f"{po.number}: {from_status or '—'} → {po.status}",
         data={"reason": reason} if reason else {},
     )
+    pk, to_status = po.pk, po.status
+    transaction.on_commit(lambda: hooks.emit(purchase_order_id=pk, from_status=from_status, to_status=to_status))
     return PurchaseOrderTransition.objects.create(
         purchase_order=po,
         actor=actor if getattr(actor, "pk", None) else None,
@@ -421,15 +424,25 @@ def _place_locked(
     return po
 
 
-def _auto_pay(po: PurchaseOrder, *, actor, now: datetime) -> None:
+def _auto_pay(po: PurchaseOrder, *, actor, now: datetime) -> PurchaseOrder:
+    """Pay a just-placed PO from the wallet if auto-pay is on and the balance covers it.
+
+    Runs in a savepoint: if the balance fell meanwhile (another payment), the PO stays
+    placed and unpaid and the reseller is told why; placing never fails for auto-pay.
+    """
+    from settlement.exceptions import InsufficientBalance
     from settlement.services import wallet_balance
 
     if not po.reseller.auto_pay:
-        return
+        return po
     balance = wallet_balance(po.reseller.organisation)
     if balance >= po.total_amount:
-        _pay_locked(po, actor=actor, now=now)
-        return
+        try:
+            with transaction.atomic():
+                return _pay_locked(_lock(po), actor=actor, now=now)
+        except InsufficientBalance:
+            balance = wallet_balance(po.reseller.organisation)
+            po = _lock(po)
     _notify(
         po,
         to="reseller",
@@ -438,6 +451,7 @@ def _auto_pay(po: PurchaseOrder, *, actor, now: datetime) -> None:
         body=_("Your wallet balance %(balance)s does not cover the total %(total)s. Top up and pay by %(pay_by)s.")
         % {"balance": balance, "total": po.total_amount, "pay_by": timezone.localtime(po.pay_by).strftime("%Y-%m-%d %H:%M")},
     )
+    return po
 
 
 def _validate_ref(consumer_order_ref: str) -> None:
@@ -481,7 +495,7 @@ def purchase_order_place(
             note=note,
             now=now,
         )
-        _auto_pay(po, actor=actor, now=now)
+        po = _auto_pay(po, actor=actor, now=now)
     return po
 
 
@@ -525,8 +539,7 @@ def purchase_orders_place_cart(
                     now=now,
                 )
             )
-        for po in placed:
-            _auto_pay(po, actor=actor, now=now)
+        placed = [_auto_pay(po, actor=actor, now=now) for po in placed]
     return placed
 
 

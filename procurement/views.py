@@ -42,11 +42,11 @@ def _form_error(form, exc: DomainError) -> None:
 def _deadline(po: PurchaseOrder):
     """The one deadline running now, with what happens at it."""
     if po.status == Status.AWAITING_PAYMENT:
-        return po.pay_by, _("closes unpaid")
+        return po.pay_by, _("Closes if unpaid at")
     if po.status == Status.PAID:
-        return po.ship_by, _("refunded if not shipped")
+        return po.ship_by, _("Refunded if not shipped by")
     if po.status == Status.SHIPPED:
-        return po.confirm_by, _("confirmed automatically")
+        return po.confirm_by, _("Confirmed automatically at")
     return None, ""
 
 
@@ -68,7 +68,8 @@ def _timeline_context(po: PurchaseOrder) -> dict:
 class ResellerPOListView(ResellerMemberMixin, View):
     def get(self, request):
         status = request.GET.get("status", "")
-        page = paginate(request, selectors.purchase_orders_for_reseller(self.organisation.pk, status=status))
+        q = request.GET.get("q", "").strip()[:50]
+        page = paginate(request, selectors.purchase_orders_for_reseller(self.organisation.pk, status=status, q=q))
         counts = selectors.status_counts(reseller_id=self.organisation.pk)
         return render(
             request,
@@ -76,6 +77,7 @@ class ResellerPOListView(ResellerMemberMixin, View):
             {
                 "page": page,
                 "status": status,
+                "q": q,
                 "counts": counts,
                 "statuses": Status.choices,
                 "auto_pay": self.organisation.reseller.auto_pay,

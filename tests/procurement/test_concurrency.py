@@ -81,30 +81,32 @@ def test_double_pay_makes_one_transition_and_one_ledger_movement():
     assert PurchaseOrderTransition.objects.filter(purchase_order=po, to_status=S.PAID).count() == 1
 
 
-@pytest.mark.parametrize("attempt", range(2))
-def test_pay_racing_the_close_timer_at_the_deadline_makes_exactly_one_transition(attempt):
-    trade = make_trade(funds="1000.00", on_hand=5)
-    po = place(trade, quantity=2)
-    just_before = po.pay_by - timedelta(milliseconds=1)
-    outcomes = run_in_threads(
-        [
-            lambda: services.purchase_order_pay(actor=trade.reseller_user, purchase_order=po, now=just_before),
-            lambda: services.purchase_order_close_unpaid(purchase_order_id=po.pk, now=po.pay_by),
-        ]
-    )
-    po = reload(po)
-    assert PurchaseOrderTransition.objects.filter(purchase_order=po).count() == 2  # placed + one
-    if po.status == S.PAID:
-        assert outcomes[1] == ("ok", None)  # the timer found nothing to do
-        assert escrow_held(po.number) == D("100.00")
-        assert reload_sku(trade.sku).reserved == 2
-    else:
-        assert po.status == S.CLOSED
-        assert outcomes[0][0] == "invalid_state"
-        assert escrow_held(po.number) == D("0.00")
-        assert wallet_balance(trade.reseller.organisation) == D("1000.00")
-        assert reload_sku(trade.sku).reserved == 0
-    assert reconcile().ok
+def test_pay_racing_the_close_timer_at_the_deadline_makes_exactly_one_transition():
+    trade = make_trade(funds="1000.00", on_hand=20)
+    for _round in range(3):
+        balance_before = wallet_balance(trade.reseller.organisation)
+        po = place(trade, quantity=2)
+        just_before = po.pay_by - timedelta(milliseconds=1)
+        outcomes = run_in_threads(
+            [
+                lambda po=po, at=just_before: services.purchase_order_pay(actor=trade.reseller_user, purchase_order=po, now=at),
+                lambda po=po: services.purchase_order_close_unpaid(purchase_order_id=po.pk, now=po.pay_by),
+            ]
+        )
+        po = reload(po)
+        assert PurchaseOrderTransition.objects.filter(purchase_order=po).count() == 2  # placed + exactly one
+        if po.status == S.PAID:
+            assert outcomes[1] == ("ok", None)  # the timer found nothing to do
+            assert escrow_held(po.number) == D("100.00")
+            assert wallet_balance(trade.reseller.organisation) == balance_before - D("100.00")
+        else:
+            assert po.status == S.CLOSED
+            assert outcomes[0][0] == "invalid_state"
+            assert JournalTransaction.objects.filter(reference=po.number).count() == 0
+            assert wallet_balance(trade.reseller.organisation) == balance_before
+        assert reconcile().ok
+    paid = PurchaseOrder.objects.filter(status=S.PAID).count()
+    assert reload_sku(trade.sku).reserved == 2 * paid
 
 
 def test_two_sweepers_at_once_act_on_each_po_once():
@@ -118,3 +120,20 @@ def test_two_sweepers_at_once_act_on_each_po_once():
     assert sorted(acted) == sorted(po.number for po in pos)
     assert PurchaseOrderTransition.objects.filter(to_status=S.CLOSED).count() == 6
     assert reload_sku(trade.sku).reserved == 0
+
+
+def test_negative_control_a_read_then_write_reservation_loses_updates():
+    """Why the conditional UPDATE: reading ``reserved`` and writing back ``read + q`` loses concurrent reservations."""
+    trade = make_trade(on_hand=10)
+    barrier = threading.Barrier(2)
+
+    def naive_reserve():
+        sku = SKU.objects.get(pk=trade.sku.pk)
+        barrier.wait()  # both have read reserved = 0 before either writes
+        if sku.on_hand - sku.reserved >= 1:
+            SKU.objects.filter(pk=sku.pk).update(reserved=sku.reserved + 1)
+        return True
+
+    outcomes = run_in_threads([naive_reserve, naive_reserve])
+    assert [code for code, _ in outcomes] == ["ok", "ok"]
+    assert reload_sku(trade.sku).reserved == 1  # two "successful" reservations, one unit recorded

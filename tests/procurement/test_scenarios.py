@@ -81,3 +81,22 @@ def test_escrow_equals_money_held_for_many_open_pos(trade):
     place(trade)
     assert escrow_expectation() == {a.number: D("58.00"), b.number: D("58.00")}
     assert_books_clean()
+
+
+def test_reconcile_flags_escrow_held_for_a_po_that_is_no_longer_open(trade):
+    from settlement.reconcile import reconcile
+    from settlement.services import escrow_hold
+
+    po = place(trade)
+    escrow_hold(reference=po.number, reseller=trade.reseller, supplier=trade.supplier, amount=D("58.00"), actor=None)
+    report = reconcile()
+    assert not report.ok
+    assert any(po.number in problem for problem in report.problems)
+
+
+def test_holds_under_references_that_are_not_po_numbers_are_left_to_settlement(trade):
+    from settlement.reconcile import reconcile
+    from settlement.services import escrow_hold
+
+    escrow_hold(reference="OTHER-1", reseller=trade.reseller, supplier=trade.supplier, amount=D("10.00"), actor=None)
+    assert reconcile().ok

@@ -219,3 +219,18 @@ def test_float_prices_are_not_trusted_silently():
         address=ADDRESS,
     )
     assert po.lines.get().retail_price == Decimal("99.10")
+
+
+def test_auto_pay_losing_a_race_for_the_balance_still_places_the_po(monkeypatch):
+    # given the balance looked sufficient but is spent by the time the hold is taken
+    trade = make_trade(funds="10.00")
+    type(trade.reseller).objects.filter(pk=trade.reseller.pk).update(auto_pay=True)
+    trade.reseller.refresh_from_db()
+    monkeypatch.setattr("settlement.services.wallet_balance", lambda organisation: D("1000.00"))
+    # when
+    po = place(trade)
+    # then
+    assert po.status == PurchaseOrder.Status.AWAITING_PAYMENT
+    assert PurchaseOrder.objects.get(pk=po.pk).status == PurchaseOrder.Status.AWAITING_PAYMENT
+    assert reload_sku(trade.sku).reserved == 1
+    assert Notification.objects.filter(user=trade.reseller_user, kind="purchase_order.auto_pay_failed").exists()

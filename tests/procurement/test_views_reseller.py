@@ -211,3 +211,21 @@ def test_place_page_renders_with_a_preselected_sku(reseller_client, trade):
     assert response.status_code == 200
     assert trade.sku.code in response.content.decode()
     assert D("50.00") == response.context["rows"][0]["unit_price"]
+
+
+def test_home_dashboard_shows_what_needs_action(reseller_client, trade, client):
+    place(trade)
+    response = reseller_client.get(reverse("home"))
+    body = response.content.decode()
+    assert 'id="widget-purchase-orders"' in body and "To pay" in body
+    client.force_login(trade.supplier_user)
+    services.purchase_order_pay(actor=trade.reseller_user, purchase_order=place(trade))
+    body = client.get(reverse("home")).content.decode()
+    assert 'id="widget-purchase-orders"' in body and "Paid, to ship" in body
+
+
+def test_list_searches_by_consumer_order_reference(reseller_client, trade):
+    wanted = place(trade, ref="TB-WANTED")
+    place(trade, ref="TB-OTHER")
+    response = reseller_client.get(reverse("procurement:reseller_po_list"), {"q": "wanted"})
+    assert [po.number for po in response.context["page"].object_list] == [wanted.number]
