@@ -33,6 +33,12 @@ def _apply_domain_error(form, error: DomainError) -> None:
 class WalletView(OrganisationMemberMixin, TemplateView):
     template_name = "settlement/wallet_detail.html"
 
+    def get_template_names(self) -> list[str]:
+        # Filtering with htmx swaps only the statement.
+        if getattr(self.request, "htmx", False):
+            return [f"{self.template_name}#statement"]
+        return [self.template_name]
+
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         filters = StatementFilterForm(self.request.GET or None)

@@ -283,3 +283,30 @@ def test_only_owners_and_managers_open_the_reward_page(client):
 def test_nav_links_to_the_wallet(reseller_client):
     client, _reseller = reseller_client
     assert f'href="{WALLET}"' in client.get(TOP_UPS).content.decode()
+
+
+def test_wallet_page_speaks_traditional_chinese_by_default(reseller_client, settings):
+    settings.LANGUAGE_CODE = "zh-hant"
+    client, _reseller = reseller_client
+    body = client.get(WALLET, HTTP_ACCEPT_LANGUAGE="zh-hant").content.decode()
+    assert "可用餘額" in body and "對帳單" in body
+
+
+def test_filtering_with_htmx_returns_only_the_statement(reseller_client):
+    client, reseller = reseller_client
+    fund(reseller.organisation, "10.00")
+    response = client.get(WALLET, {"kind": "top_up"}, HTTP_HX_REQUEST="true")
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert body.lstrip().startswith('<div id="statement">')
+    assert "<html" not in body and "10.00" in body
+
+
+def test_home_widget_shows_the_organisations_own_balance(reseller_member):
+    from django.template.loader import render_to_string
+
+    _user, reseller = reseller_member
+    fund(reseller.organisation, "1234.50")
+    fund(ResellerFactory().organisation, "999.99")
+    html = render_to_string("settlement/home_widget.html", {"organisation": reseller.organisation})
+    assert "¥1,234.50" in html and "999.99" not in html
