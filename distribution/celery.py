@@ -52,6 +52,11 @@ app.conf.beat_schedule = {
         "task": "distribution.disputes.tasks.compute_monthly_rebates",
         "schedule": crontab(day_of_month="1", hour="2", minute="0"),
     },
+    "inspect-listings": {
+        "task": "distribution.core.tasks.run_sweep",
+        "schedule": crontab(hour=3, minute=0),
+        "args": ["inspect_listings"],
+    },
 }
 
 __all__ = ["app", "crontab"]

@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("distribution.disputes.urls")),
     path("wallet/", include("settlement.urls")),
     path("", include("procurement.urls")),
+    path("", include("resellers.urls")),
 ]
 
 if settings.DEBUG:

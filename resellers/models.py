@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from distribution.core.money import MONEY_FIELD_KWARGS
 from suppliers.models import ChannelType
 
 
@@ -29,3 +33,102 @@ class Reseller(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class StoreListing(models.Model):
+    """One SKU in a reseller's store list (下載並發布, R7).
+
+    The retail price is the reseller's own, kept within the SKU's min/max by the
+    services. The goods' location is never the reseller's to choose: it is read
+    from the product; ``location_*_code`` only records what the reseller's shop
+    was last told (the inspection compares it with the product's).
+    """
+
+    class Status(models.TextChoices):
+        PUBLISHED = "published", _("Published")
+        UNPUBLISHED = "unpublished", _("Unpublished")
+
+    reseller = models.ForeignKey(Reseller, on_delete=models.CASCADE, related_name="listings")
+    supplier = models.ForeignKey("suppliers.Supplier", on_delete=models.CASCADE, related_name="+")
+    sku = models.ForeignKey("suppliers.SKU", on_delete=models.CASCADE, related_name="store_listings")
+    retail_price_amount = models.DecimalField(_("retail price"), **MONEY_FIELD_KWARGS)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PUBLISHED, db_index=True)
+    location_province_code = models.CharField(max_length=6, blank=True)
+    location_city_code = models.CharField(max_length=6, blank=True)
+    flag_out_of_range = models.BooleanField(_("price out of range"), default=False)
+    flag_out_of_stock = models.BooleanField(_("out of stock"), default=False)
+    flag_delisted = models.BooleanField(_("delisted by the supplier"), default=False)
+    flag_partnership_ended = models.BooleanField(_("partnership ended"), default=False)
+    flagged_at = models.DateTimeField(null=True, blank=True)
+    notified_change_key = models.CharField(max_length=64, blank=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-updated_at", "-id"]
+        verbose_name = _("store listing")
+        verbose_name_plural = _("store listings")
+        constraints = [
+            models.UniqueConstraint(fields=["reseller", "sku"], name="store_listing_unique_sku_per_reseller"),
+            models.CheckConstraint(condition=Q(retail_price_amount__gt=0), name="store_listing_price_positive"),
+        ]
+        indexes = [models.Index(fields=["reseller", "supplier", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.reseller_id}:{self.sku_id}"
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == self.Status.PUBLISHED
+
+    @property
+    def is_flagged(self) -> bool:
+        return self.flag_out_of_range or self.flag_out_of_stock or self.flag_delisted or self.flag_partnership_ended
+
+    @property
+    def flag_labels(self) -> list[str]:
+        labels = []
+        for name in FLAG_FIELDS:
+            if getattr(self, name):
+                labels.append(capfirst(str(self._meta.get_field(name).verbose_name)))
+        return labels
+
+
+FLAG_FIELDS = ("flag_out_of_range", "flag_out_of_stock", "flag_delisted", "flag_partnership_ended")
+
+
+class InspectionFinding(models.Model):
+    """A violation found by the daily inspection (巡查, R17). Open while ``resolved_at`` is null."""
+
+    class Kind(models.TextChoices):
+        PRICE_OUT_OF_RANGE = "price_out_of_range", _("Retail price out of the supplier's range")
+        LOCATION_MISMATCH = "location_mismatch", _("Goods location differs from the product's")
+        DELISTED_SKU = "delisted_sku", _("Selling a delisted SKU")
+
+    reseller = models.ForeignKey(Reseller, on_delete=models.CASCADE, related_name="inspection_findings")
+    supplier = models.ForeignKey("suppliers.Supplier", on_delete=models.CASCADE, related_name="+")
+    listing = models.ForeignKey(StoreListing, on_delete=models.CASCADE, related_name="findings")
+    kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices)
+    details = models.JSONField(_("details"), default=dict, blank=True)
+    found_at = models.DateTimeField(_("found at"), db_index=True)
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+    warned_at = models.DateTimeField(_("warning sent at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-found_at", "-id"]
+        verbose_name = _("inspection finding")
+        verbose_name_plural = _("inspection findings")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["listing", "kind"], condition=Q(resolved_at__isnull=True), name="one_open_finding_per_listing_kind"
+            )
+        ]
+        indexes = [models.Index(fields=["supplier", "reseller", "resolved_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind} #{self.listing_id}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.resolved_at is None

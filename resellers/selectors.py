@@ -1,0 +1,220 @@
+"""Reads shared by the resellers' views, feeds and services.
+
+Every read that returns a reseller's data filters by that reseller; a caller never
+gets another organisation's rows (views answer 404).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from django.db import models
+from django.db.models import Count, F, Prefetch, Q
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+
+from suppliers.models import SKU, Partnership, Product, ProductImage, RecruitmentPost, Supplier, Tier
+from suppliers.pricing import tier_supply_price
+
+from .models import InspectionFinding, Reseller, StoreListing
+from .search import LIVE_PARTNERSHIP, display_description, display_title
+
+
+def partnerships_by_supplier(reseller: Reseller) -> dict[int, Partnership]:
+    """The reseller's live partnerships keyed by supplier id (one query)."""
+    return {
+        p.supplier_id: p
+        for p in Partnership.objects.filter(reseller=reseller, status__in=LIVE_PARTNERSHIP).select_related("tier")
+    }
+
+
+def supply_price_for(sku: SKU, partnership: Partnership | None) -> Decimal | None:
+    """The reseller's supply price for ``sku`` (its tier's), or None when not partnered."""
+    if partnership is None:
+        return None
+    return tier_supply_price(sku.supply_price_amount, partnership.tier.discount_percent)
+
+
+def approved_images() -> Prefetch:
+    return Prefetch("images", queryset=ProductImage.objects.filter(approved=True).order_by("position", "id"), to_attr="shown_images")
+
+
+def catalog_product(*, product_id: int) -> Product:
+    """A listed product of an active supplier (else 404), with its SKUs and approved images."""
+    qs = (
+        Product.objects.filter(status=Product.Status.LISTED, supplier__status=Supplier.Status.ACTIVE)
+        .select_related("supplier", "category", "supplier__terms")
+        .annotate(shown_title=display_title(), shown_description=display_description())
+        .prefetch_related(Prefetch("skus", queryset=SKU.objects.filter(is_active=True).order_by("code")), approved_images())
+    )
+    return get_object_or_404(qs, pk=product_id)
+
+
+def catalog_supplier(*, supplier_id: int) -> Supplier:
+    return get_object_or_404(Supplier.objects.filter(status=Supplier.Status.ACTIVE).select_related("organisation"), pk=supplier_id)
+
+
+@dataclass
+class SupplierProfile:
+    supplier: Supplier
+    terms: object | None
+    tiers: list[Tier]
+    posts: list[RecruitmentPost]
+    product_count: int
+    median_first_response: object | None
+    partnership: Partnership | None
+
+
+def supplier_profile(*, supplier: Supplier, reseller: Reseller) -> SupplierProfile:
+    from suppliers.models import CooperationTerms
+
+    terms = CooperationTerms.objects.filter(supplier=supplier).first()
+    return SupplierProfile(
+        supplier=supplier,
+        terms=terms,
+        tiers=list(Tier.objects.filter(supplier=supplier).order_by("position", "id")),
+        posts=list(RecruitmentPost.objects.filter(supplier=supplier, is_open=True).select_related("tier")[:20]),
+        product_count=Product.objects.filter(supplier=supplier, status=Product.Status.LISTED).count(),
+        median_first_response=median_first_response(supplier),
+        partnership=Partnership.objects.filter(supplier=supplier, reseller=reseller, status__in=LIVE_PARTNERSHIP)
+        .select_related("tier")
+        .first(),
+    )
+
+
+def median_first_response(supplier: Supplier) -> timedelta | None:
+    """The supplier's median first response to resellers' inquiries (R4), from the partners
+    helper's selector when it is installed (``suppliers.selectors_partners.supplier_response_time``
+    or ``suppliers.selectors.median_first_response``); None (shown as nothing) otherwise."""
+    import importlib
+
+    for module_name, func_name in (
+        ("suppliers.selectors_partners", "supplier_response_time"),
+        ("suppliers.selectors", "median_first_response"),
+    ):
+        try:
+            module = importlib.import_module(module_name)
+        except ImportError:
+            continue
+        func = getattr(module, func_name, None)
+        if func is None:
+            continue
+        result = func(supplier)
+        return getattr(result, "median", result)
+    return None
+
+
+def duration_label(value: timedelta | None) -> str:
+    """``45 min`` / ``3 h`` / ``2 d``: a response time at a glance."""
+    if value is None:
+        return ""
+    minutes = int(value.total_seconds() // 60)
+    if minutes < 60:
+        return _("%(n)d min") % {"n": max(minutes, 1)}
+    if minutes < 48 * 60:
+        return _("%(n)d h") % {"n": round(minutes / 60)}
+    return _("%(n)d d") % {"n": round(minutes / 1440)}
+
+
+@dataclass
+class StoreListFilters:
+    status: str = ""
+    flagged: bool = False
+    supplier_id: int | None = None
+    q: str = ""
+
+
+def store_listings(*, reseller: Reseller, filters: StoreListFilters | None = None) -> models.QuerySet:
+    """The reseller's store list with what a row shows (select_related; fixed query count)."""
+    qs = StoreListing.objects.filter(reseller=reseller).select_related("sku", "sku__product", "supplier")
+    f = filters or StoreListFilters()
+    if f.status:
+        qs = qs.filter(status=f.status)
+    if f.flagged:
+        qs = qs.filter(flagged_q())
+    if f.supplier_id:
+        qs = qs.filter(supplier_id=f.supplier_id)
+    if f.q:
+        qs = qs.filter(Q(sku__code__trgm_icontains=f.q) | Q(sku__product__title__trgm_icontains=f.q))
+    return qs.annotate(shown_title=display_title_via_sku()).order_by("-updated_at", "-id")
+
+
+def display_title_via_sku():
+    from django.db.models import Case, When
+
+    return Case(
+        When(sku__product__has_pending_changes=True, then=F("sku__product__approved_title")),
+        default=F("sku__product__title"),
+        output_field=models.CharField(),
+    )
+
+
+def flagged_q() -> Q:
+    return Q(flag_out_of_range=True) | Q(flag_out_of_stock=True) | Q(flag_delisted=True) | Q(flag_partnership_ended=True)
+
+
+def store_list_counts(*, reseller: Reseller) -> dict[str, int]:
+    return StoreListing.objects.filter(reseller=reseller).aggregate(
+        total=Count("id"),
+        published=Count("id", filter=Q(status=StoreListing.Status.PUBLISHED)),
+        flagged=Count("id", filter=flagged_q()),
+    )
+
+
+def store_listing(*, reseller: Reseller, listing_id: int) -> StoreListing:
+    qs = StoreListing.objects.filter(reseller=reseller).select_related("sku", "sku__product", "supplier")
+    return get_object_or_404(qs, pk=listing_id)
+
+
+def listings_by_sku(*, reseller: Reseller, sku_ids: list[int]) -> dict[int, StoreListing]:
+    return {sl.sku_id: sl for sl in StoreListing.objects.filter(reseller=reseller, sku_id__in=list(sku_ids))}
+
+
+def feed_listings(*, reseller: Reseller, updated_since: datetime | None = None) -> models.QuerySet:
+    """Rows of the reseller's feeds. ``updated_since`` keeps rows whose entry or SKU changed since then."""
+    qs = StoreListing.objects.filter(reseller=reseller)
+    if updated_since is not None:
+        qs = qs.filter(Q(updated_at__gte=updated_since) | Q(sku__updated_at__gte=updated_since))
+    return qs
+
+
+def reseller_findings(*, reseller: Reseller, open_only: bool = True) -> models.QuerySet:
+    qs = InspectionFinding.objects.filter(reseller=reseller).select_related("listing", "listing__sku", "listing__sku__product", "supplier")
+    if open_only:
+        qs = qs.filter(resolved_at__isnull=True)
+    return qs.order_by("-found_at", "-id")
+
+
+def supplier_inspection_overview(*, supplier: Supplier) -> models.QuerySet:
+    """Resellers partnered with (or found selling for) ``supplier``, with open/total finding counts."""
+    return (
+        Reseller.objects.filter(
+            Q(partnerships__supplier=supplier) | Q(inspection_findings__supplier=supplier)
+        )
+        .distinct()
+        .annotate(
+            open_findings=Count(
+                "inspection_findings",
+                filter=Q(inspection_findings__supplier=supplier, inspection_findings__resolved_at__isnull=True),
+                distinct=True,
+            ),
+            total_findings=Count("inspection_findings", filter=Q(inspection_findings__supplier=supplier), distinct=True),
+        )
+        .order_by("-open_findings", "name")
+    )
+
+
+def supplier_reseller_for_report(*, supplier: Supplier, reseller_id: int) -> Reseller:
+    """A reseller the supplier may inspect: partnered now or before, or with findings for it (else 404)."""
+    qs = Reseller.objects.filter(Q(partnerships__supplier=supplier) | Q(inspection_findings__supplier=supplier)).distinct()
+    return get_object_or_404(qs, pk=reseller_id)
+
+
+def supplier_findings(*, supplier: Supplier, reseller: Reseller) -> models.QuerySet:
+    return (
+        InspectionFinding.objects.filter(supplier=supplier, reseller=reseller)
+        .select_related("listing", "listing__sku", "listing__sku__product")
+        .order_by(F("resolved_at").desc(nulls_first=True), "-found_at", "-id")
+    )
