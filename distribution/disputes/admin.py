@@ -25,6 +25,7 @@ from .models import (
     DisputeEvidence,
     DisputeMessage,
     DisputeOffer,
+    FindingReview,
     PenaltyEvidence,
     ProposedRebate,
     RebateRule,
@@ -33,6 +34,7 @@ from .models import (
 from .rules import RULES
 from .services import dispute_decide
 from .services_compliance import penalty_record, penalty_revoke
+from .services_inspection import penalty_from_findings
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -351,3 +353,64 @@ class DisputeInlineForPurchaseOrder(admin.TabularInline):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+class PenalisedFilter(admin.SimpleListFilter):
+    title = _("penalty")
+    parameter_name = "penalised"
+
+    def lookups(self, request, model_admin):
+        return [("no", _("Not penalised yet")), ("yes", _("Penalised"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "no":
+            return queryset.filter(penalty_link__isnull=True)
+        if self.value() == "yes":
+            return queryset.filter(penalty_link__isnull=False)
+        return queryset
+
+
+@admin.register(FindingReview)
+class FindingReviewAdmin(admin.ModelAdmin):
+    """Open inspection findings; one action turns the selected ones into a penalty per reseller."""
+
+    list_display = ("found_at", "reseller", "supplier", "kind", "listing", "warned_at", "resolved_at", "penalty")
+    list_filter = (PenalisedFilter, "kind", ("resolved_at", admin.EmptyFieldListFilter))
+    search_fields = ("reseller__name", "supplier__company_name")
+    list_select_related = ("reseller", "supplier", "listing", "penalty_link")
+    ordering = ("-found_at",)
+    actions = ["penalise_warning", "penalise_suspend_ordering"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("penalty"))
+    def penalty(self, obj):
+        link = getattr(obj, "penalty_link", None)
+        return link.penalty_id if link else "—"
+
+    def _penalise(self, request, queryset, sanction: str, days: int | None):
+        try:
+            made = penalty_from_findings(
+                actor=request.user, finding_ids=list(queryset.values_list("pk", flat=True)), sanction=sanction, days=days
+            )
+        except DomainError as exc:
+            self.message_user(request, exc.message, messages.ERROR)
+            return
+        self.message_user(
+            request, _("%(n)s penalties recorded (open findings already penalised are skipped).") % {"n": len(made)}, messages.SUCCESS
+        )
+
+    @admin.action(description=_("Record a warning (R7) for the selected findings"))
+    def penalise_warning(self, request, queryset):
+        self._penalise(request, queryset, "warning", None)
+
+    @admin.action(description=_("Suspend ordering for 7 days (R7) for the selected findings"))
+    def penalise_suspend_ordering(self, request, queryset):
+        self._penalise(request, queryset, "suspend_ordering", 7)

@@ -3,7 +3,7 @@
 Penalties themselves are ``accounts.Penalty``; rewards paid are ``settlement.Reward``.
 """
 
-from .compliance import PenaltyEvidence, Violation
+from .compliance import FindingPenalty, FindingReview, PenaltyEvidence, Violation
 from .disputes import Dispute, DisputeDecision, DisputeEvidence, DisputeMessage, DisputeOffer, Side
 from .rebates import ProposedRebate, RebateRule
 
@@ -14,6 +14,8 @@ __all__ = [
     "DisputeMessage",
     "DisputeOffer",
     "Side",
+    "FindingPenalty",
+    "FindingReview",
     "PenaltyEvidence",
     "ProposedRebate",
     "RebateRule",

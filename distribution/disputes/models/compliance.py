@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Penalty
+from resellers.models import InspectionFinding
 
 
 def penalty_evidence_upload_to(instance: PenaltyEvidence, filename: str) -> str:
@@ -42,3 +43,27 @@ class Violation(Penalty):
 
         rule = RULES.get(self.rule)
         return str(rule.title) if rule else ""
+
+
+class FindingPenalty(models.Model):
+    """Which penalty an inspection finding was turned into (at most one)."""
+
+    finding = models.OneToOneField("resellers.InspectionFinding", on_delete=models.CASCADE, related_name="penalty_link")
+    penalty = models.ForeignKey("accounts.Penalty", on_delete=models.CASCADE, related_name="finding_links")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("penalised finding")
+        verbose_name_plural = _("penalised findings")
+
+    def __str__(self) -> str:
+        return f"{self.finding_id} → {self.penalty_id}"
+
+
+class FindingReview(InspectionFinding):
+    """Staff's view of inspection findings, with the one action that turns them into a penalty."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("inspection finding to review")
+        verbose_name_plural = _("inspection findings to review")
