@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from distribution.core.errors import DomainError
@@ -169,11 +169,12 @@ class DisputeAdmin(admin.ModelAdmin):
         events = (
             AuditEvent.objects.filter(object_type="disputes.dispute", object_id=str(obj.pk)).select_related("actor").order_by("created_at")
         )
-        rows = "".join(
-            format_html("<li>{} · {} · {} · {}</li>", e.created_at.strftime("%Y-%m-%d %H:%M"), e.actor or _("system"), e.action, e.summary)
-            for e in events
+        rows = format_html_join(
+            "",
+            "<li>{} · {} · {} · {}</li>",
+            ((e.created_at.strftime("%Y-%m-%d %H:%M"), e.actor or _("system"), e.action, e.summary) for e in events),
         )
-        return format_html("<ul>{}</ul>", format_html(rows)) if rows else "—"
+        return format_html("<ul>{}</ul>", rows) if rows else "—"
 
     @admin.action(description=_("Decide the selected dispute"))
     def decide_selected(self, request, queryset):
