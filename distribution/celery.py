@@ -44,6 +44,15 @@ app.conf.beat_schedule = {
         "schedule": EVERY_MINUTE,
         "args": ["send_reminders"],
     },
+    "escalate-disputes": {
+        "task": "distribution.core.tasks.run_sweep",
+        "schedule": EVERY_MINUTE,
+        "args": ["escalate_disputes"],
+    },
+    "monthly-rebates": {
+        "task": "distribution.disputes.tasks.compute_monthly_rebates",
+        "schedule": crontab(day_of_month="1", hour="2", minute="0"),
+    },
     "inspect-listings": {
         "task": "distribution.core.tasks.run_sweep",
         "schedule": crontab(hour=3, minute=0),

@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "procurement",
     "ninja",
     "distribution.api",
+    "distribution.disputes",
 ]
 
 MIDDLEWARE = [

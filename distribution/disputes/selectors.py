@@ -1,0 +1,107 @@
+"""Reads shared by views, admin and other apps: compliance records, suspensions, disputes."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from accounts.models import Organisation, Penalty
+
+ORDERING_SANCTIONS = (Penalty.Sanction.SUSPEND_ORDERING,)
+LISTING_SANCTIONS = (Penalty.Sanction.SUSPEND_LISTING, Penalty.Sanction.LISTING_REMOVAL)
+
+
+def active_penalties(now: datetime | None = None) -> QuerySet[Penalty]:
+    """Penalties in force at ``now`` (not revoked, started, not yet ended)."""
+    now = now or timezone.now()
+    return Penalty.objects.filter(revoked_at__isnull=True, starts_at__lte=now).filter(Q(ends_at__isnull=True) | Q(ends_at__gt=now))
+
+
+def organisation_has_active_penalty(organisation_id: int, now: datetime | None = None) -> bool:
+    """R6: while this is true, the reseller's suppliers may end the partnership at once."""
+    return active_penalties(now).filter(organisation_id=organisation_id).exists()
+
+
+def ordering_suspended(organisation_id: int, now: datetime | None = None) -> bool:
+    """A reseller under a ``suspend_ordering`` penalty may not place purchase orders."""
+    return active_penalties(now).filter(organisation_id=organisation_id, sanction__in=ORDERING_SANCTIONS).exists()
+
+
+def listing_suspended(organisation_id: int, now: datetime | None = None) -> bool:
+    return active_penalties(now).filter(organisation_id=organisation_id, sanction__in=LISTING_SANCTIONS).exists()
+
+
+def suppliers_hidden_by_penalty(now: datetime | None = None) -> QuerySet:
+    """Organisation ids of suppliers whose products are hidden from search right now.
+
+    Use as a subquery: ``products.exclude(supplier_id__in=suppliers_hidden_by_penalty())``.
+    """
+    return (
+        active_penalties(now)
+        .filter(sanction__in=LISTING_SANCTIONS, organisation__kind=Organisation.Kind.SUPPLIER)
+        .values("organisation_id")
+    )
+
+
+def compliance_records(organisation: Organisation) -> QuerySet[Penalty]:
+    """The organisation's penalties, newest first, with evidence prefetched (fixed query count)."""
+    return Penalty.objects.filter(organisation=organisation).prefetch_related("evidence").order_by("-starts_at", "-id")
+
+
+def disputes_for_organisation(organisation: Organisation) -> QuerySet:
+    """Disputes the organisation is a party to (as reseller or supplier), newest first."""
+    from .models import Dispute
+
+    field = "reseller" if organisation.kind == Organisation.Kind.RESELLER else "supplier"
+    return (
+        Dispute.objects.filter(**{field: organisation})
+        .select_related("purchase_order", "reseller", "supplier")
+        .order_by("-opened_at", "-id")
+    )
+
+
+def dispute_for_viewer(*, user, pk: int):
+    """The dispute if ``user`` may see it (a party's member, or platform staff), else ``None``."""
+    from .models import Dispute
+
+    qs = Dispute.objects.select_related("purchase_order", "reseller", "supplier", "opened_by")
+    membership = getattr(user, "membership", None)
+    if membership is not None:
+        qs = qs.filter(Q(reseller_id=membership.organisation_id) | Q(supplier_id=membership.organisation_id))
+    elif not user.is_staff:
+        return None
+    return qs.filter(pk=pk).first()
+
+
+def dispute_counts(organisation: Organisation) -> dict[str, int]:
+    from django.db.models import Count
+
+    from .models import Dispute
+
+    side = "reseller" if organisation.kind == Organisation.Kind.RESELLER else "supplier"
+    agg = disputes_for_organisation(organisation).aggregate(
+        open=Count("pk", filter=Q(status=Dispute.Status.OPEN)),
+        waiting=Count("pk", filter=Q(status=Dispute.Status.OPEN, waiting_on=side)),
+        escalated=Count("pk", filter=Q(status=Dispute.Status.ESCALATED)),
+    )
+    return agg
+
+
+def disputable_purchase_orders(organisation: Organisation, now: datetime | None = None, limit: int = 10) -> list:
+    """The reseller's shipped POs still inside their dispute window, soonest deadline first."""
+    from procurement.models import PurchaseOrder
+
+    now = now or timezone.now()
+    return list(
+        PurchaseOrder.objects.filter(reseller_id=organisation.pk, status=PurchaseOrder.Status.SHIPPED, dispute_until__gt=now)
+        .select_related("supplier")
+        .order_by("dispute_until", "id")[:limit]
+    )
+
+
+def open_dispute_for_po(purchase_order_id: int):
+    from .models import Dispute
+
+    return Dispute.objects.filter(purchase_order_id=purchase_order_id, status__in=list(Dispute.OPEN_STATUSES)).first()

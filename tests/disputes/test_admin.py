@@ -1,0 +1,175 @@
+"""Staff's workplace: dispute queue, decision form, violations, all audited."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from accounts.models import Penalty
+from distribution.core.models import AuditEvent
+from distribution.disputes import services
+from distribution.disputes.models import Dispute
+from procurement.models import PurchaseOrder
+from settlement.reconcile import reconcile
+from tests.disputes.factories import member_of, png_upload, shipped_po
+from tests.resellers.factories import ResellerFactory
+
+pytestmark = pytest.mark.django_db
+D = Decimal
+
+
+def open_dispute(po, amount="100.00"):
+    user = member_of(po.reseller.organisation)
+    return services.dispute_open(actor=user, purchase_order=po, reason="wrong_item", requested_amount=amount, description="發錯貨")
+
+
+def test_queue_lists_filters_and_searches(client, staff, django_assert_max_num_queries):
+    first, second = shipped_po(), shipped_po()
+    d1, d2 = open_dispute(first), open_dispute(second, amount="250.00")
+    services.dispute_escalate(actor=member_of(second.supplier.organisation), dispute=d2)
+    client.force_login(staff)
+    url = reverse("admin:disputes_dispute_changelist")
+    with django_assert_max_num_queries(20):
+        response = client.get(url)
+    assert response.status_code == 200
+    assert list(response.context["cl"].result_list) == [d1, d2]  # oldest first
+    escalated = client.get(url, {"escalation": "escalated"})
+    assert list(escalated.context["cl"].result_list) == [d2]
+    by_po = client.get(url, {"q": first.number})
+    assert list(by_po.context["cl"].result_list) == [d1]
+    by_ref = client.get(url, {"q": second.consumer_order_ref})
+    assert list(by_ref.context["cl"].result_list) == [d2]
+    by_amount = client.get(url, {"o": "-6"})
+    assert by_amount.status_code == 200
+
+
+def test_change_page_is_read_only_and_shows_the_audit_trail(client, staff, po):
+    dispute = open_dispute(po)
+    client.force_login(staff)
+    response = client.get(reverse("admin:disputes_dispute_change", args=[dispute.pk]))
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "dispute.opened" in body
+    assert reverse("admin:disputes_dispute_decide", args=[dispute.pk]) in body
+    post = client.post(reverse("admin:disputes_dispute_change", args=[dispute.pk]), {"reason": "other"})
+    assert post.status_code == 403
+    assert Dispute.objects.get(pk=dispute.pk).reason == "wrong_item"
+
+
+def test_decision_form_refuses_a_split_that_does_not_add_up(client, staff, po):
+    dispute = open_dispute(po)
+    client.force_login(staff)
+    url = reverse("admin:disputes_dispute_decide", args=[dispute.pk])
+    response = client.post(url, {"refund_amount": "100.00", "release_amount": "100.00", "decision": "x", "penalty_rule": "R15"})
+    assert response.status_code == 400
+    assert "must add up to the amount held in escrow, 300.00" in response.content.decode()
+    assert Dispute.objects.get(pk=dispute.pk).status == Dispute.Status.OPEN
+
+
+def test_decision_form_settles_penalises_and_audits(client, staff, po):
+    dispute = open_dispute(po)
+    client.force_login(staff)
+    url = reverse("admin:disputes_dispute_decide", args=[dispute.pk])
+    assert client.get(url).status_code == 200
+    response = client.post(
+        url,
+        {
+            "refund_amount": "300.00",
+            "release_amount": "0.00",
+            "decision": "供應商發錯貨,全額退款。",
+            "at_fault": "supplier",
+            "penalty_sanction": "suspend_listing",
+            "penalty_rule": "R3",
+            "penalty_days": "3",
+        },
+    )
+    assert response.status_code == 302
+    assert PurchaseOrder.objects.get(pk=po.pk).status == PurchaseOrder.Status.REFUNDED
+    penalty = Penalty.objects.get()
+    assert (penalty.organisation_id, penalty.sanction, penalty.rule) == (po.supplier_id, "suspend_listing", "R3")
+    assert AuditEvent.objects.filter(action="dispute.decided", actor=staff).exists()
+    assert reconcile().ok
+    again = client.get(url)
+    assert "nothing to decide" in again.content.decode()
+
+
+def test_decide_action_needs_exactly_one_dispute(client, staff):
+    d1, d2 = open_dispute(shipped_po()), open_dispute(shipped_po())
+    client.force_login(staff)
+    url = reverse("admin:disputes_dispute_changelist")
+    one = client.post(url, {"action": "decide_selected", "_selected_action": [d1.pk]})
+    assert one.status_code == 302 and one.url == reverse("admin:disputes_dispute_decide", args=[d1.pk])
+    both = client.post(url, {"action": "decide_selected", "_selected_action": [d1.pk, d2.pk]}, follow=True)
+    assert "Select exactly one dispute" in both.content.decode()
+
+
+def test_non_staff_cannot_reach_the_decision_form(client, po):
+    dispute = open_dispute(po)
+    client.force_login(member_of(po.supplier.organisation))
+    response = client.get(reverse("admin:disputes_dispute_decide", args=[dispute.pk]))
+    assert response.status_code == 302 and "/admin/login/" in response.url
+
+
+def test_staff_record_a_violation_in_admin_through_the_service(client, staff):
+    reseller = ResellerFactory()
+    client.force_login(staff)
+    url = reverse("admin:disputes_violation_add")
+    assert "R7 · Truthful listings" in client.get(url).content.decode()
+    response = client.post(
+        url,
+        {
+            "organisation": reseller.organisation.pk,
+            "rule": "R7",
+            "description": "商品所在地不實",
+            "sanction": "suspend_ordering",
+            "starts_at_0": "2026-11-28",
+            "starts_at_1": "10:00:00",
+            "days": "5",
+            "evidence_files": [png_upload()],
+            "evidence_note": "巡查截圖",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    penalty = Penalty.objects.get()
+    assert (penalty.ends_at - penalty.starts_at).days == 5
+    assert penalty.evidence.count() == 1
+    assert AuditEvent.objects.filter(action="penalty.recorded", actor=staff).count() == 1
+    missing_days = client.post(
+        url,
+        {
+            "organisation": reseller.organisation.pk,
+            "rule": "R7",
+            "description": "x",
+            "sanction": "suspend_listing",
+            "starts_at_0": "2026-11-28",
+            "starts_at_1": "10:00:00",
+        },
+    )
+    assert missing_days.status_code == 200
+    assert "needs a period in days" in missing_days.content.decode()
+    assert Penalty.objects.count() == 1
+
+
+def test_revoke_action_is_audited(client, staff):
+    from distribution.disputes.services_compliance import penalty_record
+
+    penalty = penalty_record(actor=staff, organisation=ResellerFactory().organisation, rule="R9", description="x")
+    client.force_login(staff)
+    client.post(reverse("admin:disputes_violation_changelist"), {"action": "revoke_selected", "_selected_action": [penalty.pk]})
+    assert Penalty.objects.get().revoked_at is not None
+    assert AuditEvent.objects.filter(action="penalty.revoked", actor=staff).exists()
+
+
+def test_dispute_inline_for_the_po_admin_lists_the_pos_disputes(rf, staff, po):
+    from django.contrib import admin as django_admin
+
+    from distribution.disputes.admin import DisputeInlineForPurchaseOrder
+
+    dispute = open_dispute(po)
+    inline = DisputeInlineForPurchaseOrder(PurchaseOrder, django_admin.site)
+    request = rf.get("/")
+    request.user = staff
+    assert list(inline.get_queryset(request).filter(purchase_order=po)) == [dispute]
+    assert not inline.has_add_permission(request, po)
