@@ -53,6 +53,16 @@ app.conf.beat_schedule = {
         "task": "distribution.disputes.tasks.compute_monthly_rebates",
         "schedule": crontab(day_of_month="1", hour="2", minute="0"),
     },
+    "webhook-deliveries": {
+        "task": "distribution.core.tasks.run_sweep",
+        "schedule": EVERY_MINUTE,
+        "args": ["webhook_deliveries"],
+    },
+    "idempotency-records": {
+        "task": "distribution.core.tasks.run_sweep",
+        "schedule": crontab(minute=17),
+        "args": ["idempotency_records"],
+    },
     "inspect-listings": {
         "task": "distribution.core.tasks.run_sweep",
         "schedule": crontab(hour=3, minute=0),
