@@ -14,7 +14,16 @@ import pytest
 from django.utils import translation
 
 ROOT = Path(__file__).resolve().parent.parent
-CATALOG_DIRS = ["locale", "accounts/locale", "settlement/locale", "suppliers/locale"]
+CATALOG_DIRS = [
+    "locale",
+    "accounts/locale",
+    "settlement/locale",
+    "suppliers/locale",
+    "procurement/locale",
+    "resellers/locale",
+    "distribution/api/locale",
+    "distribution/disputes/locale",
+]
 LANGUAGES = ["zh_Hant", "zh_Hans"]
 
 
