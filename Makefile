@@ -69,5 +69,9 @@ check-deploy: venv
 	DJANGO_ENV=production SECRET_KEY=$$(head -c 48 /dev/urandom | base64) ALLOWED_HOSTS=example.com \
 		$(PY) manage.py check --deploy --fail-level WARNING
 
+# Speed benchmarks (not part of `make test`): drop, recreate and fill their own database (its
+# name must contain "bench"), then print Markdown results; see benchmarks/README.md.
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/dist_bench
+BENCH_REDIS_URL ?= redis://127.0.0.1:6379/12
 bench: venv services
-	$(VENV)/bin/pytest benchmarks -p no:randomly --benchmark-only 2>/dev/null || $(VENV)/bin/python -m benchmarks
+	BENCH_DATABASE_URL=$(BENCH_DATABASE_URL) BENCH_REDIS_URL=$(BENCH_REDIS_URL) $(PY) -m benchmarks $(BENCH_ARGS)

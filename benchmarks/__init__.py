@@ -1,0 +1,1 @@
+"""Speed benchmarks, run with ``make bench`` (never part of ``make test``): see README.md."""

@@ -1,0 +1,106 @@
+"""Reseller product feed (CSV) of a 100,000-entry store list: stream time and peak Python memory."""
+
+from __future__ import annotations
+
+import gc
+import time
+import tracemalloc
+from decimal import Decimal
+
+from django.test import Client
+from django.utils import timezone
+
+from resellers.models import StoreListing
+from suppliers.models import SKU
+
+from . import data
+from .report import Report, rss_bytes
+
+ENTRIES = 100_000
+SMALL = 10_000
+
+
+def _setup():
+    suppliers = [data.supplier(f"饋送供應商{i + 1} Feed Supplier {i + 1}") for i in range(2)]
+    for i, s in enumerate(suppliers):
+        data.catalog(s, products=10_000, skus_per_product=(5,), seed=900 + i, start=500_000 + i * 10_000, images=True)
+    big, small = data.reseller("大型分銷商"), data.reseller("小型分銷商")
+    users = {}
+    for r in (big, small):
+        users[r.pk] = data.member(r.organisation)
+        for s in suppliers:
+            data.partner(s, r)
+    skus = list(SKU.objects.filter(supplier__in=suppliers).order_by("pk").values_list("pk", "supplier_id", "suggested_retail_amount"))
+    now = timezone.now()
+    for reseller, count in ((big, ENTRIES), (small, SMALL)):
+        for offset in range(0, count, 10_000):
+            StoreListing.objects.bulk_create(
+                [
+                    StoreListing(
+                        reseller=reseller,
+                        supplier_id=supplier_id,
+                        sku_id=sku_id,
+                        retail_price_amount=price + Decimal("5.00"),
+                        location_province_code="330000",
+                        location_city_code="330100",
+                        published_at=now,
+                    )
+                    for sku_id, supplier_id, price in skus[offset : offset + 10_000]
+                ]
+            )
+    data.analyze()
+    return (big, users[big.pk]), (small, users[small.pk])
+
+
+def _stream(user, *, trace: bool) -> tuple[float, int, int, int, int]:
+    """GET the CSV feed and read it to the end: (seconds, bytes, lines, peak traced bytes, peak RSS growth)."""
+    client = Client()
+    client.force_login(user)
+    gc.collect()
+    baseline = peak_rss = rss_bytes()
+    if trace:
+        tracemalloc.start()
+    t0 = time.perf_counter()
+    response = client.get("/store/feeds/products.csv")
+    assert response.status_code == 200 and response.streaming, response.status_code
+    size = lines = 0
+    for n, chunk in enumerate(response.streaming_content):
+        size += len(chunk)
+        lines += chunk.count(b"\n")
+        if n % 500 == 0:
+            peak_rss = max(peak_rss, rss_bytes())
+    elapsed = time.perf_counter() - t0
+    peak_rss = max(peak_rss, rss_bytes())
+    peak = 0
+    if trace:
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+    response.close()
+    return elapsed, size, lines, peak, peak_rss - baseline
+
+
+def run(report: Report, **_kwargs) -> None:
+    report.line(f"\n## 3. Product feed CSV of a {ENTRIES:,}-entry store list")
+    t0 = time.perf_counter()
+    (big, big_user), (small, small_user) = _setup()
+    report.line(
+        f"setup {time.perf_counter() - t0:.1f} s: 2 suppliers × 10,000 products × 5 SKUs (2 images each), "
+        f"store lists of {ENTRIES:,} and {SMALL:,} entries"
+    )
+    report.line()
+    rows = []
+    for user, count, trace in ((small_user, SMALL, False), (big_user, ENTRIES, False), (small_user, SMALL, True)):
+        elapsed, size, lines, peak, rss_growth = _stream(user, trace=trace)
+        assert lines == count + 1, (lines, count)
+        rows.append(
+            [
+                f"{count:,}",
+                "tracemalloc (slows it)" if trace else "plain",
+                f"{elapsed:.1f} s",
+                f"{lines / elapsed:,.0f}",
+                f"{size / 1e6:.1f} MB",
+                f"{peak / 1e6:.1f} MB" if trace else "",
+                f"+{rss_growth / 1e6:.1f} MB",
+            ]
+        )
+    report.table(["entries", "run", "time to stream", "rows/s", "CSV size", "peak traced Python memory", "peak RSS growth"], rows)
