@@ -167,6 +167,15 @@ def _reserve(quantities: dict[int, int], *, now: datetime) -> None:
                 % {"code": sku.code, "available": max(sku.available, 0), "wanted": quantity},
                 field="lines",
             )
+    _stock_changed(list(quantities), changes={"reserved"}, now=now)
+
+
+def _stock_changed(sku_ids: list[int], *, changes: set[str], now: datetime) -> None:
+    """``product.updated`` webhooks for SKUs whose available stock moved (queued on commit)."""
+    from distribution.api.webhooks import emit_product_updated
+
+    for sku in SKU.objects.filter(pk__in=sku_ids).order_by("pk"):
+        emit_product_updated(sku=sku, changes=changes, now=now)
 
 
 def _lines_quantities(po: PurchaseOrder) -> dict[int, int]:
@@ -176,12 +185,14 @@ def _lines_quantities(po: PurchaseOrder) -> dict[int, int]:
 def _release(po: PurchaseOrder, *, now: datetime) -> None:
     for sku_id, quantity in sorted(_lines_quantities(po).items()):
         SKU.objects.filter(pk=sku_id).update(reserved=F("reserved") - quantity, updated_at=now)
+    _stock_changed(list(_lines_quantities(po)), changes={"reserved"}, now=now)
 
 
 def _dispatch(po: PurchaseOrder, *, now: datetime) -> None:
     """Shipping turns the reservation into an on-hand decrement."""
     for sku_id, quantity in sorted(_lines_quantities(po).items()):
         SKU.objects.filter(pk=sku_id).update(on_hand=F("on_hand") - quantity, reserved=F("reserved") - quantity, updated_at=now)
+    _stock_changed(list(_lines_quantities(po)), changes={"on_hand", "reserved"}, now=now)
 
 
 # --- addresses -------------------------------------------------------------------------
