@@ -244,14 +244,16 @@ def _live_partnership(*, reseller: Reseller, supplier: Supplier, now: datetime) 
     return partnership
 
 
+def _under_penalty(organisation_id: int, sanction: str, now: datetime) -> bool:
+    return (
+        Penalty.objects.filter(organisation_id=organisation_id, sanction=sanction, revoked_at__isnull=True, starts_at__lte=now)
+        .filter(Q(ends_at__isnull=True) | Q(ends_at__gt=now))
+        .exists()
+    )
+
+
 def _check_may_order(reseller: Reseller, now: datetime) -> None:
-    suspended = Penalty.objects.filter(
-        organisation_id=reseller.pk,
-        sanction=Penalty.Sanction.SUSPEND_ORDERING,
-        revoked_at__isnull=True,
-        starts_at__lte=now,
-    ).filter(Q(ends_at__isnull=True) | Q(ends_at__gt=now))
-    if suspended.exists():
+    if _under_penalty(reseller.pk, Penalty.Sanction.SUSPEND_ORDERING, now):
         raise OrderingSuspended()
 
 
@@ -310,7 +312,7 @@ def _place_locked(
     note: str,
     now: datetime,
 ) -> PurchaseOrder:
-    if not supplier.is_active:
+    if not supplier.is_active or _under_penalty(supplier.pk, Penalty.Sanction.SUSPEND_LISTING, now):
         raise DomainError(_("%(supplier)s is not taking orders.") % {"supplier": supplier.company_name}, code="supplier_inactive")
     partnership = _live_partnership(reseller=reseller, supplier=supplier, now=now)
     skus = SKU.objects.select_related("product").in_bulk([sku_id for sku_id, _q, _p in parsed])
