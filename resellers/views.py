@@ -31,7 +31,7 @@ from . import feeds, selectors, services
 from .forms import CatalogSearchForm, MarkupRuleForm, RetailPriceForm, StoreListFilterForm
 from .markup import DEFAULT_FACTOR, MarkupRule, apply_markup
 from .models import InspectionFinding, StoreListing
-from .search import CatalogQuery, catalog_search
+from .search import CatalogQuery, catalog_search, visible_suppliers
 
 
 class ResellerPageMixin(ResellerMemberMixin):
@@ -276,7 +276,7 @@ class BulkPublishView(ResellerPageMixin, TemplateView):
     def candidates(self, supplier_id: int):
         return (
             SKU.objects.filter(
-                supplier_id=supplier_id, is_active=True, product__status=Product.Status.LISTED, product__supplier__status="active"
+                supplier_id=supplier_id, is_active=True, product__status=Product.Status.LISTED, supplier__in=visible_suppliers()
             )
             .exclude(store_listings__reseller=self.reseller, store_listings__status=StoreListing.Status.PUBLISHED)
             .select_related("product")
