@@ -32,6 +32,8 @@ gettext:
 chromium:
 	@test -x /usr/bin/chromium || { echo "Installing Debian's chromium for browser tests"; \
 		$(SUDO) apt-get update -qq && $(APT_INSTALL) chromium >/dev/null; }
+	@dpkg -s fonts-noto-cjk >/dev/null 2>&1 || { echo "Installing Debian's Noto CJK fonts so browser screenshots render Chinese"; \
+		$(SUDO) apt-get update -qq && $(APT_INSTALL) fonts-noto-cjk >/dev/null; }
 
 db: venv services gettext
 	$(PY) manage.py createdb

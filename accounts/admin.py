@@ -8,6 +8,7 @@ from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
+from distribution.core.admin_mixins import ReadOnlyAdminMixin
 from distribution.core.errors import DomainError
 from resellers.models import Reseller
 from suppliers.models import Supplier
@@ -139,21 +140,12 @@ class AgreementVersionAdmin(admin.ModelAdmin):
 
 
 @admin.register(AgreementAcceptance)
-class AgreementAcceptanceAdmin(admin.ModelAdmin):
+class AgreementAcceptanceAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("user", "version", "accepted_at", "ip_address")
     list_filter = ("version",)
     search_fields = ("user__email", "ip_address")
     list_select_related = ("user", "version")
     date_hierarchy = "accepted_at"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Invitation)

@@ -13,40 +13,23 @@ from django.template.response import TemplateResponse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from distribution.core.admin_mixins import ReadOnlyAdminMixin
 from distribution.core.errors import DomainError
 
 from . import services
 from .models import Account, EscrowHold, JournalEntry, JournalTransaction, Reward, TopUpRequest, WithdrawalRequest
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """View-only: the ledger is append-only and written by services alone."""
 
-    def has_add_permission(self, request, obj=None):
-        return False
 
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class JournalEntryInline(admin.TabularInline):
+class JournalEntryInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = JournalEntry
     fields = ("account", "amount", "balance_after")
     readonly_fields = fields
     extra = 0
     can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(JournalTransaction)

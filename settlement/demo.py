@@ -78,7 +78,7 @@ def seed(ctx: dict) -> None:
             actor=staff,
             organisation=org,
             amount=Decimal("8000.00"),
-            memo="Opening balance carried over from the previous system",
+            memo="期初餘額（自舊系統結轉）",
             idempotency_key=f"demo-opening-{org.pk}",
         )
         if not WithdrawalRequest.objects.filter(organisation=org, idempotency_key="demo-withdrawal-1").exists():
@@ -98,7 +98,7 @@ def seed(ctx: dict) -> None:
                     supplier=supplier1,
                     reseller=reseller1,
                     amount=Decimal("88.00"),
-                    note="季度返利 Q3 rebate",
+                    note="第三季度返利",
                     actor=ctx.get("supplier1_user"),
                     idempotency_key="demo-reward-q3",
                 )

@@ -9,6 +9,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from distribution.core.uploads import extension, image_format, is_pdf
+
 from .models import JournalTransaction
 
 MAX_AMOUNT = Decimal("100000000.00")
@@ -43,26 +45,18 @@ def validate_receipt(upload) -> None:
     """A receipt is a JPEG, PNG, WebP image or a PDF of at most 5 MB, and really is what its name says."""
     if upload.size > RECEIPT_MAX_BYTES:
         raise ValidationError(_("The receipt must be at most 5 MB."))
-    ext = upload.name.rsplit(".", 1)[-1].lower() if "." in upload.name else ""
-    expected = RECEIPT_TYPES.get(ext)
+    expected = RECEIPT_TYPES.get(extension(upload.name))
     if expected is None:
         raise ValidationError(_("Upload the receipt as a JPEG, PNG or WebP image, or a PDF."))
-    upload.seek(0)
     if expected == "PDF":
-        if upload.read(5) != b"%PDF-":
+        if not is_pdf(upload):
             raise ValidationError(_("This file is not a valid PDF."))
-    else:
-        from PIL import Image, UnidentifiedImageError
-
-        try:
-            with Image.open(upload) as image:
-                image.verify()
-                actual = image.format
-        except (UnidentifiedImageError, OSError, SyntaxError):
-            raise ValidationError(_("This file is not a valid image."))
-        if actual != expected:
-            raise ValidationError(_("The file's content does not match its extension."))
-    upload.seek(0)
+        return
+    actual = image_format(upload)
+    if actual is None:
+        raise ValidationError(_("This file is not a valid image."))
+    if actual != expected:
+        raise ValidationError(_("The file's content does not match its extension."))
 
 
 class TopUpForm(forms.Form):

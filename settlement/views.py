@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterator
 
 from django.contrib import messages
@@ -12,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
+from distribution.core.csv_stream import csv_lines
 from distribution.core.errors import DomainError
 from distribution.core.money import format_money
 from distribution.core.pagination import paginate
@@ -64,11 +64,6 @@ class WalletView(OrganisationMemberMixin, TemplateView):
         return ctx
 
 
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
 class StatementCsvView(OrganisationMemberMixin, TemplateView):
     """The filtered statement as CSV, oldest first, streamed row by row (UTF-8 with BOM for Excel)."""
 
@@ -87,20 +82,20 @@ class StatementCsvView(OrganisationMemberMixin, TemplateView):
         return response
 
     def _rows(self, entries) -> Iterator[str]:
-        writer = csv.writer(_Echo())
-        yield "\ufeff" + writer.writerow([_("Date"), _("Transaction"), _("Kind"), _("Description"), _("Amount"), _("Running balance")])
-        for entry in entries.iterator(chunk_size=1000):
-            txn = entry.transaction
-            yield writer.writerow(
-                [
-                    timezone.localtime(txn.created_at).strftime("%Y-%m-%d %H:%M:%S"),
-                    txn.pk,
-                    txn.get_kind_display(),
-                    entry_description(entry),
-                    format_money(entry.amount),
-                    format_money(entry.balance_after) if entry.balance_after is not None else "",
-                ]
-            )
+        header = [_("Date"), _("Transaction"), _("Kind"), _("Description"), _("Amount"), _("Running balance")]
+        return csv_lines(header, (self._row(entry) for entry in entries.iterator(chunk_size=1000)))
+
+    @staticmethod
+    def _row(entry) -> list[object]:
+        txn = entry.transaction
+        return [
+            timezone.localtime(txn.created_at).strftime("%Y-%m-%d %H:%M:%S"),
+            txn.pk,
+            txn.get_kind_display(),
+            entry_description(entry),
+            format_money(entry.amount),
+            format_money(entry.balance_after) if entry.balance_after is not None else "",
+        ]
 
 
 class TopUpListView(ResellerMemberMixin, TemplateView):

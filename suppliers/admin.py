@@ -14,6 +14,7 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
+from distribution.core.admin_mixins import ReadOnlyAdminMixin
 from distribution.core.errors import DomainError
 from suppliers import services
 from suppliers.models import SKU, Category, ComplianceDocument, ImportJob, Product, ProductImage, StockAdjustment
@@ -189,20 +190,11 @@ class ProductAdmin(admin.ModelAdmin):
 
 
 @admin.register(StockAdjustment)
-class StockAdjustmentAdmin(admin.ModelAdmin):
+class StockAdjustmentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("created_at", "sku", "delta", "on_hand_after", "reason", "actor")
     search_fields = ("sku__code", "reason")
     list_select_related = ("sku", "actor")
     date_hierarchy = "created_at"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(ImportJob)

@@ -8,21 +8,11 @@ from __future__ import annotations
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
+from distribution.core.admin_mixins import ReadOnlyAdminMixin
 from distribution.core.errors import DomainError
 
 from .models import Message, MessageAttachment, MessageThread, Partnership, PartnershipApplication, RecruitmentPost
 from .services import partnerships as svc
-
-
-class ReadOnlyAdminMixin:
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(RecruitmentPost)

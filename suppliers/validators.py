@@ -12,7 +12,8 @@ from typing import IO
 import nh3
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
-from PIL import Image, UnidentifiedImageError
+
+from distribution.core.uploads import file_size, image_format, is_pdf
 
 MAX_IMAGE_BYTES = 5 * 1024 * 1024
 MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
@@ -39,47 +40,22 @@ def sanitise_description(html: str) -> str:
     ).strip()
 
 
-def _size(file: IO) -> int:
-    size = getattr(file, "size", None)
-    if size is None:
-        pos = file.tell()
-        file.seek(0, 2)
-        size = file.tell()
-        file.seek(pos)
-    return size
-
-
-def _image_format(file: IO) -> str | None:
-    try:
-        file.seek(0)
-        with Image.open(file) as im:
-            fmt = im.format
-            im.verify()
-        return fmt
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
-        return None
-    finally:
-        file.seek(0)
-
 
 def validate_product_image(file: IO) -> None:
     """JPEG, PNG or WebP, at most 5 MB, and really an image (checked by decoding, not by name)."""
-    if _size(file) > MAX_IMAGE_BYTES:
+    if file_size(file) > MAX_IMAGE_BYTES:
         raise ValidationError(_("An image may be at most 5 MB."), code="too_large")
-    if _image_format(file) not in IMAGE_FORMATS:
+    if image_format(file) not in IMAGE_FORMATS:
         raise ValidationError(_("Upload a JPEG, PNG or WebP image."), code="bad_type")
 
 
 def validate_compliance_document(file: IO) -> None:
     """PDF, JPEG or PNG, at most 10 MB."""
-    if _size(file) > MAX_DOCUMENT_BYTES:
+    if file_size(file) > MAX_DOCUMENT_BYTES:
         raise ValidationError(_("A document may be at most 10 MB."), code="too_large")
-    file.seek(0)
-    head = file.read(5)
-    file.seek(0)
-    if head == b"%PDF-":
+    if is_pdf(file):
         return
-    if _image_format(file) not in DOCUMENT_IMAGE_FORMATS:
+    if image_format(file) not in DOCUMENT_IMAGE_FORMATS:
         raise ValidationError(_("Upload a PDF, JPEG or PNG file."), code="bad_type")
 
 

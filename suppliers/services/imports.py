@@ -9,7 +9,6 @@ product); codes that exist update that SKU's prices and stock.
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -28,6 +27,7 @@ from openpyxl import Workbook
 
 from distribution.core import divisions
 from distribution.core.audit import audit
+from distribution.core.csv_stream import csv_lines
 from distribution.core.errors import DomainError, ValidationFailed
 from suppliers.models import SKU, Category, ImportJob, Product, Supplier
 from suppliers.validators import format_attributes, parse_attributes, parse_money, sku_price_errors
@@ -360,17 +360,9 @@ def _export_values(sku: SKU) -> list[Any]:
     ]  # fmt: skip
 
 
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
 def export_csv_lines(queryset) -> Iterator[str]:
     """CSV text with a UTF-8 BOM (so spreadsheet programs read Chinese correctly), row by row."""
-    writer = csv.writer(_Echo())
-    yield "\ufeff" + writer.writerow(COLUMNS)
-    for sku in queryset.iterator(chunk_size=500):
-        yield writer.writerow(_export_values(sku))
+    return csv_lines(COLUMNS, (_export_values(sku) for sku in queryset.iterator(chunk_size=500)))
 
 
 def export_xlsx(queryset) -> bytes:

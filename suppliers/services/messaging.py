@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Membership, Organisation
 from distribution.core.audit import audit
 from distribution.core.errors import PermissionDenied, ValidationFailed
+from distribution.core.uploads import extension
 from resellers.models import Reseller
 
 from ..models import Message, MessageAttachment, MessageThread, Partnership, PartnershipApplication, Product, Side, Supplier
@@ -43,7 +44,7 @@ _SIGNATURES = {
 def validate_attachment(upload: UploadedFile) -> str:
     """Return the attachment's content type, or raise ``ValidationFailed`` (images and PDF, ≤ 10 MB)."""
     name = upload.name or ""
-    ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    ext = extension(name)
     if upload.size > MAX_ATTACHMENT_BYTES:
         raise ValidationFailed(
             _("%(name)s is larger than 10 MB.") % {"name": name}, code="attachment_too_large", field="attachments"

@@ -342,6 +342,11 @@ class RecruitmentToggleView(SupplierManagerMixin, View):
         return redirect("supplier_partners:recruitment_list")
 
 
+def _with_zeros(choices, counts: dict[str, int]) -> list[tuple[str, str, int]]:
+    """(value, label, count) for every status, 0 where nothing has it (so a count never shows blank)."""
+    return [(value, label, counts.get(value, 0)) for value, label in choices]
+
+
 class SupplierApplicationListView(SupplierMemberMixin, TemplateView):
     template_name = "suppliers/application_list.html"
 
@@ -356,6 +361,7 @@ class SupplierApplicationListView(SupplierMemberMixin, TemplateView):
             statuses=PartnershipApplication.Status.choices,
             counts=sel.application_counts(self.organisation.pk),
         )
+        ctx["status_counts"] = _with_zeros(PartnershipApplication.Status.choices, ctx["counts"])
         return ctx
 
 
@@ -437,6 +443,7 @@ class SupplierPartnershipListView(SupplierMemberMixin, TemplateView):
             channel_types=ChannelType.choices,
             counts=sel.partnership_counts(self.organisation.pk),
         )
+        ctx["status_counts"] = _with_zeros(Partnership.Status.choices, ctx["counts"])
         return ctx
 
 

@@ -1,6 +1,7 @@
 """Browser journey (issue 3): a reseller applies to a supplier's recruitment post, the supplier
 approves with a tier, then gives a 10-day termination notice; the reseller sees it."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -37,6 +38,7 @@ def test_reseller_applies_supplier_approves_with_a_tier_then_gives_ten_days_noti
     # The supplier approves it with the 金牌 tier.
     context.clear_cookies()
     login(page, live_server, supplier_user.email, DEFAULT_PASSWORD)
+    page.locator(".navbar").get_by_role("button", name=re.compile("Resellers")).click()  # the nav groups them
     page.get_by_role("link", name="Applications").first.click()
     page.get_by_role("link", name=reseller.name).click()
     page.get_by_label("Tier").select_option(label="金牌")
@@ -44,6 +46,7 @@ def test_reseller_applies_supplier_approves_with_a_tier_then_gives_ten_days_noti
     expect(page.get_by_text(f"Approved: {reseller.name} is now your partner.")).to_be_visible()
 
     # Then gives notice: 10 days ahead (plus a few minutes for the time the form takes).
+    page.locator(".navbar").get_by_role("button", name=re.compile("Resellers")).click()  # the nav groups them
     page.get_by_role("link", name="Partnerships").first.click()
     page.get_by_role("link", name=reseller.name).click()
     ends_at = timezone.localtime(timezone.now() + timedelta(days=10, minutes=5))

@@ -56,7 +56,7 @@ def test_demo_style_login_and_logout_work_in_the_browser(page, live_server, rese
     login(page, live_server, user.email, DEFAULT_PASSWORD)
     expect(page.get_by_role("heading", name=reseller.organisation.name)).to_be_visible()
 
-    page.locator(".navbar .dropdown-toggle").click()
+    page.get_by_test_id("user-menu").click()
     page.click("#logout-button")
     page.wait_for_url(lambda u: u.rstrip("/") == live_server.url or "/accounts/logout" in u)
 

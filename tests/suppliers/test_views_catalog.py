@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from django.urls import reverse
 
@@ -412,3 +414,30 @@ def test_supplier_home_shows_the_catalog_widget_with_what_needs_action(manager_c
     assert 'id="catalog-widget"' in body
     widget = body[body.index('id="catalog-widget"') :]
     assert "?status=rejected" in widget and ">1</span>" in widget
+
+
+def test_supplier_home_charts_products_per_status_from_json_data(manager_client, supplier):
+    ProductFactory(supplier=supplier)
+    ProductFactory(supplier=supplier)
+    ProductFactory(supplier=supplier, status=Product.Status.REJECTED)
+    ProductFactory(supplier=supplier, status=Product.Status.DRAFT)
+    ProductFactory()  # another supplier's
+
+    response = manager_client.get(reverse("home"))
+
+    body = response.content.decode()
+    assert '<canvas id="catalog-status-chart"' in body
+    assert "vendor/chartjs-4.5.1/chart.umd.min.js" in body and "js/home_charts.js" in body
+    start = body.index('<script id="catalog-status-chart-data" type="application/json">') + len(
+        '<script id="catalog-status-chart-data" type="application/json">'
+    )
+    data = json.loads(body[start : body.index("</script>", start)])
+    counts = dict(zip(data["labels"], data["values"], strict=True))
+    assert counts == {"Draft": 1, "Pending review": 0, "Listed": 2, "Rejected": 1, "Delisted": 0}
+
+
+def test_supplier_home_without_products_shows_the_empty_state_not_a_chart(manager_client):
+    body = manager_client.get(reverse("home")).content.decode()
+
+    assert "You have no products yet" in body
+    assert "catalog-status-chart" not in body

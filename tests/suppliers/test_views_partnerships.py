@@ -331,3 +331,14 @@ def test_home_dashboard_shows_the_partnership_widget_for_both_kinds(supplier_cli
     client.force_login(user)
     body = client.get(reverse("home")).content.decode()
     assert 'id="partnership-widget"' in body and "Active</a>: <strong>1</strong>" in body
+
+
+def test_status_counts_show_zero_rather_than_blank(supplier_client):
+    PartnershipFactory(supplier=supplier_client.supplier)
+
+    partnerships = supplier_client.get(reverse("supplier_partners:partnership_list")).content.decode()
+    applications = supplier_client.get(reverse("supplier_partners:application_list")).content.decode()
+
+    assert "Terminated: <strong>0</strong>" in partnerships
+    assert "Active: <strong>1</strong>" in partnerships
+    assert applications.count('<span class="badge text-bg-light">0</span>') == len(PartnershipApplication.Status.choices)
