@@ -1,8 +1,9 @@
-"""Demo data of the accounts app: staff, two suppliers and two resellers with their owners, all
+"""Demo data of the accounts app: staff, two suppliers and three resellers with their owners, all
 having accepted the current agreement. Idempotent (looked up by email / credit code).
 
 Puts into ``ctx``: ``staff``, ``supplier1``, ``supplier2`` (``Supplier``), ``reseller1``,
-``reseller2`` (``Reseller``), and ``supplier1_user`` … ``reseller2_user`` (owner ``User``s).
+``reseller2``, ``reseller3`` (``Reseller``; the third only applies to ``supplier1``), and
+``supplier1_user`` … ``reseller3_user`` (owner ``User``s).
 """
 
 from __future__ import annotations
@@ -68,6 +69,17 @@ RESELLERS = [
         "store_url": "https://yating.example/",
         "contact_name": "趙雅婷",
         "contact_phone": "13600136000",
+    },
+    {
+        "key": "reseller3",
+        "email": "reseller3@demo.test",
+        "full_name": "陳志強",
+        "name": "志強數碼家居",
+        "channel_type": "b2c_platform",
+        "store_name": "志強數碼家居京東店",
+        "store_url": "https://zhiqiang.jd.example/",
+        "contact_name": "陳志強",
+        "contact_phone": "13700137000",
     },
 ]
 

@@ -11,8 +11,8 @@ class ProcurementConfig(AppConfig):
         from settlement.reconcile import register_escrow_expectation
 
         from . import sweeps
-        from .selectors import escrow_expectation
+        from .selectors import PO_NUMBER_PATTERN, escrow_expectation
 
         for name, func in sweeps.SWEEPS.items():
             register_sweep(name, func)
-        register_escrow_expectation(escrow_expectation)
+        register_escrow_expectation(escrow_expectation, covers=PO_NUMBER_PATTERN)

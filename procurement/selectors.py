@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
 from .models import PurchaseOrder
@@ -78,26 +78,8 @@ PO_NUMBER_PATTERN = r"^PO[0-9]{8}-[0-9]{6}$"
 
 def escrow_expectation() -> dict[str, Decimal]:
     """What escrow should hold, for ``settlement.reconcile``: ``{PO number: total}`` for POs in
-    paid/shipped/disputed.
-
-    Procurement speaks only for references shaped like its PO numbers. Settlement expects 0 for
-    any reference no registered expectation names, so while procurement's is the only one
-    registered, an open hold under another reference is expected as it stands (left to
-    settlement's own hold-vs-ledger check); when other apps register expectations, they speak
-    for their references. A hold under a PO-shaped reference with no open PO is reported, as is
-    an open PO whose money is not (fully) held.
-    """
-    from settlement import reconcile
-    from settlement.models import EscrowHold
-
-    expected = dict(PurchaseOrder.objects.filter(status__in=list(PurchaseOrder.ESCROW_STATES)).values_list("number", "total_amount"))
-    if any(func is not escrow_expectation for func in reconcile._escrow_expectations):
-        return expected
-    foreign = (
-        EscrowHold.objects.exclude(reference__regex=PO_NUMBER_PATTERN)
-        .annotate(out=F("held_amount") - F("refunded_amount") - F("released_amount"))
-        .filter(out__gt=0)
-        .values_list("reference", "out")
-    )
-    expected.update(foreign)
-    return expected
+    paid/shipped/disputed. Registered with ``covers=PO_NUMBER_PATTERN``: procurement speaks only
+    for references shaped like its PO numbers, so a hold under a PO-shaped reference with no
+    open PO is reported, as is an open PO whose money is not (fully) held; other references are
+    settlement's (or another app's) business."""
+    return dict(PurchaseOrder.objects.filter(status__in=list(PurchaseOrder.ESCROW_STATES)).values_list("number", "total_amount"))

@@ -167,6 +167,15 @@ def _reserve(quantities: dict[int, int], *, now: datetime) -> None:
                 % {"code": sku.code, "available": max(sku.available, 0), "wanted": quantity},
                 field="lines",
             )
+    _stock_changed(list(quantities), changes={"reserved"}, now=now)
+
+
+def _stock_changed(sku_ids: list[int], *, changes: set[str], now: datetime) -> None:
+    """``product.updated`` webhooks for SKUs whose available stock moved (queued on commit)."""
+    from distribution.api.webhooks import emit_product_updated
+
+    for sku in SKU.objects.filter(pk__in=sku_ids).order_by("pk"):
+        emit_product_updated(sku=sku, changes=changes, now=now)
 
 
 def _lines_quantities(po: PurchaseOrder) -> dict[int, int]:
@@ -176,12 +185,14 @@ def _lines_quantities(po: PurchaseOrder) -> dict[int, int]:
 def _release(po: PurchaseOrder, *, now: datetime) -> None:
     for sku_id, quantity in sorted(_lines_quantities(po).items()):
         SKU.objects.filter(pk=sku_id).update(reserved=F("reserved") - quantity, updated_at=now)
+    _stock_changed(list(_lines_quantities(po)), changes={"reserved"}, now=now)
 
 
 def _dispatch(po: PurchaseOrder, *, now: datetime) -> None:
     """Shipping turns the reservation into an on-hand decrement."""
     for sku_id, quantity in sorted(_lines_quantities(po).items()):
         SKU.objects.filter(pk=sku_id).update(on_hand=F("on_hand") - quantity, reserved=F("reserved") - quantity, updated_at=now)
+    _stock_changed(list(_lines_quantities(po)), changes={"on_hand", "reserved"}, now=now)
 
 
 # --- addresses -------------------------------------------------------------------------
@@ -233,14 +244,16 @@ def _live_partnership(*, reseller: Reseller, supplier: Supplier, now: datetime) 
     return partnership
 
 
+def _under_penalty(organisation_id: int, sanction: str, now: datetime) -> bool:
+    return (
+        Penalty.objects.filter(organisation_id=organisation_id, sanction=sanction, revoked_at__isnull=True, starts_at__lte=now)
+        .filter(Q(ends_at__isnull=True) | Q(ends_at__gt=now))
+        .exists()
+    )
+
+
 def _check_may_order(reseller: Reseller, now: datetime) -> None:
-    suspended = Penalty.objects.filter(
-        organisation_id=reseller.pk,
-        sanction=Penalty.Sanction.SUSPEND_ORDERING,
-        revoked_at__isnull=True,
-        starts_at__lte=now,
-    ).filter(Q(ends_at__isnull=True) | Q(ends_at__gt=now))
-    if suspended.exists():
+    if _under_penalty(reseller.pk, Penalty.Sanction.SUSPEND_ORDERING, now):
         raise OrderingSuspended()
 
 
@@ -299,7 +312,7 @@ def _place_locked(
     note: str,
     now: datetime,
 ) -> PurchaseOrder:
-    if not supplier.is_active:
+    if not supplier.is_active or _under_penalty(supplier.pk, Penalty.Sanction.SUSPEND_LISTING, now):
         raise DomainError(_("%(supplier)s is not taking orders.") % {"supplier": supplier.company_name}, code="supplier_inactive")
     partnership = _live_partnership(reseller=reseller, supplier=supplier, now=now)
     skus = SKU.objects.select_related("product").in_bulk([sku_id for sku_id, _q, _p in parsed])

@@ -181,6 +181,8 @@ class AutoPayView(ResellerMemberMixin, View):
 
 
 def _orderable_skus(reseller_id: int, now):
+    from resellers.search import listing_suspended_organisations
+
     live = Partnership.objects.filter(reseller_id=reseller_id).filter(
         Q(status=Partnership.Status.ACTIVE) | Q(status=Partnership.Status.TERMINATION_PENDING, ends_at__gt=now)
     )
@@ -189,7 +191,7 @@ def _orderable_skus(reseller_id: int, now):
         product__status=Product.Status.LISTED,
         is_active=True,
         supplier__status="active",
-    ).select_related("product", "supplier")
+    ).exclude(supplier_id__in=listing_suspended_organisations(now)).select_related("product", "supplier")
 
 
 def _discounts(reseller_id: int) -> dict[int, Decimal]:

@@ -72,6 +72,25 @@ class TrigramSimilarity(models.Func):
     output_field = FloatField()
 
 
+def listing_suspended_organisations(now=None) -> models.QuerySet:
+    """Organisation ids under an active ``suspend_listing`` penalty (a subquery)."""
+    from django.utils import timezone
+
+    from accounts.models import Penalty
+
+    now = now or timezone.now()
+    return (
+        Penalty.objects.filter(sanction=Penalty.Sanction.SUSPEND_LISTING, revoked_at__isnull=True, starts_at__lte=now)
+        .filter(models.Q(ends_at__isnull=True) | models.Q(ends_at__gt=now))
+        .values("organisation_id")
+    )
+
+
+def visible_suppliers(now=None) -> models.QuerySet:
+    """Suppliers whose products resellers may see: active, and not under a suspend_listing penalty."""
+    return Supplier.objects.filter(status=Supplier.Status.ACTIVE).exclude(pk__in=listing_suspended_organisations(now))
+
+
 def display_title() -> Case:
     """The title resellers see: the last approved one while an edit awaits review."""
     return Case(When(has_pending_changes=True, then=F("approved_title")), default=F("title"), output_field=models.CharField())
@@ -156,7 +175,7 @@ def catalog_search(*, reseller, query: CatalogQuery) -> models.QuerySet:
     skus = SKU.objects.filter(product_id=OuterRef("pk"), is_active=True)
     priced = skus.annotate(discount=tier_discount_subquery(reseller)).annotate(p=sku_effective_price(reseller))
     qs = (
-        Product.objects.filter(status=Product.Status.LISTED, supplier__status=Supplier.Status.ACTIVE)
+        Product.objects.filter(status=Product.Status.LISTED, supplier__in=visible_suppliers())
         .select_related("supplier", "category")
         .annotate(
             shown_title=display_title(),

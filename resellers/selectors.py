@@ -15,11 +15,11 @@ from django.db.models import Count, F, Prefetch, Q
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
-from suppliers.models import SKU, Partnership, Product, ProductImage, RecruitmentPost, Supplier, Tier
+from suppliers.models import SKU, Partnership, Product, ProductImage, Supplier
 from suppliers.pricing import tier_supply_price
 
 from .models import InspectionFinding, Reseller, StoreListing
-from .search import LIVE_PARTNERSHIP, display_description, display_title
+from .search import LIVE_PARTNERSHIP, display_description, display_title, visible_suppliers
 
 
 def partnerships_by_supplier(reseller: Reseller) -> dict[int, Partnership]:
@@ -44,7 +44,7 @@ def approved_images() -> Prefetch:
 def catalog_product(*, product_id: int) -> Product:
     """A listed product of an active supplier (else 404), with its SKUs and approved images."""
     qs = (
-        Product.objects.filter(status=Product.Status.LISTED, supplier__status=Supplier.Status.ACTIVE)
+        Product.objects.filter(status=Product.Status.LISTED, supplier__in=visible_suppliers())
         .select_related("supplier", "category", "supplier__terms")
         .annotate(shown_title=display_title(), shown_description=display_description())
         .prefetch_related(Prefetch("skus", queryset=SKU.objects.filter(is_active=True).order_by("code")), approved_images())
@@ -53,57 +53,7 @@ def catalog_product(*, product_id: int) -> Product:
 
 
 def catalog_supplier(*, supplier_id: int) -> Supplier:
-    return get_object_or_404(Supplier.objects.filter(status=Supplier.Status.ACTIVE).select_related("organisation"), pk=supplier_id)
-
-
-@dataclass
-class SupplierProfile:
-    supplier: Supplier
-    terms: object | None
-    tiers: list[Tier]
-    posts: list[RecruitmentPost]
-    product_count: int
-    median_first_response: object | None
-    partnership: Partnership | None
-
-
-def supplier_profile(*, supplier: Supplier, reseller: Reseller) -> SupplierProfile:
-    from suppliers.models import CooperationTerms
-
-    terms = CooperationTerms.objects.filter(supplier=supplier).first()
-    return SupplierProfile(
-        supplier=supplier,
-        terms=terms,
-        tiers=list(Tier.objects.filter(supplier=supplier).order_by("position", "id")),
-        posts=list(RecruitmentPost.objects.filter(supplier=supplier, is_open=True).select_related("tier")[:20]),
-        product_count=Product.objects.filter(supplier=supplier, status=Product.Status.LISTED).count(),
-        median_first_response=median_first_response(supplier),
-        partnership=Partnership.objects.filter(supplier=supplier, reseller=reseller, status__in=LIVE_PARTNERSHIP)
-        .select_related("tier")
-        .first(),
-    )
-
-
-def median_first_response(supplier: Supplier) -> timedelta | None:
-    """The supplier's median first response to resellers' inquiries (R4), from the partners
-    helper's selector when it is installed (``suppliers.selectors_partners.supplier_response_time``
-    or ``suppliers.selectors.median_first_response``); None (shown as nothing) otherwise."""
-    import importlib
-
-    for module_name, func_name in (
-        ("suppliers.selectors_partners", "supplier_response_time"),
-        ("suppliers.selectors", "median_first_response"),
-    ):
-        try:
-            module = importlib.import_module(module_name)
-        except ImportError:
-            continue
-        func = getattr(module, func_name, None)
-        if func is None:
-            continue
-        result = func(supplier)
-        return getattr(result, "median", result)
-    return None
+    return get_object_or_404(visible_suppliers().select_related("organisation"), pk=supplier_id)
 
 
 def duration_label(value: timedelta | None) -> str:

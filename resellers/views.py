@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.views import View
-from django.views.generic import TemplateView
+from django.views.generic import RedirectView, TemplateView
 
 from distribution.core.divisions import name_of
 from distribution.core.errors import DomainError
@@ -31,7 +31,7 @@ from . import feeds, selectors, services
 from .forms import CatalogSearchForm, MarkupRuleForm, RetailPriceForm, StoreListFilterForm
 from .markup import DEFAULT_FACTOR, MarkupRule, apply_markup
 from .models import InspectionFinding, StoreListing
-from .search import CatalogQuery, catalog_search
+from .search import CatalogQuery, catalog_search, visible_suppliers
 
 
 class ResellerPageMixin(ResellerMemberMixin):
@@ -164,45 +164,11 @@ class StorePublishView(ResellerPageMixin, ResellerManagerMixin, View):
         return redirect("resellers:store_list")
 
 
-class CatalogSupplierView(ResellerPageMixin, TemplateView):
-    template_name = "resellers/supplier_detail.html"
+class CatalogSupplierView(RedirectView):
+    """The old reseller-side profile address: the canonical profile is ``partners:supplier_profile``."""
 
-    def get_context_data(self, **kwargs):
-        ctx = super().get_context_data(**kwargs)
-        supplier = selectors.catalog_supplier(supplier_id=self.kwargs["pk"])
-        profile = selectors.supplier_profile(supplier=supplier, reseller=self.reseller)
-        ctx.update(
-            profile=profile,
-            supplier=supplier,
-            channel_labels=_channel_labels(profile.terms),
-            apply_url=_apply_url(supplier),
-            response_time=selectors.duration_label(profile.median_first_response),
-            posts=[(post, _reverse_or_empty("partners:apply_to_post", post_pk=post.pk)) for post in profile.posts],
-        )
-        return ctx
-
-
-def _reverse_or_empty(name: str, **kwargs) -> str:
-    """A URL of another helper's page once it exists (the partners helper builds applications)."""
-    from django.urls import NoReverseMatch
-
-    try:
-        return reverse(name, kwargs=kwargs)
-    except NoReverseMatch:
-        return ""
-
-
-def _apply_url(supplier) -> str:
-    return _reverse_or_empty("partners:apply_to_supplier", supplier_pk=supplier.pk)
-
-
-def _channel_labels(terms) -> list[str]:
-    from suppliers.models import ChannelType
-
-    if terms is None or not terms.accepted_channel_types:
-        return []
-    labels = dict(ChannelType.choices)
-    return [str(labels.get(c, c)) for c in terms.accepted_channel_types]
+    permanent = True
+    pattern_name = "partners:supplier_profile"
 
 
 # --- store list ------------------------------------------------------------------------------------
@@ -310,7 +276,7 @@ class BulkPublishView(ResellerPageMixin, TemplateView):
     def candidates(self, supplier_id: int):
         return (
             SKU.objects.filter(
-                supplier_id=supplier_id, is_active=True, product__status=Product.Status.LISTED, product__supplier__status="active"
+                supplier_id=supplier_id, is_active=True, product__status=Product.Status.LISTED, supplier__in=visible_suppliers()
             )
             .exclude(store_listings__reseller=self.reseller, store_listings__status=StoreListing.Status.PUBLISHED)
             .select_related("product")

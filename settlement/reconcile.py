@@ -12,13 +12,17 @@
    registered, the sum of unreleased holds;
 5. the withdrawals-pending account equals the sum of pending withdrawal requests.
 
-Procurement registers its expectation with ``register_escrow_expectation(func)`` where
-``func()`` returns ``{reference: expected_held_amount}`` for POs that are paid but not
-settled.
+Procurement registers its expectation with ``register_escrow_expectation(func, covers=...)``
+where ``func()`` returns ``{reference: expected_held_amount}`` for POs that are paid but not
+settled, and ``covers`` (a regular expression matched against the whole reference, or a
+predicate) says which references that expectation speaks for. A reference no registered
+expectation covers is expected to hold what its ``EscrowHold`` still holds (its ledger is
+still checked against the hold in step 4's first half). ``covers=None`` means every reference.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -31,22 +35,65 @@ from distribution.core.money import ZERO, format_money
 from .models import Account, EscrowHold, JournalEntry, WithdrawalRequest
 
 EscrowExpectation = Callable[[], dict[str, Decimal]]
+ReferencePredicate = Callable[[str], bool]
 
-_escrow_expectations: list[EscrowExpectation] = []
+
+@dataclass(frozen=True)
+class _Registration:
+    func: EscrowExpectation
+    covers: ReferencePredicate | None  # None: every reference
+
+    def speaks_for(self, reference: str) -> bool:
+        return self.covers is None or bool(self.covers(reference))
+
+
+_escrow_expectations: list[_Registration] = []
 
 MAX_LISTED = 50
 
 
-def register_escrow_expectation(func: EscrowExpectation) -> EscrowExpectation:
-    """Declare what escrow should hold: ``func()`` → ``{reference: amount}``. Usable as a decorator."""
-    if func not in _escrow_expectations:
-        _escrow_expectations.append(func)
-    return func
+def register_escrow_expectation(
+    func: EscrowExpectation | None = None, *, covers: str | ReferencePredicate | None = None
+):
+    """Declare what escrow should hold: ``func()`` → ``{reference: amount}`` for the references
+    it ``covers`` (regex matched against the whole reference, a predicate, or None for all).
+    Usable as a decorator, with or without arguments. Registering the same function again
+    replaces its registration."""
+    if isinstance(covers, str):
+        pattern = re.compile(covers)
+
+        def predicate(reference: str) -> bool:
+            return pattern.fullmatch(reference) is not None
+    else:
+        predicate = covers
+
+    def register(f: EscrowExpectation) -> EscrowExpectation:
+        unregister_escrow_expectation(f)
+        _escrow_expectations.append(_Registration(func=f, covers=predicate))
+        return f
+
+    return register if func is None else register(func)
 
 
 def unregister_escrow_expectation(func: EscrowExpectation) -> None:
-    if func in _escrow_expectations:
-        _escrow_expectations.remove(func)
+    _escrow_expectations[:] = [r for r in _escrow_expectations if r.func is not func]
+
+
+def expected_escrow(holds: dict[str, Decimal]) -> dict[str, Decimal] | None:
+    """What escrow should hold per reference, given the open ``holds``; None when nothing is
+    registered. Covered references get the sum of what their expectations say (0 when none
+    names them); uncovered holds are expected as they stand."""
+    if not _escrow_expectations:
+        return None
+    expected: dict[str, Decimal] = {}
+    for registration in _escrow_expectations:
+        for reference, amount in registration.func().items():
+            if registration.speaks_for(reference):
+                expected[reference] = expected.get(reference, ZERO) + Decimal(amount)
+    for reference, amount in holds.items():
+        if reference not in expected and not any(r.speaks_for(reference) for r in _escrow_expectations):
+            expected[reference] = amount
+    return expected
 
 
 @dataclass
@@ -167,11 +214,8 @@ def _check_escrow(report: ReconcileReport) -> None:
     )
     report.checked["open escrow holds"] = len(holds)
     report.checked["escrow balance"] = format_money(escrow_balance)
-    if _escrow_expectations:
-        expected: dict[str, Decimal] = {}
-        for func in _escrow_expectations:
-            for reference, amount in func().items():
-                expected[reference] = expected.get(reference, ZERO) + Decimal(amount)
+    expected = expected_escrow(holds)
+    if expected is not None:
         expected_total = sum(expected.values(), ZERO)
         report.checked["escrow expected"] = format_money(expected_total)
         mismatched = [ref for ref in sorted(set(expected) | set(holds)) if expected.get(ref, ZERO) != holds.get(ref, ZERO)]

@@ -170,3 +170,15 @@ def seed(ctx: dict) -> None:
                 message="我們是自建網店，主營家居用品，月訂單約三千。",
                 applicant=_owner(reseller2.pk),
             )
+    reseller3 = ctx.get("reseller3")
+    if supplier1 and reseller3:
+        # the supplier's applications page has one waiting for a decision
+        live = Partnership.objects.filter(supplier=supplier1, reseller=reseller3).exclude(status=Partnership.Status.TERMINATED)
+        if not live.exists() and not PartnershipApplication.objects.filter(supplier=supplier1, reseller=reseller3).exists():
+            PartnershipApplication.objects.create(
+                supplier=supplier1,
+                reseller=reseller3,
+                post=RecruitmentPost.objects.filter(supplier=supplier1).first(),
+                message="我們在京東經營數碼家居，希望代理貴司的服飾與家居產品。",
+                applicant=_owner(reseller3.pk),
+            )

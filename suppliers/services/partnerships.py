@@ -394,6 +394,9 @@ def partnership_give_notice(
             body=reason,
             url=reverse("partners:reseller_partnerships"),
         )
+        from distribution.api.webhooks import emit_partnership_event
+
+        emit_partnership_event(partnership=partnership, type="partnership.terminating", now=now)
         from ..tasks_partners import send_partnership_email
 
         pk = partnership.pk
@@ -455,6 +458,9 @@ def _end(*, partnership: Partnership, actor, by: str, reason: str, now: datetime
             % {"supplier": partnership.supplier.company_name, "reseller": partnership.reseller.name},
             body=reason or "",
         )
+    from distribution.api.webhooks import emit_partnership_event
+
+    emit_partnership_event(partnership=partnership, type="partnership.terminated", now=now)
     from ..tasks_partners import send_partnership_email
 
     pk = partnership.pk

@@ -97,18 +97,31 @@ class RecruitmentDetailView(TemplateView):
 
 
 class SupplierProfileView(TemplateView):
-    """A supplier's public profile: company, terms, tiers, open posts, response time (R4)."""
+    """The canonical supplier profile (R4), public: company, terms, tiers, open posts with apply
+    links, median response time, listed products. A reseller also sees its partnership (tier);
+    no supply prices here (resellers see theirs on product pages once partnered).
+    ``/catalog/suppliers/<id>/`` redirects here."""
 
     template_name = "suppliers/partnership_supplier_profile.html"
 
     def get_context_data(self, **kwargs):
+        from resellers.search import LIVE_PARTNERSHIP, listing_suspended_organisations
+
         ctx = super().get_context_data(**kwargs)
         supplier = get_object_or_404(
             Supplier.objects.select_related("organisation"), pk=self.kwargs["pk"], status=Supplier.Status.ACTIVE
         )
         terms = CooperationTerms.objects.filter(supplier=supplier).first()
         membership = getattr(self.request, "membership", None)
-        is_reseller_manager = bool(membership) and membership.organisation.kind == "reseller" and membership.can_manage
+        is_reseller = bool(membership) and membership.organisation.kind == "reseller"
+        partnership = (
+            Partnership.objects.filter(supplier=supplier, reseller_id=membership.organisation_id, status__in=LIVE_PARTNERSHIP)
+            .select_related("tier")
+            .first()
+            if is_reseller
+            else None
+        )
+        listing_suspended = listing_suspended_organisations().filter(organisation_id=supplier.pk).exists()
         labels = dict(ChannelType.choices)
         ctx.update(
             supplier=supplier,
@@ -117,9 +130,11 @@ class SupplierProfileView(TemplateView):
             tiers=list(Tier.objects.filter(supplier=supplier).order_by("position", "id")),
             posts=list(RecruitmentPost.objects.filter(supplier=supplier, is_open=True).select_related("tier")[:20]),
             response_time=sel.supplier_response_time(supplier),
-            product_count=sel.listed_product_count(supplier),
-            can_apply=is_reseller_manager,
-            can_message=bool(membership) and membership.organisation.kind == "reseller",
+            product_count=0 if listing_suspended else sel.listed_product_count(supplier),
+            is_reseller=is_reseller,
+            partnership=partnership,
+            can_apply=is_reseller and membership.can_manage and partnership is None,
+            can_message=is_reseller,
         )
         return ctx
 

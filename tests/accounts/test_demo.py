@@ -19,9 +19,9 @@ def test_seed_is_idempotent_and_fills_ctx():
     demo.seed(ctx2)
 
     assert (User.objects.count(), Organisation.objects.count(), AgreementAcceptance.objects.count()) == counts
-    assert counts[:2] == (5, 4)
-    for key in ["supplier1", "supplier2", "reseller1", "reseller2", "staff",
-                "supplier1_user", "supplier2_user", "reseller1_user", "reseller2_user"]:
+    assert counts[:2] == (6, 5)  # staff + 2 supplier owners + 3 reseller owners; 5 organisations
+    for key in ["supplier1", "supplier2", "reseller1", "reseller2", "reseller3", "staff",
+                "supplier1_user", "supplier2_user", "reseller1_user", "reseller2_user", "reseller3_user"]:
         assert ctx2[key] == ctx[key]
     assert ctx["supplier1"].company_name == "華東優品供應鏈有限公司"
     assert ctx["supplier1"].status == Supplier.Status.ACTIVE

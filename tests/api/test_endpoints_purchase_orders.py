@@ -267,3 +267,17 @@ def test_po_lists_stay_within_a_fixed_number_of_queries(world, django_assert_max
     numbers = [p["number"] for p in reseller_page["results"] + rest["results"]]
     assert len(numbers) == len(set(numbers)) == 6
     assert len(supplier_page["results"]) == 4
+
+
+def test_a_reseller_suspended_from_ordering_is_refused_with_a_clear_message(world):
+    from accounts.models import Penalty
+
+    reseller_org = world["reseller"].organisation
+    Penalty.objects.create(organisation=reseller_org, rule="R8", description="x", sanction=Penalty.Sanction.SUSPEND_ORDERING)
+    response = place(world)
+    assert response.status_code == 403
+    error = response.json()["error"]
+    assert error["code"] == "ordering_suspended"
+    assert "suspended from placing purchase orders" in error["message"]
+    world["sku"].refresh_from_db()
+    assert world["sku"].reserved == 0

@@ -116,6 +116,15 @@ def test_reseller_suspended_from_ordering_cannot_place():
     assert exc.value.code == "ordering_suspended"
 
 
+def test_a_supplier_whose_listing_is_suspended_takes_no_orders():
+    trade = make_trade()
+    Penalty.objects.create(organisation=trade.supplier.organisation, rule="R9", description="x", sanction=Penalty.Sanction.SUSPEND_LISTING)
+    with pytest.raises(DomainError) as exc:
+        place(trade)
+    assert exc.value.code == "supplier_inactive" and trade.supplier.company_name in exc.value.message
+    assert reload_sku(trade.sku).reserved == 0
+
+
 def test_inactive_supplier_takes_no_orders():
     trade = make_trade()
     type(trade.supplier).objects.filter(pk=trade.supplier.pk).update(status="suspended")

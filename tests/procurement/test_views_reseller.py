@@ -155,6 +155,14 @@ def test_sku_search_finds_only_partnered_suppliers_skus(reseller_client, trade):
     assert trade.sku.code in body and stranger.sku.code not in body
 
 
+def test_sku_search_hides_a_supplier_whose_listing_is_suspended(reseller_client, trade):
+    from accounts.models import Penalty
+
+    Penalty.objects.create(organisation=trade.supplier.organisation, rule="R9", description="x", sanction=Penalty.Sanction.SUSPEND_LISTING)
+    response = reseller_client.get(reverse("procurement:reseller_sku_search"), {"q": "SKU-"}, HTTP_HX_REQUEST="true")
+    assert trade.sku.code not in response.content.decode()
+
+
 def test_line_row_refuses_a_stranger_sku(reseller_client):
     stranger = make_trade()
     response = reseller_client.get(reverse("procurement:reseller_line_row"), {"sku": stranger.sku.pk})

@@ -177,14 +177,33 @@ def test_supplier_profile_shows_terms_tiers_posts_and_product_count(reseller_cli
     CooperationTermsFactory(supplier=catalog["other"], text="七天無理由退貨", accepted_channel_types=[ChannelType.MALL_STORE])
     tier = TierFactory(supplier=catalog["other"], name="銀牌", discount_percent=Decimal("5"))
     RecruitmentPost.objects.create(supplier=catalog["other"], title="誠招天貓分銷商", body="歡迎", tier=tier)
-    html = reseller_client.get(reverse("resellers:catalog_supplier", args=[catalog["other"].pk])).content.decode()
+    html = reseller_client.get(reverse("partners:supplier_profile", args=[catalog["other"].pk])).content.decode()
     for text in ["深圳聲學科技有限公司", "七天無理由退貨", "銀牌", "誠招天貓分銷商", "Apply to become a reseller"]:
         assert text in html
     assert "Tmall/mall store" in html
 
 
 def test_supplier_profile_of_an_inactive_supplier_is_404(reseller_client, db):
-    assert reseller_client.get(reverse("resellers:catalog_supplier", args=[SupplierFactory(pending=True).pk])).status_code == 404
+    assert reseller_client.get(reverse("partners:supplier_profile", args=[SupplierFactory(pending=True).pk])).status_code == 404
+
+
+def test_the_old_catalog_supplier_address_redirects_permanently_to_the_canonical_profile(reseller_client, world):
+    response = reseller_client.get(reverse("resellers:catalog_supplier", args=[world["supplier"].pk]))
+    assert response.status_code == 301
+    assert response["Location"] == reverse("partners:supplier_profile", args=[world["supplier"].pk])
+
+
+def test_supplier_profile_shows_a_partnered_reseller_its_tier_and_no_apply_button(reseller_client, world):
+    html = reseller_client.get(reverse("partners:supplier_profile", args=[world["supplier"].pk])).content.decode()
+    assert "Partnered · " in html
+    assert "Apply to become a reseller" not in html
+    assert "Supply price" not in html
+
+
+def test_catalog_links_to_the_canonical_supplier_profile(reseller_client, world):
+    html = reseller_client.get(reverse("resellers:catalog_product", args=[world["product"].pk])).content.decode()
+    assert reverse("partners:supplier_profile", args=[world["supplier"].pk]) in html
+    assert "/catalog/suppliers/" not in html
 
 
 def test_catalog_is_for_resellers(client, world):
@@ -206,16 +225,18 @@ def test_title_search_is_served_by_the_trigram_index(world, catalog):
     assert "resellers_trgm_product_title" in plan
 
 
-def test_supplier_profile_shows_the_median_first_response_when_the_selector_exists(reseller_client, world, monkeypatch):
-    import sys
+def test_supplier_profile_shows_the_median_first_response(reseller_client, world, monkeypatch):
     import types
     from datetime import timedelta
 
-    module = types.ModuleType("suppliers.selectors_partners")
-    module.supplier_response_time = lambda supplier: types.SimpleNamespace(median=timedelta(hours=2, minutes=10), threads=3)
-    monkeypatch.setitem(sys.modules, "suppliers.selectors_partners", module)
-    html = reseller_client.get(reverse("resellers:catalog_supplier", args=[world["supplier"].pk])).content.decode()
-    assert '<dd class="col-7" id="response-time">2 h</dd>' in html
+    from suppliers import selectors_partners
+
+    monkeypatch.setattr(
+        selectors_partners, "supplier_response_time",
+        lambda supplier: types.SimpleNamespace(median=timedelta(hours=2, minutes=10), threads=3),
+    )  # fmt: skip
+    html = reseller_client.get(reverse("partners:supplier_profile", args=[world["supplier"].pk])).content.decode()
+    assert '<div class="fs-4" data-testid="response-time">2 h 10 min</div>' in html
 
 
 @pytest.mark.parametrize(("minutes", "label"), [(0, "1 min"), (45, "45 min"), (130, "2 h"), (60 * 24 * 3, "3 d")])
@@ -225,3 +246,40 @@ def test_duration_labels(minutes, label):
     from resellers.selectors import duration_label
 
     assert duration_label(timedelta(minutes=minutes)) == label
+
+
+def _suspend_listing(supplier, **kwargs):
+    from accounts.models import Penalty
+
+    return Penalty.objects.create(
+        organisation=supplier.organisation, rule="R9", description="listing suspended", sanction=Penalty.Sanction.SUSPEND_LISTING, **kwargs
+    )
+
+
+def test_a_supplier_under_a_suspend_listing_penalty_is_hidden_from_search_product_and_profile(reseller_client, world, catalog):
+    _suspend_listing(catalog["other"])
+    assert "棉襪 五雙裝" not in titles(world, q="棉")
+    assert reseller_client.get(reverse("resellers:catalog_product", args=[catalog["socks"].pk])).status_code == 404
+    html = reseller_client.get(reverse("resellers:catalog")).content.decode()
+    assert "藍牙耳機" not in html and "純棉短袖T恤 男款" in html
+    profile = reseller_client.get(reverse("partners:supplier_profile", args=[catalog["other"].pk])).content.decode()
+    assert '<div class="fs-4" data-testid="product-count">0</div>' in profile
+
+
+def test_an_ended_or_revoked_listing_penalty_shows_the_products_again(world, catalog):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    _suspend_listing(catalog["other"], ends_at=timezone.now() - timedelta(minutes=1))
+    _suspend_listing(catalog["other"], revoked_at=timezone.now())
+    assert "棉襪 五雙裝" in titles(world, q="棉")
+
+
+def test_a_suspended_supplier_profile_is_404_and_its_products_hidden(reseller_client, world, catalog):
+    from suppliers.models import Supplier
+
+    Supplier.objects.filter(pk=catalog["other"].pk).update(status=Supplier.Status.SUSPENDED)
+    assert "棉襪 五雙裝" not in titles(world, q="棉")
+    assert reseller_client.get(reverse("resellers:catalog_product", args=[catalog["socks"].pk])).status_code == 404
+    assert reseller_client.get(reverse("partners:supplier_profile", args=[catalog["other"].pk])).status_code == 404

@@ -108,3 +108,22 @@ def test_reconcile_detects_a_pending_withdrawal_without_its_hold(ledger_with_act
         cursor.execute("UPDATE settlement_withdrawalrequest SET amount = 31")
     report = reconcile()
     assert any("withdrawals-pending account 30.00 differs from pending requests 31.00" in p for p in report.problems)
+
+
+def test_an_expectation_speaks_only_for_the_references_it_covers(ledger_with_activity):
+    # PO-1 holds 300.00; an expectation covering only "X-…" references leaves PO-1 as it stands
+    # and reports an X- hold it does not expect.
+    def expectation():
+        return {"PO-1": D("1.00")}  # outside what it covers: ignored
+
+    register_escrow_expectation(expectation, covers=r"X-[0-9]+")
+    try:
+        assert reconcile().ok, reconcile().render()
+    finally:
+        unregister_escrow_expectation(expectation)
+    register_escrow_expectation(expectation, covers=r"PO-[0-9]+")
+    try:
+        report = reconcile()
+        assert any("expected 1.00 to be held" in p for p in report.problems), report.render()
+    finally:
+        unregister_escrow_expectation(expectation)

@@ -47,6 +47,7 @@ class Command(BaseCommand):
             ("supplier2@demo.test", "second supplier owner"),
             ("reseller@demo.test", "reseller owner (partnered with both suppliers)"),
             ("reseller2@demo.test", "second reseller owner"),
+            ("reseller3@demo.test", "third reseller owner (applied to the first supplier)"),
             ("staff@demo.test", "platform staff, /admin/"),
         ]:
             self.stdout.write(f"  {email:<22} {what}")
