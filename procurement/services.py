@@ -716,8 +716,12 @@ def purchase_order_auto_confirm(*, purchase_order_id: int, now: datetime | None 
 # --- disputes (the disputes app builds on these) ---------------------------------------
 
 
-def purchase_order_dispute_open(*, actor, purchase_order: PurchaseOrder, reason: str = "", now: datetime | None = None) -> PurchaseOrder:
-    """shipped → disputed before ``dispute_until``; keeps the auto-confirm time left in ``confirm_remaining``."""
+def purchase_order_dispute_open(
+    *, actor, purchase_order: PurchaseOrder, reason: str = "", now: datetime | None = None, notify: bool = True
+) -> PurchaseOrder:
+    """shipped → disputed before ``dispute_until``; keeps the auto-confirm time left in ``confirm_remaining``.
+
+    ``notify=False`` when the caller (the disputes app) sends its own notifications."""
     now = _now(now)
     with transaction.atomic():
         po = _lock(purchase_order)
@@ -727,7 +731,7 @@ def purchase_order_dispute_open(*, actor, purchase_order: PurchaseOrder, reason:
         from_status = _fire(po, "open_dispute", now=now)
         po.save()
         _record(po, actor=actor, from_status=from_status, now=now, reason=reason)
-        for to in ("reseller", "supplier"):
+        for to in ("reseller", "supplier") if notify else ():
             _notify(
                 po,
                 to=to,
@@ -739,7 +743,7 @@ def purchase_order_dispute_open(*, actor, purchase_order: PurchaseOrder, reason:
 
 
 def purchase_order_dispute_withdraw(
-    *, actor, purchase_order: PurchaseOrder, reason: str = "", now: datetime | None = None
+    *, actor, purchase_order: PurchaseOrder, reason: str = "", now: datetime | None = None, notify: bool = True
 ) -> PurchaseOrder:
     """disputed → shipped; auto-confirm resumes with the time it had left."""
     now = _now(now)
@@ -749,12 +753,13 @@ def purchase_order_dispute_withdraw(
         from_status = _fire(po, "withdraw_dispute", now=now)
         po.save()
         _record(po, actor=actor, from_status=from_status, now=now, reason=reason or _("Dispute withdrawn."))
-        _notify(
-            po,
-            to="supplier",
-            kind="purchase_order.dispute_withdrawn",
-            title=_("The dispute on purchase order %(number)s was withdrawn") % {"number": po.number},
-        )
+        if notify:
+            _notify(
+                po,
+                to="supplier",
+                kind="purchase_order.dispute_withdrawn",
+                title=_("The dispute on purchase order %(number)s was withdrawn") % {"number": po.number},
+            )
     return po
 
 
@@ -766,6 +771,7 @@ def purchase_order_dispute_settle(
     release_amount: Decimal,
     reason: str = "",
     now: datetime | None = None,
+    notify: bool = True,
 ) -> PurchaseOrder:
     """disputed → completed / refunded / partially_refunded; the two amounts must add up to the total."""
     from settlement.services import escrow_refund, escrow_release, escrow_split
@@ -791,7 +797,7 @@ def purchase_order_dispute_settle(
             escrow_split(reference=po.number, refund_amount=refund_amount, release_amount=release_amount, actor=actor, memo=reason)
         po.save()
         _record(po, actor=actor, from_status=from_status, now=now, reason=reason or f"refund {refund_amount} / release {release_amount}")
-        for to in ("reseller", "supplier"):
+        for to in ("reseller", "supplier") if notify else ():
             _notify(
                 po,
                 to=to,

@@ -1,5 +1,8 @@
 """The only place this app calls procurement's and settlement's services.
 
+The disputes app notifies both sides itself (with a link to the dispute), so it asks
+procurement's dispute services not to notify as well.
+
 Kept in one module so the contract with those apps is visible at a glance.
 """
 
@@ -12,13 +15,13 @@ from decimal import Decimal
 def po_open_dispute(*, actor, purchase_order, now: datetime):
     from procurement.services import purchase_order_dispute_open
 
-    return purchase_order_dispute_open(actor=actor, purchase_order=purchase_order, now=now)
+    return purchase_order_dispute_open(actor=actor, purchase_order=purchase_order, now=now, notify=False)
 
 
 def po_withdraw_dispute(*, actor, purchase_order, now: datetime):
     from procurement.services import purchase_order_dispute_withdraw
 
-    return purchase_order_dispute_withdraw(actor=actor, purchase_order=purchase_order, now=now)
+    return purchase_order_dispute_withdraw(actor=actor, purchase_order=purchase_order, now=now, notify=False)
 
 
 def po_settle_dispute(*, actor, purchase_order, refund_amount: Decimal, release_amount: Decimal, reason: str, now: datetime):
@@ -31,6 +34,7 @@ def po_settle_dispute(*, actor, purchase_order, refund_amount: Decimal, release_
         release_amount=release_amount,
         reason=reason,
         now=now,
+        notify=False,
     )
 
 

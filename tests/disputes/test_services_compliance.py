@@ -174,7 +174,7 @@ def test_compliance_page_needs_an_organisation(client):
 
 @pytest.mark.parametrize(
     ("language", "title", "rule"),
-    [("zh-hant", "合規紀錄", "如實表述商品的實際所在地"), ("zh-hans", "合规纪录", "如实表述商品的实际所在地")],
+    [("zh-hant", "合規紀錄", "如實表述商品的實際所在地"), ("zh-hans", "合规记录", "如实表述商品的实际所在地")],
 )
 def test_compliance_page_speaks_chinese(client, settings, language, title, rule):
     settings.LANGUAGE_CODE = language

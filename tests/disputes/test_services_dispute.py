@@ -70,6 +70,17 @@ def test_open_holds_auto_confirm_and_notifies_supplier(po, reseller_user, suppli
     assert AuditEvent.objects.filter(action="dispute.opened").count() == 1
 
 
+def test_each_side_gets_one_notification_when_a_dispute_opens_and_when_it_is_withdrawn(po, reseller_user, supplier_user):
+    # given a shipped PO; when the reseller opens a dispute
+    dispute = open_dispute(po, reseller_user, now=po.shipped_at + timedelta(days=5))
+    # then the supplier is told once (by the disputes app, with a link), not twice
+    assert Notification.objects.filter(user=supplier_user).count() == 1
+    assert Notification.objects.get(user=supplier_user).url
+    # when the reseller withdraws it, the supplier is told once more
+    services.dispute_withdraw(actor=reseller_user, dispute=dispute, now=po.shipped_at + timedelta(days=6))
+    assert Notification.objects.filter(user=supplier_user).count() == 2
+
+
 @pytest.mark.parametrize(("amount", "message"), [("0", "more than 0.00"), ("-5", "more than 0.00"), ("300.01", "cannot exceed")])
 def test_open_refuses_amounts_outside_zero_to_total(po, reseller_user, amount, message):
     with pytest.raises(ValidationFailed) as excinfo:

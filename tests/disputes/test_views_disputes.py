@@ -221,3 +221,22 @@ def test_thread_refreshes_as_an_htmx_partial(client, po, reseller_user, supplier
     outsider = member_of(ResellerFactory().organisation)
     client.force_login(outsider)
     assert client.get(reverse("disputes:detail", args=[dispute.pk]), {"partial": "thread"}, HTTP_HX_REQUEST="true").status_code == 404
+
+
+def test_the_purchase_order_pages_link_to_opening_and_following_a_dispute(client):
+    # given a shipped PO inside its dispute window
+    po = shipped_po()
+    reseller_user, supplier_user = member_of(po.reseller.organisation), member_of(po.supplier.organisation)
+    client.force_login(reseller_user)
+    # then the reseller's PO page offers "Open a dispute"
+    page = client.get(reverse("procurement:reseller_po_detail", args=[po.number])).content.decode()
+    assert reverse("disputes:open", args=[po.number]) in page
+    # when it is disputed, both PO pages link to the dispute
+    dispute = services.dispute_open(
+        actor=reseller_user, purchase_order=po, reason="damaged", requested_amount="50.00", description="破損"
+    )
+    page = client.get(reverse("procurement:reseller_po_detail", args=[po.number])).content.decode()
+    assert reverse("disputes:detail", args=[dispute.pk]) in page
+    client.force_login(supplier_user)
+    page = client.get(reverse("procurement:supplier_po_detail", args=[po.number])).content.decode()
+    assert reverse("disputes:detail", args=[dispute.pk]) in page
