@@ -11,6 +11,7 @@ from distribution.core.divisions import province_choices
 from suppliers.models import Category, Supplier
 
 from .markup import DEFAULT_FACTOR, MarkupRule
+from .search import visible_suppliers
 
 SORT_CHOICES = [
     ("relevance", _("Relevance")),
@@ -26,9 +27,7 @@ class CatalogSearchForm(forms.Form):
     province = forms.ChoiceField(label=_("Goods location"), required=False)
     price_min = forms.DecimalField(label=_("Price from"), required=False, min_value=Decimal("0"), max_digits=14, decimal_places=2)
     price_max = forms.DecimalField(label=_("Price to"), required=False, min_value=Decimal("0"), max_digits=14, decimal_places=2)
-    supplier = forms.ModelChoiceField(
-        label=_("Supplier"), queryset=Supplier.objects.filter(status=Supplier.Status.ACTIVE), required=False
-    )
+    supplier = forms.ModelChoiceField(label=_("Supplier"), queryset=Supplier.objects.none(), required=False)
     in_stock = forms.BooleanField(label=_("In stock only"), required=False)
     my_channel = forms.BooleanField(label=_("Accepts my channel type"), required=False)
     sort = forms.ChoiceField(label=_("Sort by"), choices=SORT_CHOICES, required=False)
@@ -36,6 +35,8 @@ class CatalogSearchForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["province"].choices = [("", _("Anywhere"))] + province_choices()
+        # Only suppliers whose products resellers may see (not suspended, no suspend_listing penalty).
+        self.fields["supplier"].queryset = visible_suppliers()
         _style(self)
 
     def clean(self):

@@ -6,15 +6,19 @@ organisation's object is simply not found (404), never forbidden.
 
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import DecimalField, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import BooleanField, Case, DecimalField, ExpressionWrapper, F, OuterRef, Prefetch, Q, QuerySet, Subquery, When
 from django.db.models.functions import Greatest
 from django.http import HttpRequest
+from django.utils import timezone
 
+from accounts.models import Penalty
 from distribution.core.divisions import name_of
 from distribution.core.money import format_money
+from resellers.search import visible_suppliers
 from suppliers.models import SKU, Partnership, Product, ProductImage
 from suppliers.pricing import tier_supply_price
 
@@ -28,12 +32,36 @@ def reseller_partnerships(organisation_id: int) -> QuerySet[Partnership]:
     return Partnership.objects.filter(reseller_id=organisation_id, status__in=LIVE_PARTNERSHIP)
 
 
-def reseller_skus(organisation_id: int, *, supplier_id: int | None = None) -> QuerySet[SKU]:
+def listing_visibility_changed_at(now: datetime) -> Subquery:
+    """When the listing visibility of ``OuterRef("supplier_id")`` last changed through a penalty.
+
+    The latest moment, not after ``now``, at which a ``suspend_listing`` penalty of the
+    supplier was recorded, started, ended or was revoked (PostgreSQL's GREATEST skips NULLs;
+    no such penalty gives NULL).
+    """
+    moments = Penalty.objects.filter(
+        organisation_id=OuterRef("supplier_id"), sanction=Penalty.Sanction.SUSPEND_LISTING, created_at__lte=now
+    ).annotate(
+        changed_at=Greatest(
+            "created_at",
+            Case(When(starts_at__lte=now, then=F("starts_at"))),
+            Case(When(ends_at__lte=now, then=F("ends_at"))),
+            Case(When(revoked_at__lte=now, then=F("revoked_at"))),
+        )
+    )
+    return Subquery(moments.order_by(F("changed_at").desc(nulls_last=True)).values("changed_at")[:1])
+
+
+def reseller_skus(organisation_id: int, *, supplier_id: int | None = None, now: datetime | None = None) -> QuerySet[SKU]:
     """SKUs of this reseller's live partnerships' listed (or since delisted) products.
 
-    ``sync_at`` is the latest change of the SKU, its product or the partnership
-    (tier), so a change to any of them brings the SKU back into an incremental sync.
+    ``sync_at`` is the latest change of the SKU, its product, the partnership (tier),
+    the supplier (e.g. suspended or re-activated) or a ``suspend_listing`` penalty of the
+    supplier (recorded, started, ended, revoked), so a change to any of them brings the SKU
+    back into an incremental sync. ``supplier_visible`` is False while the supplier is hidden
+    from the resellers' catalog (``resellers.search.visible_suppliers``).
     """
+    now = now or timezone.now()
     partnerships = reseller_partnerships(organisation_id)
     of_supplier = partnerships.filter(supplier_id=OuterRef("supplier_id"))
     qs = SKU.objects.filter(
@@ -45,7 +73,11 @@ def reseller_skus(organisation_id: int, *, supplier_id: int | None = None) -> Qu
     return qs.annotate(
         tier_discount=Subquery(of_supplier.values("tier__discount_percent")[:1], output_field=DecimalField()),
         partnership_updated_at=Subquery(of_supplier.values("updated_at")[:1]),
-    ).annotate(sync_at=Greatest("updated_at", "product__updated_at", "partnership_updated_at"))
+        visibility_changed_at=listing_visibility_changed_at(now),
+        supplier_visible=ExpressionWrapper(Q(supplier_id__in=visible_suppliers(now).values("pk")), output_field=BooleanField()),
+    ).annotate(
+        sync_at=Greatest("updated_at", "product__updated_at", "partnership_updated_at", "supplier__updated_at", "visibility_changed_at")
+    )
 
 
 def with_product_details(qs: QuerySet[SKU]) -> QuerySet[SKU]:
@@ -55,7 +87,8 @@ def with_product_details(qs: QuerySet[SKU]) -> QuerySet[SKU]:
 
 
 def product_status(sku: SKU) -> str:
-    listed = sku.product.status == Product.Status.LISTED and sku.is_active
+    """``delisted`` also while the supplier is hidden (suspended, or a ``suspend_listing`` penalty)."""
+    listed = sku.product.status == Product.Status.LISTED and sku.is_active and getattr(sku, "supplier_visible", True)
     return "listed" if listed else "delisted"
 
 

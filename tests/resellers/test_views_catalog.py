@@ -283,3 +283,18 @@ def test_a_suspended_supplier_profile_is_404_and_its_products_hidden(reseller_cl
     assert "棉襪 五雙裝" not in titles(world, q="棉")
     assert reseller_client.get(reverse("resellers:catalog_product", args=[catalog["socks"].pk])).status_code == 404
     assert reseller_client.get(reverse("partners:supplier_profile", args=[catalog["other"].pk])).status_code == 404
+
+
+def test_the_supplier_filter_offers_only_suppliers_resellers_may_see(reseller_client, world, catalog):
+    from accounts.models import Penalty
+
+    penalised = SupplierFactory(company_name="停權供應商")
+    Penalty.objects.create(organisation=penalised.organisation, rule="R9", description="x", sanction=Penalty.Sanction.SUSPEND_LISTING)
+    suspended = SupplierFactory(suspended=True)
+    response = reseller_client.get(reverse("resellers:catalog"))
+    offered = set(response.context["form"].fields["supplier"].queryset.values_list("pk", flat=True))
+    assert {world["supplier"].pk, catalog["other"].pk} <= offered
+    assert penalised.pk not in offered and suspended.pk not in offered
+    select = str(response.context["form"]["supplier"])
+    assert select in response.content.decode()
+    assert f'value="{catalog["other"].pk}"' in select and f'value="{penalised.pk}"' not in select
