@@ -243,3 +243,9 @@ class Penalty(models.Model):
     def is_active(self, now=None) -> bool:
         now = now or timezone.now()
         return self.revoked_at is None and self.starts_at <= now and (self.ends_at is None or self.ends_at > now)
+
+
+# Sanctions that take a supplier's products off the platform while they are in force: hidden
+# from resellers' search and product pages, reported ``delisted`` to API integrators, no new
+# listings submitted, no purchase orders placed (R3, R17).
+LISTING_SANCTIONS = (Penalty.Sanction.SUSPEND_LISTING, Penalty.Sanction.LISTING_REMOVAL)

@@ -25,7 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import TransitionNotAllowed
 
-from accounts.models import Organisation, Penalty
+from accounts.models import LISTING_SANCTIONS, Organisation, Penalty
 from accounts.services import notify_organisation
 from distribution.core.audit import audit
 from distribution.core.errors import DomainError, InvalidState, ValidationFailed
@@ -244,16 +244,16 @@ def _live_partnership(*, reseller: Reseller, supplier: Supplier, now: datetime) 
     return partnership
 
 
-def _under_penalty(organisation_id: int, sanction: str, now: datetime) -> bool:
+def _under_penalty(organisation_id: int, sanctions: tuple[str, ...], now: datetime) -> bool:
     return (
-        Penalty.objects.filter(organisation_id=organisation_id, sanction=sanction, revoked_at__isnull=True, starts_at__lte=now)
+        Penalty.objects.filter(organisation_id=organisation_id, sanction__in=list(sanctions), revoked_at__isnull=True, starts_at__lte=now)
         .filter(Q(ends_at__isnull=True) | Q(ends_at__gt=now))
         .exists()
     )
 
 
 def _check_may_order(reseller: Reseller, now: datetime) -> None:
-    if _under_penalty(reseller.pk, Penalty.Sanction.SUSPEND_ORDERING, now):
+    if _under_penalty(reseller.pk, (Penalty.Sanction.SUSPEND_ORDERING,), now):
         raise OrderingSuspended()
 
 
@@ -312,7 +312,7 @@ def _place_locked(
     note: str,
     now: datetime,
 ) -> PurchaseOrder:
-    if not supplier.is_active or _under_penalty(supplier.pk, Penalty.Sanction.SUSPEND_LISTING, now):
+    if not supplier.is_active or _under_penalty(supplier.pk, LISTING_SANCTIONS, now):
         raise DomainError(_("%(supplier)s is not taking orders.") % {"supplier": supplier.company_name}, code="supplier_inactive")
     partnership = _live_partnership(reseller=reseller, supplier=supplier, now=now)
     skus = SKU.objects.select_related("product").in_bulk([sku_id for sku_id, _q, _p in parsed])

@@ -73,21 +73,21 @@ class TrigramSimilarity(models.Func):
 
 
 def listing_suspended_organisations(now=None) -> models.QuerySet:
-    """Organisation ids under an active ``suspend_listing`` penalty (a subquery)."""
+    """Organisation ids under an active listing sanction (``accounts.models.LISTING_SANCTIONS``; a subquery)."""
     from django.utils import timezone
 
-    from accounts.models import Penalty
+    from accounts.models import LISTING_SANCTIONS, Penalty
 
     now = now or timezone.now()
     return (
-        Penalty.objects.filter(sanction=Penalty.Sanction.SUSPEND_LISTING, revoked_at__isnull=True, starts_at__lte=now)
+        Penalty.objects.filter(sanction__in=list(LISTING_SANCTIONS), revoked_at__isnull=True, starts_at__lte=now)
         .filter(models.Q(ends_at__isnull=True) | models.Q(ends_at__gt=now))
         .values("organisation_id")
     )
 
 
 def visible_suppliers(now=None) -> models.QuerySet:
-    """Suppliers whose products resellers may see: active, and not under a suspend_listing penalty."""
+    """Suppliers whose products resellers may see: active, and not under a listing sanction (suspend_listing, listing_removal)."""
     return Supplier.objects.filter(status=Supplier.Status.ACTIVE).exclude(pk__in=listing_suspended_organisations(now))
 
 

@@ -15,7 +15,7 @@ from django.db.models.functions import Greatest
 from django.http import HttpRequest
 from django.utils import timezone
 
-from accounts.models import Penalty
+from accounts.models import LISTING_SANCTIONS, Penalty
 from distribution.core.divisions import name_of
 from distribution.core.money import format_money
 from resellers.search import visible_suppliers
@@ -35,12 +35,12 @@ def reseller_partnerships(organisation_id: int) -> QuerySet[Partnership]:
 def listing_visibility_changed_at(now: datetime) -> Subquery:
     """When the listing visibility of ``OuterRef("supplier_id")`` last changed through a penalty.
 
-    The latest moment, not after ``now``, at which a ``suspend_listing`` penalty of the
+    The latest moment, not after ``now``, at which a listing-sanction penalty of the
     supplier was recorded, started, ended or was revoked (PostgreSQL's GREATEST skips NULLs;
     no such penalty gives NULL).
     """
     moments = Penalty.objects.filter(
-        organisation_id=OuterRef("supplier_id"), sanction=Penalty.Sanction.SUSPEND_LISTING, created_at__lte=now
+        organisation_id=OuterRef("supplier_id"), sanction__in=list(LISTING_SANCTIONS), created_at__lte=now
     ).annotate(
         changed_at=Greatest(
             "created_at",
@@ -56,7 +56,7 @@ def reseller_skus(organisation_id: int, *, supplier_id: int | None = None, now: 
     """SKUs of this reseller's live partnerships' listed (or since delisted) products.
 
     ``sync_at`` is the latest change of the SKU, its product, the partnership (tier),
-    the supplier (e.g. suspended or re-activated) or a ``suspend_listing`` penalty of the
+    the supplier (e.g. suspended or re-activated) or a listing-sanction penalty of the
     supplier (recorded, started, ended, revoked), so a change to any of them brings the SKU
     back into an incremental sync. ``supplier_visible`` is False while the supplier is hidden
     from the resellers' catalog (``resellers.search.visible_suppliers``).
@@ -87,7 +87,7 @@ def with_product_details(qs: QuerySet[SKU]) -> QuerySet[SKU]:
 
 
 def product_status(sku: SKU) -> str:
-    """``delisted`` also while the supplier is hidden (suspended, or a ``suspend_listing`` penalty)."""
+    """``delisted`` also while the supplier is hidden (suspended, or a listing sanction in force)."""
     listed = sku.product.status == Product.Status.LISTED and sku.is_active and getattr(sku, "supplier_visible", True)
     return "listed" if listed else "delisted"
 

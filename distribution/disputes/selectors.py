@@ -7,10 +7,9 @@ from datetime import datetime
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from accounts.models import Organisation, Penalty
+from accounts.models import LISTING_SANCTIONS, Organisation, Penalty
 
 ORDERING_SANCTIONS = (Penalty.Sanction.SUSPEND_ORDERING,)
-LISTING_SANCTIONS = (Penalty.Sanction.SUSPEND_LISTING, Penalty.Sanction.LISTING_REMOVAL)
 
 
 def active_penalties(now: datetime | None = None) -> QuerySet[Penalty]:

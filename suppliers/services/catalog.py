@@ -114,11 +114,11 @@ def _require_platform_staff(actor: Any) -> None:
 
 def _require_supplier_may_list(supplier: Supplier, *, now: datetime) -> None:
     """Only an approved supplier without a listing suspension sends products to review (R2, R17)."""
-    from accounts.models import Penalty
+    from accounts.models import LISTING_SANCTIONS, Penalty
 
     if supplier.status != Supplier.Status.ACTIVE:
         raise InvalidState(_("Your company profile has not been approved yet; you can submit products once it is active."))
-    penalties = Penalty.objects.filter(organisation_id=supplier.pk, sanction=Penalty.Sanction.SUSPEND_LISTING, revoked_at__isnull=True)
+    penalties = Penalty.objects.filter(organisation_id=supplier.pk, sanction__in=list(LISTING_SANCTIONS), revoked_at__isnull=True)
     if any(p.is_active(now) for p in penalties):
         raise InvalidState(_("Your organisation is suspended from listing products by the platform."))
 
