@@ -1,6 +1,6 @@
 """Product and stock feeds of a reseller's store list (R10): CSV, XLSX, JSON.
 
-Rows are read with ``.iterator(chunk_size=…)`` (images prefetched per chunk) and
+Rows are read with ``.iterator(chunk_size=…)`` (images fetched per chunk) and
 written as they come, so a 100,000-row store list never sits in memory: CSV and
 JSON stream through ``StreamingHttpResponse``; XLSX goes through openpyxl's
 write-only workbook into a temporary file served by ``FileResponse``.
