@@ -1,6 +1,6 @@
 """Product and stock feeds of a reseller's store list (R10): CSV, XLSX, JSON.
 
-Rows are read with ``.iterator(chunk_size=…)`` (images prefetched per chunk) and
+Rows are read with ``.iterator(chunk_size=…)`` (images fetched per chunk) and
 written as they come, so a 100,000-row store list never sits in memory: CSV and
 JSON stream through ``StreamingHttpResponse``; XLSX goes through openpyxl's
 write-only workbook into a temporary file served by ``FileResponse``.
@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from datetime import datetime
 
 from django.conf import settings
-from django.db.models import F, Prefetch
+from django.db.models import Case, F, When
 from django.db.models.functions import Greatest
 
 from distribution.core.divisions import name_of
@@ -50,49 +50,144 @@ def _absolute(url: str) -> str:
     return url if url.startswith(("http://", "https://")) else f"{settings.SITE_URL}{url}"
 
 
-def _product_queryset(reseller: Reseller, updated_since: datetime | None):
-    images = Prefetch(
-        "sku__product__images", queryset=ProductImage.objects.filter(approved=True).order_by("position", "id"), to_attr="feed_images"
+def _image_url_builder():
+    """``name -> URL`` for product images, equal to ``FieldFile.url``.
+
+    For the default ``FileSystemStorage`` the URL is the storage's ``base_url`` plus the
+    quoted name (what ``storage.url()`` returns, without its per-call ``urljoin``); names
+    with ``.`` segments, and other storages, still go through ``storage.url()``.
+    """
+    from django.core.files.storage import FileSystemStorage
+    from django.utils.encoding import filepath_to_uri
+
+    storage = ProductImage._meta.get_field("image").storage
+    if storage.__class__ is not FileSystemStorage:  # also through default_storage's lazy wrapper
+        return storage.url
+    prefix = storage.base_url
+    if not prefix or not prefix.endswith("/"):
+        return storage.url
+
+    def url(name: str) -> str:
+        if name.startswith("/") or "/." in "/" + name or "//" in name:
+            return storage.url(name)
+        return prefix + filepath_to_uri(name)
+
+    return url
+
+
+def _approved_images(product_ids) -> dict[int, list[str]]:
+    """Approved image names per product, in display order (one query per chunk)."""
+    images: dict[int, list[str]] = {}
+    rows = (
+        ProductImage.objects.filter(product_id__in=product_ids, approved=True).order_by("position", "id").values_list("product_id", "image")
     )
-    return (
-        feed_listings(reseller=reseller, updated_since=updated_since)
-        .select_related("sku", "sku__product")
-        .annotate(row_updated_at=Greatest(F("updated_at"), F("sku__updated_at")))
-        .prefetch_related(images)
-        .order_by("pk")
-    )
+    for product_id, name in rows:
+        if name:
+            images.setdefault(product_id, []).append(name)
+    return images
+
+
+_PRODUCT_FIELDS = (
+    "supplier_id",
+    "retail_price_amount",
+    "status",
+    "row_updated_at",
+    "feed_title",
+    "sku__code",
+    "sku__attributes",
+    "sku__supply_price_amount",
+    "sku__min_retail_amount",
+    "sku__max_retail_amount",
+    "sku__on_hand",
+    "sku__reserved",
+    "sku__product_id",
+    "sku__product__province_code",
+    "sku__product__city_code",
+)
+
+
+def _chunks(iterable, size: int):
+    chunk = []
+    for item in iterable:
+        chunk.append(item)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
 
 
 def product_rows(reseller: Reseller, *, updated_since: datetime | None = None) -> Iterator[dict]:
-    """One dict per store-list entry, in id order."""
-    from django.db.models import Case, When
+    """One dict per store-list entry, in id order.
 
+    Reads plain tuples (``values_list``) rather than model instances, and per chunk of
+    ``CHUNK_SIZE`` rows one query for the approved images of the chunk's products.
+    """
     partnerships = partnerships_by_supplier(reseller)
-    qs = _product_queryset(reseller, updated_since).annotate(
-        feed_title=Case(
-            When(sku__product__has_pending_changes=True, then=F("sku__product__approved_title")), default=F("sku__product__title")
+    discounts = {supplier_id: p.tier.discount_percent for supplier_id, p in partnerships.items()}
+    qs = (
+        feed_listings(reseller=reseller, updated_since=updated_since)
+        .annotate(
+            row_updated_at=Greatest(F("updated_at"), F("sku__updated_at")),
+            feed_title=Case(
+                When(sku__product__has_pending_changes=True, then=F("sku__product__approved_title")), default=F("sku__product__title")
+            ),
         )
+        .order_by("pk")
+        .values_list(*_PRODUCT_FIELDS)
     )
-    for sl in qs.iterator(chunk_size=CHUNK_SIZE):
-        sku, product = sl.sku, sl.sku.product
-        partnership = partnerships.get(sl.supplier_id)
-        yield {
-            "sku_code": sku.code,
-            "title": sl.feed_title,
-            "attributes": sku.attributes or {},
-            "images": [_absolute(img.image.url) for img in product.feed_images if img.image],
-            "province": name_of(product.province_code),
-            "city": name_of(product.city_code),
-            "supply_price": format_money(tier_supply_price(sku.supply_price_amount, partnership.tier.discount_percent))
-            if partnership
-            else "",
-            "retail_price": format_money(sl.retail_price_amount),
-            "min_retail_price": format_money(sku.min_retail_amount),
-            "max_retail_price": format_money(sku.max_retail_amount),
-            "available": max(sku.on_hand - sku.reserved, 0),
-            "status": sl.status,
-            "updated_at": sl.row_updated_at.isoformat(),
-        }
+    image_url = _image_url_builder()
+    division_names: dict[str, str] = {}
+
+    def division(code: str) -> str:
+        try:
+            return division_names[code]
+        except KeyError:
+            division_names[code] = name = name_of(code)
+            return name
+
+    for chunk in _chunks(qs.iterator(chunk_size=CHUNK_SIZE), CHUNK_SIZE):
+        images = _approved_images({row[12] for row in chunk})
+        url_of: dict[str, str] = {}  # a product's images repeat on each of its SKUs' rows
+        for (
+            supplier_id,
+            retail_price,
+            status,
+            updated,
+            title,
+            code,
+            attributes,
+            supply_price,
+            min_retail,
+            max_retail,
+            on_hand,
+            reserved,
+            product_id,
+            province_code,
+            city_code,
+        ) in chunk:
+            urls = []
+            for name in images.get(product_id, ()):
+                url = url_of.get(name)
+                if url is None:
+                    url = url_of[name] = _absolute(image_url(name))
+                urls.append(url)
+            discount = discounts.get(supplier_id)
+            yield {
+                "sku_code": code,
+                "title": title,
+                "attributes": attributes or {},
+                "images": urls,
+                "province": division(province_code),
+                "city": division(city_code),
+                "supply_price": format_money(tier_supply_price(supply_price, discount)) if discount is not None else "",
+                "retail_price": format_money(retail_price),
+                "min_retail_price": format_money(min_retail),
+                "max_retail_price": format_money(max_retail),
+                "available": max(on_hand - reserved, 0),
+                "status": status,
+                "updated_at": updated.isoformat(),
+            }
 
 
 def stock_rows(reseller: Reseller, *, updated_since: datetime | None = None) -> Iterator[dict]:

@@ -19,7 +19,7 @@ from distribution.core.permissions import OrganisationMemberMixin, ResellerMembe
 
 from . import selectors, services
 from .forms import RewardForm, StatementFilterForm, TopUpForm, WithdrawalForm
-from .models import entry_description
+from .models import JournalTransaction, entry_description
 from .providers import get_provider
 
 
@@ -83,15 +83,18 @@ class StatementCsvView(OrganisationMemberMixin, TemplateView):
 
     def _rows(self, entries) -> Iterator[str]:
         header = [_("Date"), _("Transaction"), _("Kind"), _("Description"), _("Amount"), _("Running balance")]
-        return csv_lines(header, (self._row(entry) for entry in entries.iterator(chunk_size=1000)))
+        # Translated once per export: get_kind_display() re-translates every label on each call.
+        labels = {value: str(label) for value, label in JournalTransaction._meta.get_field("kind").flatchoices}
+        tz = timezone.get_current_timezone()
+        return csv_lines(header, (self._row(entry, labels, tz) for entry in entries.iterator(chunk_size=1000)))
 
     @staticmethod
-    def _row(entry) -> list[object]:
+    def _row(entry, labels: dict[str, str], tz) -> list[object]:
         txn = entry.transaction
         return [
-            timezone.localtime(txn.created_at).strftime("%Y-%m-%d %H:%M:%S"),
+            timezone.localtime(txn.created_at, tz).strftime("%Y-%m-%d %H:%M:%S"),
             txn.pk,
-            txn.get_kind_display(),
+            labels.get(txn.kind, txn.kind),
             entry_description(entry),
             format_money(entry.amount),
             format_money(entry.balance_after) if entry.balance_after is not None else "",

@@ -179,3 +179,19 @@ def test_feed_reads_rows_in_chunks(store, monkeypatch):
     monkeypatch.setattr(StoreListing.objects.none().__class__, "iterator", spy)
     assert len(list(feeds.product_rows(store["reseller"]))) == 2
     assert seen == [1]
+
+
+def test_product_feed_lists_every_approved_image_in_position_order_with_its_storage_url(store, settings):
+    from resellers import feeds
+
+    settings.SITE_URL = "https://fx.example.test"
+    first = ProductImage.objects.get(product=store["product"], approved=True)
+    later = ProductImage.objects.create(product=store["product"], image=SimpleUploadedFile("後 面.png", PNG), approved=True, position=5)
+    earlier = ProductImage.objects.create(product=store["product"], image=SimpleUploadedFile("b.png", PNG), approved=True, position=0)
+    ProductImage.objects.filter(pk=first.pk).update(position=1)
+    expected = ["https://fx.example.test" + img.image.url for img in (earlier, first, later)]
+
+    rows = list(feeds.product_rows(store["reseller"]))
+
+    assert [row["images"] for row in rows] == [expected, expected]
+    assert "%E5%BE%8C" in expected[2]  # the Chinese name is quoted as storage.url() quotes it
