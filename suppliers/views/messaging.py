@@ -70,14 +70,16 @@ class ThreadStartView(OrganisationMemberMixin, TemplateView):
         initial = {"po_number": self.request.GET.get("po", "")}
         if self.request.GET.get("product", "").isdigit():
             initial["product"] = int(self.request.GET["product"])
-        form = kwargs.get("form") or ThreadStartForm(supplier=supplier, initial=initial)
+        form = kwargs.get("form") or ThreadStartForm(supplier=supplier, initial=initial, listed_only=self.organisation.kind == "reseller")
         other = supplier.company_name if self.organisation.kind == "reseller" else reseller.name
         ctx.update(form=form, supplier=supplier, reseller=reseller, other_name=other)
         return ctx
 
     def post(self, request, *args, **kwargs):
         supplier, reseller = self._parties()
-        form = ThreadStartForm(request.POST, request.FILES, supplier=supplier)
+        form = ThreadStartForm(
+            request.POST, request.FILES, supplier=supplier, listed_only=self.organisation.kind == "reseller"
+        )
         if form.is_valid():
             d = form.cleaned_data
             try:
