@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.db.models import Q
-from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -16,11 +16,13 @@ from django.views.generic import TemplateView
 
 from accounts.models import Organisation
 from distribution.core.errors import DomainError
+from distribution.core.media import serve_allowed
 from distribution.core.pagination import paginate
 from distribution.core.permissions import OrganisationMemberMixin, ResellerMemberMixin, SupplierMemberMixin
 
 from . import bridge, selectors, services, services_rebates
 from .forms import DisputeMessageForm, DisputeOfferForm, DisputeOpenForm, RebateRuleForm
+from .media import evidence_allowed
 from .models import Dispute, DisputeEvidence, DisputeOffer, ProposedRebate, RebateRule, Side
 from .rules import RULES
 
@@ -205,12 +207,7 @@ class DisputeEvidenceView(DisputeViewerMixin, View):
     def get(self, request, pk: int, evidence_id: int):
         dispute = self.get_dispute(pk)
         item = get_object_or_404(DisputeEvidence, pk=evidence_id, dispute=dispute)
-        return FileResponse(
-            item.file.open("rb"),
-            content_type=item.content_type or "application/octet-stream",
-            as_attachment=not (item.is_image or item.content_type == "application/pdf"),
-            filename=item.original_name or None,
-        )
+        return serve_allowed(evidence_allowed(request, item))
 
 
 def _partnered_resellers(supplier_org_id: int):
