@@ -151,12 +151,17 @@ ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
 # Signup answers "this email is already registered" on the field (SPEC §7: errors name the field).
 ACCOUNT_PREVENT_ENUMERATION = False
+# Login throttle (site and admin, accounts/adapter.py): 5 failures per account *from one address*
+# in 5 minutes, and 30 per address across all accounts. Addresses: TRUSTED_PROXY_COUNT below.
 ACCOUNT_RATE_LIMITS = {
-    "login_failed": os.environ.get("LOGIN_FAILED_RATE_LIMIT", "5/5m/ip,5/5m/key"),
+    "login_failed": os.environ.get("LOGIN_FAILED_RATE_LIMIT", "5/5m/key,30/5m/ip"),
     "login": "30/m/ip",
     "signup": "20/m/ip",
     "reset_password": "20/m/ip,5/m/key",
 }
+
+# How many reverse proxies in front of the app append to X-Forwarded-For (0: none, the header is ignored).
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
 
 LANGUAGE_CODE = "zh-hant"
 LANGUAGES = [
@@ -174,6 +179,12 @@ STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "var" / "staticfiles
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "var" / "media"))
+# Every file under MEDIA_URL is answered by an access-checked view (distribution/core/media.py).
+# In production let the web server send the bytes after the check: nginx with an ``internal``
+# location aliased to MEDIA_ROOT (MEDIA_ACCEL_REDIRECT_PREFIX=/protected-media/), or Apache/lighttpd
+# with mod_xsendfile (MEDIA_X_SENDFILE=on). Neither set: Django streams the file itself.
+MEDIA_ACCEL_REDIRECT_PREFIX = os.environ.get("MEDIA_ACCEL_REDIRECT_PREFIX", "")
+MEDIA_X_SENDFILE = env_bool("MEDIA_X_SENDFILE", False)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

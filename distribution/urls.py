@@ -1,11 +1,16 @@
 """Root URLconf. Each app mounts its own ``urls.py`` (with ``app_name``)."""
 
+from allauth.account.decorators import secure_admin_login
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
 from accounts import views as account_views
 from distribution.core.media import media_view
+
+# The admin has no password form of its own: /admin/login/ sends to the site's login page, so one
+# throttle (allauth's, accounts/adapter.py) guards both.
+admin.site.login = secure_admin_login(admin.site.login)
 
 urlpatterns = [
     path("", account_views.LandingView.as_view(), name="landing"),
