@@ -149,6 +149,8 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
+# Only the reset form is ours (answers alike for known and unknown addresses); "signup" stays unset.
+ACCOUNT_FORMS = {"reset_password": "accounts.forms.ResetPasswordForm"}
 # Signup answers "this email is already registered" on the field (SPEC §7: errors name the field).
 ACCOUNT_PREVENT_ENUMERATION = False
 # Login throttle (site and admin, accounts/adapter.py): 5 failures per account *from one address*
