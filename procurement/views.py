@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import contextlib
-import csv
 from datetime import timedelta
 from decimal import Decimal
 
@@ -17,6 +16,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views import View
 
+from distribution.core.csv_stream import csv_lines
 from distribution.core.errors import DomainError
 from distribution.core.pagination import paginate
 from distribution.core.permissions import ResellerMemberMixin, SupplierMemberMixin
@@ -426,11 +426,6 @@ class SupplierPOListView(SupplierMemberMixin, View):
         )
 
 
-class _Echo:
-    def write(self, value):
-        return value
-
-
 class SupplierShipQueueCSVView(SupplierMemberMixin, View):
     """The paid POs to ship, streamed as CSV (UTF-8 with BOM so spreadsheet programs read Chinese)."""
 
@@ -452,12 +447,13 @@ class SupplierShipQueueCSVView(SupplierMemberMixin, View):
     ]
 
     def rows(self, supplier_id):
-        writer = csv.writer(_Echo())
-        yield "\ufeff" + writer.writerow(self.HEADER)
+        return csv_lines(self.HEADER, self._rows(supplier_id))
+
+    def _rows(self, supplier_id):
         qs = selectors.ship_queue(supplier_id).prefetch_related("lines")
         for po in qs.iterator(chunk_size=200):
             for line in po.lines.all():
-                yield writer.writerow(
+                yield (
                     [
                         po.number,
                         timezone.localtime(po.placed_at).strftime("%Y-%m-%d %H:%M"),
