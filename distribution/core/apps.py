@@ -6,3 +6,10 @@ class CoreConfig(AppConfig):
     name = "distribution.core"
     label = "core"
     verbose_name = _("Platform records")
+
+    def ready(self) -> None:
+        from django.conf import settings
+        from PIL import Image
+
+        # Pillow's decompression-bomb guard for every image opened anywhere (uploads.py turns it into a form error)
+        Image.MAX_IMAGE_PIXELS = settings.UPLOAD_MAX_IMAGE_PIXELS

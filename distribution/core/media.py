@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from urllib.parse import quote
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db.models.fields.files import FieldFile
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.utils.deconstruct import deconstructible
@@ -90,7 +91,10 @@ def serve_file(file: FieldFile, *, download_name: str = "", inline_image: bool =
     fmt = None
     if inline_image:
         with file.open("rb") as handle:
-            fmt = image_format(handle)
+            try:
+                fmt = image_format(handle)
+            except ValidationError:  # too many pixels: offered as a download, never decoded here
+                fmt = None
     if fmt in INLINE_IMAGE_FORMATS:
         content_type, disposition = INLINE_IMAGE_FORMATS[fmt], "inline"
     else:

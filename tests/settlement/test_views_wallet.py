@@ -314,3 +314,14 @@ def test_home_widget_shows_the_organisations_own_balance(reseller_member):
     fund(ResellerFactory().organisation, "999.99")
     html = render_to_string("settlement/home_widget.html", {"organisation": reseller.organisation})
     assert "¥1,234.50" in html and "999.99" not in html
+
+
+def test_a_decompression_bomb_receipt_is_a_form_error_not_a_crash(reseller_client):
+    from tests.images import bomb_png
+
+    client, _reseller = reseller_client
+    bomb = SimpleUploadedFile("r.png", bomb_png(), content_type="image/png")
+    response = client.post(TOP_UPS, {"amount": "5.00", "payer_name": "x", "bank_reference": "R1", "receipt": bomb})
+    assert response.status_code == 422
+    assert "too many pixels" in " ".join(response.context["form"].errors["receipt"])
+    assert not TopUpRequest.objects.exists()

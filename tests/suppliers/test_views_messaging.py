@@ -5,13 +5,14 @@ from django.urls import reverse
 
 from suppliers.models import Message, MessageThread, Side
 from suppliers.services import messaging as svc
+from tests.images import png_bytes
 from tests.suppliers.factories import PartnershipFactory, SupplierFactory
 from tests.suppliers.factories_partners import MessageFactory, ThreadFactory
 from tests.suppliers.partners_helpers import celery_eager, fast_hasher, reseller_with_member, supplier_with_member  # noqa: F401
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("celery_eager", "fast_hasher")]
 
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+PNG = png_bytes()
 
 
 @pytest.fixture
@@ -168,3 +169,19 @@ def test_the_resellers_new_message_form_offers_only_listed_products_under_their_
         reverse("partners:thread_start"), {"supplier": supplier.pk, "subject": "問", "body": "?", "product": draft.pk}
     )
     assert response.status_code == 200 and not MessageThread.objects.exists()
+
+
+@pytest.mark.parametrize("kind", ["bomb", "png header + html"])
+def test_attachments_that_are_not_real_images_are_refused(client, pair, kind):
+    from tests.images import PNG_HEADER_WITH_HTML, bomb_png
+
+    _su, supplier, reseller_user, _r = pair
+    content = bomb_png() if kind == "bomb" else PNG_HEADER_WITH_HTML
+    client.force_login(reseller_user)
+    response = client.post(
+        reverse("partners:thread_start"),
+        {"supplier": supplier.pk, "subject": "圖", "body": "看圖", "attachments": [SimpleUploadedFile("a.png", content, "image/png")]},
+    )
+    assert response.status_code in (200, 422)
+    assert "a.png" in response.content.decode()
+    assert not MessageThread.objects.exists()
