@@ -18,6 +18,7 @@ from accounts.models import Organisation
 from distribution.core.errors import DomainError
 from distribution.core.media import serve_allowed
 from distribution.core.pagination import paginate
+from distribution.core.params import parse_id
 from distribution.core.permissions import OrganisationMemberMixin, ResellerMemberMixin, SupplierMemberMixin
 
 from . import bridge, selectors, services, services_rebates
@@ -187,7 +188,7 @@ class DisputeActionView(DisputeViewerMixin, View):
                 )
                 messages.success(request, _("Offer sent. The other side can accept it or counter."))
             elif action == "accept":
-                offer = get_object_or_404(DisputeOffer, pk=request.POST.get("offer"), dispute=dispute)
+                offer = get_object_or_404(DisputeOffer, pk=parse_id(request.POST.get("offer")), dispute=dispute)
                 services.dispute_accept_offer(actor=request.user, offer=offer)
                 messages.success(request, _("Offer accepted; the escrow was split and the dispute is settled."))
             elif action == "withdraw":
@@ -256,7 +257,7 @@ class SupplierRewardsView(SupplierMemberMixin, View):
                 )
                 messages.success(request, _("Rebate rule saved. Rebates are proposed on the 1st of each month."))
             elif action in ("pay", "dismiss"):
-                proposal = get_object_or_404(ProposedRebate, pk=request.POST.get("proposal"), supplier=self.organisation)
+                proposal = get_object_or_404(ProposedRebate, pk=parse_id(request.POST.get("proposal")), supplier=self.organisation)
                 if action == "pay":
                     services_rebates.rebate_pay(actor=request.user, proposal=proposal)
                     messages.success(request, _("Rebate paid."))
@@ -264,7 +265,7 @@ class SupplierRewardsView(SupplierMemberMixin, View):
                     services_rebates.rebate_dismiss(actor=request.user, proposal=proposal)
                     messages.info(request, _("Rebate dismissed."))
             elif action == "rule_toggle":
-                rule = get_object_or_404(RebateRule, pk=request.POST.get("rule"), supplier=self.organisation)
+                rule = get_object_or_404(RebateRule, pk=parse_id(request.POST.get("rule")), supplier=self.organisation)
                 services_rebates.rebate_rule_save(
                     actor=request.user,
                     supplier=self.organisation,
