@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.http import HttpResponseBadRequest
+from django.utils.translation import gettext as _
 
 
 class RejectNulBytesMiddleware:
@@ -16,5 +17,5 @@ class RejectNulBytesMiddleware:
 
     def __call__(self, request):
         if "\x00" in request.path or "\x00" in request.META.get("QUERY_STRING", "") or "%00" in request.META.get("QUERY_STRING", ""):
-            return HttpResponseBadRequest("Bad request: the address contains a NUL character.", content_type="text/plain")
+            return HttpResponseBadRequest(_("Bad request: the address contains a NUL character."), content_type="text/plain; charset=utf-8")
         return self.get_response(request)
