@@ -83,15 +83,21 @@ def test_a_batch_writes_all_its_rows_with_one_insert(subscribed, django_assert_n
     assert OutboxMessage.objects.count() == 50
 
 
+def _changed(product_id: int, change: str) -> None:
+    events.publish(
+        "product.delisted", coalesce_key=f"p:{product_id}", delay=timedelta(seconds=5), product_id=product_id, supplier_id=1, changes=[change]
+    )
+
+
 def test_coalesced_events_fold_into_one_pending_row_within_and_across_transactions(subscribed, run_outbox):
     # given many changes to one thing, in one batch and in later transactions
     with outbox.batch():
-        events.publish("product.delisted", coalesce_key="p:1", delay=timedelta(seconds=5), product_id=1, supplier_id=1, changes=["reserved"])
-        events.publish("product.delisted", coalesce_key="p:1", delay=timedelta(seconds=5), product_id=1, supplier_id=1, changes=["on_hand"])
+        _changed(1, "reserved")
+        _changed(1, "on_hand")
     for _ in range(3):
         with transaction.atomic():
-            events.publish("product.delisted", coalesce_key="p:1", delay=timedelta(seconds=5), product_id=1, supplier_id=1, changes=["price"])
-    events.publish("product.delisted", coalesce_key="p:2", delay=timedelta(seconds=5), product_id=2, supplier_id=1, changes=["price"])
+            _changed(1, "price")
+    _changed(2, "price")
     # then one row per key, its lists unioned
     assert OutboxMessage.objects.count() == 2
     # and nothing is handed out before the window ends
