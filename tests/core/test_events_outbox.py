@@ -84,9 +84,8 @@ def test_a_batch_writes_all_its_rows_with_one_insert(subscribed, django_assert_n
 
 
 def _changed(product_id: int, change: str) -> None:
-    events.publish(
-        "product.delisted", coalesce_key=f"p:{product_id}", delay=timedelta(seconds=5), product_id=product_id, supplier_id=1, changes=[change]
-    )
+    key = f"p:{product_id}"
+    events.publish("product.delisted", coalesce_key=key, delay=timedelta(seconds=5), product_id=product_id, supplier_id=1, changes=[change])
 
 
 def test_coalesced_events_fold_into_one_pending_row_within_and_across_transactions(subscribed, run_outbox):
