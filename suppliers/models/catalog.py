@@ -120,6 +120,11 @@ class ProductImage(models.Model):
 
     class Meta:
         ordering = ["position", "id"]
+        # /media/ looks a requested file up by its stored name (distribution/core/media.py)
+        indexes = [
+            models.Index(fields=["image"], name="productimage_image_idx"),
+            models.Index(fields=["thumbnail"], name="productimage_thumb_idx"),
+        ]
 
 
 class ComplianceDocument(models.Model):
