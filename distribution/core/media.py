@@ -29,6 +29,7 @@ from django.utils.module_loading import import_string
 from .uploads import extension, image_format
 
 INLINE_IMAGE_FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp", "GIF": "image/gif"}
+_FORMAT_BY_EXTENSION = {"jpg": "JPEG", "jpeg": "JPEG", "png": "PNG", "webp": "WEBP", "gif": "GIF"}
 
 
 @deconstructible
@@ -53,6 +54,8 @@ class Allowed:
     file: FieldFile
     download_name: str = ""
     inline_image: bool = False  # an <img> may show it (still checked by its bytes)
+    # the bytes were decoded as an image when stored (product images, our own thumbnails): skip the re-check
+    verified_image: bool = False
 
 
 Resolver = Callable[[HttpRequest, str], "Allowed | None"]
@@ -85,11 +88,13 @@ def is_staff(request: HttpRequest) -> bool:
     return bool(user and user.is_authenticated and user.is_staff and user.is_active)
 
 
-def serve_file(file: FieldFile, *, download_name: str = "", inline_image: bool = False) -> HttpResponse:
+def serve_file(file: FieldFile, *, download_name: str = "", inline_image: bool = False, verified_image: bool = False) -> HttpResponse:
     """The file's bytes, safely: inline only for a verified web image, otherwise a download; always nosniff."""
     name = file.name
     fmt = None
-    if inline_image:
+    if verified_image:
+        fmt = _FORMAT_BY_EXTENSION.get(extension(name))
+    elif inline_image:
         with file.open("rb") as handle:
             try:
                 fmt = image_format(handle)
@@ -124,7 +129,9 @@ def serve_allowed(allowed: Allowed | None) -> HttpResponse:
     if allowed is None or not allowed.file:
         raise Http404
     try:
-        return serve_file(allowed.file, download_name=allowed.download_name, inline_image=allowed.inline_image)
+        return serve_file(
+            allowed.file, download_name=allowed.download_name, inline_image=allowed.inline_image, verified_image=allowed.verified_image
+        )
     except FileNotFoundError:
         raise Http404 from None
 
