@@ -28,14 +28,12 @@ from .forms import (
     AgreementAcceptForm,
     InvitationForm,
     InvitationSignupForm,
-    ResellerSignupForm,
     RoleForm,
-    SupplierSignupForm,
 )
 from .models import Invitation, Membership, Organisation, User
 
 
-def _client(request) -> dict:
+def client_of(request) -> dict:
     return {
         "ip_address": get_adapter().get_client_ip(request),
         "user_agent": request.META.get("HTTP_USER_AGENT", ""),
@@ -126,26 +124,6 @@ class OrganisationSignupView(SignupView):
         return ctx
 
 
-class SupplierSignupView(OrganisationSignupView):
-    form_class = SupplierSignupForm
-    kind = Organisation.Kind.SUPPLIER
-
-    def register(self, *, user, form):
-        services.supplier_register(
-            user=user, agreement=form.cleaned_data["agreement_version"], **form.profile_data(), **_client(self.request)
-        )
-
-
-class ResellerSignupView(OrganisationSignupView):
-    form_class = ResellerSignupForm
-    kind = Organisation.Kind.RESELLER
-
-    def register(self, *, user, form):
-        services.reseller_register(
-            user=user, agreement=form.cleaned_data["agreement_version"], **form.profile_data(), **_client(self.request)
-        )
-
-
 class AgreementAcceptView(LoginRequiredMixin, TemplateView):
     """Re-acceptance of a newly published agreement version (AgreementMiddleware sends members here)."""
 
@@ -177,7 +155,7 @@ class AgreementAcceptView(LoginRequiredMixin, TemplateView):
             return redirect("home")
         if not form.is_valid():
             return self.render_to_response(self.get_context_data(form=form), status=400)
-        services.agreement_accept(user=request.user, version=agreement, **_client(request))
+        services.agreement_accept(user=request.user, version=agreement, **client_of(request))
         messages.success(request, _("Thank you: you accepted version %(v)s of the user agreement.") % {"v": agreement.version})
         return redirect(_safe_next(request, reverse("home")))
 
@@ -326,7 +304,7 @@ class InvitationAcceptView(TemplateView):
                     full_name=form.cleaned_data["full_name"],
                     password=form.cleaned_data["password1"],
                     agreement=form.cleaned_data["agreement_version"],
-                    **_client(request),
+                    **client_of(request),
                 )
                 login(request, membership.user, backend="django.contrib.auth.backends.ModelBackend")
                 messages.success(request, _("Welcome! You joined %(org)s.") % {"org": membership.organisation.name})

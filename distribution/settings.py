@@ -61,7 +61,7 @@ INSTALLED_APPS = [
     "procurement",
     "ninja",
     "distribution.api",
-    "distribution.disputes",
+    "disputes",
 ]
 
 MIDDLEWARE = [

@@ -16,7 +16,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("api/v1/", include("distribution.api.urls")),
     path("settings/api/", include("distribution.api.web_urls")),
-    path("", include("distribution.disputes.urls")),
+    path("", include("disputes.urls")),
     path("wallet/", include("settlement.urls")),
     path("supplier/", include("suppliers.urls")),
     path("supplier/", include("suppliers.urls_partners")),

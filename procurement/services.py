@@ -19,13 +19,13 @@ from typing import Any
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import connection, transaction
-from django.db.models import F, Q
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import TransitionNotAllowed
 
-from accounts.models import LISTING_SANCTIONS, Organisation, Penalty
+from accounts.models import Organisation, Penalty
 from accounts.services import notify_organisation
 from distribution.core.audit import audit
 from distribution.core.errors import DomainError, InvalidState, ValidationFailed
@@ -233,27 +233,14 @@ def reseller_auto_pay_set(*, actor, reseller: Reseller, enabled: bool) -> Resell
 
 
 def _live_partnership(*, reseller: Reseller, supplier: Supplier, now: datetime) -> Partnership:
-    partnership = (
-        Partnership.objects.select_related("tier")
-        .filter(reseller=reseller, supplier=supplier)
-        .filter(Q(status=Partnership.Status.ACTIVE) | Q(status=Partnership.Status.TERMINATION_PENDING, ends_at__gt=now))
-        .first()
-    )
+    partnership = Partnership.objects.select_related("tier").live(now).filter(reseller=reseller, supplier=supplier).first()
     if partnership is None:
         raise NoPartnership(_("You have no active partnership with %(supplier)s.") % {"supplier": supplier.company_name}, field="lines")
     return partnership
 
 
-def _under_penalty(organisation_id: int, sanctions: tuple[str, ...], now: datetime) -> bool:
-    return (
-        Penalty.objects.filter(organisation_id=organisation_id, sanction__in=list(sanctions), revoked_at__isnull=True, starts_at__lte=now)
-        .filter(Q(ends_at__isnull=True) | Q(ends_at__gt=now))
-        .exists()
-    )
-
-
 def _check_may_order(reseller: Reseller, now: datetime) -> None:
-    if _under_penalty(reseller.pk, (Penalty.Sanction.SUSPEND_ORDERING,), now):
+    if Penalty.objects.suspending_ordering(now).filter(organisation_id=reseller.pk).exists():
         raise OrderingSuspended()
 
 
@@ -312,7 +299,7 @@ def _place_locked(
     note: str,
     now: datetime,
 ) -> PurchaseOrder:
-    if not supplier.is_active or _under_penalty(supplier.pk, LISTING_SANCTIONS, now):
+    if not supplier.is_active or Penalty.objects.suspending_listing(now).filter(organisation_id=supplier.pk).exists():
         raise DomainError(_("%(supplier)s is not taking orders.") % {"supplier": supplier.company_name}, code="supplier_inactive")
     partnership = _live_partnership(reseller=reseller, supplier=supplier, now=now)
     skus = SKU.objects.select_related("product").in_bulk([sku_id for sku_id, _q, _p in parsed])
@@ -670,7 +657,7 @@ def _complete_locked(po: PurchaseOrder, *, actor, now: datetime, reason: str = "
     from settlement.services import escrow_release
 
     from_status = _fire(po, "complete", now=now)
-    escrow_release(reference=po.number, actor=actor, memo=reason)
+    escrow_release(reference=po.number, commission_rate=po.supplier.commission_rate, actor=actor, memo=reason)
     po.save()
     _record(po, actor=actor, from_status=from_status, now=now, reason=reason)
     _notify(
@@ -788,13 +775,16 @@ def purchase_order_dispute_settle(
             )
         if release_amount == po.total_amount:
             from_status = _fire(po, "settle_release", now=now)
-            escrow_release(reference=po.number, actor=actor, memo=reason)
+            escrow_release(reference=po.number, commission_rate=po.supplier.commission_rate, actor=actor, memo=reason)
         elif refund_amount == po.total_amount:
             from_status = _fire(po, "settle_refund", now=now)
             escrow_refund(reference=po.number, actor=actor, memo=reason)
         else:
             from_status = _fire(po, "settle_partially", now=now, refund_amount=refund_amount)
-            escrow_split(reference=po.number, refund_amount=refund_amount, release_amount=release_amount, actor=actor, memo=reason)
+            escrow_split(
+                reference=po.number, refund_amount=refund_amount, release_amount=release_amount,
+                commission_rate=po.supplier.commission_rate, actor=actor, memo=reason,
+            )
         po.save()
         _record(po, actor=actor, from_status=from_status, now=now, reason=reason or f"refund {refund_amount} / release {release_amount}")
         for to in ("reseller", "supplier") if notify else ():

@@ -17,6 +17,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views import View
 
+from accounts.models import Penalty
 from distribution.core.errors import DomainError
 from distribution.core.pagination import paginate
 from distribution.core.permissions import ResellerMemberMixin, SupplierMemberMixin
@@ -181,8 +182,6 @@ class AutoPayView(ResellerMemberMixin, View):
 
 
 def _orderable_skus(reseller_id: int, now):
-    from resellers.search import listing_suspended_organisations
-
     live = Partnership.objects.filter(reseller_id=reseller_id).filter(
         Q(status=Partnership.Status.ACTIVE) | Q(status=Partnership.Status.TERMINATION_PENDING, ends_at__gt=now)
     )
@@ -191,7 +190,7 @@ def _orderable_skus(reseller_id: int, now):
         product__status=Product.Status.LISTED,
         is_active=True,
         supplier__status="active",
-    ).exclude(supplier_id__in=listing_suspended_organisations(now)).select_related("product", "supplier")
+    ).exclude(supplier_id__in=Penalty.objects.suspending_listing(now).values("organisation_id")).select_related("product", "supplier")
 
 
 def _discounts(reseller_id: int) -> dict[int, Decimal]:

@@ -7,8 +7,10 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from accounts.forms import OrganisationSignupForm
 from distribution.core.divisions import province_choices
-from suppliers.models import Category, Supplier
+from distribution.core.validators import normalise_phone
+from suppliers.models import Category, ChannelType, Supplier
 
 from .markup import DEFAULT_FACTOR, MarkupRule
 from .search import visible_suppliers
@@ -86,3 +88,21 @@ class StoreListFilterForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         _style(self)
+
+
+class ResellerSignupForm(OrganisationSignupForm):
+    name = forms.CharField(label=_("Business name"), max_length=200)
+    channel_type = forms.ChoiceField(label=_("Channel type"))
+    store_name = forms.CharField(label=_("Store name"), max_length=200)
+    store_url = forms.URLField(label=_("Store URL"), required=False, assume_scheme="https")
+    contact_name = forms.CharField(label=_("Contact person"), max_length=100)
+    contact_phone = forms.CharField(label=_("Contact phone"), max_length=30)
+
+    profile_fields = ("name", "channel_type", "store_name", "store_url", "contact_name", "contact_phone")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["channel_type"].choices = [("", _("Choose…")), *ChannelType.choices]
+
+    def clean_contact_phone(self) -> str:
+        return normalise_phone(self.cleaned_data["contact_phone"])

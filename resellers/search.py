@@ -34,6 +34,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, Round
 
+from accounts.models import Penalty
 from suppliers.models import SKU, Category, Partnership, Product, Supplier
 
 LIVE_PARTNERSHIP = [Partnership.Status.ACTIVE, Partnership.Status.TERMINATION_PENDING]
@@ -72,23 +73,10 @@ class TrigramSimilarity(models.Func):
     output_field = FloatField()
 
 
-def listing_suspended_organisations(now=None) -> models.QuerySet:
-    """Organisation ids under an active listing sanction (``accounts.models.LISTING_SANCTIONS``; a subquery)."""
-    from django.utils import timezone
-
-    from accounts.models import LISTING_SANCTIONS, Penalty
-
-    now = now or timezone.now()
-    return (
-        Penalty.objects.filter(sanction__in=list(LISTING_SANCTIONS), revoked_at__isnull=True, starts_at__lte=now)
-        .filter(models.Q(ends_at__isnull=True) | models.Q(ends_at__gt=now))
-        .values("organisation_id")
-    )
-
-
 def visible_suppliers(now=None) -> models.QuerySet:
     """Suppliers whose products resellers may see: active, and not under a listing sanction (suspend_listing, listing_removal)."""
-    return Supplier.objects.filter(status=Supplier.Status.ACTIVE).exclude(pk__in=listing_suspended_organisations(now))
+    hidden = Penalty.objects.suspending_listing(now).values("organisation_id")
+    return Supplier.objects.filter(status=Supplier.Status.ACTIVE).exclude(pk__in=hidden)
 
 
 def display_title() -> Case:

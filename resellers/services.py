@@ -26,7 +26,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from accounts.models import Notification
+from accounts.models import AgreementVersion, Notification, Organisation, User
+from accounts.services import agreement_accept, organisation_create
 from distribution.core.audit import audit
 from distribution.core.errors import DomainError, InvalidState, ValidationFailed
 from distribution.core.money import format_money, money
@@ -36,6 +37,42 @@ from .markup import apply_markup
 from .models import FLAG_FIELDS, InspectionFinding, Reseller, StoreListing
 
 LIVE_PARTNERSHIP = [Partnership.Status.ACTIVE, Partnership.Status.TERMINATION_PENDING]
+
+
+# --- registration at signup (R1) ---------------------------------------------------------------
+
+
+def reseller_register(
+    *,
+    user: User,
+    name: str,
+    channel_type: str,
+    store_name: str,
+    store_url: str = "",
+    contact_name: str,
+    contact_phone: str,
+    agreement: AgreementVersion,
+    ip_address: str | None,
+    user_agent: str = "",
+    now: datetime | None = None,
+):
+    """Create the reseller organisation for a user who just signed up (organisation, owner
+    membership, ``Reseller`` profile, agreement acceptance). All or nothing."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        organisation = organisation_create(user=user, kind=Organisation.Kind.RESELLER, name=name)
+        reseller = Reseller.objects.create(
+            organisation=organisation,
+            name=name,
+            channel_type=channel_type,
+            store_name=store_name,
+            store_url=store_url,
+            contact_name=contact_name,
+            contact_phone=contact_phone,
+        )
+        agreement_accept(user=user, version=agreement, ip_address=ip_address, user_agent=user_agent, now=now)
+        audit(actor=user, action="reseller.registered", obj=reseller, organisation=organisation, summary=name)
+    return reseller
 
 
 class StoreListErrors(ValidationFailed):

@@ -16,6 +16,8 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import RedirectView, TemplateView
 
+from accounts.models import Organisation
+from accounts.views import OrganisationSignupView, client_of
 from distribution.core.divisions import name_of
 from distribution.core.errors import DomainError
 from distribution.core.pagination import paginate
@@ -28,7 +30,7 @@ from distribution.core.permissions import (
 from suppliers.models import SKU, Product
 
 from . import feeds, selectors, services
-from .forms import CatalogSearchForm, MarkupRuleForm, RetailPriceForm, StoreListFilterForm
+from .forms import CatalogSearchForm, MarkupRuleForm, ResellerSignupForm, RetailPriceForm, StoreListFilterForm
 from .markup import DEFAULT_FACTOR, MarkupRule, apply_markup
 from .models import InspectionFinding, StoreListing
 from .search import CatalogQuery, catalog_search, visible_suppliers
@@ -478,3 +480,13 @@ class InspectionWarnView(SupplierPageMixin, SupplierManagerMixin, View):
         else:
             messages.success(request, _("Warning sent to %(reseller)s about %(n)d finding(s).") % {"reseller": reseller.name, "n": n})
         return redirect("resellers:inspection_detail", pk=reseller.pk)
+
+
+class ResellerSignupView(OrganisationSignupView):
+    form_class = ResellerSignupForm
+    kind = Organisation.Kind.RESELLER
+
+    def register(self, *, user, form):
+        services.reseller_register(
+            user=user, agreement=form.cleaned_data["agreement_version"], **form.profile_data(), **client_of(self.request)
+        )

@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _g
 from django.utils.translation import gettext_lazy as _
 from openpyxl import Workbook
 
+from accounts.permissions import require_manager
 from distribution.core import divisions
 from distribution.core.audit import audit
 from distribution.core.csv_stream import csv_lines
@@ -32,7 +33,7 @@ from distribution.core.errors import DomainError, ValidationFailed
 from suppliers.models import SKU, Category, ImportJob, Product, Supplier
 from suppliers.validators import format_attributes, parse_attributes, parse_money, sku_price_errors
 
-from .catalog import PRICE_FIELDS, ProductChanges, SKUInput, _change_stock, _require_manager, product_create, product_update
+from .catalog import PRICE_FIELDS, ProductChanges, SKUInput, _change_stock, product_create, product_update
 
 MAX_IMPORT_BYTES = 10 * 1024 * 1024
 MAX_IMPORT_ROWS = 20000
@@ -283,7 +284,7 @@ def apply_plan(*, actor: Any, supplier: Supplier, plan: Plan) -> dict[str, int]:
 @transaction.atomic
 def import_job_create(*, actor: Any, supplier: Supplier, upload: UploadedFile) -> ImportJob:
     """Store the uploaded file as a waiting job and queue its task once committed."""
-    _require_manager(actor, supplier.pk)
+    require_manager(actor, supplier.pk)
     suffix = PurePath(upload.name or "").suffix.lower()
     if suffix not in (".csv", ".xlsx"):
         raise ValidationFailed(_("Upload a .csv or .xlsx file."), field="file")

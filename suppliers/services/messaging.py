@@ -9,6 +9,7 @@ members after commit (Celery).
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
@@ -19,7 +20,9 @@ from accounts.models import Membership, Organisation
 from distribution.core.audit import audit
 from distribution.core.errors import PermissionDenied, ValidationFailed
 from distribution.core.uploads import extension
-from resellers.models import Reseller
+
+if TYPE_CHECKING:
+    from resellers.models import Reseller
 
 from ..models import Message, MessageAttachment, MessageThread, Partnership, PartnershipApplication, Product, Side, Supplier
 

@@ -6,6 +6,8 @@ organisations is a 404.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.contrib import messages
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect
@@ -13,10 +15,13 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
+from accounts.models import Organisation
 from distribution.core.errors import DomainError
 from distribution.core.pagination import paginate
 from distribution.core.permissions import OrganisationMemberMixin
-from resellers.models import Reseller
+
+if TYPE_CHECKING:
+    from resellers.models import Reseller
 
 from .. import selectors_partners as sel
 from ..forms.partnerships import MessageForm, ThreadStartForm
@@ -54,13 +59,13 @@ class ThreadStartView(OrganisationMemberMixin, TemplateView):
         try:
             if self.organisation.kind == "supplier":
                 supplier = Supplier.objects.get(pk=self.organisation.pk)
-                reseller = get_object_or_404(Reseller, pk=int(data.get("reseller", "")))
+                reseller = get_object_or_404(Organisation, pk=int(data.get("reseller", "")), reseller__isnull=False).reseller
                 if not svc.supplier_may_message(supplier=supplier, reseller=reseller):
                     raise Http404
             else:
-                reseller = Reseller.objects.get(pk=self.organisation.pk)
+                reseller = self.organisation.reseller
                 supplier = get_object_or_404(Supplier, pk=int(data.get("supplier", "")), status=Supplier.Status.ACTIVE)
-        except (ValueError, Supplier.DoesNotExist, Reseller.DoesNotExist):
+        except (ValueError, Supplier.DoesNotExist, Organisation.reseller.RelatedObjectDoesNotExist):
             raise Http404
         return supplier, reseller
 

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
+from accounts.models import Organisation, Penalty
 from distribution.core.errors import DomainError
 from distribution.core.pagination import paginate
 from distribution.core.permissions import (
@@ -25,7 +26,6 @@ from distribution.core.permissions import (
     SupplierManagerMixin,
     SupplierMemberMixin,
 )
-from resellers.models import Reseller
 
 from .. import selectors_partners as sel
 from ..forms.partnerships import (
@@ -105,8 +105,6 @@ class SupplierProfileView(TemplateView):
     template_name = "suppliers/partnership_supplier_profile.html"
 
     def get_context_data(self, **kwargs):
-        from resellers.search import LIVE_PARTNERSHIP, listing_suspended_organisations
-
         ctx = super().get_context_data(**kwargs)
         supplier = get_object_or_404(
             Supplier.objects.select_related("organisation"), pk=self.kwargs["pk"], status=Supplier.Status.ACTIVE
@@ -115,13 +113,13 @@ class SupplierProfileView(TemplateView):
         membership = getattr(self.request, "membership", None)
         is_reseller = bool(membership) and membership.organisation.kind == "reseller"
         partnership = (
-            Partnership.objects.filter(supplier=supplier, reseller_id=membership.organisation_id, status__in=LIVE_PARTNERSHIP)
+            Partnership.objects.live().filter(supplier=supplier, reseller_id=membership.organisation_id)
             .select_related("tier")
             .first()
             if is_reseller
             else None
         )
-        listing_suspended = listing_suspended_organisations().filter(organisation_id=supplier.pk).exists()
+        listing_suspended = Penalty.objects.suspending_listing().filter(organisation_id=supplier.pk).exists()
         labels = dict(ChannelType.choices)
         ctx.update(
             supplier=supplier,
@@ -169,7 +167,7 @@ class ApplyView(ResellerManagerMixin, TemplateView):
             try:
                 svc.application_submit(
                     actor=request.user,
-                    reseller=get_object_or_404(Reseller, pk=self.organisation.pk),
+                    reseller=get_object_or_404(Organisation, pk=self.organisation.pk, reseller__isnull=False).reseller,
                     supplier=supplier,
                     post=post,
                     message=form.cleaned_data["message"],
@@ -466,7 +464,7 @@ class SupplierPartnershipDetailView(SupplierMemberMixin, TemplateView):
         manage = self.membership.can_manage
         live = partnership.status != Partnership.Status.TERMINATED
         earliest = svc.earliest_notice_end(now)
-        penalty = live and svc.reseller_has_active_penalty(partnership.reseller, now=now)
+        penalty = live and Penalty.objects.in_force(now).filter(organisation_id=partnership.reseller_id).exists()  # R6
         ctx.update(
             partnership=partnership,
             can_give_notice=manage and partnership.status == Partnership.Status.ACTIVE,
@@ -535,7 +533,7 @@ class SupplierResellerDetailView(SupplierMemberMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        reseller = get_object_or_404(Reseller, pk=self.kwargs["reseller_pk"])
+        reseller = get_object_or_404(Organisation, pk=self.kwargs["reseller_pk"], reseller__isnull=False).reseller
         history = sel.reseller_history(self.organisation.pk, reseller)
         if not history["partnerships"] and not history["applications"]:
             raise Http404

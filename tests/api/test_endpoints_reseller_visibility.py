@@ -8,8 +8,8 @@ import time_machine
 from django.utils import timezone
 
 from accounts.models import Penalty
-from accounts.services import supplier_approve, supplier_suspend
-from distribution.disputes.services_compliance import penalty_record, penalty_revoke
+from disputes.services_compliance import penalty_record, penalty_revoke
+from suppliers.services.lifecycle import supplier_approve, supplier_suspend
 from tests.accounts.factories import UserFactory
 from tests.api.conftest import error_code
 from tests.api.test_endpoints_purchase_orders import place

@@ -8,9 +8,9 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 
+from disputes import services
+from disputes.models import Dispute
 from distribution.core.errors import DomainError
-from distribution.disputes import services
-from distribution.disputes.models import Dispute
 from procurement.models import PurchaseOrder
 from settlement import services as settlement
 from settlement.models import JournalTransaction

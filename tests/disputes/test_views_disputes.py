@@ -8,8 +8,8 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from distribution.disputes import services
-from distribution.disputes.models import Dispute
+from disputes import services
+from disputes.models import Dispute
 from procurement.models import PurchaseOrder
 from settlement import services as settlement
 from tests.disputes.factories import member_of, png_upload, shipped_po

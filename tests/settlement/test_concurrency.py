@@ -149,7 +149,7 @@ def test_concurrent_release_and_refund_of_one_order_settle_it_exactly_once():
 
     def work(i: int):
         if i % 2:
-            return services.escrow_release(reference="PO-RACE", actor=None)
+            return services.escrow_release(reference="PO-RACE", commission_rate=supplier.commission_rate, actor=None)
         return services.escrow_refund(reference="PO-RACE", actor=None)
 
     run_concurrently(6, work)

@@ -25,7 +25,7 @@ def ledger_with_activity():
     credit(supplier.organisation, "50.00")
     services.escrow_hold(reference="PO-1", reseller=reseller, supplier=supplier, amount=D("300.00"), actor=None)
     services.escrow_hold(reference="PO-2", reseller=reseller, supplier=supplier, amount=D("200.00"), actor=None)
-    services.escrow_release(reference="PO-2", actor=None)
+    services.escrow_release(reference="PO-2", commission_rate=supplier.commission_rate, actor=None)
     services.withdrawal_request(
         actor=None, organisation=supplier.organisation, amount=D("30.00"), account_name="a", bank_name="b", account_number="12345678"
     )

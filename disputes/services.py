@@ -21,8 +21,15 @@ from accounts.services import notify_organisation
 from distribution.core.audit import audit
 from distribution.core.errors import InvalidState, PermissionDenied, ValidationFailed
 from distribution.core.money import ZERO, money
+from procurement.models import PurchaseOrder
+from procurement.services import (
+    purchase_order_confirm_receipt,
+    purchase_order_dispute_open,
+    purchase_order_dispute_settle,
+    purchase_order_dispute_withdraw,
+)
+from settlement.services import escrow_held
 
-from . import bridge
 from .evidence import validate_evidence_files
 from .models import Dispute, DisputeDecision, DisputeEvidence, DisputeMessage, DisputeOffer, Side
 from .services_compliance import penalty_record
@@ -76,7 +83,6 @@ def _attach(dispute: Dispute, message: DisputeMessage | None, checked: list, act
 
 def _lock(dispute_id: int) -> tuple[Dispute, object]:
     """Lock the PO row, then the dispute row (global order: PO before dispute)."""
-    from procurement.models import PurchaseOrder
 
     po_id = Dispute.objects.filter(pk=dispute_id).values_list("purchase_order_id", flat=True).first()
     if po_id is None:
@@ -130,7 +136,6 @@ def dispute_open(
         raise ValidationFailed(_("Describe the problem."), field="description")
     checked = _checked_files(files)
 
-    from procurement.models import PurchaseOrder
 
     with transaction.atomic():
         po = PurchaseOrder.objects.select_for_update().get(pk=purchase_order.pk)
@@ -138,7 +143,7 @@ def dispute_open(
             raise InvalidState(_("Only a shipped purchase order can be disputed."))
         if po.dispute_until is None or now >= po.dispute_until:
             raise InvalidState(_("The 30 days to dispute this purchase order have passed."))
-        po = bridge.po_open_dispute(actor=actor, purchase_order=po, now=now)
+        po = purchase_order_dispute_open(actor=actor, purchase_order=po, now=now, notify=False)
         dispute = Dispute.objects.create(
             purchase_order=po,
             reseller_id=po.reseller_id,
@@ -204,7 +209,7 @@ def dispute_make_offer(*, actor, dispute: Dispute, refund_amount, note: str = ""
         dispute, po = _lock(dispute.pk)
         if not dispute.is_open:
             raise InvalidState(_("This dispute is closed."))
-        held = bridge.escrow_held_amount(po)
+        held = escrow_held(po.number)
         if refund < ZERO or refund > held:
             raise ValidationFailed(
                 _("The refund must be between 0.00 and the amount held in escrow (%(held)s).") % {"held": held},
@@ -231,7 +236,9 @@ def dispute_make_offer(*, actor, dispute: Dispute, refund_amount, note: str = ""
 
 def _settle(*, actor, dispute: Dispute, po, refund: Decimal, release: Decimal, outcome: str, reason: str, now: datetime) -> Dispute:
     """Split escrow once (caller holds the PO and dispute locks and checked the split)."""
-    bridge.po_settle_dispute(actor=actor, purchase_order=po, refund_amount=refund, release_amount=release, reason=reason[:300], now=now)
+    purchase_order_dispute_settle(
+        actor=actor, purchase_order=po, refund_amount=refund, release_amount=release, reason=reason[:300], now=now, notify=False
+    )
     dispute.settle(at=now, outcome=outcome, refund_amount=refund, release_amount=release)
     dispute.save()
     DisputeOffer.objects.filter(dispute=dispute, status=DisputeOffer.Status.PENDING).update(
@@ -262,7 +269,7 @@ def dispute_accept_offer(*, actor, offer: DisputeOffer, now: datetime | None = N
             raise InvalidState(_("This offer is no longer open."))
         if side == offer.side or side not in (Side.RESELLER, Side.SUPPLIER):
             raise PermissionDenied(_("Only the other side can accept this offer."))
-        held = bridge.escrow_held_amount(po)
+        held = escrow_held(po.number)
         if offer.refund_amount + offer.release_amount != held:
             raise InvalidState(_("The amount held in escrow changed; make a new offer."))
         offer.status = DisputeOffer.Status.ACCEPTED
@@ -299,7 +306,7 @@ def dispute_withdraw(*, actor, dispute: Dispute, now: datetime | None = None) ->
         dispute, po = _lock(dispute.pk)
         if not dispute.is_open:
             raise InvalidState(_("This dispute is closed."))
-        po = bridge.po_withdraw_dispute(actor=actor, purchase_order=po, now=now)
+        po = purchase_order_dispute_withdraw(actor=actor, purchase_order=po, now=now, notify=False)
         dispute.withdraw(at=now)
         dispute.save()
         DisputeOffer.objects.filter(dispute=dispute, status=DisputeOffer.Status.PENDING).update(
@@ -307,7 +314,7 @@ def dispute_withdraw(*, actor, dispute: Dispute, now: datetime | None = None) ->
         )
         audit(actor=actor, action="dispute.withdrawn", obj=dispute, summary=po.number)
         if po.confirm_by is not None and po.confirm_by <= now:
-            bridge.po_complete(actor=actor, purchase_order=po, now=now)
+            purchase_order_confirm_receipt(actor=actor, purchase_order=po, now=now)
         _notify_both(dispute, kind="dispute.withdrawn", title=_("Dispute %(number)s was withdrawn") % {"number": dispute.number})
     return dispute
 
@@ -386,7 +393,7 @@ def dispute_decide(
             raise InvalidState(_("This dispute was already settled."))
         if not dispute.is_open:
             raise InvalidState(_("This dispute is closed."))
-        held = bridge.escrow_held_amount(po)
+        held = escrow_held(po.number)
         if refund + release != held:
             raise ValidationFailed(
                 _("Refund %(refund)s + release %(release)s must add up to the amount held in escrow, %(held)s.")

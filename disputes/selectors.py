@@ -7,41 +7,9 @@ from datetime import datetime
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from accounts.models import LISTING_SANCTIONS, Organisation, Penalty
-
-ORDERING_SANCTIONS = (Penalty.Sanction.SUSPEND_ORDERING,)
-
-
-def active_penalties(now: datetime | None = None) -> QuerySet[Penalty]:
-    """Penalties in force at ``now`` (not revoked, started, not yet ended)."""
-    now = now or timezone.now()
-    return Penalty.objects.filter(revoked_at__isnull=True, starts_at__lte=now).filter(Q(ends_at__isnull=True) | Q(ends_at__gt=now))
-
-
-def organisation_has_active_penalty(organisation_id: int, now: datetime | None = None) -> bool:
-    """R6: while this is true, the reseller's suppliers may end the partnership at once."""
-    return active_penalties(now).filter(organisation_id=organisation_id).exists()
-
-
-def ordering_suspended(organisation_id: int, now: datetime | None = None) -> bool:
-    """A reseller under a ``suspend_ordering`` penalty may not place purchase orders."""
-    return active_penalties(now).filter(organisation_id=organisation_id, sanction__in=ORDERING_SANCTIONS).exists()
-
-
-def listing_suspended(organisation_id: int, now: datetime | None = None) -> bool:
-    return active_penalties(now).filter(organisation_id=organisation_id, sanction__in=LISTING_SANCTIONS).exists()
-
-
-def suppliers_hidden_by_penalty(now: datetime | None = None) -> QuerySet:
-    """Organisation ids of suppliers whose products are hidden from search right now.
-
-    Use as a subquery: ``products.exclude(supplier_id__in=suppliers_hidden_by_penalty())``.
-    """
-    return (
-        active_penalties(now)
-        .filter(sanction__in=LISTING_SANCTIONS, organisation__kind=Organisation.Kind.SUPPLIER)
-        .values("organisation_id")
-    )
+from accounts.models import Organisation, Penalty
+from resellers.models import Reseller
+from suppliers.models import Partnership
 
 
 def compliance_records(organisation: Organisation) -> QuerySet[Penalty]:
@@ -104,3 +72,9 @@ def open_dispute_for_po(purchase_order_id: int):
     from .models import Dispute
 
     return Dispute.objects.filter(purchase_order_id=purchase_order_id, status__in=list(Dispute.OPEN_STATUSES)).first()
+
+
+def partnered_resellers(supplier_organisation_id: int, now: datetime | None = None) -> QuerySet[Reseller]:
+    """Resellers with a live partnership with this supplier: who it may reward (R17)."""
+    live = Partnership.objects.live(now).filter(supplier_id=supplier_organisation_id).values("reseller_id")
+    return Reseller.objects.filter(pk__in=live).order_by("name")

@@ -10,9 +10,8 @@ from django.utils.translation import gettext_lazy as _
 
 from distribution.core.admin_mixins import ReadOnlyAdminMixin
 from distribution.core.errors import DomainError
-
-from .models import Message, MessageAttachment, MessageThread, Partnership, PartnershipApplication, RecruitmentPost
-from .services import partnerships as svc
+from suppliers.models import Message, MessageAttachment, MessageThread, Partnership, PartnershipApplication, RecruitmentPost
+from suppliers.services import partnerships as svc
 
 
 @admin.register(RecruitmentPost)

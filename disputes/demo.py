@@ -3,22 +3,25 @@
 For ``reseller@demo.test``: an open dispute with messages and an offer, an escalated
 one, and one settled by agreement (partially refunded), each on its own shipped PO
 made through the services (stock and ledger stay consistent). A warning on
-``reseller2@demo.test`` and a proposed monthly rebate supplier1 → reseller1.
+``reseller2@demo.test``, a paid reward and a proposed monthly rebate supplier1 → reseller1.
 Idempotent: each PO is keyed by its demo consumer order reference; missing ctx keys or
 SKUs without stock → that part is skipped.
 """
 
 from __future__ import annotations
 
+import contextlib
 from datetime import date
 from decimal import Decimal
 
 from django.utils import timezone
 
 from accounts.models import Penalty
-from distribution.disputes import services as disputes
-from distribution.disputes.models import Dispute, ProposedRebate, RebateRule
-from distribution.disputes.services_compliance import penalty_record
+from disputes import services as disputes
+from disputes.models import Dispute, ProposedRebate, RebateRule
+from disputes.services_compliance import penalty_record
+from disputes.services_rebates import reward_give
+from distribution.core.errors import DomainError
 from procurement import services as procurement
 from procurement.models import PurchaseOrder
 from suppliers.models import Partnership
@@ -140,9 +143,25 @@ def _rebate(ctx: dict) -> None:
     )
 
 
+def _reward(ctx: dict) -> None:
+    supplier, reseller, user = ctx.get("supplier1"), ctx.get("reseller1"), ctx.get("supplier1_user")
+    if supplier is None or reseller is None or user is None:
+        return
+    with contextlib.suppress(DomainError):  # not partnered in this demo set: no reward to show
+        reward_give(
+            actor=user,
+            supplier=supplier.organisation,
+            reseller=reseller.organisation,
+            amount=Decimal("88.00"),
+            note="第三季度返利",
+            idempotency_key="demo-reward-q3",
+        )
+
+
 def seed(ctx: dict) -> None:
     if ctx.get("reseller1") is None or ctx.get("reseller1_user") is None:
         return
+    _reward(ctx)
     for ref, key, reason in SCENARIOS:
         _dispute(ctx, ref=ref, key=key, reason=reason)
     _penalty(ctx)

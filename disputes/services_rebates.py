@@ -15,37 +15,38 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Organisation
+from accounts.permissions import require_manager
 from accounts.services import notify_organisation
 from distribution.core.audit import audit
 from distribution.core.errors import InvalidState, PermissionDenied, ValidationFailed
 from distribution.core.money import ZERO, money
+from procurement.models import PurchaseOrder
+from settlement.services import reward_pay
+from suppliers.models import Partnership
 
-from . import bridge
 from .models import ProposedRebate, RebateRule
 
 
-def _supplier_manager(actor, supplier: Organisation) -> None:
-    membership = getattr(actor, "membership", None)
-    if membership is None or membership.organisation_id != supplier.pk or not membership.can_manage:
-        raise PermissionDenied(_("Only the supplier's owner or managers pay rewards."))
-
-
-def reward_give(*, actor, supplier: Organisation, reseller: Organisation, amount, reason: str, idempotency_key: str):
-    """A supplier pays a partnered reseller a reward from its wallet (shown on both statements)."""
-    _supplier_manager(actor, supplier)
+def reward_give(
+    *, actor, supplier: Organisation, reseller: Organisation, amount, note: str, idempotency_key: str, now: datetime | None = None
+):
+    """A supplier pays a reseller with a live partnership a reward from its wallet (shown on both
+    statements). Idempotent per (supplier, ``idempotency_key``)."""
+    require_manager(actor, supplier)
     try:
         amount = money(amount)
     except (ArithmeticError, TypeError, ValueError):
         raise ValidationFailed(_("Enter an amount such as 12.50."), field="amount")
     if amount <= ZERO:
         raise ValidationFailed(_("The reward must be more than 0.00."), field="amount")
-    if not (reason or "").strip():
-        raise ValidationFailed(_("Say what the reward is for."), field="reason")
+    if not (note or "").strip():
+        raise ValidationFailed(_("Say what the reward is for."), field="note")
     with transaction.atomic():
-        reward = bridge.reward_pay(
-            supplier=supplier, reseller=reseller, amount=amount, note=reason.strip(), actor=actor, idempotency_key=idempotency_key
-        )
-        audit(actor=actor, action="reward.given", obj=reward, organisation=supplier, summary=f"{reseller.pk}: {amount}")
+        if not Partnership.objects.live(now).filter(supplier_id=supplier.pk, reseller_id=reseller.pk).exists():
+            raise ValidationFailed(_("You can reward only resellers you are partnered with."), field="reseller")
+        reward = reward_pay(
+            supplier=supplier, reseller=reseller, amount=amount, note=note.strip(), actor=actor, idempotency_key=idempotency_key
+        ).reward  # settlement audits the payment once (a retry with the same key returns it unchanged)
     return reward
 
 
@@ -63,8 +64,6 @@ def _month_bounds(month_on: date) -> tuple[datetime, datetime]:
 
 def completed_value_by_reseller(*, supplier_id: int, month_on: date, reseller_id: int | None = None) -> dict[int, Decimal]:
     """Released value (total less refunds) of this supplier's POs completed in the month, per reseller."""
-    from procurement.models import PurchaseOrder
-
     start, end = _month_bounds(month_on)
     qs = PurchaseOrder.objects.filter(
         supplier_id=supplier_id,
@@ -119,7 +118,7 @@ def rebates_compute_month(*, month_on: date, now: datetime | None = None) -> lis
 def rebate_pay(*, actor, proposal: ProposedRebate, now: datetime | None = None) -> ProposedRebate:
     """The supplier pays a proposed rebate through the ledger. Paid at most once."""
     now = now or timezone.now()
-    _supplier_manager(actor, proposal.supplier)
+    require_manager(actor, proposal.supplier)
     with transaction.atomic():
         proposal = ProposedRebate.objects.select_for_update().select_related("supplier", "reseller").get(pk=proposal.pk)
         if proposal.status != ProposedRebate.Status.PROPOSED:
@@ -129,8 +128,9 @@ def rebate_pay(*, actor, proposal: ProposedRebate, now: datetime | None = None) 
             supplier=proposal.supplier,
             reseller=proposal.reseller,
             amount=proposal.amount,
-            reason=_("Rebate for %(month)s") % {"month": proposal.month_on.strftime("%Y-%m")},
+            note=_("Rebate for %(month)s") % {"month": proposal.month_on.strftime("%Y-%m")},
             idempotency_key=f"rebate-{proposal.pk}",
+            now=now,
         )
         proposal.status = ProposedRebate.Status.PAID
         proposal.decided_at = now
@@ -143,7 +143,7 @@ def rebate_pay(*, actor, proposal: ProposedRebate, now: datetime | None = None) 
 
 def rebate_dismiss(*, actor, proposal: ProposedRebate, now: datetime | None = None) -> ProposedRebate:
     now = now or timezone.now()
-    _supplier_manager(actor, proposal.supplier)
+    require_manager(actor, proposal.supplier)
     with transaction.atomic():
         proposal = ProposedRebate.objects.select_for_update().get(pk=proposal.pk)
         if proposal.status != ProposedRebate.Status.PROPOSED:
@@ -167,7 +167,7 @@ def rebate_rule_save(
     rule: RebateRule | None = None,
     is_active: bool = True,
 ) -> RebateRule:
-    _supplier_manager(actor, supplier)
+    require_manager(actor, supplier)
     with transaction.atomic():
         rule = rule or RebateRule(supplier=supplier)
         if rule.supplier_id != supplier.pk:

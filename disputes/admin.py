@@ -16,8 +16,8 @@ from django.utils.translation import gettext_lazy as _
 
 from distribution.core.errors import DomainError
 from distribution.core.models import AuditEvent
+from settlement.services import escrow_held
 
-from . import bridge
 from .forms import DisputeDecisionForm, ViolationForm
 from .models import (
     Dispute,
@@ -188,7 +188,7 @@ class DisputeAdmin(admin.ModelAdmin):
 
     def decide_view(self, request, pk: int):
         dispute = get_object_or_404(Dispute.objects.select_related("purchase_order", "reseller", "supplier"), pk=pk)
-        held = bridge.escrow_held_amount(dispute.purchase_order) if dispute.is_open else None
+        held = escrow_held(dispute.purchase_order.number) if dispute.is_open else None
         form = None
         if dispute.is_open:
             form = DisputeDecisionForm(
@@ -251,6 +251,9 @@ class ViolationAdmin(admin.ModelAdmin):
     actions = ["revoke_selected"]
     autocomplete_fields = ()
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).with_in_force()
+
     def get_inlines(self, request, obj=None):
         return self.inlines if obj is not None else []
 
@@ -277,7 +280,7 @@ class ViolationAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("in force"), boolean=True)
     def active_now(self, obj):
-        return obj.is_active()
+        return getattr(obj, "in_force", None)
 
     def save_model(self, request, obj, form, change):
         if change:

@@ -14,20 +14,19 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
-from accounts.models import Organisation
+from accounts.models import Organisation, Penalty
 from distribution.core.errors import DomainError
+from distribution.core.forms import add_domain_error
 from distribution.core.pagination import paginate
-from distribution.core.permissions import OrganisationMemberMixin, ResellerMemberMixin, SupplierMemberMixin
+from distribution.core.permissions import OrganisationMemberMixin, ResellerMemberMixin, SupplierManagerMixin, SupplierMemberMixin
+from settlement import selectors as settlement_selectors
+from settlement.forms import RewardForm
+from settlement.services import escrow_held
 
-from . import bridge, selectors, services, services_rebates
+from . import selectors, services, services_rebates
 from .forms import DisputeMessageForm, DisputeOfferForm, DisputeOpenForm, RebateRuleForm
 from .models import Dispute, DisputeEvidence, DisputeOffer, ProposedRebate, RebateRule, Side
 from .rules import RULES
-
-
-def _apply_domain_error(form, exc: DomainError) -> None:
-    field = exc.field if exc.field in form.fields else None
-    form.add_error(field, exc.message)
 
 
 class ComplianceView(OrganisationMemberMixin, TemplateView):
@@ -38,16 +37,16 @@ class ComplianceView(OrganisationMemberMixin, TemplateView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         now = timezone.now()
-        page = paginate(self.request, selectors.compliance_records(self.organisation))
-        rows = [{"penalty": p, "rule": RULES.get(p.rule), "active": p.is_active(now)} for p in page.object_list]
+        page = paginate(self.request, selectors.compliance_records(self.organisation).with_in_force(now))
+        rows = [{"penalty": p, "rule": RULES.get(p.rule), "active": p.in_force} for p in page.object_list]
         kind = self.organisation.kind
         ctx.update(
             page=page,
             rows=rows,
             active_count=sum(1 for r in rows if r["active"]),
             rules=[r for r in RULES.values() if r.applies_to in (kind, "both")],
-            ordering_suspended=selectors.ordering_suspended(self.organisation.pk, now),
-            listing_suspended=selectors.listing_suspended(self.organisation.pk, now),
+            ordering_suspended=Penalty.objects.suspending_ordering(now).filter(organisation=self.organisation).exists(),
+            listing_suspended=Penalty.objects.suspending_listing(now).filter(organisation=self.organisation).exists(),
         )
         return ctx
 
@@ -102,7 +101,7 @@ class DisputeOpenView(ResellerMemberMixin, View):
                     files=form.cleaned_data["evidence"],
                 )
             except DomainError as exc:
-                _apply_domain_error(form, exc)
+                add_domain_error(form, exc)
             else:
                 messages.success(request, _("Dispute opened. The supplier has been notified; auto-confirm is on hold."))
                 return redirect("disputes:detail", pk=dispute.pk)
@@ -130,7 +129,7 @@ class DisputeDetailView(DisputeViewerMixin, View):
         pending = [o for o in offers if o.status == DisputeOffer.Status.PENDING]
         party = self.side in (Side.RESELLER, Side.SUPPLIER)
         is_open = dispute.is_open
-        held = bridge.escrow_held_amount(dispute.purchase_order) if is_open else None
+        held = escrow_held(dispute.purchase_order.number) if is_open else None
         decision = getattr(dispute, "decision", None) if dispute.outcome == Dispute.Outcome.DECISION else None
         timeline = sorted(
             [("message", m.created_at, m) for m in msgs] + [("offer", o.created_at, o) for o in offers], key=lambda t: (t[1], t[0])
@@ -176,7 +175,7 @@ class DisputeActionView(DisputeViewerMixin, View):
                 )
                 messages.success(request, _("Message sent."))
             elif action == "offer":
-                held = bridge.escrow_held_amount(dispute.purchase_order)
+                held = escrow_held(dispute.purchase_order.number)
                 form = DisputeOfferForm(request.POST, held=held)
                 if not form.is_valid():
                     return render(request, detail.template_name, detail.context(dispute, offer_form=form), status=400)
@@ -214,10 +213,7 @@ class DisputeEvidenceView(DisputeViewerMixin, View):
 
 
 def _partnered_resellers(supplier_org_id: int):
-    from suppliers.models import Partnership
-
-    ids = Partnership.objects.filter(supplier_id=supplier_org_id).values("reseller_id")
-    return Organisation.objects.filter(pk__in=ids).order_by("name")
+    return Organisation.objects.filter(pk__in=selectors.partnered_resellers(supplier_org_id).values("pk")).order_by("name")
 
 
 class SupplierRewardsView(SupplierMemberMixin, View):
@@ -297,3 +293,37 @@ class ResellerRewardsView(ResellerMemberMixin, TemplateView):
         ctx = super().get_context_data(**kwargs)
         ctx["page"] = paginate(self.request, Reward.objects.filter(reseller=self.organisation).select_related("supplier"))
         return ctx
+
+
+class RewardListView(SupplierManagerMixin, TemplateView):
+    """A supplier's owner or manager pays a partnered reseller a reward (R17)."""
+
+    template_name = "disputes/reward_list.html"
+
+    def get_context_data(self, form=None, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx.update(
+            form=form or RewardForm(resellers=selectors.partnered_resellers(self.organisation.pk)),
+            page=paginate(self.request, settlement_selectors.rewards_paid_by(self.organisation)),
+            summary=settlement_selectors.wallet_summary(self.organisation),
+        )
+        return ctx
+
+    def post(self, request, *args, **kwargs):
+        form = RewardForm(request.POST, resellers=selectors.partnered_resellers(self.organisation.pk))
+        if form.is_valid():
+            try:
+                services_rebates.reward_give(
+                    supplier=self.organisation,
+                    reseller=form.cleaned_data["reseller"].organisation,
+                    amount=form.cleaned_data["amount"],
+                    note=form.cleaned_data["note"],
+                    actor=request.user,
+                    idempotency_key=form.cleaned_data.get("token") or timezone.now().isoformat(),
+                )
+            except DomainError as error:
+                add_domain_error(form, error)
+            else:
+                messages.success(request, _("Reward paid."))
+                return redirect("disputes:reward_list")
+        return self.render_to_response(self.get_context_data(form=form), status=422)

@@ -9,6 +9,9 @@ from __future__ import annotations
 from django import template
 from django.utils import timezone
 
+from accounts.models import Penalty
+from disputes.selectors import dispute_counts
+
 from ..selectors import open_dispute_for_po
 
 register = template.Library()
@@ -26,13 +29,11 @@ def dispute_actions(context, po):
 @register.inclusion_tag("disputes/_home_widget.html", takes_context=True)
 def disputes_widget(context):
     """The home page card: disputes waiting on this organisation, and its compliance standing."""
-    from ..selectors import active_penalties, dispute_counts
-
     organisation = context.get("organisation")
     if organisation is None:
         return {"organisation": None}
     return {
         "organisation": organisation,
         "counts": dispute_counts(organisation),
-        "penalties_in_force": active_penalties().filter(organisation=organisation).count(),
+        "penalties_in_force": Penalty.objects.in_force().filter(organisation=organisation).count(),
     }

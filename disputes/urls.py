@@ -13,4 +13,5 @@ urlpatterns = [
     path("disputes/<int:pk>/<str:action>/", views.DisputeActionView.as_view(), name="action"),
     path("rewards/", views.SupplierRewardsView.as_view(), name="rewards_supplier"),
     path("rewards/received/", views.ResellerRewardsView.as_view(), name="rewards_reseller"),
+    path("wallet/rewards/", views.RewardListView.as_view(), name="reward_list"),
 ]

@@ -1,7 +1,7 @@
 """Staff tools for the catalog: the category tree, the listing review queue (R3), SKUs and stock history.
 
 Actions call the services, so staff decisions are locked, audited and notified like
-any other. The Supplier admin lives in ``accounts/admin.py``.
+any other. The Supplier admin (review) is ``suppliers.admin.profile``.
 """
 
 from __future__ import annotations
@@ -207,4 +207,3 @@ class ImportJobAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
-from . import admin_partnerships  # noqa

@@ -1,7 +1,7 @@
 """Demo data for recruitment, applications, partnerships and messages. Idempotent.
 
 Uses ``ctx["supplier1"]``, ``ctx["supplier2"]``, ``ctx["reseller1"]``, ``ctx["reseller2"]``
-(made by ``accounts.demo``); missing keys are skipped. Tiers 普通/銀牌/金牌 come from
+(made by ``suppliers.demo.profiles`` and ``resellers.demo.seed_profiles``); missing keys are skipped. Tiers 普通/銀牌/金牌 come from
 ``suppliers.demo`` or are made here.
 """
 
@@ -13,8 +13,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from accounts.models import Membership
-
-from .models import Message, MessageThread, Partnership, PartnershipApplication, RecruitmentPost, Side, Tier
+from suppliers.models import Message, MessageThread, Partnership, PartnershipApplication, RecruitmentPost, Side, Tier
 
 TIERS = [("普通", "0"), ("銀牌", "5"), ("金牌", "10")]
 

@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 
 class DisputesConfig(AppConfig):
-    name = "distribution.disputes"
+    name = "disputes"
     label = "disputes"
     verbose_name = _("Disputes, penalties and rewards")
 
