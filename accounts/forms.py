@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from .models import AgreementVersion, Invitation, Role, User
+from .selectors import current_agreement
 
 
 def _bootstrap(form: forms.BaseForm) -> None:
@@ -39,8 +40,6 @@ class AgreementFieldsMixin(forms.Form):
     )
 
     def clean_agreement_version(self):
-        from .selectors import current_agreement
-
         version = self.cleaned_data["agreement_version"]
         current = current_agreement()
         if current is None or version.pk != current.pk:
@@ -55,7 +54,6 @@ class OrganisationSignupForm(AgreementFieldsMixin, SignupForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        from .selectors import current_agreement
 
         agreement = current_agreement()
         if agreement is not None and not self.is_bound:
@@ -98,7 +96,6 @@ class InvitationSignupForm(AgreementFieldsMixin, forms.Form):
 
     def __init__(self, *args, invitation: Invitation, **kwargs):
         super().__init__(*args, **kwargs)
-        from .selectors import current_agreement
 
         self.invitation = invitation
         agreement = current_agreement()

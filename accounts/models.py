@@ -121,8 +121,13 @@ class Membership(models.Model):
 
     @property
     def can_manage(self) -> bool:
-        """Owners and managers change prices, terms and partnerships."""
+        """Owners and managers change prices, terms and partnerships (the one role check; services
+        use ``accounts.permissions.require_manager``)."""
         return self.role in MANAGING_ROLES
+
+    @property
+    def is_owner(self) -> bool:
+        return self.role == Role.OWNER
 
 
 def _invitation_token() -> str:

@@ -23,6 +23,7 @@ from distribution.core.email import send_email
 from distribution.core.errors import InvalidState, PermissionDenied, ValidationFailed
 
 from .models import (
+    MANAGING_ROLES,
     AgreementAcceptance,
     AgreementVersion,
     Invitation,
@@ -255,7 +256,7 @@ def notify_organisation(
     """Notify every member (or only owners/managers) of ``organisation``."""
     users = User.objects.filter(membership__organisation=organisation, is_active=True)
     if managers_only:
-        users = users.filter(membership__role__in=[Role.OWNER, Role.MANAGER])
+        users = users.filter(membership__role__in=list(MANAGING_ROLES))
     return notify_users(users=list(users), kind=kind, title=title, body=body, url=url)
 
 

@@ -57,7 +57,7 @@ def _shipped_po(ctx: dict, *, key: str, ref: str) -> PurchaseOrder | None:
     sku = _sku(ctx, key)
     if supplier is None or supplier_user is None or sku is None:
         return None
-    if not Partnership.objects.filter(supplier=supplier, reseller=reseller).exclude(status="terminated").exists():
+    if not Partnership.objects.live().filter(supplier=supplier, reseller=reseller).exists():
         return None
     po = procurement.purchase_order_place(
         actor=reseller_user,

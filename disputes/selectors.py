@@ -8,8 +8,11 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import Organisation, Penalty
+from procurement.models import PurchaseOrder
 from resellers.models import Reseller
 from suppliers.models import Partnership
+
+from .models import Dispute
 
 
 def compliance_records(organisation: Organisation) -> QuerySet[Penalty]:
@@ -19,8 +22,6 @@ def compliance_records(organisation: Organisation) -> QuerySet[Penalty]:
 
 def disputes_for_organisation(organisation: Organisation) -> QuerySet:
     """Disputes the organisation is a party to (as reseller or supplier), newest first."""
-    from .models import Dispute
-
     field = "reseller" if organisation.kind == Organisation.Kind.RESELLER else "supplier"
     return (
         Dispute.objects.filter(**{field: organisation})
@@ -31,8 +32,6 @@ def disputes_for_organisation(organisation: Organisation) -> QuerySet:
 
 def dispute_for_viewer(*, user, pk: int):
     """The dispute if ``user`` may see it (a party's member, or platform staff), else ``None``."""
-    from .models import Dispute
-
     qs = Dispute.objects.select_related("purchase_order", "reseller", "supplier", "opened_by")
     membership = getattr(user, "membership", None)
     if membership is not None:
@@ -45,8 +44,6 @@ def dispute_for_viewer(*, user, pk: int):
 def dispute_counts(organisation: Organisation) -> dict[str, int]:
     from django.db.models import Count
 
-    from .models import Dispute
-
     side = "reseller" if organisation.kind == Organisation.Kind.RESELLER else "supplier"
     agg = disputes_for_organisation(organisation).aggregate(
         open=Count("pk", filter=Q(status=Dispute.Status.OPEN)),
@@ -58,8 +55,6 @@ def dispute_counts(organisation: Organisation) -> dict[str, int]:
 
 def disputable_purchase_orders(organisation: Organisation, now: datetime | None = None, limit: int = 10) -> list:
     """The reseller's shipped POs still inside their dispute window, soonest deadline first."""
-    from procurement.models import PurchaseOrder
-
     now = now or timezone.now()
     return list(
         PurchaseOrder.objects.filter(reseller_id=organisation.pk, status=PurchaseOrder.Status.SHIPPED, dispute_until__gt=now)
@@ -69,8 +64,6 @@ def disputable_purchase_orders(organisation: Organisation, now: datetime | None 
 
 
 def open_dispute_for_po(purchase_order_id: int):
-    from .models import Dispute
-
     return Dispute.objects.filter(purchase_order_id=purchase_order_id, status__in=list(Dispute.OPEN_STATUSES)).first()
 
 

@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import Organisation
 from accounts.services import notify_organisation
 from distribution.core.audit import audit
 from distribution.core.errors import InvalidState, PermissionDenied, ValidationFailed
@@ -99,8 +100,6 @@ def _notify_both(dispute: Dispute, *, kind: str, title: str, body: str = "") -> 
 
 
 def _org(org_id: int):
-    from accounts.models import Organisation
-
     return Organisation.objects.get(pk=org_id)
 
 
@@ -135,7 +134,6 @@ def dispute_open(
     if not (description or "").strip():
         raise ValidationFailed(_("Describe the problem."), field="description")
     checked = _checked_files(files)
-
 
     with transaction.atomic():
         po = PurchaseOrder.objects.select_for_update().get(pk=purchase_order.pk)

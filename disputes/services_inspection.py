@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Penalty
 from distribution.core.audit import audit
 from distribution.core.errors import PermissionDenied
+from resellers.models import InspectionFinding
 
 from .models import FindingPenalty
 from .services_compliance import penalty_record
@@ -27,8 +28,6 @@ def penalty_from_findings(
     *, actor, finding_ids: list[int], sanction: str = Penalty.Sanction.WARNING, days: int | None = None, now: datetime | None = None
 ) -> list[Penalty]:
     """One penalty per reseller for its selected open, not yet penalised findings. Idempotent per finding."""
-    from resellers.models import InspectionFinding
-
     now = now or timezone.now()
     if not getattr(actor, "is_staff", False):
         raise PermissionDenied(_("Only platform staff record violations."))

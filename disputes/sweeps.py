@@ -8,14 +8,14 @@ from datetime import datetime
 from distribution.core.errors import DomainError
 from distribution.core.sweeps import SweepResult, due_ids
 
+from .models import Dispute
+from .services import dispute_escalate_due
+
 logger = logging.getLogger(__name__)
 
 
 def escalate_disputes(*, now: datetime, dry_run: bool = False) -> SweepResult:
     """Escalate every open dispute whose negotiation window has ended. Idempotent."""
-    from .models import Dispute
-    from .services import dispute_escalate_due
-
     result = SweepResult(name="escalate_disputes")
     due = Dispute.objects.filter(status=Dispute.Status.OPEN, dispute_until__lte=now)
     if dry_run:

@@ -19,8 +19,10 @@ from distribution.core.errors import DomainError
 from distribution.core.forms import add_domain_error
 from distribution.core.pagination import paginate
 from distribution.core.permissions import OrganisationMemberMixin, ResellerMemberMixin, SupplierManagerMixin, SupplierMemberMixin
+from procurement.models import PurchaseOrder
 from settlement import selectors as settlement_selectors
 from settlement.forms import RewardForm
+from settlement.models import Reward
 from settlement.services import escrow_held
 
 from . import selectors, services, services_rebates
@@ -79,8 +81,6 @@ class DisputeOpenView(ResellerMemberMixin, View):
     template_name = "disputes/dispute_open.html"
 
     def _po(self, number: str):
-        from procurement.models import PurchaseOrder
-
         return get_object_or_404(PurchaseOrder, number=number, reseller_id=self.organisation.pk)
 
     def get(self, request, number: str):
@@ -288,8 +288,6 @@ class ResellerRewardsView(ResellerMemberMixin, TemplateView):
     template_name = "disputes/rewards_reseller.html"
 
     def get_context_data(self, **kwargs):
-        from settlement.models import Reward
-
         ctx = super().get_context_data(**kwargs)
         ctx["page"] = paginate(self.request, Reward.objects.filter(reseller=self.organisation).select_related("supplier"))
         return ctx

@@ -182,9 +182,7 @@ class AutoPayView(ResellerMemberMixin, View):
 
 
 def _orderable_skus(reseller_id: int, now):
-    live = Partnership.objects.filter(reseller_id=reseller_id).filter(
-        Q(status=Partnership.Status.ACTIVE) | Q(status=Partnership.Status.TERMINATION_PENDING, ends_at__gt=now)
-    )
+    live = Partnership.objects.live(now).filter(reseller_id=reseller_id)
     return SKU.objects.filter(
         supplier_id__in=live.values("supplier_id"),
         product__status=Product.Status.LISTED,
@@ -195,9 +193,7 @@ def _orderable_skus(reseller_id: int, now):
 
 def _discounts(reseller_id: int) -> dict[int, Decimal]:
     return dict(
-        Partnership.objects.filter(reseller_id=reseller_id)
-        .exclude(status=Partnership.Status.TERMINATED)
-        .values_list("supplier_id", "tier__discount_percent")
+        Partnership.objects.live().filter(reseller_id=reseller_id).values_list("supplier_id", "tier__discount_percent")
     )
 
 

@@ -37,7 +37,6 @@ from django.db.models.functions import Coalesce, Round
 from accounts.models import Penalty
 from suppliers.models import SKU, Category, Partnership, Product, Supplier
 
-LIVE_PARTNERSHIP = [Partnership.Status.ACTIVE, Partnership.Status.TERMINATION_PENDING]
 MAX_TERMS = 5
 
 
@@ -108,7 +107,7 @@ def descendant_ids(category_id: int) -> list[int]:
 def tier_discount_subquery(reseller, supplier_ref: str = "supplier_id") -> Subquery:
     """The reseller's tier discount with the referenced supplier (NULL when not partnered)."""
     return Subquery(
-        Partnership.objects.filter(supplier_id=OuterRef(supplier_ref), reseller=reseller, status__in=LIVE_PARTNERSHIP).values(
+        Partnership.objects.live().filter(supplier_id=OuterRef(supplier_ref), reseller=reseller).values(
             "tier__discount_percent"
         )[:1],
         output_field=models.DecimalField(max_digits=5, decimal_places=2),
@@ -170,7 +169,7 @@ def catalog_search(*, reseller, query: CatalogQuery) -> models.QuerySet:
             price_from=Subquery(priced.order_by("p").values("p")[:1]),
             price_to=Subquery(priced.order_by("-p").values("p")[:1]),
             partnered=Exists(
-                Partnership.objects.filter(supplier_id=OuterRef("supplier_id"), reseller=reseller, status__in=LIVE_PARTNERSHIP)
+                Partnership.objects.live().filter(supplier_id=OuterRef("supplier_id"), reseller=reseller)
             ),
             stock=Coalesce(
                 Subquery(

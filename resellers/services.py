@@ -32,12 +32,11 @@ from distribution.core.audit import audit
 from distribution.core.errors import DomainError, InvalidState, ValidationFailed
 from distribution.core.money import format_money, money
 from suppliers.models import SKU, Partnership, Product, Supplier
+from suppliers.services import messaging  # type: ignore[attr-defined]
 
 from .markup import apply_markup
 from .models import FLAG_FIELDS, InspectionFinding, Reseller, StoreListing
-
-LIVE_PARTNERSHIP = [Partnership.Status.ACTIVE, Partnership.Status.TERMINATION_PENDING]
-
+from .selectors import partnerships_by_supplier, supply_price_for
 
 # --- registration at signup (R1) ---------------------------------------------------------------
 
@@ -180,7 +179,8 @@ def store_listing_publish(
         if len(skus) != len(by_sku):
             raise ValidationFailed(_("Some SKUs do not exist."), field="skus")
         # locked too, so a partnership ending concurrently either ends first (and we refuse) or
-        # waits for us and then finds (and unpublishes) the new entries in its hook
+        # waits for us and then finds (and unpublishes) the new entries in its hook. Deliberately
+        # stricter than ``Partnership.objects.live()``: no new entries during a notice period (R5).
         partnered = set(
             Partnership.objects.select_for_update()
             .filter(reseller=reseller, supplier_id__in=sorted({s.supplier_id for s in skus}), status=Partnership.Status.ACTIVE)
@@ -258,8 +258,6 @@ def store_listing_publish_by_rule(
     *, actor: Any, reseller: Reseller, sku_ids: list[int], rule: str, factor: Decimal, now: datetime | None = None
 ) -> list[StoreListing]:
     """Bulk publish: each SKU at the price ``rule`` gives (clamped into its range), all or nothing."""
-    from .selectors import partnerships_by_supplier, supply_price_for
-
     partnerships = partnerships_by_supplier(reseller)
     items = []
     for sku in SKU.objects.filter(pk__in=list(sku_ids)):
@@ -509,7 +507,8 @@ def store_list_on_partnership_ended(*, partnership: Any, now: datetime | None = 
 
 def feed_record_sync(*, reseller: Reseller, now: datetime | None = None) -> int:
     """Stamp ``last_feed_at`` on the reseller's live partnerships (one UPDATE)."""
-    return Partnership.objects.filter(reseller=reseller, status__in=LIVE_PARTNERSHIP).update(last_feed_at=now or timezone.now())
+    now = now or timezone.now()
+    return Partnership.objects.live(now).filter(reseller=reseller).update(last_feed_at=now)
 
 
 # --- inspection (巡查, R17) ----------------------------------------------------------------------
@@ -675,19 +674,11 @@ def inspection_warning_send(*, actor: Any, supplier: Supplier, reseller: Reselle
 
 
 def _send_thread_message(*, actor: Any, supplier: Supplier, reseller: Reseller, subject: str, body: str, now: datetime) -> bool:
-    """Also write to the reseller as a site message (站內信) when the partners helper's messaging
-    service is installed. The notification is the warning of record: if messaging refuses
-    (a domain rule of its own), the warning still stands."""
-    try:
-        from suppliers.services import messaging  # type: ignore[attr-defined]
-    except ImportError:
-        return False
-    start = getattr(messaging, "thread_start", None)
-    if start is None:
-        return False
+    """Also write to the reseller as a site message (站內信). The notification is the warning of
+    record: if messaging refuses (a domain rule of its own), the warning still stands."""
     try:
         with transaction.atomic():
-            start(
+            messaging.thread_start(
                 actor=actor,
                 organisation=supplier.organisation,
                 supplier=supplier,

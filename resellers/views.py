@@ -45,7 +45,7 @@ class ResellerPageMixin(ResellerMemberMixin):
         return reseller
 
     def can_manage(self) -> bool:
-        return self.membership.role in ("owner", "manager")
+        return self.membership.can_manage
 
 
 # --- discovery ------------------------------------------------------------------------------------
@@ -465,7 +465,7 @@ class InspectionReportView(SupplierPageMixin, TemplateView):
             reseller=reseller,
             page=paginate(self.request, findings),
             open_count=findings.filter(resolved_at__isnull=True).count(),
-            can_warn=self.membership.role in ("owner", "manager"),
+            can_warn=self.membership.can_manage,
         )
         return ctx
 

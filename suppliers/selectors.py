@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 
+from distribution.core.models import AuditEvent
 from suppliers.models import SKU, Category, ImportJob, Product, ProductImage, StockAdjustment, Tier
 from suppliers.pricing import tier_supply_price
 
@@ -97,8 +98,6 @@ def stock_history(product: Product, *, limit: int = 30) -> list[StockAdjustment]
 
 def listing_history(product: Product, *, limit: int = 20) -> list:
     """Moderation and edit events of a product (from the audit log), newest first."""
-    from distribution.core.models import AuditEvent
-
     return list(
         AuditEvent.objects.filter(object_type="suppliers.product", object_id=str(product.pk))
         .select_related("actor")

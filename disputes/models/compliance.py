@@ -9,6 +9,8 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Penalty
 from resellers.models import InspectionFinding
 
+from ..rules import RULES
+
 
 def penalty_evidence_upload_to(instance: PenaltyEvidence, filename: str) -> str:
     return f"penalties/{instance.penalty_id}/{filename}"
@@ -39,8 +41,6 @@ class Violation(Penalty):
 
     @property
     def rule_title(self) -> str:
-        from ..rules import RULES
-
         rule = RULES.get(self.rule)
         return str(rule.title) if rule else ""
 

@@ -145,10 +145,7 @@ def emit_product_updated(*, sku: Any, changes: set[str] | list[str], now: dateti
     from suppliers.models import Partnership
 
     reseller_ids = list(
-        Partnership.objects.filter(
-            supplier_id=sku.supplier_id,
-            status__in=[Partnership.Status.ACTIVE, Partnership.Status.TERMINATION_PENDING],
-        ).values_list("reseller_id", flat=True)
+        Partnership.objects.live(now).filter(supplier_id=sku.supplier_id).values_list("reseller_id", flat=True)
     )
     data = {
         "sku_id": sku.pk,

@@ -42,7 +42,7 @@ def _post(supplier, tier, title, body, channel_types):
 
 
 def _partnership(supplier, reseller, tier, now, *, days_ago: int, kam=None) -> Partnership:
-    live = Partnership.objects.filter(supplier=supplier, reseller=reseller).exclude(status=Partnership.Status.TERMINATED).first()
+    live = Partnership.objects.not_terminated().filter(supplier=supplier, reseller=reseller).first()
     if live:
         return live
     started = now - timedelta(days=days_ago)
@@ -157,7 +157,7 @@ def seed(ctx: dict) -> None:
                 days_ago=0,
             )
     if supplier2 and reseller2:
-        live = Partnership.objects.filter(supplier=supplier2, reseller=reseller2).exclude(status=Partnership.Status.TERMINATED)
+        live = Partnership.objects.not_terminated().filter(supplier=supplier2, reseller=reseller2)
         pending = PartnershipApplication.objects.filter(
             supplier=supplier2, reseller=reseller2, status=PartnershipApplication.Status.PENDING
         )
@@ -172,7 +172,7 @@ def seed(ctx: dict) -> None:
     reseller3 = ctx.get("reseller3")
     if supplier1 and reseller3:
         # the supplier's applications page has one waiting for a decision
-        live = Partnership.objects.filter(supplier=supplier1, reseller=reseller3).exclude(status=Partnership.Status.TERMINATED)
+        live = Partnership.objects.not_terminated().filter(supplier=supplier1, reseller=reseller3)
         if not live.exists() and not PartnershipApplication.objects.filter(supplier=supplier1, reseller=reseller3).exists():
             PartnershipApplication.objects.create(
                 supplier=supplier1,

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from distribution.core import divisions
-from suppliers.models import Category, ComplianceDocument, Product
+from suppliers.models import SKU, Category, ComplianceDocument, Product
 from suppliers.selectors import category_choices
 from suppliers.services.catalog import SKUInput
 from suppliers.validators import (
@@ -227,7 +227,6 @@ class BaseSKUFormSet(forms.BaseFormSet):
     def clean(self):
         if any(self.errors):
             return
-        from suppliers.models import SKU
 
         seen: dict[str, int] = {}
         filled = [f for f in self.forms if f.has_changed() or f.cleaned_data.get("sku_id")]

@@ -31,6 +31,9 @@ from distribution.core.audit import audit
 from distribution.core.csv_stream import csv_lines
 from distribution.core.errors import DomainError, ValidationFailed
 from suppliers.models import SKU, Category, ImportJob, Product, Supplier
+
+# the module, not the task: the task module imports this one (a cycle Python resolves for modules)
+from suppliers.tasks import catalog as catalog_tasks
 from suppliers.validators import format_attributes, parse_attributes, parse_money, sku_price_errors
 
 from .catalog import PRICE_FIELDS, ProductChanges, SKUInput, _change_stock, product_create, product_update
@@ -294,9 +297,8 @@ def import_job_create(*, actor: Any, supplier: Supplier, upload: UploadedFile) -
     job.file.save(PurePath(upload.name).name, upload, save=False)
     job.save()
     audit(actor=actor, action="import.queued", obj=job, organisation=supplier.organisation, summary=job.original_name)
-    from suppliers.tasks import run_import_job
 
-    transaction.on_commit(lambda: run_import_job.delay(job.pk))
+    transaction.on_commit(lambda: catalog_tasks.run_import_job.delay(job.pk))
     return job
 
 

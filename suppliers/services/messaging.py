@@ -21,6 +21,8 @@ from distribution.core.audit import audit
 from distribution.core.errors import PermissionDenied, ValidationFailed
 from distribution.core.uploads import extension
 
+from ..tasks.partnerships import send_message_copy
+
 if TYPE_CHECKING:
     from resellers.models import Reseller
 
@@ -184,8 +186,6 @@ def _post(
     thread.last_message_at = now
     setattr(thread, read_field, now)
     if email_copy:
-        from ..tasks_partners import send_message_copy
-
         transaction.on_commit(lambda: send_message_copy.delay(message.pk))
     return message
 

@@ -27,6 +27,7 @@ from distribution.core.errors import InvalidState, PermissionDenied, ValidationF
 
 from .. import signals
 from ..models import ChannelType, Partnership, PartnershipApplication, RecruitmentPost, Supplier, Tier
+from ..tasks.partnerships import send_partnership_email
 from . import messaging
 
 if TYPE_CHECKING:
@@ -164,7 +165,7 @@ def application_submit(
                 },
                 code="channel_type_not_accepted",
             )
-    if Partnership.objects.filter(supplier=supplier, reseller=reseller).exclude(status=Status.TERMINATED).exists():
+    if Partnership.objects.not_terminated().filter(supplier=supplier, reseller=reseller).exists():
         raise InvalidState(_("You already have a partnership with this supplier."), code="already_partnered")
     if PartnershipApplication.objects.filter(supplier=supplier, reseller=reseller, status=AppStatus.PENDING).exists():
         raise InvalidState(
@@ -385,7 +386,6 @@ def partnership_give_notice(
         from distribution.api.webhooks import emit_partnership_event
 
         emit_partnership_event(partnership=partnership, type="partnership.terminating", now=now)
-        from ..tasks_partners import send_partnership_email
 
         pk = partnership.pk
         transaction.on_commit(lambda: send_partnership_email.delay(pk, "notice"))
@@ -446,7 +446,6 @@ def _end(*, partnership: Partnership, actor, by: str, reason: str, now: datetime
     from distribution.api.webhooks import emit_partnership_event
 
     emit_partnership_event(partnership=partnership, type="partnership.terminated", now=now)
-    from ..tasks_partners import send_partnership_email
 
     pk = partnership.pk
     transaction.on_commit(lambda: send_partnership_email.delay(pk, "ended"))

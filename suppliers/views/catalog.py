@@ -15,7 +15,7 @@ from distribution.core.errors import DomainError
 from distribution.core.pagination import paginate
 from distribution.core.permissions import SupplierManagerMixin, SupplierMemberMixin
 from suppliers import selectors, services
-from suppliers.forms.catalog import ProductForm, ReasonForm, StockAdjustForm, city_choices, sku_formset
+from suppliers.forms.catalog import ProductForm, ReasonForm, SKUForm, StockAdjustForm, city_choices, sku_formset
 from suppliers.models import SKU, Product
 
 ACTION_LABELS = {
@@ -115,7 +115,6 @@ class ProductCreateView(SupplierManagerMixin, _ProductFormMixin, View):
 class ProductEditView(SupplierManagerMixin, _ProductFormMixin, View):
     def _formset(self, product, data=None):
         skus = list(product.skus.all())
-        from suppliers.forms.catalog import SKUForm
 
         return sku_formset(extra=1)(
             data,

@@ -1,18 +1,16 @@
-"""Celery tasks for partnerships and messaging: e-mail copies. Thin wrappers; ids in, mail out.
-
-Imported by ``SuppliersConfig.ready()`` so the worker registers them (autodiscovery
-only finds ``tasks.py``).
-"""
+"""Celery tasks for partnerships and messaging: e-mail copies. Thin wrappers; ids in, mail out."""
 
 from __future__ import annotations
 
 from celery import shared_task
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.mail import send_mail
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+
+from distribution.core.email import send_email
+from suppliers.models import Message, Partnership, Side
 
 
 def _emails_of(organisation_id: int) -> list[str]:
@@ -27,8 +25,6 @@ def _emails_of(organisation_id: int) -> list[str]:
 @shared_task(name="suppliers.send_message_copy", ignore_result=True)
 def send_message_copy(message_id: int) -> int:
     """E-mail a copy of a new message to the members of the other organisation of its thread."""
-    from .models import Message, Side
-
     message = Message.objects.select_related("thread__supplier", "thread__reseller").filter(pk=message_id).first()
     if message is None:
         return 0
@@ -42,15 +38,12 @@ def send_message_copy(message_id: int) -> int:
     url = settings.SITE_URL + reverse("partners:thread_detail", args=[thread.pk])
     subject = _("New message from %(sender)s: %(subject)s") % {"sender": sender_name, "subject": thread.subject}
     body = f"{message.body}\n\n{_('Reply on the platform:')} {url}\n"
-    send_mail(subject, body, None, recipients)
-    return len(recipients)
+    return send_email(to=recipients, subject=subject, body=body)
 
 
 @shared_task(name="suppliers.send_partnership_email", ignore_result=True)
 def send_partnership_email(partnership_id: int, event: str) -> int:
     """``event`` is ``notice`` (to the reseller, R5) or ``ended`` (to both sides)."""
-    from .models import Partnership
-
     partnership = Partnership.objects.select_related("supplier", "reseller").filter(pk=partnership_id).first()
     if partnership is None:
         return 0
@@ -75,6 +68,4 @@ def send_partnership_email(partnership_id: int, event: str) -> int:
         }
     else:
         raise ValueError(f"unknown partnership e-mail event {event!r}")
-    if recipients:
-        send_mail(subject, body, None, recipients)
-    return len(recipients)
+    return send_email(to=recipients, subject=subject, body=body)
