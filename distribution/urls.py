@@ -19,7 +19,6 @@ urlpatterns = [
     path("", include("disputes.urls")),
     path("wallet/", include("settlement.urls")),
     path("supplier/", include("suppliers.urls")),
-    path("supplier/", include("suppliers.urls_partners")),
     path("", include("suppliers.urls_public")),
     path("", include("procurement.urls")),
     path("", include("resellers.urls")),

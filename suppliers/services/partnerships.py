@@ -189,7 +189,7 @@ def application_submit(
                 kind="application.received",
                 title=_("New partnership application from %(reseller)s") % {"reseller": reseller.name},
                 body=application.message,
-                url=reverse("supplier_partners:application_detail", args=[application.pk]),
+                url=reverse("suppliers:application_detail", args=[application.pk]),
                 managers_only=True,
             )
     except IntegrityError:

@@ -8,7 +8,7 @@ from django import template
 from django.utils.translation import gettext as _
 
 from ..models import Partnership, PartnershipApplication
-from ..selectors_partners import unread_thread_count
+from ..selectors.partnerships import unread_thread_count
 
 register = template.Library()
 

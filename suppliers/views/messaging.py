@@ -23,9 +23,9 @@ from distribution.core.permissions import OrganisationMemberMixin
 if TYPE_CHECKING:
     from resellers.models import Reseller
 
-from .. import selectors_partners as sel
 from ..forms.partnerships import MessageForm, ThreadStartForm
 from ..models import MessageAttachment, Side, Supplier
+from ..selectors import partnerships as sel
 from ..services import messaging as svc
 
 

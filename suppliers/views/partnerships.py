@@ -27,7 +27,6 @@ from distribution.core.permissions import (
     SupplierMemberMixin,
 )
 
-from .. import selectors_partners as sel
 from ..forms.partnerships import (
     ApplicationForm,
     ApproveForm,
@@ -37,6 +36,7 @@ from ..forms.partnerships import (
     RecruitmentPostForm,
 )
 from ..models import ChannelType, CooperationTerms, Partnership, PartnershipApplication, RecruitmentPost, Supplier, Tier
+from ..selectors import partnerships as sel
 from ..services import partnerships as svc
 
 
@@ -325,7 +325,7 @@ class RecruitmentFormView(SupplierManagerMixin, TemplateView):
                 _form_error(form, exc)
             else:
                 messages.success(request, _("Recruitment post saved."))
-                return redirect("supplier_partners:recruitment_list")
+                return redirect("suppliers:recruitment_list")
         return self.render_to_response(self.get_context_data(form=form))
 
 
@@ -337,7 +337,7 @@ class RecruitmentToggleView(SupplierManagerMixin, View):
             row = _posts_with_pending(self.organisation.pk).get(pk=post.pk)
             return render(request, "suppliers/recruitment_manage_list.html#post-row", {"post": row, "can_manage": True})
         messages.success(request, _("Recruitment post opened.") if post.is_open else _("Recruitment post closed."))
-        return redirect("supplier_partners:recruitment_list")
+        return redirect("suppliers:recruitment_list")
 
 
 def _with_zeros(choices, counts: dict[str, int]) -> list[tuple[str, str, int]]:
@@ -406,7 +406,7 @@ class SupplierApplicationDetailView(SupplierMemberMixin, TemplateView):
                     _form_error(form, exc)
                 else:
                     messages.success(request, _("Approved: %(reseller)s is now your partner.") % {"reseller": application.reseller.name})
-                    return redirect("supplier_partners:application_list")
+                    return redirect("suppliers:application_list")
             return self.render_to_response(self.get_context_data(approve_form=form))
         form = ReasonForm(request.POST)
         if form.is_valid():
@@ -416,7 +416,7 @@ class SupplierApplicationDetailView(SupplierMemberMixin, TemplateView):
                 _form_error(form, exc)
             else:
                 messages.success(request, _("Application rejected."))
-                return redirect("supplier_partners:application_list")
+                return redirect("suppliers:application_list")
         return self.render_to_response(self.get_context_data(reject_form=form))
 
 
@@ -512,7 +512,7 @@ class SupplierPartnershipDetailView(SupplierMemberMixin, TemplateView):
                 messages.error(request, exc.message)
             else:
                 messages.success(request, _("Notice withdrawn; the partnership continues."))
-            return redirect("supplier_partners:partnership_detail", pk=partnership.pk)
+            return redirect("suppliers:partnership_detail", pk=partnership.pk)
         else:
             raise Http404
         if form.is_valid():
@@ -522,7 +522,7 @@ class SupplierPartnershipDetailView(SupplierMemberMixin, TemplateView):
                 _form_error(form, exc)
             else:
                 messages.success(request, done)
-                return redirect("supplier_partners:partnership_detail", pk=partnership.pk)
+                return redirect("suppliers:partnership_detail", pk=partnership.pk)
         return self.render_to_response(self.get_context_data(**{key: form}))
 
 

@@ -14,8 +14,7 @@ from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 
 from distribution.core.models import AuditEvent
-
-from .models import (
+from suppliers.models import (
     Message,
     MessageThread,
     Partnership,
