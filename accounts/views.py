@@ -20,6 +20,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from distribution.core.errors import DomainError
+from distribution.core.forms import add_domain_error
 from distribution.core.pagination import paginate
 from distribution.core.permissions import OrganisationMemberMixin, OrganisationOwnerMixin
 
@@ -107,7 +108,7 @@ class OrganisationSignupView(SignupView):
                     return response
                 self.register(user=user, form=form)
         except DomainError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            add_domain_error(form, exc)
             return self.form_invalid(form)
         self.user = user
         return flows.signup.complete_signup(self.request, user=user, redirect_url=self.get_success_url())
@@ -188,7 +189,7 @@ class InvitationCreateView(OrganisationOwnerMixin, View):
             try:
                 services.invitation_create(actor=request.user, organisation=self.organisation, **form.cleaned_data)
             except DomainError as exc:
-                form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+                add_domain_error(form, exc)
             else:
                 messages.success(request, _("Invitation sent to %(email)s.") % {"email": form.cleaned_data["email"]})
                 return redirect("accounts:organisation")

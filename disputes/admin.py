@@ -15,6 +15,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from distribution.core.errors import DomainError
+from distribution.core.forms import add_domain_error
 from distribution.core.models import AuditEvent
 from settlement.services import escrow_held
 
@@ -211,7 +212,7 @@ class DisputeAdmin(admin.ModelAdmin):
                         penalty_days=data["penalty_days"],
                     )
                 except DomainError as exc:
-                    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+                    add_domain_error(form, exc)
                 else:
                     self.message_user(request, _("Decision recorded; the escrow was split and both sides notified."), messages.SUCCESS)
                     return HttpResponseRedirect(reverse("admin:disputes_dispute_change", args=[dispute.pk]))

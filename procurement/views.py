@@ -19,6 +19,7 @@ from django.views import View
 
 from accounts.models import Penalty
 from distribution.core.errors import DomainError
+from distribution.core.forms import add_domain_error
 from distribution.core.pagination import paginate
 from distribution.core.permissions import ResellerMemberMixin, SupplierMemberMixin
 from suppliers.models import SKU, Partnership, Product
@@ -30,14 +31,6 @@ from .forms import AddressForm, BulkShipForm, PasteAddressForm, PlaceOrderForm, 
 from .models import PurchaseOrder, SavedAddress
 
 Status = PurchaseOrder.Status
-
-
-def _form_error(form, exc: DomainError) -> None:
-    field = (exc.field or "").split(".")[-1] if exc.field and not exc.field.startswith("lines") else exc.field
-    if field in form.fields:
-        form.add_error(field, exc.message)
-    else:
-        form.add_error(None, exc.message)
 
 
 def _deadline(po: PurchaseOrder):
@@ -164,7 +157,7 @@ class ResellerPOAddressView(ResellerMemberMixin, View):
             try:
                 services.purchase_order_update_address(actor=request.user, purchase_order=po, address=form.address())
             except DomainError as exc:
-                _form_error(form, exc)
+                add_domain_error(form, exc)
             else:
                 messages.success(request, _("Address changed; the supplier has been told."))
                 return redirect("procurement:reseller_po_detail", number=po.number)
@@ -269,10 +262,8 @@ class PlaceView(ResellerMemberMixin, View):
             except DomainError as exc:
                 if exc.field and exc.field.startswith("lines") or exc.field is None:
                     errors.append(exc.message)
-                elif exc.field in form.fields:
-                    form.add_error(exc.field, exc.message)
                 else:
-                    _form_error(address_form, exc)
+                    add_domain_error(form if exc.field in form.fields else address_form, exc)
             else:
                 if form.cleaned_data["save_address"]:
                     # the address was valid for the order; saving it is a convenience
@@ -377,7 +368,7 @@ class SavedAddressListView(ResellerMemberMixin, View):
             try:
                 services.saved_address_create(actor=request.user, reseller=self.organisation.reseller, address=form.address())
             except DomainError as exc:
-                _form_error(form, exc)
+                add_domain_error(form, exc)
             else:
                 messages.success(request, _("Address saved."))
                 return redirect("procurement:saved_addresses")
@@ -520,7 +511,7 @@ class SupplierPOShipView(SupplierPODetailView):
             try:
                 services.purchase_order_ship(actor=request.user, purchase_order=po, **form.cleaned_data)
             except DomainError as exc:
-                _form_error(form, exc)
+                add_domain_error(form, exc)
             else:
                 messages.success(request, _("Shipped. The reseller has been told."))
                 return redirect("procurement:supplier_po_detail", number=po.number)
@@ -535,7 +526,7 @@ class SupplierPOCancelView(SupplierPODetailView):
             try:
                 services.purchase_order_supplier_cancel(actor=request.user, purchase_order=po, reason=form.cleaned_data["reason"])
             except DomainError as exc:
-                _form_error(form, exc)
+                add_domain_error(form, exc)
             else:
                 messages.success(request, _("Cancelled; the reseller was refunded."))
                 return redirect("procurement:supplier_po_detail", number=po.number)

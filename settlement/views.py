@@ -16,6 +16,7 @@ from django.views.generic import TemplateView
 
 from distribution.core.csv_stream import csv_lines
 from distribution.core.errors import DomainError
+from distribution.core.forms import add_domain_error
 from distribution.core.money import format_money
 from distribution.core.pagination import paginate
 from distribution.core.permissions import OrganisationMemberMixin, ResellerMemberMixin, SupplierMemberMixin
@@ -24,13 +25,6 @@ from . import selectors, services
 from .forms import StatementFilterForm, TopUpForm, WithdrawalForm
 from .models import JournalTransaction, entry_description
 from .providers import get_provider
-
-
-def _apply_domain_error(form, error: DomainError) -> None:
-    if error.field and error.field in form.fields:
-        form.add_error(error.field, error.message)
-    else:
-        form.add_error(None, error.message)
 
 
 class WalletView(OrganisationMemberMixin, TemplateView):
@@ -132,7 +126,7 @@ class TopUpListView(ResellerMemberMixin, TemplateView):
                     receipt=form.cleaned_data["receipt"],
                 )
             except DomainError as error:
-                _apply_domain_error(form, error)
+                add_domain_error(form, error)
             else:
                 messages.success(request, _("Top-up recorded. We credit your wallet once the transfer is confirmed."))
                 return redirect("settlement:top_up_list")
@@ -173,7 +167,7 @@ class WithdrawalListView(SupplierMemberMixin, TemplateView):
                     idempotency_key=form.cleaned_data.get("token") or "",
                 )
             except DomainError as error:
-                _apply_domain_error(form, error)
+                add_domain_error(form, error)
             else:
                 messages.success(request, _("Withdrawal requested. The amount is held until it is paid out."))
                 return redirect("settlement:withdrawal_list")

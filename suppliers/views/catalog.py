@@ -12,6 +12,7 @@ from django.views import View
 
 from distribution.core import divisions
 from distribution.core.errors import DomainError
+from distribution.core.forms import add_domain_error
 from distribution.core.pagination import paginate
 from distribution.core.permissions import SupplierManagerMixin, SupplierMemberMixin
 from suppliers import selectors, services
@@ -81,10 +82,7 @@ class _ProductFormMixin:
         return redirect("suppliers:product_detail", pk=product.pk)
 
     def _show_error(self, request, form, exc: DomainError) -> None:
-        if exc.field and exc.field in form.fields:
-            form.add_error(exc.field, exc.message)
-        else:
-            form.add_error(None, exc.message)
+        add_domain_error(form, exc)
 
 
 class ProductCreateView(SupplierManagerMixin, _ProductFormMixin, View):

@@ -17,6 +17,7 @@ from django.views.generic import TemplateView
 
 from accounts.models import Organisation
 from distribution.core.errors import DomainError
+from distribution.core.forms import add_domain_error
 from distribution.core.pagination import paginate
 from distribution.core.permissions import OrganisationMemberMixin
 
@@ -27,10 +28,6 @@ from ..forms.partnerships import MessageForm, ThreadStartForm
 from ..models import MessageAttachment, Side, Supplier
 from ..selectors import partnerships as sel
 from ..services import messaging as svc
-
-
-def _form_error(form, exc: DomainError) -> None:
-    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
 
 
 class ThreadListView(OrganisationMemberMixin, TemplateView):
@@ -98,7 +95,7 @@ class ThreadStartView(OrganisationMemberMixin, TemplateView):
                     attachments=d["attachments"],
                 )
             except DomainError as exc:
-                _form_error(form, exc)
+                add_domain_error(form, exc)
             else:
                 messages.success(request, _("Message sent."))
                 return redirect("partners:thread_detail", pk=thread.pk)
@@ -143,7 +140,7 @@ class ThreadDetailView(OrganisationMemberMixin, TemplateView):
                     attachments=form.cleaned_data["attachments"],
                 )
             except DomainError as exc:
-                _form_error(form, exc)
+                add_domain_error(form, exc)
             else:
                 return redirect("partners:thread_detail", pk=thread.pk)
         return self.render_to_response(self.get_context_data(thread=thread, form=form))

@@ -19,6 +19,7 @@ from django.views.generic import TemplateView
 
 from accounts.models import Organisation, Penalty
 from distribution.core.errors import DomainError
+from distribution.core.forms import add_domain_error
 from distribution.core.pagination import paginate
 from distribution.core.permissions import (
     ResellerManagerMixin,
@@ -38,10 +39,6 @@ from ..forms.partnerships import (
 from ..models import ChannelType, CooperationTerms, Partnership, PartnershipApplication, RecruitmentPost, Supplier, Tier
 from ..selectors import partnerships as sel
 from ..services import partnerships as svc
-
-
-def _form_error(form, exc: DomainError) -> None:
-    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
 
 
 def _can_manage(request) -> bool:
@@ -173,7 +170,7 @@ class ApplyView(ResellerManagerMixin, TemplateView):
                     message=form.cleaned_data["message"],
                 )
             except DomainError as exc:
-                _form_error(form, exc)
+                add_domain_error(form, exc)
             else:
                 messages.success(request, _("Your application was sent to %(supplier)s.") % {"supplier": supplier.company_name})
                 return redirect("partners:reseller_applications")
@@ -245,7 +242,7 @@ class ResellerEndPartnershipView(ResellerManagerMixin, TemplateView):
             try:
                 svc.partnership_end_by_reseller(actor=request.user, partnership=partnership, reason=form.cleaned_data["reason"])
             except DomainError as exc:
-                _form_error(form, exc)
+                add_domain_error(form, exc)
             else:
                 name = partnership.supplier.company_name
                 messages.success(request, _("The partnership with %(supplier)s has ended.") % {"supplier": name})
@@ -322,7 +319,7 @@ class RecruitmentFormView(SupplierManagerMixin, TemplateView):
                         is_open=data["is_open"],
                     )
             except DomainError as exc:
-                _form_error(form, exc)
+                add_domain_error(form, exc)
             else:
                 messages.success(request, _("Recruitment post saved."))
                 return redirect("suppliers:recruitment_list")
@@ -403,7 +400,7 @@ class SupplierApplicationDetailView(SupplierMemberMixin, TemplateView):
                         key_account_manager=form.cleaned_data["key_account_manager"],
                     )
                 except DomainError as exc:
-                    _form_error(form, exc)
+                    add_domain_error(form, exc)
                 else:
                     messages.success(request, _("Approved: %(reseller)s is now your partner.") % {"reseller": application.reseller.name})
                     return redirect("suppliers:application_list")
@@ -413,7 +410,7 @@ class SupplierApplicationDetailView(SupplierMemberMixin, TemplateView):
             try:
                 svc.application_reject(actor=request.user, application=application, reason=form.cleaned_data["reason"])
             except DomainError as exc:
-                _form_error(form, exc)
+                add_domain_error(form, exc)
             else:
                 messages.success(request, _("Application rejected."))
                 return redirect("suppliers:application_list")
@@ -519,7 +516,7 @@ class SupplierPartnershipDetailView(SupplierMemberMixin, TemplateView):
             try:
                 call(form.cleaned_data)
             except DomainError as exc:
-                _form_error(form, exc)
+                add_domain_error(form, exc)
             else:
                 messages.success(request, done)
                 return redirect("suppliers:partnership_detail", pk=partnership.pk)
