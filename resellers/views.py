@@ -72,9 +72,7 @@ class CatalogSearchView(ResellerPageMixin, TemplateView):
                 sort=d["sort"] or "relevance",
             )
         page = paginate(self.request, catalog_search(reseller=self.reseller, query=query).prefetch_related(selectors.approved_images()))
-        params = self.request.GET.copy()
-        params.pop("page", None)
-        ctx.update(form=form, page=page, query=query, querystring=params.urlencode())
+        ctx.update(form=form, page=page, query=query)
         return ctx
 
     def get_template_names(self):
@@ -190,15 +188,12 @@ class StoreListView(ResellerPageMixin, TemplateView):
         partnerships = selectors.partnerships_by_supplier(self.reseller)
         for listing in page.object_list:
             listing.supply_price = selectors.supply_price_for(listing.sku, partnerships.get(listing.supplier_id))
-        params = self.request.GET.copy()
-        params.pop("page", None)
         ctx.update(
             form=form,
             page=page,
             counts=selectors.store_list_counts(reseller=self.reseller),
             can_manage=self.can_manage(),
             partnerships=partnerships.values(),
-            querystring=params.urlencode(),
         )
         return ctx
 
@@ -305,11 +300,9 @@ class BulkPublishView(ResellerPageMixin, TemplateView):
                 )
                 rows.append({"sku": sku, "supply_price": supply, "price": result.price, "clamped": result.clamped})
             ctx["rule"] = rule
-        params = self.request.GET.copy()
-        params.pop("page", None)
         ctx.update(
             partnerships=partnerships.values(), partnership=partnership, form=form if form.is_bound else MarkupRuleForm(),
-            rows=rows, page=page, can_manage=self.can_manage(), querystring=params.urlencode(),
+            rows=rows, page=page, can_manage=self.can_manage(),
         )
         return ctx
 

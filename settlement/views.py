@@ -44,15 +44,12 @@ class WalletView(OrganisationMemberMixin, TemplateView):
             self.organisation, date_from=cleaned.get("date_from"), date_to=cleaned.get("date_to"), kind=cleaned.get("kind") or None
         )
         page = paginate(self.request, entries)
-        query = self.request.GET.copy()
-        query.pop("page", None)
         is_supplier = self.organisation.kind == "supplier"
         ctx.update(
             summary=selectors.wallet_summary(self.organisation),
             filters=filters,
             page=page,
             rows=[(entry, entry_description(entry)) for entry in page.object_list],
-            querystring=query.urlencode(),
             is_supplier=is_supplier,
             can_top_up=not is_supplier,
             can_withdraw=is_supplier and self.membership.can_manage,
