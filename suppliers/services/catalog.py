@@ -307,6 +307,27 @@ def _apply_sku_update(*, actor: Any, sku: SKU, values: dict[str, Any]) -> set[st
     return watched
 
 
+def _update_images(product: Product, changes: ProductChanges, *, listed: bool) -> bool:
+    """Remove and add the product's images; True when a listed product's images now await review."""
+    needs_review = False
+    images = {img.pk: img for img in product.images.all()}
+    for image_id in changes.remove_image_ids:
+        image = images.get(image_id)
+        if image is None:
+            continue
+        if listed and image.approved:
+            image.pending_removal = True
+            image.save(update_fields=["pending_removal"])
+            needs_review = True
+        else:
+            image.delete()
+    position = max((img.position for img in images.values()), default=-1) + 1
+    for offset, upload in enumerate(changes.add_images):
+        _add_image(product, upload, position + offset)
+        needs_review = needs_review or listed
+    return needs_review
+
+
 @transaction.atomic
 def product_update(*, actor: Any, product: Product, changes: ProductChanges) -> Product:
     """Edit a product and its SKUs in one go.
@@ -326,21 +347,7 @@ def product_update(*, actor: Any, product: Product, changes: ProductChanges) -> 
                 needs_review = True
             setattr(product, name, value)
 
-    images = {img.pk: img for img in product.images.all()}
-    for image_id in changes.remove_image_ids:
-        image = images.get(image_id)
-        if image is None:
-            continue
-        if listed and image.approved:
-            image.pending_removal = True
-            image.save(update_fields=["pending_removal"])
-            needs_review = True
-        else:
-            image.delete()
-    position = max((img.position for img in images.values()), default=-1) + 1
-    for offset, upload in enumerate(changes.add_images):
-        _add_image(product, upload, position + offset)
-        needs_review = needs_review or listed
+    needs_review = _update_images(product, changes, listed=listed) or needs_review
 
     if changes.remove_document_ids:
         product.compliance_documents.filter(pk__in=list(changes.remove_document_ids)).delete()
