@@ -17,7 +17,6 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import connection, transaction
 from django.db.models import F
 from django.urls import reverse
@@ -28,6 +27,7 @@ from django_fsm import TransitionNotAllowed
 from accounts.models import Organisation, Penalty
 from accounts.services import notify_organisation
 from distribution.core.audit import audit
+from distribution.core.email import send_email
 from distribution.core.errors import DomainError, InvalidState, ValidationFailed
 from distribution.core.money import ZERO, money
 from resellers.models import Reseller
@@ -146,8 +146,7 @@ def _send_email(organisation: Organisation, subject: str, body: str) -> None:
     )
     if organisation.email and organisation.email not in recipients:
         recipients.append(organisation.email)
-    if recipients:
-        send_mail(subject, body, None, recipients, fail_silently=True)
+    send_email(to=recipients, subject=subject, body=body)
 
 
 # --- stock -----------------------------------------------------------------------------
