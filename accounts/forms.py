@@ -14,18 +14,6 @@ from .models import AgreementVersion, Invitation, Role, User
 from .selectors import current_agreement
 
 
-def _bootstrap(form: forms.BaseForm) -> None:
-    """Give every widget Bootstrap's class (the templates render fields one by one)."""
-    for field in form.fields.values():
-        widget = field.widget
-        if isinstance(widget, forms.CheckboxInput):
-            widget.attrs.setdefault("class", "form-check-input")
-        elif isinstance(widget, forms.Select):
-            widget.attrs.setdefault("class", "form-select")
-        else:
-            widget.attrs.setdefault("class", "form-control")
-
-
 class AgreementFieldsMixin(forms.Form):
     """The agreement shown on the page (its version travels with the form) and an unticked acceptance box."""
 
@@ -61,7 +49,6 @@ class OrganisationSignupForm(AgreementFieldsMixin, SignupForm):
         self.fields["email"].label = _("Email (your login)")
         order = ["email", "password1", "password2", *self.profile_fields, "agreement_version", "accept_agreement"]
         self.order_fields(order)
-        _bootstrap(self)
 
     def profile_data(self) -> dict:
         return {name: self.cleaned_data[name] for name in self.profile_fields}
@@ -73,7 +60,6 @@ class InvitationForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        _bootstrap(self)
 
     def clean_email(self) -> str:
         return self.cleaned_data["email"].strip().lower()
@@ -84,7 +70,6 @@ class RoleForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        _bootstrap(self)
 
 
 class InvitationSignupForm(AgreementFieldsMixin, forms.Form):
@@ -101,7 +86,6 @@ class InvitationSignupForm(AgreementFieldsMixin, forms.Form):
         agreement = current_agreement()
         if agreement is not None and not self.is_bound:
             self.fields["agreement_version"].initial = agreement.pk
-        _bootstrap(self)
 
     def clean(self):
         cleaned = super().clean()
@@ -125,4 +109,3 @@ class AgreementAcceptForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        _bootstrap(self)

@@ -29,7 +29,7 @@ class EvidenceField(forms.FileField):
         kwargs.setdefault("label", _("Evidence (photos or PDF, up to 10 MB each)"))
         kwargs.setdefault("help_text", _("Up to %(n)s files.") % {"n": MAX_FILES_PER_UPLOAD})
         super().__init__(*args, **kwargs)
-        self.widget.attrs.update({"accept": ACCEPT, "class": "form-control"})
+        self.widget.attrs.update({"accept": ACCEPT})
 
     def clean(self, data, initial=None):
         single = super().clean
@@ -44,14 +44,14 @@ class MoneyField(forms.DecimalField):
         kwargs.setdefault("decimal_places", 2)
         kwargs.setdefault("min_value", Decimal("0.00"))
         super().__init__(*args, **kwargs)
-        self.widget.attrs.update({"class": "form-control", "step": "0.01", "inputmode": "decimal"})
+        self.widget.attrs.update({"step": "0.01", "inputmode": "decimal"})
 
 
 class DisputeOpenForm(forms.Form):
-    reason = forms.ChoiceField(label=_("Reason"), choices=Dispute.Reason.choices, widget=forms.Select(attrs={"class": "form-select"}))
+    reason = forms.ChoiceField(label=_("Reason"), choices=Dispute.Reason.choices, widget=forms.Select(attrs={}))
     requested_amount = MoneyField(label=_("Amount asked back"))
     description = forms.CharField(
-        label=_("What happened"), widget=forms.Textarea(attrs={"rows": 4, "class": "form-control"}), max_length=4000
+        label=_("What happened"), widget=forms.Textarea(attrs={"rows": 4}), max_length=4000
     )
     evidence = EvidenceField()
 
@@ -72,7 +72,7 @@ class DisputeOpenForm(forms.Form):
 
 class DisputeMessageForm(forms.Form):
     body = forms.CharField(
-        label=_("Message"), required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"})
+        label=_("Message"), required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 3})
     )
     evidence = EvidenceField()
 
@@ -85,7 +85,7 @@ class DisputeMessageForm(forms.Form):
 
 class DisputeOfferForm(forms.Form):
     refund_amount = MoneyField(label=_("Refund to the reseller"))
-    note = forms.CharField(label=_("Note"), required=False, max_length=1000, widget=forms.TextInput(attrs={"class": "form-control"}))
+    note = forms.CharField(label=_("Note"), required=False, max_length=1000, widget=forms.TextInput())
 
     def __init__(self, *args, held: Decimal, **kwargs):
         super().__init__(*args, **kwargs)
@@ -104,7 +104,7 @@ class DisputeDecisionForm(forms.Form):
     refund_amount = MoneyField(label=_("Refund to the reseller"))
     release_amount = MoneyField(label=_("Release to the supplier"))
     decision = forms.CharField(
-        label=_("Written decision (shown to both sides)"), widget=forms.Textarea(attrs={"rows": 5, "class": "form-control"})
+        label=_("Written decision (shown to both sides)"), widget=forms.Textarea(attrs={"rows": 5})
     )
     at_fault = forms.ChoiceField(
         label=_("Party at fault"),
@@ -159,18 +159,18 @@ class ViolationForm(forms.ModelForm):
 
 
 class RebateRuleForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=120, widget=forms.TextInput(attrs={"class": "form-control"}))
+    name = forms.CharField(label=_("Name"), max_length=120, widget=forms.TextInput())
     percent = forms.DecimalField(
         label=_("Rebate %"),
         max_digits=5,
         decimal_places=2,
         min_value=Decimal("0.01"),
         max_value=Decimal("50"),
-        widget=forms.NumberInput(attrs={"class": "form-control", "step": "0.01"}),
+        widget=forms.NumberInput(attrs={"step": "0.01"}),
     )
     threshold_amount = MoneyField(label=_("Above a monthly completed value of"))
     reseller = forms.TypedChoiceField(
-        label=_("Reseller"), required=False, coerce=int, empty_value=None, widget=forms.Select(attrs={"class": "form-select"})
+        label=_("Reseller"), required=False, coerce=int, empty_value=None, widget=forms.Select(attrs={})
     )
 
     def __init__(self, *args, resellers, **kwargs):

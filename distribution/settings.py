@@ -64,6 +64,9 @@ INSTALLED_APPS = [
     "disputes",
 ]
 
+# Every form field is rendered with its Bootstrap class (distribution/core/forms.py).
+FORM_RENDERER = "distribution.core.forms.FormRenderer"
+
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",

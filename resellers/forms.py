@@ -39,7 +39,6 @@ class CatalogSearchForm(forms.Form):
         self.fields["province"].choices = [("", _("Anywhere"))] + province_choices()
         # Only suppliers whose products resellers may see (not suspended, no suspend_listing penalty).
         self.fields["supplier"].queryset = visible_suppliers()
-        _style(self)
 
     def clean(self):
         data = super().clean()
@@ -47,12 +46,6 @@ class CatalogSearchForm(forms.Form):
         if low is not None and high is not None and low > high:
             self.add_error("price_max", _("The upper price must not be below the lower price."))
         return data
-
-
-def _style(form: forms.Form) -> None:
-    for field in form.fields.values():
-        if isinstance(field.widget, forms.Select):
-            field.widget.attrs.setdefault("class", "form-select")
 
 
 class RetailPriceForm(forms.Form):
@@ -71,7 +64,6 @@ class MarkupRuleForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        _style(self)
 
     def clean_factor(self):
         return self.cleaned_data.get("factor") or DEFAULT_FACTOR
@@ -87,7 +79,6 @@ class StoreListFilterForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        _style(self)
 
 
 class ResellerSignupForm(OrganisationSignupForm):
