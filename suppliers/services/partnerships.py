@@ -22,6 +22,7 @@ from django_fsm import TransitionNotAllowed
 from accounts.models import Membership, Penalty
 from accounts.permissions import require_manager
 from accounts.services import notify_organisation
+from distribution.core import events
 from distribution.core.audit import audit
 from distribution.core.errors import InvalidState, PermissionDenied, ValidationFailed
 
@@ -39,6 +40,11 @@ AppStatus = PartnershipApplication.Status
 
 # ---------------------------------------------------------------- helpers
 
+
+def _publish_partnership_event(name: str, partnership: Partnership, *, now: datetime) -> None:
+    events.publish(
+        name, now=now, partnership_id=partnership.pk, supplier_id=partnership.supplier_id, reseller_id=partnership.reseller_id
+    )
 
 
 
@@ -383,9 +389,7 @@ def partnership_give_notice(
             body=reason,
             url=reverse("partners:reseller_partnerships"),
         )
-        from distribution.api.webhooks import emit_partnership_event
-
-        emit_partnership_event(partnership=partnership, type="partnership.terminating", now=now)
+        _publish_partnership_event("partnership.terminating", partnership, now=now)
 
         pk = partnership.pk
         transaction.on_commit(lambda: send_partnership_email.delay(pk, "notice"))
@@ -443,9 +447,7 @@ def _end(*, partnership: Partnership, actor, by: str, reason: str, now: datetime
             % {"supplier": partnership.supplier.company_name, "reseller": partnership.reseller.name},
             body=reason or "",
         )
-    from distribution.api.webhooks import emit_partnership_event
-
-    emit_partnership_event(partnership=partnership, type="partnership.terminated", now=now)
+    _publish_partnership_event("partnership.terminated", partnership, now=now)
 
     pk = partnership.pk
     transaction.on_commit(lambda: send_partnership_email.delay(pk, "ended"))

@@ -1,0 +1,127 @@
+"""The PO side of disputes: open, withdraw, settle (the disputes app builds on these)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from distribution.core.errors import InvalidState, ValidationFailed
+from distribution.core.money import money
+
+from ..addresses import (  # noqa: F401 (re-exported: services are the writes' entry point)
+    address_clean,
+    saved_address_create,
+    saved_address_delete,
+)
+from ..models import PurchaseOrder
+from ._base import (
+    Status,
+    _expect,
+    _fire,
+    _lock,
+    _notify,
+    _now,
+    _record,
+)
+
+# --- disputes (the disputes app builds on these) ---------------------------------------
+
+
+def purchase_order_dispute_open(
+    *, actor, purchase_order: PurchaseOrder, reason: str = "", now: datetime | None = None, notify: bool = True
+) -> PurchaseOrder:
+    """shipped → disputed before ``dispute_until``; keeps the auto-confirm time left in ``confirm_remaining``.
+
+    ``notify=False`` when the caller (the disputes app) sends its own notifications."""
+    now = _now(now)
+    with transaction.atomic():
+        po = _lock(purchase_order)
+        _expect(po, Status.SHIPPED)
+        if not po.dispute_window_open(now):
+            raise InvalidState(_("The dispute period of this purchase order has ended."))
+        from_status = _fire(po, "open_dispute", now=now)
+        po.save()
+        _record(po, actor=actor, from_status=from_status, now=now, reason=reason)
+        for to in ("reseller", "supplier") if notify else ():
+            _notify(
+                po,
+                to=to,
+                kind="purchase_order.disputed",
+                title=_("Purchase order %(number)s is in dispute") % {"number": po.number},
+                body=reason,
+            )
+    return po
+
+
+def purchase_order_dispute_withdraw(
+    *, actor, purchase_order: PurchaseOrder, reason: str = "", now: datetime | None = None, notify: bool = True
+) -> PurchaseOrder:
+    """disputed → shipped; auto-confirm resumes with the time it had left."""
+    now = _now(now)
+    with transaction.atomic():
+        po = _lock(purchase_order)
+        _expect(po, Status.DISPUTED)
+        from_status = _fire(po, "withdraw_dispute", now=now)
+        po.save()
+        _record(po, actor=actor, from_status=from_status, now=now, reason=reason or _("Dispute withdrawn."))
+        if notify:
+            _notify(
+                po,
+                to="supplier",
+                kind="purchase_order.dispute_withdrawn",
+                title=_("The dispute on purchase order %(number)s was withdrawn") % {"number": po.number},
+            )
+    return po
+
+
+def purchase_order_dispute_settle(
+    *,
+    actor,
+    purchase_order: PurchaseOrder,
+    refund_amount: Decimal,
+    release_amount: Decimal,
+    reason: str = "",
+    now: datetime | None = None,
+    notify: bool = True,
+) -> PurchaseOrder:
+    """disputed → completed / refunded / partially_refunded; the two amounts must add up to the total."""
+    from settlement.services import escrow_refund, escrow_release, escrow_split
+
+    now = _now(now)
+    refund_amount, release_amount = money(refund_amount), money(release_amount)
+    with transaction.atomic():
+        po = _lock(purchase_order)
+        _expect(po, Status.DISPUTED)
+        if not po.settlement_adds_up(refund_amount, release_amount):
+            raise ValidationFailed(
+                _("The refund and the release must add up to the total %(total)s.") % {"total": po.total_amount},
+                field="refund_amount",
+            )
+        if release_amount == po.total_amount:
+            from_status = _fire(po, "settle_release", now=now)
+            escrow_release(reference=po.number, commission_rate=po.supplier.commission_rate, actor=actor, memo=reason)
+        elif refund_amount == po.total_amount:
+            from_status = _fire(po, "settle_refund", now=now)
+            escrow_refund(reference=po.number, actor=actor, memo=reason)
+        else:
+            from_status = _fire(po, "settle_partially", now=now, refund_amount=refund_amount)
+            escrow_split(
+                reference=po.number, refund_amount=refund_amount, release_amount=release_amount,
+                commission_rate=po.supplier.commission_rate, actor=actor, memo=reason,
+            )
+        po.save()
+        _record(po, actor=actor, from_status=from_status, now=now, reason=reason or f"refund {refund_amount} / release {release_amount}")
+        for to in ("reseller", "supplier") if notify else ():
+            _notify(
+                po,
+                to=to,
+                kind="purchase_order.dispute_settled",
+                title=_("The dispute on purchase order %(number)s was settled") % {"number": po.number},
+                body=reason,
+            )
+    return po
+
+

@@ -1,0 +1,277 @@
+"""Paying, closing, shipping, refunding, completing POs, and the deadline reminders (SPEC §3, §4)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from distribution.core.errors import InvalidState, ValidationFailed
+
+from ..addresses import (  # noqa: F401 (re-exported: services are the writes' entry point)
+    address_clean,
+    saved_address_create,
+    saved_address_delete,
+)
+from ..models import PurchaseOrder
+from ._base import (
+    Status,
+    _dispatch,
+    _expect,
+    _fire,
+    _lock,
+    _notify,
+    _now,
+    _record,
+    _release,
+)
+
+# --- paying, closing -------------------------------------------------------------------
+
+
+def _pay_locked(po: PurchaseOrder, *, actor, now: datetime) -> PurchaseOrder:
+    from settlement.services import escrow_hold
+
+    _expect(po, Status.AWAITING_PAYMENT)
+    if now >= po.pay_by:
+        raise InvalidState(_("The payment deadline has passed; this purchase order is being closed."))
+    from_status = _fire(po, "pay", now=now)
+    escrow_hold(
+        reference=po.number,
+        reseller=po.reseller.organisation,
+        supplier=po.supplier.organisation,
+        amount=po.total_amount,
+        actor=actor,
+    )
+    po.save()
+    _record(po, actor=actor, from_status=from_status, now=now)
+    _notify(
+        po,
+        to="supplier",
+        kind="purchase_order.paid",
+        title=_("Purchase order %(number)s is paid: please ship by %(ship_by)s")
+        % {"number": po.number, "ship_by": timezone.localtime(po.ship_by).strftime("%Y-%m-%d %H:%M")},
+    )
+    return po
+
+
+def purchase_order_pay(*, actor, purchase_order: PurchaseOrder, now: datetime | None = None) -> PurchaseOrder:
+    """Reseller pays from its wallet into escrow. Raises ``insufficient_balance`` or ``invalid_state``."""
+    now = _now(now)
+    with transaction.atomic():
+        po = _lock(purchase_order)
+        return _pay_locked(po, actor=actor, now=now)
+
+
+def _close_locked(po: PurchaseOrder, *, actor, now: datetime, reason: str) -> PurchaseOrder:
+    from_status = _fire(po, "close", now=now, reason=reason)
+    _release(po, now=now)
+    po.save()
+    _record(po, actor=actor, from_status=from_status, now=now, reason=reason)
+    return po
+
+
+def purchase_order_cancel(*, actor, purchase_order: PurchaseOrder, reason: str = "", now: datetime | None = None) -> PurchaseOrder:
+    """Reseller cancels an unpaid PO: closed, stock released."""
+    now = _now(now)
+    with transaction.atomic():
+        po = _lock(purchase_order)
+        _expect(po, Status.AWAITING_PAYMENT)
+        _close_locked(po, actor=actor, now=now, reason=reason or _("Cancelled by the reseller."))
+        _notify(
+            po,
+            to="supplier",
+            kind="purchase_order.closed",
+            title=_("Purchase order %(number)s was cancelled by the reseller") % {"number": po.number},
+        )
+    return po
+
+
+def purchase_order_close_unpaid(*, purchase_order_id: int, now: datetime | None = None) -> PurchaseOrder | None:
+    """Timer R9: close a PO still unpaid at ``pay_by``. Returns ``None`` when there was nothing to do."""
+    now = _now(now)
+    with transaction.atomic():
+        po = _lock(purchase_order_id)
+        if po.status != Status.AWAITING_PAYMENT or now < po.pay_by:
+            return None
+        _close_locked(po, actor=None, now=now, reason=_("Not paid within %(days)s days (R9).") % {"days": settings.PO_PAY_WITHIN.days})
+        for to in ("reseller", "supplier"):
+            _notify(po, to=to, kind="purchase_order.closed", title=_("Purchase order %(number)s was closed unpaid") % {"number": po.number})
+    return po
+
+
+# --- shipping, refunds -----------------------------------------------------------------
+
+
+def purchase_order_ship(
+    *, actor, purchase_order: PurchaseOrder, carrier: str, tracking_number: str, now: datetime | None = None
+) -> PurchaseOrder:
+    """Supplier ships a paid PO: stock leaves on-hand, the 30-day auto-confirm starts."""
+    now = _now(now)
+    carrier, tracking_number = (carrier or "").strip(), (tracking_number or "").strip()
+    if not carrier:
+        raise ValidationFailed(_("Enter the carrier."), field="carrier")
+    if not tracking_number:
+        raise ValidationFailed(_("Enter the tracking number."), field="tracking_number")
+    if len(carrier) > 50 or len(tracking_number) > 50:
+        raise ValidationFailed(_("50 characters at most."), field="carrier" if len(carrier) > 50 else "tracking_number")
+    with transaction.atomic():
+        po = _lock(purchase_order)
+        _expect(po, Status.PAID)
+        if po.ship_by and now >= po.ship_by:
+            raise InvalidState(_("The shipping deadline has passed; this purchase order is being refunded."))
+        po.carrier, po.tracking_number = carrier, tracking_number
+        from_status = _fire(po, "ship", now=now)
+        _dispatch(po, now=now)
+        po.save()
+        _record(po, actor=actor, from_status=from_status, now=now, reason=f"{carrier} {tracking_number}")
+        _notify(
+            po,
+            to="reseller",
+            kind="purchase_order.shipped",
+            title=_("Purchase order %(number)s shipped: %(carrier)s %(tracking)s")
+            % {"number": po.number, "carrier": carrier, "tracking": tracking_number},
+        )
+    return po
+
+
+def _refund_locked(po: PurchaseOrder, *, actor, now: datetime, reason: str) -> PurchaseOrder:
+    from settlement.services import escrow_refund
+
+    from_status = _fire(po, "refund", now=now, reason=reason)
+    _release(po, now=now)
+    escrow_refund(reference=po.number, actor=actor, memo=reason)
+    po.save()
+    _record(po, actor=actor, from_status=from_status, now=now, reason=reason)
+    return po
+
+
+def purchase_order_supplier_cancel(*, actor, purchase_order: PurchaseOrder, reason: str, now: datetime | None = None) -> PurchaseOrder:
+    """Supplier cannot ship (R13): paid → refunded with a reason; stock released, money back to the reseller."""
+    now = _now(now)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationFailed(_("Tell the reseller why you cannot ship."), field="reason")
+    with transaction.atomic():
+        po = _lock(purchase_order)
+        _expect(po, Status.PAID)
+        _refund_locked(po, actor=actor, now=now, reason=reason[:500])
+        _notify(
+            po,
+            to="reseller",
+            kind="purchase_order.refunded",
+            title=_("Purchase order %(number)s was cancelled by the supplier and refunded") % {"number": po.number},
+            body=reason,
+            email=True,
+        )
+    return po
+
+
+def purchase_order_refund_unshipped(*, purchase_order_id: int, now: datetime | None = None) -> PurchaseOrder | None:
+    """Timer R14: refund a PO still unshipped at ``ship_by``. ``None`` when there was nothing to do."""
+    now = _now(now)
+    with transaction.atomic():
+        po = _lock(purchase_order_id)
+        if po.status != Status.PAID or po.ship_by is None or now < po.ship_by:
+            return None
+        _refund_locked(
+            po, actor=None, now=now, reason=_("Not shipped within %(days)s days of payment (R14).") % {"days": settings.PO_SHIP_WITHIN.days}
+        )
+        for to in ("reseller", "supplier"):
+            _notify(
+                po,
+                to=to,
+                kind="purchase_order.refunded",
+                title=_("Purchase order %(number)s was refunded: not shipped in time") % {"number": po.number},
+            )
+    return po
+
+
+# --- completion ------------------------------------------------------------------------
+
+
+def _complete_locked(po: PurchaseOrder, *, actor, now: datetime, reason: str = "") -> PurchaseOrder:
+    from settlement.services import escrow_release
+
+    from_status = _fire(po, "complete", now=now)
+    escrow_release(reference=po.number, commission_rate=po.supplier.commission_rate, actor=actor, memo=reason)
+    po.save()
+    _record(po, actor=actor, from_status=from_status, now=now, reason=reason)
+    _notify(
+        po,
+        to="supplier",
+        kind="purchase_order.completed",
+        title=_("Purchase order %(number)s completed: payment released") % {"number": po.number},
+    )
+    return po
+
+
+def purchase_order_confirm_receipt(*, actor, purchase_order: PurchaseOrder, now: datetime | None = None) -> PurchaseOrder:
+    """Reseller confirms receipt: shipped → completed, escrow released to the supplier (less commission)."""
+    now = _now(now)
+    with transaction.atomic():
+        po = _lock(purchase_order)
+        _expect(po, Status.SHIPPED)
+        return _complete_locked(po, actor=actor, now=now, reason=_("Receipt confirmed by the reseller."))
+
+
+def purchase_order_auto_confirm(*, purchase_order_id: int, now: datetime | None = None) -> PurchaseOrder | None:
+    """Timer R16: confirm a shipped PO at ``confirm_by`` (a disputed PO is not ``shipped``, so it waits)."""
+    now = _now(now)
+    with transaction.atomic():
+        po = _lock(purchase_order_id)
+        if po.status != Status.SHIPPED or po.confirm_by is None or now < po.confirm_by:
+            return None
+        _complete_locked(
+            po,
+            actor=None,
+            now=now,
+            reason=_("Confirmed automatically %(days)s days after shipping (R16).") % {"days": settings.PO_CONFIRM_WITHIN.days},
+        )
+        _notify(
+            po,
+            to="reseller",
+            kind="purchase_order.completed",
+            title=_("Purchase order %(number)s was confirmed automatically") % {"number": po.number},
+        )
+    return po
+
+
+
+# --- reminders -------------------------------------------------------------------------
+
+REMINDERS = {
+    # kind: (status, deadline field, reminded-at field, notice period setting default, to)
+    "pay": (Status.AWAITING_PAYMENT, "pay_by", "pay_reminded_at", "PO_PAY_REMINDER_BEFORE", "reseller"),
+    "ship": (Status.PAID, "ship_by", "ship_reminded_at", "PO_SHIP_REMINDER_BEFORE", "supplier"),
+    "confirm": (Status.SHIPPED, "confirm_by", "confirm_reminded_at", "PO_CONFIRM_REMINDER_BEFORE", "reseller"),
+}
+
+
+def purchase_order_remind(*, purchase_order_id: int, kind: str, now: datetime | None = None) -> PurchaseOrder | None:
+    """Send the ``kind`` reminder once, if the PO is still waiting and its deadline is near."""
+    from ..selectors import reminder_lead
+
+    now = _now(now)
+    status, deadline_field, reminded_field, _setting, to = REMINDERS[kind]
+    with transaction.atomic():
+        po = _lock(purchase_order_id)
+        deadline = getattr(po, deadline_field)
+        if po.status != status or getattr(po, reminded_field) is not None or deadline is None:
+            return None
+        if not (deadline - reminder_lead(kind) <= now < deadline):
+            return None
+        setattr(po, reminded_field, now)
+        po.save(update_fields=[reminded_field, "updated_at"])
+        when = timezone.localtime(deadline).strftime("%Y-%m-%d %H:%M")
+        titles = {
+            "pay": _("Pay purchase order %(number)s by %(when)s or it will be closed"),
+            "ship": _("Ship purchase order %(number)s by %(when)s or it will be refunded"),
+            "confirm": _("Purchase order %(number)s will be confirmed automatically on %(when)s"),
+        }
+        title = titles[kind] % {"number": po.number, "when": when}
+        _notify(po, to=to, kind=f"purchase_order.reminder_{kind}", title=title, body=title, email=True)
+    return po
