@@ -69,7 +69,6 @@ class OrganisationAdmin(admin.ModelAdmin):
 
 @admin.register(AgreementVersion)
 class AgreementVersionAdmin(admin.ModelAdmin):
-    service_arg = "version"
     list_display = ("version", "title", "published_at", "acceptance_count", "created_at")
     readonly_fields = ("published_at", "created_at")
     actions = ["publish"]
@@ -89,7 +88,10 @@ class AgreementVersionAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Publish selected versions (members must accept them)"))
     def publish(self, request, queryset):
-        run_on_each(self, request, queryset, services.agreement_publish, _("%(count)d version(s) published."))
+        run_on_each(
+            self, request, queryset, lambda v: services.agreement_publish(actor=request.user, version=v),
+            _("%(count)d version(s) published."),
+        )
 
 
 @admin.register(AgreementAcceptance)

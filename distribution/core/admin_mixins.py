@@ -20,18 +20,19 @@ class ReadOnlyAdminMixin:
         return False
 
 
-def run_on_each(modeladmin, request, queryset, func, done_message, **kwargs) -> None:
-    """An admin action calling the service ``func`` once per selected row (in primary-key order).
+def run_on_each(modeladmin, request, queryset, call, done_message) -> None:
+    """An admin action: ``call(row)`` (a service call) once per selected row, in primary-key order.
 
-    The row is passed as ``modeladmin.service_arg``; a ``DomainError`` is shown as a warning
-    for that row and the others go on.
+    A ``DomainError`` is shown as an error for that row and the others go on; then
+    ``done_message`` (with ``%(count)s``, or ``%(n)s``) says how many succeeded.
     """
     done = 0
     for obj in queryset.order_by("pk"):
         try:
-            func(actor=request.user, **{modeladmin.service_arg: obj}, **kwargs)
-            done += 1
+            call(obj)
         except DomainError as exc:
-            modeladmin.message_user(request, f"{obj}: {exc.message}", messages.WARNING)
+            modeladmin.message_user(request, f"{obj}: {exc.message}", messages.ERROR)
+        else:
+            done += 1
     if done:
-        modeladmin.message_user(request, done_message % {"count": done}, messages.SUCCESS)
+        modeladmin.message_user(request, done_message % {"count": done, "n": done}, messages.SUCCESS)

@@ -7,15 +7,14 @@ any other. The Supplier admin (review) is ``suppliers.admin.profile``.
 from __future__ import annotations
 
 from django import forms
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.db.models import Count, Q
 from django.template.response import TemplateResponse
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
-from distribution.core.admin_mixins import ReadOnlyAdminMixin
-from distribution.core.errors import DomainError
+from distribution.core.admin_mixins import ReadOnlyAdminMixin, run_on_each
 from suppliers import services
 from suppliers.models import SKU, Category, ComplianceDocument, ImportJob, Product, ProductImage, StockAdjustment
 from suppliers.validators import sanitise_description
@@ -139,27 +138,16 @@ class ProductAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
-    def _each(self, request, queryset, call, done_message) -> None:
-        done = 0
-        for product in queryset.order_by("pk"):
-            try:
-                call(product)
-                done += 1
-            except DomainError as exc:
-                self.message_user(request, f"{product}: {exc.message}", messages.ERROR)
-        if done:
-            self.message_user(request, done_message % {"n": done}, messages.SUCCESS)
-
     @admin.action(description=_("Approve selected listings / changes"))
     def approve_selected(self, request, queryset):
-        self._each(request, queryset, lambda p: services.product_approve(actor=request.user, product=p), _("Approved %(n)s."))
+        run_on_each(self, request, queryset, lambda p: services.product_approve(actor=request.user, product=p), _("Approved %(n)s."))
 
     def _with_reason(self, request, queryset, action: str, title: str, call, done_message):
         if "apply" in request.POST:
             form = ReasonForm(request.POST)
             if form.is_valid():
                 reason = form.cleaned_data["reason"]
-                self._each(request, queryset, lambda p: call(p, reason), done_message)
+                run_on_each(self, request, queryset, lambda p: call(p, reason), done_message)
                 return None
         else:
             form = ReasonForm()
