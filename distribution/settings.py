@@ -61,8 +61,11 @@ INSTALLED_APPS = [
     "procurement",
     "ninja",
     "distribution.api",
-    "distribution.disputes",
+    "disputes",
 ]
+
+# Every form field is rendered with its Bootstrap class (distribution/core/forms.py).
+FORM_RENDERER = "distribution.core.forms.FormRenderer"
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

@@ -16,8 +16,10 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views import View
 
+from accounts.models import Penalty
 from distribution.core.csv_stream import csv_lines
 from distribution.core.errors import DomainError
+from distribution.core.forms import add_domain_error
 from distribution.core.pagination import paginate
 from distribution.core.params import parse_id
 from distribution.core.permissions import ResellerMemberMixin, SupplierMemberMixin
@@ -30,14 +32,6 @@ from .forms import AddressForm, BulkShipForm, PasteAddressForm, PlaceOrderForm, 
 from .models import PurchaseOrder, SavedAddress
 
 Status = PurchaseOrder.Status
-
-
-def _form_error(form, exc: DomainError) -> None:
-    field = (exc.field or "").split(".")[-1] if exc.field and not exc.field.startswith("lines") else exc.field
-    if field in form.fields:
-        form.add_error(field, exc.message)
-    else:
-        form.add_error(None, exc.message)
 
 
 def _deadline(po: PurchaseOrder):
@@ -164,7 +158,7 @@ class ResellerPOAddressView(ResellerMemberMixin, View):
             try:
                 services.purchase_order_update_address(actor=request.user, purchase_order=po, address=form.address())
             except DomainError as exc:
-                _form_error(form, exc)
+                add_domain_error(form, exc)
             else:
                 messages.success(request, _("Address changed; the supplier has been told."))
                 return redirect("procurement:reseller_po_detail", number=po.number)
@@ -182,24 +176,18 @@ class AutoPayView(ResellerMemberMixin, View):
 
 
 def _orderable_skus(reseller_id: int, now):
-    from resellers.search import listing_suspended_organisations
-
-    live = Partnership.objects.filter(reseller_id=reseller_id).filter(
-        Q(status=Partnership.Status.ACTIVE) | Q(status=Partnership.Status.TERMINATION_PENDING, ends_at__gt=now)
-    )
+    live = Partnership.objects.live(now).filter(reseller_id=reseller_id)
     return SKU.objects.filter(
         supplier_id__in=live.values("supplier_id"),
         product__status=Product.Status.LISTED,
         is_active=True,
         supplier__status="active",
-    ).exclude(supplier_id__in=listing_suspended_organisations(now)).select_related("product", "supplier")
+    ).exclude(supplier_id__in=Penalty.objects.suspending_listing(now).values("organisation_id")).select_related("product", "supplier")
 
 
 def _discounts(reseller_id: int) -> dict[int, Decimal]:
     return dict(
-        Partnership.objects.filter(reseller_id=reseller_id)
-        .exclude(status=Partnership.Status.TERMINATED)
-        .values_list("supplier_id", "tier__discount_percent")
+        Partnership.objects.live().filter(reseller_id=reseller_id).values_list("supplier_id", "tier__discount_percent")
     )
 
 
@@ -275,10 +263,8 @@ class PlaceView(ResellerMemberMixin, View):
             except DomainError as exc:
                 if exc.field and exc.field.startswith("lines") or exc.field is None:
                     errors.append(exc.message)
-                elif exc.field in form.fields:
-                    form.add_error(exc.field, exc.message)
                 else:
-                    _form_error(address_form, exc)
+                    add_domain_error(form if exc.field in form.fields else address_form, exc)
             else:
                 if form.cleaned_data["save_address"]:
                     # the address was valid for the order; saving it is a convenience
@@ -385,7 +371,7 @@ class SavedAddressListView(ResellerMemberMixin, View):
             try:
                 services.saved_address_create(actor=request.user, reseller=self.organisation.reseller, address=form.address())
             except DomainError as exc:
-                _form_error(form, exc)
+                add_domain_error(form, exc)
             else:
                 messages.success(request, _("Address saved."))
                 return redirect("procurement:saved_addresses")
@@ -524,7 +510,7 @@ class SupplierPOShipView(SupplierPODetailView):
             try:
                 services.purchase_order_ship(actor=request.user, purchase_order=po, **form.cleaned_data)
             except DomainError as exc:
-                _form_error(form, exc)
+                add_domain_error(form, exc)
             else:
                 messages.success(request, _("Shipped. The reseller has been told."))
                 return redirect("procurement:supplier_po_detail", number=po.number)
@@ -539,7 +525,7 @@ class SupplierPOCancelView(SupplierPODetailView):
             try:
                 services.purchase_order_supplier_cancel(actor=request.user, purchase_order=po, reason=form.cleaned_data["reason"])
             except DomainError as exc:
-                _form_error(form, exc)
+                add_domain_error(form, exc)
             else:
                 messages.success(request, _("Cancelled; the reseller was refunded."))
                 return redirect("procurement:supplier_po_detail", number=po.number)

@@ -9,7 +9,6 @@ class SuppliersConfig(AppConfig):
     def ready(self) -> None:
         from distribution.core.sweeps import register_sweep
 
-        from . import tasks_partners  # noqa: F401  (registers the Celery tasks)
         from .sweeps import end_partnerships
 
         register_sweep("end_partnerships", end_partnerships)

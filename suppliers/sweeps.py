@@ -9,6 +9,7 @@ from distribution.core.errors import DomainError
 from distribution.core.sweeps import SweepResult, due_ids
 
 from .models import Partnership
+from .services.partnerships import partnership_end_due
 
 logger = logging.getLogger(__name__)
 
@@ -23,8 +24,6 @@ def end_partnerships(*, now: datetime, dry_run: bool = False) -> SweepResult:
     Ids are claimed in SKIP LOCKED batches; each is ended in its own transaction by
     ``partnership_end_due``, which re-checks the state under its lock.
     """
-    from .services.partnerships import partnership_end_due
-
     result = SweepResult(name="end_partnerships")
     if dry_run:
         result.acted = [f"partnership #{pk}" for pk in due_partnerships(now).order_by("pk").values_list("pk", flat=True)]

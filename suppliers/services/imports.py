@@ -25,14 +25,18 @@ from django.utils.translation import gettext as _g
 from django.utils.translation import gettext_lazy as _
 from openpyxl import Workbook
 
+from accounts.permissions import require_manager
 from distribution.core import divisions
 from distribution.core.audit import audit
 from distribution.core.csv_stream import csv_lines, unescape_formula, xlsx_row
 from distribution.core.errors import DomainError, ValidationFailed
 from suppliers.models import SKU, Category, ImportJob, Product, Supplier
+
+# the module, not the task: the task module imports this one (a cycle Python resolves for modules)
+from suppliers.tasks import catalog as catalog_tasks
 from suppliers.validators import format_attributes, parse_attributes, parse_money, sku_price_errors
 
-from .catalog import PRICE_FIELDS, ProductChanges, SKUInput, _change_stock, _require_manager, product_create, product_update
+from .catalog import PRICE_FIELDS, ProductChanges, SKUInput, _change_stock, product_create, product_update
 
 MAX_IMPORT_BYTES = 10 * 1024 * 1024
 MAX_IMPORT_ROWS = 20000
@@ -127,105 +131,145 @@ def _int(value: str, *, column: str, minimum: int = 0, maximum: int = 2_147_483_
     return number
 
 
+@dataclass
+class _Catalog:
+    """What a plan checks rows against: the supplier's SKUs and products, the category paths."""
+
+    categories: dict[str, Category]
+    existing: dict[str, SKU]
+    own_products: set[int]
+    seen_codes: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass
+class _Row:
+    """One parsed row: its cells, the values read from them, and the errors found so far."""
+
+    number: int
+    cells: dict[str, str]
+    errors: list[RowError] = field(default_factory=list)
+    code: str = ""
+    prices: dict[str, Decimal | None] = field(default_factory=dict)
+    on_hand: int | None = None
+    weight: int = 0
+    attributes: dict[str, str] = field(default_factory=dict)
+
+    def err(self, column: str, message: Any) -> None:
+        self.errors.append(RowError(self.number, column, str(message)))
+
+
+def _file_error(headers: list[str], dataset: tablib.Dataset) -> RowError | None:
+    missing = sorted(REQUIRED_COLUMNS - set(headers))
+    if missing:
+        return RowError(1, ", ".join(missing), _g("Missing columns."))
+    if len(dataset) > MAX_IMPORT_ROWS:
+        return RowError(1, "", _g("A file may hold at most %(n)s rows.") % {"n": MAX_IMPORT_ROWS})
+    return None
+
+
+def _read_code(row: _Row, catalog: _Catalog) -> None:
+    code = row.code = row.cells.get("sku_code", "")
+    if not code:
+        row.err("sku_code", _("Enter a SKU code."))
+    elif len(code) > 64:
+        row.err("sku_code", _("A SKU code has at most 64 characters."))
+    elif code in catalog.seen_codes:
+        row.err("sku_code", _("The SKU code also appears in row %(row)s.") % {"row": catalog.seen_codes[code]})
+    catalog.seen_codes.setdefault(code, row.number)
+
+
+def _read_prices(row: _Row) -> None:
+    for column, name in PRICE_COLUMNS.items():
+        try:
+            row.prices[name] = parse_money(row.cells.get(column, ""))
+        except ValidationError as exc:
+            row.prices[name] = None
+            row.err(column, exc.messages[0])
+    reverse_columns = {v: k for k, v in PRICE_COLUMNS.items()}
+    for name, message in sku_price_errors(
+        supply=row.prices["supply_price_amount"], suggested=row.prices["suggested_retail_amount"],
+        minimum=row.prices["min_retail_amount"], maximum=row.prices["max_retail_amount"],
+    ).items():  # fmt: skip
+        row.err(reverse_columns[name], message)
+
+
+def _read_numbers_and_attributes(row: _Row) -> None:
+    if row.cells.get("on_hand", ""):
+        try:
+            row.on_hand = _int(row.cells["on_hand"], column="on_hand")
+        except ValidationError as exc:
+            row.err("on_hand", exc.messages[0])
+    if row.cells.get("weight_grams", ""):
+        try:
+            row.weight = _int(row.cells["weight_grams"], column="weight_grams")
+        except ValidationError as exc:
+            row.err("weight_grams", exc.messages[0])
+    try:
+        row.attributes = parse_attributes(row.cells.get("attributes", ""))
+    except ValidationError as exc:
+        row.err("attributes", exc.messages[0])
+
+
+def _plan_existing_sku(plan: Plan, row: _Row, sku: SKU) -> None:
+    if row.on_hand is not None and row.on_hand < sku.reserved:
+        row.err("on_hand", _("%(reserved)s units are reserved by open purchase orders; stock on hand cannot go below %(reserved)s.")
+                % {"reserved": sku.reserved})  # fmt: skip
+    if row.errors:
+        return
+    update = {name: row.prices[name] for name in PRICE_FIELDS}
+    if row.cells.get("attributes", ""):
+        update["attributes"] = row.attributes
+    if row.cells.get("weight_grams", ""):
+        update["weight_grams"] = row.weight
+    plan.sku_updates[sku.pk] = update
+    if row.on_hand is not None and row.on_hand != sku.on_hand:
+        plan.stock[sku.pk] = row.on_hand
+
+
+def _plan_new_sku(plan: Plan, row: _Row, catalog: _Catalog) -> None:
+    data = None
+    if not row.errors:
+        data = SKUInput(code=row.code, attributes=row.attributes, weight_grams=row.weight, on_hand=row.on_hand or 0,
+                        **{name: row.prices[name] for name in PRICE_FIELDS})  # fmt: skip
+    product_id = row.cells.get("product_id", "")
+    if product_id:
+        if not product_id.isdigit() or int(product_id) not in catalog.own_products:
+            row.err("product_id", _("No product of yours has this id."))
+        elif data is not None:
+            plan.added_skus.setdefault(int(product_id), []).append(data)
+        return
+    fields = _product_fields(row.cells, catalog.categories, row.err)
+    title = fields.get("title", "")
+    if title and not row.errors:
+        group = plan.new_products.setdefault(title, NewProduct(row=row.number, fields=fields))
+        group.skus.append(data)
+
+
 def build_plan(*, supplier: Supplier, dataset: tablib.Dataset, on_progress=None) -> Plan:
     """Validate every row; return what to write, or the errors by row and column."""
     plan = Plan()
     headers = [(_cell(h) or "").lower() for h in (dataset.headers or [])]
-    missing = sorted(REQUIRED_COLUMNS - set(headers))
-    if missing:
-        plan.errors.append(RowError(1, ", ".join(missing), _g("Missing columns.")))
+    if (error := _file_error(headers, dataset)) is not None:
+        plan.errors.append(error)
         return plan
-    if len(dataset) > MAX_IMPORT_ROWS:
-        plan.errors.append(RowError(1, "", _g("A file may hold at most %(n)s rows.") % {"n": MAX_IMPORT_ROWS}))
-        return plan
-    categories = _category_index()
-    existing = {s.code: s for s in SKU.objects.filter(supplier=supplier)}
-    own_products = set(Product.objects.filter(supplier=supplier).values_list("pk", flat=True))
-    seen_codes: dict[str, int] = {}
-
+    catalog = _Catalog(
+        categories=_category_index(),
+        existing={s.code: s for s in SKU.objects.filter(supplier=supplier)},
+        own_products=set(Product.objects.filter(supplier=supplier).values_list("pk", flat=True)),
+    )
     for index, raw in enumerate(dataset):
-        row_number = index + 2  # the header is row 1
-        row = {headers[i]: _cell(v) for i, v in enumerate(raw) if i < len(headers)}
-        errors: list[RowError] = []
-
-        def err(column: str, message: Any, row_number: int = row_number, errors: list[RowError] = errors) -> None:
-            errors.append(RowError(row_number, column, str(message)))
-
-        if not any(row.values()):
+        row = _Row(number=index + 2, cells={headers[i]: _cell(v) for i, v in enumerate(raw) if i < len(headers)})  # header: row 1
+        if not any(row.cells.values()):
             continue
-        code = row.get("sku_code", "")
-        if not code:
-            err("sku_code", _("Enter a SKU code."))
-        elif len(code) > 64:
-            err("sku_code", _("A SKU code has at most 64 characters."))
-        elif code in seen_codes:
-            err("sku_code", _("The SKU code also appears in row %(row)s.") % {"row": seen_codes[code]})
-        seen_codes.setdefault(code, row_number)
-
-        prices: dict[str, Decimal | None] = {}
-        for column, name in PRICE_COLUMNS.items():
-            try:
-                prices[name] = parse_money(row.get(column, ""))
-            except ValidationError as exc:
-                prices[name] = None
-                err(column, exc.messages[0])
-        reverse_columns = {v: k for k, v in PRICE_COLUMNS.items()}
-        for name, message in sku_price_errors(
-            supply=prices["supply_price_amount"], suggested=prices["suggested_retail_amount"],
-            minimum=prices["min_retail_amount"], maximum=prices["max_retail_amount"],
-        ).items():  # fmt: skip
-            err(reverse_columns[name], message)
-
-        on_hand: int | None = None
-        if row.get("on_hand", ""):
-            try:
-                on_hand = _int(row["on_hand"], column="on_hand")
-            except ValidationError as exc:
-                err("on_hand", exc.messages[0])
-        weight = 0
-        if row.get("weight_grams", ""):
-            try:
-                weight = _int(row["weight_grams"], column="weight_grams")
-            except ValidationError as exc:
-                err("weight_grams", exc.messages[0])
-        attributes: dict[str, str] = {}
-        try:
-            attributes = parse_attributes(row.get("attributes", ""))
-        except ValidationError as exc:
-            err("attributes", exc.messages[0])
-
-        sku = existing.get(code)
+        _read_code(row, catalog)
+        _read_prices(row)
+        _read_numbers_and_attributes(row)
+        sku = catalog.existing.get(row.code)
         if sku is not None:
-            if on_hand is not None and on_hand < sku.reserved:
-                err("on_hand", _("%(reserved)s units are reserved by open purchase orders; stock on hand cannot go below %(reserved)s.")
-                    % {"reserved": sku.reserved})  # fmt: skip
-            if not errors:
-                update = {name: prices[name] for name in PRICE_FIELDS}
-                if row.get("attributes", ""):
-                    update["attributes"] = attributes
-                if row.get("weight_grams", ""):
-                    update["weight_grams"] = weight
-                plan.sku_updates[sku.pk] = update
-                if on_hand is not None and on_hand != sku.on_hand:
-                    plan.stock[sku.pk] = on_hand
+            _plan_existing_sku(plan, row, sku)
         else:
-            data = None
-            if not errors:
-                data = SKUInput(code=code, attributes=attributes, weight_grams=weight, on_hand=on_hand or 0,
-                                **{name: prices[name] for name in PRICE_FIELDS})  # fmt: skip
-            product_id = row.get("product_id", "")
-            if product_id:
-                if not product_id.isdigit() or int(product_id) not in own_products:
-                    err("product_id", _("No product of yours has this id."))
-                elif data is not None:
-                    plan.added_skus.setdefault(int(product_id), []).append(data)
-            else:
-                fields = _product_fields(row, categories, err)
-                title = fields.get("title", "")
-                if title and not errors:
-                    group = plan.new_products.setdefault(title, NewProduct(row=row_number, fields=fields))
-                    group.skus.append(data)
-        plan.errors.extend(errors)
+            _plan_new_sku(plan, row, catalog)
+        plan.errors.extend(row.errors)
         if on_progress and (index + 1) % PROGRESS_EVERY == 0:
             on_progress(index + 1, len(dataset))
     return plan
@@ -285,7 +329,7 @@ def apply_plan(*, actor: Any, supplier: Supplier, plan: Plan) -> dict[str, int]:
 @transaction.atomic
 def import_job_create(*, actor: Any, supplier: Supplier, upload: UploadedFile) -> ImportJob:
     """Store the uploaded file as a waiting job and queue its task once committed."""
-    _require_manager(actor, supplier.pk)
+    require_manager(actor, supplier.pk)
     suffix = PurePath(upload.name or "").suffix.lower()
     if suffix not in (".csv", ".xlsx"):
         raise ValidationFailed(_("Upload a .csv or .xlsx file."), field="file")
@@ -295,9 +339,8 @@ def import_job_create(*, actor: Any, supplier: Supplier, upload: UploadedFile) -
     job.file.save(PurePath(upload.name).name, upload, save=False)
     job.save()
     audit(actor=actor, action="import.queued", obj=job, organisation=supplier.organisation, summary=job.original_name)
-    from suppliers.tasks import run_import_job
 
-    transaction.on_commit(lambda: run_import_job.delay(job.pk))
+    transaction.on_commit(lambda: catalog_tasks.run_import_job.delay(job.pk))
     return job
 
 

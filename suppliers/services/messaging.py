@@ -9,6 +9,7 @@ members after commit (Celery).
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
@@ -20,7 +21,11 @@ from accounts.models import Membership, Organisation
 from distribution.core.audit import audit
 from distribution.core.errors import PermissionDenied, ValidationFailed
 from distribution.core.uploads import extension, sniff
-from resellers.models import Reseller
+
+from ..tasks.partnerships import send_message_copy
+
+if TYPE_CHECKING:
+    from resellers.models import Reseller
 
 from ..models import Message, MessageAttachment, MessageThread, Partnership, PartnershipApplication, Product, Side, Supplier
 
@@ -173,8 +178,6 @@ def _post(
     thread.last_message_at = now
     setattr(thread, read_field, now)
     if email_copy:
-        from ..tasks_partners import send_message_copy
-
         transaction.on_commit(lambda: send_message_copy.delay(message.pk))
     return message
 

@@ -1,4 +1,4 @@
-"""Celery tasks for partnerships and messaging: e-mail copies (suppliers/tasks_partners.py)."""
+"""Celery tasks for partnerships and messaging: e-mail copies (suppliers/tasks/partnerships.py)."""
 
 from datetime import timedelta
 
@@ -7,7 +7,7 @@ from django.core import mail
 from django.utils import timezone
 
 from suppliers.models import Side
-from suppliers.tasks_partners import send_message_copy, send_partnership_email
+from suppliers.tasks import send_message_copy, send_partnership_email
 from tests.suppliers.factories import PartnershipFactory
 from tests.suppliers.factories_partners import MessageFactory, ThreadFactory
 from tests.suppliers.partners_helpers import member_of, reseller_with_member, supplier_with_member

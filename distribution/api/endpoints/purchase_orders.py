@@ -29,7 +29,7 @@ from ..auth import ResellerKey, SupplierKey
 from ..errors import ApiError
 from ..models import IdempotencyRecord
 from ..pagination import DEFAULT_LIMIT, MAX_LIMIT, keyset_page
-from ..schemas import CancelIn, PurchaseOrderIn, PurchaseOrderOut, PurchaseOrderPage, ShipIn
+from ..schemas import AddressIn, CancelIn, PurchaseOrderIn, PurchaseOrderOut, PurchaseOrderPage, ShipIn
 from ..serializers import po_dict
 from .common import ERRORS, WRITE_ERRORS, actor_of, aware, clean_path, organisation_of
 
@@ -121,15 +121,21 @@ def place(request: HttpRequest, payload: PurchaseOrderIn):
                 )
             return record.status_code, record.response_body
         data = payload.dict()
-        po = po_services.purchase_order_place(
-            actor=actor_of(request),
-            reseller=organisation.reseller,
-            supplier=_supplier_of(data["lines"]),
-            lines=data["lines"],
-            consumer_order_ref=data["consumer_order_ref"],
-            address=data["shipping_address"],
-            note=data["note"],
-        )
+        try:
+            po = po_services.purchase_order_place(
+                actor=actor_of(request),
+                reseller=organisation.reseller,
+                supplier=_supplier_of(data["lines"]),
+                lines=data["lines"],
+                consumer_order_ref=data["consumer_order_ref"],
+                address=data["shipping_address"],
+                note=data["note"],
+            )
+        except ValidationFailed as exc:
+            # the address service names its own fields ("mobile"); the API names them in the body's terms
+            if exc.field in AddressIn.model_fields:
+                exc.field = f"shipping_address.{exc.field}"
+            raise
         body = _fresh(po)
         record.status_code, record.response_body = 201, body
         record.save(update_fields=["status_code", "response_body"])
