@@ -208,6 +208,21 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(BASE_DIR / "var" / "celerybeat-schedule")
+# Queues (README "Workers and queues"): the minute timers have a worker of their own, so a webhook
+# storm, a slow import or a stuck mail server never delays a deadline. Every task is routed by name
+# (tests/test_celery_routes.py keeps this list complete); limits are per task, these are the fallback.
+CELERY_TASK_DEFAULT_QUEUE = "default"
+CELERY_TASK_ROUTES = {
+    "distribution.core.tasks.run_sweep": {"queue": "timers"},
+    "distribution.core.tasks.sweep_deadlines": {"queue": "timers"},
+    "distribution.disputes.tasks.compute_monthly_rebates": {"queue": "timers"},
+    "distribution.api.tasks.deliver_webhook": {"queue": "webhooks"},
+    "suppliers.tasks.run_import_job": {"queue": "imports"},
+    "suppliers.send_message_copy": {"queue": "email"},
+    "suppliers.send_partnership_email": {"queue": "email"},
+}
+CELERY_TASK_SOFT_TIME_LIMIT = 300
+CELERY_TASK_TIME_LIMIT = 360
 
 # Platform rules (SPEC §4): periods are settings.
 PO_PAY_WITHIN = timedelta(days=int(os.environ.get("PO_PAY_WITHIN_DAYS", "7")))

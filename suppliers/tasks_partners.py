@@ -24,7 +24,7 @@ def _emails_of(organisation_id: int) -> list[str]:
     )
 
 
-@shared_task(name="suppliers.send_message_copy", ignore_result=True)
+@shared_task(name="suppliers.send_message_copy", ignore_result=True, soft_time_limit=60, time_limit=90)
 def send_message_copy(message_id: int) -> int:
     """E-mail a copy of a new message to the members of the other organisation of its thread."""
     from .models import Message, Side
@@ -46,7 +46,7 @@ def send_message_copy(message_id: int) -> int:
     return len(recipients)
 
 
-@shared_task(name="suppliers.send_partnership_email", ignore_result=True)
+@shared_task(name="suppliers.send_partnership_email", ignore_result=True, soft_time_limit=60, time_limit=90)
 def send_partnership_email(partnership_id: int, event: str) -> int:
     """``event`` is ``notice`` (to the reseller, R5) or ``ended`` (to both sides)."""
     from .models import Partnership

@@ -6,7 +6,9 @@ from celery import shared_task
 from django.utils import timezone
 
 
-@shared_task(name="distribution.disputes.tasks.compute_monthly_rebates", ignore_result=True)
+@shared_task(
+    name="distribution.disputes.tasks.compute_monthly_rebates", ignore_result=True, soft_time_limit=1800, time_limit=1860
+)
 def compute_monthly_rebates() -> int:
     """Day 1, 02:00: propose the previous month's rebates."""
     from .services_rebates import previous_month, rebates_compute_month
