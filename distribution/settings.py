@@ -117,13 +117,21 @@ if env_bool("DB_POOL", True):
 
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
 CACHE_REDIS_URL = os.environ.get("CACHE_REDIS_URL", REDIS_URL)
+# Redis is optional for correctness: while it is down the cache serves misses and drops writes
+# (distribution/core/cache.py); sessions live in the database (Django's default engine).
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "distribution.core.cache.ResilientRedisCache",
         "LOCATION": CACHE_REDIS_URL,
         "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "distribution"),
+        "OPTIONS": {
+            "socket_connect_timeout": 0.5,
+            "socket_timeout": 1.0,
+            "DOWN_RETRY_AFTER": float(os.environ.get("CACHE_DOWN_RETRY_AFTER", "5")),
+        },
     }
 }
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
