@@ -88,9 +88,10 @@ def app_on_private_redis(private_redis, settings):
             "OPTIONS": {**settings.CACHES["default"]["OPTIONS"], "DOWN_RETRY_AFTER": 0},
         }
     }
-    old_broker = app.conf.broker_url
-    app.conf.broker_url = private_redis.url(0)
+    # With the CELERY settings namespace, only the namespaced key takes effect.
+    old_broker = app.conf.CELERY_BROKER_URL
+    app.conf.CELERY_BROKER_URL = private_redis.url(0)
     _reset_celery_connections(app)
     yield private_redis
-    app.conf.broker_url = old_broker
+    app.conf.CELERY_BROKER_URL = old_broker
     _reset_celery_connections(app)
