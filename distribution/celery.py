@@ -30,6 +30,12 @@ app.conf.beat_schedule = {
         "options": MINUTE,
         "args": ["end_partnerships"],
     },
+    "import-jobs": {
+        "task": "distribution.core.tasks.run_sweep",
+        "schedule": EVERY_MINUTE,
+        "options": MINUTE,
+        "args": ["import_jobs"],
+    },
     "close-unpaid": {
         "task": "distribution.core.tasks.run_sweep",
         "schedule": EVERY_MINUTE,

@@ -238,6 +238,9 @@ PO_SHIP_WITHIN = timedelta(days=int(os.environ.get("PO_SHIP_WITHIN_DAYS", "15"))
 PO_CONFIRM_WITHIN = timedelta(days=int(os.environ.get("PO_CONFIRM_WITHIN_DAYS", "30")))
 PARTNERSHIP_NOTICE_PERIOD = timedelta(days=10)
 SWEEP_BATCH_SIZE = int(os.environ.get("SWEEP_BATCH_SIZE", "100"))
+# An import's worker renews its lease as it goes; past it the job is resumed, at most this many runs in all.
+IMPORT_JOB_LEASE = timedelta(seconds=int(os.environ.get("IMPORT_JOB_LEASE_SECONDS", "120")))
+IMPORT_JOB_MAX_ATTEMPTS = int(os.environ.get("IMPORT_JOB_MAX_ATTEMPTS", "2"))
 INVITATION_VALID_FOR = timedelta(days=7)
 
 # JSON API v1 (distribution/api): requests per key per minute; webhook delivery.

@@ -10,6 +10,7 @@ class SuppliersConfig(AppConfig):
         from distribution.core.sweeps import register_sweep
 
         from . import tasks_partners  # noqa: F401  (registers the Celery tasks)
-        from .sweeps import end_partnerships
+        from .sweeps import end_partnerships, sweep_import_jobs
 
         register_sweep("end_partnerships", end_partnerships)
+        register_sweep("import_jobs", sweep_import_jobs)

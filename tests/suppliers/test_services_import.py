@@ -222,8 +222,8 @@ def test_import_saves_progress_while_it_checks_rows(manager, supplier, category,
     seen = []
     real = services_imports._progress
 
-    def spy(job_id, done, total):
-        real(job_id, done, total)
+    def spy(job_id, attempt, done, total):
+        real(job_id, attempt, done, total)
         seen.append(ImportJob.objects.values_list("processed_rows", "progress").get(pk=job_id))
 
     monkeypatch.setattr(services_imports, "_progress", spy)
