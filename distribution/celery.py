@@ -83,6 +83,12 @@ app.conf.beat_schedule = {
         "options": LONG,
         "args": ["idempotency_records"],
     },
+    "form-submissions": {
+        "task": "distribution.core.tasks.run_sweep",
+        "schedule": crontab(minute=27),
+        "options": LONG,
+        "args": ["form_submissions"],
+    },
     "inspect-listings": {
         "task": "distribution.core.tasks.run_sweep",
         "schedule": crontab(hour=3, minute=0),

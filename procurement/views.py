@@ -12,12 +12,14 @@ from django.contrib import messages
 from django.db.models import Q
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views import View
 
 from distribution.core.errors import DomainError
+from distribution.core.once import SubmitOnceMixin
 from distribution.core.pagination import paginate
 from distribution.core.permissions import ResellerMemberMixin, SupplierMemberMixin
 from suppliers.models import SKU, Partnership, Product
@@ -110,7 +112,10 @@ class ResellerPODetailView(ResellerMemberMixin, View):
         return render(request, "procurement/purchaseorder_reseller_detail.html", context)
 
 
-class _ResellerPOAction(ResellerMemberMixin, View):
+class _ResellerPOAction(ResellerMemberMixin, SubmitOnceMixin, View):
+    def once_fallback_url(self) -> str:
+        return reverse("procurement:reseller_po_detail", args=[self.kwargs["number"]])
+
     def post(self, request, number):
         po = selectors.purchase_order_for_reseller(self.organisation.pk, number)
         try:
@@ -202,7 +207,7 @@ def _discounts(reseller_id: int) -> dict[int, Decimal]:
     )
 
 
-class PlaceView(ResellerMemberMixin, View):
+class PlaceView(ResellerMemberMixin, SubmitOnceMixin, View):
     template = "procurement/purchaseorder_place.html"
 
     def _lines_from_post(self, request) -> list[dict]:
@@ -482,7 +487,10 @@ class SupplierShipQueueCSVView(SupplierMemberMixin, View):
         return response
 
 
-class SupplierBulkShipView(SupplierMemberMixin, View):
+class SupplierBulkShipView(SupplierMemberMixin, SubmitOnceMixin, View):
+    def once_fallback_url(self) -> str:
+        return reverse("procurement:supplier_po_list")
+
     def post(self, request):
         form = BulkShipForm(request.POST, request.FILES)
         if not form.is_valid():
@@ -517,7 +525,7 @@ class SupplierPODetailView(SupplierMemberMixin, View):
         return render(request, "procurement/purchaseorder_supplier_detail.html", context, status=status)
 
 
-class SupplierPOShipView(SupplierPODetailView):
+class SupplierPOShipView(SubmitOnceMixin, SupplierPODetailView):
     def post(self, request, number):
         po = selectors.purchase_order_for_supplier(self.organisation.pk, number)
         form = ShipForm(request.POST)
@@ -532,7 +540,7 @@ class SupplierPOShipView(SupplierPODetailView):
         return self.get(request, number, ship_form=form, status=422)
 
 
-class SupplierPOCancelView(SupplierPODetailView):
+class SupplierPOCancelView(SubmitOnceMixin, SupplierPODetailView):
     def post(self, request, number):
         po = selectors.purchase_order_for_supplier(self.organisation.pk, number)
         form = ReasonForm(request.POST)

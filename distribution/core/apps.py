@@ -6,3 +6,9 @@ class CoreConfig(AppConfig):
     name = "distribution.core"
     label = "core"
     verbose_name = _("Platform records")
+
+    def ready(self) -> None:
+        from .once import sweep_form_submissions
+        from .sweeps import register_sweep
+
+        register_sweep("form_submissions", sweep_form_submissions)
