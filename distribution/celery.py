@@ -77,6 +77,12 @@ app.conf.beat_schedule = {
         "options": MINUTE,
         "args": ["webhook_deliveries"],
     },
+    "outbox": {
+        "task": "distribution.core.tasks.run_sweep",
+        "schedule": EVERY_MINUTE,
+        "options": MINUTE,
+        "args": ["outbox"],
+    },
     "idempotency-records": {
         "task": "distribution.core.tasks.run_sweep",
         "schedule": crontab(minute=17),

@@ -9,6 +9,8 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         from .once import sweep_form_submissions
+        from .outbox import sweep_outbox
         from .sweeps import register_sweep
 
+        register_sweep("outbox", sweep_outbox)
         register_sweep("form_submissions", sweep_form_submissions)
