@@ -16,6 +16,15 @@ app = Celery("distribution")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
+
+
+def route_outbox_dispatch(name, args, kwargs, options, task=None, **kw):
+    """``dispatch_outbox(queue)`` goes to ``queue``, so each outbox queue is worked by its own workers."""
+    if name == "distribution.core.tasks.dispatch_outbox" and args:
+        return {"queue": args[0]}
+    return None
+
+
 EVERY_MINUTE = 60.0
 # Every beat entry goes to the ``timers`` queue (CELERY_TASK_ROUTES); a minute timer that could not
 # start within its minute is dropped, since the next one does the same work (no backlog after an outage).

@@ -224,15 +224,19 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(BASE_DIR / "var" / "celerybeat-schedule")
 # storm, a slow import or a stuck mail server never delays a deadline. Every task is routed by name
 # (tests/test_celery_routes.py keeps this list complete); limits are per task, these are the fallback.
 CELERY_TASK_DEFAULT_QUEUE = "default"
-CELERY_TASK_ROUTES = {
-    "distribution.core.tasks.run_sweep": {"queue": "timers"},
-    "distribution.core.tasks.sweep_deadlines": {"queue": "timers"},
-    "distribution.disputes.tasks.compute_monthly_rebates": {"queue": "timers"},
-    "distribution.api.tasks.deliver_webhook": {"queue": "webhooks"},
-    "suppliers.tasks.run_import_job": {"queue": "imports"},
-    "suppliers.send_message_copy": {"queue": "email"},
-    "suppliers.send_partnership_email": {"queue": "email"},
-}
+CELERY_TASK_ROUTES = (
+    # The outbox's dispatcher runs on the queue it dispatches (its handlers registered their queue).
+    "distribution.celery.route_outbox_dispatch",
+    {
+        "distribution.core.tasks.run_sweep": {"queue": "timers"},
+        "distribution.core.tasks.sweep_deadlines": {"queue": "timers"},
+        "distribution.disputes.tasks.compute_monthly_rebates": {"queue": "timers"},
+        "distribution.api.tasks.deliver_webhook": {"queue": "webhooks"},
+        "suppliers.tasks.run_import_job": {"queue": "imports"},
+    },
+)
+# The queues the workers consume (Procfile, docker-compose.yml); an outbox handler must use one of them.
+CELERY_QUEUES_CONSUMED = ("timers", "webhooks", "imports", "email", "default")
 CELERY_TASK_SOFT_TIME_LIMIT = 300
 CELERY_TASK_TIME_LIMIT = 360
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from celery import shared_task
 
 
@@ -10,3 +12,10 @@ def run_import_job(job_id: int) -> str:
     from suppliers.services.imports import import_job_run
 
     return import_job_run(job_id=job_id).status
+
+
+def kick_import_job(payload: dict[str, Any]) -> None:
+    """Outbox handler (``suppliers.import_job.kick``): send the job's task. The import itself runs in
+    the task, outside the outbox's transaction, so its progress and lease are seen as it goes; a
+    broker that refuses the task makes this raise, and the outbox retries it."""
+    run_import_job.apply_async((payload["job_id"],))

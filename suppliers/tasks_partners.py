@@ -1,12 +1,15 @@
-"""Celery tasks for partnerships and messaging: e-mail copies. Thin wrappers; ids in, mail out.
+"""E-mails of partnerships and messaging, sent by the outbox worker (``email`` queue). Ids in, mail out.
 
-Imported by ``SuppliersConfig.ready()`` so the worker registers them (autodiscovery
-only finds ``tasks.py``).
+They leave the transaction through the outbox (``distribution.core.outbox``): a message copy is an
+outbox row (``suppliers.message_copy``), the partnership e-mails subscribe after commit to the
+``partnership.terminating`` / ``.terminated`` domain events. Registered in ``SuppliersConfig.ready()``.
+A broker outage delays them; nothing raises into the request and nothing is lost.
 """
 
 from __future__ import annotations
 
-from celery import shared_task
+from typing import Any
+
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
@@ -24,7 +27,6 @@ def _emails_of(organisation_id: int) -> list[str]:
     )
 
 
-@shared_task(name="suppliers.send_message_copy", ignore_result=True, soft_time_limit=60, time_limit=90)
 def send_message_copy(message_id: int) -> int:
     """E-mail a copy of a new message to the members of the other organisation of its thread."""
     from .models import Message, Side
@@ -46,7 +48,6 @@ def send_message_copy(message_id: int) -> int:
     return len(recipients)
 
 
-@shared_task(name="suppliers.send_partnership_email", ignore_result=True, soft_time_limit=60, time_limit=90)
 def send_partnership_email(partnership_id: int, event: str) -> int:
     """``event`` is ``notice`` (to the reseller, R5) or ``ended`` (to both sides)."""
     from .models import Partnership
@@ -78,3 +79,18 @@ def send_partnership_email(partnership_id: int, event: str) -> int:
     if recipients:
         send_mail(subject, body, None, recipients)
     return len(recipients)
+
+
+# --- outbox and event handlers (run by the worker after commit) ---------------------------------
+
+
+def on_message_copy(payload: dict[str, Any]) -> None:
+    send_message_copy(payload["message_id"])
+
+
+def on_partnership_terminating(event: Any) -> None:
+    send_partnership_email(event.data["partnership_id"], "notice")
+
+
+def on_partnership_terminated(event: Any) -> None:
+    send_partnership_email(event.data["partnership_id"], "ended")

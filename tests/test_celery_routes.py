@@ -16,14 +16,23 @@ INTENDED = {
     "distribution.disputes.tasks.compute_monthly_rebates": "timers",
     "distribution.api.tasks.deliver_webhook": "webhooks",
     "suppliers.tasks.run_import_job": "imports",
-    "suppliers.send_message_copy": "email",
-    "suppliers.send_partnership_email": "email",
+}
+OUTBOX_DISPATCH = "distribution.core.tasks.dispatch_outbox"
+# What leaves a transaction through the outbox, by queue (a topic added without a queue fails here).
+INTENDED_OUTBOX = {
+    "suppliers.message_copy": "email",
+    "suppliers.import_job.kick": "imports",
+    "event:suppliers.tasks_partners.on_partnership_terminating": "email",
+    "event:suppliers.tasks_partners.on_partnership_terminated": "email",
+    "event:distribution.api.webhooks.on_purchase_order_event": "webhooks",
+    "event:distribution.api.webhooks.on_sku_changed": "webhooks",
+    "event:distribution.api.webhooks.on_partnership_event": "webhooks",
 }
 ROOT = Path(settings.BASE_DIR)
 
 
-def _queue_of(task_name: str) -> str:
-    route = app.amqp.router.route({}, task_name)
+def _queue_of(task_name: str, args: tuple = ()) -> str:
+    route = app.amqp.router.route({}, task_name, args=args)
     return route["queue"].name
 
 
@@ -33,9 +42,19 @@ def _project_tasks() -> set[str]:
 
 
 def test_every_registered_task_goes_to_its_intended_queue():
-    registered = _project_tasks()
+    registered = _project_tasks() - {OUTBOX_DISPATCH}
     assert registered == set(INTENDED), "a task was added or removed: give it a route in CELERY_TASK_ROUTES"
     assert {name: _queue_of(name) for name in registered} == INTENDED
+
+
+def test_the_outbox_dispatcher_runs_on_the_queue_it_dispatches_and_every_topic_has_a_consumed_queue():
+    from distribution.core import outbox
+
+    topics = outbox.registered_topics()
+    assert {t: q for t, q in topics.items() if t in INTENDED_OUTBOX} == INTENDED_OUTBOX
+    for topic, queue in topics.items():
+        assert queue in settings.CELERY_QUEUES_CONSUMED, topic
+        assert _queue_of(OUTBOX_DISPATCH, args=(queue,)) == queue
 
 
 def test_every_beat_entry_is_sent_to_the_timers_queue():
@@ -79,7 +98,8 @@ def _compose_workers() -> dict[str, set[str]]:
 
 
 def test_procfile_and_compose_consume_every_queue_and_the_timers_worker_consumes_nothing_else():
-    needed = set(INTENDED.values()) | {settings.CELERY_TASK_DEFAULT_QUEUE}
+    needed = set(INTENDED.values()) | {settings.CELERY_TASK_DEFAULT_QUEUE} | set(INTENDED_OUTBOX.values())
+    assert needed == set(settings.CELERY_QUEUES_CONSUMED)
     for workers in (_procfile_workers(), _compose_workers()):
         assert set().union(*workers.values()) == needed
         assert workers["timers"] == {"timers"}

@@ -19,7 +19,8 @@ def sweep_deadlines() -> int:
     return sum(r.count for r in sweeps.run_all(now=timezone.now()))
 
 
-@shared_task(name="distribution.core.tasks.dispatch_outbox", ignore_result=True)
+# Routed to the queue it dispatches (distribution.celery.route_outbox_dispatch).
+@shared_task(name="distribution.core.tasks.dispatch_outbox", ignore_result=True, soft_time_limit=240, time_limit=270)
 def dispatch_outbox(queue: str) -> int:
     """Run the due outbox rows of ``queue`` (kicked after commit, and by the outbox sweep)."""
     done, _failed = outbox.dispatch(queue)

@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _g
 from django.utils.translation import gettext_lazy as _
 from openpyxl import Workbook
 
-from distribution.core import divisions
+from distribution.core import divisions, outbox
 from distribution.core.audit import audit
 from distribution.core.csv_stream import csv_lines
 from distribution.core.errors import DomainError, ValidationFailed
@@ -38,6 +38,8 @@ from .catalog import PRICE_FIELDS, ProductChanges, SKUInput, _change_stock, _req
 
 MAX_IMPORT_BYTES = 10 * 1024 * 1024
 MAX_IMPORT_ROWS = 20000
+# Outbox topic whose handler sends the job's Celery task (suppliers/tasks.py); registered in apps.py.
+IMPORT_JOB_KICK = "suppliers.import_job.kick"
 PROGRESS_EVERY = 50
 
 COLUMNS = [
@@ -300,9 +302,8 @@ def import_job_create(*, actor: Any, supplier: Supplier, upload: UploadedFile) -
 
 
 def _kick_on_commit(job_id: int) -> None:
-    from suppliers.tasks import run_import_job
-
-    transaction.on_commit(lambda: run_import_job.delay(job_id))
+    """The job's task is sent through the outbox: a broker outage delays the import, never loses it."""
+    outbox.enqueue(IMPORT_JOB_KICK, {"job_id": job_id})
 
 
 class _LeaseLost(Exception):

@@ -402,10 +402,6 @@ def partnership_give_notice(
             url=reverse("partners:reseller_partnerships"),
         )
         _publish_partnership_event("partnership.terminating", partnership, now=now)
-        from ..tasks_partners import send_partnership_email
-
-        pk = partnership.pk
-        transaction.on_commit(lambda: send_partnership_email.delay(pk, "notice"))
     return partnership
 
 
@@ -464,10 +460,6 @@ def _end(*, partnership: Partnership, actor, by: str, reason: str, now: datetime
             body=reason or "",
         )
     _publish_partnership_event("partnership.terminated", partnership, now=now)
-    from ..tasks_partners import send_partnership_email
-
-    pk = partnership.pk
-    transaction.on_commit(lambda: send_partnership_email.delay(pk, "ended"))
     return partnership
 
 

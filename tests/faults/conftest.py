@@ -3,6 +3,8 @@
 - ``private_redis``: a redis-server of the test's own on ``FAULT_REDIS_PORT`` (16600; never the shared
   server), with ``.url(db)``, ``.stop()`` (SIGKILL, like a crash) and ``.start()``; stopped at the end.
 - ``app_on_private_redis``: points the cache and the Celery broker at it (and back afterwards).
+- ``start_worker(broker_url, name, queues=...)`` / ``kill(worker)``: a real Celery worker process on the
+  test's database (use with ``transaction=True`` tests), killed with SIGKILL; ``wait_for`` polls.
 """
 
 from __future__ import annotations
@@ -12,9 +14,13 @@ import shutil
 import signal
 import socket
 import subprocess
+import sys
 import time
+from pathlib import Path
 
 import pytest
+from django.conf import settings
+from django.db import connection
 
 FAULT_REDIS_PORT = int(os.environ.get("FAULT_REDIS_PORT", "16600"))
 
@@ -95,3 +101,39 @@ def app_on_private_redis(private_redis, settings):
     yield private_redis
     app.conf.CELERY_BROKER_URL = old_broker
     _reset_celery_connections(app)
+
+
+def start_worker(broker_url: str, name: str, *, queues: str) -> subprocess.Popen:
+    """A real ``celery worker`` process (solo pool) on the test's database and ``broker_url``."""
+    db = connection.settings_dict
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}",
+        "DB_POOL": "0",
+        "REDIS_URL": broker_url,
+        "CELERY_BROKER_URL": broker_url,
+        "CELERY_RESULT_BACKEND": broker_url,
+        "MEDIA_ROOT": str(settings.MEDIA_ROOT),
+    }
+    celery = Path(sys.executable).with_name("celery")
+    return subprocess.Popen(
+        [str(celery), "-A", "distribution", "worker", f"--queues={queues}", "--pool=solo", "--concurrency=1",
+         f"--hostname={name}@%h", "--loglevel=WARNING", "--without-gossip", "--without-mingle", "--without-heartbeat"],
+        cwd=settings.BASE_DIR, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+    )  # fmt: skip
+
+
+def wait_for(predicate, *, timeout: float, what: str):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.1)
+    pytest.fail(f"timed out waiting for {what}")
+
+
+def kill(worker: subprocess.Popen) -> None:
+    if worker.poll() is None:
+        os.killpg(worker.pid, signal.SIGKILL)
+        worker.wait(timeout=10)
