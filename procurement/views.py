@@ -234,7 +234,7 @@ class PlaceView(ResellerMemberMixin, SubmitOnceMixin, View):
                 )
         return rows
 
-    def _render(self, request, *, form, address_form, rows, errors=None, status=200):
+    def _render(self, request, *, form, address_form, rows, errors=None, duplicates=None, status=200):
         saved = SavedAddress.objects.filter(reseller_id=self.organisation.pk)[:50]
         return render(
             request,
@@ -245,6 +245,7 @@ class PlaceView(ResellerMemberMixin, SubmitOnceMixin, View):
                 "paste_form": PasteAddressForm(),
                 "rows": rows,
                 "line_errors": errors or [],
+                "duplicates": duplicates or [],
                 "saved_addresses": saved,
             },
             status=status,
@@ -266,6 +267,12 @@ class PlaceView(ResellerMemberMixin, SubmitOnceMixin, View):
         errors: list[str] = []
         if not lines:
             errors.append(_("Add at least one SKU."))
+        if form.is_valid() and address_form.is_valid() and not errors and not form.cleaned_data["confirm_duplicate"]:
+            duplicates = selectors.duplicate_po_numbers(
+                reseller_id=self.organisation.pk, consumer_order_ref=form.cleaned_data["consumer_order_ref"]
+            )
+            if duplicates:
+                return self._render(request, form=form, address_form=address_form, rows=rows, duplicates=duplicates, status=409)
         if form.is_valid() and address_form.is_valid() and not errors:
             try:
                 placed = services.purchase_orders_place_cart(

@@ -140,3 +140,20 @@ def test_negative_control_two_racing_posts_of_two_renders_place_two_pos(trade):
     statuses = _post_at_once(trade, [once(_place_data(trade)), once(_place_data(trade))])
     assert statuses == [302, 302]
     assert PurchaseOrder.objects.count() == 2
+
+
+@pytest.mark.django_db
+def test_a_po_for_a_consumer_order_already_ordered_asks_for_confirmation_first(reseller_client, trade):
+    first = reseller_client.post(reverse(PLACE), once(_place_data(trade, ref="TB-DUP")))
+    po = PurchaseOrder.objects.get()
+    # when the reseller places another PO for the same consumer order
+    asked = reseller_client.post(reverse(PLACE), once(_place_data(trade, ref="TB-DUP")), headers={"Accept-Language": "en"})
+    # then nothing is placed yet and the page names the earlier PO, with a button to go on
+    assert first.status_code == 302 and asked.status_code == 409
+    page = asked.content.decode()
+    assert f"You already placed {po.number} for consumer order TB-DUP." in page
+    assert 'name="confirm_duplicate" value="1"' in page
+    assert PurchaseOrder.objects.count() == 1
+    # when they confirm, the second PO is placed
+    placed = reseller_client.post(reverse(PLACE), once(_place_data(trade, ref="TB-DUP"), confirm_duplicate="1"))
+    assert placed.status_code == 302 and PurchaseOrder.objects.count() == 2
