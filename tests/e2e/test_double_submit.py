@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from procurement.models import PurchaseOrder
 from tests.accounts.factories import DEFAULT_PASSWORD
-from tests.e2e.conftest import login, url
+from tests.e2e.conftest import fill_consumer_address, login, url
 from tests.procurement.factories import make_trade
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -19,20 +19,8 @@ PLACE_PATH = "/purchase-orders/new/"
 def _fill_the_po_form(page, live_server, trade, ref: str) -> None:
     page.goto(url(live_server, f"{PLACE_PATH}?sku={trade.sku.pk}"))
     expect(page.locator("#lines tr")).to_have_count(1)
-    _fill_the_address(page)
+    fill_consumer_address(page)
     page.fill("#id_consumer_order_ref", ref)
-
-
-def _fill_the_address(page) -> None:
-    page.fill("#id_addr-recipient", "張三")
-    page.fill("#id_addr-mobile", "13800138000")
-    page.select_option("#id_addr-province", "330000")
-    expect(page.locator("#id_addr-city option[value='330100']")).to_have_count(1)
-    page.select_option("#id_addr-city", "330100")
-    expect(page.locator("#id_addr-district option[value='330106']")).to_have_count(1)
-    page.select_option("#id_addr-district", "330106")
-    page.fill("#id_addr-street", "文三路100號")
-    page.fill("#id_addr-postal_code", "310000")
 
 
 @pytest.fixture
@@ -86,7 +74,7 @@ def test_going_back_and_sending_the_form_again_asks_before_a_second_po(page, liv
 
     page.go_back()
     expect(page.locator("#id_consumer_order_ref")).to_have_value("TB-DBL-3")
-    _fill_the_address(page)
+    fill_consumer_address(page)
     page.get_by_role("button", name="Place purchase order").click()
     expect(page.locator("#duplicate-warning")).to_contain_text(f"You already placed {po.number} for consumer order TB-DBL-3.")
     assert PurchaseOrder.objects.count() == 1
