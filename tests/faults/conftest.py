@@ -22,7 +22,8 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
-FAULT_REDIS_PORT = int(os.environ.get("FAULT_REDIS_PORT", "16600"))
+# 16600-16649 are this suite's; parallel test workers (pytest -n) each take their own port.
+FAULT_REDIS_PORT = int(os.environ.get("FAULT_REDIS_PORT", "16600")) + int(os.environ.get("PYTEST_XDIST_WORKER", "gw0")[2:] or 0)
 
 
 class PrivateRedis:
