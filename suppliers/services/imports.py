@@ -405,7 +405,7 @@ def import_job_recover(*, job_id: int, now: datetime | None = None) -> ImportJob
     now = now or timezone.now()
     with transaction.atomic():
         job = (
-            ImportJob.objects.select_for_update(skip_locked=True)
+            ImportJob.objects.select_for_update(skip_locked=True, of=("self",))
             .select_related("supplier__organisation")
             .filter(pk=job_id, status=ImportJob.Status.RUNNING, lease_until__lt=now)
             .first()

@@ -77,10 +77,15 @@ def private_redis(tmp_path):
 
 
 def _reset_celery_connections(app) -> None:
+    """Forget every broker connection (Celery's pool and kombu's global producer pools) so the next
+    publish connects to the broker URL now configured."""
+    from kombu import pools
+
     if app._pool is not None:
         app._pool.force_close_all()
         app._pool = None
     app.amqp._producer_pool = None
+    pools.reset()
 
 
 @pytest.fixture
