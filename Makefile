@@ -45,7 +45,7 @@ run: db
 	@mkdir -p var
 	@echo ""
 	@echo "  Distribution platform: http://127.0.0.1:$(PORT)/   (admin: http://127.0.0.1:$(PORT)/admin/)"
-	@echo "  web + Celery worker + Celery beat are starting; Ctrl-C stops all."
+	@echo "  web + Celery workers (timers, webhooks, worker) + Celery beat are starting; Ctrl-C stops all."
 	@echo ""
 	PORT=$(PORT) $(VENV)/bin/honcho start -f Procfile
 

@@ -61,6 +61,8 @@ class PlaceOrderForm(forms.Form):
     consumer_order_ref = forms.CharField(label=_("Consumer order number (from your shop)"), max_length=64)
     note = forms.CharField(label=_("Note to the supplier"), max_length=500, required=False)
     save_address = forms.BooleanField(label=_("Save this address to my address book"), required=False)
+    # sent by the "Place it anyway" button when POs for this consumer order exist already
+    confirm_duplicate = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
 
 class ShipForm(forms.Form):

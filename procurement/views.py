@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.db.models import Q
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
@@ -20,6 +21,7 @@ from accounts.models import Penalty
 from distribution.core.csv_stream import csv_lines
 from distribution.core.errors import DomainError
 from distribution.core.forms import add_domain_error
+from distribution.core.once import SubmitOnceMixin
 from distribution.core.pagination import paginate
 from distribution.core.params import parse_id
 from distribution.core.permissions import ResellerMemberMixin, SupplierMemberMixin
@@ -105,7 +107,10 @@ class ResellerPODetailView(ResellerMemberMixin, View):
         return render(request, "procurement/purchaseorder_reseller_detail.html", context)
 
 
-class _ResellerPOAction(ResellerMemberMixin, View):
+class _ResellerPOAction(ResellerMemberMixin, SubmitOnceMixin, View):
+    def once_fallback_url(self) -> str:
+        return reverse("procurement:reseller_po_detail", args=[self.kwargs["number"]])
+
     def post(self, request, number):
         po = selectors.purchase_order_for_reseller(self.organisation.pk, number)
         try:
@@ -191,7 +196,7 @@ def _discounts(reseller_id: int) -> dict[int, Decimal]:
     )
 
 
-class PlaceView(ResellerMemberMixin, View):
+class PlaceView(ResellerMemberMixin, SubmitOnceMixin, View):
     template = "procurement/purchaseorder_place.html"
 
     def _lines_from_post(self, request) -> list[dict]:
@@ -218,7 +223,7 @@ class PlaceView(ResellerMemberMixin, View):
                 )
         return rows
 
-    def _render(self, request, *, form, address_form, rows, errors=None, status=200):
+    def _render(self, request, *, form, address_form, rows, errors=None, duplicates=None, status=200):
         saved = SavedAddress.objects.filter(reseller_id=self.organisation.pk)[:50]
         return render(
             request,
@@ -229,6 +234,7 @@ class PlaceView(ResellerMemberMixin, View):
                 "paste_form": PasteAddressForm(),
                 "rows": rows,
                 "line_errors": errors or [],
+                "duplicates": duplicates or [],
                 "saved_addresses": saved,
             },
             status=status,
@@ -250,6 +256,12 @@ class PlaceView(ResellerMemberMixin, View):
         errors: list[str] = []
         if not lines:
             errors.append(_("Add at least one SKU."))
+        if form.is_valid() and address_form.is_valid() and not errors and not form.cleaned_data["confirm_duplicate"]:
+            duplicates = selectors.duplicate_po_numbers(
+                reseller_id=self.organisation.pk, consumer_order_ref=form.cleaned_data["consumer_order_ref"]
+            )
+            if duplicates:
+                return self._render(request, form=form, address_form=address_form, rows=rows, duplicates=duplicates, status=409)
         if form.is_valid() and address_form.is_valid() and not errors:
             try:
                 placed = services.purchase_orders_place_cart(
@@ -467,7 +479,10 @@ class SupplierShipQueueCSVView(SupplierMemberMixin, View):
         return response
 
 
-class SupplierBulkShipView(SupplierMemberMixin, View):
+class SupplierBulkShipView(SupplierMemberMixin, SubmitOnceMixin, View):
+    def once_fallback_url(self) -> str:
+        return reverse("procurement:supplier_po_list")
+
     def post(self, request):
         form = BulkShipForm(request.POST, request.FILES)
         if not form.is_valid():
@@ -502,7 +517,7 @@ class SupplierPODetailView(SupplierMemberMixin, View):
         return render(request, "procurement/purchaseorder_supplier_detail.html", context, status=status)
 
 
-class SupplierPOShipView(SupplierPODetailView):
+class SupplierPOShipView(SubmitOnceMixin, SupplierPODetailView):
     def post(self, request, number):
         po = selectors.purchase_order_for_supplier(self.organisation.pk, number)
         form = ShipForm(request.POST)
@@ -517,7 +532,7 @@ class SupplierPOShipView(SupplierPODetailView):
         return self.get(request, number, ship_form=form, status=422)
 
 
-class SupplierPOCancelView(SupplierPODetailView):
+class SupplierPOCancelView(SubmitOnceMixin, SupplierPODetailView):
     def post(self, request, number):
         po = selectors.purchase_order_for_supplier(self.organisation.pk, number)
         form = ReasonForm(request.POST)

@@ -18,6 +18,7 @@ from distribution.core.csv_stream import csv_lines
 from distribution.core.errors import DomainError
 from distribution.core.forms import add_domain_error
 from distribution.core.money import format_money
+from distribution.core.once import SubmitOnceMixin
 from distribution.core.pagination import paginate
 from distribution.core.permissions import OrganisationMemberMixin, ResellerMemberMixin, SupplierMemberMixin
 
@@ -95,7 +96,7 @@ class StatementCsvView(OrganisationMemberMixin, TemplateView):
         ]
 
 
-class TopUpListView(ResellerMemberMixin, TemplateView):
+class TopUpListView(ResellerMemberMixin, SubmitOnceMixin, TemplateView):
     """A reseller records a bank transfer and follows its recorded top-ups."""
 
     template_name = "settlement/top_up_list.html"

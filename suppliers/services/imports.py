@@ -12,11 +12,13 @@ from __future__ import annotations
 import io
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import Decimal
 from pathlib import PurePath
 from typing import Any
 
 import tablib
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
@@ -26,20 +28,21 @@ from django.utils.translation import gettext_lazy as _
 from openpyxl import Workbook
 
 from accounts.permissions import require_manager
-from distribution.core import divisions
+from distribution.core import divisions, outbox
 from distribution.core.audit import audit
 from distribution.core.csv_stream import csv_lines, unescape_formula, xlsx_row
 from distribution.core.errors import DomainError, ValidationFailed
 from suppliers.models import SKU, Category, ImportJob, Product, Supplier
 
 # the module, not the task: the task module imports this one (a cycle Python resolves for modules)
-from suppliers.tasks import catalog as catalog_tasks
 from suppliers.validators import format_attributes, parse_attributes, parse_money, sku_price_errors
 
 from .catalog import PRICE_FIELDS, ProductChanges, SKUInput, _change_stock, product_create, product_update
 
 MAX_IMPORT_BYTES = 10 * 1024 * 1024
 MAX_IMPORT_ROWS = 20000
+# Outbox topic whose handler sends the job's Celery task (suppliers/tasks.py); registered in apps.py.
+IMPORT_JOB_KICK = "suppliers.import_job.kick"
 PROGRESS_EVERY = 50
 
 COLUMNS = [
@@ -339,56 +342,138 @@ def import_job_create(*, actor: Any, supplier: Supplier, upload: UploadedFile) -
     job.file.save(PurePath(upload.name).name, upload, save=False)
     job.save()
     audit(actor=actor, action="import.queued", obj=job, organisation=supplier.organisation, summary=job.original_name)
-
-    transaction.on_commit(lambda: catalog_tasks.run_import_job.delay(job.pk))
+    _kick_on_commit(job.pk)
     return job
 
 
-def _progress(job_id: int, done: int, total: int) -> None:
-    ImportJob.objects.filter(pk=job_id).update(processed_rows=done, progress=min(90, int(done * 90 / max(total, 1))))
+def _kick_on_commit(job_id: int) -> None:
+    """The job's task is sent through the outbox: a broker outage delays the import, never loses it."""
+    outbox.enqueue(IMPORT_JOB_KICK, {"job_id": job_id})
+
+
+class _LeaseLost(Exception):
+    """This run's lease was taken over (resumed or failed by the sweep): stop without writing."""
+
+
+def _renew(job_id: int, attempt: int, **fields: Any) -> None:
+    """Heartbeat: extend this run's lease (with ``fields``) or learn that it was taken over."""
+    renewed = ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.RUNNING, attempts=attempt).update(
+        lease_until=timezone.now() + settings.IMPORT_JOB_LEASE, **fields
+    )
+    if not renewed:
+        raise _LeaseLost
+
+
+def _progress(job_id: int, attempt: int, done: int, total: int) -> None:
+    _renew(job_id, attempt, processed_rows=done, progress=min(90, int(done * 90 / max(total, 1))))
 
 
 def import_job_run(*, job_id: int) -> ImportJob:
     """Run a waiting job: validate all rows (progress saved as it goes), then apply all or nothing.
 
-    Idempotent: a job that is not waiting is returned unchanged (a retried task does nothing).
+    Idempotent: a job that is not waiting is returned unchanged (a retried task does nothing). The run
+    holds a lease on the job, renewed with each progress step; if its worker dies, the ``import_jobs``
+    sweep resumes the job (the file is validated again and applied in one transaction, so a run that
+    died changed nothing) or, after ``IMPORT_JOB_MAX_ATTEMPTS`` runs, fails it with a message. A run
+    whose lease was taken over stops without writing.
     """
     with transaction.atomic():
         job = ImportJob.objects.select_for_update(of=("self",)).select_related("supplier__organisation", "created_by").get(pk=job_id)
         if job.status != ImportJob.Status.PENDING:
             return job
         job.status = ImportJob.Status.RUNNING
-        job.save(update_fields=["status"])
+        job.attempts += 1
+        job.lease_until = timezone.now() + settings.IMPORT_JOB_LEASE
+        job.save(update_fields=["status", "attempts", "lease_until"])
+    try:
+        return _run(job, attempt=job.attempts)
+    except _LeaseLost:
+        return ImportJob.objects.get(pk=job.pk)
+
+
+def _run(job: ImportJob, *, attempt: int) -> ImportJob:
     supplier, actor = job.supplier, job.created_by
     try:
         with job.file.open("rb") as fh:
             dataset = _load(fh.read(), job.file.name)
     except Exception:  # noqa: BLE001 - any parse failure means the same thing to the user
-        return _finish(job, errors=[RowError(1, "", _g("The file could not be read as CSV (UTF-8) or XLSX."))])
-    ImportJob.objects.filter(pk=job.pk).update(total_rows=len(dataset))
+        return _finish(job, attempt, errors=[RowError(1, "", _g("The file could not be read as CSV (UTF-8) or XLSX."))])
+    _renew(job.pk, attempt, total_rows=len(dataset))
     job.total_rows = len(dataset)
-    plan = build_plan(supplier=supplier, dataset=dataset, on_progress=lambda done, total: _progress(job.pk, done, total))
+    plan = build_plan(supplier=supplier, dataset=dataset, on_progress=lambda done, total: _progress(job.pk, attempt, done, total))
     if plan.errors:
-        return _finish(job, errors=plan.errors)
+        return _finish(job, attempt, errors=plan.errors)
     try:
         with transaction.atomic():
+            # The job row stays locked while the plan is written, so the sweep (SKIP LOCKED) never
+            # takes over a run that is committing; the run's own writes and its result commit together.
+            _lock_own_run(job.pk, attempt)
             summary = apply_plan(actor=actor, supplier=supplier, plan=plan)
             audit(actor=actor, action="import.applied", obj=job, organisation=supplier.organisation,
                   summary=job.original_name, data=summary)  # fmt: skip
+            return _finish(job, attempt, summary=summary)
     except DomainError as exc:
-        return _finish(job, errors=[RowError(0, exc.field or "", exc.message)])
-    return _finish(job, summary=summary)
+        return _finish(job, attempt, errors=[RowError(0, exc.field or "", exc.message)])
 
 
-def _finish(job: ImportJob, *, errors: list[RowError] | None = None, summary: dict | None = None) -> ImportJob:
+def _lock_own_run(job_id: int, attempt: int) -> None:
+    own = ImportJob.objects.select_for_update().filter(pk=job_id, status=ImportJob.Status.RUNNING, attempts=attempt)
+    if not own.exists():
+        raise _LeaseLost
+
+
+def _finish(job: ImportJob, attempt: int, *, errors: list[RowError] | None = None, summary: dict | None = None) -> ImportJob:
     job.status = ImportJob.Status.FAILED if errors else ImportJob.Status.SUCCEEDED
     job.errors = [e.as_dict() for e in errors or []]
     job.summary = summary or {}
     job.progress = 100
     job.processed_rows = job.total_rows
     job.finished_at = timezone.now()
-    job.save(update_fields=["status", "errors", "summary", "progress", "processed_rows", "finished_at"])
+    job.lease_until = None
+    finished = ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.RUNNING, attempts=attempt).update(
+        status=job.status, errors=job.errors, summary=job.summary, progress=100, processed_rows=job.processed_rows,
+        finished_at=job.finished_at, lease_until=None,
+    )  # fmt: skip
+    if not finished:
+        raise _LeaseLost
     return job
+
+
+def import_job_recover(*, job_id: int, now: datetime | None = None) -> ImportJob | None:
+    """Take over a running job whose lease has passed (its worker died): resume or fail it.
+
+    Resumed (back to waiting, queued again on commit) while it has had fewer than
+    ``IMPORT_JOB_MAX_ATTEMPTS`` runs; else failed with a message the supplier sees on the job's page.
+    Returns the job, or ``None`` when it is not (or no longer) a running job with a passed lease, or is
+    locked by a run that is committing. Safe to call twice.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        job = (
+            ImportJob.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("supplier__organisation")
+            .filter(pk=job_id, status=ImportJob.Status.RUNNING, lease_until__lt=now)
+            .first()
+        )
+        if job is None:
+            return None
+        if job.attempts < settings.IMPORT_JOB_MAX_ATTEMPTS:
+            job.status, job.lease_until, job.progress, job.processed_rows = ImportJob.Status.PENDING, None, 0, 0
+            job.save(update_fields=["status", "lease_until", "progress", "processed_rows"])
+            audit(actor=None, action="import.resumed", obj=job, organisation=job.supplier.organisation,
+                  summary=job.original_name, data={"attempts": job.attempts})  # fmt: skip
+            _kick_on_commit(job.pk)
+            return job
+        message = _g(
+            "The import stopped because the server processing it was interrupted (%(attempts)s attempts). "
+            "Nothing was imported; upload the file again, or split it into smaller files if this happens again."
+        ) % {"attempts": job.attempts}
+        job.status, job.lease_until, job.finished_at, job.progress = ImportJob.Status.FAILED, None, now, 100
+        job.errors = [RowError(0, "", message).as_dict()]
+        job.save(update_fields=["status", "lease_until", "finished_at", "progress", "errors"])
+        audit(actor=None, action="import.interrupted", obj=job, organisation=job.supplier.organisation,
+              summary=job.original_name, data={"attempts": job.attempts})  # fmt: skip
+        return job
 
 
 # --- export -----------------------------------------------------------------------------------

@@ -28,7 +28,6 @@ from distribution.core.errors import InvalidState, PermissionDenied, ValidationF
 
 from .. import signals
 from ..models import ChannelType, Partnership, PartnershipApplication, RecruitmentPost, Supplier, Tier
-from ..tasks.partnerships import send_partnership_email
 from . import messaging
 
 if TYPE_CHECKING:
@@ -390,9 +389,6 @@ def partnership_give_notice(
             url=reverse("partners:reseller_partnerships"),
         )
         _publish_partnership_event("partnership.terminating", partnership, now=now)
-
-        pk = partnership.pk
-        transaction.on_commit(lambda: send_partnership_email.delay(pk, "notice"))
     return partnership
 
 
@@ -448,9 +444,6 @@ def _end(*, partnership: Partnership, actor, by: str, reason: str, now: datetime
             body=reason or "",
         )
     _publish_partnership_event("partnership.terminated", partnership, now=now)
-
-    pk = partnership.pk
-    transaction.on_commit(lambda: send_partnership_email.delay(pk, "ended"))
     return partnership
 
 

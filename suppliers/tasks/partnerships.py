@@ -1,8 +1,15 @@
-"""Celery tasks for partnerships and messaging: e-mail copies. Thin wrappers; ids in, mail out."""
+"""E-mails of partnerships and messaging, sent by the outbox worker (``email`` queue). Ids in, mail out.
+
+They leave the transaction through the outbox (``distribution.core.outbox``): a message copy is an
+outbox row (``suppliers.message_copy``), the partnership e-mails subscribe after commit to the
+``partnership.terminating`` / ``.terminated`` domain events. Registered in ``SuppliersConfig.ready()``.
+A broker outage delays them; nothing raises into the request and nothing is lost.
+"""
 
 from __future__ import annotations
 
-from celery import shared_task
+from typing import Any
+
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.urls import reverse
@@ -22,7 +29,6 @@ def _emails_of(organisation_id: int) -> list[str]:
     )
 
 
-@shared_task(name="suppliers.send_message_copy", ignore_result=True)
 def send_message_copy(message_id: int) -> int:
     """E-mail a copy of a new message to the members of the other organisation of its thread."""
     message = Message.objects.select_related("thread__supplier", "thread__reseller").filter(pk=message_id).first()
@@ -41,7 +47,6 @@ def send_message_copy(message_id: int) -> int:
     return send_email(to=recipients, subject=subject, body=body)
 
 
-@shared_task(name="suppliers.send_partnership_email", ignore_result=True)
 def send_partnership_email(partnership_id: int, event: str) -> int:
     """``event`` is ``notice`` (to the reseller, R5) or ``ended`` (to both sides)."""
     partnership = Partnership.objects.select_related("supplier", "reseller").filter(pk=partnership_id).first()
@@ -69,3 +74,18 @@ def send_partnership_email(partnership_id: int, event: str) -> int:
     else:
         raise ValueError(f"unknown partnership e-mail event {event!r}")
     return send_email(to=recipients, subject=subject, body=body)
+
+
+# --- outbox and event handlers (run by the worker after commit) ---------------------------------
+
+
+def on_message_copy(payload: dict[str, Any]) -> None:
+    send_message_copy(payload["message_id"])
+
+
+def on_partnership_terminating(event: Any) -> None:
+    send_partnership_email(event.data["partnership_id"], "notice")
+
+
+def on_partnership_terminated(event: Any) -> None:
+    send_partnership_email(event.data["partnership_id"], "ended")

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router
 
 from distribution.core.errors import ValidationFailed
+from procurement import selectors as po_selectors
 from procurement import services as po_services
 from procurement.models import PurchaseOrder
 from suppliers.models import SKU
@@ -29,7 +30,7 @@ from ..auth import ResellerKey, SupplierKey
 from ..errors import ApiError
 from ..models import IdempotencyRecord
 from ..pagination import DEFAULT_LIMIT, MAX_LIMIT, keyset_page
-from ..schemas import AddressIn, CancelIn, PurchaseOrderIn, PurchaseOrderOut, PurchaseOrderPage, ShipIn
+from ..schemas import AddressIn, CancelIn, PurchaseOrderIn, PurchaseOrderOut, PurchaseOrderPage, PurchaseOrderPlacedOut, ShipIn
 from ..serializers import po_dict
 from .common import ERRORS, WRITE_ERRORS, actor_of, aware, clean_path, organisation_of
 
@@ -98,7 +99,7 @@ def _request_hash(request: HttpRequest) -> str:
 
 @reseller_router.post(
     "purchase-orders/",
-    response={201: PurchaseOrderOut, **WRITE_ERRORS},
+    response={201: PurchaseOrderPlacedOut, **WRITE_ERRORS},
     openapi_extra=IDEMPOTENCY_HEADER,
     summary="Place a purchase order (idempotent)",
 )
@@ -137,6 +138,9 @@ def place(request: HttpRequest, payload: PurchaseOrderIn):
                 exc.field = f"shipping_address.{exc.field}"
             raise
         body = _fresh(po)
+        body["duplicate_of"] = po_selectors.duplicate_po_numbers(
+            reseller_id=organisation.pk, consumer_order_ref=po.consumer_order_ref, exclude_ids=[po.pk]
+        )
         record.status_code, record.response_body = 201, body
         record.save(update_fields=["status_code", "response_body"])
     return 201, body
