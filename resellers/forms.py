@@ -8,9 +8,10 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from distribution.core.divisions import province_choices
-from suppliers.models import Category, Supplier
+from suppliers.models import Category, ChannelType, Supplier
 
 from .markup import DEFAULT_FACTOR, MarkupRule
+from .models import Platform
 from .search import visible_suppliers
 
 SORT_CHOICES = [
@@ -82,7 +83,25 @@ class StoreListFilterForm(forms.Form):
     )
     flagged = forms.BooleanField(label=_("Needs attention"), required=False)
     supplier = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    shop = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         _style(self)
+
+
+class ShopForm(forms.Form):
+    name = forms.CharField(label=_("Shop name"), max_length=200)
+    channel_type = forms.ChoiceField(label=_("Channel type"), choices=ChannelType.choices)
+    platform = forms.ChoiceField(label=_("Platform"), choices=Platform.choices)
+    url = forms.URLField(label=_("Shop URL"), required=False, assume_scheme="https")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _style(self)
+        for name in ("name", "url"):
+            self.fields[name].widget.attrs.setdefault("class", "form-control")
+
+
+class ItemCodeForm(forms.Form):
+    item_code = forms.CharField(label=_("Shop item code"), max_length=64)
