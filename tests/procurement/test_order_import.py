@@ -124,7 +124,7 @@ def test_a_custom_mapping_saved_by_the_reseller(intake):
 def test_stock_is_counted_across_the_files_rows(intake):
     intake["sku_a"].on_hand = 3
     intake["sku_a"].save()
-    content = TAOBAO_HEADER + "T-1,A001,99,2,张三,13800138000,浙江省杭州市西湖区文三路1号\nT-2,A001,99,2,李四,13800138001,浙江省杭州市西湖区文三路2号\n"
+    content = TAOBAO_HEADER + "T-1,A001,99,2,张三,13800138000,浙江省杭州市西湖区文三路1号\nT-2,A001,99,2,李四,13800138001,浙江省杭州市西湖区文三路2号\n"  # noqa: E501
     imp = upload(intake, csv_bytes(content), "taobao")
     assert outcomes(imp) == [(2, "ready", ""), (3, "no_stock", "购买数量")]
 
@@ -187,7 +187,7 @@ def test_a_50_mb_file_is_refused_before_reading(intake):
 
 
 def test_fix_and_skip_rows_then_place(intake, run_outbox):
-    content = TAOBAO_HEADER + "T-1,WRONG,99,1,张三,13800138000,浙江省杭州市西湖区文三路1号\nT-2,A001,500,1,李四,13800138001,浙江省杭州市西湖区文三路2号\n"
+    content = TAOBAO_HEADER + "T-1,WRONG,99,1,张三,13800138000,浙江省杭州市西湖区文三路1号\nT-2,A001,500,1,李四,13800138001,浙江省杭州市西湖区文三路2号\n"  # noqa: E501
     imp = upload(intake, csv_bytes(content), "taobao")
     bad, pricey = imp.rows.order_by("row_number")
     fixed = oi.order_import_row_fix(
@@ -222,7 +222,7 @@ def test_a_failure_halfway_leaves_placed_orders_and_lists_the_rest(intake, run_o
 
 
 def test_a_refused_order_is_listed_as_not_placed_and_the_others_go_through(intake, run_outbox):
-    content = TAOBAO_HEADER + "T-1,A001,99,1,张三,13800138000,浙江省杭州市西湖区文三路1号\nT-2,B001,88,1,李四,13800138001,浙江省杭州市西湖区文三路2号\n"
+    content = TAOBAO_HEADER + "T-1,A001,99,1,张三,13800138000,浙江省杭州市西湖区文三路1号\nT-2,B001,88,1,李四,13800138001,浙江省杭州市西湖区文三路2号\n"  # noqa: E501
     imp = upload(intake, csv_bytes(content), "taobao")
     intake["second"].partnership.status = "ended"
     intake["second"].partnership.save()
