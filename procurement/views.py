@@ -73,7 +73,7 @@ class ResellerPOListView(ResellerMemberMixin, View):
         shop_id = int(shop) if shop.isdigit() else None
         page = paginate(request, selectors.purchase_orders_for_reseller(self.organisation.pk, status=status, q=q, shop_id=shop_id))
         counts = selectors.status_counts(reseller_id=self.organisation.pk)
-        from resellers.selectors import reseller_shops
+        from resellers.models import Shop
         return render(
             request,
             "procurement/purchaseorder_reseller_list.html",
@@ -84,7 +84,7 @@ class ResellerPOListView(ResellerMemberMixin, View):
                 "counts": counts,
                 "statuses": Status.choices,
                 "auto_pay": self.organisation.reseller.auto_pay,
-                "shops": reseller_shops(reseller=self.organisation.reseller),
+                "shops": list(Shop.objects.filter(reseller_id=self.organisation.pk)),
                 "shop_id": shop_id,
                 "export_query": request.GET.urlencode(),
             },

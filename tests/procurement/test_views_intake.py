@@ -40,7 +40,7 @@ def test_upload_shows_the_preview_with_each_rows_outcome(client_in, intake):
 
 
 def test_a_file_with_wrong_columns_is_answered_on_the_form(client_in, intake):
-    file = SimpleUploadedFile("x.csv", "a,b\n1,2\n".encode())
+    file = SimpleUploadedFile("x.csv", b"a,b\n1,2\n")
     response = client_in.post("/purchase-orders/imports/", {"shop": intake["shop"].pk, "layout": "jd", "file": file})
     assert response.status_code == 422
     assert "“订单号”" in response.content.decode()
