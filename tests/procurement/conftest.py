@@ -16,6 +16,10 @@ FIXTURES = Path(__file__).with_name("fixtures")
 
 @pytest.fixture
 def intake(db):
+    return make_intake()
+
+
+def make_intake() -> dict:
     """Shop of a reseller (owner ``user``) with A001 (supplier 1, 100 in stock) and B001 (supplier 2) published, wallet 10,000."""
     first = make_trade(funds="10000.00")
     second = make_trade(reseller=first.reseller)
