@@ -16,8 +16,9 @@ from django.views import View
 from distribution.core.csv_stream import csv_lines
 from distribution.core.errors import DomainError
 from distribution.core.pagination import paginate
-from distribution.core.permissions import ResellerManagerMixin, ResellerMemberMixin
+from distribution.core.permissions import ResellerManagerMixin
 from resellers.models import Shop
+from resellers.views import ResellerPageMixin
 
 from . import order_import as intake
 from . import selectors, shop_orders
@@ -62,14 +63,7 @@ class RowFixForm(forms.Form):
     address_text = forms.CharField(max_length=300, required=False)
 
 
-class _Reseller(ResellerMemberMixin):
-    @property
-    def reseller(self):
-        reseller = getattr(self.organisation, "reseller", None)
-        if reseller is None:
-            raise Http404
-        return reseller
-
+class _Reseller(ResellerPageMixin):
     def order_import(self, pk: int) -> OrderImport:
         return get_object_or_404(OrderImport.objects.filter(reseller=self.reseller).select_related("shop"), pk=pk)
 
