@@ -22,7 +22,7 @@ import csv
 import logging
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import IO, Any
 
@@ -289,6 +289,7 @@ class Context:
     used: dict[int, int]  # sku id → quantity taken by ready rows
     seen: dict[tuple[str, str], int]  # (ref, item code) → first row number
     placed_refs: set[str]
+    addresses: dict[tuple[str, ...], tuple[dict[str, str] | None, str, str]] = field(default_factory=dict)
 
     def load(self, codes: set[str], refs: set[str]) -> None:
         new = [c for c in codes if c not in self.listings]
@@ -315,8 +316,20 @@ def _column(mapping: Mapping, field: str) -> str:
     return mapping.columns.get(field) or str(FIELDS.get(field, field))
 
 
-def _address_of(row: OrderImportRow, parts: dict[str, str]) -> tuple[dict[str, str] | None, str, str]:
-    """(model address fields, "", "") or (None, field, message)."""
+def _address_of(row: OrderImportRow, parts: dict[str, str], cache: dict | None = None) -> tuple[dict[str, str] | None, str, str]:
+    """(model address fields, "", "") or (None, field, message); an order's lines share one parse through ``cache``."""
+    key = tuple(parts.get(k, "") for k in ADDRESS_PARTS)
+    if cache is not None and key in cache:
+        return cache[key]
+    result = _parse_parts(parts)
+    if cache is not None:
+        if len(cache) > 1000:
+            cache.clear()
+        cache[key] = result
+    return result
+
+
+def _parse_parts(parts: dict[str, str]) -> tuple[dict[str, str] | None, str, str]:
     if parts.get("province") or parts.get("city"):
         text = " ".join(parts.get(k, "") for k in ("province", "city", "district", "street", "street2") if parts.get(k))
     else:
@@ -389,7 +402,7 @@ def check_row(row: OrderImportRow, ctx: Context, *, mapping: Mapping | None = No
             _("Only %(n)d of %(code)s are available for this file's orders.")
             % {"n": max(sku.available - ctx.used.get(sku.pk, 0), 0), "code": row.item_code},
         )
-    address, field, message = _address_of(row, parts)
+    address, field, message = _address_of(row, parts, ctx.addresses)
     if address is None:
         return _fail(row, Outcome.BAD_ADDRESS, name(field if field in FIELDS else "address"), message)
     row.address = address
