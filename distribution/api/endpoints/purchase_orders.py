@@ -23,6 +23,7 @@ from ninja import Query, Router
 from distribution.core.errors import ValidationFailed
 from procurement import selectors as po_selectors
 from procurement import services as po_services
+from procurement.addresses import address_normalise
 from procurement.models import PurchaseOrder
 from suppliers.models import SKU
 
@@ -129,7 +130,7 @@ def place(request: HttpRequest, payload: PurchaseOrderIn):
                 supplier=_supplier_of(data["lines"]),
                 lines=data["lines"],
                 consumer_order_ref=data["consumer_order_ref"],
-                address=data["shipping_address"],
+                address=address_normalise(data["shipping_address"]),
                 note=data["note"],
             )
         except ValidationFailed as exc:
