@@ -29,7 +29,7 @@ def pending_supplier():
 
 
 @pytest.mark.django_db
-def test_approve_action_activates_audits_and_notifies_the_owner(staff_client, pending_supplier, django_capture_on_commit_callbacks):
+def test_approve_action_activates_audits_and_notifies_the_owner(staff_client, pending_supplier, django_capture_on_commit_callbacks, worker_eager):
     supplier, owner = pending_supplier
 
     with django_capture_on_commit_callbacks(execute=True):
