@@ -29,7 +29,8 @@ def pending_supplier():
 
 
 @pytest.mark.django_db
-def test_approve_action_activates_audits_and_notifies_the_owner(staff_client, pending_supplier, django_capture_on_commit_callbacks, worker_eager):
+@pytest.mark.usefixtures("worker_eager")
+def test_approve_action_activates_audits_and_notifies_the_owner(staff_client, pending_supplier, django_capture_on_commit_callbacks):
     supplier, owner = pending_supplier
 
     with django_capture_on_commit_callbacks(execute=True):
