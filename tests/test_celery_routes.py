@@ -22,8 +22,8 @@ OUTBOX_DISPATCH = "distribution.core.tasks.dispatch_outbox"
 INTENDED_OUTBOX = {
     "suppliers.message_copy": "email",
     "suppliers.import_job.kick": "imports",
-    "event:suppliers.tasks_partners.on_partnership_terminating": "email",
-    "event:suppliers.tasks_partners.on_partnership_terminated": "email",
+    "event:suppliers.tasks.partnerships.on_partnership_terminating": "email",
+    "event:suppliers.tasks.partnerships.on_partnership_terminated": "email",
     "event:distribution.api.webhooks.on_purchase_order_event": "webhooks",
     "event:distribution.api.webhooks.on_sku_changed": "webhooks",
     "event:distribution.api.webhooks.on_partnership_event": "webhooks",

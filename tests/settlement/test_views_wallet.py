@@ -322,7 +322,7 @@ def test_a_decompression_bomb_receipt_is_a_form_error_not_a_crash(reseller_clien
 
     client, _reseller = reseller_client
     bomb = SimpleUploadedFile("r.png", bomb_png(), content_type="image/png")
-    response = client.post(TOP_UPS, {"amount": "5.00", "payer_name": "x", "bank_reference": "R1", "receipt": bomb})
+    response = client.post(TOP_UPS, once({"amount": "5.00", "payer_name": "x", "bank_reference": "R1", "receipt": bomb}))
     assert response.status_code == 422
     assert "too many pixels" in " ".join(response.context["form"].errors["receipt"])
     assert not TopUpRequest.objects.exists()
