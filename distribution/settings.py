@@ -215,6 +215,13 @@ PO_SHIP_WITHIN = timedelta(days=int(os.environ.get("PO_SHIP_WITHIN_DAYS", "15"))
 PO_CONFIRM_WITHIN = timedelta(days=int(os.environ.get("PO_CONFIRM_WITHIN_DAYS", "30")))
 PARTNERSHIP_NOTICE_PERIOD = timedelta(days=10)
 SWEEP_BATCH_SIZE = int(os.environ.get("SWEEP_BATCH_SIZE", "100"))
+# The PO timers change a whole batch in a few set-based statements, so their batches are larger.
+SWEEP_TIMER_BATCH_SIZE = int(os.environ.get("SWEEP_TIMER_BATCH_SIZE", "1000"))
+# A row that fails is retried after SWEEP_RETRY_AFTER × 2^(failures-1) and quarantined after N failures.
+SWEEP_RETRY_AFTER = timedelta(seconds=int(os.environ.get("SWEEP_RETRY_AFTER_SECONDS", "60")))
+SWEEP_QUARANTINE_AFTER = int(os.environ.get("SWEEP_QUARANTINE_AFTER", "5"))
+# Beat counts as stale (operator view) when its heartbeat is older than this.
+BEAT_HEARTBEAT_STALE_AFTER = timedelta(minutes=5)
 INVITATION_VALID_FOR = timedelta(days=7)
 
 # JSON API v1 (distribution/api): requests per key per minute; webhook delivery.

@@ -14,5 +14,5 @@ class ProcurementConfig(AppConfig):
         from .selectors import PO_NUMBER_PATTERN, escrow_expectation
 
         for name, func in sweeps.SWEEPS.items():
-            register_sweep(name, func)
+            register_sweep(name, func, retry=sweeps.RETRY.get(name))
         register_escrow_expectation(escrow_expectation, covers=PO_NUMBER_PATTERN)

@@ -1,18 +1,36 @@
-"""Thin Celery wrappers around the sweep registry."""
+"""Thin Celery wrappers around the sweep registry, and the beat heartbeat.
+
+Beat sends the money timers to the ``timers`` queue and the slow listing inspection to
+its own (see ``distribution/celery.py``), so the inspection can never delay a timer.
+Failures are logged by ``sweeps.run_sweep`` (rows with their tracebacks, the sweep's own
+crash) and recorded in ``SweepRun`` / ``SweepFailure``.
+"""
 
 from __future__ import annotations
+
+import logging
 
 from celery import shared_task
 from django.utils import timezone
 
 from . import sweeps
 
+logger = logging.getLogger(__name__)
+
 
 @shared_task(name="distribution.core.tasks.run_sweep", ignore_result=True)
-def run_sweep(name: str) -> int:
-    return sweeps.run_sweep(name, now=timezone.now()).count
+def run_sweep(name: str, time_limit: float | None = None) -> int:
+    result = sweeps.run_sweep(name, now=timezone.now(), time_limit=time_limit)
+    if result.failed_count:
+        logger.error("beat sweep %s: acted on %s, %s failed", name, result.count, result.failed_count)
+    return result.count
 
 
 @shared_task(name="distribution.core.tasks.sweep_deadlines", ignore_result=True)
 def sweep_deadlines() -> int:
     return sum(r.count for r in sweeps.run_all(now=timezone.now()))
+
+
+@shared_task(name="distribution.core.tasks.heartbeat", ignore_result=True)
+def heartbeat() -> None:
+    sweeps.heartbeat()

@@ -1,0 +1,250 @@
+"""The PO timers as batch services: close_unpaid (R9), refund_unshipped (R14), auto_confirm (R16).
+
+Each ``purchase_orders_<verb>_due(purchase_order_ids=…, now=…)`` does for a batch of POs what the
+single-PO timer service (``purchase_order_close_unpaid`` etc. in ``lifecycle``) does for one, in a
+number of statements that does not grow with the batch:
+
+- one ``UPDATE … WHERE id = ANY(ids) AND status = … AND <deadline> <= now RETURNING`` changes the
+  states (re-checking state and deadline, so a PO paid or shipped meanwhile is left alone);
+- stock is released with one ``UPDATE`` of the SKUs, aggregated per SKU, the SKU rows locked in
+  primary-key order first (the order placing reserves them in, so no deadlock);
+- escrow moves through ``settlement.bulk`` (one balanced journal transaction per PO, inserted in bulk);
+- transitions, audit rows and notifications are bulk-inserted; webhooks: one ``product.updated``
+  per SKU per batch (coalesced), ``purchase_order.*`` only for organisations with an endpoint.
+
+The caller (``procurement.sweeps`` through ``distribution.core.sweeps.sweep_in_batches``) holds the
+transaction and the claimed rows' locks; if a batch raises, it is rolled back and retried PO by PO
+through the single-PO services.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import Notification, User
+from distribution.core.models import AuditEvent
+from suppliers.models import SKU
+
+from .. import hooks
+from ..models import PurchaseOrder, PurchaseOrderLine, PurchaseOrderTransition
+from ._base import SYSTEM, Status
+
+__all__ = ["purchase_orders_auto_confirm_due", "purchase_orders_close_unpaid_due", "purchase_orders_refund_unshipped_due"]
+
+
+@dataclass(frozen=True)
+class _Row:
+    id: int
+    number: str
+    reseller_id: int
+    supplier_id: int
+    total_amount: Decimal
+
+
+def _transition(
+    ids: list[int], *, from_status: str, to_status: str, deadline: str, now: datetime, sets: dict[str, object], extra: str = ""
+) -> list[_Row]:
+    """Move the POs of ``ids`` still in ``from_status`` and due at ``now`` to ``to_status``, in one statement."""
+    table = PurchaseOrder._meta.db_table
+    assignments = ", ".join(f"{column} = %s" for column in sets)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET status = %s, {assignments}{extra}, updated_at = %s "  # noqa: S608 (table names from model metadata, values are parameters)
+            f"WHERE id = ANY(%s) AND status = %s AND {deadline} IS NOT NULL AND {deadline} <= %s "
+            "RETURNING id, number, reseller_id, supplier_id, total_amount",
+            [to_status, *sets.values(), now, list(ids), from_status, now],
+        )
+        rows = [_Row(*r) for r in cursor.fetchall()]
+    return sorted(rows, key=lambda r: r.id)
+
+
+def _release_stock(po_ids: list[int], *, now: datetime, dispatch: bool = False) -> list[int]:
+    """Give back the reserved stock of ``po_ids``, summed per SKU; returns the SKU ids."""
+    lines, skus = PurchaseOrderLine._meta.db_table, SKU._meta.db_table
+    on_hand = ", on_hand = s.on_hand - agg.quantity" if dispatch else ""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH agg AS (SELECT sku_id, SUM(quantity) AS quantity FROM {lines} WHERE purchase_order_id = ANY(%s) GROUP BY sku_id), "  # noqa: S608 (table names from model metadata, values are parameters)
+            f"locked AS (SELECT s.id FROM {skus} s JOIN agg ON agg.sku_id = s.id ORDER BY s.id FOR UPDATE OF s) "
+            f"UPDATE {skus} s SET reserved = s.reserved - agg.quantity{on_hand}, updated_at = %s "
+            "FROM agg JOIN locked ON locked.id = agg.sku_id WHERE s.id = agg.sku_id RETURNING s.id",
+            [list(po_ids), now],
+        )
+        return sorted(r[0] for r in cursor.fetchall())
+
+
+def _record(rows: list[_Row], *, from_status: str, to_status: str, reason: str, now: datetime) -> None:
+    """Transitions and audit rows (bulk), and the transition hooks after commit: what ``_base._record`` does per PO."""
+    PurchaseOrderTransition.objects.bulk_create(
+        [
+            PurchaseOrderTransition(
+                purchase_order_id=r.id,
+                actor=None,
+                actor_label=SYSTEM,
+                from_status=from_status,
+                to_status=to_status,
+                reason=reason[:500],
+                created_at=now,
+            )
+            for r in rows
+        ]
+    )
+    data = {"reason": reason} if reason else {}
+    AuditEvent.objects.bulk_create(
+        [
+            AuditEvent(
+                actor=None,
+                organisation_id=r.reseller_id,
+                action=f"purchase_order.{to_status}",
+                object_type=PurchaseOrder._meta.label_lower,
+                object_id=str(r.id),
+                summary=f"{r.number}: {from_status} → {to_status}"[:500],
+                data=data,
+            )
+            for r in rows
+        ]
+    )
+    ids = [r.id for r in rows]
+
+    def emit() -> None:
+        for pk in ids:
+            hooks.emit(purchase_order_id=pk, from_status=from_status, to_status=to_status)
+
+    transaction.on_commit(emit)
+
+
+def _url_maker(name: str) -> Callable[[str], str]:
+    marker = "PO-NUMBER-MARKER"
+    template = reverse(f"procurement:{name}", args=[marker])
+    return lambda number: template.replace(marker, number)
+
+
+def _notify(rows: list[_Row], notices: list[tuple[str, str, str]]) -> None:
+    """One notification per member of each PO's reseller/supplier: ``notices`` = [(to, kind, title with %(number)s)]."""
+    org_ids = {r.reseller_id for r in rows} | {r.supplier_id for r in rows}
+    members: dict[int, list[int]] = {}
+    for user_id, org_id in User.objects.filter(membership__organisation_id__in=sorted(org_ids), is_active=True).values_list(
+        "pk", "membership__organisation_id"
+    ):
+        members.setdefault(org_id, []).append(user_id)
+    urls = {"reseller": _url_maker("reseller_po_detail"), "supplier": _url_maker("supplier_po_detail")}
+    created_at = timezone.now()
+    notifications = []
+    for r in rows:
+        for to, kind, title in notices:
+            org_id = r.reseller_id if to == "reseller" else r.supplier_id
+            text = (title % {"number": r.number})[:200]
+            url = urls[to](r.number)
+            notifications += [
+                Notification(user_id=u, kind=kind, title=text, body="", url=url, created_at=created_at) for u in members.get(org_id, [])
+            ]
+    Notification.objects.bulk_create(notifications)
+
+
+def _webhooks(rows: list[_Row], *, sku_ids: list[int], changes: set[str], now: datetime) -> None:
+    """``product.updated`` once per SKU of the batch; ``purchase_order.*`` to organisations that have an endpoint."""
+    from distribution.api.models import WebhookEndpoint
+    from distribution.api.webhooks import emit_product_updated, emit_purchase_order_event
+
+    if sku_ids:
+        for sku in SKU.objects.filter(pk__in=sku_ids).order_by("pk"):
+            emit_product_updated(sku=sku, changes=changes, now=now)
+    org_ids = {r.reseller_id for r in rows} | {r.supplier_id for r in rows}
+    subscribed = set(
+        WebhookEndpoint.objects.filter(organisation_id__in=sorted(org_ids), is_active=True).values_list("organisation_id", flat=True)
+    )
+    wanted = [r.id for r in rows if r.reseller_id in subscribed or r.supplier_id in subscribed]
+    if wanted:
+        for po in PurchaseOrder.objects.filter(pk__in=wanted).select_related("supplier", "reseller").order_by("pk"):
+            emit_purchase_order_event(po, now=now)
+
+
+# --- the three timers ---------------------------------------------------------------------------
+
+
+def purchase_orders_close_unpaid_due(*, purchase_order_ids: list[int], now: datetime) -> list[str]:
+    """Timer R9 for a batch: close the POs still unpaid at ``pay_by``, release their stock. Returns their numbers."""
+    reason = _("Not paid within %(days)s days (R9).") % {"days": settings.PO_PAY_WITHIN.days}
+    rows = _transition(
+        purchase_order_ids,
+        from_status=Status.AWAITING_PAYMENT,
+        to_status=Status.CLOSED,
+        deadline="pay_by",
+        now=now,
+        sets={"closed_at": now, "status_reason": reason[:500]},
+    )
+    if not rows:
+        return []
+    ids = [r.id for r in rows]
+    sku_ids = _release_stock(ids, now=now)
+    _record(rows, from_status=Status.AWAITING_PAYMENT, to_status=Status.CLOSED, reason=reason, now=now)
+    title = _("Purchase order %(number)s was closed unpaid")
+    _notify(rows, [("reseller", "purchase_order.closed", title), ("supplier", "purchase_order.closed", title)])
+    _webhooks(rows, sku_ids=sku_ids, changes={"reserved"}, now=now)
+    return [r.number for r in rows]
+
+
+def purchase_orders_refund_unshipped_due(*, purchase_order_ids: list[int], now: datetime) -> list[str]:
+    """Timer R14 for a batch: refund the POs still unshipped at ``ship_by`` (stock released, escrow → reseller)."""
+    from settlement.bulk import escrow_refund_many
+
+    reason = _("Not shipped within %(days)s days of payment (R14).") % {"days": settings.PO_SHIP_WITHIN.days}
+    rows = _transition(
+        purchase_order_ids,
+        from_status=Status.PAID,
+        to_status=Status.REFUNDED,
+        deadline="ship_by",
+        now=now,
+        sets={"refunded_at": now, "status_reason": reason[:500]},
+        extra=", refund_amount = total_amount",  # as the transition method sets it
+    )
+    if not rows:
+        return []
+    ids = [r.id for r in rows]
+    sku_ids = _release_stock(ids, now=now)
+    escrow_refund_many(references=[r.number for r in rows], actor=None, memo=reason)
+    _record(rows, from_status=Status.PAID, to_status=Status.REFUNDED, reason=reason, now=now)
+    title = _("Purchase order %(number)s was refunded: not shipped in time")
+    _notify(rows, [("reseller", "purchase_order.refunded", title), ("supplier", "purchase_order.refunded", title)])
+    _webhooks(rows, sku_ids=sku_ids, changes={"reserved"}, now=now)
+    return [r.number for r in rows]
+
+
+def purchase_orders_auto_confirm_due(*, purchase_order_ids: list[int], now: datetime) -> list[str]:
+    """Timer R16 for a batch: complete the shipped POs at ``confirm_by`` (escrow → supplier less commission).
+
+    A disputed PO is not ``shipped``, so the statement leaves it alone: the dispute holds the timer.
+    """
+    from settlement.bulk import escrow_release_many
+
+    reason = _("Confirmed automatically %(days)s days after shipping (R16).") % {"days": settings.PO_CONFIRM_WITHIN.days}
+    rows = _transition(
+        purchase_order_ids,
+        from_status=Status.SHIPPED,
+        to_status=Status.COMPLETED,
+        deadline="confirm_by",
+        now=now,
+        sets={"completed_at": now},
+    )
+    if not rows:
+        return []
+    escrow_release_many(references=[r.number for r in rows], actor=None, memo=reason)
+    _record(rows, from_status=Status.SHIPPED, to_status=Status.COMPLETED, reason=reason, now=now)
+    _notify(
+        rows,
+        [
+            ("supplier", "purchase_order.completed", _("Purchase order %(number)s completed: payment released")),
+            ("reseller", "purchase_order.completed", _("Purchase order %(number)s was confirmed automatically")),
+        ],
+    )
+    _webhooks(rows, sku_ids=[], changes=set(), now=now)
+    return [r.number for r in rows]
