@@ -63,10 +63,16 @@ app.conf.beat_schedule = {
         "schedule": crontab(minute=17),
         "args": ["idempotency_records"],
     },
+    # The slow listing inspection is its own task (default queue, not the timers'), so it never delays a money timer.
     "inspect-listings": {
-        "task": "distribution.core.tasks.run_sweep",
+        "task": "distribution.core.tasks.run_slow_sweep",
         "schedule": crontab(hour=3, minute=0),
         "args": ["inspect_listings"],
+    },
+    # Proves beat is alive (admin: heartbeats); one upsert a minute.
+    "beat-heartbeat": {
+        "task": "distribution.core.tasks.heartbeat",
+        "schedule": EVERY_MINUTE,
     },
 }
 

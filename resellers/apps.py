@@ -12,4 +12,4 @@ class ResellersConfig(AppConfig):
         from . import search  # noqa: F401  (registers the trigram lookups)
         from .sweeps import NAME, inspect_listings
 
-        register_sweep(NAME, inspect_listings)
+        register_sweep(NAME, inspect_listings, slow=True)
