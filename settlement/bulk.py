@@ -29,7 +29,7 @@ from decimal import Decimal
 from django.db import connection, transaction
 from django.utils import timezone
 
-from distribution.core.models import AuditEvent
+from distribution.core.audit import audit_many
 from distribution.core.money import ZERO, format_money, money
 
 from . import ledger
@@ -39,9 +39,19 @@ from .models import Account, EscrowHold, JournalEntry, JournalTransaction
 Kind = JournalTransaction.Kind
 
 
+@dataclass(frozen=True)
+class _Hold:
+    pk: int
+    reference: str
+    payer_id: int
+    payee_id: int
+    operations: int
+    outstanding_amount: Decimal
+
+
 @dataclass
 class _Move:
-    hold: EscrowHold
+    hold: _Hold
     amount: Decimal
     commission: Decimal = ZERO
 
@@ -72,8 +82,14 @@ def _locked_wallets(organisation_ids: set[int]) -> dict[int, tuple[int, Decimal]
     return {org: (pk, balance) for org, pk, balance in rows}
 
 
-def _locked_holds(references: list[str]) -> list[EscrowHold]:
-    holds = list(EscrowHold.objects.select_for_update().filter(reference__in=list(references)).order_by("pk"))
+def _locked_holds(references: list[str]) -> list[_Hold]:
+    holds = [
+        _Hold(pk, reference, payer, payee, operations, held - refunded - released)
+        for pk, reference, payer, payee, operations, held, refunded, released in EscrowHold.objects.select_for_update()
+        .filter(reference__in=list(references))
+        .order_by("pk")
+        .values_list("pk", "reference", "payer_id", "payee_id", "operations", "held_amount", "refunded_amount", "released_amount")
+    ]
     if len(holds) != len(set(references)):
         missing = sorted(set(references) - {h.reference for h in holds})
         raise EscrowNotFound(f"{EscrowNotFound.default_message} {', '.join(missing[:5])}")
@@ -82,30 +98,38 @@ def _locked_holds(references: list[str]) -> list[EscrowHold]:
 
 def _post_many(
     moves: list[_Move], *, kind: str, suffix: str, lines_for, memo: str, actor, wallet_orgs: set[int], audit_action: str
-) -> dict[str, JournalTransaction]:
+) -> dict[str, int]:
     """Insert one journal transaction per move, their entries, wallet balances, hold updates and audit rows."""
     if not moves:
         return {}
     wallets = _locked_wallets(wallet_orgs)
     posted_at = timezone.now()
     actor_id = actor.pk if getattr(actor, "pk", None) else None
-    txns = JournalTransaction.objects.bulk_create(
-        [
-            JournalTransaction(
-                kind=kind,
-                reference=m.hold.reference[:64],
-                memo=str(memo)[:500],
-                idempotency_key=f"escrow:{m.hold.reference}:{m.hold.operations + 1}:{suffix}",
-                actor_id=actor_id,
-                created_at=posted_at,
-            )
-            for m in moves
-        ]
-    )
+    references = [m.hold.reference for m in moves]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {JournalTransaction._meta.db_table} "  # noqa: S608 (table names from model metadata, values are parameters)
+            "(kind, reference, memo, idempotency_key, actor_id, created_at) "
+            "SELECT %s, left(t.reference, 64), %s, t.key, %s, %s "
+            "FROM unnest(%s::text[], %s::text[]) WITH ORDINALITY AS t(reference, key, n) ORDER BY t.n RETURNING id, reference",
+            [
+                kind,
+                str(memo)[:500],
+                actor_id,
+                posted_at,
+                references,
+                [f"escrow:{m.hold.reference}:{m.hold.operations + 1}:{suffix}" for m in moves],
+            ],
+        )
+        txn_ids = {reference: pk for pk, reference in cursor.fetchall()}
     balances = {org: balance for org, (_pk, balance) in wallets.items()}
-    entries: list[JournalEntry] = []
-    for move, txn in zip(moves, txns, strict=True):
-        lines: dict[int, tuple[Decimal, int | None]] = {}
+    entry_txn: list[int] = []
+    entry_account: list[int] = []
+    entry_amount: list[Decimal] = []
+    entry_after: list[Decimal | None] = []
+    for move in moves:
+        txn_id = txn_ids[move.hold.reference[:64]]
+        lines: dict[int, tuple[Decimal, Decimal | None]] = {}
         for account_id, org_id, amount in lines_for(move, wallets):
             if amount == 0:
                 continue
@@ -115,8 +139,19 @@ def _post_many(
                 balance_after = balances[org_id]
             lines[account_id] = (amount, balance_after)
         for account_id, (amount, balance_after) in sorted(lines.items()):
-            entries.append(JournalEntry(transaction=txn, account_id=account_id, amount=amount, balance_after=balance_after))
-    JournalEntry.objects.bulk_create(entries)
+            entry_txn.append(txn_id)
+            entry_account.append(account_id)
+            entry_amount.append(amount)
+            entry_after.append(balance_after)
+    with connection.cursor() as cursor:
+        # entries are inserted in array order, so ids follow the running wallet balances
+        cursor.execute(
+            f"INSERT INTO {JournalEntry._meta.db_table} (transaction_id, account_id, amount, balance_after) "  # noqa: S608 (table names from model metadata, values are parameters)
+            "SELECT t.txn, t.account, t.amount, t.after "
+            "FROM unnest(%s::bigint[], %s::bigint[], %s::numeric[], %s::numeric[]) WITH ORDINALITY AS t(txn, account, amount, after, n) "
+            "ORDER BY t.n",
+            [entry_txn, entry_account, entry_amount, entry_after],
+        )
     changed = {org: balance for org, balance in balances.items() if balance != wallets[org][1]}
     with connection.cursor() as cursor:
         if changed:
@@ -138,31 +173,25 @@ def _post_many(
                 [m.amount if suffix == "refund" else ZERO for m in moves],
                 [m.amount if suffix == "release" else ZERO for m in moves],
                 [m.commission for m in moves],
-                [t.pk for t in txns],
+                [txn_ids[m.hold.reference[:64]] for m in moves],
             ],
         )
-    AuditEvent.objects.bulk_create(
-        [
-            AuditEvent(
-                actor_id=actor_id,
-                organisation_id=m.hold.payer_id if suffix == "refund" else m.hold.payee_id,
-                action=audit_action,
-                object_type=EscrowHold._meta.label_lower,
-                object_id=str(m.hold.pk),
-                summary=(
-                    f"{m.hold.reference} {format_money(m.amount)}"
-                    + (f" (commission {format_money(m.commission)})" if suffix == "release" else "")
-                )[:500],
-                data={},
-            )
+    audit_many(
+        action=audit_action,
+        object_type=EscrowHold._meta.label_lower,
+        object_ids=[m.hold.pk for m in moves],
+        organisation_ids=[m.hold.payer_id if suffix == "refund" else m.hold.payee_id for m in moves],
+        summaries=[
+            f"{m.hold.reference} {format_money(m.amount)}" + (f" (commission {format_money(m.commission)})" if suffix == "release" else "")
             for m in moves
-        ]
+        ],
+        actor=actor,
     )
-    return {m.hold.reference: t for m, t in zip(moves, txns, strict=True)}
+    return {m.hold.reference: txn_ids[m.hold.reference[:64]] for m in moves}
 
 
-def escrow_refund_many(*, references: list[str], actor=None, memo: str = "") -> dict[str, JournalTransaction]:
-    """Everything still held for each reference → its reseller's wallet. Returns reference → new transaction."""
+def escrow_refund_many(*, references: list[str], actor=None, memo: str = "") -> dict[str, int]:
+    """Everything still held for each reference → its reseller's wallet. Returns reference → new transaction id."""
     with transaction.atomic(savepoint=False):
         holds = _locked_holds(references)
         moves = [_Move(h, h.outstanding_amount) for h in holds if h.outstanding_amount > 0]
@@ -183,7 +212,7 @@ def escrow_refund_many(*, references: list[str], actor=None, memo: str = "") -> 
         )
 
 
-def escrow_release_many(*, references: list[str], actor=None, memo: str = "") -> dict[str, JournalTransaction]:
+def escrow_release_many(*, references: list[str], actor=None, memo: str = "") -> dict[str, int]:
     """Everything still held for each reference → its supplier's wallet, less commission → commission revenue."""
     from suppliers.models import Supplier
 

@@ -19,19 +19,19 @@ through the single-PO services.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Notification, User
-from distribution.core.models import AuditEvent
+from accounts.models import Membership, Notification, User
+from distribution.core.audit import audit_many
 from suppliers.models import SKU
 
 from .. import hooks
@@ -83,37 +83,23 @@ def _release_stock(po_ids: list[int], *, now: datetime, dispatch: bool = False) 
 
 
 def _record(rows: list[_Row], *, from_status: str, to_status: str, reason: str, now: datetime) -> None:
-    """Transitions and audit rows (bulk), and the transition hooks after commit: what ``_base._record`` does per PO."""
-    PurchaseOrderTransition.objects.bulk_create(
-        [
-            PurchaseOrderTransition(
-                purchase_order_id=r.id,
-                actor=None,
-                actor_label=SYSTEM,
-                from_status=from_status,
-                to_status=to_status,
-                reason=reason[:500],
-                created_at=now,
-            )
-            for r in rows
-        ]
-    )
-    data = {"reason": reason} if reason else {}
-    AuditEvent.objects.bulk_create(
-        [
-            AuditEvent(
-                actor=None,
-                organisation_id=r.reseller_id,
-                action=f"purchase_order.{to_status}",
-                object_type=PurchaseOrder._meta.label_lower,
-                object_id=str(r.id),
-                summary=f"{r.number}: {from_status} → {to_status}"[:500],
-                data=data,
-            )
-            for r in rows
-        ]
-    )
+    """Transitions and audit rows (one ``INSERT … SELECT`` each), the transition hooks after commit (as ``_base._record``)."""
     ids = [r.id for r in rows]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {PurchaseOrderTransition._meta.db_table} "  # noqa: S608 (table names from model metadata, values are parameters)
+            "(purchase_order_id, actor_id, actor_label, from_status, to_status, reason, created_at) "
+            "SELECT t.id, NULL, %s, %s, %s, %s, %s FROM unnest(%s::bigint[]) AS t(id)",
+            [SYSTEM, from_status, to_status, reason[:500], now, ids],
+        )
+    audit_many(
+        action=f"purchase_order.{to_status}",
+        object_type=PurchaseOrder._meta.label_lower,
+        object_ids=ids,
+        organisation_ids=[r.reseller_id for r in rows],
+        summaries=[f"{r.number}: {from_status} → {to_status}" for r in rows],
+        data={"reason": reason} if reason else {},
+    )
 
     def emit() -> None:
         for pk in ids:
@@ -122,47 +108,54 @@ def _record(rows: list[_Row], *, from_status: str, to_status: str, reason: str, 
     transaction.on_commit(emit)
 
 
-def _url_maker(name: str) -> Callable[[str], str]:
-    marker = "PO-NUMBER-MARKER"
-    template = reverse(f"procurement:{name}", args=[marker])
-    return lambda number: template.replace(marker, number)
+NUMBER = "%(number)s"
 
 
 def _notify(rows: list[_Row], notices: list[tuple[str, str, str]]) -> None:
-    """One notification per member of each PO's reseller/supplier: ``notices`` = [(to, kind, title with %(number)s)]."""
-    org_ids = {r.reseller_id for r in rows} | {r.supplier_id for r in rows}
-    members: dict[int, list[int]] = {}
-    for user_id, org_id in User.objects.filter(membership__organisation_id__in=sorted(org_ids), is_active=True).values_list(
-        "pk", "membership__organisation_id"
-    ):
-        members.setdefault(org_id, []).append(user_id)
-    urls = {"reseller": _url_maker("reseller_po_detail"), "supplier": _url_maker("supplier_po_detail")}
+    """One notification per active member of each PO's reseller/supplier, one ``INSERT … SELECT`` per notice.
+
+    ``notices`` = [(to, kind, translated title containing ``%(number)s``)].
+    """
+    marker = "PO-NUMBER-MARKER"
+    urls = {to: reverse(f"procurement:{to}_po_detail", args=[marker]) for to in ("reseller", "supplier")}
+    numbers = [r.number for r in rows]
     created_at = timezone.now()
-    notifications = []
-    for r in rows:
+    with connection.cursor() as cursor:
         for to, kind, title in notices:
-            org_id = r.reseller_id if to == "reseller" else r.supplier_id
-            text = (title % {"number": r.number})[:200]
-            url = urls[to](r.number)
-            notifications += [
-                Notification(user_id=u, kind=kind, title=text, body="", url=url, created_at=created_at) for u in members.get(org_id, [])
-            ]
-    Notification.objects.bulk_create(notifications)
+            org_ids = [r.reseller_id if to == "reseller" else r.supplier_id for r in rows]
+            cursor.execute(
+                f"INSERT INTO {Notification._meta.db_table} (user_id, kind, title, body, url, created_at, read_at) "  # noqa: S608 (table names from model metadata, values are parameters)
+                "SELECT u.id, %s, left(replace(%s, %s, t.number), 200), '', replace(%s, %s, t.number), %s, NULL "
+                f"FROM unnest(%s::text[], %s::bigint[]) WITH ORDINALITY AS t(number, organisation_id, n) "
+                f"JOIN {Membership._meta.db_table} m ON m.organisation_id = t.organisation_id "
+                f"JOIN {User._meta.db_table} u ON u.id = m.user_id AND u.is_active ORDER BY t.n, u.id",
+                [kind, str(title), NUMBER, urls[to], marker, created_at, numbers, org_ids],
+            )
 
 
 def _webhooks(rows: list[_Row], *, sku_ids: list[int], changes: set[str], now: datetime) -> None:
-    """``product.updated`` once per SKU of the batch; ``purchase_order.*`` to organisations that have an endpoint."""
+    """``product.updated`` once per SKU of the batch, ``purchase_order.*`` per PO: only where an endpoint listens.
+
+    Two lookups decide whether anyone subscribes at all, so a batch nobody listens to costs the
+    same whatever its size or the suppliers' number of partners.
+    """
     from distribution.api.models import WebhookEndpoint
     from distribution.api.webhooks import emit_product_updated, emit_purchase_order_event
+    from suppliers.models import Partnership
 
-    if sku_ids:
+    partners = Partnership.objects.filter(
+        supplier_id__in=sorted({r.supplier_id for r in rows}),
+        status__in=[Partnership.Status.ACTIVE, Partnership.Status.TERMINATION_PENDING],
+    ).values("reseller_id")
+    org_ids = sorted({r.reseller_id for r in rows} | {r.supplier_id for r in rows})
+    endpoints = WebhookEndpoint.objects.filter(is_active=True).filter(Q(organisation_id__in=org_ids) | Q(organisation_id__in=partners))
+    listening: dict[int, set[str]] = {}
+    for organisation_id, events in endpoints.values_list("organisation_id", "events"):
+        listening.setdefault(organisation_id, set()).update(events)
+    if sku_ids and any("product.updated" in events for events in listening.values()):
         for sku in SKU.objects.filter(pk__in=sku_ids).order_by("pk"):
             emit_product_updated(sku=sku, changes=changes, now=now)
-    org_ids = {r.reseller_id for r in rows} | {r.supplier_id for r in rows}
-    subscribed = set(
-        WebhookEndpoint.objects.filter(organisation_id__in=sorted(org_ids), is_active=True).values_list("organisation_id", flat=True)
-    )
-    wanted = [r.id for r in rows if r.reseller_id in subscribed or r.supplier_id in subscribed]
+    wanted = [r.id for r in rows if r.reseller_id in listening or r.supplier_id in listening]
     if wanted:
         for po in PurchaseOrder.objects.filter(pk__in=wanted).select_related("supplier", "reseller").order_by("pk"):
             emit_purchase_order_event(po, now=now)
