@@ -10,6 +10,6 @@ class SuppliersConfig(AppConfig):
         from distribution.core.sweeps import register_sweep
 
         from . import tasks_partners  # noqa: F401  (registers the Celery tasks)
-        from .sweeps import end_partnerships
+        from .sweeps import end_partnership_one, end_partnerships
 
-        register_sweep("end_partnerships", end_partnerships)
+        register_sweep("end_partnerships", end_partnerships, retry=end_partnership_one)

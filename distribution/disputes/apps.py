@@ -10,6 +10,6 @@ class DisputesConfig(AppConfig):
     def ready(self) -> None:
         from distribution.core.sweeps import register_sweep
 
-        from .sweeps import escalate_disputes
+        from .sweeps import escalate_dispute_one, escalate_disputes
 
-        register_sweep("escalate_disputes", escalate_disputes)
+        register_sweep("escalate_disputes", escalate_disputes, retry=escalate_dispute_one)
