@@ -14,7 +14,7 @@ import logging
 from celery import shared_task
 from django.utils import timezone
 
-from . import sweeps
+from . import outbox, sweeps
 
 logger = logging.getLogger(__name__)
 
@@ -36,6 +36,13 @@ def run_slow_sweep(name: str, time_limit: float | None = None) -> int:
 @shared_task(name="distribution.core.tasks.sweep_deadlines", ignore_result=True)
 def sweep_deadlines() -> int:
     return sum(r.count for r in sweeps.run_all(now=timezone.now()))
+
+
+@shared_task(name="distribution.core.tasks.dispatch_outbox", ignore_result=True)
+def dispatch_outbox(queue: str) -> int:
+    """Run the due outbox rows of ``queue`` (kicked after commit, and by the outbox sweep)."""
+    done, _failed = outbox.dispatch(queue)
+    return done
 
 
 @shared_task(name="distribution.core.tasks.heartbeat", ignore_result=True)

@@ -16,11 +16,12 @@ from django_fsm import TransitionNotAllowed
 
 from accounts.models import Organisation
 from accounts.services import notify_organisation
+from distribution.core import events
 from distribution.core.audit import audit
 from distribution.core.errors import InvalidState
+from suppliers.events import publish_sku_changed
 from suppliers.models import SKU
 
-from .. import hooks
 from ..addresses import (  # noqa: F401 (re-exported: services are the writes' entry point)
     address_clean,
     saved_address_create,
@@ -91,8 +92,6 @@ def _record(po: PurchaseOrder, *, actor, from_status: str, now: datetime, reason
         summary=f"{po.number}: {from_status or '—'} → {po.status}",
         data={"reason": reason} if reason else {},
     )
-    pk, to_status = po.pk, po.status
-    transaction.on_commit(lambda: hooks.emit(purchase_order_id=pk, from_status=from_status, to_status=to_status))
     transition = PurchaseOrderTransition.objects.create(
         purchase_order=po,
         actor=actor if getattr(actor, "pk", None) else None,
@@ -102,9 +101,16 @@ def _record(po: PurchaseOrder, *, actor, from_status: str, now: datetime, reason
         reason=reason[:500],
         created_at=now,
     )
-    from distribution.api.webhooks import emit_purchase_order_event  # webhooks: recorded here, sent on commit
-
-    emit_purchase_order_event(po, now=now)
+    events.publish(
+        f"purchase_order.{po.status}" if from_status else "purchase_order.placed",
+        now=now,
+        purchase_order_id=po.pk,
+        number=po.number,
+        supplier_id=po.supplier_id,
+        reseller_id=po.reseller_id,
+        from_status=from_status,
+        to_status=po.status,
+    )
     return transition
 
 
@@ -157,11 +163,8 @@ def _reserve(quantities: dict[int, int], *, now: datetime) -> None:
 
 
 def _stock_changed(sku_ids: list[int], *, changes: set[str], now: datetime) -> None:
-    """``product.updated`` webhooks for SKUs whose available stock moved (queued on commit)."""
-    from distribution.api.webhooks import emit_product_updated
-
-    for sku in SKU.objects.filter(pk__in=sku_ids).order_by("pk"):
-        emit_product_updated(sku=sku, changes=changes, now=now)
+    """``sku.changed`` for SKUs whose available stock moved (coalesced per SKU; webhooks subscribe)."""
+    publish_sku_changed(sku_ids=sku_ids, changes=changes, now=now)
 
 
 def _lines_quantities(po: PurchaseOrder) -> dict[int, int]:

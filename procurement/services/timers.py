@@ -9,8 +9,9 @@ number of statements that does not grow with the batch:
 - stock is released with one ``UPDATE`` of the SKUs, aggregated per SKU, the SKU rows locked in
   primary-key order first (the order placing reserves them in, so no deadlock);
 - escrow moves through ``settlement.bulk`` (one balanced journal transaction per PO, inserted in bulk);
-- transitions, audit rows and notifications are bulk-inserted; webhooks: one ``product.updated``
-  per SKU per batch (coalesced), ``purchase_order.*`` only for organisations with an endpoint.
+- transitions, audit rows and notifications are bulk-inserted; the domain events
+  (``purchase_order.<state>`` per PO, ``sku.changed`` once per SKU, coalesced) go to the outbox
+  with one ``INSERT`` per batch (``outbox.batch()``); webhooks subscribe to them after commit.
 
 The caller (``procurement.sweeps`` through ``distribution.core.sweeps.sweep_in_batches``) holds the
 transaction and the claimed rows' locks; if a batch raises, it is rolled back and retried PO by PO
@@ -19,22 +20,23 @@ through the single-PO services.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
 from django.conf import settings
-from django.db import connection, transaction
-from django.db.models import Q
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Membership, Notification, User
+from distribution.core import events, outbox
 from distribution.core.audit import audit_many
+from suppliers.events import publish_sku_changed
 from suppliers.models import SKU
 
-from .. import hooks
 from ..models import PurchaseOrder, PurchaseOrderLine, PurchaseOrderTransition
 from ._base import SYSTEM, Status
 
@@ -83,7 +85,7 @@ def _release_stock(po_ids: list[int], *, now: datetime, dispatch: bool = False) 
 
 
 def _record(rows: list[_Row], *, from_status: str, to_status: str, reason: str, now: datetime) -> None:
-    """Transitions and audit rows (one ``INSERT … SELECT`` each), the transition hooks after commit (as ``_base._record``)."""
+    """Transitions and audit rows (one ``INSERT … SELECT`` each) and one ``purchase_order.<state>`` event per PO (as ``_base._record``)."""
     ids = [r.id for r in rows]
     with connection.cursor() as cursor:
         cursor.execute(
@@ -101,11 +103,17 @@ def _record(rows: list[_Row], *, from_status: str, to_status: str, reason: str, 
         data={"reason": reason} if reason else {},
     )
 
-    def emit() -> None:
-        for pk in ids:
-            hooks.emit(purchase_order_id=pk, from_status=from_status, to_status=to_status)
-
-    transaction.on_commit(emit)
+    for r in rows:
+        events.publish(
+            f"purchase_order.{to_status}",
+            now=now,
+            purchase_order_id=r.id,
+            number=r.number,
+            supplier_id=r.supplier_id,
+            reseller_id=r.reseller_id,
+            from_status=from_status,
+            to_status=to_status,
+        )
 
 
 NUMBER = "%(number)s"
@@ -133,37 +141,21 @@ def _notify(rows: list[_Row], notices: list[tuple[str, str, str]]) -> None:
             )
 
 
-def _webhooks(rows: list[_Row], *, sku_ids: list[int], changes: set[str], now: datetime) -> None:
-    """``product.updated`` once per SKU of the batch, ``purchase_order.*`` per PO: only where an endpoint listens.
-
-    Two lookups decide whether anyone subscribes at all, so a batch nobody listens to costs the
-    same whatever its size or the suppliers' number of partners.
-    """
-    from distribution.api.models import WebhookEndpoint
-    from distribution.api.webhooks import emit_product_updated, emit_purchase_order_event
-    from suppliers.models import Partnership
-
-    partners = Partnership.objects.filter(
-        supplier_id__in=sorted({r.supplier_id for r in rows}),
-        status__in=[Partnership.Status.ACTIVE, Partnership.Status.TERMINATION_PENDING],
-    ).values("reseller_id")
-    org_ids = sorted({r.reseller_id for r in rows} | {r.supplier_id for r in rows})
-    endpoints = WebhookEndpoint.objects.filter(is_active=True).filter(Q(organisation_id__in=org_ids) | Q(organisation_id__in=partners))
-    listening: dict[int, set[str]] = {}
-    for organisation_id, events in endpoints.values_list("organisation_id", "events"):
-        listening.setdefault(organisation_id, set()).update(events)
-    if sku_ids and any("product.updated" in events for events in listening.values()):
-        for sku in SKU.objects.filter(pk__in=sku_ids).order_by("pk"):
-            emit_product_updated(sku=sku, changes=changes, now=now)
-    wanted = [r.id for r in rows if r.reseller_id in listening or r.supplier_id in listening]
-    if wanted:
-        for po in PurchaseOrder.objects.filter(pk__in=wanted).select_related("supplier", "reseller").order_by("pk"):
-            emit_purchase_order_event(po, now=now)
-
-
 # --- the three timers ---------------------------------------------------------------------------
 
 
+def _one_outbox_insert(func):
+    """Buffer every event the batch publishes and write the outbox rows with one INSERT at its end."""
+
+    @functools.wraps(func)
+    def wrapper(**kwargs):
+        with outbox.batch():
+            return func(**kwargs)
+
+    return wrapper
+
+
+@_one_outbox_insert
 def purchase_orders_close_unpaid_due(*, purchase_order_ids: list[int], now: datetime) -> list[str]:
     """Timer R9 for a batch: close the POs still unpaid at ``pay_by``, release their stock. Returns their numbers."""
     reason = _("Not paid within %(days)s days (R9).") % {"days": settings.PO_PAY_WITHIN.days}
@@ -182,10 +174,11 @@ def purchase_orders_close_unpaid_due(*, purchase_order_ids: list[int], now: date
     _record(rows, from_status=Status.AWAITING_PAYMENT, to_status=Status.CLOSED, reason=reason, now=now)
     title = _("Purchase order %(number)s was closed unpaid")
     _notify(rows, [("reseller", "purchase_order.closed", title), ("supplier", "purchase_order.closed", title)])
-    _webhooks(rows, sku_ids=sku_ids, changes={"reserved"}, now=now)
+    publish_sku_changed(sku_ids=sku_ids, changes={"reserved"}, now=now)
     return [r.number for r in rows]
 
 
+@_one_outbox_insert
 def purchase_orders_refund_unshipped_due(*, purchase_order_ids: list[int], now: datetime) -> list[str]:
     """Timer R14 for a batch: refund the POs still unshipped at ``ship_by`` (stock released, escrow → reseller)."""
     from settlement.bulk import escrow_refund_many
@@ -208,10 +201,11 @@ def purchase_orders_refund_unshipped_due(*, purchase_order_ids: list[int], now: 
     _record(rows, from_status=Status.PAID, to_status=Status.REFUNDED, reason=reason, now=now)
     title = _("Purchase order %(number)s was refunded: not shipped in time")
     _notify(rows, [("reseller", "purchase_order.refunded", title), ("supplier", "purchase_order.refunded", title)])
-    _webhooks(rows, sku_ids=sku_ids, changes={"reserved"}, now=now)
+    publish_sku_changed(sku_ids=sku_ids, changes={"reserved"}, now=now)
     return [r.number for r in rows]
 
 
+@_one_outbox_insert
 def purchase_orders_auto_confirm_due(*, purchase_order_ids: list[int], now: datetime) -> list[str]:
     """Timer R16 for a batch: complete the shipped POs at ``confirm_by`` (escrow → supplier less commission).
 
@@ -239,5 +233,4 @@ def purchase_orders_auto_confirm_due(*, purchase_order_ids: list[int], now: date
             ("reseller", "purchase_order.completed", _("Purchase order %(number)s was confirmed automatically")),
         ],
     )
-    _webhooks(rows, sku_ids=[], changes=set(), now=now)
     return [r.number for r in rows]
