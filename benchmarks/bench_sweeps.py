@@ -6,7 +6,8 @@ that ``reconcile`` passes), then:
 
 1. the raw SQL baseline: the same state change for all due POs in one transaction of set-based
    statements (states, stock per SKU, transitions, audit rows, notifications, ledger transactions
-   and entries with running wallet balances, wallet balances, holds), the deferred ledger triggers
+   and entries with running wallet balances, wallet balances, holds, and one outbox row per PO
+   where the code has the outbox), the deferred ledger triggers
    forced with ``SET CONSTRAINTS ALL IMMEDIATE``, then rolled back;
 2. the sweep itself (``distribution.core.sweeps.run_sweep``, as beat runs it): wall time, CPU time
    of this process, peak RSS growth (sampled), statements;
@@ -209,6 +210,13 @@ INSERT INTO core_auditevent (created_at, actor_id, organisation_id, action, obje
 INSERT INTO accounts_notification (user_id, kind, title, body, url, created_at, read_at)
   SELECT m.user_id, 'purchase_order.' || %(to)s, 'PO ' || d.number, '', '/purchase-orders/' || d.number || '/', %(now)s, NULL
   FROM bench_due d JOIN accounts_membership m ON m.organisation_id IN (d.reseller_id, d.supplier_id);
+INSERT INTO core_outboxmessage (topic, queue, payload, coalesce_key, status, available_at, attempts, last_error, created_at)
+  SELECT 'event:distribution.api.webhooks.on_purchase_order_event', 'webhooks',
+         jsonb_build_object('id', gen_random_uuid()::text, 'name', 'purchase_order.' || %(to)s, 'occurred_at', %(now)s::text,
+                            'data', jsonb_build_object('purchase_order_id', d.id, 'number', d.number, 'supplier_id', d.supplier_id,
+                                                       'reseller_id', d.reseller_id, 'from_status', %(from)s, 'to_status', %(to)s)),
+         NULL, 'pending', %(now)s, 0, '', %(now)s
+  FROM bench_due d WHERE %(outbox)s;
 """
 
 RAW_LEDGER = """
@@ -251,6 +259,11 @@ STATES = {
 }
 
 
+def _has_outbox() -> bool:
+    """Whether this code has the transactional outbox (the raw baseline writes its rows only then)."""
+    return "core_outboxmessage" in connection.introspection.table_names()
+
+
 def _raw(timer: str, now) -> tuple[float, int]:
     """The same state change as raw set-based SQL over every due PO, triggers forced, rolled back."""
     from settlement.ledger import platform_account
@@ -265,6 +278,7 @@ def _raw(timer: str, now) -> tuple[float, int]:
         "suffix": suffix,
         "escrow": platform_account("escrow").pk,
         "commission": platform_account("commission").pk,
+        "outbox": _has_outbox(),
     }
     t0 = time.perf_counter()
     with connection.cursor() as c:

@@ -9,9 +9,10 @@ number of statements that does not grow with the batch:
 - stock is released with one ``UPDATE`` of the SKUs, aggregated per SKU, the SKU rows locked in
   primary-key order first (the order placing reserves them in, so no deadlock);
 - escrow moves through ``settlement.bulk`` (one balanced journal transaction per PO, inserted in bulk);
-- transitions, audit rows and notifications are bulk-inserted; the domain events
-  (``purchase_order.<state>`` per PO, ``sku.changed`` once per SKU, coalesced) go to the outbox
-  with one ``INSERT`` per batch (``outbox.batch()``); webhooks subscribe to them after commit.
+- transitions, audit rows and notifications are bulk-inserted; the domain events go to the
+  outbox in bulk: ``purchase_order.<state>`` per PO with one ``INSERT`` (``events.publish_many``),
+  ``sku.changed`` once per SKU of the batch, coalesced (``outbox.batch()``); webhooks subscribe
+  to them after commit.
 
 The caller (``procurement.sweeps`` through ``distribution.core.sweeps.sweep_in_batches``) holds the
 transaction and the claimed rows' locks; if a batch raises, it is rolled back and retried PO by PO
@@ -85,7 +86,7 @@ def _release_stock(po_ids: list[int], *, now: datetime, dispatch: bool = False) 
 
 
 def _record(rows: list[_Row], *, from_status: str, to_status: str, reason: str, now: datetime) -> None:
-    """Transitions and audit rows (one ``INSERT … SELECT`` each) and one ``purchase_order.<state>`` event per PO (as ``_base._record``)."""
+    """Transitions and audit rows (one ``INSERT … SELECT`` each) and the ``purchase_order.<state>`` events (as ``_base._record``)."""
     ids = [r.id for r in rows]
     with connection.cursor() as cursor:
         cursor.execute(
@@ -103,17 +104,21 @@ def _record(rows: list[_Row], *, from_status: str, to_status: str, reason: str, 
         data={"reason": reason} if reason else {},
     )
 
-    for r in rows:
-        events.publish(
-            f"purchase_order.{to_status}",
-            now=now,
-            purchase_order_id=r.id,
-            number=r.number,
-            supplier_id=r.supplier_id,
-            reseller_id=r.reseller_id,
-            from_status=from_status,
-            to_status=to_status,
-        )
+    events.publish_many(
+        f"purchase_order.{to_status}",
+        [
+            {
+                "purchase_order_id": r.id,
+                "number": r.number,
+                "supplier_id": r.supplier_id,
+                "reseller_id": r.reseller_id,
+                "from_status": from_status,
+                "to_status": to_status,
+            }
+            for r in rows
+        ],
+        now=now,
+    )
 
 
 NUMBER = "%(number)s"
