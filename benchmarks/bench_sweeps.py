@@ -216,7 +216,7 @@ INSERT INTO core_outboxmessage (topic, queue, payload, coalesce_key, status, ava
                             'data', jsonb_build_object('purchase_order_id', d.id, 'number', d.number, 'supplier_id', d.supplier_id,
                                                        'reseller_id', d.reseller_id, 'from_status', %(from)s, 'to_status', %(to)s)),
          NULL, 'pending', %(now)s, 0, '', %(now)s
-  FROM bench_due d WHERE %(outbox)s;
+  FROM bench_due d;
 """
 
 RAW_LEDGER = """
@@ -292,7 +292,7 @@ def _raw(timer: str, now) -> tuple[float, int]:
             )
             acted = c.rowcount
             for statement in RAW_COMMON.split(";\n"):
-                if statement.strip():
+                if statement.strip() and (params["outbox"] or "core_outboxmessage" not in statement):
                     c.execute(statement, params)
             if kind:
                 for statement in RAW_LEDGER.split(";\n"):
