@@ -7,7 +7,8 @@ number of statements that does not grow with the batch:
 - one ``UPDATE … WHERE id = ANY(ids) AND status = … AND <deadline> <= now RETURNING`` changes the
   states (re-checking state and deadline, so a PO paid or shipped meanwhile is left alone);
 - stock is released with one ``UPDATE`` of the SKUs, aggregated per SKU, the SKU rows locked in
-  primary-key order first (the order placing reserves them in, so no deadlock);
+  primary-key order first (the order placing reserves them in, so no deadlock), as the batch's
+  last write so that placements on those SKUs wait for the shortest time;
 - escrow moves through ``settlement.bulk`` (one balanced journal transaction per PO, inserted in bulk);
 - transitions, audit rows and notifications are bulk-inserted; the domain events go to the
   outbox in bulk: ``purchase_order.<state>`` per PO with one ``INSERT`` (``events.publish_many``),
@@ -174,11 +175,10 @@ def purchase_orders_close_unpaid_due(*, purchase_order_ids: list[int], now: date
     )
     if not rows:
         return []
-    ids = [r.id for r in rows]
-    sku_ids = _release_stock(ids, now=now)
     _record(rows, from_status=Status.AWAITING_PAYMENT, to_status=Status.CLOSED, reason=reason, now=now)
     title = _("Purchase order %(number)s was closed unpaid")
     _notify(rows, [("reseller", "purchase_order.closed", title), ("supplier", "purchase_order.closed", title)])
+    sku_ids = _release_stock([r.id for r in rows], now=now)  # last: the SKU rows stay locked only until COMMIT
     publish_sku_changed(sku_ids=sku_ids, changes={"reserved"}, now=now)
     return [r.number for r in rows]
 
@@ -200,12 +200,11 @@ def purchase_orders_refund_unshipped_due(*, purchase_order_ids: list[int], now: 
     )
     if not rows:
         return []
-    ids = [r.id for r in rows]
-    sku_ids = _release_stock(ids, now=now)
     escrow_refund_many(references=[r.number for r in rows], actor=None, memo=reason)
     _record(rows, from_status=Status.PAID, to_status=Status.REFUNDED, reason=reason, now=now)
     title = _("Purchase order %(number)s was refunded: not shipped in time")
     _notify(rows, [("reseller", "purchase_order.refunded", title), ("supplier", "purchase_order.refunded", title)])
+    sku_ids = _release_stock([r.id for r in rows], now=now)  # last: the SKU rows stay locked only until COMMIT
     publish_sku_changed(sku_ids=sku_ids, changes={"reserved"}, now=now)
     return [r.number for r in rows]
 
