@@ -390,7 +390,8 @@ class FeedView(ResellerPageMixin, View):
         stamp = now.strftime("%Y%m%d-%H%M%S")
         filename = f"{self.kind}-{stamp}.{fmt}"
         if fmt == "csv":
-            response = StreamingHttpResponse(feeds.csv_stream(rows, columns), content_type="text/csv; charset=utf-8")
+            stream = feeds.product_csv(reseller, updated_since=since) if self.kind == "products" else feeds.csv_stream(rows, columns)
+            response = StreamingHttpResponse(stream, content_type="text/csv; charset=utf-8")
         elif fmt == "json":
             response = StreamingHttpResponse(feeds.json_stream(rows, generated_at=now), content_type="application/json; charset=utf-8")
         elif fmt == "xlsx":
