@@ -11,6 +11,7 @@ from django.test import Client
 from django.utils import timezone
 
 from resellers.models import StoreListing
+from resellers.shop_services import shop_default
 from suppliers.models import SKU
 
 from . import data
@@ -38,6 +39,7 @@ def _setup():
                 [
                     StoreListing(
                         reseller=reseller,
+                        shop=shop_default(reseller=reseller),
                         supplier_id=supplier_id,
                         sku_id=sku_id,
                         retail_price_amount=price + Decimal("5.00"),
@@ -103,21 +105,4 @@ def run(report: Report, **_kwargs) -> None:
                 f"+{rss_growth / 1e6:.1f} MB",
             ]
         )
-    # the same CSV from the Python writer (the fallback, and what the page served before COPY), same run
-    from resellers import feeds
-
-    t1 = time.perf_counter()
-    python_size = sum(len(c.encode()) for c in feeds.csv_stream(feeds.product_rows(big), feeds.PRODUCT_COLUMNS))
-    python_s = time.perf_counter() - t1
-    rows.append(
-        [
-            f"{ENTRIES:,}",
-            "Python writer (fallback), in-process",
-            f"{python_s:.1f} s",
-            f"{ENTRIES / python_s:,.0f}",
-            f"{python_size / 1e6:.1f} MB",
-            "",
-            "",
-        ]
-    )
     report.table(["entries", "run", "time to stream", "rows/s", "CSV size", "peak traced Python memory", "peak RSS growth"], rows)

@@ -8,7 +8,6 @@ write-only workbook into a temporary file served by ``FileResponse``.
 
 from __future__ import annotations
 
-import csv
 import json
 import tempfile
 from collections.abc import Iterator
@@ -18,6 +17,7 @@ from django.conf import settings
 from django.db.models import Case, F, When
 from django.db.models.functions import Greatest
 
+from distribution.core.csv_stream import csv_lines, xlsx_row
 from distribution.core.divisions import name_of
 from distribution.core.money import format_money
 from suppliers.models import ProductImage
@@ -42,8 +42,9 @@ PRODUCT_COLUMNS = [
     "available",
     "status",
     "updated_at",
+    "item_code",
 ]
-STOCK_COLUMNS = ["sku_code", "available", "updated_at"]
+STOCK_COLUMNS = ["sku_code", "item_code", "available", "updated_at"]
 
 
 def _absolute(url: str) -> str:
@@ -103,6 +104,7 @@ _PRODUCT_FIELDS = (
     "sku__product_id",
     "sku__product__province_code",
     "sku__product__city_code",
+    "item_code",
 )
 
 
@@ -117,7 +119,7 @@ def _chunks(iterable, size: int):
         yield chunk
 
 
-def product_rows(reseller: Reseller, *, updated_since: datetime | None = None) -> Iterator[dict]:
+def product_rows(reseller: Reseller, *, updated_since: datetime | None = None, shop=None) -> Iterator[dict]:
     """One dict per store-list entry, in id order.
 
     Reads plain tuples (``values_list``) rather than model instances, and per chunk of
@@ -126,7 +128,7 @@ def product_rows(reseller: Reseller, *, updated_since: datetime | None = None) -
     partnerships = partnerships_by_supplier(reseller)
     discounts = {supplier_id: p.tier.discount_percent for supplier_id, p in partnerships.items()}
     qs = (
-        feed_listings(reseller=reseller, updated_since=updated_since)
+        feed_listings(reseller=reseller, updated_since=updated_since, shop=shop)
         .annotate(
             row_updated_at=Greatest(F("updated_at"), F("sku__updated_at")),
             feed_title=Case(
@@ -165,6 +167,7 @@ def product_rows(reseller: Reseller, *, updated_since: datetime | None = None) -
             product_id,
             province_code,
             city_code,
+            item_code,
         ) in chunk:
             urls = []
             for name in images.get(product_id, ()):
@@ -187,18 +190,19 @@ def product_rows(reseller: Reseller, *, updated_since: datetime | None = None) -
                 "available": max(on_hand - reserved, 0),
                 "status": status,
                 "updated_at": updated.isoformat(),
+                "item_code": item_code,
             }
 
 
-def stock_rows(reseller: Reseller, *, updated_since: datetime | None = None) -> Iterator[dict]:
+def stock_rows(reseller: Reseller, *, updated_since: datetime | None = None, shop=None) -> Iterator[dict]:
     qs = (
-        feed_listings(reseller=reseller, updated_since=updated_since)
+        feed_listings(reseller=reseller, updated_since=updated_since, shop=shop)
         .annotate(row_updated_at=Greatest(F("updated_at"), F("sku__updated_at")))
-        .values_list("sku__code", "sku__on_hand", "sku__reserved", "row_updated_at")
+        .values_list("sku__code", "item_code", "sku__on_hand", "sku__reserved", "row_updated_at")
         .order_by("pk")
     )
-    for code, on_hand, reserved, updated in qs.iterator(chunk_size=CHUNK_SIZE):
-        yield {"sku_code": code, "available": max(on_hand - reserved, 0), "updated_at": updated.isoformat()}
+    for code, item_code, on_hand, reserved, updated in qs.iterator(chunk_size=CHUNK_SIZE):
+        yield {"sku_code": code, "item_code": item_code, "available": max(on_hand - reserved, 0), "updated_at": updated.isoformat()}
 
 
 def _flat(row: dict) -> list:
@@ -212,17 +216,9 @@ def _flat(row: dict) -> list:
     return out
 
 
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
 def csv_stream(rows: Iterator[dict], columns: list[str]) -> Iterator[str]:
-    """UTF-8 with a byte-order mark, so Excel opens Chinese text correctly."""
-    writer = csv.writer(_Echo())
-    yield "\ufeff" + writer.writerow(columns)
-    for row in rows:
-        yield writer.writerow(_flat(row))
+    """UTF-8 with a byte-order mark, so Excel opens Chinese text correctly; formula-safe."""
+    return csv_lines(columns, (_flat(row) for row in rows))
 
 
 def json_stream(rows: Iterator[dict], *, generated_at: datetime) -> Iterator[str]:
@@ -240,134 +236,10 @@ def xlsx_file(rows: Iterator[dict], columns: list[str], *, sheet_title: str):
 
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(title=sheet_title[:31])
-    ws.append(columns)
+    ws.append(xlsx_row(ws, columns))
     for row in rows:
-        ws.append(_flat(row))
+        ws.append(xlsx_row(ws, _flat(row)))
     tmp = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115 (FileResponse closes it)
     wb.save(tmp)
     tmp.seek(0)
     return tmp
-
-
-# --- the product CSV built by PostgreSQL (COPY … TO STDOUT) ---------------------------------------
-
-_SAFE_IMAGE_NAME = r"^[A-Za-z0-9_.~!*()'/-]+$"  # names filepath_to_uri leaves as they are
-_LINE_BREAK = "[" + chr(10) + chr(13) + "]"
-
-
-def _iso_sql(column: str) -> str:
-    """``datetime.isoformat()`` of a UTC timestamp, in SQL (no fraction when the microseconds are 0)."""
-    utc = f"({column} AT TIME ZONE 'UTC')"
-    return (
-        f"to_char({utc}, 'YYYY-MM-DD\"T\"HH24:MI:SS') "
-        f"|| CASE WHEN mod(date_part('microseconds', {column})::bigint, 1000000) <> 0 THEN to_char({utc}, '.US') ELSE '' END "
-        "|| '+00:00'"
-    )
-
-
-def _text_sql(expr: str) -> str:
-    """A text cell: empty becomes NULL (COPY writes it unquoted, as ``csv.writer`` does), formula-safe if exports are."""
-    from distribution.core import csv_stream as exports
-
-    if hasattr(exports, "formula_safe"):  # the same rule as the Python writer: see csv_stream.formula_safe
-        expr = f"(CASE WHEN {expr} ~ '^[-=+@\t\r]' AND {expr} !~ '^[+-]?[0-9]+([.][0-9]+)?$' THEN '''' || {expr} ELSE {expr} END)"
-    return f"NULLIF({expr}, '')"
-
-
-def _divisions_json() -> str:
-    from distribution.core.divisions import _names
-
-    return json.dumps({code: name_of(code) for code in _names()}, ensure_ascii=False)
-
-
-def product_csv_select(reseller: Reseller, *, updated_since: datetime | None = None) -> tuple[str, list] | None:
-    """The one SELECT whose rows are the product CSV's data rows (``COPY (…) TO STDOUT WITH CSV``).
-
-    Every cell equals what ``csv_stream(product_rows(…))`` writes for it; ``None`` when only the
-    Python writer can produce it exactly (image storage other than the file system, image names
-    that need URL quoting, line breaks inside titles or attributes).
-    """
-    from django.core.files.storage import FileSystemStorage
-    from django.db import connection
-
-    storage = ProductImage._meta.get_field("image").storage
-    if storage.__class__ is not FileSystemStorage or not (storage.base_url or "").endswith("/"):
-        return None
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT EXISTS (SELECT 1 FROM resellers_storelisting l JOIN suppliers_sku s ON s.id = l.sku_id "
-            "JOIN suppliers_productimage i ON i.product_id = s.product_id "
-            "WHERE l.reseller_id = %s AND i.approved AND i.image <> '' AND (i.image !~ %s OR i.image LIKE '%%/.%%' "
-            "OR i.image LIKE '%%//%%' OR i.image LIKE '/%%')) "
-            "OR EXISTS (SELECT 1 FROM resellers_storelisting l JOIN suppliers_sku s ON s.id = l.sku_id "
-            "JOIN suppliers_product p ON p.id = s.product_id WHERE l.reseller_id = %s AND (p.title ~ %s OR p.approved_title ~ %s "
-            "OR s.code ~ %s OR s.attributes::text ~ '\\\\[nr]'))",
-            [reseller.pk, _SAFE_IMAGE_NAME, reseller.pk, _LINE_BREAK, _LINE_BREAK, _LINE_BREAK],
-        )
-        if cursor.fetchone()[0]:
-            return None
-    discounts = {str(supplier_id): str(p.tier.discount_percent) for supplier_id, p in partnerships_by_supplier(reseller).items()}
-    value = (
-        "CASE jsonb_typeof(a.value) WHEN 'string' THEN a.value #>> '{}' WHEN 'boolean' THEN initcap(a.value::text) "
-        "WHEN 'null' THEN 'None' ELSE a.value::text END"
-    )
-    title = "CASE WHEN p.has_pending_changes THEN p.approved_title ELSE p.title END"
-    columns = [
-        _text_sql("s.code"),
-        _text_sql(title),
-        _text_sql(
-            f"(SELECT string_agg(a.key || ': ' || {value}, '; ' ORDER BY a.n) "  # noqa: S608 (fixed SQL text, no input)
-            "FROM jsonb_each(s.attributes) WITH ORDINALITY AS a(key, value, n))"
-        ),
-        _text_sql(
-            "(SELECT string_agg(%(image_prefix)s || i.image, ' ' ORDER BY i.position, i.id) FROM suppliers_productimage i "
-            "WHERE i.product_id = p.id AND i.approved AND i.image <> '')"
-        ),
-        _text_sql("(%(divisions)s::jsonb ->> p.province_code)"),
-        _text_sql("(%(divisions)s::jsonb ->> p.city_code)"),
-        _text_sql("(round(s.supply_price_amount * (100 - (%(discounts)s::jsonb ->> l.supplier_id::text)::numeric) / 100, 2))::text"),
-        _text_sql("l.retail_price_amount::text"),
-        _text_sql("s.min_retail_amount::text"),
-        _text_sql("s.max_retail_amount::text"),
-        "greatest(s.on_hand - s.reserved, 0)",
-        _text_sql("l.status"),
-        _text_sql(_iso_sql("greatest(l.updated_at, s.updated_at)")),
-    ]
-    assert len(columns) == len(PRODUCT_COLUMNS)
-    where = "l.reseller_id = %(reseller)s"
-    if updated_since is not None:
-        where += " AND (l.updated_at >= %(since)s OR s.updated_at >= %(since)s)"
-    sql = (
-        f"SELECT {', '.join(columns)} FROM resellers_storelisting l "  # noqa: S608 (no user input in the SQL text; values are parameters)
-        "JOIN suppliers_sku s ON s.id = l.sku_id JOIN suppliers_product p ON p.id = s.product_id "
-        f"WHERE {where} ORDER BY l.id"
-    )
-    params = {
-        "reseller": reseller.pk,
-        "since": updated_since,
-        "image_prefix": _absolute(storage.base_url),
-        "divisions": _divisions_json(),
-        "discounts": json.dumps(discounts),
-    }
-    return sql, params
-
-
-def product_csv(reseller: Reseller, *, updated_since: datetime | None = None) -> Iterator[str | bytes]:
-    """The product feed as CSV: built and streamed by PostgreSQL (``COPY``) when it can be exact, else in Python.
-
-    Same bytes either way: BOM and header from the Python writer, ``\\r\\n`` line ends.
-    """
-    built = product_csv_select(reseller, updated_since=updated_since)
-    if built is None:
-        return csv_stream(product_rows(reseller, updated_since=updated_since), PRODUCT_COLUMNS)
-    sql, params = built
-
-    def stream() -> Iterator[str | bytes]:
-        from django.db import connection
-
-        yield from csv_stream(iter(()), PRODUCT_COLUMNS)  # BOM + header, exactly as the Python writer
-        with connection.cursor() as cursor, cursor.cursor.copy(f"COPY ({sql}) TO STDOUT WITH (FORMAT csv)", params) as copy:
-            for data in copy:  # no line breaks inside cells (checked above), so every \n ends a row
-                yield bytes(data).replace(b"\n", b"\r\n")
-
-    return stream()

@@ -212,14 +212,15 @@ def escrow_refund_many(*, references: list[str], actor=None, memo: str = "") -> 
         )
 
 
-def escrow_release_many(*, references: list[str], actor=None, memo: str = "") -> dict[str, int]:
-    """Everything still held for each reference → its supplier's wallet, less commission → commission revenue."""
-    from suppliers.models import Supplier
+def escrow_release_many(*, references: list[str], commission_rates: dict[int, Decimal], actor=None, memo: str = "") -> dict[str, int]:
+    """Everything still held for each reference → its supplier's wallet, less commission → commission revenue.
 
+    ``commission_rates``: payee organisation id → its rate (given by the caller, as for ``escrow_release``).
+    """
     with transaction.atomic(savepoint=False):
         holds = _locked_holds(references)
         payees = {h.payee_id for h in holds}
-        rates = dict(Supplier.objects.filter(organisation_id__in=sorted(payees)).values_list("organisation_id", "commission_rate"))
+        rates = commission_rates
         moves = []
         for h in holds:
             amount = h.outstanding_amount

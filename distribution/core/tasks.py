@@ -19,7 +19,8 @@ from . import outbox, sweeps
 logger = logging.getLogger(__name__)
 
 
-@shared_task(name="distribution.core.tasks.run_sweep", ignore_result=True)
+# A minute timer; the daily inspection goes through run_slow_sweep with longer limits (distribution/celery.py).
+@shared_task(name="distribution.core.tasks.run_sweep", ignore_result=True, soft_time_limit=240, time_limit=270)
 def run_sweep(name: str, time_limit: float | None = None) -> int:
     result = sweeps.run_sweep(name, now=timezone.now(), time_limit=time_limit)
     if result.failed_count:
@@ -27,24 +28,25 @@ def run_sweep(name: str, time_limit: float | None = None) -> int:
     return result.count
 
 
-@shared_task(name="distribution.core.tasks.run_slow_sweep", ignore_result=True)
+@shared_task(name="distribution.core.tasks.run_slow_sweep", ignore_result=True, soft_time_limit=1800, time_limit=1860)
 def run_slow_sweep(name: str, time_limit: float | None = None) -> int:
     """The same as ``run_sweep`` under another task name, so it is routed away from the timers' queue."""
     return run_sweep(name, time_limit=time_limit)
 
 
-@shared_task(name="distribution.core.tasks.sweep_deadlines", ignore_result=True)
+@shared_task(name="distribution.core.tasks.sweep_deadlines", ignore_result=True, soft_time_limit=600, time_limit=660)
 def sweep_deadlines() -> int:
     return sum(r.count for r in sweeps.run_all(now=timezone.now()))
 
 
-@shared_task(name="distribution.core.tasks.dispatch_outbox", ignore_result=True)
+# Routed to the queue it dispatches (distribution.celery.route_outbox_dispatch).
+@shared_task(name="distribution.core.tasks.dispatch_outbox", ignore_result=True, soft_time_limit=240, time_limit=270)
 def dispatch_outbox(queue: str) -> int:
     """Run the due outbox rows of ``queue`` (kicked after commit, and by the outbox sweep)."""
     done, _failed = outbox.dispatch(queue)
     return done
 
 
-@shared_task(name="distribution.core.tasks.heartbeat", ignore_result=True)
+@shared_task(name="distribution.core.tasks.heartbeat", ignore_result=True, soft_time_limit=30, time_limit=40)
 def heartbeat() -> None:
     sweeps.heartbeat()

