@@ -1,4 +1,4 @@
-"""``python -m benchmarks [--only po,search,feed,statement] [--seconds 20] [--keep-db]``
+"""``python -m benchmarks [--only po,search,feed,statement,sweeps] [--seconds 20] [--keep-db]``
 
 Drops and recreates the benchmark database (its name must contain ``bench``), migrates
 it, builds each benchmark's data with bulk inserts and prints the results as Markdown.
@@ -13,7 +13,7 @@ import time
 
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/dist_bench"
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/12"
-ALL = ("po", "search", "feed", "statement", "import")
+ALL = ("po", "search", "feed", "statement", "import", "sweeps")
 
 
 def _parse() -> argparse.Namespace:

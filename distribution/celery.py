@@ -104,11 +104,18 @@ app.conf.beat_schedule = {
         "options": LONG,
         "args": ["form_submissions"],
     },
+    # The slow listing inspection is its own task with long limits; the money timers run first in sweep_deadlines.
     "inspect-listings": {
-        "task": "distribution.core.tasks.run_sweep",
+        "task": "distribution.core.tasks.run_slow_sweep",
         "schedule": crontab(hour=3, minute=0),
         "options": LONG,
         "args": ["inspect_listings"],
+    },
+    # Proves beat is alive (admin: heartbeats); one upsert a minute.
+    "beat-heartbeat": {
+        "task": "distribution.core.tasks.heartbeat",
+        "schedule": EVERY_MINUTE,
+        "options": MINUTE,
     },
 }
 

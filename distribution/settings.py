@@ -250,6 +250,8 @@ CELERY_TASK_ROUTES = (
     {
         "distribution.core.tasks.run_sweep": {"queue": "timers"},
         "distribution.core.tasks.sweep_deadlines": {"queue": "timers"},
+        "distribution.core.tasks.run_slow_sweep": {"queue": "timers"},
+        "distribution.core.tasks.heartbeat": {"queue": "timers"},
         "disputes.tasks.compute_monthly_rebates": {"queue": "timers"},
         "distribution.api.tasks.deliver_webhook": {"queue": "webhooks"},
         "suppliers.tasks.run_import_job": {"queue": "imports"},
@@ -266,6 +268,13 @@ PO_SHIP_WITHIN = timedelta(days=int(os.environ.get("PO_SHIP_WITHIN_DAYS", "15"))
 PO_CONFIRM_WITHIN = timedelta(days=int(os.environ.get("PO_CONFIRM_WITHIN_DAYS", "30")))
 PARTNERSHIP_NOTICE_PERIOD = timedelta(days=10)
 SWEEP_BATCH_SIZE = int(os.environ.get("SWEEP_BATCH_SIZE", "100"))
+# The PO timers change a whole batch in a few set-based statements, so their batches are larger.
+SWEEP_TIMER_BATCH_SIZE = int(os.environ.get("SWEEP_TIMER_BATCH_SIZE", "1000"))
+# A row that fails is retried after SWEEP_RETRY_AFTER × 2^(failures-1) and quarantined after N failures.
+SWEEP_RETRY_AFTER = timedelta(seconds=int(os.environ.get("SWEEP_RETRY_AFTER_SECONDS", "60")))
+SWEEP_QUARANTINE_AFTER = int(os.environ.get("SWEEP_QUARANTINE_AFTER", "5"))
+# Beat counts as stale (operator view) when its heartbeat is older than this.
+BEAT_HEARTBEAT_STALE_AFTER = timedelta(minutes=5)
 # An import's worker renews its lease as it goes; past it the job is resumed, at most this many runs in all.
 IMPORT_JOB_LEASE = timedelta(seconds=int(os.environ.get("IMPORT_JOB_LEASE_SECONDS", "120")))
 IMPORT_JOB_MAX_ATTEMPTS = int(os.environ.get("IMPORT_JOB_MAX_ATTEMPTS", "2"))

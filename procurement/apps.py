@@ -16,5 +16,5 @@ class ProcurementConfig(AppConfig):
 
         outbox.register_handler(order_import.TOPIC, order_import.handle_place, queue=order_import.QUEUE)
         for name, func in sweeps.SWEEPS.items():
-            register_sweep(name, func)
+            register_sweep(name, func, retry=sweeps.RETRY.get(name))
         register_escrow_expectation(escrow_expectation, covers=PO_NUMBER_PATTERN)

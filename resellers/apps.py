@@ -12,5 +12,5 @@ class ResellersConfig(AppConfig):
         from . import receivers, search  # noqa: F401  (search registers the trigram lookups)
         from .sweeps import NAME, inspect_listings
 
-        register_sweep(NAME, inspect_listings)
+        register_sweep(NAME, inspect_listings, slow=True)
         receivers.connect()

@@ -90,3 +90,69 @@ class OutboxMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.topic} #{self.pk} ({self.status})"
+
+
+class SweepFailure(models.Model):
+    """A row a sweep could not act on: retried with back-off, quarantined after ``SWEEP_QUARANTINE_AFTER`` failures.
+
+    Written by ``distribution.core.sweeps`` in its own transaction (the failing row's work was
+    rolled back). A row that later succeeds loses its record. Staff see quarantined rows in admin
+    and retry them there.
+    """
+
+    sweep = models.CharField(_("sweep"), max_length=60)
+    object_id = models.BigIntegerField(_("object id"))
+    failures = models.PositiveIntegerField(_("failures"), default=0)
+    last_error = models.CharField(_("last error"), max_length=500, blank=True)
+    traceback = models.TextField(_("traceback"), blank=True)
+    first_failed_at = models.DateTimeField(_("first failed at"))
+    last_failed_at = models.DateTimeField(_("last failed at"))
+    next_retry_at = models.DateTimeField(_("next retry at"))
+    quarantined = models.BooleanField(_("quarantined"), default=False, db_index=True)
+
+    class Meta:
+        ordering = ["-last_failed_at", "-id"]
+        verbose_name = _("sweep failure")
+        verbose_name_plural = _("sweep failures")
+        constraints = [models.UniqueConstraint(fields=["sweep", "object_id"], name="core_sweep_failure_once_per_row")]
+
+    def __str__(self) -> str:
+        return f"{self.sweep} #{self.object_id} × {self.failures}"
+
+
+class SweepRun(models.Model):
+    """One run of one sweep (beat or ``sweep_deadlines``): when, how many rows acted on / failed, what is left."""
+
+    sweep = models.CharField(_("sweep"), max_length=60, db_index=True)
+    started_at = models.DateTimeField(_("started at"), db_index=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    acted = models.PositiveIntegerField(_("acted on"), default=0)
+    failed = models.PositiveIntegerField(_("failed"), default=0)
+    backlog_after = models.PositiveIntegerField(_("backlog after"), null=True, blank=True)
+    error = models.CharField(_("error"), max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        verbose_name = _("sweep run")
+        verbose_name_plural = _("sweep runs")
+
+    def __str__(self) -> str:
+        return f"{self.sweep} {self.started_at:%Y-%m-%d %H:%M:%S}"
+
+    @property
+    def duration(self):
+        return self.finished_at - self.started_at if self.finished_at else None
+
+
+class Heartbeat(models.Model):
+    """The last time a periodic process proved it was alive (``beat``: the beat-scheduled heartbeat task)."""
+
+    name = models.CharField(_("name"), max_length=40, primary_key=True)
+    beat_at = models.DateTimeField(_("last beat"))
+
+    class Meta:
+        verbose_name = _("heartbeat")
+        verbose_name_plural = _("heartbeats")
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.beat_at:%Y-%m-%d %H:%M:%S}"

@@ -203,6 +203,30 @@ def kick(queue: str, *, countdown: float = 0) -> bool:
     return True
 
 
+def enqueue_many(topic: str, payloads: list[dict[str, Any]], *, now: datetime | None = None) -> int:
+    """Record many uncoalesced payloads for ``topic`` with one ``INSERT … SELECT FROM unnest`` (batch services).
+
+    The same rows ``enqueue`` would write one by one, for work that must scale with a batch (a
+    timer closing 1,000 POs): one statement whatever the number of payloads, written at once
+    (not buffered by ``batch()``), the queue kicked once after commit. Payloads must be JSON-able.
+    """
+    registered = _handlers.get(topic)
+    if registered is None:
+        raise ValueError(f"no outbox handler registered for {topic!r}")
+    if not payloads:
+        return 0
+    created = now or timezone.now()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO core_outboxmessage (topic, queue, payload, coalesce_key, status, available_at, attempts, last_error, created_at) "
+            "SELECT %s, %s, p.payload, NULL, 'pending', %s, 0, '', %s "
+            "FROM unnest(%s::jsonb[]) WITH ORDINALITY AS p(payload, n) ORDER BY p.n",
+            [topic, registered.queue, created, created, [json.dumps(p, cls=DjangoJSONEncoder) for p in payloads]],
+        )
+    transaction.on_commit(lambda q=registered.queue: kick(q))
+    return len(payloads)
+
+
 # --- dispatching (in the worker) -------------------------------------------------------
 
 

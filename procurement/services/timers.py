@@ -1,0 +1,245 @@
+"""The PO timers as batch services: close_unpaid (R9), refund_unshipped (R14), auto_confirm (R16).
+
+Each ``purchase_orders_<verb>_due(purchase_order_ids=…, now=…)`` does for a batch of POs what the
+single-PO timer service (``purchase_order_close_unpaid`` etc. in ``lifecycle``) does for one, in a
+number of statements that does not grow with the batch:
+
+- one ``UPDATE … WHERE id = ANY(ids) AND status = … AND <deadline> <= now RETURNING`` changes the
+  states (re-checking state and deadline, so a PO paid or shipped meanwhile is left alone);
+- stock is released with one ``UPDATE`` of the SKUs, aggregated per SKU, the SKU rows locked in
+  primary-key order first (the order placing reserves them in, so no deadlock), as the batch's
+  last write so that placements on those SKUs wait for the shortest time;
+- escrow moves through ``settlement.bulk`` (one balanced journal transaction per PO, inserted in bulk);
+- transitions, audit rows and notifications are bulk-inserted; the domain events go to the
+  outbox in bulk: ``purchase_order.<state>`` per PO with one ``INSERT`` (``events.publish_many``),
+  ``sku.changed`` once per SKU of the batch, coalesced (``outbox.batch()``); webhooks subscribe
+  to them after commit.
+
+The caller (``procurement.sweeps`` through ``distribution.core.sweeps.sweep_in_batches``) holds the
+transaction and the claimed rows' locks; if a batch raises, it is rolled back and retried PO by PO
+through the single-PO services.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import connection
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import Membership, Notification, User
+from distribution.core import events, outbox
+from distribution.core.audit import audit_many
+from suppliers.events import publish_sku_changed
+from suppliers.models import SKU
+
+from ..models import PurchaseOrder, PurchaseOrderLine, PurchaseOrderTransition
+from ._base import SYSTEM, Status
+
+__all__ = ["purchase_orders_auto_confirm_due", "purchase_orders_close_unpaid_due", "purchase_orders_refund_unshipped_due"]
+
+
+@dataclass(frozen=True)
+class _Row:
+    id: int
+    number: str
+    reseller_id: int
+    supplier_id: int
+    total_amount: Decimal
+
+
+def _transition(
+    ids: list[int], *, from_status: str, to_status: str, deadline: str, now: datetime, sets: dict[str, object], extra: str = ""
+) -> list[_Row]:
+    """Move the POs of ``ids`` still in ``from_status`` and due at ``now`` to ``to_status``, in one statement."""
+    table = PurchaseOrder._meta.db_table
+    assignments = ", ".join(f"{column} = %s" for column in sets)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET status = %s, {assignments}{extra}, updated_at = %s "  # noqa: S608 (table names from model metadata, values are parameters)
+            f"WHERE id = ANY(%s) AND status = %s AND {deadline} IS NOT NULL AND {deadline} <= %s "
+            "RETURNING id, number, reseller_id, supplier_id, total_amount",
+            [to_status, *sets.values(), now, list(ids), from_status, now],
+        )
+        rows = [_Row(*r) for r in cursor.fetchall()]
+    return sorted(rows, key=lambda r: r.id)
+
+
+def _release_stock(po_ids: list[int], *, now: datetime, dispatch: bool = False) -> list[int]:
+    """Give back the reserved stock of ``po_ids``, summed per SKU; returns the SKU ids."""
+    lines, skus = PurchaseOrderLine._meta.db_table, SKU._meta.db_table
+    on_hand = ", on_hand = s.on_hand - agg.quantity" if dispatch else ""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH agg AS (SELECT sku_id, SUM(quantity) AS quantity FROM {lines} WHERE purchase_order_id = ANY(%s) GROUP BY sku_id), "  # noqa: S608 (table names from model metadata, values are parameters)
+            f"locked AS (SELECT s.id FROM {skus} s JOIN agg ON agg.sku_id = s.id ORDER BY s.id FOR UPDATE OF s) "
+            f"UPDATE {skus} s SET reserved = s.reserved - agg.quantity{on_hand}, updated_at = %s "
+            "FROM agg JOIN locked ON locked.id = agg.sku_id WHERE s.id = agg.sku_id RETURNING s.id",
+            [list(po_ids), now],
+        )
+        return sorted(r[0] for r in cursor.fetchall())
+
+
+def _record(rows: list[_Row], *, from_status: str, to_status: str, reason: str, now: datetime) -> None:
+    """Transitions and audit rows (one ``INSERT … SELECT`` each) and the ``purchase_order.<state>`` events (as ``_base._record``)."""
+    ids = [r.id for r in rows]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {PurchaseOrderTransition._meta.db_table} "  # noqa: S608 (table names from model metadata, values are parameters)
+            "(purchase_order_id, actor_id, actor_label, from_status, to_status, reason, created_at) "
+            "SELECT t.id, NULL, %s, %s, %s, %s, %s FROM unnest(%s::bigint[]) AS t(id)",
+            [SYSTEM, from_status, to_status, reason[:500], now, ids],
+        )
+    audit_many(
+        action=f"purchase_order.{to_status}",
+        object_type=PurchaseOrder._meta.label_lower,
+        object_ids=ids,
+        organisation_ids=[r.reseller_id for r in rows],
+        summaries=[f"{r.number}: {from_status} → {to_status}" for r in rows],
+        data={"reason": reason} if reason else {},
+    )
+
+    events.publish_many(
+        f"purchase_order.{to_status}",
+        [
+            {
+                "purchase_order_id": r.id,
+                "number": r.number,
+                "supplier_id": r.supplier_id,
+                "reseller_id": r.reseller_id,
+                "from_status": from_status,
+                "to_status": to_status,
+            }
+            for r in rows
+        ],
+        now=now,
+    )
+
+
+NUMBER = "%(number)s"
+
+
+def _notify(rows: list[_Row], notices: list[tuple[str, str, str]]) -> None:
+    """One notification per active member of each PO's reseller/supplier, one ``INSERT … SELECT`` per notice.
+
+    ``notices`` = [(to, kind, translated title containing ``%(number)s``)].
+    """
+    marker = "PO-NUMBER-MARKER"
+    urls = {to: reverse(f"procurement:{to}_po_detail", args=[marker]) for to in ("reseller", "supplier")}
+    numbers = [r.number for r in rows]
+    created_at = timezone.now()
+    with connection.cursor() as cursor:
+        for to, kind, title in notices:
+            org_ids = [r.reseller_id if to == "reseller" else r.supplier_id for r in rows]
+            cursor.execute(
+                f"INSERT INTO {Notification._meta.db_table} (user_id, kind, title, body, url, created_at, read_at) "  # noqa: S608 (table names from model metadata, values are parameters)
+                "SELECT u.id, %s, left(replace(%s, %s, t.number), 200), '', replace(%s, %s, t.number), %s, NULL "
+                f"FROM unnest(%s::text[], %s::bigint[]) WITH ORDINALITY AS t(number, organisation_id, n) "
+                f"JOIN {Membership._meta.db_table} m ON m.organisation_id = t.organisation_id "
+                f"JOIN {User._meta.db_table} u ON u.id = m.user_id AND u.is_active ORDER BY t.n, u.id",
+                [kind, str(title), NUMBER, urls[to], marker, created_at, numbers, org_ids],
+            )
+
+
+# --- the three timers ---------------------------------------------------------------------------
+
+
+def _one_outbox_insert(func):
+    """Buffer every event the batch publishes and write the outbox rows with one INSERT at its end."""
+
+    @functools.wraps(func)
+    def wrapper(**kwargs):
+        with outbox.batch():
+            return func(**kwargs)
+
+    return wrapper
+
+
+@_one_outbox_insert
+def purchase_orders_close_unpaid_due(*, purchase_order_ids: list[int], now: datetime) -> list[str]:
+    """Timer R9 for a batch: close the POs still unpaid at ``pay_by``, release their stock. Returns their numbers."""
+    reason = _("Not paid within %(days)s days (R9).") % {"days": settings.PO_PAY_WITHIN.days}
+    rows = _transition(
+        purchase_order_ids,
+        from_status=Status.AWAITING_PAYMENT,
+        to_status=Status.CLOSED,
+        deadline="pay_by",
+        now=now,
+        sets={"closed_at": now, "status_reason": reason[:500]},
+    )
+    if not rows:
+        return []
+    _record(rows, from_status=Status.AWAITING_PAYMENT, to_status=Status.CLOSED, reason=reason, now=now)
+    title = _("Purchase order %(number)s was closed unpaid")
+    _notify(rows, [("reseller", "purchase_order.closed", title), ("supplier", "purchase_order.closed", title)])
+    sku_ids = _release_stock([r.id for r in rows], now=now)  # last: the SKU rows stay locked only until COMMIT
+    publish_sku_changed(sku_ids=sku_ids, changes={"reserved"}, now=now)
+    return [r.number for r in rows]
+
+
+@_one_outbox_insert
+def purchase_orders_refund_unshipped_due(*, purchase_order_ids: list[int], now: datetime) -> list[str]:
+    """Timer R14 for a batch: refund the POs still unshipped at ``ship_by`` (stock released, escrow → reseller)."""
+    from settlement.bulk import escrow_refund_many
+
+    reason = _("Not shipped within %(days)s days of payment (R14).") % {"days": settings.PO_SHIP_WITHIN.days}
+    rows = _transition(
+        purchase_order_ids,
+        from_status=Status.PAID,
+        to_status=Status.REFUNDED,
+        deadline="ship_by",
+        now=now,
+        sets={"refunded_at": now, "status_reason": reason[:500]},
+        extra=", refund_amount = total_amount",  # as the transition method sets it
+    )
+    if not rows:
+        return []
+    escrow_refund_many(references=[r.number for r in rows], actor=None, memo=reason)
+    _record(rows, from_status=Status.PAID, to_status=Status.REFUNDED, reason=reason, now=now)
+    title = _("Purchase order %(number)s was refunded: not shipped in time")
+    _notify(rows, [("reseller", "purchase_order.refunded", title), ("supplier", "purchase_order.refunded", title)])
+    sku_ids = _release_stock([r.id for r in rows], now=now)  # last: the SKU rows stay locked only until COMMIT
+    publish_sku_changed(sku_ids=sku_ids, changes={"reserved"}, now=now)
+    return [r.number for r in rows]
+
+
+@_one_outbox_insert
+def purchase_orders_auto_confirm_due(*, purchase_order_ids: list[int], now: datetime) -> list[str]:
+    """Timer R16 for a batch: complete the shipped POs at ``confirm_by`` (escrow → supplier less commission).
+
+    A disputed PO is not ``shipped``, so the statement leaves it alone: the dispute holds the timer.
+    """
+    from settlement.bulk import escrow_release_many
+
+    reason = _("Confirmed automatically %(days)s days after shipping (R16).") % {"days": settings.PO_CONFIRM_WITHIN.days}
+    rows = _transition(
+        purchase_order_ids,
+        from_status=Status.SHIPPED,
+        to_status=Status.COMPLETED,
+        deadline="confirm_by",
+        now=now,
+        sets={"completed_at": now},
+    )
+    if not rows:
+        return []
+    from suppliers.models import Supplier
+
+    rates = dict(
+        Supplier.objects.filter(organisation_id__in=sorted({r.supplier_id for r in rows})).values_list("organisation_id", "commission_rate")
+    )
+    escrow_release_many(references=[r.number for r in rows], commission_rates=rates, actor=None, memo=reason)
+    _record(rows, from_status=Status.SHIPPED, to_status=Status.COMPLETED, reason=reason, now=now)
+    _notify(
+        rows,
+        [
+            ("supplier", "purchase_order.completed", _("Purchase order %(number)s completed: payment released")),
+            ("reseller", "purchase_order.completed", _("Purchase order %(number)s was confirmed automatically")),
+        ],
+    )
+    return [r.number for r in rows]
