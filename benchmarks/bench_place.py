@@ -134,7 +134,8 @@ def _raw_worker(dsn: dict, supplier_id: int, reseller_id: int, sku_ids, stop_at:
 
 def _dsn() -> dict:
     db = settings.DATABASES["default"]
-    dsn = {"dbname": db["NAME"], "host": db.get("HOST") or "127.0.0.1", "port": db.get("PORT") or 5432, "user": db.get("USER") or "postgres"}
+    dsn = {"dbname": db["NAME"], "host": db.get("HOST") or "127.0.0.1", "port": db.get("PORT") or 5432}
+    dsn["user"] = db.get("USER") or "postgres"
     if db.get("PASSWORD"):
         dsn["password"] = db["PASSWORD"]
     return dsn
@@ -306,7 +307,7 @@ def _stock_problems() -> list[str]:
                 OR s.reserved <> COALESCE(SUM(l.quantity) FILTER (WHERE po.status IN ('awaiting_payment', 'paid')), 0)
             """
         )
-        return [f"SKU {pk}: on hand {on_hand}, reserved {reserved}, open lines {lines}" for pk, on_hand, reserved, lines in cursor.fetchall()]
+        return [f"SKU {pk}: on hand {on_hand}, reserved {reserved}, open lines {n}" for pk, on_hand, reserved, n in cursor.fetchall()]
 
 
 def _statements(hot) -> list[list[object]]:
@@ -332,7 +333,8 @@ def _statements(hot) -> list[list[object]]:
         rows.append([label, response.status_code, len(work), len(statements) - len(work)])
         return response
 
-    body = {"consumer_order_ref": "STMT-1", "shipping_address": data.ADDRESS, "lines": [{"sku_id": hot.pk, "quantity": 1, "retail_price": _price(hot)}]}
+    line = {"sku_id": hot.pk, "quantity": 1, "retail_price": _price(hot)}
+    body = {"consumer_order_ref": "STMT-1", "shipping_address": data.ADDRESS, "lines": [line]}
     response = count("place", "post", "purchase-orders/", body, {**reseller_auth, "Idempotency-Key": "stmt-1"})
     number = response.json()["number"]
     count("place (idempotent replay)", "post", "purchase-orders/", body, {**reseller_auth, "Idempotency-Key": "stmt-1"})
@@ -414,7 +416,8 @@ def run(report: Report, *, seconds: float) -> None:
     finally:
         server.stop()
     problems = _stock_problems()
-    report.line(f"stock check over every SKU (reserved ≤ on hand, reserved = open PO lines): {'OK' if not problems else '; '.join(problems[:5])}")
+    verdict = "OK" if not problems else "; ".join(problems[:5])
+    report.line(f"stock check over every SKU (reserved ≤ on hand, reserved = open PO lines): {verdict}")
     report.line()
     report.line("Statements per API action (in-process test client; auth, rate limit, idempotency, webhooks included):")
     report.line()

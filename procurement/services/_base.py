@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django_fsm import TransitionNotAllowed
 
 from accounts.models import Organisation
-from accounts.services import notify_organisation
+from accounts.services import notify_organisation, notify_users
 from distribution.core.audit import audit
 from distribution.core.errors import InvalidState
 from suppliers.models import SKU
@@ -82,12 +82,24 @@ def _fire(po: PurchaseOrder, method: str, **kwargs: Any) -> str:
     return from_status
 
 
+def _actor_organisation(actor, po: PurchaseOrder) -> Organisation:
+    """The organisation the actor acts for (its membership's), else the reseller's; no query for the PO's two sides."""
+    membership = getattr(actor, "membership", None) if getattr(actor, "pk", None) else None
+    if membership is None:
+        return po.reseller.organisation
+    if membership.organisation_id == po.reseller_id:
+        return po.reseller.organisation
+    if membership.organisation_id == po.supplier_id:
+        return po.supplier.organisation
+    return membership.organisation
+
+
 def _record(po: PurchaseOrder, *, actor, from_status: str, now: datetime, reason: str = "") -> PurchaseOrderTransition:
     audit(
         actor=actor,
         action=f"purchase_order.{po.status}",
         obj=po,
-        organisation=getattr(getattr(actor, "membership", None), "organisation", None) or po.reseller.organisation,
+        organisation=_actor_organisation(actor, po),
         summary=f"{po.number}: {from_status or '—'} → {po.status}",
         data={"reason": reason} if reason else {},
     )
@@ -116,10 +128,16 @@ def supplier_url(po: PurchaseOrder) -> str:
     return reverse("procurement:supplier_po_detail", args=[po.number])
 
 
-def _notify(po: PurchaseOrder, *, to: str, kind: str, title: str, body: str = "", email: bool = False) -> None:
+def _notify(
+    po: PurchaseOrder, *, to: str, kind: str, title: str, body: str = "", email: bool = False, user_ids: list[int] | None = None
+) -> None:
+    """Notify the members of one side; ``user_ids`` (that side's active members, read by the caller's query) saves a query."""
     organisation = po.reseller.organisation if to == "reseller" else po.supplier.organisation
     url = reseller_url(po) if to == "reseller" else supplier_url(po)
-    notify_organisation(organisation=organisation, kind=kind, title=title, body=body, url=url)
+    if user_ids is None:
+        notify_organisation(organisation=organisation, kind=kind, title=title, body=body, url=url)
+    else:
+        notify_users(users=user_ids, kind=kind, title=title, body=body, url=url)
     if email:
         transaction.on_commit(lambda: _send_email(organisation, title, f"{body}\n\n{settings.SITE_URL}{url}"))
 

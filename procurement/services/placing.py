@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -75,6 +76,16 @@ def reseller_auto_pay_set(*, actor, reseller: Reseller, enabled: bool) -> Resell
 # --- placing ---------------------------------------------------------------------------
 
 
+def _active_penalty(organisation_id, sanctions: tuple[str, ...], now: datetime):
+    return Penalty.objects.filter(
+        organisation_id=organisation_id, sanction__in=list(sanctions), revoked_at__isnull=True, starts_at__lte=now
+    ).filter(Q(ends_at__isnull=True) | Q(ends_at__gt=now))
+
+
+def _under_penalty(organisation_id: int, sanctions: tuple[str, ...], now: datetime) -> bool:
+    return _active_penalty(organisation_id, sanctions, now).exists()
+
+
 def _live_partnership(*, reseller: Reseller, supplier: Supplier, now: datetime) -> Partnership:
     partnership = (
         Partnership.objects.select_related("tier")
@@ -87,17 +98,43 @@ def _live_partnership(*, reseller: Reseller, supplier: Supplier, now: datetime) 
     return partnership
 
 
-def _under_penalty(organisation_id: int, sanctions: tuple[str, ...], now: datetime) -> bool:
-    return (
-        Penalty.objects.filter(organisation_id=organisation_id, sanction__in=list(sanctions), revoked_at__isnull=True, starts_at__lte=now)
-        .filter(Q(ends_at__isnull=True) | Q(ends_at__gt=now))
-        .exists()
-    )
-
-
 def _check_may_order(reseller: Reseller, now: datetime) -> None:
     if _under_penalty(reseller.pk, (Penalty.Sanction.SUSPEND_ORDERING,), now):
         raise OrderingSuspended()
+
+
+def _guarded_skus(*, reseller: Reseller, sku_ids: list[int], now: datetime) -> dict[int, SKU]:
+    """The ordered SKUs with everything the guards and the PO need, in ONE query.
+
+    Each SKU carries its product and supplier, and as annotations: the reseller's live
+    partnership with that supplier (id and tier discount), the supplier's shipping fee,
+    whether a listing sanction is in force against the supplier, whether the reseller is
+    suspended from ordering, the ids of the supplier's active members (the notification's
+    recipients) and a fresh PO number from the sequence.
+    """
+    from django.contrib.auth import get_user_model
+    from django.contrib.postgres.expressions import ArraySubquery
+    from django.db.models import Exists, OuterRef, Subquery
+    from django.db.models.expressions import RawSQL
+
+    live = Partnership.objects.filter(reseller_id=reseller.pk, supplier_id=OuterRef("supplier_id")).filter(
+        Q(status=Partnership.Status.ACTIVE) | Q(status=Partnership.Status.TERMINATION_PENDING, ends_at__gt=now)
+    )
+    members = get_user_model().objects.filter(membership__organisation_id=OuterRef("supplier_id"), is_active=True).order_by("pk")
+    return (
+        SKU.objects.select_related("product", "supplier")
+        .order_by()
+        .annotate(
+            partnership_id=Subquery(live.values("pk")[:1]),
+            tier_discount=Subquery(live.values("tier__discount_percent")[:1]),
+            shipping_fee=Subquery(CooperationTerms.objects.filter(supplier_id=OuterRef("supplier_id")).values("shipping_fee_amount")[:1]),
+            supplier_sanctioned=Exists(_active_penalty(OuterRef("supplier_id"), LISTING_SANCTIONS, now)),
+            ordering_suspended=Exists(_active_penalty(reseller.pk, (Penalty.Sanction.SUSPEND_ORDERING,), now)),
+            supplier_member_ids=ArraySubquery(members.values("pk")),
+            po_sequence=RawSQL("nextval(%s)", [PO_NUMBER_SEQUENCE]),
+        )
+        .in_bulk(sku_ids)
+    )
 
 
 def _sku_id(line: dict[str, Any]) -> Any:
@@ -136,11 +173,20 @@ def _parse_lines(lines: list[dict[str, Any]]) -> list[tuple[int, int, Decimal]]:
     return parsed
 
 
+def _number(now: datetime, value: int) -> str:
+    return f"PO{timezone.localtime(now):%Y%m%d}-{value:06d}"
+
+
 def _next_number(now: datetime) -> str:
     with connection.cursor() as cursor:
         cursor.execute("SELECT nextval(%s)", [PO_NUMBER_SEQUENCE])
         (value,) = cursor.fetchone()
-    return f"PO{timezone.localtime(now):%Y%m%d}-{value:06d}"
+    return _number(now, value)
+
+
+def _check_supplier(supplier: Supplier, sanctioned: bool) -> None:
+    if not supplier.is_active or sanctioned:
+        raise DomainError(_("%(supplier)s is not taking orders.") % {"supplier": supplier.company_name}, code="supplier_inactive")
 
 
 def _place_locked(
@@ -148,6 +194,7 @@ def _place_locked(
     actor,
     reseller: Reseller,
     supplier: Supplier,
+    skus: dict[int, SKU],
     parsed: list[tuple[int, int, Decimal]],
     positions: list[int],
     consumer_order_ref: str,
@@ -155,10 +202,20 @@ def _place_locked(
     note: str,
     now: datetime,
 ) -> PurchaseOrder:
-    if not supplier.is_active or _under_penalty(supplier.pk, LISTING_SANCTIONS, now):
-        raise DomainError(_("%(supplier)s is not taking orders.") % {"supplier": supplier.company_name}, code="supplier_inactive")
-    partnership = _live_partnership(reseller=reseller, supplier=supplier, now=now)
-    skus = SKU.objects.select_related("product").in_bulk([sku_id for sku_id, _q, _p in parsed])
+    """Check the guards on ``skus`` (from ``_guarded_skus``) and write the PO, its lines, transition and
+    notification. Stock is NOT reserved here: the caller reserves ``po.reserve_quantities`` as the
+    transaction's last write (``_finish_placing``)."""
+    guard = next((skus[sku_id] for sku_id, _q, _p in parsed if sku_id in skus and skus[sku_id].supplier_id == supplier.pk), None)
+    if guard is None:  # no line of this supplier's: the error paths below need facts the query could not carry
+        _check_supplier(supplier, _under_penalty(supplier.pk, LISTING_SANCTIONS, now))
+        discount = _live_partnership(reseller=reseller, supplier=supplier, now=now).tier.discount_percent
+    else:
+        _check_supplier(supplier, guard.supplier_sanctioned)
+        if guard.partnership_id is None:
+            raise NoPartnership(
+                _("You have no active partnership with %(supplier)s.") % {"supplier": supplier.company_name}, field="lines"
+            )
+        discount = guard.tier_discount
     priced: list[tuple[SKU, int, Decimal, Decimal]] = []
     for position, (sku_id, quantity, retail_price) in zip(positions, parsed, strict=True):
         sku = skus.get(sku_id)
@@ -179,16 +236,13 @@ def _place_locked(
                 % {"code": sku.code, "min": sku.min_retail_amount, "max": sku.max_retail_amount},
                 field=f"{field}.retail_price",
             )
-        unit_price = tier_supply_price(sku.supply_price_amount, partnership.tier.discount_percent)
+        unit_price = tier_supply_price(sku.supply_price_amount, discount)
         priced.append((sku, quantity, unit_price, retail_price))
 
-    _reserve({sku.pk: quantity for sku, quantity, _u, _r in priced}, now=now)
-
     goods = sum((money(unit * quantity) for _s, quantity, unit, _r in priced), ZERO)
-    terms = CooperationTerms.objects.filter(supplier=supplier).only("shipping_fee_amount").first()
-    shipping = money(terms.shipping_fee_amount) if terms else ZERO
-    po = PurchaseOrder.objects.create(
-        number=_next_number(now),
+    shipping = money(guard.shipping_fee) if guard is not None and guard.shipping_fee is not None else ZERO
+    po = PurchaseOrder(
+        number=_number(now, guard.po_sequence) if guard is not None else _next_number(now),
         supplier=supplier,
         reseller=reseller,
         placed_by=actor if getattr(actor, "pk", None) else None,
@@ -201,7 +255,8 @@ def _place_locked(
         pay_by=now + settings.PO_PAY_WITHIN,
         **address,
     )
-    PurchaseOrderLine.objects.bulk_create(
+    po.save(force_insert=True)
+    po.placed_lines = PurchaseOrderLine.objects.bulk_create(
         [
             PurchaseOrderLine(
                 purchase_order=po,
@@ -222,7 +277,9 @@ def _place_locked(
         to="supplier",
         kind="purchase_order.placed",
         title=_("New purchase order %(number)s from %(reseller)s (awaiting payment)") % {"number": po.number, "reseller": reseller.name},
+        user_ids=guard.supplier_member_ids if guard is not None else None,
     )
+    po.reserve_quantities = {sku.pk: quantity for sku, quantity, _u, _r in priced}
     return po
 
 
@@ -237,14 +294,18 @@ def _auto_pay(po: PurchaseOrder, *, actor, now: datetime) -> PurchaseOrder:
 
     if not po.reseller.auto_pay:
         return po
+    carried = {"placed_lines": po.placed_lines, "reserve_quantities": po.reserve_quantities}
     balance = wallet_balance(po.reseller.organisation)
     if balance >= po.total_amount:
         try:
-            with transaction.atomic():
-                return _pay_locked(_lock(po), actor=actor, now=now)
+            with transaction.atomic():  # a real savepoint: a failed payment leaves the PO placed
+                paid = _pay_locked(_lock(po), actor=actor, now=now)
+                paid.__dict__.update(carried)
+                return paid
         except InsufficientBalance:
             balance = wallet_balance(po.reseller.organisation)
             po = _lock(po)
+            po.__dict__.update(carried)
     _notify(
         po,
         to="reseller",
@@ -263,33 +324,75 @@ def _validate_ref(consumer_order_ref: str) -> None:
         raise ValidationFailed(_("64 characters at most."), field="consumer_order_ref")
 
 
+def _may_order(reseller: Reseller, skus: dict[int, SKU], now: datetime) -> None:
+    row = next(iter(skus.values()), None)
+    if row is None:
+        _check_may_order(reseller, now)
+    elif row.ordering_suspended:
+        raise OrderingSuspended()
+
+
+def _finish_placing(
+    placed: list[PurchaseOrder], *, actor, now: datetime, before_reserve: Callable[[list[PurchaseOrder]], None] | None
+) -> list[PurchaseOrder]:
+    """Auto-pay, the caller's last words (e.g. the API's idempotent answer), then reserve stock.
+
+    The reservation of every PO's SKUs, in SKU primary-key order, is the transaction's last
+    write, so a hot SKU's row is locked only from that conditional ``UPDATE`` to COMMIT; if
+    stock is short it fails right there and everything before it rolls back (auto-pay too).
+    """
+    placed = [_auto_pay(po, actor=actor, now=now) for po in placed]
+    if before_reserve is not None:
+        before_reserve(placed)
+    quantities: dict[int, int] = {}
+    for po in placed:
+        for sku_id, quantity in po.reserve_quantities.items():
+            quantities[sku_id] = quantities.get(sku_id, 0) + quantity
+    _reserve(quantities, now=now)
+    return placed
+
+
 def purchase_order_place(
     *,
     actor,
     reseller: Reseller,
-    supplier: Supplier,
+    supplier: Supplier | None,
     lines: list[dict[str, Any]],
     consumer_order_ref: str,
     address: dict[str, Any],
     note: str = "",
     now: datetime | None = None,
+    before_reserve: Callable[[PurchaseOrder], None] | None = None,
+    savepoint: bool = True,
 ) -> PurchaseOrder:
-    """Place one PO (R10–R12): guards, price snapshot, stock reservation, optional auto-pay.
+    """Place one PO (R10–R12): guards, price snapshot, optional auto-pay, stock reservation (last).
 
     All or nothing. Lines are ``{"sku": SKU | id (or "sku_id"), "quantity", "retail_price"}``.
-    Raises ``no_partnership``, ``mixed_suppliers``, ``price_out_of_range``,
-    ``insufficient_stock``, ``validation_error`` (with ``field``), ``ordering_suspended``.
+    ``supplier=None`` means the supplier of the first line's SKU (every line must be that
+    supplier's). ``before_reserve(po)`` runs inside the transaction just before the stock
+    reservation, with the PO complete in memory (``po.placed_lines``); raising there rolls
+    everything back. ``savepoint=False`` (inside a caller's ``atomic`` that lets any error
+    propagate, like the API's idempotency transaction) saves the SAVEPOINT/RELEASE pair.
+    Raises ``no_partnership``, ``mixed_suppliers``, ``price_out_of_range``, ``insufficient_stock``, ``validation_error`` (with ``field``), ``ordering_suspended``,
+    ``supplier_inactive``.
     """
     now = _now(now)
     _validate_ref(consumer_order_ref)
     cleaned = address_clean(address)
     parsed = _parse_lines(lines)
-    with transaction.atomic():
-        _check_may_order(reseller, now)
+    with transaction.atomic(savepoint=savepoint):
+        skus = _guarded_skus(reseller=reseller, sku_ids=[sku_id for sku_id, _q, _p in parsed], now=now)
+        _may_order(reseller, skus, now)
+        if supplier is None:
+            first = skus.get(parsed[0][0])
+            if first is None:
+                raise ValidationFailed(_("This SKU does not exist."), field="lines.0.sku_id")
+            supplier = first.supplier
         po = _place_locked(
             actor=actor,
             reseller=reseller,
             supplier=supplier,
+            skus=skus,
             parsed=parsed,
             positions=list(range(len(parsed))),
             consumer_order_ref=consumer_order_ref,
@@ -297,7 +400,7 @@ def purchase_order_place(
             note=note,
             now=now,
         )
-        po = _auto_pay(po, actor=actor, now=now)
+        [po] = _finish_placing([po], actor=actor, now=now, before_reserve=(lambda pos: before_reserve(pos[0])) if before_reserve else None)
     return po
 
 
@@ -316,23 +419,23 @@ def purchase_orders_place_cart(
     _validate_ref(consumer_order_ref)
     cleaned = address_clean(address)
     parsed = _parse_lines(lines)
-    supplier_of = dict(SKU.objects.filter(pk__in=[p[0] for p in parsed]).values_list("pk", "supplier_id"))
-    groups: OrderedDict[int, list[int]] = OrderedDict()
-    for position, (sku_id, _q, _p) in enumerate(parsed):
-        if sku_id not in supplier_of:
-            raise ValidationFailed(_("This SKU does not exist."), field=f"lines.{position}.sku_id")
-        groups.setdefault(supplier_of[sku_id], []).append(position)
-    suppliers = Supplier.objects.in_bulk(list(groups))
-    placed: list[PurchaseOrder] = []
     with transaction.atomic():
-        _check_may_order(reseller, now)
+        skus = _guarded_skus(reseller=reseller, sku_ids=[p[0] for p in parsed], now=now)
+        groups: OrderedDict[int, list[int]] = OrderedDict()
+        for position, (sku_id, _q, _p) in enumerate(parsed):
+            if sku_id not in skus:
+                raise ValidationFailed(_("This SKU does not exist."), field=f"lines.{position}.sku_id")
+            groups.setdefault(skus[sku_id].supplier_id, []).append(position)
+        _may_order(reseller, skus, now)
+        placed: list[PurchaseOrder] = []
         for supplier_id in sorted(groups):
             positions = groups[supplier_id]
             placed.append(
                 _place_locked(
                     actor=actor,
                     reseller=reseller,
-                    supplier=suppliers[supplier_id],
+                    supplier=skus[parsed[positions[0]][0]].supplier,
+                    skus=skus,
                     parsed=[parsed[p] for p in positions],
                     positions=positions,
                     consumer_order_ref=consumer_order_ref,
@@ -341,7 +444,5 @@ def purchase_orders_place_cart(
                     now=now,
                 )
             )
-        placed = [_auto_pay(po, actor=actor, now=now) for po in placed]
+        placed = _finish_placing(placed, actor=actor, now=now, before_reserve=None)
     return placed
-
-

@@ -15,15 +15,13 @@ import json
 from datetime import datetime
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Query, Router
 
-from distribution.core.errors import ValidationFailed
 from procurement import services as po_services
 from procurement.models import PurchaseOrder
-from suppliers.models import SKU
 
 from ..auth import ResellerKey, SupplierKey
 from ..errors import ApiError
@@ -83,17 +81,27 @@ def _supplier_po(request: HttpRequest, number: str) -> PurchaseOrder:
     return po
 
 
-def _supplier_of(lines: list[dict[str, Any]]):
-    """The supplier of the first line's SKU; the service checks that every line has it."""
-    sku = SKU.objects.select_related("supplier").filter(pk=lines[0]["sku_id"]).first()
-    if sku is None:
-        raise ValidationFailed(_("This SKU does not exist."), field="lines.0.sku_id")
-    return sku.supplier
-
-
 def _request_hash(request: HttpRequest) -> str:
     canonical = json.dumps(json.loads(request.body), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _claim(organisation_id: int, key: str, request_hash: str) -> int | None:
+    """Insert the key's row; ``None`` when the key is taken (waits on the unique index for an in-flight request)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO api_idempotencyrecord (organisation_id, key, request_hash, created_at) "
+            "VALUES (%s, %s, %s, now()) ON CONFLICT (organisation_id, key) DO NOTHING RETURNING id",
+            [organisation_id, key, request_hash],
+        )
+        row = cursor.fetchone()
+    return row[0] if row else None
+
+
+def _replay(record: IdempotencyRecord, request_hash: str):
+    if record.request_hash != request_hash:
+        raise ApiError(422, "idempotency_key_reused", _("This Idempotency-Key was used with another request body."))
+    return record.status_code, record.response_body
 
 
 @reseller_router.post(
@@ -103,6 +111,14 @@ def _request_hash(request: HttpRequest) -> str:
     summary="Place a purchase order (idempotent)",
 )
 def place(request: HttpRequest, payload: PurchaseOrderIn):
+    """Place, or replay the first answer to this Idempotency-Key.
+
+    One transaction: the key's row first (``INSERT … ON CONFLICT DO NOTHING RETURNING``; a
+    concurrent request with the same key waits there until the first commits or rolls
+    back), then the PO; the answer is built from memory and stored on the key's row just
+    before the stock reservation, the transaction's last write. A taken key replays the
+    stored answer (one read), or answers 422 for another body.
+    """
     key = (request.headers.get("Idempotency-Key") or "").strip()
     if not key:
         raise ApiError(400, "missing_idempotency_key", _("The Idempotency-Key header is required."))
@@ -110,30 +126,33 @@ def place(request: HttpRequest, payload: PurchaseOrderIn):
         raise ApiError(400, "malformed_request", _("The Idempotency-Key header is 255 characters at most."))
     organisation = organisation_of(request)
     request_hash = _request_hash(request)
+    data = payload.dict()
+    answer: dict[str, Any] = {}
     with transaction.atomic():
-        record, created = IdempotencyRecord.objects.get_or_create(
-            organisation=organisation, key=key, defaults={"request_hash": request_hash}
-        )
-        if not created:
-            if record.request_hash != request_hash:
-                raise ApiError(
-                    422, "idempotency_key_reused", _("This Idempotency-Key was used with another request body.")
-                )
-            return record.status_code, record.response_body
-        data = payload.dict()
-        po = po_services.purchase_order_place(
+        record_id = _claim(organisation.pk, key, request_hash)
+        while record_id is None:
+            # ON CONFLICT DO NOTHING only after the holder committed, so its row is there (unless pruned since: claim again)
+            record = IdempotencyRecord.objects.filter(organisation_id=organisation.pk, key=key).first()
+            if record is not None:
+                return _replay(record, request_hash)
+            record_id = _claim(organisation.pk, key, request_hash)
+
+        def remember(po: PurchaseOrder) -> None:
+            answer.update(po_dict(po, lines=po.placed_lines))
+            IdempotencyRecord.objects.filter(pk=record_id).update(status_code=201, response_body=answer)
+
+        po_services.purchase_order_place(
             actor=actor_of(request),
             reseller=organisation.reseller,
-            supplier=_supplier_of(data["lines"]),
+            supplier=None,
             lines=data["lines"],
             consumer_order_ref=data["consumer_order_ref"],
             address=data["shipping_address"],
             note=data["note"],
+            before_reserve=remember,
+            savepoint=False,  # any error leaves this block too, so the nested atomic needs no savepoint
         )
-        body = _fresh(po)
-        record.status_code, record.response_body = 201, body
-        record.save(update_fields=["status_code", "response_body"])
-    return 201, body
+    return 201, answer
 
 
 @reseller_router.get("purchase-orders/", response={200: PurchaseOrderPage, **ERRORS}, summary="This reseller's purchase orders")
