@@ -373,8 +373,8 @@ def purchase_order_place(
     reservation, with the PO complete in memory (``po.placed_lines``); raising there rolls
     everything back. ``savepoint=False`` (inside a caller's ``atomic`` that lets any error
     propagate, like the API's idempotency transaction) saves the SAVEPOINT/RELEASE pair.
-    Raises ``no_partnership``, ``mixed_suppliers``, ``price_out_of_range``, ``insufficient_stock``, ``validation_error`` (with ``field``), ``ordering_suspended``,
-    ``supplier_inactive``.
+    Raises ``no_partnership``, ``mixed_suppliers``, ``price_out_of_range``, ``insufficient_stock``,
+    ``validation_error`` (with ``field``), ``ordering_suspended``, ``supplier_inactive``.
     """
     now = _now(now)
     _validate_ref(consumer_order_ref)
