@@ -132,8 +132,11 @@ def _notify(
     po: PurchaseOrder, *, to: str, kind: str, title: str, body: str = "", email: bool = False, user_ids: list[int] | None = None
 ) -> None:
     """Notify the members of one side; ``user_ids`` (that side's active members, read by the caller's query) saves a query."""
-    organisation = po.reseller.organisation if to == "reseller" else po.supplier.organisation
     url = reseller_url(po) if to == "reseller" else supplier_url(po)
+    if user_ids is not None and not email:
+        notify_users(users=user_ids, kind=kind, title=title, body=body, url=url)
+        return
+    organisation = po.reseller.organisation if to == "reseller" else po.supplier.organisation
     if user_ids is None:
         notify_organisation(organisation=organisation, kind=kind, title=title, body=body, url=url)
     else:
