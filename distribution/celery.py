@@ -58,6 +58,11 @@ app.conf.beat_schedule = {
         "schedule": EVERY_MINUTE,
         "args": ["webhook_deliveries"],
     },
+    "outbox": {
+        "task": "distribution.core.tasks.run_sweep",
+        "schedule": EVERY_MINUTE,
+        "args": ["outbox"],
+    },
     "idempotency-records": {
         "task": "distribution.core.tasks.run_sweep",
         "schedule": crontab(minute=17),

@@ -117,6 +117,10 @@ if env_bool("DB_POOL", True):
 
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
 CACHE_REDIS_URL = os.environ.get("CACHE_REDIS_URL", REDIS_URL)
+if os.environ.get("PYTEST_XDIST_WORKER", "").startswith("gw"):
+    # Parallel test workers (pytest -n) each get their own Redis database (13, 14, …): one
+    # worker's cache.clear() (a FLUSHDB) must not wipe another's rate-limit counters.
+    CACHE_REDIS_URL = CACHE_REDIS_URL.rsplit("/", 1)[0] + f"/{(13 + int(os.environ['PYTEST_XDIST_WORKER'][2:])) % 16}"
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
@@ -215,6 +219,15 @@ PO_SHIP_WITHIN = timedelta(days=int(os.environ.get("PO_SHIP_WITHIN_DAYS", "15"))
 PO_CONFIRM_WITHIN = timedelta(days=int(os.environ.get("PO_CONFIRM_WITHIN_DAYS", "30")))
 PARTNERSHIP_NOTICE_PERIOD = timedelta(days=10)
 SWEEP_BATCH_SIZE = int(os.environ.get("SWEEP_BATCH_SIZE", "100"))
+# The outbox (distribution/core/outbox.py): a worker's claim on a row lasts OUTBOX_LEASE; a row
+# failing OUTBOX_MAX_ATTEMPTS times is quarantined; the sweep re-kicks rows overdue by
+# OUTBOX_KICK_GRACE and forgets done rows after OUTBOX_KEEP_DONE. product.updated is coalesced
+# per SKU over PRODUCT_UPDATED_WINDOW.
+OUTBOX_LEASE = timedelta(minutes=5)
+OUTBOX_MAX_ATTEMPTS = int(os.environ.get("OUTBOX_MAX_ATTEMPTS", "10"))
+OUTBOX_KICK_GRACE = timedelta(minutes=1)
+OUTBOX_KEEP_DONE = timedelta(days=3)
+PRODUCT_UPDATED_WINDOW = timedelta(seconds=float(os.environ.get("PRODUCT_UPDATED_WINDOW_SECONDS", "5")))
 INVITATION_VALID_FOR = timedelta(days=7)
 
 # JSON API v1 (distribution/api): requests per key per minute; webhook delivery.

@@ -47,6 +47,35 @@ def _clean_cache():
 
 
 @pytest.fixture(autouse=True)
+def outbox_kicks(request, monkeypatch):
+    """After-commit kicks of the outbox are recorded here instead of going to a broker (no worker
+    runs in tests: a test runs the worker's part with ``run_outbox``). Mark a test ``real_broker``
+    to keep the real kicks."""
+    kicks: list[tuple[str, float]] = []
+    if request.node.get_closest_marker("real_broker") is None:
+        monkeypatch.setattr("distribution.core.outbox.kick", lambda queue, countdown=0: kicks.append((queue, countdown)) or True)
+    return kicks
+
+
+@pytest.fixture
+def run_outbox(django_capture_on_commit_callbacks):
+    """Run what a worker would: every due outbox row (by default also those in a coalescing window).
+
+    Returns (done, failed). Callbacks the handlers register on commit run too."""
+    from django.conf import settings
+    from django.utils import timezone
+
+    from distribution.core import outbox
+
+    def run(queue: str | None = None, *, now=None) -> tuple[int, int]:
+        moment = now or timezone.now() + settings.PRODUCT_UPDATED_WINDOW + timedelta(seconds=1)
+        with django_capture_on_commit_callbacks(execute=True):
+            return outbox.dispatch(queue, now=moment)
+
+    return run
+
+
+@pytest.fixture(autouse=True)
 def _forget_platform_account_ids():
     """The ledger caches platform account ids per process; each test's database starts afresh."""
     from settlement import ledger

@@ -1,10 +1,12 @@
 """Webhook events and their signed delivery.
 
-``emit_event`` is called by services inside their transaction: it records the
-event and one delivery per interested endpoint in that same transaction (so a
-rolled-back change leaves nothing behind) and queues the deliveries with
-``transaction.on_commit``. Delivery happens only in a Celery worker, never in the
-request, so a slow or failing receiver cannot slow or break the action.
+The domain never calls this module: it publishes domain events
+(``distribution.core.events``) and the handlers at the end of this module subscribe
+to them *after commit* (through the outbox, in the ``webhooks`` queue). In the worker
+a handler reads the object as it is then, and ``emit_event`` records one webhook event
+per interested organisation and one delivery per endpoint, queued on commit. So the
+fan-out to partners and endpoints costs the placing transaction nothing, a rolled-back
+change sends nothing, and a slow or failing receiver cannot slow or break the action.
 
 Each attempt is a ``POST`` of ``{"id", "type", "created_at", "data"}`` with
 ``X-Event-Id`` and ``X-Signature: sha256=<hex HMAC-SHA256 of the raw body>``.
@@ -70,10 +72,14 @@ def backoff(attempts: int) -> timedelta:
 
 
 def _queue(delivery_ids: list[int], *, countdown: float = 0) -> None:
+    """Queue delivery attempts; a broker failure is logged (the deliveries sweep re-queues them)."""
     from .tasks import deliver_webhook
 
-    for pk in delivery_ids:
-        deliver_webhook.apply_async((pk,), countdown=countdown)
+    try:
+        for pk in delivery_ids:
+            deliver_webhook.apply_async((pk,), countdown=countdown)
+    except Exception:  # the deliveries are recorded; sweep_webhook_deliveries queues them again
+        logger.warning("webhooks: could not queue deliveries %s; the deliveries sweep will retry", delivery_ids, exc_info=True)
 
 
 def emit_event(
@@ -141,14 +147,20 @@ def emit_purchase_order_event(po: Any, *, now: datetime | None = None) -> None:
 
 
 def emit_product_updated(*, sku: Any, changes: set[str] | list[str], now: datetime | None = None) -> None:
-    """``product.updated`` (price, range, stock, delisted) to every reseller with a live partnership."""
+    """``product.updated`` (price, range, stock, delisted) to every reseller with a live partnership
+    and an endpoint that wants it."""
     from suppliers.models import Partnership
 
-    reseller_ids = list(
-        Partnership.objects.filter(
-            supplier_id=sku.supplier_id,
-            status__in=[Partnership.Status.ACTIVE, Partnership.Status.TERMINATION_PENDING],
-        ).values_list("reseller_id", flat=True)
+    partners = Partnership.objects.filter(
+        supplier_id=sku.supplier_id,
+        status__in=[Partnership.Status.ACTIVE, Partnership.Status.TERMINATION_PENDING],
+    ).values("reseller_id")
+    reseller_ids = sorted(
+        {
+            e.organisation_id
+            for e in WebhookEndpoint.objects.filter(is_active=True, organisation_id__in=partners)
+            if e.wants("product.updated")
+        }
     )
     data = {
         "sku_id": sku.pk,
@@ -310,3 +322,51 @@ def sweep_webhook_deliveries(*, now: datetime, dry_run: bool = False) -> SweepRe
             _queue(ids)
     return result
 
+
+
+# --- subscribers to domain events (run in the worker, after commit) ----------------------
+
+
+def on_purchase_order_event(event: Any) -> None:
+    """``purchase_order.*`` domain event → webhooks to the PO's reseller and supplier."""
+    from procurement.models import PurchaseOrder
+
+    po = PurchaseOrder.objects.select_related("supplier", "reseller").filter(pk=event.data["purchase_order_id"]).first()
+    type = PO_EVENT_BY_STATUS.get(event.data["to_status"])
+    if po is None or type is None:
+        return
+    from .serializers import po_dict
+
+    data = po_dict(po)
+    data["status"] = event.data["to_status"]  # the fact the event reports, even if the PO moved on since
+    for organisation_id in (po.reseller_id, po.supplier_id):
+        emit_event(organisation=organisation_id, type=type, data=data, now=event.occurred_at)
+
+
+def on_sku_changed(event: Any) -> None:
+    """``sku.changed`` (coalesced per SKU) → one ``product.updated`` per interested partner."""
+    from suppliers.models import SKU
+
+    sku = SKU.objects.filter(pk=event.data["sku_id"]).first()
+    if sku is not None:
+        emit_product_updated(sku=sku, changes=event.data.get("changes") or [], now=event.occurred_at)
+
+
+def on_partnership_event(event: Any) -> None:
+    """``partnership.terminating`` / ``.terminated`` → webhooks to both sides."""
+    from suppliers.models import Partnership
+
+    partnership = Partnership.objects.filter(pk=event.data["partnership_id"]).first()
+    if partnership is not None:
+        emit_partnership_event(partnership=partnership, type=event.name, now=event.occurred_at)
+
+
+def subscribe_to_domain_events() -> None:
+    from distribution.core import events
+
+    for name in events.EVENTS:
+        if name.startswith("purchase_order."):
+            events.subscribe(name, on_purchase_order_event, after_commit=True, queue="webhooks")
+    events.subscribe("sku.changed", on_sku_changed, after_commit=True, queue="webhooks")
+    events.subscribe("partnership.terminating", on_partnership_event, after_commit=True, queue="webhooks")
+    events.subscribe("partnership.terminated", on_partnership_event, after_commit=True, queue="webhooks")

@@ -55,18 +55,18 @@ def audit(
 def audit_batch() -> Iterator[None]:
     """Buffer the ``audit()`` rows of the block and write them with ONE INSERT when it ends.
 
-    Use inside the action's transaction (the rows are then still part of it). Nested
-    batches join the outermost one. If the block raises, nothing is written (the
-    transaction is rolling back anyway).
+    Use inside the action's transaction (the rows are then still part of it). A nested
+    batch hands its rows to the enclosing one. If the block raises, its rows are dropped
+    (like the savepoint or transaction rolling back around it).
     """
-    if _pending.get() is not None:
-        yield
-        return
+    outer = _pending.get()
     token = _pending.set([])
     try:
         yield
         rows = _pending.get()
     finally:
         _pending.reset(token)
-    if rows:
+    if outer is not None:
+        outer.extend(rows)
+    elif rows:
         AuditEvent.objects.bulk_create(rows)

@@ -29,3 +29,41 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.action} {self.object_type}#{self.object_id}"
+
+
+class OutboxMessage(models.Model):
+    """One piece of work that leaves a transaction (see ``distribution.core.outbox``)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("pending")
+        PROCESSING = "processing", _("processing")
+        DONE = "done", _("done")
+        FAILED = "failed", _("failed (quarantined)")
+
+    topic = models.CharField(_("topic"), max_length=200)
+    queue = models.CharField(_("queue"), max_length=40, default="default")
+    payload = models.JSONField(_("payload"), default=dict)
+    coalesce_key = models.CharField(max_length=300, null=True, blank=True)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PENDING)
+    available_at = models.DateTimeField(_("available at"))
+    locked_until = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    created_at = models.DateTimeField(_("created at"))
+    processed_at = models.DateTimeField(_("processed at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+        indexes = [
+            models.Index(fields=["queue", "available_at"], name="outbox_due", condition=models.Q(status="pending")),
+            models.Index(fields=["locked_until"], name="outbox_leased", condition=models.Q(status="processing")),
+            models.Index(fields=["processed_at"], name="outbox_done", condition=models.Q(status="done")),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["coalesce_key"], condition=models.Q(status="pending"), name="outbox_one_pending_per_key"),
+        ]
+        verbose_name = _("outbox message")
+        verbose_name_plural = _("outbox messages")
+
+    def __str__(self) -> str:
+        return f"{self.topic} #{self.pk} ({self.status})"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from celery import shared_task
 from django.utils import timezone
 
-from . import sweeps
+from . import outbox, sweeps
 
 
 @shared_task(name="distribution.core.tasks.run_sweep", ignore_result=True)
@@ -16,3 +16,10 @@ def run_sweep(name: str) -> int:
 @shared_task(name="distribution.core.tasks.sweep_deadlines", ignore_result=True)
 def sweep_deadlines() -> int:
     return sum(r.count for r in sweeps.run_all(now=timezone.now()))
+
+
+@shared_task(name="distribution.core.tasks.dispatch_outbox", ignore_result=True)
+def dispatch_outbox(queue: str) -> int:
+    """Run the due outbox rows of ``queue`` (kicked after commit, and by the outbox sweep)."""
+    done, _failed = outbox.dispatch(queue)
+    return done

@@ -15,7 +15,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import LISTING_SANCTIONS, Penalty
-from distribution.core.audit import audit
+from distribution.core import outbox
+from distribution.core.audit import audit, audit_batch
 from distribution.core.errors import DomainError, InvalidState, ValidationFailed
 from distribution.core.money import ZERO, money
 from resellers.models import Reseller
@@ -36,6 +37,7 @@ from ._base import (
     _now,
     _record,
     _reserve,
+    _stock_changed,
 )
 from .lifecycle import _pay_locked
 
@@ -212,9 +214,7 @@ def _place_locked(
     else:
         _check_supplier(supplier, guard.supplier_sanctioned)
         if guard.partnership_id is None:
-            raise NoPartnership(
-                _("You have no active partnership with %(supplier)s.") % {"supplier": supplier.company_name}, field="lines"
-            )
+            raise NoPartnership(_("You have no active partnership with %(supplier)s.") % {"supplier": supplier.company_name}, field="lines")
         discount = guard.tier_discount
     priced: list[tuple[SKU, int, Decimal, Decimal]] = []
     for position, (sku_id, quantity, retail_price) in zip(positions, parsed, strict=True):
@@ -298,7 +298,8 @@ def _auto_pay(po: PurchaseOrder, *, actor, now: datetime) -> PurchaseOrder:
     balance = wallet_balance(po.reseller.organisation)
     if balance >= po.total_amount:
         try:
-            with transaction.atomic():  # a real savepoint: a failed payment leaves the PO placed
+            # a real savepoint: a failed payment leaves the PO placed (and drops its audit rows and events)
+            with transaction.atomic(), audit_batch(), outbox.batch():
                 paid = _pay_locked(_lock(po), actor=actor, now=now)
                 paid.__dict__.update(carried)
                 return paid
@@ -332,16 +333,15 @@ def _may_order(reseller: Reseller, skus: dict[int, SKU], now: datetime) -> None:
         raise OrderingSuspended()
 
 
-def _finish_placing(
-    placed: list[PurchaseOrder], *, actor, now: datetime, before_reserve: Callable[[list[PurchaseOrder]], None] | None
-) -> list[PurchaseOrder]:
-    """Auto-pay, the caller's last words (e.g. the API's idempotent answer), then reserve stock.
+def _reserve_last(placed: list[PurchaseOrder], *, now: datetime, before_reserve: Callable[[list[PurchaseOrder]], None] | None) -> None:
+    """The caller's last words (e.g. the API's idempotent answer), then the stock reservation.
 
-    The reservation of every PO's SKUs, in SKU primary-key order, is the transaction's last
-    write, so a hot SKU's row is locked only from that conditional ``UPDATE`` to COMMIT; if
-    stock is short it fails right there and everything before it rolls back (auto-pay too).
+    Called inside ``outbox.batch()`` after the audit rows are written: the reservation of
+    every PO's SKUs, in SKU primary-key order, is followed only by the one INSERT of the
+    transaction's outbox rows (the POs' events and ``sku.changed``, coalesced per SKU) and
+    COMMIT, so a hot SKU's row is locked for the shortest time; if stock is short it fails
+    right there and everything before it rolls back (auto-pay too).
     """
-    placed = [_auto_pay(po, actor=actor, now=now) for po in placed]
     if before_reserve is not None:
         before_reserve(placed)
     quantities: dict[int, int] = {}
@@ -349,7 +349,7 @@ def _finish_placing(
         for sku_id, quantity in po.reserve_quantities.items():
             quantities[sku_id] = quantities.get(sku_id, 0) + quantity
     _reserve(quantities, now=now)
-    return placed
+    _stock_changed(list(quantities), changes={"reserved"}, now=now)
 
 
 def purchase_order_place(
@@ -380,27 +380,29 @@ def purchase_order_place(
     _validate_ref(consumer_order_ref)
     cleaned = address_clean(address)
     parsed = _parse_lines(lines)
-    with transaction.atomic(savepoint=savepoint):
-        skus = _guarded_skus(reseller=reseller, sku_ids=[sku_id for sku_id, _q, _p in parsed], now=now)
-        _may_order(reseller, skus, now)
-        if supplier is None:
-            first = skus.get(parsed[0][0])
-            if first is None:
-                raise ValidationFailed(_("This SKU does not exist."), field="lines.0.sku_id")
-            supplier = first.supplier
-        po = _place_locked(
-            actor=actor,
-            reseller=reseller,
-            supplier=supplier,
-            skus=skus,
-            parsed=parsed,
-            positions=list(range(len(parsed))),
-            consumer_order_ref=consumer_order_ref,
-            address=cleaned,
-            note=note,
-            now=now,
-        )
-        [po] = _finish_placing([po], actor=actor, now=now, before_reserve=(lambda pos: before_reserve(pos[0])) if before_reserve else None)
+    with transaction.atomic(savepoint=savepoint), outbox.batch():
+        with audit_batch():
+            skus = _guarded_skus(reseller=reseller, sku_ids=[sku_id for sku_id, _q, _p in parsed], now=now)
+            _may_order(reseller, skus, now)
+            if supplier is None:
+                first = skus.get(parsed[0][0])
+                if first is None:
+                    raise ValidationFailed(_("This SKU does not exist."), field="lines.0.sku_id")
+                supplier = first.supplier
+            po = _place_locked(
+                actor=actor,
+                reseller=reseller,
+                supplier=supplier,
+                skus=skus,
+                parsed=parsed,
+                positions=list(range(len(parsed))),
+                consumer_order_ref=consumer_order_ref,
+                address=cleaned,
+                note=note,
+                now=now,
+            )
+            po = _auto_pay(po, actor=actor, now=now)
+        _reserve_last([po], now=now, before_reserve=(lambda pos: before_reserve(pos[0])) if before_reserve else None)
     return po
 
 
@@ -419,30 +421,32 @@ def purchase_orders_place_cart(
     _validate_ref(consumer_order_ref)
     cleaned = address_clean(address)
     parsed = _parse_lines(lines)
-    with transaction.atomic():
-        skus = _guarded_skus(reseller=reseller, sku_ids=[p[0] for p in parsed], now=now)
-        groups: OrderedDict[int, list[int]] = OrderedDict()
-        for position, (sku_id, _q, _p) in enumerate(parsed):
-            if sku_id not in skus:
-                raise ValidationFailed(_("This SKU does not exist."), field=f"lines.{position}.sku_id")
-            groups.setdefault(skus[sku_id].supplier_id, []).append(position)
-        _may_order(reseller, skus, now)
-        placed: list[PurchaseOrder] = []
-        for supplier_id in sorted(groups):
-            positions = groups[supplier_id]
-            placed.append(
-                _place_locked(
-                    actor=actor,
-                    reseller=reseller,
-                    supplier=skus[parsed[positions[0]][0]].supplier,
-                    skus=skus,
-                    parsed=[parsed[p] for p in positions],
-                    positions=positions,
-                    consumer_order_ref=consumer_order_ref,
-                    address=cleaned,
-                    note=note,
-                    now=now,
+    with transaction.atomic(), outbox.batch():
+        with audit_batch():
+            skus = _guarded_skus(reseller=reseller, sku_ids=[p[0] for p in parsed], now=now)
+            groups: OrderedDict[int, list[int]] = OrderedDict()
+            for position, (sku_id, _q, _p) in enumerate(parsed):
+                if sku_id not in skus:
+                    raise ValidationFailed(_("This SKU does not exist."), field=f"lines.{position}.sku_id")
+                groups.setdefault(skus[sku_id].supplier_id, []).append(position)
+            _may_order(reseller, skus, now)
+            placed: list[PurchaseOrder] = []
+            for supplier_id in sorted(groups):
+                positions = groups[supplier_id]
+                placed.append(
+                    _place_locked(
+                        actor=actor,
+                        reseller=reseller,
+                        supplier=skus[parsed[positions[0]][0]].supplier,
+                        skus=skus,
+                        parsed=[parsed[p] for p in positions],
+                        positions=positions,
+                        consumer_order_ref=consumer_order_ref,
+                        address=cleaned,
+                        note=note,
+                        now=now,
+                    )
                 )
-            )
-        placed = _finish_placing(placed, actor=actor, now=now, before_reserve=None)
+            placed = [_auto_pay(po, actor=actor, now=now) for po in placed]
+        _reserve_last(placed, now=now, before_reserve=None)
     return placed

@@ -27,11 +27,11 @@ from django_fsm import TransitionNotAllowed
 from PIL import Image, ImageOps
 
 from accounts.services import notify_organisation
-from distribution.api.webhooks import emit_product_updated
 from distribution.core import divisions
 from distribution.core.audit import audit
 from distribution.core.errors import DomainError, InvalidState, PermissionDenied, ValidationFailed
 from resellers import services as reseller_services
+from suppliers.events import publish_sku_changed
 from suppliers.models import SKU, Category, ComplianceDocument, Product, ProductImage, StockAdjustment, Supplier
 from suppliers.validators import (
     sanitise_description,
@@ -313,7 +313,7 @@ def _apply_sku_update(*, actor: Any, sku: SKU, values: dict[str, Any]) -> set[st
     watched = changed & set(WATCHED_SKU_FIELDS)
     if watched:
         reseller_services.store_list_on_sku_changed(sku=sku, changes=watched)
-        emit_product_updated(sku=sku, changes=watched)
+        publish_sku_changed(sku_ids=[sku.pk], changes=watched)
     return watched
 
 
@@ -509,8 +509,7 @@ def product_delist(*, actor: Any, product: Product, reason: str) -> Product:
     audit(actor=actor, action="product.delisted", obj=product, organisation=product.supplier.organisation,
           summary=reason, data={"from": before, "to": product.status, "reason": reason, "by_staff": by_staff})  # fmt: skip
     reseller_services.store_list_on_product_delisted(product=product)
-    for sku in product.skus.all():
-        emit_product_updated(sku=sku, changes={"delisted"})
+    publish_sku_changed(sku_ids=list(product.skus.values_list("pk", flat=True)), changes={"delisted"})
     if by_staff:
         notify_organisation(
             organisation=product.supplier.organisation, kind="listing_delisted", managers_only=True,
@@ -545,7 +544,7 @@ def _change_stock(*, actor: Any, sku: SKU, target: int | None, delta: int | None
           data={"delta": change, "on_hand_after": new_on_hand})  # fmt: skip
     if change:
         reseller_services.store_list_on_sku_changed(sku=locked, changes={"on_hand"})
-        emit_product_updated(sku=locked, changes={"on_hand"})
+        publish_sku_changed(sku_ids=[locked.pk], changes={"on_hand"})
     sku.on_hand, sku.reserved, sku.updated_at = locked.on_hand, locked.reserved, locked.updated_at
     return adjustment
 

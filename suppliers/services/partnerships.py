@@ -20,6 +20,7 @@ from django_fsm import TransitionNotAllowed
 
 from accounts.models import Membership, Organisation, Penalty
 from accounts.services import notify_organisation
+from distribution.core import events
 from distribution.core.audit import audit
 from distribution.core.errors import InvalidState, PermissionDenied, ValidationFailed
 from resellers.models import Reseller
@@ -32,6 +33,12 @@ AppStatus = PartnershipApplication.Status
 
 
 # ---------------------------------------------------------------- helpers
+
+
+def _publish_partnership_event(name: str, partnership: Partnership, *, now: datetime) -> None:
+    events.publish(
+        name, now=now, partnership_id=partnership.pk, supplier_id=partnership.supplier_id, reseller_id=partnership.reseller_id
+    )
 
 
 def _require_manager(actor, organisation: Organisation | Supplier | Reseller) -> Membership:
@@ -394,9 +401,7 @@ def partnership_give_notice(
             body=reason,
             url=reverse("partners:reseller_partnerships"),
         )
-        from distribution.api.webhooks import emit_partnership_event
-
-        emit_partnership_event(partnership=partnership, type="partnership.terminating", now=now)
+        _publish_partnership_event("partnership.terminating", partnership, now=now)
         from ..tasks_partners import send_partnership_email
 
         pk = partnership.pk
@@ -458,9 +463,7 @@ def _end(*, partnership: Partnership, actor, by: str, reason: str, now: datetime
             % {"supplier": partnership.supplier.company_name, "reseller": partnership.reseller.name},
             body=reason or "",
         )
-    from distribution.api.webhooks import emit_partnership_event
-
-    emit_partnership_event(partnership=partnership, type="partnership.terminated", now=now)
+    _publish_partnership_event("partnership.terminated", partnership, now=now)
     from ..tasks_partners import send_partnership_email
 
     pk = partnership.pk

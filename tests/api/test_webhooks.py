@@ -224,7 +224,7 @@ def test_the_sweep_requeues_deliveries_whose_task_was_lost(world, queued, django
     assert queued == [(delivery.pk, 0)]
 
 
-def test_purchase_order_transitions_emit_events_to_both_sides(world, queued, django_capture_on_commit_callbacks):
+def test_purchase_order_transitions_emit_events_to_both_sides(world, queued, run_outbox, django_capture_on_commit_callbacks):
     from tests.api.test_endpoints_purchase_orders import order_body
 
     _endpoint(world, "http://127.0.0.1:9/hook")
@@ -237,56 +237,63 @@ def test_purchase_order_transitions_emit_events_to_both_sides(world, queued, dja
     with django_capture_on_commit_callbacks(execute=True):
         response = world["reseller_api"].post("purchase-orders/", order_body(world["sku"]), headers={"Idempotency-Key": "w1"})
     number = response.json()["number"]
+    assert not WebhookEvent.objects.exists()  # the placing transaction only wrote outbox rows
+    run_outbox()
     events = WebhookEvent.objects.filter(type="purchase_order.placed")
     assert sorted(e.organisation_id for e in events) == sorted([world["reseller"].pk, world["supplier"].pk])
     assert all(e.data["number"] == number and e.data["status"] == "awaiting_payment" for e in events)
     assert len([i for i, _c in queued if WebhookDelivery.objects.get(pk=i).event.type == "purchase_order.placed"]) == 2
     with django_capture_on_commit_callbacks(execute=True):
         world["reseller_api"].post(f"purchase-orders/{number}/cancel")
+    run_outbox()
     assert WebhookEvent.objects.filter(type="purchase_order.closed", organisation=world["reseller"].organisation).exists()
     # the supplier subscribed to "placed" only
     assert not WebhookEvent.objects.filter(type="purchase_order.closed", organisation=world["supplier"].organisation).exists()
 
 
-def test_a_failed_placement_emits_nothing(world, queued, django_capture_on_commit_callbacks):
+def test_a_failed_placement_emits_nothing(world, queued, run_outbox, django_capture_on_commit_callbacks):
     from tests.api.test_endpoints_purchase_orders import order_body
 
     _endpoint(world, "http://127.0.0.1:9/hook")
     with django_capture_on_commit_callbacks(execute=True):
         response = world["reseller_api"].post("purchase-orders/", order_body(world["sku"], quantity=999), headers={"Idempotency-Key": "w2"})
     assert response.status_code == 409
+    assert run_outbox() == (0, 0)
     assert not WebhookEvent.objects.exists()
     assert queued == []
 
 
-def test_a_stock_change_emits_product_updated_to_partnered_resellers(world, queued, django_capture_on_commit_callbacks):
+def test_a_stock_change_emits_product_updated_to_partnered_resellers(world, queued, run_outbox, django_capture_on_commit_callbacks):
     _endpoint(world, "http://127.0.0.1:9/hook", events=["product.updated"])
     with django_capture_on_commit_callbacks(execute=True):
         world["supplier_api"].put(f"supplier/skus/{world['sku'].code}/stock", {"on_hand": 3})
+    run_outbox()
     [event] = WebhookEvent.objects.filter(type="product.updated")
     assert event.organisation_id == world["reseller"].pk
     assert event.data["available"] == 3
     assert event.data["changes"] == ["on_hand"]
 
 
-def test_reserving_and_releasing_stock_emit_product_updated(world, queued, django_capture_on_commit_callbacks):
+def test_reserving_and_releasing_stock_emit_product_updated(world, queued, run_outbox, django_capture_on_commit_callbacks):
     from tests.api.test_endpoints_purchase_orders import order_body
 
     _endpoint(world, "http://127.0.0.1:9/hook", events=["product.updated"])
     with django_capture_on_commit_callbacks(execute=True):
         response = world["reseller_api"].post("purchase-orders/", order_body(world["sku"], quantity=2), headers={"Idempotency-Key": "s1"})
     number = response.json()["number"]
+    run_outbox()
     [reserved] = WebhookEvent.objects.filter(type="product.updated")
     assert reserved.organisation_id == world["reseller"].pk
     assert (reserved.data["available"], reserved.data["changes"]) == (18, ["reserved"])
     with django_capture_on_commit_callbacks(execute=True):
         world["reseller_api"].post(f"purchase-orders/{number}/cancel")
+    run_outbox()
     released = WebhookEvent.objects.filter(type="product.updated").exclude(pk=reserved.pk).get()
     assert released.data["available"] == 20
     assert len(queued) == 2
 
 
-def test_partnership_notice_and_end_emit_events_to_both_sides(world, queued, django_capture_on_commit_callbacks):
+def test_partnership_notice_and_end_emit_events_to_both_sides(world, queued, run_outbox, django_capture_on_commit_callbacks):
     from datetime import timedelta
 
     from django.utils import timezone
@@ -304,11 +311,13 @@ def test_partnership_notice_and_end_emit_events_to_both_sides(world, queued, dja
         partnership_give_notice(
             actor=world["supplier_user"], partnership=world["partnership"], reason="Range change", ends_at=ends_at, now=now
         )
+    run_outbox()
     terminating = WebhookEvent.objects.filter(type="partnership.terminating")
     assert sorted(e.organisation_id for e in terminating) == sorted([world["supplier"].pk, world["reseller"].pk])
     assert all(e.data["status"] == "termination_pending" and e.data["reason"] == "Range change" for e in terminating)
     with django_capture_on_commit_callbacks(execute=True):
         partnership_end_due(partnership_id=world["partnership"].pk, now=ends_at + timedelta(minutes=1))
+    run_outbox(now=ends_at + timedelta(minutes=2))
     terminated = WebhookEvent.objects.filter(type="partnership.terminated")
     assert sorted(e.organisation_id for e in terminated) == sorted([world["supplier"].pk, world["reseller"].pk])
     assert all(e.data["status"] == "terminated" for e in terminated)

@@ -102,7 +102,7 @@ def test_holds_under_references_that_are_not_po_numbers_are_left_to_settlement(t
     assert reconcile().ok
 
 
-def test_shipping_emits_product_updated_with_the_lower_on_hand(trade, django_capture_on_commit_callbacks, monkeypatch):
+def test_shipping_emits_product_updated_with_the_lower_on_hand(trade, django_capture_on_commit_callbacks, monkeypatch, run_outbox):
     from distribution.api import webhooks
     from distribution.api.models import WebhookEvent
     from distribution.api.services import webhook_endpoint_create
@@ -114,6 +114,7 @@ def test_shipping_emits_product_updated_with_the_lower_on_hand(trade, django_cap
     po = services.purchase_order_pay(actor=trade.reseller_user, purchase_order=place(trade, quantity=2))
     with django_capture_on_commit_callbacks(execute=True):
         services.purchase_order_ship(actor=trade.supplier_user, purchase_order=po, carrier="EMS", tracking_number="E9")
+    run_outbox()
     event = WebhookEvent.objects.filter(type="product.updated").order_by("-created_at", "-pk").first()
     assert event.data["changes"] == ["on_hand", "reserved"]
     assert event.data["available"] == 8  # 10 on hand, 2 shipped, nothing else reserved

@@ -74,13 +74,6 @@ def _reseller_po(request: HttpRequest, number: str) -> PurchaseOrder:
     return po
 
 
-def _supplier_po(request: HttpRequest, number: str) -> PurchaseOrder:
-    po = PurchaseOrder.objects.filter(supplier_id=organisation_of(request).pk, number=clean_path(number)).first()
-    if po is None:
-        raise Http404
-    return po
-
-
 def _request_hash(request: HttpRequest) -> str:
     canonical = json.dumps(json.loads(request.body), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(canonical.encode()).hexdigest()
@@ -172,26 +165,38 @@ def reseller_detail(request: HttpRequest, number: str):
     return _fresh(_reseller_po(request, number))
 
 
+def _answer(po: PurchaseOrder) -> dict[str, Any]:
+    """The answer of an action, from what the service read and wrote (no re-read)."""
+    return po_dict(po, lines=getattr(po, "line_rows", None))
+
+
+def _act(request: HttpRequest, service, number: str, *, side: str, **kwargs: Any) -> dict[str, Any]:
+    """Run a PO service on this organisation's PO ``number`` (found and locked in one query; another's is 404)."""
+    ref = po_services.PurchaseOrderRef(number=clean_path(number), **{f"{side}_id": organisation_of(request).pk})
+    try:
+        po = service(actor=actor_of(request), purchase_order=ref, **kwargs)
+    except PurchaseOrder.DoesNotExist:
+        raise Http404 from None
+    return _answer(po)
+
+
 @reseller_router.post("purchase-orders/{number}/pay", response={200: PurchaseOrderOut, **WRITE_ERRORS}, summary="Pay from the wallet")
 def pay(request: HttpRequest, number: str):
-    po = po_services.purchase_order_pay(actor=actor_of(request), purchase_order=_reseller_po(request, number))
-    return _fresh(po)
+    return _act(request, po_services.purchase_order_pay, number, side="reseller")
 
 
 @reseller_router.post(
     "purchase-orders/{number}/cancel", response={200: PurchaseOrderOut, **WRITE_ERRORS}, summary="Cancel while awaiting payment"
 )
 def cancel(request: HttpRequest, number: str):
-    po = po_services.purchase_order_cancel(actor=actor_of(request), purchase_order=_reseller_po(request, number))
-    return _fresh(po)
+    return _act(request, po_services.purchase_order_cancel, number, side="reseller")
 
 
 @reseller_router.post(
     "purchase-orders/{number}/confirm-receipt", response={200: PurchaseOrderOut, **WRITE_ERRORS}, summary="Confirm receipt"
 )
 def confirm_receipt(request: HttpRequest, number: str):
-    po = po_services.purchase_order_confirm_receipt(actor=actor_of(request), purchase_order=_reseller_po(request, number))
-    return _fresh(po)
+    return _act(request, po_services.purchase_order_confirm_receipt, number, side="reseller")
 
 
 @supplier_router.get("purchase-orders/", response={200: PurchaseOrderPage, **ERRORS}, summary="This supplier's purchase orders")
@@ -208,20 +213,13 @@ def supplier_list(
 
 @supplier_router.post("purchase-orders/{number}/ship", response={200: PurchaseOrderOut, **WRITE_ERRORS}, summary="Ship a paid PO")
 def ship(request: HttpRequest, number: str, payload: ShipIn):
-    po = po_services.purchase_order_ship(
-        actor=actor_of(request),
-        purchase_order=_supplier_po(request, number),
-        carrier=payload.carrier,
-        tracking_number=payload.tracking_number,
+    return _act(
+        request, po_services.purchase_order_ship, number, side="supplier", carrier=payload.carrier, tracking_number=payload.tracking_number
     )
-    return _fresh(po)
 
 
 @supplier_router.post(
     "purchase-orders/{number}/cancel", response={200: PurchaseOrderOut, **WRITE_ERRORS}, summary="Cancel a paid PO and refund"
 )
 def supplier_cancel(request: HttpRequest, number: str, payload: CancelIn):
-    po = po_services.purchase_order_supplier_cancel(
-        actor=actor_of(request), purchase_order=_supplier_po(request, number), reason=payload.reason
-    )
-    return _fresh(po)
+    return _act(request, po_services.purchase_order_supplier_cancel, number, side="supplier", reason=payload.reason)

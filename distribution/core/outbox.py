@@ -1,0 +1,305 @@
+"""The transactional outbox: everything that leaves a transaction (webhooks, emails, task kicks).
+
+A service calls ``enqueue(topic, payload)`` inside its transaction; the row commits
+or rolls back with the change. After commit the worker is kicked (a Celery task per
+queue); if the broker is unreachable the kick is logged, never raised, and the
+``outbox`` sweep kicks again later, so nothing is lost and the user never sees a 500
+for work that did commit. The worker claims due rows (``SKIP LOCKED``, with a lease so
+a dead worker's rows come back), runs each row's handler in its own transaction and
+marks it done; a handler that raises is retried with back-off and after
+``OUTBOX_MAX_ATTEMPTS`` the row is ``failed``: quarantined for an operator, who can
+retry it in admin. Delivery is at least once: handlers must be idempotent.
+
+Handlers are registered by topic from ``AppConfig.ready()`` (``register_handler``);
+domain events (``distribution.core.events``) register theirs for you.
+
+Volume: inside ``batch()`` the rows are buffered and written with one INSERT when
+the block exits. Rows with a ``coalesce_key`` fold into the pending row with the same
+key (``merge``: objects key by key, lists as sets, other values the newest), so a
+burst of changes to one SKU becomes one delivery per ``delay`` window.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import traceback
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import connection, transaction
+from django.db.models import F
+from django.utils import timezone
+
+logger = logging.getLogger(__name__)
+
+Handler = Callable[[dict[str, Any]], Any]
+
+
+@dataclass(frozen=True)
+class _Registered:
+    handler: Handler
+    queue: str
+
+
+_handlers: dict[str, _Registered] = {}
+_local = threading.local()
+
+
+def register_handler(topic: str, handler: Handler, *, queue: str = "default") -> None:
+    """``handler(payload)`` runs in the worker for each row of ``topic`` (idempotent registration)."""
+    _handlers[topic] = _Registered(handler=handler, queue=queue)
+
+
+def registered_topics() -> dict[str, str]:
+    """topic → queue."""
+    return {topic: r.queue for topic, r in _handlers.items()}
+
+
+def jsonable(data: Any) -> Any:
+    """``data`` as plain JSON values (Decimals and datetimes as strings)."""
+    return json.loads(json.dumps(data, cls=DjangoJSONEncoder))
+
+
+def merge(a: Any, b: Any) -> Any:
+    """Fold payload ``b`` into ``a`` (the same rule as the ``outbox_merge`` SQL function)."""
+    if isinstance(a, dict) and isinstance(b, dict):
+        merged = dict(a)
+        for key, value in b.items():
+            merged[key] = merge(a[key], value) if key in a else value
+        return merged
+    if isinstance(a, list) and isinstance(b, list):
+        unique = {json.dumps(v, sort_keys=True): v for v in a + b}
+        return [unique[k] for k in sorted(unique)]
+    return b
+
+
+# --- writing ---------------------------------------------------------------------------
+
+
+@dataclass
+class _Row:
+    topic: str
+    queue: str
+    payload: dict[str, Any]
+    coalesce_key: str | None
+    available_at: datetime
+    created_at: datetime
+
+
+def _buffers() -> list[list[_Row]]:
+    if not hasattr(_local, "buffers"):
+        _local.buffers = []
+    return _local.buffers
+
+
+@contextmanager
+def batch() -> Iterator[None]:
+    """Buffer ``enqueue`` calls in this block and write them with one INSERT on exit.
+
+    Use inside the transaction (the rows must commit with the change). On an exception
+    the buffer is dropped with the transaction.
+    """
+    buffers = _buffers()
+    buffers.append([])
+    try:
+        yield
+    except BaseException:
+        buffers.pop()
+        raise
+    rows = buffers.pop()
+    if buffers:  # nested: hand the rows to the enclosing batch
+        buffers[-1].extend(rows)
+    else:
+        _write(rows)
+
+
+def enqueue(
+    topic: str,
+    payload: dict[str, Any],
+    *,
+    coalesce_key: str | None = None,
+    delay: timedelta | None = None,
+    now: datetime | None = None,
+) -> None:
+    """Record ``payload`` for ``topic``'s handler; it runs after this transaction commits."""
+    registered = _handlers.get(topic)
+    if registered is None:
+        raise ValueError(f"no outbox handler registered for {topic!r}")
+    created = now or timezone.now()
+    row = _Row(
+        topic=topic,
+        queue=registered.queue,
+        payload=jsonable(payload),
+        coalesce_key=coalesce_key,
+        available_at=created + (delay or timedelta(0)),
+        created_at=created,
+    )
+    buffers = _buffers()
+    if buffers:
+        buffers[-1].append(row)
+    else:
+        _write([row])
+
+
+def _fold(rows: list[_Row]) -> list[_Row]:
+    """Rows with one coalesce key become one (one INSERT cannot touch a row twice)."""
+    folded: list[_Row] = []
+    by_key: dict[str, _Row] = {}
+    for row in rows:
+        if row.coalesce_key is None:
+            folded.append(row)
+        elif row.coalesce_key in by_key:
+            first = by_key[row.coalesce_key]
+            first.payload = merge(first.payload, row.payload)
+        else:
+            by_key[row.coalesce_key] = row
+            folded.append(row)
+    return folded
+
+
+_INSERT = """
+INSERT INTO core_outboxmessage
+    (topic, queue, payload, coalesce_key, status, available_at, attempts, last_error, created_at)
+VALUES {values}
+ON CONFLICT (coalesce_key) WHERE status = 'pending'
+DO UPDATE SET payload = outbox_merge(core_outboxmessage.payload, EXCLUDED.payload)
+"""
+
+
+def _write(rows: list[_Row]) -> None:
+    if not rows:
+        return
+    rows = _fold(rows)
+    values, params = [], []
+    for row in rows:
+        values.append("(%s, %s, %s::jsonb, %s, 'pending', %s, 0, '', %s)")
+        params += [row.topic, row.queue, json.dumps(row.payload), row.coalesce_key, row.available_at, row.created_at]
+    with connection.cursor() as cursor:
+        cursor.execute(_INSERT.format(values=", ".join(values)), params)
+    kicks: dict[str, float] = {}
+    for row in rows:
+        wait = max((row.available_at - row.created_at).total_seconds(), 0.0)
+        kicks[row.queue] = max(kicks.get(row.queue, 0.0), wait)
+    for queue, countdown in kicks.items():
+        transaction.on_commit(lambda q=queue, c=countdown: kick(q, countdown=c))
+
+
+def kick(queue: str, *, countdown: float = 0) -> bool:
+    """Ask a worker to dispatch ``queue`` now (or in ``countdown`` s). Never raises: the sweep re-kicks."""
+    from .tasks import dispatch_outbox
+
+    try:
+        dispatch_outbox.apply_async(args=[queue], countdown=countdown or None)
+    except Exception:  # broker down: the work is safe in the outbox; the outbox sweep kicks again
+        logger.warning("outbox: could not reach the broker to dispatch queue %s; the outbox sweep will retry", queue, exc_info=True)
+        return False
+    return True
+
+
+# --- dispatching (in the worker) -------------------------------------------------------
+
+
+def backoff(attempts: int) -> timedelta:
+    """Wait after the ``attempts``-th failure: 30 s, 1, 2, 4 … minutes, at most an hour."""
+    return min(timedelta(seconds=30 * 2 ** max(attempts - 1, 0)), timedelta(hours=1))
+
+
+def _claim(queue: str | None, *, now: datetime, limit: int) -> list[int]:
+    from .models import OutboxMessage
+
+    with transaction.atomic():
+        due = OutboxMessage.objects.filter(status=OutboxMessage.Status.PENDING, available_at__lte=now)
+        if queue is not None:
+            due = due.filter(queue=queue)
+        ids = list(due.order_by("available_at", "pk").select_for_update(skip_locked=True).values_list("pk", flat=True)[:limit])
+        if ids:
+            OutboxMessage.objects.filter(pk__in=ids).update(
+                status=OutboxMessage.Status.PROCESSING, locked_until=now + settings.OUTBOX_LEASE, attempts=F("attempts") + 1
+            )
+    return ids
+
+
+def _run(message_id: int, *, now: datetime) -> bool:
+    from .models import OutboxMessage
+
+    message = OutboxMessage.objects.get(pk=message_id)
+    registered = _handlers.get(message.topic)
+    try:
+        if registered is None:
+            raise LookupError(f"no outbox handler registered for {message.topic!r}")
+        with transaction.atomic():
+            registered.handler(message.payload)
+            OutboxMessage.objects.filter(pk=message_id, status=OutboxMessage.Status.PROCESSING).update(
+                status=OutboxMessage.Status.DONE, processed_at=timezone.now(), last_error="", locked_until=None
+            )
+        return True
+    except Exception:
+        error = traceback.format_exc()[-4000:]
+        failed = message.attempts >= settings.OUTBOX_MAX_ATTEMPTS
+        logger.exception(
+            "outbox: %s #%s failed (attempt %s%s)", message.topic, message_id, message.attempts, ", quarantined" if failed else ""
+        )
+        OutboxMessage.objects.filter(pk=message_id).update(
+            status=OutboxMessage.Status.FAILED if failed else OutboxMessage.Status.PENDING,
+            available_at=now + backoff(message.attempts),
+            last_error=error,
+            locked_until=None,
+        )
+        return False
+
+
+def dispatch(queue: str | None = None, *, now: datetime | None = None, limit: int = 100, max_batches: int = 50) -> tuple[int, int]:
+    """Run the due rows of ``queue`` (all queues when None). Returns (done, failed). Safe to run twice at once."""
+    done = failed = 0
+    for _ in range(max_batches):
+        moment = now or timezone.now()
+        ids = _claim(queue, now=moment, limit=limit)
+        if not ids:
+            break
+        for message_id in ids:
+            if _run(message_id, now=moment):
+                done += 1
+            else:
+                failed += 1
+    return done, failed
+
+
+def retry(*, message_ids: list[int], now: datetime | None = None) -> int:
+    """Put failed (quarantined) rows back in line now; the operator's "retry" action."""
+    from .models import OutboxMessage
+
+    now = now or timezone.now()
+    count = OutboxMessage.objects.filter(pk__in=list(message_ids), status=OutboxMessage.Status.FAILED).update(
+        status=OutboxMessage.Status.PENDING, available_at=now, attempts=0
+    )
+    queues = set(OutboxMessage.objects.filter(pk__in=list(message_ids)).values_list("queue", flat=True))
+    for queue in queues:
+        transaction.on_commit(lambda q=queue: kick(q))
+    return count
+
+
+def sweep_outbox(*, now: datetime, dry_run: bool = False):
+    """Re-drive the outbox: take back rows of dead workers, kick queues with overdue rows, purge old done rows."""
+    from .models import OutboxMessage
+    from .sweeps import SweepResult
+
+    result = SweepResult(name="outbox")
+    if dry_run:
+        return result
+    abandoned = OutboxMessage.objects.filter(status=OutboxMessage.Status.PROCESSING, locked_until__lt=now)
+    queues = set(abandoned.values_list("queue", flat=True).distinct())
+    abandoned.update(status=OutboxMessage.Status.PENDING, available_at=now, locked_until=None)
+    overdue = OutboxMessage.objects.filter(status=OutboxMessage.Status.PENDING, available_at__lte=now - settings.OUTBOX_KICK_GRACE)
+    queues.update(overdue.values_list("queue", flat=True).distinct())
+    for queue in sorted(queues):
+        if kick(queue):
+            result.acted.append(queue)
+    OutboxMessage.objects.filter(status=OutboxMessage.Status.DONE, processed_at__lt=now - settings.OUTBOX_KEEP_DONE).delete()
+    return result
