@@ -334,14 +334,16 @@ def _statements(hot) -> list[list[object]]:
         return response
 
     line = {"sku_id": hot.pk, "quantity": 1, "retail_price": _price(hot)}
-    body = {"consumer_order_ref": "STMT-1", "shipping_address": data.ADDRESS, "lines": [line]}
-    response = count("place", "post", "purchase-orders/", body, {**reseller_auth, "Idempotency-Key": "stmt-1"})
-    number = response.json()["number"]
-    count("place (idempotent replay)", "post", "purchase-orders/", body, {**reseller_auth, "Idempotency-Key": "stmt-1"})
-    count("pay", "post", f"purchase-orders/{number}/pay", headers=reseller_auth)
-    count("ship", "post", f"supplier/purchase-orders/{number}/ship", {"carrier": "SF", "tracking_number": "SF1"}, supplier_auth)
-    count("confirm receipt", "post", f"purchase-orders/{number}/confirm-receipt", headers=reseller_auth)
-    assert PurchaseOrder.objects.get(number=number).status == "completed"
+    for attempt in ("warm-up", "counted"):  # the first cycle does a fresh process's one-time lookups
+        rows.clear()
+        body = {"consumer_order_ref": f"STMT-{attempt}", "shipping_address": data.ADDRESS, "lines": [line]}
+        response = count("place", "post", "purchase-orders/", body, {**reseller_auth, "Idempotency-Key": f"stmt-{attempt}"})
+        number = response.json()["number"]
+        count("place (idempotent replay)", "post", "purchase-orders/", body, {**reseller_auth, "Idempotency-Key": f"stmt-{attempt}"})
+        count("pay", "post", f"purchase-orders/{number}/pay", headers=reseller_auth)
+        count("ship", "post", f"supplier/purchase-orders/{number}/ship", {"carrier": "SF", "tracking_number": "SF1"}, supplier_auth)
+        count("confirm receipt", "post", f"purchase-orders/{number}/confirm-receipt", headers=reseller_auth)
+        assert PurchaseOrder.objects.get(number=number).status == "completed"
     return rows
 
 
@@ -419,7 +421,10 @@ def run(report: Report, *, seconds: float) -> None:
     verdict = "OK" if not problems else "; ".join(problems[:5])
     report.line(f"stock check over every SKU (reserved ≤ on hand, reserved = open PO lines): {verdict}")
     report.line()
-    report.line("Statements per API action (in-process test client; auth, rate limit, idempotency, webhooks included):")
+    report.line(
+        "Statements per API action (in-process test client, second order of the process; auth, rate limit, idempotency, "
+        "webhooks included):"
+    )
     report.line()
     report.table(["action", "answer", "SQL statements", "+ BEGIN/COMMIT/SAVEPOINT"], _statements(hot))
     check = reconcile()
