@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -105,38 +105,78 @@ def _check_may_order(reseller: Reseller, now: datetime) -> None:
         raise OrderingSuspended()
 
 
+def _guard_queryset(*, reseller_id: int, sku_ids: list[int], now: datetime):
+    """The guard query (see ``_guarded_skus``) as a queryset: the single source of its rules."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.postgres.expressions import ArraySubquery
+    from django.db.models import Exists, F, OuterRef, Subquery
+    from django.db.models.expressions import RawSQL
+
+    live = Partnership.objects.filter(reseller_id=reseller_id, supplier_id=OuterRef("supplier_id")).filter(
+        Q(status=Partnership.Status.ACTIVE) | Q(status=Partnership.Status.TERMINATION_PENDING, ends_at__gt=now)
+    )
+    members = get_user_model().objects.filter(membership__organisation_id=OuterRef("supplier_id"), is_active=True).order_by("pk")
+    return (
+        SKU.objects.filter(pk__in=sku_ids)
+        .order_by()
+        .annotate(
+            product_status=F("product__status"),
+            product_title=F("product__title"),
+            product_approved_title=F("product__approved_title"),
+            supplier_status=F("supplier__status"),
+            supplier_company_name=F("supplier__company_name"),
+            partnership_id=Subquery(live.values("pk")[:1]),
+            tier_discount=Subquery(live.values("tier__discount_percent")[:1]),
+            shipping_fee=Subquery(CooperationTerms.objects.filter(supplier_id=OuterRef("supplier_id")).values("shipping_fee_amount")[:1]),
+            supplier_sanctioned=Exists(_active_penalty(OuterRef("supplier_id"), LISTING_SANCTIONS, now)),
+            ordering_suspended=Exists(_active_penalty(reseller_id, (Penalty.Sanction.SUSPEND_ORDERING,), now)),
+            supplier_member_ids=ArraySubquery(members.values("pk")),
+            po_sequence=RawSQL("nextval(%s)", [PO_NUMBER_SEQUENCE]),
+        )
+    )
+
+
+# Compiling the guard query costs more CPU than running it, so it is compiled once per number
+# of SKUs with marker values, and run with the markers replaced by the request's values.
+_RESELLER_MARK = -7_310_000_001
+_NOW_MARK = datetime(1901, 2, 3, 4, 5, 6, 789012, tzinfo=UTC)
+_SKU_MARK = -7_320_000_000
+_compiled_guards: dict[int, tuple[str, tuple]] = {}
+
+
+def _compiled_guard(count: int) -> tuple[str, tuple]:
+    compiled = _compiled_guards.get(count)
+    if compiled is None:
+        marks = [_SKU_MARK - i for i in range(count)]
+        compiled = _guard_queryset(reseller_id=_RESELLER_MARK, sku_ids=marks, now=_NOW_MARK).query.sql_with_params()
+        _compiled_guards[count] = compiled
+    return compiled
+
+
 def _guarded_skus(*, reseller: Reseller, sku_ids: list[int], now: datetime) -> dict[int, SKU]:
     """The ordered SKUs with everything the guards and the PO need, in ONE query.
 
-    Each SKU carries its product and supplier, and as annotations: the reseller's live
+    Each SKU carries, as attributes: its product's status and titles, its supplier's status
+    and name (``sku.guard_supplier``, a Supplier with those fields), the reseller's live
     partnership with that supplier (id and tier discount), the supplier's shipping fee,
     whether a listing sanction is in force against the supplier, whether the reseller is
     suspended from ordering, the ids of the supplier's active members (the notification's
     recipients) and a fresh PO number from the sequence.
     """
-    from django.contrib.auth import get_user_model
-    from django.contrib.postgres.expressions import ArraySubquery
-    from django.db.models import Exists, OuterRef, Subquery
-    from django.db.models.expressions import RawSQL
-
-    live = Partnership.objects.filter(reseller_id=reseller.pk, supplier_id=OuterRef("supplier_id")).filter(
-        Q(status=Partnership.Status.ACTIVE) | Q(status=Partnership.Status.TERMINATION_PENDING, ends_at__gt=now)
-    )
-    members = get_user_model().objects.filter(membership__organisation_id=OuterRef("supplier_id"), is_active=True).order_by("pk")
-    return (
-        SKU.objects.select_related("product", "supplier")
-        .order_by()
-        .annotate(
-            partnership_id=Subquery(live.values("pk")[:1]),
-            tier_discount=Subquery(live.values("tier__discount_percent")[:1]),
-            shipping_fee=Subquery(CooperationTerms.objects.filter(supplier_id=OuterRef("supplier_id")).values("shipping_fee_amount")[:1]),
-            supplier_sanctioned=Exists(_active_penalty(OuterRef("supplier_id"), LISTING_SANCTIONS, now)),
-            ordering_suspended=Exists(_active_penalty(reseller.pk, (Penalty.Sanction.SUSPEND_ORDERING,), now)),
-            supplier_member_ids=ArraySubquery(members.values("pk")),
-            po_sequence=RawSQL("nextval(%s)", [PO_NUMBER_SEQUENCE]),
-        )
-        .in_bulk(sku_ids)
-    )
+    sql, template = _compiled_guard(len(sku_ids))
+    by_mark = {_RESELLER_MARK: reseller.pk, _NOW_MARK: now, **{_SKU_MARK - i: sku_id for i, sku_id in enumerate(sku_ids)}}
+    params = [by_mark.get(value, value) if type(value) in (int, datetime) else value for value in template]
+    skus = {sku.pk: sku for sku in SKU.objects.raw(sql, params)}
+    suppliers: dict[int, Supplier] = {}
+    for sku in skus.values():
+        supplier = suppliers.get(sku.supplier_id)
+        if supplier is None:
+            known = {"organisation_id": sku.supplier_id, "status": sku.supplier_status, "company_name": sku.supplier_company_name}
+            names = [f.attname for f in Supplier._meta.concrete_fields if f.attname in known]  # from_db wants model order
+            supplier = Supplier.from_db("default", names, [known[name] for name in names])
+            suppliers[sku.supplier_id] = supplier
+        sku.guard_supplier = supplier
+    return skus
 
 
 def _sku_id(line: dict[str, Any]) -> Any:
@@ -228,7 +268,7 @@ def _place_locked(
                 % {"code": sku.code, "supplier": supplier.company_name},
                 field=f"{field}.sku_id",
             )
-        if sku.product.status != Product.Status.LISTED or not sku.is_active:
+        if sku.product_status != Product.Status.LISTED or not sku.is_active:
             raise ValidationFailed(_("%(code)s is not available for distribution.") % {"code": sku.code}, field=f"{field}.sku_id")
         if not (sku.min_retail_amount <= retail_price <= sku.max_retail_amount):
             raise PriceOutOfRange(
@@ -262,7 +302,7 @@ def _place_locked(
                 purchase_order=po,
                 sku=sku,
                 code=sku.code,
-                title=(sku.product.approved_title or sku.product.title)[:300],
+                title=(sku.product_approved_title or sku.product_title)[:300],
                 quantity=quantity,
                 unit_price=unit,
                 retail_price=retail,
@@ -388,7 +428,7 @@ def purchase_order_place(
                 first = skus.get(parsed[0][0])
                 if first is None:
                     raise ValidationFailed(_("This SKU does not exist."), field="lines.0.sku_id")
-                supplier = first.supplier
+                supplier = first.guard_supplier
             po = _place_locked(
                 actor=actor,
                 reseller=reseller,
@@ -437,7 +477,7 @@ def purchase_orders_place_cart(
                     _place_locked(
                         actor=actor,
                         reseller=reseller,
-                        supplier=skus[parsed[positions[0]][0]].supplier,
+                        supplier=skus[parsed[positions[0]][0]].guard_supplier,
                         skus=skus,
                         parsed=[parsed[p] for p in positions],
                         positions=positions,
