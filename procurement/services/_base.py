@@ -12,7 +12,7 @@ from django.contrib.postgres.aggregates import JSONBAgg
 from django.contrib.postgres.expressions import ArraySubquery
 from django.core.mail import send_mail
 from django.db import connection, transaction
-from django.db.models import F, OuterRef, Subquery, TextField
+from django.db.models import OuterRef, Subquery, TextField
 from django.db.models.functions import Cast, JSONObject
 from django.urls import reverse
 from django.utils import timezone
@@ -276,9 +276,12 @@ def _reserve(quantities: dict[int, int], *, now: datetime) -> None:
     transaction's other outbox rows after this (the last write)."""
     for sku_id in sorted(quantities):
         quantity = quantities[sku_id]
-        updated = SKU.objects.filter(pk=sku_id, on_hand__gte=F("reserved") + quantity).update(
-            reserved=F("reserved") + quantity, updated_at=now
-        )
+        with connection.cursor() as cursor:  # hot path: plain SQL, no ORM compile per line
+            cursor.execute(
+                "UPDATE suppliers_sku SET reserved = reserved + %s, updated_at = %s WHERE id = %s AND on_hand >= reserved + %s",
+                [quantity, now, sku_id, quantity],
+            )
+            updated = cursor.rowcount
         if not updated:
             sku = SKU.objects.only("code", "on_hand", "reserved").get(pk=sku_id)
             raise InsufficientStock(
