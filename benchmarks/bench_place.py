@@ -117,7 +117,16 @@ def _raw_worker(dsn: dict, supplier_id: int, reseller_id: int, sku_ids, stop_at:
     address = (a["recipient"], a["mobile"], a["province"], a["city"], a["district"], a["street"], a["postal_code"])
     rng = random.Random(i)
     n = 0
-    with psycopg.connect(**dsn) as conn:
+    for attempt in range(20):  # a shared server may be at max_connections for a moment
+        try:
+            conn = psycopg.connect(**dsn)
+            break
+        except psycopg.OperationalError:
+            if attempt == 19:
+                barrier.abort()  # don't leave the others waiting
+                raise
+            time.sleep(0.5)
+    with conn:
         barrier.wait()
         while time.perf_counter() < stop_at[0]:
             sku_id = sku_ids[rng.randrange(len(sku_ids))]
