@@ -159,6 +159,12 @@ def _raw_run(supplier, buyers, sku_ids: list[int], seconds: float) -> float:
         threading.Thread(target=_raw_worker, args=(dsn, supplier.pk, buyers[i % len(buyers)][0].pk, sku_ids, stop_at, barrier, counts, i))
         for i in range(RAW_THREADS)
     ]
+    elapsed = _run(pool, barrier, stop_at, seconds)
+    return sum(counts) / elapsed
+
+
+def _run(pool: list[threading.Thread], barrier: threading.Barrier, stop_at: list[float], seconds: float) -> float:
+    """Start the threads, release them together, let them work ``seconds``; returns the elapsed time."""
     for t in pool:
         t.start()
     barrier.wait()
@@ -166,7 +172,7 @@ def _raw_run(supplier, buyers, sku_ids: list[int], seconds: float) -> float:
     stop_at[0] = started + seconds
     for t in pool:
         t.join()
-    return sum(counts) / (time.perf_counter() - started)
+    return time.perf_counter() - started
 
 
 # --- the API through gunicorn ----------------------------------------------------------
@@ -289,15 +295,7 @@ def _api_run(skus, seconds: float, *, max_per_client: int | None = None) -> dict
                     samples.append(f"{status}: {content[:200]!r}")
         conn.close()
 
-    pool = [threading.Thread(target=client, args=(i,)) for i in range(CLIENTS)]
-    for t in pool:
-        t.start()
-    barrier.wait()
-    started = time.perf_counter()
-    stop_at[0] = started + seconds
-    for t in pool:
-        t.join()
-    elapsed = time.perf_counter() - started
+    elapsed = _run([threading.Thread(target=client, args=(i,)) for i in range(CLIENTS)], barrier, stop_at, seconds)
     return {"rate": sum(ok) / elapsed, "ok": sum(ok), "statuses": statuses, "samples": samples, "elapsed": elapsed}
 
 
