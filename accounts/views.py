@@ -20,33 +20,26 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from distribution.core.errors import DomainError
+from distribution.core.forms import add_domain_error
 from distribution.core.pagination import paginate
 from distribution.core.permissions import OrganisationMemberMixin, OrganisationOwnerMixin
+from distribution.core.redirects import redirect_next, safe_next
 
 from . import selectors, services
 from .forms import (
     AgreementAcceptForm,
     InvitationForm,
     InvitationSignupForm,
-    ResellerSignupForm,
     RoleForm,
-    SupplierSignupForm,
 )
 from .models import Invitation, Membership, Organisation, User
 
 
-def _client(request) -> dict:
+def client_of(request) -> dict:
     return {
         "ip_address": get_adapter().get_client_ip(request),
         "user_agent": request.META.get("HTTP_USER_AGENT", ""),
     }
-
-
-def _safe_next(request, default: str) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or default
-    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
-        return default
-    return target
 
 
 class LandingView(TemplateView):
@@ -109,7 +102,7 @@ class OrganisationSignupView(SignupView):
                     return response
                 self.register(user=user, form=form)
         except DomainError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            add_domain_error(form, exc)
             return self.form_invalid(form)
         self.user = user
         return flows.signup.complete_signup(self.request, user=user, redirect_url=self.get_success_url())
@@ -124,26 +117,6 @@ class OrganisationSignupView(SignupView):
         ctx["agreement"] = agreement
         ctx["agreement_text"] = agreement.text_for(self.kind) if agreement else ""
         return ctx
-
-
-class SupplierSignupView(OrganisationSignupView):
-    form_class = SupplierSignupForm
-    kind = Organisation.Kind.SUPPLIER
-
-    def register(self, *, user, form):
-        services.supplier_register(
-            user=user, agreement=form.cleaned_data["agreement_version"], **form.profile_data(), **_client(self.request)
-        )
-
-
-class ResellerSignupView(OrganisationSignupView):
-    form_class = ResellerSignupForm
-    kind = Organisation.Kind.RESELLER
-
-    def register(self, *, user, form):
-        services.reseller_register(
-            user=user, agreement=form.cleaned_data["agreement_version"], **form.profile_data(), **_client(self.request)
-        )
 
 
 class AgreementAcceptView(LoginRequiredMixin, TemplateView):
@@ -166,7 +139,7 @@ class AgreementAcceptView(LoginRequiredMixin, TemplateView):
                     (Organisation.Kind.RESELLER.label, agreement.reseller_text),
                 ]
         ctx.setdefault("form", AgreementAcceptForm())
-        ctx["next"] = _safe_next(self.request, reverse("home"))
+        ctx["next"] = safe_next(self.request, reverse("home"))
         ctx["already_accepted"] = agreement is not None and not selectors.user_must_accept_agreement(self.request.user)
         return ctx
 
@@ -177,9 +150,9 @@ class AgreementAcceptView(LoginRequiredMixin, TemplateView):
             return redirect("home")
         if not form.is_valid():
             return self.render_to_response(self.get_context_data(form=form), status=400)
-        services.agreement_accept(user=request.user, version=agreement, **_client(request))
+        services.agreement_accept(user=request.user, version=agreement, **client_of(request))
         messages.success(request, _("Thank you: you accepted version %(v)s of the user agreement.") % {"v": agreement.version})
-        return redirect(_safe_next(request, reverse("home")))
+        return redirect_next(request, reverse("home"))
 
 
 # --- organisation members and invitations ---------------------------------------------------
@@ -210,7 +183,7 @@ class InvitationCreateView(OrganisationOwnerMixin, View):
             try:
                 services.invitation_create(actor=request.user, organisation=self.organisation, **form.cleaned_data)
             except DomainError as exc:
-                form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+                add_domain_error(form, exc)
             else:
                 messages.success(request, _("Invitation sent to %(email)s.") % {"email": form.cleaned_data["email"]})
                 return redirect("accounts:organisation")
@@ -326,7 +299,7 @@ class InvitationAcceptView(TemplateView):
                     full_name=form.cleaned_data["full_name"],
                     password=form.cleaned_data["password1"],
                     agreement=form.cleaned_data["agreement_version"],
-                    **_client(request),
+                    **client_of(request),
                 )
                 login(request, membership.user, backend="django.contrib.auth.backends.ModelBackend")
                 messages.success(request, _("Welcome! You joined %(org)s.") % {"org": membership.organisation.name})

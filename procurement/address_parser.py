@@ -99,7 +99,18 @@ def _municipality_city(province_code: str) -> str:
 def parse_address_line(text: str) -> ParsedAddress:
     """Split one pasted line into address fields; ``missing`` names what could not be found."""
     result = ParsedAddress()
-    original = _LABELS.sub(" ", (text or "").strip())
+    original = _take_mobile_and_postal_code(result, _LABELS.sub(" ", (text or "").strip()))
+    start, end = _find_divisions(result, to_simplified(original))
+    _split_recipient_and_street(result, original, start, end)
+    result.recipient = result.recipient[:50]
+    result.missing = [k for k, v in result.as_initial().items() if not v and k != "district"]
+    if result.city and not result.district and any(True for _ in _district_codes(result.city)):
+        result.missing.append("district")
+    return result
+
+
+def _take_mobile_and_postal_code(result: ParsedAddress, original: str) -> str:
+    """Record the mobile number and postal code; blank them out of the text (positions kept)."""
     mobile = _MOBILE.search(original)
     if mobile:
         result.mobile = re.sub(r"[\s-]", "", mobile.group(1))
@@ -108,8 +119,11 @@ def parse_address_line(text: str) -> ParsedAddress:
     if postal:
         result.postal_code = postal.group(1)
         original = original[: postal.start()] + " " * 6 + original[postal.end() :]
-    simple = to_simplified(original)
+    return original
 
+
+def _find_divisions(result: ParsedAddress, simple: str) -> tuple[int, int]:
+    """Province, city and district from the (simplified) text; where the divisions start and end in it."""
     start = end = -1
     province = _find(simple, "province", 0)
     if province:
@@ -134,7 +148,11 @@ def parse_address_line(text: str) -> ParsedAddress:
             result.district, start, end = district
             result.city = result.district[:4] + "00"
             result.province = result.district[:2] + "0000"
+    return start, end
 
+
+def _split_recipient_and_street(result: ParsedAddress, original: str, start: int, end: int) -> None:
+    """The name before the divisions (or a short Chinese name at the end) is the recipient; the rest is the street."""
     if start >= 0:
         before = original[:start]
         after = original[end:]
@@ -154,11 +172,6 @@ def parse_address_line(text: str) -> ParsedAddress:
         street_tokens = after_tokens[1:] if after_tokens else []
         result.recipient = after_tokens[0] if after_tokens else ""
     result.street = "".join(street_tokens).strip()
-    result.recipient = result.recipient[:50]
-    result.missing = [k for k, v in result.as_initial().items() if not v and k != "district"]
-    if result.city and not result.district and any(True for _ in _district_codes(result.city)):
-        result.missing.append("district")
-    return result
 
 
 def _district_codes(city_code: str):

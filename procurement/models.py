@@ -119,6 +119,8 @@ class PurchaseOrder(AddressFields):
         indexes = [
             models.Index(fields=["reseller", "status"]),
             models.Index(fields=["supplier", "status"]),
+            # placing looks up earlier POs of the same consumer order (duplicate_of)
+            models.Index(fields=["reseller", "consumer_order_ref"], name="po_reseller_consumer_ref"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(goods_amount__gte=0), name="po_goods_non_negative"),

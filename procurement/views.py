@@ -4,21 +4,26 @@
 from __future__ import annotations
 
 import contextlib
-import csv
 from datetime import timedelta
 from decimal import Decimal
 
 from django.contrib import messages
 from django.db.models import Q
-from django.http import HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views import View
 
+from accounts.models import Penalty
+from distribution.core.csv_stream import csv_lines
 from distribution.core.errors import DomainError
+from distribution.core.forms import add_domain_error
+from distribution.core.once import SubmitOnceMixin
 from distribution.core.pagination import paginate
+from distribution.core.params import parse_id
 from distribution.core.permissions import ResellerMemberMixin, SupplierMemberMixin
 from suppliers.models import SKU, Partnership, Product
 from suppliers.pricing import tier_supply_price
@@ -29,14 +34,6 @@ from .forms import AddressForm, BulkShipForm, PasteAddressForm, PlaceOrderForm, 
 from .models import PurchaseOrder, SavedAddress
 
 Status = PurchaseOrder.Status
-
-
-def _form_error(form, exc: DomainError) -> None:
-    field = (exc.field or "").split(".")[-1] if exc.field and not exc.field.startswith("lines") else exc.field
-    if field in form.fields:
-        form.add_error(field, exc.message)
-    else:
-        form.add_error(None, exc.message)
 
 
 def _deadline(po: PurchaseOrder):
@@ -110,7 +107,10 @@ class ResellerPODetailView(ResellerMemberMixin, View):
         return render(request, "procurement/purchaseorder_reseller_detail.html", context)
 
 
-class _ResellerPOAction(ResellerMemberMixin, View):
+class _ResellerPOAction(ResellerMemberMixin, SubmitOnceMixin, View):
+    def once_fallback_url(self) -> str:
+        return reverse("procurement:reseller_po_detail", args=[self.kwargs["number"]])
+
     def post(self, request, number):
         po = selectors.purchase_order_for_reseller(self.organisation.pk, number)
         try:
@@ -163,7 +163,7 @@ class ResellerPOAddressView(ResellerMemberMixin, View):
             try:
                 services.purchase_order_update_address(actor=request.user, purchase_order=po, address=form.address())
             except DomainError as exc:
-                _form_error(form, exc)
+                add_domain_error(form, exc)
             else:
                 messages.success(request, _("Address changed; the supplier has been told."))
                 return redirect("procurement:reseller_po_detail", number=po.number)
@@ -181,28 +181,22 @@ class AutoPayView(ResellerMemberMixin, View):
 
 
 def _orderable_skus(reseller_id: int, now):
-    from resellers.search import listing_suspended_organisations
-
-    live = Partnership.objects.filter(reseller_id=reseller_id).filter(
-        Q(status=Partnership.Status.ACTIVE) | Q(status=Partnership.Status.TERMINATION_PENDING, ends_at__gt=now)
-    )
+    live = Partnership.objects.live(now).filter(reseller_id=reseller_id)
     return SKU.objects.filter(
         supplier_id__in=live.values("supplier_id"),
         product__status=Product.Status.LISTED,
         is_active=True,
         supplier__status="active",
-    ).exclude(supplier_id__in=listing_suspended_organisations(now)).select_related("product", "supplier")
+    ).exclude(supplier_id__in=Penalty.objects.suspending_listing(now).values("organisation_id")).select_related("product", "supplier")
 
 
 def _discounts(reseller_id: int) -> dict[int, Decimal]:
     return dict(
-        Partnership.objects.filter(reseller_id=reseller_id)
-        .exclude(status=Partnership.Status.TERMINATED)
-        .values_list("supplier_id", "tier__discount_percent")
+        Partnership.objects.live().filter(reseller_id=reseller_id).values_list("supplier_id", "tier__discount_percent")
     )
 
 
-class PlaceView(ResellerMemberMixin, View):
+class PlaceView(ResellerMemberMixin, SubmitOnceMixin, View):
     template = "procurement/purchaseorder_place.html"
 
     def _lines_from_post(self, request) -> list[dict]:
@@ -229,7 +223,7 @@ class PlaceView(ResellerMemberMixin, View):
                 )
         return rows
 
-    def _render(self, request, *, form, address_form, rows, errors=None, status=200):
+    def _render(self, request, *, form, address_form, rows, errors=None, duplicates=None, status=200):
         saved = SavedAddress.objects.filter(reseller_id=self.organisation.pk)[:50]
         return render(
             request,
@@ -240,6 +234,7 @@ class PlaceView(ResellerMemberMixin, View):
                 "paste_form": PasteAddressForm(),
                 "rows": rows,
                 "line_errors": errors or [],
+                "duplicates": duplicates or [],
                 "saved_addresses": saved,
             },
             status=status,
@@ -247,8 +242,8 @@ class PlaceView(ResellerMemberMixin, View):
 
     def get(self, request):
         lines = []
-        if request.GET.get("sku"):
-            sku = _orderable_skus(self.organisation.pk, timezone.now()).filter(pk=request.GET["sku"]).first()
+        if sku_id := parse_id(request.GET.get("sku")):
+            sku = _orderable_skus(self.organisation.pk, timezone.now()).filter(pk=sku_id).first()
             if sku:
                 lines = [{"sku_id": str(sku.pk), "quantity": "1", "retail_price": str(sku.suggested_retail_amount)}]
         return self._render(request, form=PlaceOrderForm(), address_form=AddressForm(prefix="addr"), rows=self._rows(lines))
@@ -261,6 +256,12 @@ class PlaceView(ResellerMemberMixin, View):
         errors: list[str] = []
         if not lines:
             errors.append(_("Add at least one SKU."))
+        if form.is_valid() and address_form.is_valid() and not errors and not form.cleaned_data["confirm_duplicate"]:
+            duplicates = selectors.duplicate_po_numbers(
+                reseller_id=self.organisation.pk, consumer_order_ref=form.cleaned_data["consumer_order_ref"]
+            )
+            if duplicates:
+                return self._render(request, form=form, address_form=address_form, rows=rows, duplicates=duplicates, status=409)
         if form.is_valid() and address_form.is_valid() and not errors:
             try:
                 placed = services.purchase_orders_place_cart(
@@ -274,10 +275,8 @@ class PlaceView(ResellerMemberMixin, View):
             except DomainError as exc:
                 if exc.field and exc.field.startswith("lines") or exc.field is None:
                     errors.append(exc.message)
-                elif exc.field in form.fields:
-                    form.add_error(exc.field, exc.message)
                 else:
-                    _form_error(address_form, exc)
+                    add_domain_error(form if exc.field in form.fields else address_form, exc)
             else:
                 if form.cleaned_data["save_address"]:
                     # the address was valid for the order; saving it is a convenience
@@ -313,7 +312,8 @@ class LineRowView(ResellerMemberMixin, View):
     """htmx: one cart row for a SKU."""
 
     def get(self, request):
-        sku = _orderable_skus(self.organisation.pk, timezone.now()).filter(pk=request.GET.get("sku") or 0).first()
+        sku_id = parse_id(request.GET.get("sku"))
+        sku = _orderable_skus(self.organisation.pk, timezone.now()).filter(pk=sku_id).first() if sku_id else None
         if sku is None:
             return HttpResponse("")
         discounts = _discounts(self.organisation.pk)
@@ -337,7 +337,7 @@ class AddressFieldsView(ResellerMemberMixin, View):
             initial["city"] = initial["district"] = ""
         elif request.GET.get("changed") == "city":
             initial["district"] = ""
-        saved_id = request.GET.get("saved")
+        saved_id = parse_id(request.GET.get("saved"))
         missing: list[str] = []
         if saved_id:
             saved = SavedAddress.objects.filter(reseller_id=self.organisation.pk, pk=saved_id).first()
@@ -371,10 +371,11 @@ class SavedAddressListView(ResellerMemberMixin, View):
         return self._render(request, AddressForm(prefix="addr"))
 
     def post(self, request):
-        if request.POST.get("delete"):
-            services.saved_address_delete(
-                actor=request.user, reseller=self.organisation.reseller, saved_address_id=int(request.POST["delete"])
-            )
+        if "delete" in request.POST:
+            saved_address_id = parse_id(request.POST["delete"])
+            if saved_address_id is None:
+                raise Http404
+            services.saved_address_delete(actor=request.user, reseller=self.organisation.reseller, saved_address_id=saved_address_id)
             messages.success(request, _("Address deleted."))
             return redirect("procurement:saved_addresses")
         form = AddressForm(request.POST, prefix="addr")
@@ -382,7 +383,7 @@ class SavedAddressListView(ResellerMemberMixin, View):
             try:
                 services.saved_address_create(actor=request.user, reseller=self.organisation.reseller, address=form.address())
             except DomainError as exc:
-                _form_error(form, exc)
+                add_domain_error(form, exc)
             else:
                 messages.success(request, _("Address saved."))
                 return redirect("procurement:saved_addresses")
@@ -426,11 +427,6 @@ class SupplierPOListView(SupplierMemberMixin, View):
         )
 
 
-class _Echo:
-    def write(self, value):
-        return value
-
-
 class SupplierShipQueueCSVView(SupplierMemberMixin, View):
     """The paid POs to ship, streamed as CSV (UTF-8 with BOM so spreadsheet programs read Chinese)."""
 
@@ -452,12 +448,13 @@ class SupplierShipQueueCSVView(SupplierMemberMixin, View):
     ]
 
     def rows(self, supplier_id):
-        writer = csv.writer(_Echo())
-        yield "\ufeff" + writer.writerow(self.HEADER)
+        return csv_lines(self.HEADER, self._rows(supplier_id))
+
+    def _rows(self, supplier_id):
         qs = selectors.ship_queue(supplier_id).prefetch_related("lines")
         for po in qs.iterator(chunk_size=200):
             for line in po.lines.all():
-                yield writer.writerow(
+                yield (
                     [
                         po.number,
                         timezone.localtime(po.placed_at).strftime("%Y-%m-%d %H:%M"),
@@ -482,7 +479,10 @@ class SupplierShipQueueCSVView(SupplierMemberMixin, View):
         return response
 
 
-class SupplierBulkShipView(SupplierMemberMixin, View):
+class SupplierBulkShipView(SupplierMemberMixin, SubmitOnceMixin, View):
+    def once_fallback_url(self) -> str:
+        return reverse("procurement:supplier_po_list")
+
     def post(self, request):
         form = BulkShipForm(request.POST, request.FILES)
         if not form.is_valid():
@@ -517,7 +517,7 @@ class SupplierPODetailView(SupplierMemberMixin, View):
         return render(request, "procurement/purchaseorder_supplier_detail.html", context, status=status)
 
 
-class SupplierPOShipView(SupplierPODetailView):
+class SupplierPOShipView(SubmitOnceMixin, SupplierPODetailView):
     def post(self, request, number):
         po = selectors.purchase_order_for_supplier(self.organisation.pk, number)
         form = ShipForm(request.POST)
@@ -525,14 +525,14 @@ class SupplierPOShipView(SupplierPODetailView):
             try:
                 services.purchase_order_ship(actor=request.user, purchase_order=po, **form.cleaned_data)
             except DomainError as exc:
-                _form_error(form, exc)
+                add_domain_error(form, exc)
             else:
                 messages.success(request, _("Shipped. The reseller has been told."))
                 return redirect("procurement:supplier_po_detail", number=po.number)
         return self.get(request, number, ship_form=form, status=422)
 
 
-class SupplierPOCancelView(SupplierPODetailView):
+class SupplierPOCancelView(SubmitOnceMixin, SupplierPODetailView):
     def post(self, request, number):
         po = selectors.purchase_order_for_supplier(self.organisation.pk, number)
         form = ReasonForm(request.POST)
@@ -540,7 +540,7 @@ class SupplierPOCancelView(SupplierPODetailView):
             try:
                 services.purchase_order_supplier_cancel(actor=request.user, purchase_order=po, reason=form.cleaned_data["reason"])
             except DomainError as exc:
-                _form_error(form, exc)
+                add_domain_error(form, exc)
             else:
                 messages.success(request, _("Cancelled; the reseller was refunded."))
                 return redirect("procurement:supplier_po_detail", number=po.number)

@@ -19,14 +19,14 @@ from suppliers.models import SKU, Partnership, Product, ProductImage, Supplier
 from suppliers.pricing import tier_supply_price
 
 from .models import InspectionFinding, Reseller, StoreListing
-from .search import LIVE_PARTNERSHIP, display_description, display_title, visible_suppliers
+from .search import display_description, display_title, visible_suppliers
 
 
 def partnerships_by_supplier(reseller: Reseller) -> dict[int, Partnership]:
     """The reseller's live partnerships keyed by supplier id (one query)."""
     return {
         p.supplier_id: p
-        for p in Partnership.objects.filter(reseller=reseller, status__in=LIVE_PARTNERSHIP).select_related("tier")
+        for p in Partnership.objects.live().filter(reseller=reseller).select_related("tier")
     }
 
 

@@ -26,16 +26,53 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from accounts.models import Notification
+from accounts.models import AgreementVersion, Notification, Organisation, User
+from accounts.services import agreement_accept, organisation_create
 from distribution.core.audit import audit
 from distribution.core.errors import DomainError, InvalidState, ValidationFailed
 from distribution.core.money import format_money, money
 from suppliers.models import SKU, Partnership, Product, Supplier
+from suppliers.services import messaging  # type: ignore[attr-defined]
 
 from .markup import apply_markup
 from .models import FLAG_FIELDS, InspectionFinding, Reseller, StoreListing
+from .search import visible_suppliers
+from .selectors import partnerships_by_supplier, supply_price_for
 
-LIVE_PARTNERSHIP = [Partnership.Status.ACTIVE, Partnership.Status.TERMINATION_PENDING]
+# --- registration at signup (R1) ---------------------------------------------------------------
+
+
+def reseller_register(
+    *,
+    user: User,
+    name: str,
+    channel_type: str,
+    store_name: str,
+    store_url: str = "",
+    contact_name: str,
+    contact_phone: str,
+    agreement: AgreementVersion,
+    ip_address: str | None,
+    user_agent: str = "",
+    now: datetime | None = None,
+):
+    """Create the reseller organisation for a user who just signed up (organisation, owner
+    membership, ``Reseller`` profile, agreement acceptance). All or nothing."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        organisation = organisation_create(user=user, kind=Organisation.Kind.RESELLER, name=name)
+        reseller = Reseller.objects.create(
+            organisation=organisation,
+            name=name,
+            channel_type=channel_type,
+            store_name=store_name,
+            store_url=store_url,
+            contact_name=contact_name,
+            contact_phone=contact_phone,
+        )
+        agreement_accept(user=user, version=agreement, ip_address=ip_address, user_agent=user_agent, now=now)
+        audit(actor=user, action="reseller.registered", obj=reseller, organisation=organisation, summary=name)
+    return reseller
 
 
 class StoreListErrors(ValidationFailed):
@@ -143,19 +180,26 @@ def store_listing_publish(
         if len(skus) != len(by_sku):
             raise ValidationFailed(_("Some SKUs do not exist."), field="skus")
         # locked too, so a partnership ending concurrently either ends first (and we refuse) or
-        # waits for us and then finds (and unpublishes) the new entries in its hook
+        # waits for us and then finds (and unpublishes) the new entries in its hook. Deliberately
+        # stricter than ``Partnership.objects.live()``: no new entries during a notice period (R5).
         partnered = set(
             Partnership.objects.select_for_update()
             .filter(reseller=reseller, supplier_id__in=sorted({s.supplier_id for s in skus}), status=Partnership.Status.ACTIVE)
             .order_by("pk")
             .values_list("supplier_id", flat=True)
         )
+        # the one listing-sanction rule (search and the API feed hide the same suppliers)
+        visible = set(visible_suppliers(now).filter(pk__in=sorted(partnered)).values_list("pk", flat=True))
         errors: dict[str, str] = {}
         prices: dict[int, Decimal] = {}
         for sku in skus:
             field = f"price_{sku.pk}"
             if sku.product.status != Product.Status.LISTED or not sku.is_active:
                 errors[field] = _("%(code)s is not listed by the supplier.") % {"code": sku.code}
+            elif sku.supplier_id in partnered and sku.supplier.status == Supplier.Status.ACTIVE and sku.supplier_id not in visible:
+                errors[field] = _("%(code)s cannot be published: its supplier is suspended from listing by the platform.") % {
+                    "code": sku.code
+                }
             elif sku.supplier.status != Supplier.Status.ACTIVE or sku.supplier_id not in partnered:
                 errors[field] = _("You can publish %(code)s only while partnered with its supplier.") % {"code": sku.code}
             elif (err := _price_error(sku, by_sku[sku.pk].price)) is not None:
@@ -221,8 +265,6 @@ def store_listing_publish_by_rule(
     *, actor: Any, reseller: Reseller, sku_ids: list[int], rule: str, factor: Decimal, now: datetime | None = None
 ) -> list[StoreListing]:
     """Bulk publish: each SKU at the price ``rule`` gives (clamped into its range), all or nothing."""
-    from .selectors import partnerships_by_supplier, supply_price_for
-
     partnerships = partnerships_by_supplier(reseller)
     items = []
     for sku in SKU.objects.filter(pk__in=list(sku_ids)):
@@ -472,7 +514,8 @@ def store_list_on_partnership_ended(*, partnership: Any, now: datetime | None = 
 
 def feed_record_sync(*, reseller: Reseller, now: datetime | None = None) -> int:
     """Stamp ``last_feed_at`` on the reseller's live partnerships (one UPDATE)."""
-    return Partnership.objects.filter(reseller=reseller, status__in=LIVE_PARTNERSHIP).update(last_feed_at=now or timezone.now())
+    now = now or timezone.now()
+    return Partnership.objects.live(now).filter(reseller=reseller).update(last_feed_at=now)
 
 
 # --- inspection (巡查, R17) ----------------------------------------------------------------------
@@ -638,19 +681,11 @@ def inspection_warning_send(*, actor: Any, supplier: Supplier, reseller: Reselle
 
 
 def _send_thread_message(*, actor: Any, supplier: Supplier, reseller: Reseller, subject: str, body: str, now: datetime) -> bool:
-    """Also write to the reseller as a site message (站內信) when the partners helper's messaging
-    service is installed. The notification is the warning of record: if messaging refuses
-    (a domain rule of its own), the warning still stands."""
-    try:
-        from suppliers.services import messaging  # type: ignore[attr-defined]
-    except ImportError:
-        return False
-    start = getattr(messaging, "thread_start", None)
-    if start is None:
-        return False
+    """Also write to the reseller as a site message (站內信). The notification is the warning of
+    record: if messaging refuses (a domain rule of its own), the warning still stands."""
     try:
         with transaction.atomic():
-            start(
+            messaging.thread_start(
                 actor=actor,
                 organisation=supplier.organisation,
                 supplier=supplier,

@@ -8,6 +8,7 @@ from . import views
 app_name = "resellers"
 
 urlpatterns = [
+    path("accounts/signup/reseller/", views.ResellerSignupView.as_view(), name="signup"),
     path("catalog/", views.CatalogSearchView.as_view(), name="catalog"),
     path("catalog/products/<int:pk>/", views.CatalogProductView.as_view(), name="catalog_product"),
     path("catalog/suppliers/<int:pk>/", views.CatalogSupplierView.as_view(), name="catalog_supplier"),

@@ -16,6 +16,8 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import RedirectView, TemplateView
 
+from accounts.models import Organisation
+from accounts.views import OrganisationSignupView, client_of
 from distribution.core.divisions import name_of
 from distribution.core.errors import DomainError
 from distribution.core.pagination import paginate
@@ -25,10 +27,11 @@ from distribution.core.permissions import (
     SupplierManagerMixin,
     SupplierMemberMixin,
 )
+from distribution.core.redirects import redirect_next
 from suppliers.models import SKU, Product
 
 from . import feeds, selectors, services
-from .forms import CatalogSearchForm, MarkupRuleForm, RetailPriceForm, StoreListFilterForm
+from .forms import CatalogSearchForm, MarkupRuleForm, ResellerSignupForm, RetailPriceForm, StoreListFilterForm
 from .markup import DEFAULT_FACTOR, MarkupRule, apply_markup
 from .models import InspectionFinding, StoreListing
 from .search import CatalogQuery, catalog_search, visible_suppliers
@@ -43,7 +46,7 @@ class ResellerPageMixin(ResellerMemberMixin):
         return reseller
 
     def can_manage(self) -> bool:
-        return self.membership.role in ("owner", "manager")
+        return self.membership.can_manage
 
 
 # --- discovery ------------------------------------------------------------------------------------
@@ -70,9 +73,7 @@ class CatalogSearchView(ResellerPageMixin, TemplateView):
                 sort=d["sort"] or "relevance",
             )
         page = paginate(self.request, catalog_search(reseller=self.reseller, query=query).prefetch_related(selectors.approved_images()))
-        params = self.request.GET.copy()
-        params.pop("page", None)
-        ctx.update(form=form, page=page, query=query, querystring=params.urlencode())
+        ctx.update(form=form, page=page, query=query)
         return ctx
 
     def get_template_names(self):
@@ -188,15 +189,12 @@ class StoreListView(ResellerPageMixin, TemplateView):
         partnerships = selectors.partnerships_by_supplier(self.reseller)
         for listing in page.object_list:
             listing.supply_price = selectors.supply_price_for(listing.sku, partnerships.get(listing.supplier_id))
-        params = self.request.GET.copy()
-        params.pop("page", None)
         ctx.update(
             form=form,
             page=page,
             counts=selectors.store_list_counts(reseller=self.reseller),
             can_manage=self.can_manage(),
             partnerships=partnerships.values(),
-            querystring=params.urlencode(),
         )
         return ctx
 
@@ -218,13 +216,13 @@ class ListingActionMixin(ResellerPageMixin, ResellerManagerMixin):
         if request.htmx:
             return self.render_row(listing)
         messages.success(request, message)
-        return redirect(request.POST.get("next") or reverse("resellers:store_list"))
+        return redirect_next(request, reverse("resellers:store_list"))
 
     def failed(self, request, message: str):
         if request.htmx:
             return HttpResponse(f'<div class="alert alert-danger m-0" role="alert">{_escape(message)}</div>', status=422)
         messages.error(request, message)
-        return redirect(request.POST.get("next") or reverse("resellers:store_list"))
+        return redirect_next(request, reverse("resellers:store_list"))
 
 
 def _escape(text: str) -> str:
@@ -303,11 +301,9 @@ class BulkPublishView(ResellerPageMixin, TemplateView):
                 )
                 rows.append({"sku": sku, "supply_price": supply, "price": result.price, "clamped": result.clamped})
             ctx["rule"] = rule
-        params = self.request.GET.copy()
-        params.pop("page", None)
         ctx.update(
             partnerships=partnerships.values(), partnership=partnership, form=form if form.is_bound else MarkupRuleForm(),
-            rows=rows, page=page, can_manage=self.can_manage(), querystring=params.urlencode(),
+            rows=rows, page=page, can_manage=self.can_manage(),
         )
         return ctx
 
@@ -463,7 +459,7 @@ class InspectionReportView(SupplierPageMixin, TemplateView):
             reseller=reseller,
             page=paginate(self.request, findings),
             open_count=findings.filter(resolved_at__isnull=True).count(),
-            can_warn=self.membership.role in ("owner", "manager"),
+            can_warn=self.membership.can_manage,
         )
         return ctx
 
@@ -478,3 +474,13 @@ class InspectionWarnView(SupplierPageMixin, SupplierManagerMixin, View):
         else:
             messages.success(request, _("Warning sent to %(reseller)s about %(n)d finding(s).") % {"reseller": reseller.name, "n": n})
         return redirect("resellers:inspection_detail", pk=reseller.pk)
+
+
+class ResellerSignupView(OrganisationSignupView):
+    form_class = ResellerSignupForm
+    kind = Organisation.Kind.RESELLER
+
+    def register(self, *, user, form):
+        services.reseller_register(
+            user=user, agreement=form.cleaned_data["agreement_version"], **form.profile_data(), **client_of(self.request)
+        )

@@ -188,6 +188,14 @@ class PurchaseOrderOut(Schema):
     updated_at: DateTime
 
 
+class PurchaseOrderPlacedOut(PurchaseOrderOut):
+    duplicate_of: list[str] = Field(
+        default_factory=list,
+        description="Numbers of this reseller's earlier purchase orders with the same consumer_order_ref "
+        "(empty when this is the first): the order was placed, check that it is not a double.",
+    )
+
+
 class PurchaseOrderPage(Schema):
     results: list[PurchaseOrderOut]
     next_cursor: str | None

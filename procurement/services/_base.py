@@ -10,7 +10,6 @@ from typing import Any
 from django.conf import settings
 from django.contrib.postgres.aggregates import JSONBAgg
 from django.contrib.postgres.expressions import ArraySubquery
-from django.core.mail import send_mail
 from django.db import connection, transaction
 from django.db.models import OuterRef, Subquery, TextField
 from django.db.models.functions import Cast, JSONObject
@@ -23,6 +22,7 @@ from accounts.models import Organisation
 from accounts.services import notify_organisation, notify_users
 from distribution.core import events
 from distribution.core.audit import audit
+from distribution.core.email import send_email
 from distribution.core.errors import InvalidState
 from suppliers.events import publish_sku_changed
 from suppliers.models import SKU
@@ -262,8 +262,7 @@ def _send_email(organisation: Organisation, subject: str, body: str) -> None:
     )
     if organisation.email and organisation.email not in recipients:
         recipients.append(organisation.email)
-    if recipients:
-        send_mail(subject, body, None, recipients, fail_silently=True)
+    send_email(to=recipients, subject=subject, body=body)
 
 
 # --- stock -----------------------------------------------------------------------------

@@ -10,11 +10,10 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import LISTING_SANCTIONS, Penalty
+from accounts.models import Penalty
 from distribution.core import outbox
 from distribution.core.audit import audit, audit_batch
 from distribution.core.errors import DomainError, InvalidState, ValidationFailed
@@ -78,30 +77,15 @@ def reseller_auto_pay_set(*, actor, reseller: Reseller, enabled: bool) -> Resell
 # --- placing ---------------------------------------------------------------------------
 
 
-def _active_penalty(organisation_id, sanctions: tuple[str, ...], now: datetime):
-    return Penalty.objects.filter(
-        organisation_id=organisation_id, sanction__in=list(sanctions), revoked_at__isnull=True, starts_at__lte=now
-    ).filter(Q(ends_at__isnull=True) | Q(ends_at__gt=now))
-
-
-def _under_penalty(organisation_id: int, sanctions: tuple[str, ...], now: datetime) -> bool:
-    return _active_penalty(organisation_id, sanctions, now).exists()
-
-
 def _live_partnership(*, reseller: Reseller, supplier: Supplier, now: datetime) -> Partnership:
-    partnership = (
-        Partnership.objects.select_related("tier")
-        .filter(reseller=reseller, supplier=supplier)
-        .filter(Q(status=Partnership.Status.ACTIVE) | Q(status=Partnership.Status.TERMINATION_PENDING, ends_at__gt=now))
-        .first()
-    )
+    partnership = Partnership.objects.select_related("tier").live(now).filter(reseller=reseller, supplier=supplier).first()
     if partnership is None:
         raise NoPartnership(_("You have no active partnership with %(supplier)s.") % {"supplier": supplier.company_name}, field="lines")
     return partnership
 
 
 def _check_may_order(reseller: Reseller, now: datetime) -> None:
-    if _under_penalty(reseller.pk, (Penalty.Sanction.SUSPEND_ORDERING,), now):
+    if Penalty.objects.suspending_ordering(now).filter(organisation_id=reseller.pk).exists():
         raise OrderingSuspended()
 
 
@@ -112,9 +96,7 @@ def _guard_queryset(*, reseller_id: int, sku_ids: list[int], now: datetime):
     from django.db.models import Exists, F, OuterRef, Subquery
     from django.db.models.expressions import RawSQL
 
-    live = Partnership.objects.filter(reseller_id=reseller_id, supplier_id=OuterRef("supplier_id")).filter(
-        Q(status=Partnership.Status.ACTIVE) | Q(status=Partnership.Status.TERMINATION_PENDING, ends_at__gt=now)
-    )
+    live = Partnership.objects.live(now).filter(reseller_id=reseller_id, supplier_id=OuterRef("supplier_id"))
     members = get_user_model().objects.filter(membership__organisation_id=OuterRef("supplier_id"), is_active=True).order_by("pk")
     return (
         SKU.objects.filter(pk__in=sku_ids)
@@ -128,8 +110,8 @@ def _guard_queryset(*, reseller_id: int, sku_ids: list[int], now: datetime):
             partnership_id=Subquery(live.values("pk")[:1]),
             tier_discount=Subquery(live.values("tier__discount_percent")[:1]),
             shipping_fee=Subquery(CooperationTerms.objects.filter(supplier_id=OuterRef("supplier_id")).values("shipping_fee_amount")[:1]),
-            supplier_sanctioned=Exists(_active_penalty(OuterRef("supplier_id"), LISTING_SANCTIONS, now)),
-            ordering_suspended=Exists(_active_penalty(reseller_id, (Penalty.Sanction.SUSPEND_ORDERING,), now)),
+            supplier_sanctioned=Exists(Penalty.objects.suspending_listing(now).filter(organisation_id=OuterRef("supplier_id"))),
+            ordering_suspended=Exists(Penalty.objects.suspending_ordering(now).filter(organisation_id=reseller_id)),
             supplier_member_ids=ArraySubquery(members.values("pk")),
             po_sequence=RawSQL("nextval(%s)", [PO_NUMBER_SEQUENCE]),
         )
@@ -249,7 +231,7 @@ def _place_locked(
     transaction's last write (``_finish_placing``)."""
     guard = next((skus[sku_id] for sku_id, _q, _p in parsed if sku_id in skus and skus[sku_id].supplier_id == supplier.pk), None)
     if guard is None:  # no line of this supplier's: the error paths below need facts the query could not carry
-        _check_supplier(supplier, _under_penalty(supplier.pk, LISTING_SANCTIONS, now))
+        _check_supplier(supplier, Penalty.objects.suspending_listing(now).filter(organisation_id=supplier.pk).exists())
         discount = _live_partnership(reseller=reseller, supplier=supplier, now=now).tier.discount_percent
     else:
         _check_supplier(supplier, guard.supplier_sanctioned)

@@ -9,7 +9,8 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from distribution.core import divisions
-from suppliers.models import Category, ComplianceDocument, Product
+from distribution.core.params import MAX_DB_BIGINT, MAX_DB_INT
+from suppliers.models import SKU, Category, ComplianceDocument, Product
 from suppliers.selectors import category_choices
 from suppliers.services.catalog import SKUInput
 from suppliers.validators import (
@@ -32,7 +33,7 @@ class MultipleImageField(forms.FileField):
     """Several images in one input; each one validated (type by content, size)."""
 
     def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": "image/jpeg,image/png,image/webp", "class": "form-control"}))
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}))
         super().__init__(*args, **kwargs)
 
     def clean(self, data, initial=None):
@@ -86,11 +87,6 @@ class ProductForm(forms.Form):
         else:
             del self.fields["remove_images"]
             del self.fields["remove_documents"]
-        for name, f in self.fields.items():
-            if isinstance(f.widget, forms.CheckboxInput):
-                f.widget.attrs.setdefault("class", "form-check-input")
-            elif not isinstance(f.widget, forms.CheckboxSelectMultiple) and name != "images":
-                f.widget.attrs.setdefault("class", "form-select" if isinstance(f.widget, forms.Select) else "form-control")
         self.fields["province_code"].widget.attrs.update({"hx-get": "", "hx-target": "#id_city_code", "hx-trigger": "change"})
 
     @classmethod
@@ -152,7 +148,7 @@ def city_choices(province_code: str) -> list[tuple[str, str]]:
 class SKUForm(forms.Form):
     """One SKU row. ``sku_id`` is set for existing SKUs; their stock changes on the product page's stock form."""
 
-    sku_id = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    sku_id = forms.IntegerField(required=False, min_value=1, max_value=MAX_DB_BIGINT, widget=forms.HiddenInput)
     code = forms.CharField(label=_("SKU code"), max_length=64)
     attributes = forms.CharField(
         label=_("Attributes"), required=False, help_text=_("e.g. 顏色=白; 尺碼=M"),
@@ -162,15 +158,15 @@ class SKUForm(forms.Form):
     suggested_retail_amount = forms.DecimalField(label=_("Suggested retail price"), **MONEY_KWARGS)
     min_retail_amount = forms.DecimalField(label=_("Minimum retail price"), **MONEY_KWARGS)
     max_retail_amount = forms.DecimalField(label=_("Maximum retail price"), **MONEY_KWARGS)
-    weight_grams = forms.IntegerField(label=_("Weight (g)"), min_value=0, initial=0)
-    on_hand = forms.IntegerField(label=_("Stock on hand"), min_value=0, initial=0)
+    weight_grams = forms.IntegerField(label=_("Weight (g)"), min_value=0, max_value=MAX_DB_INT, initial=0)
+    on_hand = forms.IntegerField(label=_("Stock on hand"), min_value=0, max_value=MAX_DB_INT, initial=0)
     is_active = forms.BooleanField(label=_("On sale"), required=False, initial=True, help_text=_("Untick to stop selling this variant."))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for f in self.fields.values():
-            f.widget.attrs.setdefault("class", "form-control form-control-sm")
-        self.fields["is_active"].widget.attrs["class"] = "form-check-input"
+            if not isinstance(f.widget, forms.CheckboxInput):
+                f.widget.attrs.setdefault("class", "form-control-sm")  # the compact SKU rows; the renderer adds form-control
         if not self.initial.get("sku_id"):
             self.fields["is_active"].disabled = True  # new variants are on sale; an empty row stays unchanged
         if self.initial.get("sku_id"):
@@ -227,7 +223,6 @@ class BaseSKUFormSet(forms.BaseFormSet):
     def clean(self):
         if any(self.errors):
             return
-        from suppliers.models import SKU
 
         seen: dict[str, int] = {}
         filled = [f for f in self.forms if f.has_changed() or f.cleaned_data.get("sku_id")]
@@ -259,7 +254,8 @@ class StockAdjustForm(forms.Form):
     mode = forms.ChoiceField(
         label=_("How"), choices=MODE_CHOICES, initial="delta", widget=forms.Select(attrs={"class": "form-select form-select-sm"})
     )
-    quantity = forms.IntegerField(label=_("Quantity"), widget=forms.NumberInput(attrs={"class": "form-control form-control-sm"}),
+    quantity = forms.IntegerField(label=_("Quantity"), min_value=-MAX_DB_INT, max_value=MAX_DB_INT,
+                                  widget=forms.NumberInput(attrs={"class": "form-control form-control-sm"}),
                                   help_text=_("For “add or remove”, a negative number removes stock."))  # fmt: skip
     reason = forms.CharField(label=_("Reason"), max_length=200, widget=forms.TextInput(attrs={"class": "form-control form-control-sm"}))
 
@@ -275,13 +271,13 @@ class StockAdjustForm(forms.Form):
 
 
 class ReasonForm(forms.Form):
-    reason = forms.CharField(label=_("Reason"), max_length=500, widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}))
+    reason = forms.CharField(label=_("Reason"), max_length=500, widget=forms.Textarea(attrs={"rows": 3}))
 
 
 class ImportForm(forms.Form):
     file = forms.FileField(
         label=_("CSV or XLSX file"), help_text=_("One row per SKU; download an export to see the columns."),
-        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx", "class": "form-control"}),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx"}),
     )  # fmt: skip
 
     def clean_file(self):

@@ -6,26 +6,30 @@ organisations is a 404.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.contrib import messages
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
+from accounts.models import Organisation
 from distribution.core.errors import DomainError
+from distribution.core.forms import add_domain_error
+from distribution.core.media import serve_allowed
 from distribution.core.pagination import paginate
 from distribution.core.permissions import OrganisationMemberMixin
-from resellers.models import Reseller
 
-from .. import selectors_partners as sel
+if TYPE_CHECKING:
+    from resellers.models import Reseller
+
 from ..forms.partnerships import MessageForm, ThreadStartForm
+from ..media import attachment_allowed
 from ..models import MessageAttachment, Side, Supplier
+from ..selectors import partnerships as sel
 from ..services import messaging as svc
-
-
-def _form_error(form, exc: DomainError) -> None:
-    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
 
 
 class ThreadListView(OrganisationMemberMixin, TemplateView):
@@ -54,13 +58,13 @@ class ThreadStartView(OrganisationMemberMixin, TemplateView):
         try:
             if self.organisation.kind == "supplier":
                 supplier = Supplier.objects.get(pk=self.organisation.pk)
-                reseller = get_object_or_404(Reseller, pk=int(data.get("reseller", "")))
+                reseller = get_object_or_404(Organisation, pk=int(data.get("reseller", "")), reseller__isnull=False).reseller
                 if not svc.supplier_may_message(supplier=supplier, reseller=reseller):
                     raise Http404
             else:
-                reseller = Reseller.objects.get(pk=self.organisation.pk)
+                reseller = self.organisation.reseller
                 supplier = get_object_or_404(Supplier, pk=int(data.get("supplier", "")), status=Supplier.Status.ACTIVE)
-        except (ValueError, Supplier.DoesNotExist, Reseller.DoesNotExist):
+        except (ValueError, Supplier.DoesNotExist, Organisation.reseller.RelatedObjectDoesNotExist):
             raise Http404
         return supplier, reseller
 
@@ -70,14 +74,16 @@ class ThreadStartView(OrganisationMemberMixin, TemplateView):
         initial = {"po_number": self.request.GET.get("po", "")}
         if self.request.GET.get("product", "").isdigit():
             initial["product"] = int(self.request.GET["product"])
-        form = kwargs.get("form") or ThreadStartForm(supplier=supplier, initial=initial)
+        form = kwargs.get("form") or ThreadStartForm(supplier=supplier, initial=initial, listed_only=self.organisation.kind == "reseller")
         other = supplier.company_name if self.organisation.kind == "reseller" else reseller.name
         ctx.update(form=form, supplier=supplier, reseller=reseller, other_name=other)
         return ctx
 
     def post(self, request, *args, **kwargs):
         supplier, reseller = self._parties()
-        form = ThreadStartForm(request.POST, request.FILES, supplier=supplier)
+        form = ThreadStartForm(
+            request.POST, request.FILES, supplier=supplier, listed_only=self.organisation.kind == "reseller"
+        )
         if form.is_valid():
             d = form.cleaned_data
             try:
@@ -93,7 +99,7 @@ class ThreadStartView(OrganisationMemberMixin, TemplateView):
                     attachments=d["attachments"],
                 )
             except DomainError as exc:
-                _form_error(form, exc)
+                add_domain_error(form, exc)
             else:
                 messages.success(request, _("Message sent."))
                 return redirect("partners:thread_detail", pk=thread.pk)
@@ -138,7 +144,7 @@ class ThreadDetailView(OrganisationMemberMixin, TemplateView):
                     attachments=form.cleaned_data["attachments"],
                 )
             except DomainError as exc:
-                _form_error(form, exc)
+                add_domain_error(form, exc)
             else:
                 return redirect("partners:thread_detail", pk=thread.pk)
         return self.render_to_response(self.get_context_data(thread=thread, form=form))
@@ -149,9 +155,4 @@ class AttachmentDownloadView(OrganisationMemberMixin, View):
         attachment = get_object_or_404(MessageAttachment.objects.select_related("message__thread"), pk=pk)
         if attachment.message.thread.side_of(self.organisation) is None:
             raise Http404
-        return FileResponse(
-            attachment.file.open("rb"),
-            content_type=attachment.content_type,
-            as_attachment=attachment.content_type == "application/pdf",
-            filename=attachment.original_name,
-        )
+        return serve_allowed(attachment_allowed(request, attachment))

@@ -9,11 +9,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Penalty
+from disputes.models import FindingPenalty
+from disputes.services_inspection import penalty_from_findings
 from distribution.core.errors import PermissionDenied
 from distribution.core.models import AuditEvent
-from distribution.disputes.models import FindingPenalty
-from distribution.disputes.selectors import ordering_suspended
-from distribution.disputes.services_inspection import penalty_from_findings
 from resellers.models import InspectionFinding, StoreListing
 from tests.disputes.factories import member_of, staff_user
 from tests.resellers.factories import ResellerFactory
@@ -68,5 +67,5 @@ def test_admin_action_suspends_ordering_for_seven_days(client):
     penalty = Penalty.objects.get()
     assert penalty.sanction == "suspend_ordering"
     assert (penalty.ends_at - penalty.starts_at).days == 7
-    assert ordering_suspended(reseller.pk)
+    assert Penalty.objects.suspending_ordering().filter(organisation_id=reseller.pk).exists()
     assert list(client.get(url, {"penalised": "yes"}).context["cl"].result_list) == [f]

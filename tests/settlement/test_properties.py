@@ -10,6 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from distribution.core.money import money
+from distribution.core.permissions import SYSTEM_ACTOR
 from settlement import services
 from settlement.exceptions import EscrowShort, InsufficientBalance
 from settlement.models import Account, JournalEntry
@@ -83,7 +84,7 @@ def _apply(op, world, expected):
             h["out"] -= amount
     elif name == "release" and holds:
         h = holds[op[1] % len(holds)]
-        services.escrow_release(reference=h["ref"], actor=None)
+        services.escrow_release(reference=h["ref"], commission_rate=RATES[h["s"]], actor=None)
         commission = money(h["out"] * RATES[h["s"]])
         expected[suppliers[h["s"]].pk] += h["out"] - commission
         h["out"] = Decimal("0")
@@ -91,7 +92,9 @@ def _apply(op, world, expected):
         h = holds[op[1] % len(holds)]
         refund = money(h["out"] * op[2] / 100)
         release = h["out"] - refund
-        services.escrow_split(reference=h["ref"], refund_amount=refund, release_amount=release, actor=None)
+        services.escrow_split(
+            reference=h["ref"], refund_amount=refund, release_amount=release, commission_rate=RATES[h["s"]], actor=None
+        )
         if h["out"]:
             expected[resellers[h["r"]].pk] += refund
             expected[suppliers[h["s"]].pk] += release - money(release * RATES[h["s"]])
@@ -101,15 +104,19 @@ def _apply(op, world, expected):
         key = f"rw-{len(world['all_refs'])}"
         world["all_refs"].append(key)
         if expected[suppliers[s].pk] >= amount:
-            services.reward_pay(supplier=suppliers[s], reseller=resellers[r], amount=amount, note="n", actor=None, idempotency_key=key)
+            services.reward_pay(
+                supplier=suppliers[s], reseller=resellers[r], amount=amount, note="n", actor=SYSTEM_ACTOR, idempotency_key=key
+            )
             expected[suppliers[s].pk] -= amount
             expected[resellers[r].pk] += amount
         else:
             with pytest.raises(InsufficientBalance):
-                services.reward_pay(supplier=suppliers[s], reseller=resellers[r], amount=amount, note="n", actor=None, idempotency_key=key)
+                services.reward_pay(
+                    supplier=suppliers[s], reseller=resellers[r], amount=amount, note="n", actor=SYSTEM_ACTOR, idempotency_key=key
+                )
     elif name == "withdraw":
         _, s, amount = op
-        kwargs = {"actor": None, "organisation": suppliers[s].organisation, "amount": amount, "account_name": "a", "bank_name": "b"}
+        kwargs = {"actor": SYSTEM_ACTOR, "organisation": suppliers[s].organisation, "amount": amount, "account_name": "a", "bank_name": "b"}
         if expected[suppliers[s].pk] >= amount:
             withdrawals.append((services.withdrawal_request(account_number="12345678", **kwargs), s))
             expected[suppliers[s].pk] -= amount

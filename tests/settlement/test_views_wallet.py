@@ -6,9 +6,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from PIL import Image
 
+from distribution.core.permissions import SYSTEM_ACTOR
 from settlement import services
 from settlement.models import Reward, TopUpRequest, WithdrawalRequest
 from tests.accounts.factories import MembershipFactory
+from tests.forms import once
 from tests.resellers.factories import ResellerFactory
 from tests.settlement.factories import credit, fund
 from tests.suppliers.factories import PartnershipFactory, SupplierFactory
@@ -20,7 +22,7 @@ WALLET = reverse("settlement:wallet")
 CSV = reverse("settlement:statement_csv")
 TOP_UPS = reverse("settlement:top_up_list")
 WITHDRAWALS = reverse("settlement:withdrawal_list")
-REWARDS = reverse("settlement:reward_list")
+REWARDS = reverse("disputes:reward_list")
 
 
 def png(name="receipt.png", size=(20, 20)) -> SimpleUploadedFile:
@@ -118,7 +120,9 @@ def test_statement_page_queries_stay_bounded(reseller_client, django_assert_max_
     fund(reseller.organisation, "1000.00")
     for i in range(40):
         services.escrow_hold(reference=f"PO-{i}", reseller=reseller, supplier=supplier, amount=D("1.00"), actor=None)
-        services.reward_pay(supplier=supplier, reseller=reseller, amount=D("1.00"), note=f"n{i}", actor=None, idempotency_key=f"k{i}")
+        services.reward_pay(
+            supplier=supplier, reseller=reseller, amount=D("1.00"), note=f"n{i}", actor=SYSTEM_ACTOR, idempotency_key=f"k{i}"
+        )
     # 12 for the page itself + the navbar's unread-messages count (a constant, not per row)
     with django_assert_max_num_queries(13):
         response = client.get(WALLET, {"per_page": 100})
@@ -130,7 +134,7 @@ def test_statement_page_queries_stay_bounded(reseller_client, django_assert_max_
 
 def test_reseller_records_a_top_up_with_a_receipt(reseller_client):
     client, reseller = reseller_client
-    response = client.post(TOP_UPS, {"amount": "500.00", "payer_name": "張三", "bank_reference": "ICBC-001", "receipt": png()})
+    response = client.post(TOP_UPS, once({"amount": "500.00", "payer_name": "張三", "bank_reference": "ICBC-001", "receipt": png()}))
     assert response.status_code == 302
     top_up = TopUpRequest.objects.get()
     assert top_up.organisation == reseller.organisation
@@ -149,7 +153,7 @@ def test_reseller_records_a_top_up_with_a_receipt(reseller_client):
 )
 def test_top_up_receipt_is_validated(reseller_client, upload, message):
     client, _reseller = reseller_client
-    response = client.post(TOP_UPS, {"amount": "5.00", "payer_name": "x", "bank_reference": "R1", "receipt": upload})
+    response = client.post(TOP_UPS, once({"amount": "5.00", "payer_name": "x", "bank_reference": "R1", "receipt": upload}))
     assert response.status_code == 422
     assert message in " ".join(response.context["form"].errors["receipt"])
     assert not TopUpRequest.objects.exists()
@@ -158,14 +162,14 @@ def test_top_up_receipt_is_validated(reseller_client, upload, message):
 def test_top_up_receipt_size_is_limited(reseller_client, settings):
     client, _reseller = reseller_client
     big = SimpleUploadedFile("r.pdf", b"%PDF-" + b"0" * (5 * 1024 * 1024), content_type="application/pdf")
-    response = client.post(TOP_UPS, {"amount": "5.00", "payer_name": "x", "bank_reference": "R1", "receipt": big})
+    response = client.post(TOP_UPS, once({"amount": "5.00", "payer_name": "x", "bank_reference": "R1", "receipt": big}))
     assert response.status_code == 422
     assert "at most 5 MB" in " ".join(response.context["form"].errors["receipt"])
 
 
 def test_top_up_amount_errors_name_the_field(reseller_client):
     client, _reseller = reseller_client
-    response = client.post(TOP_UPS, {"amount": "-3", "payer_name": "", "bank_reference": "R1", "receipt": png()})
+    response = client.post(TOP_UPS, once({"amount": "-3", "payer_name": "", "bank_reference": "R1", "receipt": png()}))
     assert response.status_code == 422
     assert set(response.context["form"].errors) >= {"amount", "payer_name"}
 
@@ -234,7 +238,7 @@ def test_withdrawal_list_shows_only_own_withdrawals(supplier_client):
     other = SupplierFactory()
     credit(other.organisation, "50.00")
     services.withdrawal_request(
-        actor=None, organisation=other.organisation, amount=D("43.21"), account_name="a", bank_name="b", account_number="99998888"
+        actor=SYSTEM_ACTOR, organisation=other.organisation, amount=D("43.21"), account_name="a", bank_name="b", account_number="99998888"
     )
     assert "43.21" not in client.get(WITHDRAWALS).content.decode()
 
@@ -311,3 +315,14 @@ def test_home_widget_shows_the_organisations_own_balance(reseller_member):
     fund(ResellerFactory().organisation, "999.99")
     html = render_to_string("settlement/home_widget.html", {"organisation": reseller.organisation})
     assert "¥1,234.50" in html and "999.99" not in html
+
+
+def test_a_decompression_bomb_receipt_is_a_form_error_not_a_crash(reseller_client):
+    from tests.images import bomb_png
+
+    client, _reseller = reseller_client
+    bomb = SimpleUploadedFile("r.png", bomb_png(), content_type="image/png")
+    response = client.post(TOP_UPS, {"amount": "5.00", "payer_name": "x", "bank_reference": "R1", "receipt": bomb})
+    assert response.status_code == 422
+    assert "too many pixels" in " ".join(response.context["form"].errors["receipt"])
+    assert not TopUpRequest.objects.exists()

@@ -20,6 +20,8 @@ from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Query, Router
 
+from distribution.core.errors import ValidationFailed
+from procurement import selectors as po_selectors
 from procurement import services as po_services
 from procurement.models import PurchaseOrder
 
@@ -27,7 +29,7 @@ from ..auth import ResellerKey, SupplierKey
 from ..errors import ApiError
 from ..models import IdempotencyRecord
 from ..pagination import DEFAULT_LIMIT, MAX_LIMIT, keyset_page
-from ..schemas import CancelIn, PurchaseOrderIn, PurchaseOrderOut, PurchaseOrderPage, ShipIn
+from ..schemas import AddressIn, CancelIn, PurchaseOrderIn, PurchaseOrderOut, PurchaseOrderPage, PurchaseOrderPlacedOut, ShipIn
 from ..serializers import po_dict
 from .common import ERRORS, WRITE_ERRORS, actor_of, aware, clean_path, organisation_of
 
@@ -99,7 +101,7 @@ def _replay(record: IdempotencyRecord, request_hash: str):
 
 @reseller_router.post(
     "purchase-orders/",
-    response={201: PurchaseOrderOut, **WRITE_ERRORS},
+    response={201: PurchaseOrderPlacedOut, **WRITE_ERRORS},
     openapi_extra=IDEMPOTENCY_HEADER,
     summary="Place a purchase order (idempotent)",
 )
@@ -132,19 +134,28 @@ def place(request: HttpRequest, payload: PurchaseOrderIn):
 
         def remember(po: PurchaseOrder) -> None:
             answer.update(po_dict(po, lines=po.placed_lines))
+            answer["duplicate_of"] = po_selectors.duplicate_po_numbers(
+                reseller_id=organisation.pk, consumer_order_ref=po.consumer_order_ref, exclude_ids=[po.pk]
+            )
             IdempotencyRecord.objects.filter(pk=record_id).update(status_code=201, response_body=answer)
 
-        po_services.purchase_order_place(
-            actor=actor_of(request),
-            reseller=organisation.reseller,
-            supplier=None,
-            lines=data["lines"],
-            consumer_order_ref=data["consumer_order_ref"],
-            address=data["shipping_address"],
-            note=data["note"],
-            before_reserve=remember,
-            savepoint=False,  # any error leaves this block too, so the nested atomic needs no savepoint
-        )
+        try:
+            po_services.purchase_order_place(
+                actor=actor_of(request),
+                reseller=organisation.reseller,
+                supplier=None,
+                lines=data["lines"],
+                consumer_order_ref=data["consumer_order_ref"],
+                address=data["shipping_address"],
+                note=data["note"],
+                before_reserve=remember,
+                savepoint=False,  # any error leaves this block too, so the nested atomic needs no savepoint
+            )
+        except ValidationFailed as exc:
+            # the address service names its own fields ("mobile"); the API names them in the body's terms
+            if exc.field in AddressIn.model_fields:
+                exc.field = f"shipping_address.{exc.field}"
+            raise
     return 201, answer
 
 
