@@ -35,8 +35,10 @@ def duplicate_po_numbers(*, reseller_id: int, consumer_order_ref: str, exclude_i
     return list(qs.order_by("placed_at", "pk").values_list("number", flat=True)[:20])
 
 
-def purchase_orders_for_reseller(reseller_id: int, *, status: str = "", q: str = "") -> QuerySet[PurchaseOrder]:
-    qs = PurchaseOrder.objects.filter(reseller_id=reseller_id).select_related("supplier")
+def purchase_orders_for_reseller(reseller_id: int, *, status: str = "", q: str = "", shop_id: int | None = None) -> QuerySet[PurchaseOrder]:
+    qs = PurchaseOrder.objects.filter(reseller_id=reseller_id).select_related("supplier", "shop")
+    if shop_id:
+        qs = qs.filter(shop_id=shop_id)
     if status in Status.values:
         qs = qs.filter(status=status)
     if q:

@@ -66,8 +66,11 @@ class ResellerPOListView(ResellerMemberMixin, View):
     def get(self, request):
         status = request.GET.get("status", "")
         q = request.GET.get("q", "").strip()[:50]
-        page = paginate(request, selectors.purchase_orders_for_reseller(self.organisation.pk, status=status, q=q))
+        shop = request.GET.get("shop", "")
+        shop_id = int(shop) if shop.isdigit() else None
+        page = paginate(request, selectors.purchase_orders_for_reseller(self.organisation.pk, status=status, q=q, shop_id=shop_id))
         counts = selectors.status_counts(reseller_id=self.organisation.pk)
+        from resellers.models import Shop
         return render(
             request,
             "procurement/purchaseorder_reseller_list.html",
@@ -78,6 +81,9 @@ class ResellerPOListView(ResellerMemberMixin, View):
                 "counts": counts,
                 "statuses": Status.choices,
                 "auto_pay": self.organisation.reseller.auto_pay,
+                "shops": list(Shop.objects.filter(reseller_id=self.organisation.pk)),
+                "shop_id": shop_id,
+                "export_query": request.GET.urlencode(),
             },
         )
 

@@ -73,7 +73,36 @@ def seed_profiles(ctx: dict) -> None:
         ctx[f"{spec['key']}_user"] = user
 
 
+def _seed_shops(ctx: dict) -> None:
+    """Every demo reseller has its default shop; reseller1 also sells in a Pinduoduo shop (the same goods, 5 yuan more)."""
+    from .models import Platform, Shop
+    from .shop_services import shop_create, shop_default
+
+    for key in ("reseller1", "reseller2", "reseller3"):
+        if ctx.get(key) is not None:
+            shop_default(reseller=ctx[key])
+    reseller, user = ctx.get("reseller1"), ctx.get("reseller1_user")
+    if reseller is None or Shop.objects.filter(reseller=reseller, platform=Platform.PINDUODUO).exists():
+        return
+    shop = shop_create(actor=user, reseller=reseller, name="曉明生活館 拼多多店", channel_type="b2c_platform", platform=Platform.PINDUODUO)
+    listings = StoreListing.objects.filter(reseller=reseller, status=StoreListing.Status.PUBLISHED, flag_out_of_range=False)
+    items = [
+        PublishItem(sku_id=sl.sku_id, price=min(sl.retail_price_amount + Decimal("5.00"), sl.sku.max_retail_amount))
+        for sl in listings.select_related("sku").order_by("pk")[:5]
+    ]
+    if items:
+        store_listing_publish(actor=user, reseller=reseller, items=items, shop=shop)
+    ctx["lines"].append("reseller@demo.test: two shops (/store/shops/); import shop orders at /purchase-orders/imports/")
+
+
 def seed(ctx: dict) -> None:
+    try:
+        _seed_listings(ctx)
+    finally:
+        _seed_shops(ctx)
+
+
+def _seed_listings(ctx: dict) -> None:
     reseller = ctx.get("reseller1")
     user = ctx.get("reseller1_user")
     if reseller is None:

@@ -14,6 +14,7 @@ from distribution.core.validators import normalise_phone
 from suppliers.models import Category, ChannelType, Supplier
 
 from .markup import DEFAULT_FACTOR, MarkupRule
+from .models import Platform
 from .search import visible_suppliers
 
 SORT_CHOICES = [
@@ -77,6 +78,7 @@ class StoreListFilterForm(forms.Form):
     )
     flagged = forms.BooleanField(label=_("Needs attention"), required=False)
     supplier = forms.IntegerField(required=False, min_value=1, max_value=MAX_DB_BIGINT, widget=forms.HiddenInput)
+    shop = forms.IntegerField(required=False, min_value=1, max_value=MAX_DB_BIGINT, widget=forms.HiddenInput)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -98,3 +100,14 @@ class ResellerSignupForm(OrganisationSignupForm):
 
     def clean_contact_phone(self) -> str:
         return normalise_phone(self.cleaned_data["contact_phone"])
+
+
+class ShopForm(forms.Form):
+    name = forms.CharField(label=_("Shop name"), max_length=200)
+    channel_type = forms.ChoiceField(label=_("Channel type"), choices=ChannelType.choices)
+    platform = forms.ChoiceField(label=_("Platform"), choices=Platform.choices)
+    url = forms.URLField(label=_("Shop URL"), required=False, assume_scheme="https")
+
+
+class ItemCodeForm(forms.Form):
+    item_code = forms.CharField(label=_("Shop item code"), max_length=64)

@@ -35,7 +35,7 @@ from suppliers.models import SKU, Partnership, Product, Supplier
 from suppliers.services import messaging  # type: ignore[attr-defined]
 
 from .markup import apply_markup
-from .models import FLAG_FIELDS, InspectionFinding, Reseller, StoreListing
+from .models import FLAG_FIELDS, InspectionFinding, Reseller, Shop, StoreListing
 from .search import visible_suppliers
 from .selectors import partnerships_by_supplier, supply_price_for
 
@@ -148,6 +148,30 @@ def _resolve_findings_of_unpublished(listing_ids: list[int], now: datetime) -> i
 # --- publishing ---------------------------------------------------------------------------------
 
 
+def _shop_of(reseller: Reseller, shop: Shop | None) -> Shop:
+    from .shop_services import shop_default
+
+    if shop is None:
+        return shop_default(reseller=reseller)
+    if shop.reseller_id != reseller.pk:
+        raise DomainError(_("This shop does not exist."), code="not_found")
+    return shop
+
+
+def default_item_codes(shop: Shop, skus: list[SKU]) -> dict[int, str]:
+    """The item code each new entry starts with: the SKU code, or ``<code>-<sku id>`` where the shop uses it."""
+    wanted = {sku.pk: sku.code[:64] for sku in skus}
+    taken = set(StoreListing.objects.filter(shop=shop, item_code__in=list(set(wanted.values()))).values_list("item_code", flat=True))
+    codes: dict[int, str] = {}
+    for sku in skus:
+        code = wanted[sku.pk]
+        if code in taken:
+            code = f"{sku.code[:50]}-{sku.pk}"
+        taken.add(code)
+        codes[sku.pk] = code
+    return codes
+
+
 @dataclass
 class PublishItem:
     sku_id: int
@@ -155,9 +179,12 @@ class PublishItem:
 
 
 def store_listing_publish(
-    *, actor: Any, reseller: Reseller, items: list[PublishItem], now: datetime | None = None
+    *, actor: Any, reseller: Reseller, items: list[PublishItem], shop: Shop | None = None, now: datetime | None = None
 ) -> list[StoreListing]:
-    """Publish SKUs to the reseller's store list at its retail prices (all or nothing).
+    """Publish SKUs to one shop's store list (the reseller's default shop if none) at its retail prices (all or nothing).
+
+    A new entry's shop item code is the SKU code (``<code>-<sku id>`` if the shop already
+    uses that code for another entry); re-publishing keeps the code the reseller gave.
 
     Preconditions checked under lock: each SKU is active, its product listed, its
     supplier active and partnered (active partnership) with the reseller, and the
@@ -171,6 +198,7 @@ def store_listing_publish(
         raise ValidationFailed(_("Choose at least one SKU to publish."), field="skus")
     by_sku = {int(i.sku_id): i for i in items}
     with transaction.atomic():
+        shop = _shop_of(reseller, shop)
         skus = list(
             SKU.objects.select_for_update(of=("self",))
             .filter(pk__in=sorted(by_sku))
@@ -209,10 +237,13 @@ def store_listing_publish(
         if errors:
             raise StoreListErrors(errors)
 
-        existing = {sl.sku_id: sl for sl in StoreListing.objects.select_for_update().filter(reseller=reseller, sku_id__in=list(prices))}
+        existing = {sl.sku_id: sl for sl in StoreListing.objects.select_for_update().filter(shop=shop, sku_id__in=list(prices))}
+        new_codes = default_item_codes(shop, [sku for sku in skus if sku.pk not in existing])
         to_create, to_update = [], []
         for sku in skus:
-            listing = existing.get(sku.pk) or StoreListing(reseller=reseller, sku=sku, supplier_id=sku.supplier_id, created_at=now)
+            listing = existing.get(sku.pk) or StoreListing(
+                reseller=reseller, shop=shop, sku=sku, supplier_id=sku.supplier_id, item_code=new_codes[sku.pk], created_at=now
+            )
             listing.retail_price_amount = prices[sku.pk]
             listing.status = StoreListing.Status.PUBLISHED
             listing.location_province_code = sku.product.province_code
@@ -255,14 +286,14 @@ def store_listing_publish(
             actor=actor,
             action="store_listing.publish",
             organisation=reseller.organisation,
-            summary=f"published {len(listings)} SKU(s)",
-            data={"skus": {str(k): format_money(v) for k, v in prices.items()}},
+            summary=f"published {len(listings)} SKU(s) in {shop.name}",
+            data={"shop": shop.pk, "skus": {str(k): format_money(v) for k, v in prices.items()}},
         )
     return listings
 
 
 def store_listing_publish_by_rule(
-    *, actor: Any, reseller: Reseller, sku_ids: list[int], rule: str, factor: Decimal, now: datetime | None = None
+    *, actor: Any, reseller: Reseller, sku_ids: list[int], rule: str, factor: Decimal, shop: Shop | None = None, now: datetime | None = None
 ) -> list[StoreListing]:
     """Bulk publish: each SKU at the price ``rule`` gives (clamped into its range), all or nothing."""
     partnerships = partnerships_by_supplier(reseller)
@@ -278,7 +309,7 @@ def store_listing_publish_by_rule(
             factor=factor,
         )
         items.append(PublishItem(sku_id=sku.pk, price=result.price))
-    return store_listing_publish(actor=actor, reseller=reseller, items=items, now=now)
+    return store_listing_publish(actor=actor, reseller=reseller, items=items, shop=shop, now=now)
 
 
 def _locked_listing(reseller: Reseller, listing_id: int) -> StoreListing:
@@ -351,6 +382,7 @@ def store_listing_republish(
         actor=actor,
         reseller=reseller,
         items=[PublishItem(sku_id=listing.sku_id, price=price if price is not None else listing.retail_price_amount)],
+        shop=listing.shop,
         now=now,
     )
     return result[0]

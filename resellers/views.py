@@ -30,7 +30,7 @@ from distribution.core.permissions import (
 from distribution.core.redirects import redirect_next
 from suppliers.models import SKU, Product
 
-from . import feeds, selectors, services
+from . import feeds, selectors, services, shop_services
 from .forms import CatalogSearchForm, MarkupRuleForm, ResellerSignupForm, RetailPriceForm, StoreListFilterForm
 from .markup import DEFAULT_FACTOR, MarkupRule, apply_markup
 from .models import InspectionFinding, StoreListing
@@ -184,7 +184,9 @@ class StoreListView(ResellerPageMixin, TemplateView):
         filters = selectors.StoreListFilters()
         if form.is_bound and form.is_valid():
             d = form.cleaned_data
-            filters = selectors.StoreListFilters(status=d["status"], flagged=d["flagged"], supplier_id=d["supplier"], q=d["q"].strip())
+            filters = selectors.StoreListFilters(
+                status=d["status"], flagged=d["flagged"], supplier_id=d["supplier"], q=d["q"].strip(), shop_id=d["shop"]
+            )
         page = paginate(self.request, selectors.store_listings(reseller=self.reseller, filters=filters))
         partnerships = selectors.partnerships_by_supplier(self.reseller)
         for listing in page.object_list:
@@ -195,6 +197,7 @@ class StoreListView(ResellerPageMixin, TemplateView):
             counts=selectors.store_list_counts(reseller=self.reseller),
             can_manage=self.can_manage(),
             partnerships=partnerships.values(),
+            shops=selectors.reseller_shops(reseller=self.reseller),
         )
         return ctx
 
@@ -272,11 +275,16 @@ class BulkPublishView(ResellerPageMixin, TemplateView):
     template_name = "resellers/storelisting_bulk.html"
 
     def candidates(self, supplier_id: int):
+        from django.db.models import Count, Q
+
+        shop_count = len(selectors.reseller_shops(reseller=self.reseller))
+        published_here = Q(store_listings__reseller=self.reseller, store_listings__status=StoreListing.Status.PUBLISHED)
         return (
             SKU.objects.filter(
                 supplier_id=supplier_id, is_active=True, product__status=Product.Status.LISTED, supplier__in=visible_suppliers()
             )
-            .exclude(store_listings__reseller=self.reseller, store_listings__status=StoreListing.Status.PUBLISHED)
+            .annotate(published_in=Count("store_listings", filter=published_here))
+            .filter(published_in__lt=shop_count)
             .select_related("product")
             .order_by("product_id", "code")
         )
@@ -304,6 +312,7 @@ class BulkPublishView(ResellerPageMixin, TemplateView):
         ctx.update(
             partnerships=partnerships.values(), partnership=partnership, form=form if form.is_bound else MarkupRuleForm(),
             rows=rows, page=page, can_manage=self.can_manage(),
+            shops=selectors.reseller_shops(reseller=self.reseller),
         )
         return ctx
 
@@ -320,15 +329,19 @@ class BulkPublishView(ResellerPageMixin, TemplateView):
         if not supplier_id.isdigit():
             raise Http404
         allowed = set(self.candidates(int(supplier_id)).filter(pk__in=sku_ids).values_list("pk", flat=True))
+        shop_ids = [int(v) for v in request.POST.getlist("shops") if v.isdigit()]
+        if not shop_ids:
+            shop_ids = [selectors.reseller_shops(reseller=self.reseller)[0].pk]
         try:
-            listings = services.store_listing_publish_by_rule(
-                actor=request.user, reseller=self.reseller, sku_ids=sorted(allowed),
+            published = shop_services.store_listings_publish_to_shops(
+                actor=request.user, reseller=self.reseller, sku_ids=sorted(allowed), shop_ids=shop_ids,
                 rule=form.cleaned_data["rule"], factor=form.cleaned_data["factor"],
             )
         except DomainError as exc:
             messages.error(request, exc.message)
             return redirect(back)
-        messages.success(request, _("Published %(n)d SKU(s) to your store list.") % {"n": len(listings)})
+        for shop, listings in published.items():
+            messages.success(request, _("Published %(n)d SKU(s) in %(shop)s.") % {"n": len(listings), "shop": shop.name})
         return redirect("resellers:store_list")
 
 
@@ -348,6 +361,7 @@ class FeedIndexView(ResellerPageMixin, TemplateView):
         ctx = super().get_context_data(**kwargs)
         ctx["partnerships"] = list(selectors.partnerships_by_supplier(self.reseller).values())
         ctx["counts"] = selectors.store_list_counts(reseller=self.reseller)
+        ctx["shops"] = selectors.reseller_shops(reseller=self.reseller)
         return ctx
 
 
@@ -378,10 +392,11 @@ class FeedView(ResellerPageMixin, View):
                 content_type="text/plain; charset=utf-8",
             )
         reseller, now = self.reseller, timezone.now()
+        shop = selectors.reseller_shop(reseller=reseller, shop_id=request.GET["shop"]) if request.GET.get("shop", "").isdigit() else None
         if self.kind == "products":
-            rows, columns = feeds.product_rows(reseller, updated_since=since), feeds.PRODUCT_COLUMNS
+            rows, columns = feeds.product_rows(reseller, updated_since=since, shop=shop), feeds.PRODUCT_COLUMNS
         else:
-            rows, columns = feeds.stock_rows(reseller, updated_since=since), feeds.STOCK_COLUMNS
+            rows, columns = feeds.stock_rows(reseller, updated_since=since, shop=shop), feeds.STOCK_COLUMNS
         services.feed_record_sync(reseller=reseller, now=now)
         stamp = now.strftime("%Y%m%d-%H%M%S")
         filename = f"{self.kind}-{stamp}.{fmt}"
@@ -410,8 +425,12 @@ class FindingListView(ResellerPageMixin, TemplateView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         show_all = self.request.GET.get("all") == "1"
-        page = paginate(self.request, selectors.reseller_findings(reseller=self.reseller, open_only=not show_all))
-        ctx.update(page=page, show_all=show_all, can_manage=self.can_manage(), Kind=InspectionFinding.Kind)
+        shop_id = int(self.request.GET["shop"]) if self.request.GET.get("shop", "").isdigit() else None
+        page = paginate(self.request, selectors.reseller_findings(reseller=self.reseller, open_only=not show_all, shop_id=shop_id))
+        ctx.update(
+            page=page, show_all=show_all, can_manage=self.can_manage(), Kind=InspectionFinding.Kind,
+            shops=selectors.reseller_shops(reseller=self.reseller), shop_id=shop_id,
+        )
         return ctx
 
 

@@ -14,6 +14,7 @@ from disputes.services_inspection import penalty_from_findings
 from distribution.core.errors import PermissionDenied
 from distribution.core.models import AuditEvent
 from resellers.models import InspectionFinding, StoreListing
+from resellers.shop_services import shop_default
 from tests.disputes.factories import member_of, staff_user
 from tests.resellers.factories import ResellerFactory
 from tests.suppliers.factories import SKUFactory
@@ -23,7 +24,9 @@ pytestmark = pytest.mark.django_db
 
 def finding(reseller, kind="price_out_of_range", resolved=False):
     sku = SKUFactory()
-    listing = StoreListing.objects.create(reseller=reseller, supplier=sku.supplier, sku=sku, retail_price_amount=Decimal("1.00"))
+    listing = StoreListing.objects.create(
+        reseller=reseller, shop=shop_default(reseller=reseller), supplier=sku.supplier, sku=sku, retail_price_amount=Decimal("1.00")
+    )
     return InspectionFinding.objects.create(
         reseller=reseller,
         supplier=sku.supplier,

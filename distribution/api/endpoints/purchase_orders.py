@@ -23,6 +23,7 @@ from ninja import Query, Router
 from distribution.core.errors import ValidationFailed
 from procurement import selectors as po_selectors
 from procurement import services as po_services
+from procurement.addresses import address_normalise
 from procurement.models import PurchaseOrder
 
 from ..auth import ResellerKey, SupplierKey
@@ -146,7 +147,7 @@ def place(request: HttpRequest, payload: PurchaseOrderIn):
                 supplier=None,
                 lines=data["lines"],
                 consumer_order_ref=data["consumer_order_ref"],
-                address=data["shipping_address"],
+                address=address_normalise(data["shipping_address"]),
                 note=data["note"],
                 before_reserve=remember,
                 savepoint=False,  # any error leaves this block too, so the nested atomic needs no savepoint

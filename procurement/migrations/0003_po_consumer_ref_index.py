@@ -7,9 +7,9 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('procurement', '0001_initial'),
+        ('procurement', '0002_order_intake'),
         ('resellers', '0004_title_trigram_index_cast'),
-        ('suppliers', '0004_import_job_lease'),
+        ('suppliers', '0005_import_job_lease'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('suppliers', '0003_merge_catalog_partners'),
+        ('suppliers', '0004_random_upload_names'),
     ]
 
     operations = [
