@@ -10,7 +10,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.postgres.aggregates import JSONBAgg
 from django.contrib.postgres.expressions import ArraySubquery
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models import OuterRef, Subquery, TextField
 from django.db.models.functions import Cast, JSONObject
 from django.urls import reverse
@@ -251,7 +251,7 @@ def _notify(
     else:
         notify_users(users=user_ids, kind=kind, title=title, body=body, url=url)
     if email:
-        transaction.on_commit(lambda: _send_email(organisation, title, f"{body}\n\n{settings.SITE_URL}{url}"))
+        _send_email(organisation, title, f"{body}\n\n{settings.SITE_URL}{url}")
 
 
 def _send_email(organisation: Organisation, subject: str, body: str) -> None:
