@@ -243,10 +243,13 @@ def membership_remove(*, actor, membership: Membership) -> None:
 
 
 def notify_users(*, users: Iterable, kind: str, title: str, body: str = "", url: str = "") -> list[Notification]:
-    """Create one notification per user (inside the caller's transaction)."""
+    """Create one notification per user (users or their ids; inside the caller's transaction)."""
     now = timezone.now()
     return Notification.objects.bulk_create(
-        [Notification(user=u, kind=kind, title=str(title)[:200], body=str(body), url=url, created_at=now) for u in users]
+        [
+            Notification(user_id=getattr(u, "pk", u), kind=kind, title=str(title)[:200], body=str(body), url=url, created_at=now)
+            for u in users
+        ]
     )
 
 

@@ -5,11 +5,12 @@
 - the entries sum to zero and there are at least two (else ``UnbalancedTransaction``,
   and a deferred database trigger checks it again at commit);
 - idempotency: a second post with the same key returns the first transaction and moves
-  no money, also when two posts race (the unique key's index makes the second wait
-  for the first and then fail; we catch that in a savepoint and return the winner);
-- wallets are locked in primary-key order, their cached balances change in the same
-  transaction, and a wallet that would go negative raises ``InsufficientBalance``
-  (nothing is written: the whole posting rolls back);
+  no money, also when two posts race (``INSERT … ON CONFLICT DO NOTHING`` on the unique
+  key makes the second wait for the first, then do nothing; it returns the winner);
+- wallets change by conditional ``UPDATE`` (locked until commit, in organisation order
+  when there are several), their cached balances change in the same transaction, and a
+  wallet that would go negative raises ``InsufficientBalance`` (the enclosing block rolls
+  back, so nothing is written);
 - platform accounts are never locked: their balances are derived from entries.
 """
 
@@ -19,7 +20,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db import IntegrityError, transaction
+from django.db import connection, transaction
 from django.db.models import Sum
 from django.utils import timezone
 
@@ -28,12 +29,31 @@ from distribution.core.money import ZERO, money
 from .exceptions import InsufficientBalance, UnbalancedTransaction
 from .models import Account, JournalEntry, JournalTransaction
 
+# kind -> primary key of the platform's account; filled only once the row is known to be committed
+# (platform accounts are never deleted: entries PROTECT them).
+_platform_ids: dict[str, int] = {}
+
 
 def platform_account(kind: str) -> Account:
-    """The platform's account of ``kind`` (escrow, commission, clearing, withdrawals), created on first use."""
+    """The platform's account of ``kind`` (escrow, commission, clearing, withdrawals), created on first use.
+
+    Its id is cached per process after the first lookup, so postings need no query for it.
+    """
     if kind not in Account.PLATFORM_KINDS:
         raise ValueError(f"not a platform account kind: {kind}")
-    account, _created = Account.objects.get_or_create(kind=kind, organisation=None)
+    pk = _platform_ids.get(kind)
+    if pk is None:
+        account, _created = Account.objects.get_or_create(kind=kind, organisation=None)
+        pk = account.pk
+        if transaction.get_connection().in_atomic_block:
+            # the row may be ours and uncommitted: cache it only if it survives
+            transaction.on_commit(lambda: _platform_ids.setdefault(kind, pk))
+        else:
+            _platform_ids[kind] = pk
+        return account
+    account = Account(pk=pk, kind=kind, organisation=None)
+    account._state.adding = False
+    account._state.db = "default"
     return account
 
 
@@ -49,71 +69,164 @@ class Posting:
     created: bool
 
 
-def _normalise(lines: Iterable[tuple[Account, Decimal]]) -> dict[int, tuple[Account, Decimal]]:
-    merged: dict[int, tuple[Account, Decimal]] = {}
+@dataclass(frozen=True)
+class WalletOf:
+    """A posting line's account given as "the wallet of this organisation" (no lookup needed).
+
+    A wallet credited this way is created on first use, in the posting's own statement.
+    """
+
+    organisation_id: int
+    kind: str = Account.Kind.WALLET
+
+
+@dataclass
+class _Line:
+    account_id: int | None  # platform accounts (and wallets given as Account)
+    organisation_id: int | None  # wallets
+    amount: Decimal
+
+
+def _normalise(lines: Iterable[tuple[Account | WalletOf, Decimal]]) -> list[_Line]:
+    """Merge lines per account (wallets per organisation); drop zero sums; platform accounts first, then wallets."""
+    merged: dict[tuple[str, int], _Line] = {}
     for account, amount in lines:
         if isinstance(amount, float):
             raise TypeError("ledger amounts must be Decimal, not float")
         value = Decimal(amount)
         if value != money(value):
             raise UnbalancedTransaction(f"amount {value} has more than two decimal places")
-        previous = merged.get(account.pk, (account, ZERO))[1]
-        merged[account.pk] = (account, previous + value)
-    return {pk: (acc, amt) for pk, (acc, amt) in merged.items() if amt != 0}
+        if account.kind == Account.Kind.WALLET:
+            key = ("wallet", account.organisation_id)
+            line = merged.setdefault(key, _Line(None, account.organisation_id, ZERO))
+        else:
+            key = ("account", account.pk)
+            line = merged.setdefault(key, _Line(account.pk, None, ZERO))
+        line.amount += value
+    return [merged[key] for key in sorted(merged) if merged[key].amount != 0]
+
+
+_INSERT_TRANSACTION = (
+    "INSERT INTO settlement_journaltransaction (kind, reference, memo, idempotency_key, actor_id, created_at) "
+    "VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT (idempotency_key) DO NOTHING RETURNING id"
+)
+# A debit: only if the balance covers it (the row stays locked until COMMIT).
+_DEBIT = (
+    "UPDATE settlement_account a SET balance_amount = a.balance_amount + %s{from_t} "
+    "WHERE a.kind = 'wallet' AND a.organisation_id = %s AND a.balance_amount + %s >= 0 RETURNING a.id, a.balance_amount"
+)
+# A credit: the wallet is created on first use.
+_CREDIT = (
+    "INSERT INTO settlement_account (kind, organisation_id, balance_amount, created_at) SELECT 'wallet', %s, %s, now(){from_t} "
+    "ON CONFLICT (organisation_id) WHERE kind = 'wallet' "
+    "DO UPDATE SET balance_amount = settlement_account.balance_amount + EXCLUDED.balance_amount RETURNING id, balance_amount"
+)
+
+
+def _wallet_sql(line: _Line, *, from_t: str) -> tuple[str, list]:
+    if line.amount < 0:
+        return _DEBIT.format(from_t=from_t), [line.amount, line.organisation_id, line.amount]
+    return _CREDIT.format(from_t=from_t), [line.organisation_id, line.amount]
+
+
+def _existing(idempotency_key: str) -> Posting:
+    return Posting(JournalTransaction.objects.get(idempotency_key=idempotency_key), False)
+
+
+def _short(line: _Line) -> InsufficientBalance:
+    available = (
+        Account.objects.filter(kind=Account.Kind.WALLET, organisation_id=line.organisation_id)
+        .values_list("balance_amount", flat=True)
+        .first()
+    )
+    return InsufficientBalance(available=available if available is not None else ZERO, required=-line.amount)
 
 
 def post(
     *,
     kind: str,
-    lines: Iterable[tuple[Account, Decimal]],
+    lines: Iterable[tuple[Account | WalletOf, Decimal]],
     idempotency_key: str,
     reference: str = "",
     memo: str = "",
     actor=None,
     now=None,
+    savepoint: bool = True,
 ) -> Posting:
-    """Post one balanced journal transaction (see the module docstring for guarantees)."""
+    """Post one balanced journal transaction (see the module docstring for guarantees).
+
+    With at most one wallet (every purchase-order payment, refund and release) the whole
+    posting is ONE statement: the transaction row (``ON CONFLICT DO NOTHING`` on its
+    idempotency key), the wallet's conditional balance change and the entries, as
+    data-modifying CTEs. With several wallets: the transaction row, then each wallet in
+    organisation order (so two postings never lock two wallets in opposite orders), then
+    the entries. A wallet that would go negative raises ``InsufficientBalance`` and nothing
+    of the posting stays: nested in a caller's block, the posting is a savepoint the caller
+    may survive; ``savepoint=False`` (a caller whose own block rolls back on any error)
+    saves the SAVEPOINT/RELEASE pair.
+    """
     if not idempotency_key:
         raise ValueError("an idempotency key is required")
     normalised = _normalise(lines)
-    if len(normalised) < 2 or sum(amount for _acc, amount in normalised.values()) != 0:
+    if len(normalised) < 2 or sum(line.amount for line in normalised) != 0:
         raise UnbalancedTransaction()
-    with transaction.atomic():
-        existing = JournalTransaction.objects.filter(idempotency_key=idempotency_key).first()
-        if existing is not None:
-            return Posting(existing, False)
-        try:
-            with transaction.atomic():
-                txn = JournalTransaction.objects.create(
-                    kind=kind,
-                    reference=reference[:64],
-                    memo=str(memo)[:500],
-                    idempotency_key=idempotency_key,
-                    actor=actor if getattr(actor, "pk", None) else None,
-                    created_at=now or timezone.now(),
-                )
-        except IntegrityError:
-            # A concurrent post of the same key committed first: return its transaction.
-            existing = JournalTransaction.objects.filter(idempotency_key=idempotency_key).first()
-            if existing is None:
-                raise
-            return Posting(existing, False)
-
-        wallet_ids = sorted(pk for pk, (account, _amt) in normalised.items() if account.kind == Account.Kind.WALLET)
-        balances = dict(Account.objects.select_for_update().filter(pk__in=wallet_ids).order_by("pk").values_list("pk", "balance_amount"))
-        balance_after: dict[int, Decimal] = {}
-        for pk in wallet_ids:
-            delta = normalised[pk][1]
-            new_balance = balances[pk] + delta
-            if new_balance < 0:
-                raise InsufficientBalance(available=balances[pk], required=-delta)
-            balance_after[pk] = new_balance
-        for pk in wallet_ids:
-            Account.objects.filter(pk=pk).update(balance_amount=balance_after[pk])
-        JournalEntry.objects.bulk_create(
-            [
-                JournalEntry(transaction=txn, account_id=pk, amount=amount, balance_after=balance_after.get(pk))
-                for pk, (_account, amount) in sorted(normalised.items())
-            ]
-        )
+    created_at = now or timezone.now()
+    actor_id = actor.pk if getattr(actor, "pk", None) else None
+    header = [kind, reference[:64], str(memo)[:500], idempotency_key, actor_id, created_at]
+    wallets = [line for line in normalised if line.organisation_id is not None]
+    platform = [line for line in normalised if line.organisation_id is None]
+    with transaction.atomic(savepoint=savepoint), connection.cursor() as cursor:
+        if len(wallets) <= 1:
+            sql = f"WITH t AS ({_INSERT_TRANSACTION})"
+            params: list = list(header)
+            selects, select_params = [], []
+            if platform:
+                values = ", ".join(["(%s::bigint, %s::numeric)"] * len(platform))
+                # only placeholders are interpolated; every value is a parameter
+                selects.append(f"SELECT t.id, e.account_id, e.amount, NULL::numeric FROM t, (VALUES {values}) e(account_id, amount)")  # noqa: S608
+                select_params += [x for line in platform for x in (line.account_id, line.amount)]
+            if wallets:
+                wallet_sql, wallet_params = _wallet_sql(wallets[0], from_t=" FROM t")
+                sql += f", w AS ({wallet_sql})"
+                params += wallet_params
+                selects.append("SELECT t.id, w.id, %s::numeric, w.balance_amount FROM t, w")
+                select_params.append(wallets[0].amount)
+            sql += (
+                " INSERT INTO settlement_journalentry (transaction_id, account_id, amount, balance_after) "
+                + " UNION ALL ".join(selects)
+                + " RETURNING transaction_id, account_id, balance_after"
+            )
+            cursor.execute(sql, params + select_params)
+            rows = cursor.fetchall()
+            if not rows:  # the key was posted before (or by a concurrent post that committed first)
+                return _existing(idempotency_key)
+            if len(rows) < len(normalised):
+                raise _short(wallets[0])
+            txn_id = rows[0][0]
+        else:
+            cursor.execute(_INSERT_TRANSACTION, header)
+            row = cursor.fetchone()
+            if row is None:
+                return _existing(idempotency_key)
+            txn_id = row[0]
+            entries = [JournalEntry(transaction_id=txn_id, account_id=line.account_id, amount=line.amount) for line in platform]
+            for line in sorted(wallets, key=lambda w: w.organisation_id):
+                wallet_sql, wallet_params = _wallet_sql(line, from_t="")
+                cursor.execute(wallet_sql, wallet_params)
+                changed = cursor.fetchone()
+                if changed is None:
+                    raise _short(line)
+                entries.append(JournalEntry(transaction_id=txn_id, account_id=changed[0], amount=line.amount, balance_after=changed[1]))
+            JournalEntry.objects.bulk_create(entries)
+    txn = JournalTransaction(
+        id=txn_id,
+        kind=kind,
+        reference=reference[:64],
+        memo=str(memo)[:500],
+        idempotency_key=idempotency_key,
+        actor_id=actor_id,
+        created_at=created_at,
+    )
+    txn._state.adding = False
+    txn._state.db = "default"
     return Posting(txn, True)

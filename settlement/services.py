@@ -7,6 +7,8 @@ its natural key, and never leaves partial entries behind. Callers need not hold 
 
 Amounts are ``Decimal`` with two places. Escrow state per purchase order lives in an
 ``EscrowHold`` row keyed by the PO reference, locked only by that PO's operations.
+The escrow functions take ``savepoint=False`` from a caller whose own block rolls back on
+any error (the purchase-order services): it saves the SAVEPOINT/RELEASE pair per payment.
 """
 
 from __future__ import annotations
@@ -151,55 +153,63 @@ def _check_same_hold(hold: EscrowHold, *, payer_id: int, payee_id: int, amount: 
     return hold
 
 
-def escrow_hold(*, reference: str, reseller, supplier, amount: Decimal, actor) -> EscrowHold:
+def _organisation_or_id(party: Any) -> Organisation | int:
+    """The Organisation instance when the caller has one (audit rows need no lookup), else its id."""
+    if isinstance(party, Organisation):
+        return party
+    organisation = getattr(party, "organisation", None) if hasattr(party, "organisation_id") else None
+    return organisation if isinstance(organisation, Organisation) else _organisation_id(party)
+
+
+def escrow_hold(*, reference: str, reseller, supplier, amount: Decimal, actor, savepoint: bool = True) -> EscrowHold:
     """Move ``amount`` from the reseller's wallet into escrow for ``reference`` (a PO number).
 
-    Raises ``InsufficientBalance`` (nothing written). Idempotent per reference: a second
-    call returns the existing hold and moves no money, also when both calls race.
+    Raises ``InsufficientBalance`` (the enclosing block rolls back: nothing is written).
+    Idempotent per reference: the posting's key is the reference's, so a second call (also
+    racing the first) moves no money and returns the existing hold.
     """
     amount = _positive(amount)
     payer_id, payee_id = _organisation_id(reseller), _organisation_id(supplier)
-    with transaction.atomic():
-        existing = EscrowHold.objects.filter(reference=reference).first()
-        if existing is not None:
-            return _check_same_hold(existing, payer_id=payer_id, payee_id=payee_id, amount=amount)
-        try:
-            with transaction.atomic():
-                hold = EscrowHold.objects.create(
-                    reference=reference, payer_id=payer_id, payee_id=payee_id, held_amount=amount, operations=1
-                )
-        except IntegrityError:
-            # The unique reference made us wait for a concurrent hold that committed first.
-            existing = EscrowHold.objects.filter(reference=reference).first()
-            if existing is None:
-                raise
-            return _check_same_hold(existing, payer_id=payer_id, payee_id=payee_id, amount=amount)
+    with transaction.atomic(savepoint=savepoint):
         posting = ledger.post(
             kind=Kind.PO_PAYMENT,
-            lines=[(_wallet_for_id(payer_id), -amount), (ledger.platform_account(Account.Kind.ESCROW), amount)],
+            lines=[(ledger.WalletOf(payer_id), -amount), (ledger.platform_account(Account.Kind.ESCROW), amount)],
             idempotency_key=f"escrow:{reference}:hold",
+            savepoint=False,  # this function's block is the savepoint (if any)
             reference=reference,
             actor=actor,
         )
-        hold.last_transaction = posting.transaction
-        hold.save(update_fields=["last_transaction", "updated_at"])
+        if not posting.created:
+            existing = EscrowHold.objects.filter(reference=reference).first()
+            if existing is None:
+                raise EscrowConflict()
+            return _check_same_hold(existing, payer_id=payer_id, payee_id=payee_id, amount=amount)
+        hold = EscrowHold(
+            reference=reference,
+            payer_id=payer_id,
+            payee_id=payee_id,
+            held_amount=amount,
+            operations=1,
+            last_transaction=posting.transaction,
+        )
+        hold.save(force_insert=True)
         audit(
             actor=actor,
             action="settlement.escrow_hold",
             obj=hold,
-            organisation=hold.payer,
+            organisation=_organisation_or_id(reseller),
             summary=f"{reference} {format_money(amount)}",
         )
     return hold
 
 
-def escrow_refund(*, reference: str, actor, amount: Decimal | None = None, memo: str = "") -> JournalTransaction:
+def escrow_refund(*, reference: str, actor, amount: Decimal | None = None, memo: str = "", savepoint: bool = True) -> JournalTransaction:
     """Escrow → reseller wallet. ``amount=None`` refunds everything still held.
 
     Idempotent: with nothing left to refund it returns the hold's latest transaction and
     moves no money. An explicit ``amount`` above what is held raises ``EscrowShort``.
     """
-    with transaction.atomic():
+    with transaction.atomic(savepoint=savepoint):
         hold = _locked_hold(reference)
         outstanding = hold.outstanding_amount
         if amount is None:
@@ -213,8 +223,9 @@ def escrow_refund(*, reference: str, actor, amount: Decimal | None = None, memo:
         hold.operations += 1
         posting = ledger.post(
             kind=Kind.PO_REFUND,
-            lines=[(ledger.platform_account(Account.Kind.ESCROW), -amount), (_wallet_for_id(hold.payer_id), amount)],
+            lines=[(ledger.platform_account(Account.Kind.ESCROW), -amount), (ledger.WalletOf(hold.payer_id), amount)],
             idempotency_key=f"escrow:{reference}:{hold.operations}:refund",
+            savepoint=False,  # this function's block is the savepoint (if any)
             reference=reference,
             memo=memo,
             actor=actor,
@@ -223,19 +234,23 @@ def escrow_refund(*, reference: str, actor, amount: Decimal | None = None, memo:
         hold.last_transaction = posting.transaction
         hold.save(update_fields=["refunded_amount", "operations", "last_transaction", "updated_at"])
         audit(
-            actor=actor, action="settlement.escrow_refund", obj=hold, organisation=hold.payer, summary=f"{reference} {format_money(amount)}"
+            actor=actor,
+            action="settlement.escrow_refund",
+            obj=hold,
+            organisation=hold.payer_id,
+            summary=f"{reference} {format_money(amount)}",
         )
     return posting.transaction
 
 
-def escrow_release(*, reference: str, commission_rate: Decimal, actor, memo: str = "") -> JournalTransaction:
+def escrow_release(*, reference: str, commission_rate: Decimal, actor, memo: str = "", savepoint: bool = True) -> JournalTransaction:
     """Everything still held → supplier wallet, less ``commission_rate`` (the supplier's, given by
     the caller) → commission revenue.
 
     Commission is rounded half-up to the fen. Idempotent: with nothing left it returns the
     hold's latest transaction and moves no money.
     """
-    with transaction.atomic():
+    with transaction.atomic(savepoint=savepoint):
         hold = _locked_hold(reference)
         amount = hold.outstanding_amount
         if amount == 0:
@@ -246,10 +261,11 @@ def escrow_release(*, reference: str, commission_rate: Decimal, actor, memo: str
             kind=Kind.PO_RELEASE,
             lines=[
                 (ledger.platform_account(Account.Kind.ESCROW), -amount),
-                (_wallet_for_id(hold.payee_id), amount - commission),
+                (ledger.WalletOf(hold.payee_id), amount - commission),
                 (ledger.platform_account(Account.Kind.COMMISSION), commission),
             ],
             idempotency_key=f"escrow:{reference}:{hold.operations}:release",
+            savepoint=False,  # this function's block is the savepoint (if any)
             reference=reference,
             memo=memo,
             actor=actor,
@@ -262,7 +278,7 @@ def escrow_release(*, reference: str, commission_rate: Decimal, actor, memo: str
             actor=actor,
             action="settlement.escrow_release",
             obj=hold,
-            organisation=hold.payee,
+            organisation=hold.payee_id,
             summary=f"{reference} {format_money(amount)} (commission {format_money(commission)})",
         )
     return posting.transaction

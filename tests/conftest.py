@@ -86,6 +86,16 @@ def run_outbox(django_capture_on_commit_callbacks):
 
 
 @pytest.fixture(autouse=True)
+def _forget_platform_account_ids():
+    """The ledger caches platform account ids per process; each test's database starts afresh."""
+    from settlement import ledger
+
+    ledger._platform_ids.clear()
+    yield
+    ledger._platform_ids.clear()
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hasher(settings):
     """Hashing with the production hasher costs ~0.3 s per password on this machine."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from django.db import models
 
 from .models import AuditEvent
+
+# Rows buffered by ``audit_batch()`` (None: write at once).
+_pending: ContextVar[list[AuditEvent] | None] = ContextVar("audit_pending", default=None)
 
 
 def audit(
@@ -19,16 +25,52 @@ def audit(
     summary: str = "",
     data: dict[str, Any] | None = None,
 ) -> AuditEvent:
-    """Append one audit row. ``actor`` may be ``None`` for the system (timers)."""
-    return AuditEvent.objects.create(
+    """Append one audit row. ``actor`` may be ``None`` for the system (timers).
+
+    ``organisation`` is an Organisation, its id, or a profile whose primary key is its
+    organisation (Supplier, Reseller). Inside ``audit_batch()`` the row is written when the
+    batch ends.
+    """
+    event = AuditEvent(
         actor=actor if getattr(actor, "pk", None) else None,
-        organisation=organisation,
         action=action,
         object_type=obj._meta.label_lower if obj is not None else "",
         object_id=str(obj.pk) if obj is not None else "",
         summary=summary[:500],
         data=data or {},
     )
+    if organisation is not None:
+        if isinstance(organisation, models.Model) and organisation._meta.label_lower == "accounts.organisation":
+            event.organisation = organisation
+        else:
+            event.organisation_id = getattr(organisation, "pk", organisation)
+    pending = _pending.get()
+    if pending is None:
+        event.save(force_insert=True)
+    else:
+        pending.append(event)
+    return event
+
+
+@contextmanager
+def audit_batch() -> Iterator[None]:
+    """Buffer the ``audit()`` rows of the block and write them with ONE INSERT when it ends.
+
+    Use inside the action's transaction (the rows are then still part of it). A nested
+    batch hands its rows to the enclosing one. If the block raises, its rows are dropped
+    (like the savepoint or transaction rolling back around it).
+    """
+    outer = _pending.get()
+    token = _pending.set([])
+    try:
+        yield
+        rows = _pending.get()
+    finally:
+        _pending.reset(token)
+    if outer is not None:
+        outer.extend(rows)
+    elif rows:
+        AuditEvent.objects.bulk_create(rows)
 
 
 def audit_many(

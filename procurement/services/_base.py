@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.db.models import F
+from django.contrib.postgres.aggregates import JSONBAgg
+from django.contrib.postgres.expressions import ArraySubquery
+from django.db import connection
+from django.db.models import OuterRef, Subquery, TextField
+from django.db.models.functions import Cast, JSONObject
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import TransitionNotAllowed
 
 from accounts.models import Organisation
-from accounts.services import notify_organisation
+from accounts.services import notify_organisation, notify_users
 from distribution.core import events
 from distribution.core.audit import audit
 from distribution.core.email import send_email
@@ -27,7 +33,7 @@ from ..addresses import (  # noqa: F401 (re-exported: services are the writes' e
     saved_address_delete,
 )
 from ..exceptions import InsufficientStock
-from ..models import PurchaseOrder, PurchaseOrderTransition
+from ..models import PurchaseOrder, PurchaseOrderLine, PurchaseOrderTransition
 
 Status = PurchaseOrder.Status
 SYSTEM = "system"
@@ -60,11 +66,86 @@ def _already_message(po: PurchaseOrder) -> str:
     return messages.get(po.status, _("This action is not possible in the current state."))
 
 
-def _lock(purchase_order: PurchaseOrder | int) -> PurchaseOrder:
-    pk = purchase_order.pk if isinstance(purchase_order, PurchaseOrder) else purchase_order
-    return (
-        PurchaseOrder.objects.select_for_update(of=("self",)).select_related("supplier__organisation", "reseller__organisation").get(pk=pk)
-    )
+@dataclass(frozen=True)
+class PurchaseOrderRef:
+    """A PO named by its number on one side (the API's path): found and locked in one query.
+
+    A PO of another organisation is simply not found (``PurchaseOrder.DoesNotExist``).
+    """
+
+    number: str
+    reseller_id: int | None = None
+    supplier_id: int | None = None
+
+
+def _lock(purchase_order: PurchaseOrder | PurchaseOrderRef | int, *, detail: bool = False) -> PurchaseOrder:
+    """Lock the PO row (``FOR UPDATE`` of the PO only) with its supplier and reseller and their organisations.
+
+    ``detail=True`` also reads, in the same query, the PO's lines (``po.line_rows``: unsaved
+    ``PurchaseOrderLine`` objects, for stock moves and the API's answer) and the ids of both
+    sides' active members (``po.member_ids["reseller" | "supplier"]``, for notifications).
+    """
+    qs = PurchaseOrder.objects.select_for_update(of=("self",)).select_related("supplier__organisation", "reseller__organisation")
+    if detail:
+        qs = qs.annotate(
+            line_json=Subquery(
+                PurchaseOrderLine.objects.filter(purchase_order=OuterRef("pk"))
+                .order_by()
+                .values("purchase_order")
+                .annotate(
+                    rows=JSONBAgg(
+                        JSONObject(
+                            id="id",
+                            sku_id="sku_id",
+                            code="code",
+                            title="title",
+                            quantity="quantity",
+                            unit_price=Cast("unit_price", TextField()),
+                            retail_price=Cast("retail_price", TextField()),
+                            line_amount=Cast("line_amount", TextField()),
+                        ),
+                        order_by="id",
+                    )
+                )
+                .values("rows")
+            ),
+            reseller_member_ids=_member_ids("reseller_id"),
+            supplier_member_ids=_member_ids("supplier_id"),
+        )
+    if isinstance(purchase_order, PurchaseOrderRef):
+        qs = qs.filter(number=purchase_order.number)
+        if purchase_order.reseller_id is not None:
+            qs = qs.filter(reseller_id=purchase_order.reseller_id)
+        if purchase_order.supplier_id is not None:
+            qs = qs.filter(supplier_id=purchase_order.supplier_id)
+        po = qs.get()
+    else:
+        po = qs.get(pk=purchase_order.pk if isinstance(purchase_order, PurchaseOrder) else purchase_order)
+    if detail:
+        po.line_rows = [
+            PurchaseOrderLine(
+                id=row["id"],
+                purchase_order_id=po.pk,
+                sku_id=row["sku_id"],
+                code=row["code"],
+                title=row["title"],
+                quantity=row["quantity"],
+                unit_price=Decimal(row["unit_price"]),
+                retail_price=Decimal(row["retail_price"]),
+                line_amount=Decimal(row["line_amount"]),
+            )
+            for row in po.line_json or []
+        ]
+        po.member_ids = {"reseller": po.reseller_member_ids, "supplier": po.supplier_member_ids}
+    po._loaded_values = _values(po)  # what _save compares with
+    return po
+
+
+def _member_ids(side: str) -> ArraySubquery:
+    from django.contrib.auth import get_user_model
+
+    users = get_user_model().objects.filter(membership__organisation_id=OuterRef(side), is_active=True).order_by("pk")
+    return ArraySubquery(users.values("pk"))
 
 
 def _expect(po: PurchaseOrder, *statuses: str) -> None:
@@ -73,7 +154,10 @@ def _expect(po: PurchaseOrder, *statuses: str) -> None:
 
 
 def _fire(po: PurchaseOrder, method: str, **kwargs: Any) -> str:
-    """Run transition ``method``; return the state it left. A refused transition is ``InvalidState``."""
+    """Run transition ``method``; return the state it left. A refused transition is ``InvalidState``.
+
+    ``_save`` then writes the fields the transition (and the caller) changed.
+    """
     from_status = po.status
     try:
         getattr(po, method)(**kwargs)
@@ -82,12 +166,40 @@ def _fire(po: PurchaseOrder, method: str, **kwargs: Any) -> str:
     return from_status
 
 
+def _values(po: PurchaseOrder) -> dict[str, Any]:
+    return {f.attname: getattr(po, f.attname) for f in PurchaseOrder._meta.concrete_fields}
+
+
+def _save(po: PurchaseOrder) -> None:
+    """``UPDATE`` only the columns that changed since ``_lock`` read the PO (and ``updated_at``)."""
+    before = getattr(po, "_loaded_values", None)
+    if before is None:
+        po.save()
+        return
+    changed = [name for name, value in _values(po).items() if before.get(name) != value]
+    fields = [PurchaseOrder._meta.get_field(name).name for name in changed if name not in ("id", "updated_at")]
+    po.save(update_fields=[*fields, "updated_at"])
+    po._loaded_values = _values(po)
+
+
+def _actor_organisation(actor, po: PurchaseOrder) -> Organisation:
+    """The organisation the actor acts for (its membership's), else the reseller's; no query for the PO's two sides."""
+    membership = getattr(actor, "membership", None) if getattr(actor, "pk", None) else None
+    if membership is None:
+        return po.reseller.organisation
+    if membership.organisation_id == po.reseller_id:
+        return po.reseller.organisation
+    if membership.organisation_id == po.supplier_id:
+        return po.supplier.organisation
+    return membership.organisation
+
+
 def _record(po: PurchaseOrder, *, actor, from_status: str, now: datetime, reason: str = "") -> PurchaseOrderTransition:
     audit(
         actor=actor,
         action=f"purchase_order.{po.status}",
         obj=po,
-        organisation=getattr(getattr(actor, "membership", None), "organisation", None) or po.reseller.organisation,
+        organisation=_actor_organisation(actor, po),
         summary=f"{po.number}: {from_status or '—'} → {po.status}",
         data={"reason": reason} if reason else {},
     )
@@ -121,10 +233,23 @@ def supplier_url(po: PurchaseOrder) -> str:
     return reverse("procurement:supplier_po_detail", args=[po.number])
 
 
-def _notify(po: PurchaseOrder, *, to: str, kind: str, title: str, body: str = "", email: bool = False) -> None:
-    organisation = po.reseller.organisation if to == "reseller" else po.supplier.organisation
+def _notify(
+    po: PurchaseOrder, *, to: str, kind: str, title: str, body: str = "", email: bool = False, user_ids: list[int] | None = None
+) -> None:
+    """Notify the members of one side; ``user_ids`` (that side's active members, read by the caller's query) saves a query.
+
+    Without ``user_ids``, the ids ``_lock(detail=True)`` read are used when there."""
+    if user_ids is None:
+        user_ids = getattr(po, "member_ids", {}).get(to)
     url = reseller_url(po) if to == "reseller" else supplier_url(po)
-    notify_organisation(organisation=organisation, kind=kind, title=title, body=body, url=url)
+    if user_ids is not None and not email:
+        notify_users(users=user_ids, kind=kind, title=title, body=body, url=url)
+        return
+    organisation = po.reseller.organisation if to == "reseller" else po.supplier.organisation
+    if user_ids is None:
+        notify_organisation(organisation=organisation, kind=kind, title=title, body=body, url=url)
+    else:
+        notify_users(users=user_ids, kind=kind, title=title, body=body, url=url)
     if email:
         _send_email(organisation, title, f"{body}\n\n{settings.SITE_URL}{url}")
 
@@ -144,12 +269,18 @@ def _send_email(organisation: Organisation, subject: str, body: str) -> None:
 
 
 def _reserve(quantities: dict[int, int], *, now: datetime) -> None:
-    """Reserve each SKU's quantity, in pk order, only where enough is available."""
+    """Reserve each SKU's quantity, in pk order, only where enough is available.
+
+    Publishes nothing: placing publishes ``sku.changed`` itself, written with the
+    transaction's other outbox rows after this (the last write)."""
     for sku_id in sorted(quantities):
         quantity = quantities[sku_id]
-        updated = SKU.objects.filter(pk=sku_id, on_hand__gte=F("reserved") + quantity).update(
-            reserved=F("reserved") + quantity, updated_at=now
-        )
+        with connection.cursor() as cursor:  # hot path: plain SQL, no ORM compile per line
+            cursor.execute(
+                "UPDATE suppliers_sku SET reserved = reserved + %s, updated_at = %s WHERE id = %s AND on_hand >= reserved + %s",
+                [quantity, now, sku_id, quantity],
+            )
+            updated = cursor.rowcount
         if not updated:
             sku = SKU.objects.only("code", "on_hand", "reserved").get(pk=sku_id)
             raise InsufficientStock(
@@ -157,7 +288,6 @@ def _reserve(quantities: dict[int, int], *, now: datetime) -> None:
                 % {"code": sku.code, "available": max(sku.available, 0), "wanted": quantity},
                 field="lines",
             )
-    _stock_changed(list(quantities), changes={"reserved"}, now=now)
 
 
 def _stock_changed(sku_ids: list[int], *, changes: set[str], now: datetime) -> None:
@@ -166,19 +296,39 @@ def _stock_changed(sku_ids: list[int], *, changes: set[str], now: datetime) -> N
 
 
 def _lines_quantities(po: PurchaseOrder) -> dict[int, int]:
+    """sku_id → quantity of the PO's lines (from ``po.line_rows`` when ``_lock(detail=True)`` read them)."""
+    rows = getattr(po, "line_rows", None)
+    if rows is not None:
+        return {line.sku_id: line.quantity for line in rows}
     return dict(po.lines.values_list("sku_id", "quantity"))
 
 
+def _move_stock(quantities: dict[int, int], *, on_hand: bool, now: datetime) -> None:
+    """Give back reservations (and take them off on-hand when ``on_hand``): one UPDATE for all the PO's SKUs."""
+    if not quantities:
+        return
+    values = ", ".join(["(%s::bigint, %s::integer)"] * len(quantities))
+    params: list[Any] = [now]
+    for sku_id in sorted(quantities):
+        params += [sku_id, quantities[sku_id]]
+    on_hand_sql = "on_hand = s.on_hand - q.quantity, " if on_hand else ""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            # only placeholders are interpolated; every value is a parameter
+            f"UPDATE suppliers_sku s SET {on_hand_sql}reserved = s.reserved - q.quantity, updated_at = %s "  # noqa: S608
+            f"FROM (VALUES {values}) q(sku_id, quantity) WHERE s.id = q.sku_id",
+            params,
+        )
+
+
 def _release(po: PurchaseOrder, *, now: datetime) -> None:
-    for sku_id, quantity in sorted(_lines_quantities(po).items()):
-        SKU.objects.filter(pk=sku_id).update(reserved=F("reserved") - quantity, updated_at=now)
-    _stock_changed(list(_lines_quantities(po)), changes={"reserved"}, now=now)
+    quantities = _lines_quantities(po)
+    _move_stock(quantities, on_hand=False, now=now)
+    _stock_changed(list(quantities), changes={"reserved"}, now=now)
 
 
 def _dispatch(po: PurchaseOrder, *, now: datetime) -> None:
     """Shipping turns the reservation into an on-hand decrement."""
-    for sku_id, quantity in sorted(_lines_quantities(po).items()):
-        SKU.objects.filter(pk=sku_id).update(on_hand=F("on_hand") - quantity, reserved=F("reserved") - quantity, updated_at=now)
-    _stock_changed(list(_lines_quantities(po)), changes={"on_hand", "reserved"}, now=now)
-
-
+    quantities = _lines_quantities(po)
+    _move_stock(quantities, on_hand=True, now=now)
+    _stock_changed(list(quantities), changes={"on_hand", "reserved"}, now=now)

@@ -9,6 +9,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from distribution.core import outbox
+from distribution.core.audit import audit_batch
 from distribution.core.errors import InvalidState, ValidationFailed
 
 from ..addresses import (  # noqa: F401 (re-exported: services are the writes' entry point)
@@ -18,6 +20,7 @@ from ..addresses import (  # noqa: F401 (re-exported: services are the writes' e
 )
 from ..models import PurchaseOrder
 from ._base import (
+    PurchaseOrderRef,
     Status,
     _dispatch,
     _expect,
@@ -27,6 +30,7 @@ from ._base import (
     _now,
     _record,
     _release,
+    _save,
 )
 
 # --- paying, closing -------------------------------------------------------------------
@@ -45,8 +49,9 @@ def _pay_locked(po: PurchaseOrder, *, actor, now: datetime) -> PurchaseOrder:
         supplier=po.supplier.organisation,
         amount=po.total_amount,
         actor=actor,
+        savepoint=False,  # this service's block (or auto-pay's savepoint) rolls back on any error
     )
-    po.save()
+    _save(po)
     _record(po, actor=actor, from_status=from_status, now=now)
     _notify(
         po,
@@ -58,27 +63,29 @@ def _pay_locked(po: PurchaseOrder, *, actor, now: datetime) -> PurchaseOrder:
     return po
 
 
-def purchase_order_pay(*, actor, purchase_order: PurchaseOrder, now: datetime | None = None) -> PurchaseOrder:
+def purchase_order_pay(*, actor, purchase_order: PurchaseOrder | PurchaseOrderRef, now: datetime | None = None) -> PurchaseOrder:
     """Reseller pays from its wallet into escrow. Raises ``insufficient_balance`` or ``invalid_state``."""
     now = _now(now)
-    with transaction.atomic():
-        po = _lock(purchase_order)
+    with transaction.atomic(), audit_batch(), outbox.batch():
+        po = _lock(purchase_order, detail=True)
         return _pay_locked(po, actor=actor, now=now)
 
 
 def _close_locked(po: PurchaseOrder, *, actor, now: datetime, reason: str) -> PurchaseOrder:
     from_status = _fire(po, "close", now=now, reason=reason)
     _release(po, now=now)
-    po.save()
+    _save(po)
     _record(po, actor=actor, from_status=from_status, now=now, reason=reason)
     return po
 
 
-def purchase_order_cancel(*, actor, purchase_order: PurchaseOrder, reason: str = "", now: datetime | None = None) -> PurchaseOrder:
+def purchase_order_cancel(
+    *, actor, purchase_order: PurchaseOrder | PurchaseOrderRef, reason: str = "", now: datetime | None = None
+) -> PurchaseOrder:
     """Reseller cancels an unpaid PO: closed, stock released."""
     now = _now(now)
-    with transaction.atomic():
-        po = _lock(purchase_order)
+    with transaction.atomic(), audit_batch(), outbox.batch():
+        po = _lock(purchase_order, detail=True)
         _expect(po, Status.AWAITING_PAYMENT)
         _close_locked(po, actor=actor, now=now, reason=reason or _("Cancelled by the reseller."))
         _notify(
@@ -107,7 +114,7 @@ def purchase_order_close_unpaid(*, purchase_order_id: int, now: datetime | None 
 
 
 def purchase_order_ship(
-    *, actor, purchase_order: PurchaseOrder, carrier: str, tracking_number: str, now: datetime | None = None
+    *, actor, purchase_order: PurchaseOrder | PurchaseOrderRef, carrier: str, tracking_number: str, now: datetime | None = None
 ) -> PurchaseOrder:
     """Supplier ships a paid PO: stock leaves on-hand, the 30-day auto-confirm starts."""
     now = _now(now)
@@ -118,15 +125,15 @@ def purchase_order_ship(
         raise ValidationFailed(_("Enter the tracking number."), field="tracking_number")
     if len(carrier) > 50 or len(tracking_number) > 50:
         raise ValidationFailed(_("50 characters at most."), field="carrier" if len(carrier) > 50 else "tracking_number")
-    with transaction.atomic():
-        po = _lock(purchase_order)
+    with transaction.atomic(), audit_batch(), outbox.batch():
+        po = _lock(purchase_order, detail=True)
         _expect(po, Status.PAID)
         if po.ship_by and now >= po.ship_by:
             raise InvalidState(_("The shipping deadline has passed; this purchase order is being refunded."))
         po.carrier, po.tracking_number = carrier, tracking_number
         from_status = _fire(po, "ship", now=now)
         _dispatch(po, now=now)
-        po.save()
+        _save(po)
         _record(po, actor=actor, from_status=from_status, now=now, reason=f"{carrier} {tracking_number}")
         _notify(
             po,
@@ -143,20 +150,22 @@ def _refund_locked(po: PurchaseOrder, *, actor, now: datetime, reason: str) -> P
 
     from_status = _fire(po, "refund", now=now, reason=reason)
     _release(po, now=now)
-    escrow_refund(reference=po.number, actor=actor, memo=reason)
-    po.save()
+    escrow_refund(reference=po.number, actor=actor, memo=reason, savepoint=False)
+    _save(po)
     _record(po, actor=actor, from_status=from_status, now=now, reason=reason)
     return po
 
 
-def purchase_order_supplier_cancel(*, actor, purchase_order: PurchaseOrder, reason: str, now: datetime | None = None) -> PurchaseOrder:
+def purchase_order_supplier_cancel(
+    *, actor, purchase_order: PurchaseOrder | PurchaseOrderRef, reason: str, now: datetime | None = None
+) -> PurchaseOrder:
     """Supplier cannot ship (R13): paid → refunded with a reason; stock released, money back to the reseller."""
     now = _now(now)
     reason = (reason or "").strip()
     if not reason:
         raise ValidationFailed(_("Tell the reseller why you cannot ship."), field="reason")
-    with transaction.atomic():
-        po = _lock(purchase_order)
+    with transaction.atomic(), audit_batch(), outbox.batch():
+        po = _lock(purchase_order, detail=True)
         _expect(po, Status.PAID)
         _refund_locked(po, actor=actor, now=now, reason=reason[:500])
         _notify(
@@ -197,8 +206,8 @@ def _complete_locked(po: PurchaseOrder, *, actor, now: datetime, reason: str = "
     from settlement.services import escrow_release
 
     from_status = _fire(po, "complete", now=now)
-    escrow_release(reference=po.number, commission_rate=po.supplier.commission_rate, actor=actor, memo=reason)
-    po.save()
+    escrow_release(reference=po.number, commission_rate=po.supplier.commission_rate, actor=actor, memo=reason, savepoint=False)
+    _save(po)
     _record(po, actor=actor, from_status=from_status, now=now, reason=reason)
     _notify(
         po,
@@ -209,11 +218,13 @@ def _complete_locked(po: PurchaseOrder, *, actor, now: datetime, reason: str = "
     return po
 
 
-def purchase_order_confirm_receipt(*, actor, purchase_order: PurchaseOrder, now: datetime | None = None) -> PurchaseOrder:
+def purchase_order_confirm_receipt(
+    *, actor, purchase_order: PurchaseOrder | PurchaseOrderRef, now: datetime | None = None
+) -> PurchaseOrder:
     """Reseller confirms receipt: shipped → completed, escrow released to the supplier (less commission)."""
     now = _now(now)
-    with transaction.atomic():
-        po = _lock(purchase_order)
+    with transaction.atomic(), audit_batch(), outbox.batch():
+        po = _lock(purchase_order, detail=True)
         _expect(po, Status.SHIPPED)
         return _complete_locked(po, actor=actor, now=now, reason=_("Receipt confirmed by the reseller."))
 
@@ -238,7 +249,6 @@ def purchase_order_auto_confirm(*, purchase_order_id: int, now: datetime | None 
             title=_("Purchase order %(number)s was confirmed automatically") % {"number": po.number},
         )
     return po
-
 
 
 # --- reminders -------------------------------------------------------------------------

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections import OrderedDict
-from datetime import datetime
+from collections.abc import Callable
+from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -13,7 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Penalty
-from distribution.core.audit import audit
+from distribution.core import outbox
+from distribution.core.audit import audit, audit_batch
 from distribution.core.errors import DomainError, InvalidState, ValidationFailed
 from distribution.core.money import ZERO, money
 from resellers.models import Reseller
@@ -34,6 +36,7 @@ from ._base import (
     _now,
     _record,
     _reserve,
+    _stock_changed,
 )
 from .lifecycle import _pay_locked
 
@@ -86,6 +89,78 @@ def _check_may_order(reseller: Reseller, now: datetime) -> None:
         raise OrderingSuspended()
 
 
+def _guard_queryset(*, reseller_id: int, sku_ids: list[int], now: datetime):
+    """The guard query (see ``_guarded_skus``) as a queryset: the single source of its rules."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.postgres.expressions import ArraySubquery
+    from django.db.models import Exists, F, OuterRef, Subquery
+    from django.db.models.expressions import RawSQL
+
+    live = Partnership.objects.live(now).filter(reseller_id=reseller_id, supplier_id=OuterRef("supplier_id"))
+    members = get_user_model().objects.filter(membership__organisation_id=OuterRef("supplier_id"), is_active=True).order_by("pk")
+    return (
+        SKU.objects.filter(pk__in=sku_ids)
+        .order_by()
+        .annotate(
+            product_status=F("product__status"),
+            product_title=F("product__title"),
+            product_approved_title=F("product__approved_title"),
+            supplier_status=F("supplier__status"),
+            supplier_company_name=F("supplier__company_name"),
+            partnership_id=Subquery(live.values("pk")[:1]),
+            tier_discount=Subquery(live.values("tier__discount_percent")[:1]),
+            shipping_fee=Subquery(CooperationTerms.objects.filter(supplier_id=OuterRef("supplier_id")).values("shipping_fee_amount")[:1]),
+            supplier_sanctioned=Exists(Penalty.objects.suspending_listing(now).filter(organisation_id=OuterRef("supplier_id"))),
+            ordering_suspended=Exists(Penalty.objects.suspending_ordering(now).filter(organisation_id=reseller_id)),
+            supplier_member_ids=ArraySubquery(members.values("pk")),
+            po_sequence=RawSQL("nextval(%s)", [PO_NUMBER_SEQUENCE]),
+        )
+    )
+
+
+# Compiling the guard query costs more CPU than running it, so it is compiled once per number
+# of SKUs with marker values, and run with the markers replaced by the request's values.
+_RESELLER_MARK = -7_310_000_001
+_NOW_MARK = datetime(1901, 2, 3, 4, 5, 6, 789012, tzinfo=UTC)
+_SKU_MARK = -7_320_000_000
+_compiled_guards: dict[int, tuple[str, tuple]] = {}
+
+
+def _compiled_guard(count: int) -> tuple[str, tuple]:
+    compiled = _compiled_guards.get(count)
+    if compiled is None:
+        marks = [_SKU_MARK - i for i in range(count)]
+        compiled = _guard_queryset(reseller_id=_RESELLER_MARK, sku_ids=marks, now=_NOW_MARK).query.sql_with_params()
+        _compiled_guards[count] = compiled
+    return compiled
+
+
+def _guarded_skus(*, reseller: Reseller, sku_ids: list[int], now: datetime) -> dict[int, SKU]:
+    """The ordered SKUs with everything the guards and the PO need, in ONE query.
+
+    Each SKU carries, as attributes: its product's status and titles, its supplier's status
+    and name (``sku.guard_supplier``, a Supplier with those fields), the reseller's live
+    partnership with that supplier (id and tier discount), the supplier's shipping fee,
+    whether a listing sanction is in force against the supplier, whether the reseller is
+    suspended from ordering, the ids of the supplier's active members (the notification's
+    recipients) and a fresh PO number from the sequence.
+    """
+    sql, template = _compiled_guard(len(sku_ids))
+    by_mark = {_RESELLER_MARK: reseller.pk, _NOW_MARK: now, **{_SKU_MARK - i: sku_id for i, sku_id in enumerate(sku_ids)}}
+    params = [by_mark.get(value, value) if type(value) in (int, datetime) else value for value in template]
+    skus = {sku.pk: sku for sku in SKU.objects.raw(sql, params)}
+    suppliers: dict[int, Supplier] = {}
+    for sku in skus.values():
+        supplier = suppliers.get(sku.supplier_id)
+        if supplier is None:
+            known = {"organisation_id": sku.supplier_id, "status": sku.supplier_status, "company_name": sku.supplier_company_name}
+            names = [f.attname for f in Supplier._meta.concrete_fields if f.attname in known]  # from_db wants model order
+            supplier = Supplier.from_db("default", names, [known[name] for name in names])
+            suppliers[sku.supplier_id] = supplier
+        sku.guard_supplier = supplier
+    return skus
+
+
 def _sku_id(line: dict[str, Any]) -> Any:
     sku = line.get("sku", line.get("sku_id"))
     return sku.pk if isinstance(sku, SKU) else sku
@@ -122,11 +197,20 @@ def _parse_lines(lines: list[dict[str, Any]]) -> list[tuple[int, int, Decimal]]:
     return parsed
 
 
+def _number(now: datetime, value: int) -> str:
+    return f"PO{timezone.localtime(now):%Y%m%d}-{value:06d}"
+
+
 def _next_number(now: datetime) -> str:
     with connection.cursor() as cursor:
         cursor.execute("SELECT nextval(%s)", [PO_NUMBER_SEQUENCE])
         (value,) = cursor.fetchone()
-    return f"PO{timezone.localtime(now):%Y%m%d}-{value:06d}"
+    return _number(now, value)
+
+
+def _check_supplier(supplier: Supplier, sanctioned: bool) -> None:
+    if not supplier.is_active or sanctioned:
+        raise DomainError(_("%(supplier)s is not taking orders.") % {"supplier": supplier.company_name}, code="supplier_inactive")
 
 
 def _place_locked(
@@ -134,6 +218,7 @@ def _place_locked(
     actor,
     reseller: Reseller,
     supplier: Supplier,
+    skus: dict[int, SKU],
     parsed: list[tuple[int, int, Decimal]],
     positions: list[int],
     consumer_order_ref: str,
@@ -141,10 +226,18 @@ def _place_locked(
     note: str,
     now: datetime,
 ) -> PurchaseOrder:
-    if not supplier.is_active or Penalty.objects.suspending_listing(now).filter(organisation_id=supplier.pk).exists():
-        raise DomainError(_("%(supplier)s is not taking orders.") % {"supplier": supplier.company_name}, code="supplier_inactive")
-    partnership = _live_partnership(reseller=reseller, supplier=supplier, now=now)
-    skus = SKU.objects.select_related("product").in_bulk([sku_id for sku_id, _q, _p in parsed])
+    """Check the guards on ``skus`` (from ``_guarded_skus``) and write the PO, its lines, transition and
+    notification. Stock is NOT reserved here: the caller reserves ``po.reserve_quantities`` as the
+    transaction's last write (``_finish_placing``)."""
+    guard = next((skus[sku_id] for sku_id, _q, _p in parsed if sku_id in skus and skus[sku_id].supplier_id == supplier.pk), None)
+    if guard is None:  # no line of this supplier's: the error paths below need facts the query could not carry
+        _check_supplier(supplier, Penalty.objects.suspending_listing(now).filter(organisation_id=supplier.pk).exists())
+        discount = _live_partnership(reseller=reseller, supplier=supplier, now=now).tier.discount_percent
+    else:
+        _check_supplier(supplier, guard.supplier_sanctioned)
+        if guard.partnership_id is None:
+            raise NoPartnership(_("You have no active partnership with %(supplier)s.") % {"supplier": supplier.company_name}, field="lines")
+        discount = guard.tier_discount
     priced: list[tuple[SKU, int, Decimal, Decimal]] = []
     for position, (sku_id, quantity, retail_price) in zip(positions, parsed, strict=True):
         sku = skus.get(sku_id)
@@ -157,7 +250,7 @@ def _place_locked(
                 % {"code": sku.code, "supplier": supplier.company_name},
                 field=f"{field}.sku_id",
             )
-        if sku.product.status != Product.Status.LISTED or not sku.is_active:
+        if sku.product_status != Product.Status.LISTED or not sku.is_active:
             raise ValidationFailed(_("%(code)s is not available for distribution.") % {"code": sku.code}, field=f"{field}.sku_id")
         if not (sku.min_retail_amount <= retail_price <= sku.max_retail_amount):
             raise PriceOutOfRange(
@@ -165,16 +258,13 @@ def _place_locked(
                 % {"code": sku.code, "min": sku.min_retail_amount, "max": sku.max_retail_amount},
                 field=f"{field}.retail_price",
             )
-        unit_price = tier_supply_price(sku.supply_price_amount, partnership.tier.discount_percent)
+        unit_price = tier_supply_price(sku.supply_price_amount, discount)
         priced.append((sku, quantity, unit_price, retail_price))
 
-    _reserve({sku.pk: quantity for sku, quantity, _u, _r in priced}, now=now)
-
     goods = sum((money(unit * quantity) for _s, quantity, unit, _r in priced), ZERO)
-    terms = CooperationTerms.objects.filter(supplier=supplier).only("shipping_fee_amount").first()
-    shipping = money(terms.shipping_fee_amount) if terms else ZERO
-    po = PurchaseOrder.objects.create(
-        number=_next_number(now),
+    shipping = money(guard.shipping_fee) if guard is not None and guard.shipping_fee is not None else ZERO
+    po = PurchaseOrder(
+        number=_number(now, guard.po_sequence) if guard is not None else _next_number(now),
         supplier=supplier,
         reseller=reseller,
         placed_by=actor if getattr(actor, "pk", None) else None,
@@ -187,13 +277,14 @@ def _place_locked(
         pay_by=now + settings.PO_PAY_WITHIN,
         **address,
     )
-    PurchaseOrderLine.objects.bulk_create(
+    po.save(force_insert=True)
+    po.placed_lines = PurchaseOrderLine.objects.bulk_create(
         [
             PurchaseOrderLine(
                 purchase_order=po,
                 sku=sku,
                 code=sku.code,
-                title=(sku.product.approved_title or sku.product.title)[:300],
+                title=(sku.product_approved_title or sku.product_title)[:300],
                 quantity=quantity,
                 unit_price=unit,
                 retail_price=retail,
@@ -208,7 +299,9 @@ def _place_locked(
         to="supplier",
         kind="purchase_order.placed",
         title=_("New purchase order %(number)s from %(reseller)s (awaiting payment)") % {"number": po.number, "reseller": reseller.name},
+        user_ids=guard.supplier_member_ids if guard is not None else None,
     )
+    po.reserve_quantities = {sku.pk: quantity for sku, quantity, _u, _r in priced}
     return po
 
 
@@ -223,14 +316,19 @@ def _auto_pay(po: PurchaseOrder, *, actor, now: datetime) -> PurchaseOrder:
 
     if not po.reseller.auto_pay:
         return po
+    carried = {"placed_lines": po.placed_lines, "reserve_quantities": po.reserve_quantities}
     balance = wallet_balance(po.reseller.organisation)
     if balance >= po.total_amount:
         try:
-            with transaction.atomic():
-                return _pay_locked(_lock(po), actor=actor, now=now)
+            # a real savepoint: a failed payment leaves the PO placed (and drops its audit rows and events)
+            with transaction.atomic(), audit_batch(), outbox.batch():
+                paid = _pay_locked(_lock(po), actor=actor, now=now)
+                paid.__dict__.update(carried)
+                return paid
         except InsufficientBalance:
             balance = wallet_balance(po.reseller.organisation)
             po = _lock(po)
+            po.__dict__.update(carried)
     _notify(
         po,
         to="reseller",
@@ -249,41 +347,84 @@ def _validate_ref(consumer_order_ref: str) -> None:
         raise ValidationFailed(_("64 characters at most."), field="consumer_order_ref")
 
 
+def _may_order(reseller: Reseller, skus: dict[int, SKU], now: datetime) -> None:
+    row = next(iter(skus.values()), None)
+    if row is None:
+        _check_may_order(reseller, now)
+    elif row.ordering_suspended:
+        raise OrderingSuspended()
+
+
+def _reserve_last(placed: list[PurchaseOrder], *, now: datetime, before_reserve: Callable[[list[PurchaseOrder]], None] | None) -> None:
+    """The caller's last words (e.g. the API's idempotent answer), then the stock reservation.
+
+    Called inside ``outbox.batch()`` after the audit rows are written: the reservation of
+    every PO's SKUs, in SKU primary-key order, is followed only by the one INSERT of the
+    transaction's outbox rows (the POs' events and ``sku.changed``, coalesced per SKU) and
+    COMMIT, so a hot SKU's row is locked for the shortest time; if stock is short it fails
+    right there and everything before it rolls back (auto-pay too).
+    """
+    if before_reserve is not None:
+        before_reserve(placed)
+    quantities: dict[int, int] = {}
+    for po in placed:
+        for sku_id, quantity in po.reserve_quantities.items():
+            quantities[sku_id] = quantities.get(sku_id, 0) + quantity
+    _reserve(quantities, now=now)
+    _stock_changed(list(quantities), changes={"reserved"}, now=now)
+
+
 def purchase_order_place(
     *,
     actor,
     reseller: Reseller,
-    supplier: Supplier,
+    supplier: Supplier | None,
     lines: list[dict[str, Any]],
     consumer_order_ref: str,
     address: dict[str, Any],
     note: str = "",
     now: datetime | None = None,
+    before_reserve: Callable[[PurchaseOrder], None] | None = None,
+    savepoint: bool = True,
 ) -> PurchaseOrder:
-    """Place one PO (R10–R12): guards, price snapshot, stock reservation, optional auto-pay.
+    """Place one PO (R10–R12): guards, price snapshot, optional auto-pay, stock reservation (last).
 
     All or nothing. Lines are ``{"sku": SKU | id (or "sku_id"), "quantity", "retail_price"}``.
-    Raises ``no_partnership``, ``mixed_suppliers``, ``price_out_of_range``,
-    ``insufficient_stock``, ``validation_error`` (with ``field``), ``ordering_suspended``.
+    ``supplier=None`` means the supplier of the first line's SKU (every line must be that
+    supplier's). ``before_reserve(po)`` runs inside the transaction just before the stock
+    reservation, with the PO complete in memory (``po.placed_lines``); raising there rolls
+    everything back. ``savepoint=False`` (inside a caller's ``atomic`` that lets any error
+    propagate, like the API's idempotency transaction) saves the SAVEPOINT/RELEASE pair.
+    Raises ``no_partnership``, ``mixed_suppliers``, ``price_out_of_range``, ``insufficient_stock``,
+    ``validation_error`` (with ``field``), ``ordering_suspended``, ``supplier_inactive``.
     """
     now = _now(now)
     _validate_ref(consumer_order_ref)
     cleaned = address_clean(address)
     parsed = _parse_lines(lines)
-    with transaction.atomic():
-        _check_may_order(reseller, now)
-        po = _place_locked(
-            actor=actor,
-            reseller=reseller,
-            supplier=supplier,
-            parsed=parsed,
-            positions=list(range(len(parsed))),
-            consumer_order_ref=consumer_order_ref,
-            address=cleaned,
-            note=note,
-            now=now,
-        )
-        po = _auto_pay(po, actor=actor, now=now)
+    with transaction.atomic(savepoint=savepoint), outbox.batch():
+        with audit_batch():
+            skus = _guarded_skus(reseller=reseller, sku_ids=[sku_id for sku_id, _q, _p in parsed], now=now)
+            _may_order(reseller, skus, now)
+            if supplier is None:
+                first = skus.get(parsed[0][0])
+                if first is None:
+                    raise ValidationFailed(_("This SKU does not exist."), field="lines.0.sku_id")
+                supplier = first.guard_supplier
+            po = _place_locked(
+                actor=actor,
+                reseller=reseller,
+                supplier=supplier,
+                skus=skus,
+                parsed=parsed,
+                positions=list(range(len(parsed))),
+                consumer_order_ref=consumer_order_ref,
+                address=cleaned,
+                note=note,
+                now=now,
+            )
+            po = _auto_pay(po, actor=actor, now=now)
+        _reserve_last([po], now=now, before_reserve=(lambda pos: before_reserve(pos[0])) if before_reserve else None)
     return po
 
 
@@ -302,32 +443,32 @@ def purchase_orders_place_cart(
     _validate_ref(consumer_order_ref)
     cleaned = address_clean(address)
     parsed = _parse_lines(lines)
-    supplier_of = dict(SKU.objects.filter(pk__in=[p[0] for p in parsed]).values_list("pk", "supplier_id"))
-    groups: OrderedDict[int, list[int]] = OrderedDict()
-    for position, (sku_id, _q, _p) in enumerate(parsed):
-        if sku_id not in supplier_of:
-            raise ValidationFailed(_("This SKU does not exist."), field=f"lines.{position}.sku_id")
-        groups.setdefault(supplier_of[sku_id], []).append(position)
-    suppliers = Supplier.objects.in_bulk(list(groups))
-    placed: list[PurchaseOrder] = []
-    with transaction.atomic():
-        _check_may_order(reseller, now)
-        for supplier_id in sorted(groups):
-            positions = groups[supplier_id]
-            placed.append(
-                _place_locked(
-                    actor=actor,
-                    reseller=reseller,
-                    supplier=suppliers[supplier_id],
-                    parsed=[parsed[p] for p in positions],
-                    positions=positions,
-                    consumer_order_ref=consumer_order_ref,
-                    address=cleaned,
-                    note=note,
-                    now=now,
+    with transaction.atomic(), outbox.batch():
+        with audit_batch():
+            skus = _guarded_skus(reseller=reseller, sku_ids=[p[0] for p in parsed], now=now)
+            groups: OrderedDict[int, list[int]] = OrderedDict()
+            for position, (sku_id, _q, _p) in enumerate(parsed):
+                if sku_id not in skus:
+                    raise ValidationFailed(_("This SKU does not exist."), field=f"lines.{position}.sku_id")
+                groups.setdefault(skus[sku_id].supplier_id, []).append(position)
+            _may_order(reseller, skus, now)
+            placed: list[PurchaseOrder] = []
+            for supplier_id in sorted(groups):
+                positions = groups[supplier_id]
+                placed.append(
+                    _place_locked(
+                        actor=actor,
+                        reseller=reseller,
+                        supplier=skus[parsed[positions[0]][0]].guard_supplier,
+                        skus=skus,
+                        parsed=[parsed[p] for p in positions],
+                        positions=positions,
+                        consumer_order_ref=consumer_order_ref,
+                        address=cleaned,
+                        note=note,
+                        now=now,
+                    )
                 )
-            )
-        placed = [_auto_pay(po, actor=actor, now=now) for po in placed]
+            placed = [_auto_pay(po, actor=actor, now=now) for po in placed]
+        _reserve_last(placed, now=now, before_reserve=None)
     return placed
-
-

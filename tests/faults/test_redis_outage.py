@@ -103,7 +103,6 @@ def test_a_web_po_answers_while_redis_is_down_and_its_webhooks_are_delivered_onc
     assert not waiting.exists()
 
 
-@pytest.mark.xfail(strict=True, reason="the API rate limiter's cache.incr raises until branch place makes it fail open")
 def test_the_api_answers_while_redis_is_down(app_on_private_redis, client, trade):
     make_key(trade.reseller.organisation, "outage_reseller_key_0001")
     app_on_private_redis.stop()

@@ -15,7 +15,7 @@ import json
 from datetime import datetime
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Query, Router
@@ -25,7 +25,6 @@ from procurement import selectors as po_selectors
 from procurement import services as po_services
 from procurement.addresses import address_normalise
 from procurement.models import PurchaseOrder
-from suppliers.models import SKU
 
 from ..auth import ResellerKey, SupplierKey
 from ..errors import ApiError
@@ -78,24 +77,27 @@ def _reseller_po(request: HttpRequest, number: str) -> PurchaseOrder:
     return po
 
 
-def _supplier_po(request: HttpRequest, number: str) -> PurchaseOrder:
-    po = PurchaseOrder.objects.filter(supplier_id=organisation_of(request).pk, number=clean_path(number)).first()
-    if po is None:
-        raise Http404
-    return po
-
-
-def _supplier_of(lines: list[dict[str, Any]]):
-    """The supplier of the first line's SKU; the service checks that every line has it."""
-    sku = SKU.objects.select_related("supplier").filter(pk=lines[0]["sku_id"]).first()
-    if sku is None:
-        raise ValidationFailed(_("This SKU does not exist."), field="lines.0.sku_id")
-    return sku.supplier
-
-
 def _request_hash(request: HttpRequest) -> str:
     canonical = json.dumps(json.loads(request.body), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _claim(organisation_id: int, key: str, request_hash: str) -> int | None:
+    """Insert the key's row; ``None`` when the key is taken (waits on the unique index for an in-flight request)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO api_idempotencyrecord (organisation_id, key, request_hash, created_at) "
+            "VALUES (%s, %s, %s, now()) ON CONFLICT (organisation_id, key) DO NOTHING RETURNING id",
+            [organisation_id, key, request_hash],
+        )
+        row = cursor.fetchone()
+    return row[0] if row else None
+
+
+def _replay(record: IdempotencyRecord, request_hash: str):
+    if record.request_hash != request_hash:
+        raise ApiError(422, "idempotency_key_reused", _("This Idempotency-Key was used with another request body."))
+    return record.status_code, record.response_body
 
 
 @reseller_router.post(
@@ -105,6 +107,14 @@ def _request_hash(request: HttpRequest) -> str:
     summary="Place a purchase order (idempotent)",
 )
 def place(request: HttpRequest, payload: PurchaseOrderIn):
+    """Place, or replay the first answer to this Idempotency-Key.
+
+    One transaction: the key's row first (``INSERT … ON CONFLICT DO NOTHING RETURNING``; a
+    concurrent request with the same key waits there until the first commits or rolls
+    back), then the PO; the answer is built from memory and stored on the key's row just
+    before the stock reservation, the transaction's last write. A taken key replays the
+    stored answer (one read), or answers 422 for another body.
+    """
     key = (request.headers.get("Idempotency-Key") or "").strip()
     if not key:
         raise ApiError(400, "missing_idempotency_key", _("The Idempotency-Key header is required."))
@@ -112,39 +122,42 @@ def place(request: HttpRequest, payload: PurchaseOrderIn):
         raise ApiError(400, "malformed_request", _("The Idempotency-Key header is 255 characters at most."))
     organisation = organisation_of(request)
     request_hash = _request_hash(request)
+    data = payload.dict()
+    answer: dict[str, Any] = {}
     with transaction.atomic():
-        record, created = IdempotencyRecord.objects.get_or_create(
-            organisation=organisation, key=key, defaults={"request_hash": request_hash}
-        )
-        if not created:
-            if record.request_hash != request_hash:
-                raise ApiError(
-                    422, "idempotency_key_reused", _("This Idempotency-Key was used with another request body.")
-                )
-            return record.status_code, record.response_body
-        data = payload.dict()
+        record_id = _claim(organisation.pk, key, request_hash)
+        while record_id is None:
+            # ON CONFLICT DO NOTHING only after the holder committed, so its row is there (unless pruned since: claim again)
+            record = IdempotencyRecord.objects.filter(organisation_id=organisation.pk, key=key).first()
+            if record is not None:
+                return _replay(record, request_hash)
+            record_id = _claim(organisation.pk, key, request_hash)
+
+        def remember(po: PurchaseOrder) -> None:
+            answer.update(po_dict(po, lines=po.placed_lines))
+            answer["duplicate_of"] = po_selectors.duplicate_po_numbers(
+                reseller_id=organisation.pk, consumer_order_ref=po.consumer_order_ref, exclude_ids=[po.pk]
+            )
+            IdempotencyRecord.objects.filter(pk=record_id).update(status_code=201, response_body=answer)
+
         try:
-            po = po_services.purchase_order_place(
+            po_services.purchase_order_place(
                 actor=actor_of(request),
                 reseller=organisation.reseller,
-                supplier=_supplier_of(data["lines"]),
+                supplier=None,
                 lines=data["lines"],
                 consumer_order_ref=data["consumer_order_ref"],
                 address=address_normalise(data["shipping_address"]),
                 note=data["note"],
+                before_reserve=remember,
+                savepoint=False,  # any error leaves this block too, so the nested atomic needs no savepoint
             )
         except ValidationFailed as exc:
             # the address service names its own fields ("mobile"); the API names them in the body's terms
             if exc.field in AddressIn.model_fields:
                 exc.field = f"shipping_address.{exc.field}"
             raise
-        body = _fresh(po)
-        body["duplicate_of"] = po_selectors.duplicate_po_numbers(
-            reseller_id=organisation.pk, consumer_order_ref=po.consumer_order_ref, exclude_ids=[po.pk]
-        )
-        record.status_code, record.response_body = 201, body
-        record.save(update_fields=["status_code", "response_body"])
-    return 201, body
+    return 201, answer
 
 
 @reseller_router.get("purchase-orders/", response={200: PurchaseOrderPage, **ERRORS}, summary="This reseller's purchase orders")
@@ -164,26 +177,38 @@ def reseller_detail(request: HttpRequest, number: str):
     return _fresh(_reseller_po(request, number))
 
 
+def _answer(po: PurchaseOrder) -> dict[str, Any]:
+    """The answer of an action, from what the service read and wrote (no re-read)."""
+    return po_dict(po, lines=getattr(po, "line_rows", None))
+
+
+def _act(request: HttpRequest, service, number: str, *, side: str, **kwargs: Any) -> dict[str, Any]:
+    """Run a PO service on this organisation's PO ``number`` (found and locked in one query; another's is 404)."""
+    ref = po_services.PurchaseOrderRef(number=clean_path(number), **{f"{side}_id": organisation_of(request).pk})
+    try:
+        po = service(actor=actor_of(request), purchase_order=ref, **kwargs)
+    except PurchaseOrder.DoesNotExist:
+        raise Http404 from None
+    return _answer(po)
+
+
 @reseller_router.post("purchase-orders/{number}/pay", response={200: PurchaseOrderOut, **WRITE_ERRORS}, summary="Pay from the wallet")
 def pay(request: HttpRequest, number: str):
-    po = po_services.purchase_order_pay(actor=actor_of(request), purchase_order=_reseller_po(request, number))
-    return _fresh(po)
+    return _act(request, po_services.purchase_order_pay, number, side="reseller")
 
 
 @reseller_router.post(
     "purchase-orders/{number}/cancel", response={200: PurchaseOrderOut, **WRITE_ERRORS}, summary="Cancel while awaiting payment"
 )
 def cancel(request: HttpRequest, number: str):
-    po = po_services.purchase_order_cancel(actor=actor_of(request), purchase_order=_reseller_po(request, number))
-    return _fresh(po)
+    return _act(request, po_services.purchase_order_cancel, number, side="reseller")
 
 
 @reseller_router.post(
     "purchase-orders/{number}/confirm-receipt", response={200: PurchaseOrderOut, **WRITE_ERRORS}, summary="Confirm receipt"
 )
 def confirm_receipt(request: HttpRequest, number: str):
-    po = po_services.purchase_order_confirm_receipt(actor=actor_of(request), purchase_order=_reseller_po(request, number))
-    return _fresh(po)
+    return _act(request, po_services.purchase_order_confirm_receipt, number, side="reseller")
 
 
 @supplier_router.get("purchase-orders/", response={200: PurchaseOrderPage, **ERRORS}, summary="This supplier's purchase orders")
@@ -200,20 +225,13 @@ def supplier_list(
 
 @supplier_router.post("purchase-orders/{number}/ship", response={200: PurchaseOrderOut, **WRITE_ERRORS}, summary="Ship a paid PO")
 def ship(request: HttpRequest, number: str, payload: ShipIn):
-    po = po_services.purchase_order_ship(
-        actor=actor_of(request),
-        purchase_order=_supplier_po(request, number),
-        carrier=payload.carrier,
-        tracking_number=payload.tracking_number,
+    return _act(
+        request, po_services.purchase_order_ship, number, side="supplier", carrier=payload.carrier, tracking_number=payload.tracking_number
     )
-    return _fresh(po)
 
 
 @supplier_router.post(
     "purchase-orders/{number}/cancel", response={200: PurchaseOrderOut, **WRITE_ERRORS}, summary="Cancel a paid PO and refund"
 )
 def supplier_cancel(request: HttpRequest, number: str, payload: CancelIn):
-    po = po_services.purchase_order_supplier_cancel(
-        actor=actor_of(request), purchase_order=_supplier_po(request, number), reason=payload.reason
-    )
-    return _fresh(po)
+    return _act(request, po_services.purchase_order_supplier_cancel, number, side="supplier", reason=payload.reason)
