@@ -8,7 +8,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from distribution.core.divisions import province_choices
-from suppliers.models import Category, Supplier
+from suppliers.models import Supplier
+from suppliers.selectors import category_choices
 
 from .markup import DEFAULT_FACTOR, MarkupRule
 from .search import visible_suppliers
@@ -23,7 +24,7 @@ SORT_CHOICES = [
 
 class CatalogSearchForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False, max_length=100)
-    category = forms.ModelChoiceField(label=_("Category"), queryset=Category.objects.all(), required=False)
+    category = forms.TypedChoiceField(label=_("Category"), coerce=int, empty_value=None, required=False)
     province = forms.ChoiceField(label=_("Goods location"), required=False)
     price_min = forms.DecimalField(label=_("Price from"), required=False, min_value=Decimal("0"), max_digits=14, decimal_places=2)
     price_max = forms.DecimalField(label=_("Price to"), required=False, min_value=Decimal("0"), max_digits=14, decimal_places=2)
@@ -35,6 +36,8 @@ class CatalogSearchForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["province"].choices = [("", _("Anywhere"))] + province_choices()
+        # the whole tree from one query (a ModelChoiceField would ask for every parent of every label)
+        self.fields["category"].choices = [("", "---------"), *category_choices()]
         # Only suppliers whose products resellers may see (not suspended, no suspend_listing penalty).
         self.fields["supplier"].queryset = visible_suppliers()
         _style(self)
