@@ -163,7 +163,8 @@ class SearchEntry(models.Model):
 
     class Meta:
         indexes = [
-            GinIndex(fields=["tokens"], name="resellers_search_tokens"),
+            # a small pending list: every search reads it, so it is merged often (rebuilds clean it at the end)
+            GinIndex(fields=["tokens"], name="resellers_search_tokens", gin_pending_list_limit=512),
             models.Index(F("listed_at").desc(), F("product").desc(), name="resellers_search_newest"),
             models.Index("category", F("listed_at").desc(), name="resellers_search_category"),
             models.Index("supplier", F("listed_at").desc(), name="resellers_search_supplier"),

@@ -237,6 +237,9 @@ def search_catalog(*, reseller, query: CatalogQuery, per_page: int = 25, now: da
         join = "LEFT JOIN (SELECT NULL::bigint AS supplier_id, NULL::numeric AS factor) AS d ON false"
     price_from = "CASE WHEN d.factor IS NULL THEN e.suggested_min ELSE round(e.supply_min * d.factor, 2) END"
     price_to = "CASE WHEN d.factor IS NULL THEN e.suggested_max ELSE round(e.supply_max * d.factor, 2) END"
+    count_join, count_join_params = "", []
+    if query.price_min is not None or query.price_max is not None:
+        count_join, count_join_params = join, join_params  # the count needs the tier prices only for this filter
     if query.price_min is not None:
         filters.add(f"({price_to}) >= %s", query.price_min)
     if query.price_max is not None:
@@ -286,8 +289,8 @@ def search_catalog(*, reseller, query: CatalogQuery, per_page: int = 25, now: da
         names = [c.name for c in cursor.description]
         rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
         count_where = " AND ".join(filters.where) or "TRUE"
-        count_sql = f"SELECT 1 FROM resellers_searchentry e {join} WHERE {count_where}"  # noqa: S608
-        count_params = [*join_params, *filters.params]
+        count_sql = f"SELECT 1 FROM resellers_searchentry e {count_join} WHERE {count_where}"  # noqa: S608
+        count_params = [*count_join_params, *filters.params]
         cursor.execute(f"SELECT count(*) FROM ({count_sql} LIMIT %s) c", [*count_params, COUNT_CAP + 1])  # noqa: S608
         page.count = cursor.fetchone()[0]
         if page.count > COUNT_CAP:
@@ -311,7 +314,11 @@ def search_catalog(*, reseller, query: CatalogQuery, per_page: int = 25, now: da
 
     from .selectors import approved_images
 
-    products = Product.objects.select_related("supplier", "category").prefetch_related(approved_images())
+    products = (
+        Product.objects.select_related("supplier", "category")
+        .only("title", "approved_title", "has_pending_changes", "brand", "supplier__company_name", "category__name")
+        .prefetch_related(approved_images())
+    )
     found = products.in_bulk([r["product_id"] for r in rows])
     for row in rows:
         product = found.get(row["product_id"])

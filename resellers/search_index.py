@@ -35,7 +35,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from django.db import transaction
+from django.db import connection, transaction
 
 logger = logging.getLogger(__name__)
 
@@ -92,7 +92,7 @@ def _quote(lexeme: str, prefix: bool = False) -> str:
 
 def tsvector_literal(lexemes: Iterable[str]) -> str:
     """The text form of a ``tsvector`` holding exactly these lexemes (PostgreSQL casts it)."""
-    return " ".join(_quote(lexeme) for lexeme in lexemes)
+    return " ".join(_quote(lexeme) if ("'" in lexeme or "\\" in lexeme) else f"'{lexeme}'" for lexeme in lexemes)
 
 
 def like_escape(text: str) -> str:
@@ -154,11 +154,15 @@ def _attribute_text(attributes) -> str:
     return ""
 
 
-def build_entries(product_ids: Iterable[int]) -> list:
-    """Unsaved ``SearchEntry`` rows for the listed ones of these products (three queries)."""
-    from suppliers.models import SKU, Product
+COLUMNS = [
+    "product_id", "supplier_id", "category_id", "province_code", "title", "brand", "text", "tokens", "supply_min", "supply_max",
+    "suggested_min", "suggested_max", "stock", "in_stock", "listed_at",
+]  # fmt: skip
 
-    from .models import SearchEntry
+
+def entry_rows(product_ids: Iterable[int]) -> list[tuple]:
+    """Rows (in ``COLUMNS`` order) for the listed ones of these products (two queries)."""
+    from suppliers.models import SKU, Product
 
     ids = sorted(set(product_ids))
     products = list(
@@ -172,34 +176,27 @@ def build_entries(product_ids: Iterable[int]) -> list:
         "product_id", "code", "attributes", "supply_price_amount", "suggested_retail_amount", "on_hand", "reserved"
     ):
         skus.setdefault(row[0], []).append(row)
-    entries = []
+    rows = []
     for pk, supplier_id, company, category_id, province, title, approved, pending, brand, listed_at, created_at in products:
         shown = approved if pending else title
         variants = skus.get(pk, [])
-        title_n, brand_n = normalise(shown), normalise(brand)
         text = normalise(
             " ".join([shown, brand, company, *(f"{code} {_attribute_text(attrs)}" for _, code, attrs, *_ in variants)])
         )
-        entries.append(
-            SearchEntry(
-                product_id=pk,
-                supplier_id=supplier_id,
-                category_id=category_id,
-                province_code=province,
-                title=title_n,
-                brand=brand_n,
-                text=text,
-                tokens=tsvector_literal(tokens(text)),
-                supply_min=min((v[3] for v in variants), default=None),
-                supply_max=max((v[3] for v in variants), default=None),
-                suggested_min=min((v[4] for v in variants), default=None),
-                suggested_max=max((v[4] for v in variants), default=None),
-                stock=sum(v[5] - v[6] for v in variants),
-                in_stock=any(v[5] > v[6] for v in variants),
-                listed_at=listed_at or created_at,
-            )
-        )
-    return entries
+        rows.append((
+            pk, supplier_id, category_id, province, normalise(shown), normalise(brand), text, tsvector_literal(tokens(text)),
+            min((v[3] for v in variants), default=None), max((v[3] for v in variants), default=None),
+            min((v[4] for v in variants), default=None), max((v[4] for v in variants), default=None),
+            sum(v[5] - v[6] for v in variants), any(v[5] > v[6] for v in variants), listed_at or created_at,
+        ))  # fmt: skip
+    return rows
+
+
+def build_entries(product_ids: Iterable[int]) -> list:
+    """Unsaved ``SearchEntry`` rows for the listed ones of these products."""
+    from .models import SearchEntry
+
+    return [SearchEntry(**dict(zip(COLUMNS, row, strict=True))) for row in entry_rows(product_ids)]
 
 
 UPDATE_FIELDS = [
@@ -228,23 +225,38 @@ def refresh_products(product_ids: Iterable[int]) -> int:
     return len(entries)
 
 
-def rebuild(*, batch_size: int = 2000, stdout=None) -> int:
-    """Every listed product's row again; rows of products no longer listed are removed."""
+def rebuild(*, batch_size: int = 5000, stdout=None) -> int:
+    """Every listed product's row again (COPY into a staging table, then one upsert per batch);
+    rows of products no longer listed are removed. Searches keep working meanwhile."""
     from suppliers.models import Product
 
     from .models import SearchEntry
 
     SearchEntry.objects.exclude(product__status=Product.Status.LISTED).delete()
+    columns = ", ".join(COLUMNS)
+    updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in COLUMNS[1:])
     total, last = 0, 0
     ids_qs = Product.objects.filter(status=Product.Status.LISTED).order_by("pk").values_list("pk", flat=True)
     while True:
         ids = list(ids_qs.filter(pk__gt=last)[:batch_size])
         if not ids:
             break
-        total += refresh_products(ids)
+        rows = entry_rows(ids)  # before COPY: the connection runs one statement at a time
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("CREATE TEMP TABLE IF NOT EXISTS search_stage (LIKE resellers_searchentry) ON COMMIT DELETE ROWS")
+            with cursor.cursor.copy(f"COPY search_stage ({columns}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            total += len(rows)
+            cursor.execute(
+                f"INSERT INTO resellers_searchentry ({columns}) SELECT {columns} FROM search_stage "  # noqa: S608 (fixed names)
+                f"ON CONFLICT (product_id) DO UPDATE SET {updates}"
+            )
         last = ids[-1]
         if stdout is not None:
             stdout.write(f"{total} products indexed")
+    with connection.cursor() as cursor:  # merge the GIN pending list now rather than in the next searches
+        cursor.execute("SELECT gin_clean_pending_list('resellers_search_tokens'::regclass)")
     return total
 
 

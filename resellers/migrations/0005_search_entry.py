@@ -42,7 +42,7 @@ class Migration(migrations.Migration):
                 ('supplier', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='suppliers.supplier')),
             ],
             options={
-                'indexes': [django.contrib.postgres.indexes.GinIndex(fields=['tokens'], name='resellers_search_tokens'), models.Index(models.OrderBy(models.F('listed_at'), descending=True), models.OrderBy(models.F('product'), descending=True), name='resellers_search_newest'), models.Index(models.F('category'), models.OrderBy(models.F('listed_at'), descending=True), name='resellers_search_category'), models.Index(models.F('supplier'), models.OrderBy(models.F('listed_at'), descending=True), name='resellers_search_supplier')],
+                'indexes': [django.contrib.postgres.indexes.GinIndex(fields=['tokens'], gin_pending_list_limit=512, name='resellers_search_tokens'), models.Index(models.OrderBy(models.F('listed_at'), descending=True), models.OrderBy(models.F('product'), descending=True), name='resellers_search_newest'), models.Index(models.F('category'), models.OrderBy(models.F('listed_at'), descending=True), name='resellers_search_category'), models.Index(models.F('supplier'), models.OrderBy(models.F('listed_at'), descending=True), name='resellers_search_supplier')],
             },
         ),
         migrations.RunSQL(
