@@ -155,7 +155,8 @@ def _exact_code_products(q: str) -> list[int]:
     from .search_index import normalise
 
     code = normalise(q)
-    if not code or " " in code or len(code) < 3 or not set(code) <= CODE_CHARS or not any(c.isdigit() for c in code):
+    looks_like_a_code = len(code) >= 3 and set(code) <= CODE_CHARS and any(c.isdigit() or c in "-_./" for c in code)
+    if not looks_like_a_code:  # a plain word ("cotton") is not worth the look-up
         return []
     with connection.cursor() as cursor:
         cursor.execute("SELECT DISTINCT product_id FROM suppliers_sku WHERE lower(code) = %s AND is_active", [code])

@@ -256,7 +256,9 @@ def rebuild(*, batch_size: int = 5000, stdout=None) -> int:
         if stdout is not None:
             stdout.write(f"{total} products indexed")
     with connection.cursor() as cursor:  # merge the GIN pending list now rather than in the next searches
-        cursor.execute("SELECT gin_clean_pending_list('resellers_search_tokens'::regclass)")
+        cursor.execute(  # (inside the creating migration the index does not exist yet)
+            "SELECT gin_clean_pending_list(i) FROM to_regclass('resellers_search_tokens') AS i WHERE i IS NOT NULL"
+        )
     return total
 
 
