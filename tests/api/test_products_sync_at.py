@@ -70,7 +70,7 @@ def test_pages_across_partnerships_are_in_updated_at_order_without_gaps_or_repea
     expected = set(SKU.objects.filter(supplier__in=[world["supplier"], second.supplier]).values_list("pk", flat=True))
     assert sorted(seen) == sorted(expected) and len(seen) == len(expected)
     assert stamps == sorted(stamps)
-    by_id = dict((sku_id, stamp) for stamp, sku_id in stamps)
+    by_id = {sku_id: stamp for stamp, sku_id in stamps}
     assert all(by_id[pk] == timezone.localtime(base + timedelta(minutes=10)).isoformat() for pk in some)
     first_supplier = SKU.objects.filter(supplier=world["supplier"]).values_list("pk", flat=True)
     assert {by_id[pk] for pk in first_supplier} == {timezone.localtime(base + timedelta(minutes=5)).isoformat()}
