@@ -18,7 +18,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('resellers', '0004_title_trigram_index_cast'),
-        ('suppliers', '0004_sku_sync_at'),
+        ('suppliers', '0005_sku_sync_at'),
     ]
 
     operations = [

@@ -41,7 +41,7 @@ DROP FUNCTION IF EXISTS suppliers_sku_set_sync_at();
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('suppliers', '0003_merge_catalog_partners'),
+        ('suppliers', '0004_random_upload_names'),
     ]
 
     operations = [
