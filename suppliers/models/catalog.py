@@ -159,7 +159,7 @@ class SKU(models.Model):
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
-    # GREATEST(updated_at, product.updated_at), kept by database triggers (migration suppliers/0004):
+    # GREATEST(updated_at, product.updated_at), kept by database triggers (migration suppliers/0005):
     # the API's product feed pages on it per supplier with an index (distribution/api/selectors.py).
     sync_at = models.DateTimeField(default=timezone.now, editable=False)
 
