@@ -31,10 +31,8 @@ from django.db import connection, models
 from django.db.models import Case, Exists, F, OuterRef, Q, When
 from django.utils import timezone
 
+from accounts.models import Penalty
 from suppliers.models import Category, Partnership, Product, Supplier
-
-LIVE_PARTNERSHIP = [Partnership.Status.ACTIVE, Partnership.Status.TERMINATION_PENDING]
-MAX_TERMS = 5
 
 
 @models.CharField.register_lookup
@@ -64,21 +62,10 @@ class ILikeStartsWith(ILikeContains):
         return "%s", [f"{escaped}%"]
 
 
-def listing_suspended_organisations(now=None) -> models.QuerySet:
-    """Organisation ids under an active listing sanction (``accounts.models.LISTING_SANCTIONS``; a subquery)."""
-    from accounts.models import LISTING_SANCTIONS, Penalty
-
-    now = now or timezone.now()
-    return (
-        Penalty.objects.filter(sanction__in=list(LISTING_SANCTIONS), revoked_at__isnull=True, starts_at__lte=now)
-        .filter(models.Q(ends_at__isnull=True) | models.Q(ends_at__gt=now))
-        .values("organisation_id")
-    )
-
-
 def visible_suppliers(now=None) -> models.QuerySet:
     """Suppliers whose products resellers may see: active, and not under a listing sanction (suspend_listing, listing_removal)."""
-    return Supplier.objects.filter(status=Supplier.Status.ACTIVE).exclude(pk__in=listing_suspended_organisations(now))
+    hidden = Penalty.objects.suspending_listing(now).values("organisation_id")
+    return Supplier.objects.filter(status=Supplier.Status.ACTIVE).exclude(pk__in=hidden)
 
 
 def display_title() -> Case:
@@ -157,7 +144,7 @@ def _excluded_suppliers(*, reseller, query: CatalogQuery, now: datetime) -> list
     from .models import SearchEntry
 
     indexed = Supplier.objects.filter(Exists(SearchEntry.objects.filter(supplier_id=OuterRef("pk"))))
-    hidden = ~Q(status=Supplier.Status.ACTIVE) | Q(pk__in=listing_suspended_organisations(now))
+    hidden = ~Q(status=Supplier.Status.ACTIVE) | Q(pk__in=Penalty.objects.suspending_listing(now).values("organisation_id"))
     if query.my_channel:
         hidden |= Q(terms__isnull=False) & ~Q(terms__accepted_channel_types=[]) & ~Q(
             terms__accepted_channel_types__contains=[reseller.channel_type]
@@ -206,7 +193,7 @@ class _Sql:
         self.params.extend(params)
 
 
-def search_catalog(*, reseller, query: CatalogQuery, per_page: int = 25, now: datetime | None = None) -> CatalogPage:
+def search_catalog(*, reseller, query: CatalogQuery, per_page: int = 25, now: datetime | None = None) -> CatalogPage:  # noqa: C901
     """Listed products of visible suppliers matching ``query``, best first, one keyset page."""
     from .search_index import compile_query, like_escape
 
@@ -240,7 +227,7 @@ def search_catalog(*, reseller, query: CatalogQuery, per_page: int = 25, now: da
     # the reseller's partnered suppliers and their tier factor, as a joined VALUES list
     factors = [
         (supplier_id, (Decimal(100) - (discount or Decimal(0))) / Decimal(100))
-        for supplier_id, discount in Partnership.objects.filter(reseller=reseller, status__in=LIVE_PARTNERSHIP).values_list(
+        for supplier_id, discount in Partnership.objects.live(now).filter(reseller=reseller).values_list(
             "supplier_id", "tier__discount_percent"
         )
     ]

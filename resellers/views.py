@@ -17,6 +17,8 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import RedirectView, TemplateView
 
+from accounts.models import Organisation
+from accounts.views import OrganisationSignupView, client_of
 from distribution.core.divisions import name_of
 from distribution.core.errors import DomainError
 from distribution.core.pagination import page_size, paginate
@@ -29,8 +31,8 @@ from distribution.core.permissions import (
 from distribution.core.redirects import redirect_next
 from suppliers.models import SKU, Product
 
-from . import feeds, selectors, services
-from .forms import CatalogSearchForm, MarkupRuleForm, RetailPriceForm, StoreListFilterForm
+from . import feeds, selectors, services, shop_services
+from .forms import CatalogSearchForm, MarkupRuleForm, ResellerSignupForm, RetailPriceForm, StoreListFilterForm
 from .markup import DEFAULT_FACTOR, MarkupRule, apply_markup
 from .models import InspectionFinding, StoreListing
 from .search import CatalogQuery, rounded_estimate, search_catalog, visible_suppliers
@@ -45,7 +47,7 @@ class ResellerPageMixin(ResellerMemberMixin):
         return reseller
 
     def can_manage(self) -> bool:
-        return self.membership.role in ("owner", "manager")
+        return self.membership.can_manage
 
 
 # --- discovery ------------------------------------------------------------------------------------
@@ -192,20 +194,20 @@ class StoreListView(ResellerPageMixin, TemplateView):
         filters = selectors.StoreListFilters()
         if form.is_bound and form.is_valid():
             d = form.cleaned_data
-            filters = selectors.StoreListFilters(status=d["status"], flagged=d["flagged"], supplier_id=d["supplier"], q=d["q"].strip())
+            filters = selectors.StoreListFilters(
+                status=d["status"], flagged=d["flagged"], supplier_id=d["supplier"], q=d["q"].strip(), shop_id=d["shop"]
+            )
         page = paginate(self.request, selectors.store_listings(reseller=self.reseller, filters=filters))
         partnerships = selectors.partnerships_by_supplier(self.reseller)
         for listing in page.object_list:
             listing.supply_price = selectors.supply_price_for(listing.sku, partnerships.get(listing.supplier_id))
-        params = self.request.GET.copy()
-        params.pop("page", None)
         ctx.update(
             form=form,
             page=page,
             counts=selectors.store_list_counts(reseller=self.reseller),
             can_manage=self.can_manage(),
             partnerships=partnerships.values(),
-            querystring=params.urlencode(),
+            shops=selectors.reseller_shops(reseller=self.reseller),
         )
         return ctx
 
@@ -283,11 +285,16 @@ class BulkPublishView(ResellerPageMixin, TemplateView):
     template_name = "resellers/storelisting_bulk.html"
 
     def candidates(self, supplier_id: int):
+        from django.db.models import Count, Q
+
+        shop_count = len(selectors.reseller_shops(reseller=self.reseller))
+        published_here = Q(store_listings__reseller=self.reseller, store_listings__status=StoreListing.Status.PUBLISHED)
         return (
             SKU.objects.filter(
                 supplier_id=supplier_id, is_active=True, product__status=Product.Status.LISTED, supplier__in=visible_suppliers()
             )
-            .exclude(store_listings__reseller=self.reseller, store_listings__status=StoreListing.Status.PUBLISHED)
+            .annotate(published_in=Count("store_listings", filter=published_here))
+            .filter(published_in__lt=shop_count)
             .select_related("product")
             .order_by("product_id", "code")
         )
@@ -312,11 +319,10 @@ class BulkPublishView(ResellerPageMixin, TemplateView):
                 )
                 rows.append({"sku": sku, "supply_price": supply, "price": result.price, "clamped": result.clamped})
             ctx["rule"] = rule
-        params = self.request.GET.copy()
-        params.pop("page", None)
         ctx.update(
             partnerships=partnerships.values(), partnership=partnership, form=form if form.is_bound else MarkupRuleForm(),
-            rows=rows, page=page, can_manage=self.can_manage(), querystring=params.urlencode(),
+            rows=rows, page=page, can_manage=self.can_manage(),
+            shops=selectors.reseller_shops(reseller=self.reseller),
         )
         return ctx
 
@@ -333,15 +339,19 @@ class BulkPublishView(ResellerPageMixin, TemplateView):
         if not supplier_id.isdigit():
             raise Http404
         allowed = set(self.candidates(int(supplier_id)).filter(pk__in=sku_ids).values_list("pk", flat=True))
+        shop_ids = [int(v) for v in request.POST.getlist("shops") if v.isdigit()]
+        if not shop_ids:
+            shop_ids = [selectors.reseller_shops(reseller=self.reseller)[0].pk]
         try:
-            listings = services.store_listing_publish_by_rule(
-                actor=request.user, reseller=self.reseller, sku_ids=sorted(allowed),
+            published = shop_services.store_listings_publish_to_shops(
+                actor=request.user, reseller=self.reseller, sku_ids=sorted(allowed), shop_ids=shop_ids,
                 rule=form.cleaned_data["rule"], factor=form.cleaned_data["factor"],
             )
         except DomainError as exc:
             messages.error(request, exc.message)
             return redirect(back)
-        messages.success(request, _("Published %(n)d SKU(s) to your store list.") % {"n": len(listings)})
+        for shop, listings in published.items():
+            messages.success(request, _("Published %(n)d SKU(s) in %(shop)s.") % {"n": len(listings), "shop": shop.name})
         return redirect("resellers:store_list")
 
 
@@ -361,6 +371,7 @@ class FeedIndexView(ResellerPageMixin, TemplateView):
         ctx = super().get_context_data(**kwargs)
         ctx["partnerships"] = list(selectors.partnerships_by_supplier(self.reseller).values())
         ctx["counts"] = selectors.store_list_counts(reseller=self.reseller)
+        ctx["shops"] = selectors.reseller_shops(reseller=self.reseller)
         return ctx
 
 
@@ -391,10 +402,11 @@ class FeedView(ResellerPageMixin, View):
                 content_type="text/plain; charset=utf-8",
             )
         reseller, now = self.reseller, timezone.now()
+        shop = selectors.reseller_shop(reseller=reseller, shop_id=request.GET["shop"]) if request.GET.get("shop", "").isdigit() else None
         if self.kind == "products":
-            rows, columns = feeds.product_rows(reseller, updated_since=since), feeds.PRODUCT_COLUMNS
+            rows, columns = feeds.product_rows(reseller, updated_since=since, shop=shop), feeds.PRODUCT_COLUMNS
         else:
-            rows, columns = feeds.stock_rows(reseller, updated_since=since), feeds.STOCK_COLUMNS
+            rows, columns = feeds.stock_rows(reseller, updated_since=since, shop=shop), feeds.STOCK_COLUMNS
         services.feed_record_sync(reseller=reseller, now=now)
         stamp = now.strftime("%Y%m%d-%H%M%S")
         filename = f"{self.kind}-{stamp}.{fmt}"
@@ -423,8 +435,12 @@ class FindingListView(ResellerPageMixin, TemplateView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         show_all = self.request.GET.get("all") == "1"
-        page = paginate(self.request, selectors.reseller_findings(reseller=self.reseller, open_only=not show_all))
-        ctx.update(page=page, show_all=show_all, can_manage=self.can_manage(), Kind=InspectionFinding.Kind)
+        shop_id = int(self.request.GET["shop"]) if self.request.GET.get("shop", "").isdigit() else None
+        page = paginate(self.request, selectors.reseller_findings(reseller=self.reseller, open_only=not show_all, shop_id=shop_id))
+        ctx.update(
+            page=page, show_all=show_all, can_manage=self.can_manage(), Kind=InspectionFinding.Kind,
+            shops=selectors.reseller_shops(reseller=self.reseller), shop_id=shop_id,
+        )
         return ctx
 
 
@@ -472,7 +488,7 @@ class InspectionReportView(SupplierPageMixin, TemplateView):
             reseller=reseller,
             page=paginate(self.request, findings),
             open_count=findings.filter(resolved_at__isnull=True).count(),
-            can_warn=self.membership.role in ("owner", "manager"),
+            can_warn=self.membership.can_manage,
         )
         return ctx
 
@@ -487,3 +503,13 @@ class InspectionWarnView(SupplierPageMixin, SupplierManagerMixin, View):
         else:
             messages.success(request, _("Warning sent to %(reseller)s about %(n)d finding(s).") % {"reseller": reseller.name, "n": n})
         return redirect("resellers:inspection_detail", pk=reseller.pk)
+
+
+class ResellerSignupView(OrganisationSignupView):
+    form_class = ResellerSignupForm
+    kind = Organisation.Kind.RESELLER
+
+    def register(self, *, user, form):
+        services.reseller_register(
+            user=user, agreement=form.cleaned_data["agreement_version"], **form.profile_data(), **client_of(self.request)
+        )

@@ -39,12 +39,11 @@ from suppliers.pricing import tier_supply_price
 from .pagination import decode_cursor, encode_cursor
 from .serializers import iso
 
-LIVE_PARTNERSHIP = [Partnership.Status.ACTIVE, Partnership.Status.TERMINATION_PENDING]
 SYNCED_PRODUCT_STATES = [Product.Status.LISTED, Product.Status.DELISTED]
 
 
-def reseller_partnerships(organisation_id: int) -> QuerySet[Partnership]:
-    return Partnership.objects.filter(reseller_id=organisation_id, status__in=LIVE_PARTNERSHIP)
+def reseller_partnerships(organisation_id: int, now: datetime | None = None) -> QuerySet[Partnership]:
+    return Partnership.objects.live(now).filter(reseller_id=organisation_id)
 
 
 def listing_visibility_changed_at(now: datetime) -> Subquery:
@@ -74,7 +73,7 @@ def reseller_skus(organisation_id: int, *, supplier_id: int | None = None, now: 
     (``resellers.search.visible_suppliers``).
     """
     now = now or timezone.now()
-    partnerships = reseller_partnerships(organisation_id)
+    partnerships = reseller_partnerships(organisation_id, now)
     qs = SKU.objects.filter(
         supplier_id__in=partnerships.values("supplier_id"),
         product__status__in=SYNCED_PRODUCT_STATES,
@@ -93,7 +92,7 @@ def partnership_floors(organisation_id: int, *, supplier_id: int | None = None, 
     """Per live partnership: (supplier id, the latest change of the partnership (tier), the supplier
     (e.g. suspended or re-activated) or a listing-sanction penalty of it (recorded, started, ended,
     revoked — as of ``now``)). A SKU's ``updated_at`` in the feed is GREATEST(its ``sync_at``, this)."""
-    qs = reseller_partnerships(organisation_id)
+    qs = reseller_partnerships(organisation_id, now)
     if supplier_id is not None:
         qs = qs.filter(supplier_id=supplier_id)
     qs = qs.annotate(visibility_changed_at=listing_visibility_changed_at(now)).annotate(

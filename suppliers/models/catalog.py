@@ -159,7 +159,7 @@ class SKU(models.Model):
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
-    # GREATEST(updated_at, product.updated_at), kept by database triggers (migration suppliers/0005):
+    # GREATEST(updated_at, product.updated_at), kept by database triggers (migration suppliers/0006):
     # the API's product feed pages on it per supplier with an index (distribution/api/selectors.py).
     sync_at = models.DateTimeField(default=timezone.now, editable=False)
 
@@ -228,6 +228,10 @@ class ImportJob(models.Model):
     summary = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # While running, the worker renews its lease (a heartbeat with every progress step); a running job
+    # whose lease has passed lost its worker, and the ``import_jobs`` sweep resumes or fails it.
+    lease_until = models.DateTimeField(null=True, blank=True, db_index=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         ordering = ["-created_at", "-id"]
