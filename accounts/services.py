@@ -3,7 +3,7 @@ invitations and roles, notifications. (The supplier and reseller profiles are re
 ``suppliers.services.lifecycle`` and ``resellers.services``.)
 
 Every writing service is one ``transaction.atomic`` block with an audit row; emails go out
-through ``transaction.on_commit``.
+through the outbox (``distribution.core.email.send_email``), sent by the worker after commit.
 """
 
 from __future__ import annotations
@@ -135,7 +135,7 @@ def invitation_create(*, actor, organisation: Organisation, email: str, role: st
             expires_at=now + settings.INVITATION_VALID_FOR,
         )
         audit(actor=actor, action="invitation.created", obj=invitation, organisation=organisation, summary=f"{email} as {role}")
-        transaction.on_commit(lambda: _send_invitation_email(invitation.pk))
+        _send_invitation_email(invitation.pk)
     return invitation
 
 

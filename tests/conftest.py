@@ -58,6 +58,16 @@ def outbox_kicks(request, monkeypatch):
 
 
 @pytest.fixture
+def worker_eager(outbox_kicks, monkeypatch):
+    """A worker that runs at once: an outbox kick after commit dispatches its queue in-process, so
+    mail lands in ``mail.outbox`` and webhooks are recorded as soon as the change commits (with
+    ``django_capture_on_commit_callbacks(execute=True)`` in non-transactional tests)."""
+    from distribution.core import outbox
+
+    monkeypatch.setattr(outbox, "kick", lambda queue, countdown=0: outbox.dispatch(queue) and True)
+
+
+@pytest.fixture
 def run_outbox(django_capture_on_commit_callbacks):
     """Run what a worker would: every due outbox row (by default also those in a coalescing window).
 

@@ -1,31 +1,42 @@
-"""The one way the platform sends email.
+"""The one way the platform sends email: through the outbox.
 
 Every email (invitations, supplier review results, purchase-order notices, partnership
-notices, message copies) goes through :func:`send_email`, so delivery policy lives in one
-place: the sender is ``DEFAULT_FROM_EMAIL``, recipients are de-duplicated, and a failing
-mail server is logged rather than breaking the action that already committed. Callers
-schedule it after commit (``transaction.on_commit``) or call it from a Celery task.
+notices, message copies) goes through :func:`send_email`. Called inside a transaction, it
+writes an outbox row (topic ``core.email``, queue ``email``) that commits or rolls back with
+the change; outside one, the row is written at once. The worker sends it after commit
+(:func:`deliver_email`), so a slow or dead mail server never slows or breaks the action that
+caused the mail: a refused delivery raises in the worker and the outbox retries it with
+back-off, then quarantines it for an operator (admin → Outbox messages → Retry). Delivery
+policy lives here: the sender is ``DEFAULT_FROM_EMAIL`` and recipients are de-duplicated.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from typing import Any
 
 from django.conf import settings
 from django.core.mail import send_mail
 
+from . import outbox
+
 logger = logging.getLogger(__name__)
+
+TOPIC = "core.email"
 
 
 def send_email(*, to: Iterable[str], subject: str, body: str) -> int:
-    """Send one plain-text email to ``to``; returns how many recipients it was sent to (0 on failure)."""
+    """Queue one plain-text email to ``to`` (sent by the worker after commit); returns how many
+    recipients it is addressed to (0: nothing queued)."""
     recipients = list(dict.fromkeys(address for address in to if address))
     if not recipients:
         return 0
-    try:
-        send_mail(str(subject), str(body), settings.DEFAULT_FROM_EMAIL, recipients)
-    except Exception:  # the action already committed; a dead mail server must not turn it into a 500
-        logger.exception("email %r to %d recipient(s) failed", str(subject), len(recipients))
-        return 0
+    outbox.enqueue(TOPIC, {"to": recipients, "subject": str(subject), "body": str(body)})
     return len(recipients)
+
+
+def deliver_email(payload: dict[str, Any]) -> None:
+    """Outbox handler: hand the email to the mail server; a failure raises so the outbox retries."""
+    send_mail(payload["subject"], payload["body"], settings.DEFAULT_FROM_EMAIL, payload["to"])
+    logger.info("email %r sent to %d recipient(s)", payload["subject"], len(payload["to"]))

@@ -6,7 +6,6 @@ from datetime import datetime
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
@@ -127,7 +126,7 @@ def _notify(po: PurchaseOrder, *, to: str, kind: str, title: str, body: str = ""
     url = reseller_url(po) if to == "reseller" else supplier_url(po)
     notify_organisation(organisation=organisation, kind=kind, title=title, body=body, url=url)
     if email:
-        transaction.on_commit(lambda: _send_email(organisation, title, f"{body}\n\n{settings.SITE_URL}{url}"))
+        _send_email(organisation, title, f"{body}\n\n{settings.SITE_URL}{url}")
 
 
 def _send_email(organisation: Organisation, subject: str, body: str) -> None:

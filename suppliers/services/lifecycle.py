@@ -93,7 +93,7 @@ def _supplier_set_status(*, actor, supplier, to: str, allowed_from: tuple[str, .
             User.objects.filter(membership__organisation=supplier.organisation, membership__role=Role.OWNER).values_list("email", flat=True)
         )
         subject = str(title)
-        transaction.on_commit(lambda: send_email(to=owner_emails, subject=subject, body=reason or subject))
+        send_email(to=owner_emails, subject=subject, body=reason or subject)
     return supplier
 
 

@@ -29,6 +29,7 @@ def pending_supplier():
 
 
 @pytest.mark.django_db
+@pytest.mark.usefixtures("worker_eager")
 def test_approve_action_activates_audits_and_notifies_the_owner(staff_client, pending_supplier, django_capture_on_commit_callbacks):
     supplier, owner = pending_supplier
 

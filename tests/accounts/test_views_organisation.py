@@ -81,6 +81,7 @@ def test_organisation_page_needs_login(client):
 
 
 @pytest.mark.django_db
+@pytest.mark.usefixtures("worker_eager")
 def test_owner_invites_by_email_and_the_link_goes_out_after_commit(client, owner, organisation, django_capture_on_commit_callbacks):
     client.force_login(owner)
 

@@ -126,7 +126,7 @@ def test_sweep_deadlines_dry_run_lists_without_changing(trade):
     assert reload(po).status == S.CLOSED
 
 
-def test_pay_reminder_goes_out_once_24_hours_before_closing(trade, django_capture_on_commit_callbacks):
+def test_pay_reminder_goes_out_once_24_hours_before_closing(trade, django_capture_on_commit_callbacks, worker_eager):
     po = place(trade)
     lead = po.pay_by - timedelta(hours=24)
     assert sweep("send_reminders", lead - SECOND).acted == []

@@ -15,7 +15,7 @@ from tests.suppliers.partners_helpers import member_of, reseller_with_member, su
 pytestmark = pytest.mark.django_db
 
 
-def test_message_copy_goes_to_the_other_side_only():
+def test_message_copy_goes_to_the_other_side_only(run_outbox):
     supplier_user, supplier = supplier_with_member()
     colleague = member_of(supplier, role="staff")
     reseller_user, reseller = reseller_with_member()
@@ -23,6 +23,7 @@ def test_message_copy_goes_to_the_other_side_only():
     message = MessageFactory(thread=thread, sender_side=Side.RESELLER, body="多少錢？")
 
     assert send_message_copy(message.pk) == 2
+    run_outbox("email")
 
     assert sorted(mail.outbox[0].to) == sorted([supplier_user.email, colleague.email])
     assert "詢價" in mail.outbox[0].subject and f"/messages/{thread.pk}/" in mail.outbox[0].body
@@ -33,7 +34,7 @@ def test_message_copy_of_a_deleted_message_does_nothing():
     assert mail.outbox == []
 
 
-def test_notice_email_names_the_end_date_and_reason():
+def test_notice_email_names_the_end_date_and_reason(run_outbox):
     _su, supplier = supplier_with_member()
     reseller_user, reseller = reseller_with_member()
     partnership = PartnershipFactory(
@@ -44,14 +45,16 @@ def test_notice_email_names_the_end_date_and_reason():
         termination_reason="違規",
     )
     assert send_partnership_email(partnership.pk, "notice") == 1
+    run_outbox("email")
     assert mail.outbox[0].to == [reseller_user.email] and "違規" in mail.outbox[0].body
 
 
-def test_ended_email_goes_to_both_sides():
+def test_ended_email_goes_to_both_sides(run_outbox):
     supplier_user, supplier = supplier_with_member()
     reseller_user, reseller = reseller_with_member()
     partnership = PartnershipFactory(supplier=supplier, reseller=reseller, status="terminated")
     assert send_partnership_email(partnership.pk, "ended") == 2
+    run_outbox("email")
     assert set(mail.outbox[0].to) == {supplier_user.email, reseller_user.email}
 
 
@@ -60,5 +63,5 @@ def test_the_emails_are_registered_with_the_outbox_on_the_email_queue():
 
     topics = outbox.registered_topics()
     assert topics["suppliers.message_copy"] == "email"
-    assert topics["event:suppliers.tasks_partners.on_partnership_terminating"] == "email"
-    assert topics["event:suppliers.tasks_partners.on_partnership_terminated"] == "email"
+    assert topics["event:suppliers.tasks.partnerships.on_partnership_terminating"] == "email"
+    assert topics["event:suppliers.tasks.partnerships.on_partnership_terminated"] == "email"
