@@ -1,4 +1,4 @@
-"""``python -m benchmarks [--only po,search,feed,statement,sweeps] [--seconds 20] [--keep-db]``
+"""``python -m benchmarks [--only po,place,search,feed,statement,import,sweeps] [--seconds 20] [--search-products 1000000] [--keep-db]``
 
 Drops and recreates the benchmark database (its name must contain ``bench``), migrates
 it, builds each benchmark's data with bulk inserts and prints the results as Markdown.
@@ -20,6 +20,7 @@ def _parse() -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
     parser.add_argument("--only", default=",".join(ALL), help=f"comma-separated subset of {','.join(ALL)}")
     parser.add_argument("--seconds", type=float, default=20.0, help="duration of each purchase-order run (default 20)")
+    parser.add_argument("--search-products", type=int, default=None, help="listed products of the search benchmark (default 1,000,000)")
     parser.add_argument("--keep-db", action="store_true", help="reuse the existing benchmark database (skip drop/migrate)")
     return parser.parse_args()
 
@@ -82,7 +83,7 @@ def main() -> None:
             sys.exit(f"unknown benchmark {name!r}; choose from {', '.join(ALL)}")
     for name in chosen:
         module = importlib.import_module(f"benchmarks.bench_{name}")
-        module.run(report, seconds=args.seconds)
+        module.run(report, seconds=args.seconds, search_products=args.search_products)
     report.line(f"\nTotal wall time {time.perf_counter() - started:.0f} s")
 
 

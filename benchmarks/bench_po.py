@@ -84,7 +84,7 @@ def _scenario(supplier, buyers, sku_for, threads: int, seconds: float) -> dict:
     }
 
 
-def run(report: Report, *, seconds: float) -> None:
+def run(report: Report, *, seconds: float, **_kwargs) -> None:
     report.line("\n## 1. Purchase orders: place + pay (real services, real ledger)")
     t0 = time.perf_counter()
     supplier, distinct, hot, buyers = _setup()

@@ -11,7 +11,8 @@ from accounts.forms import OrganisationSignupForm
 from distribution.core.divisions import province_choices
 from distribution.core.params import MAX_DB_BIGINT
 from distribution.core.validators import normalise_phone
-from suppliers.models import Category, ChannelType, Supplier
+from suppliers.models import ChannelType, Supplier
+from suppliers.selectors import category_choices
 
 from .markup import DEFAULT_FACTOR, MarkupRule
 from .models import Platform
@@ -27,7 +28,7 @@ SORT_CHOICES = [
 
 class CatalogSearchForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False, max_length=100)
-    category = forms.ModelChoiceField(label=_("Category"), queryset=Category.objects.all(), required=False)
+    category = forms.TypedChoiceField(label=_("Category"), coerce=int, empty_value=None, required=False)
     province = forms.ChoiceField(label=_("Goods location"), required=False)
     price_min = forms.DecimalField(label=_("Price from"), required=False, min_value=Decimal("0"), max_digits=14, decimal_places=2)
     price_max = forms.DecimalField(label=_("Price to"), required=False, min_value=Decimal("0"), max_digits=14, decimal_places=2)
@@ -39,6 +40,8 @@ class CatalogSearchForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["province"].choices = [("", _("Anywhere"))] + province_choices()
+        # the whole tree from one query (a ModelChoiceField would ask for every parent of every label)
+        self.fields["category"].choices = [("", "---------"), *category_choices()]
         # Only suppliers whose products resellers may see (not suspended, no suspend_listing penalty).
         self.fields["supplier"].queryset = visible_suppliers()
 

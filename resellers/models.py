@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
@@ -185,3 +187,41 @@ class Shop(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class SearchEntry(models.Model):
+    """The catalog search's row for one listed product (kept by ``resellers.search_index``).
+
+    ``title``/``brand``/``text`` are normalised (``search_index.normalise``); ``tokens`` holds
+    the CJK uni-/bigrams and letter/digit words of ``text`` (GIN-indexed). Prices are the
+    range over the product's active SKUs (supply and suggested retail), ``stock`` their
+    available sum. Supplier visibility is applied at query time, not stored.
+    """
+
+    product = models.OneToOneField("suppliers.Product", on_delete=models.CASCADE, primary_key=True, related_name="search_entry")
+    supplier = models.ForeignKey("suppliers.Supplier", on_delete=models.CASCADE, related_name="+", db_index=False)
+    category = models.ForeignKey("suppliers.Category", on_delete=models.CASCADE, related_name="+", db_index=False)
+    province_code = models.CharField(max_length=6)
+    title = models.TextField()
+    brand = models.TextField(blank=True)
+    text = models.TextField()
+    tokens = SearchVectorField()
+    supply_min = models.DecimalField(null=True, **MONEY_FIELD_KWARGS)
+    supply_max = models.DecimalField(null=True, **MONEY_FIELD_KWARGS)
+    suggested_min = models.DecimalField(null=True, **MONEY_FIELD_KWARGS)
+    suggested_max = models.DecimalField(null=True, **MONEY_FIELD_KWARGS)
+    stock = models.IntegerField(default=0)
+    in_stock = models.BooleanField(default=False)
+    listed_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [
+            # a small pending list: every search reads it, so it is merged often (rebuilds clean it at the end)
+            GinIndex(fields=["tokens"], name="resellers_search_tokens", gin_pending_list_limit=512),
+            models.Index(F("listed_at").desc(), F("product").desc(), name="resellers_search_newest"),
+            models.Index("category", F("listed_at").desc(), name="resellers_search_category"),
+            models.Index("supplier", F("listed_at").desc(), name="resellers_search_supplier"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title

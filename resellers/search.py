@@ -1,43 +1,38 @@
-"""Catalog search for resellers: listed products of active suppliers.
+"""Catalog search for resellers: listed products of visible suppliers, from the search table.
 
-Why trigrams and not PostgreSQL's built-in full-text search: ``to_tsvector`` splits
-text on spaces and punctuation, and no shipped configuration segments Chinese, so
-"純棉短袖T恤" becomes one lexeme and a search for "短袖" or "棉" finds nothing
-(a Chinese parser such as zhparser/pg_jieba is an extension we cannot assume).
-Substring matching (``ILIKE '%短袖%'``) is exact for CJK and English alike, and a
-GIN index with ``gin_trgm_ops`` (pg_trgm; migration ``resellers/0003``) serves
-those ``ILIKE`` patterns of three or more characters without a sequential scan.
-Shorter CJK queries (one or two characters) still match correctly; they fall back
-to a scan, which the listed-products filter keeps small.
+The rows (``resellers.models.SearchEntry``, one per listed product) and how text is
+normalised and tokenised are described in ``resellers.search_index``. A query here is one
+statement on that table: the GIN index on ``tokens`` finds the candidates (every word
+required, in any order), ``LIKE`` on the normalised text confirms adjacency for words of
+three or more characters, filters are columns of the same row, and the supplier-level
+rules (suspended or listing-sanctioned suppliers, the channel filter) come in as a short
+list of excluded supplier ids read first, so a penalty that starts or ends by the clock
+takes effect at once without rewriting rows.
 
-Relevance is a weighted sum of where each term matched (title prefix > title >
-brand / SKU code > supplier name), plus pg_trgm ``similarity`` on the title as a
-tie-breaker that helps English words; each term must match somewhere (AND).
+Relevance is an integer per word (title starts with it 5, title contains it 4, brand 2; a
+match elsewhere — attributes, SKU codes, supplier name — counts 0 but is required), then
+newest first. An exact SKU code answers from a b-tree on ``lower(code)`` before any text
+matching. Pages are keyset pages (a cursor of the last row's sort key), and the count is
+exact up to ``COUNT_CAP`` and otherwise the planner's estimate ("about 26,000").
+
+The substring lookups below (``trgm_icontains``) are still used by the store list.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import base64
+import binascii
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import Decimal
 
-from django.db import models
-from django.db.models import (
-    Case,
-    Exists,
-    F,
-    FloatField,
-    OuterRef,
-    Q,
-    Subquery,
-    Value,
-    When,
-)
-from django.db.models.functions import Coalesce, Round
+from django.db import connection, models
+from django.db.models import Case, Exists, F, OuterRef, Q, When
+from django.utils import timezone
 
 from accounts.models import Penalty
-from suppliers.models import SKU, Category, Partnership, Product, Supplier
-
-MAX_TERMS = 5
+from suppliers.models import Category, Partnership, Product, Supplier
 
 
 @models.CharField.register_lookup
@@ -65,11 +60,6 @@ class ILikeStartsWith(ILikeContains):
     def get_db_prep_lookup(self, value, connection):
         escaped = str(value).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         return "%s", [f"{escaped}%"]
-
-
-class TrigramSimilarity(models.Func):
-    function = "SIMILARITY"
-    output_field = FloatField()
 
 
 def visible_suppliers(now=None) -> models.QuerySet:
@@ -104,42 +94,23 @@ def descendant_ids(category_id: int) -> list[int]:
     return found
 
 
-def tier_discount_subquery(reseller, supplier_ref: str = "supplier_id") -> Subquery:
-    """The reseller's tier discount with the referenced supplier (NULL when not partnered)."""
-    return Subquery(
-        Partnership.objects.live().filter(supplier_id=OuterRef(supplier_ref), reseller=reseller).values(
-            "tier__discount_percent"
-        )[:1],
-        output_field=models.DecimalField(max_digits=5, decimal_places=2),
+COUNT_CAP = 1000
+CANDIDATES = 1000
+SAMPLE_ROWS = 5000
+
+
+def _estimate(cursor, join: str, where: str, params: list) -> int:
+    """How many rows match, from a block sample of about SAMPLE_ROWS rows (the planner's own
+    estimate for a bigram AND is far off: 740 for 26,500 at 1M rows)."""
+    cursor.execute("SELECT GREATEST(reltuples, 1) FROM pg_class WHERE oid = 'resellers_searchentry'::regclass")
+    rows = cursor.fetchone()[0]
+    percent = min(100.0, 100.0 * SAMPLE_ROWS / rows)
+    cursor.execute(
+        f"SELECT count(*) FROM resellers_searchentry e TABLESAMPLE SYSTEM (%s) REPEATABLE (19) {join} WHERE {where}",  # noqa: S608
+        [percent, *params],
     )
-
-
-def sku_effective_price(reseller) -> Case:
-    """Per SKU: the tier supply price where partnered, else suggested retail (for filters and sorting)."""
-    return Case(
-        When(
-            discount__isnull=False,
-            then=Round(F("supply_price_amount") * (Value(Decimal(100)) - F("discount")) / Value(Decimal(100)), 2),
-        ),
-        default=F("suggested_retail_amount"),
-        output_field=models.DecimalField(max_digits=14, decimal_places=2),
-    )
-
-
-def _matching_product_ids(term: str) -> models.QuerySet:
-    """Ids of products matching ``term`` anywhere, as a UNION of four index-served lookups.
-
-    One ``OR`` across title, brand, SKU codes and supplier name would force a scan of
-    every product (the SKU and supplier parts live in other tables); each branch of the
-    UNION is answered by its own trigram index instead.
-    """
-    by_title = Product.objects.annotate(t=display_title()).filter(t__trgm_icontains=term).values("pk")
-    by_brand = Product.objects.filter(brand__trgm_icontains=term).values("pk")
-    by_code = SKU.objects.filter(code__trgm_icontains=term, is_active=True).values("product_id")
-    by_supplier = Product.objects.filter(
-        supplier_id__in=Supplier.objects.filter(company_name__trgm_icontains=term).values("pk")
-    ).values("pk")
-    return by_title.union(by_brand, by_code, by_supplier)
+    return int(cursor.fetchone()[0] * 100.0 / percent)
+CODE_CHARS = frozenset("0123456789abcdefghijklmnopqrstuvwxyz-_./")
 
 
 @dataclass
@@ -153,84 +124,228 @@ class CatalogQuery:
     in_stock: bool = False
     my_channel: bool = False
     sort: str = "relevance"  # relevance / newest / price_asc / price_desc
+    cursor: str = ""
 
 
-def catalog_search(*, reseller, query: CatalogQuery) -> models.QuerySet:
-    """Listed products of active suppliers, filtered and ordered; annotated with
-    ``shown_title``, ``price_from`` (see ``sku_effective_price``), ``partnered``
-    and ``rank``. The caller paginates; the query count does not depend on the page size."""
-    skus = SKU.objects.filter(product_id=OuterRef("pk"), is_active=True)
-    priced = skus.annotate(discount=tier_discount_subquery(reseller)).annotate(p=sku_effective_price(reseller))
-    qs = (
-        Product.objects.filter(status=Product.Status.LISTED, supplier__in=visible_suppliers())
-        .select_related("supplier", "category")
-        .annotate(
-            shown_title=display_title(),
-            price_from=Subquery(priced.order_by("p").values("p")[:1]),
-            price_to=Subquery(priced.order_by("-p").values("p")[:1]),
-            partnered=Exists(
-                Partnership.objects.live().filter(supplier_id=OuterRef("supplier_id"), reseller=reseller)
-            ),
-            stock=Coalesce(
-                Subquery(
-                    skus.values("product_id")
-                    .annotate(s=models.Sum(F("on_hand") - F("reserved")))
-                    .values("s")[:1]
-                ),
-                0,
-            ),
-        )
-    )
-    terms = [t for t in query.q.split() if t][:MAX_TERMS]
-    rank = Value(0.0, output_field=FloatField())
-    for term in terms:
-        code_match = Exists(skus.filter(code__trgm_icontains=term))
-        qs = qs.filter(pk__in=_matching_product_ids(term))
-        rank = (
-            rank
-            + Case(When(shown_title__trgm_istartswith=term, then=Value(5.0)), default=Value(0.0), output_field=FloatField())
-            + Case(When(shown_title__trgm_icontains=term, then=Value(4.0)), default=Value(0.0), output_field=FloatField())
-            + Case(When(brand__trgm_icontains=term, then=Value(2.0)), default=Value(0.0), output_field=FloatField())
-            + Case(When(code_match, then=Value(2.0)), default=Value(0.0), output_field=FloatField())
-            + Case(
-                When(supplier__company_name__trgm_icontains=term, then=Value(1.0)), default=Value(0.0), output_field=FloatField()
-            )
-        )
-    if terms:
-        rank = rank + TrigramSimilarity(display_title(), Value(" ".join(terms)))
-    qs = qs.annotate(rank=rank)
+@dataclass
+class CatalogPage:
+    """One page of results. ``products`` carry ``shown_title``, ``price_from``, ``price_to``,
+    ``partnered``, ``stock`` and ``shown_images``; ``count`` is exact unless ``count_estimated``."""
 
-    if query.category_id:
-        qs = qs.filter(category_id__in=descendant_ids(query.category_id))
-    if query.province_code:
-        qs = qs.filter(province_code=query.province_code)
-    if query.supplier_id:
-        qs = qs.filter(supplier_id=query.supplier_id)
-    if query.in_stock:
-        qs = qs.filter(Exists(skus.filter(on_hand__gt=F("reserved"))))
+    products: list[Product] = field(default_factory=list)
+    next_cursor: str | None = None
+    count: int = 0
+    count_estimated: bool = False
+    code_match: bool = False
+
+
+def _excluded_suppliers(*, reseller, query: CatalogQuery, now: datetime) -> list[int]:
+    """Suppliers with rows in the index whose products this reseller must not see now (or filtered out)."""
+    from .models import SearchEntry
+
+    indexed = Supplier.objects.filter(Exists(SearchEntry.objects.filter(supplier_id=OuterRef("pk"))))
+    hidden = ~Q(status=Supplier.Status.ACTIVE) | Q(pk__in=Penalty.objects.suspending_listing(now).values("organisation_id"))
     if query.my_channel:
-        channel = reseller.channel_type
-        qs = qs.filter(
-            Q(supplier__terms__isnull=True)
-            | Q(supplier__terms__accepted_channel_types=[])
-            | Q(supplier__terms__accepted_channel_types__contains=[channel])
+        hidden |= Q(terms__isnull=False) & ~Q(terms__accepted_channel_types=[]) & ~Q(
+            terms__accepted_channel_types__contains=[reseller.channel_type]
         )
+    return list(indexed.filter(hidden).values_list("pk", flat=True))
+
+
+def _exact_code_products(q: str) -> list[int]:
+    """Products with an active SKU whose code is exactly ``q`` (any case), by b-tree."""
+    from .search_index import normalise
+
+    code = normalise(q)
+    looks_like_a_code = len(code) >= 3 and set(code) <= CODE_CHARS and any(c.isdigit() or c in "-_./" for c in code)
+    if not looks_like_a_code:  # a plain word ("cotton") is not worth the look-up
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT DISTINCT product_id FROM suppliers_sku WHERE lower(code) = %s AND is_active", [code])
+        return [row[0] for row in cursor.fetchall()]
+
+
+def encode_cursor(sort: str, key: list) -> str:
+    raw = json.dumps([sort, key], default=str, ensure_ascii=True).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str, sort: str) -> list | None:
+    """The key of a cursor made for ``sort``, or None (a stale or forged cursor starts at page one)."""
+    if not cursor:
+        return None
+    try:
+        got_sort, key = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+    except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
+        return None
+    if got_sort != sort or not isinstance(key, list):
+        return None
+    return key
+
+
+class _Sql:
+    def __init__(self) -> None:
+        self.where: list[str] = []
+        self.params: list = []
+
+    def add(self, clause: str, *params) -> None:
+        self.where.append(clause)
+        self.params.extend(params)
+
+
+def search_catalog(*, reseller, query: CatalogQuery, per_page: int = 25, now: datetime | None = None) -> CatalogPage:  # noqa: C901
+    """Listed products of visible suppliers matching ``query``, best first, one keyset page."""
+    from .search_index import compile_query, like_escape
+
+    now = now or timezone.now()
+    page = CatalogPage()
+    compiled = compile_query(query.q)
+    filters = _Sql()
+    code_ids = _exact_code_products(query.q) if len(compiled.words) == 1 else []
+    if code_ids:
+        page.code_match = True
+        filters.add("e.product_id = ANY(%s)", code_ids)
+    elif compiled.tsquery:
+        filters.add("e.tokens @@ %s::tsquery", compiled.tsquery)
+        for pattern in compiled.likes:
+            filters.add("e.text LIKE %s", pattern)
+    elif compiled.words:  # punctuation only, e.g. "100%": substring on the text (a scan)
+        for word in compiled.words:
+            filters.add("e.text LIKE %s", f"%{like_escape(word)}%")
+    excluded = _excluded_suppliers(reseller=reseller, query=query, now=now)
+    if excluded:
+        filters.add("NOT (e.supplier_id = ANY(%s))", excluded)
+    if query.category_id:
+        filters.add("e.category_id = ANY(%s)", descendant_ids(query.category_id))
+    if query.province_code:
+        filters.add("e.province_code = %s", query.province_code)
+    if query.supplier_id:
+        filters.add("e.supplier_id = %s", query.supplier_id)
+    if query.in_stock:
+        filters.add("e.in_stock")
+
+    # the reseller's partnered suppliers and their tier factor, as a joined VALUES list
+    factors = [
+        (supplier_id, (Decimal(100) - (discount or Decimal(0))) / Decimal(100))
+        for supplier_id, discount in Partnership.objects.live(now).filter(reseller=reseller).values_list(
+            "supplier_id", "tier__discount_percent"
+        )
+    ]
+    join_params: list = []
+    if factors:
+        values = ", ".join("(%s::bigint, %s::numeric)" for _ in factors)
+        join = f"LEFT JOIN (VALUES {values}) AS d(supplier_id, factor) ON d.supplier_id = e.supplier_id"
+        join_params = [v for pair in factors for v in pair]
+    else:
+        join = "LEFT JOIN (SELECT NULL::bigint AS supplier_id, NULL::numeric AS factor) AS d ON false"
+    price_from = "CASE WHEN d.factor IS NULL THEN e.suggested_min ELSE round(e.supply_min * d.factor, 2) END"
+    price_to = "CASE WHEN d.factor IS NULL THEN e.suggested_max ELSE round(e.supply_max * d.factor, 2) END"
+    count_join, count_join_params = "", []
     if query.price_min is not None or query.price_max is not None:
-        in_range = priced
-        if query.price_min is not None:
-            in_range = in_range.filter(p__gte=query.price_min)
-        if query.price_max is not None:
-            in_range = in_range.filter(p__lte=query.price_max)
-        qs = qs.filter(Exists(in_range))
+        count_join, count_join_params = join, join_params  # the count needs the tier prices only for this filter
+    if query.price_min is not None:
+        filters.add(f"({price_to}) >= %s", query.price_min)
+    if query.price_max is not None:
+        filters.add(f"({price_from}) <= %s", query.price_max)
 
-    ordering = {
-        "newest": ["-listed_at", "-id"],
-        "price_asc": [F("price_from").asc(nulls_last=True), "-id"],
-        "price_desc": [F("price_to").desc(nulls_last=True), "-id"],
-    }.get(query.sort)
-    if ordering is None:
-        ordering = ["-rank", "-listed_at", "-id"] if terms else ["-listed_at", "-id"]
-    return qs.order_by(*ordering)
+    rank_sql, rank_params = "0", []
+    if compiled.words and not code_ids:
+        parts = []
+        for word in compiled.words:
+            escaped = like_escape(word)
+            parts.append("(CASE WHEN e.title LIKE %s THEN 5 ELSE 0 END + CASE WHEN e.title LIKE %s THEN 4 ELSE 0 END"
+                         " + CASE WHEN e.brand LIKE %s THEN 2 ELSE 0 END)")  # fmt: skip
+            rank_params += [f"{escaped}%", f"%{escaped}%", f"%{escaped}%"]
+        rank_sql = " + ".join(parts)
+
+    sort = query.sort if query.sort in ("newest", "price_asc", "price_desc") else "relevance"
+    if sort == "relevance" and rank_sql == "0":
+        sort = "newest"
+    # (key columns, direction): the keyset compares the tuple with < (descending) or > (ascending)
+    keys = {
+        "relevance": (["m.rank", "m.listed_at", "m.product_id"], "<"),
+        "newest": (["m.listed_at", "m.product_id"], "<"),
+        "price_asc": (["m.price_from_key", "-m.product_id"], ">"),
+        "price_desc": (["m.price_to_key", "m.product_id"], "<"),
+    }[sort]
+    columns, op = keys
+    where = " AND ".join(filters.where) or "TRUE"
+    count_sql = f"SELECT 1 FROM resellers_searchentry e {count_join} WHERE {where}"  # noqa: S608
+    count_params = [*count_join_params, *filters.params]
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT count(*) FROM ({count_sql} LIMIT %s) c", [*count_params, COUNT_CAP + 1])  # noqa: S608
+        page.count = cursor.fetchone()[0]
+        if page.count > COUNT_CAP:
+            page.count = max(_estimate(cursor, count_join, where, count_params), COUNT_CAP + 1)
+            page.count_estimated = True
+
+    # Beyond COUNT_CAP matches, ordering every match would read every matching row (one heap page
+    # each: 26,000 pages for a common word at 1M products); rank and sort the first CANDIDATES only.
+    source, source_params = "resellers_searchentry e", []
+    if page.count_estimated and (compiled.words or sort.startswith("price")):
+        source = f"(SELECT e.* FROM resellers_searchentry e {count_join} WHERE {where} LIMIT {CANDIDATES}) e"  # noqa: S608
+        source_params, where, filter_params = count_params, "TRUE", []
+    else:
+        filter_params = filters.params
+    # fixed fragments only; every value is a parameter
+    inner = (
+        f"SELECT e.product_id, e.listed_at, e.stock, d.factor IS NOT NULL AS partnered, ({rank_sql}) AS rank, "  # noqa: S608
+        f"{price_from} AS price_from, {price_to} AS price_to, "
+        f"COALESCE({price_from}, 1e12) AS price_from_key, COALESCE({price_to}, -1) AS price_to_key "
+        f"FROM {source} {join} WHERE {where}"
+    )
+    inner_params = [*rank_params, *source_params, *join_params, *filter_params]
+    outer_where, outer_params = "", []
+    key = decode_cursor(query.cursor, sort)
+    if key is not None and len(key) == len(columns):
+        outer_where = f"WHERE ({', '.join(columns)}) {op} ({', '.join(['%s'] * len(columns))})"
+        outer_params = [datetime.fromisoformat(v) if c.endswith("listed_at") else v for c, v in zip(columns, key, strict=True)]
+    direction = "DESC" if op == "<" else "ASC"
+    order = ", ".join(f"{c} {direction}" for c in columns)
+    sql = f"SELECT m.* FROM ({inner}) m {outer_where} ORDER BY {order} LIMIT %s"  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*inner_params, *outer_params, per_page + 1])
+        names = [c.name for c in cursor.description]
+        rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+    if len(rows) > per_page:
+        rows = rows[:per_page]
+        last = rows[-1]
+        values = []
+        for c in columns:
+            name = c.lstrip("-").removeprefix("m.")
+            value = last[name]
+            if c.startswith("-"):
+                value = -value
+            values.append(value.isoformat() if isinstance(value, datetime) else (str(value) if isinstance(value, Decimal) else value))
+        page.next_cursor = encode_cursor(sort, values)
+
+    from .selectors import approved_images
+
+    products = (
+        Product.objects.select_related("supplier", "category")
+        .only("title", "approved_title", "has_pending_changes", "brand", "supplier__company_name", "category__name")
+        .prefetch_related(approved_images())
+    )
+    found = products.in_bulk([r["product_id"] for r in rows])
+    for row in rows:
+        product = found.get(row["product_id"])
+        if product is None:
+            continue
+        product.shown_title = product.approved_title if product.has_pending_changes else product.title
+        product.partnered = row["partnered"]
+        product.price_from, product.price_to, product.stock = row["price_from"], row["price_to"], row["stock"]
+        product.rank = row["rank"]
+        page.products.append(product)
+    return page
 
 
-__all__ = ["CatalogQuery", "catalog_search", "descendant_ids", "display_title", "display_description"]
+def rounded_estimate(n: int) -> int:
+    """Two significant digits: 26,473 → 26,000."""
+    if n < 100:
+        return n
+    digits = len(str(n)) - 2
+    return round(n, -digits)
+
+
+__all__ = ["CatalogPage", "CatalogQuery", "descendant_ids", "display_description", "display_title", "search_catalog"]

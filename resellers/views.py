@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import RedirectView, TemplateView
@@ -20,7 +21,7 @@ from accounts.models import Organisation
 from accounts.views import OrganisationSignupView, client_of
 from distribution.core.divisions import name_of
 from distribution.core.errors import DomainError
-from distribution.core.pagination import paginate
+from distribution.core.pagination import page_size, paginate
 from distribution.core.permissions import (
     ResellerManagerMixin,
     ResellerMemberMixin,
@@ -34,7 +35,7 @@ from . import feeds, selectors, services, shop_services
 from .forms import CatalogSearchForm, MarkupRuleForm, ResellerSignupForm, RetailPriceForm, StoreListFilterForm
 from .markup import DEFAULT_FACTOR, MarkupRule, apply_markup
 from .models import InspectionFinding, StoreListing
-from .search import CatalogQuery, catalog_search, visible_suppliers
+from .search import CatalogQuery, rounded_estimate, search_catalog, visible_suppliers
 
 
 class ResellerPageMixin(ResellerMemberMixin):
@@ -63,7 +64,7 @@ class CatalogSearchView(ResellerPageMixin, TemplateView):
             d = form.cleaned_data
             query = CatalogQuery(
                 q=d["q"].strip(),
-                category_id=d["category"].pk if d["category"] else None,
+                category_id=d["category"],
                 province_code=d["province"] or "",
                 price_min=d["price_min"],
                 price_max=d["price_max"],
@@ -71,9 +72,18 @@ class CatalogSearchView(ResellerPageMixin, TemplateView):
                 in_stock=d["in_stock"],
                 my_channel=d["my_channel"],
                 sort=d["sort"] or "relevance",
+                cursor=self.request.GET.get("cursor", ""),
             )
-        page = paginate(self.request, catalog_search(reseller=self.reseller, query=query).prefetch_related(selectors.approved_images()))
-        ctx.update(form=form, page=page, query=query)
+        result = search_catalog(reseller=self.reseller, query=query, per_page=page_size(self.request))
+        params = self.request.GET.copy()
+        params.pop("cursor", None)
+        ctx.update(
+            form=form,
+            result=result,
+            query=query,
+            querystring=params.urlencode(),
+            shown_count=number_format(rounded_estimate(result.count), force_grouping=True),
+        )
         return ctx
 
     def get_template_names(self):

@@ -10,7 +10,21 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import BooleanField, Case, DecimalField, ExpressionWrapper, F, OuterRef, Prefetch, Q, QuerySet, Subquery, When
+from django.db.models import (
+    BooleanField,
+    Case,
+    DateTimeField,
+    DecimalField,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models.functions import Greatest
 from django.http import HttpRequest
 from django.utils import timezone
@@ -22,6 +36,7 @@ from resellers.search import visible_suppliers
 from suppliers.models import SKU, Partnership, Product, ProductImage
 from suppliers.pricing import tier_supply_price
 
+from .pagination import decode_cursor, encode_cursor
 from .serializers import iso
 
 SYNCED_PRODUCT_STATES = [Product.Status.LISTED, Product.Status.DELISTED]
@@ -54,15 +69,11 @@ def listing_visibility_changed_at(now: datetime) -> Subquery:
 def reseller_skus(organisation_id: int, *, supplier_id: int | None = None, now: datetime | None = None) -> QuerySet[SKU]:
     """SKUs of this reseller's live partnerships' listed (or since delisted) products.
 
-    ``sync_at`` is the latest change of the SKU, its product, the partnership (tier),
-    the supplier (e.g. suspended or re-activated) or a listing-sanction penalty of the
-    supplier (recorded, started, ended, revoked), so a change to any of them brings the SKU
-    back into an incremental sync. ``supplier_visible`` is False while the supplier is hidden
-    from the resellers' catalog (``resellers.search.visible_suppliers``).
+    ``supplier_visible`` is False while the supplier is hidden from the resellers' catalog
+    (``resellers.search.visible_suppliers``).
     """
     now = now or timezone.now()
     partnerships = reseller_partnerships(organisation_id, now)
-    of_supplier = partnerships.filter(supplier_id=OuterRef("supplier_id"))
     qs = SKU.objects.filter(
         supplier_id__in=partnerships.values("supplier_id"),
         product__status__in=SYNCED_PRODUCT_STATES,
@@ -70,13 +81,80 @@ def reseller_skus(organisation_id: int, *, supplier_id: int | None = None, now: 
     if supplier_id is not None:
         qs = qs.filter(supplier_id=supplier_id)
     return qs.annotate(
-        tier_discount=Subquery(of_supplier.values("tier__discount_percent")[:1], output_field=DecimalField()),
-        partnership_updated_at=Subquery(of_supplier.values("updated_at")[:1]),
-        visibility_changed_at=listing_visibility_changed_at(now),
+        tier_discount=Subquery(
+            partnerships.filter(supplier_id=OuterRef("supplier_id")).values("tier__discount_percent")[:1], output_field=DecimalField()
+        ),
         supplier_visible=ExpressionWrapper(Q(supplier_id__in=visible_suppliers(now).values("pk")), output_field=BooleanField()),
-    ).annotate(
-        sync_at=Greatest("updated_at", "product__updated_at", "partnership_updated_at", "supplier__updated_at", "visibility_changed_at")
     )
+
+
+def partnership_floors(organisation_id: int, *, supplier_id: int | None = None, now: datetime) -> list[tuple[int, datetime]]:
+    """Per live partnership: (supplier id, the latest change of the partnership (tier), the supplier
+    (e.g. suspended or re-activated) or a listing-sanction penalty of it (recorded, started, ended,
+    revoked — as of ``now``)). A SKU's ``updated_at`` in the feed is GREATEST(its ``sync_at``, this)."""
+    qs = reseller_partnerships(organisation_id, now)
+    if supplier_id is not None:
+        qs = qs.filter(supplier_id=supplier_id)
+    qs = qs.annotate(visibility_changed_at=listing_visibility_changed_at(now)).annotate(
+        floor=Greatest("updated_at", "supplier__updated_at", "visibility_changed_at")
+    )
+    return list(qs.order_by("supplier_id").values_list("supplier_id", "floor"))
+
+
+def reseller_sku_page(
+    organisation_id: int,
+    *,
+    supplier_id: int | None = None,
+    updated_since: datetime | None = None,
+    cursor: str | None = None,
+    limit: int,
+    now: datetime | None = None,
+) -> tuple[list[SKU], str | None]:
+    """One page of ``reseller_skus`` in ``(updated_at, id)`` order and the next cursor.
+
+    ``updated_at`` = GREATEST(``SKU.sync_at`` (the SKU and its product, stored and indexed),
+    the partnership's floor (``partnership_floors``)). Per partnership the SKUs split in two
+    ranges that each follow an index: those not changed since the floor (all at the floor's
+    time, in id order: index ``(supplier_id, id)``) and those changed after it (in
+    ``sync_at`` order: index ``(supplier_id, sync_at, id)``). Each range gives at most one
+    page, and a UNION ALL of them, ordered and cut, is the page: no GREATEST over joined
+    tables is sorted, whatever the number of SKUs.
+    """
+    now = now or timezone.now()
+    after = decode_cursor(cursor) if cursor else None
+    base = SKU.objects.filter(product__status__in=SYNCED_PRODUCT_STATES)
+    parts = []
+    for sid, floor in partnership_floors(organisation_id, supplier_id=supplier_id, now=now):
+        # not changed since the floor: all at the floor's time
+        if (updated_since is None or floor >= updated_since) and (after is None or floor >= after[0]):
+            older = base.filter(supplier_id=sid, sync_at__lte=floor)
+            if after is not None and floor == after[0]:
+                older = older.filter(pk__gt=after[1])
+            older = older.annotate(key=Value(floor, output_field=DateTimeField()))
+            parts.append(older.order_by("pk").values_list("pk", "key")[: limit + 1])
+        newer = base.filter(supplier_id=sid, sync_at__gt=floor)
+        if updated_since is not None:
+            newer = newer.filter(sync_at__gte=updated_since)
+        if after is not None:
+            newer = newer.filter(Q(sync_at__gt=after[0]) | Q(sync_at=after[0], pk__gt=after[1]))
+        parts.append(newer.annotate(key=F("sync_at")).order_by("sync_at", "pk").values_list("pk", "key")[: limit + 1])
+    if not parts:
+        return [], None
+    union = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
+    keys = list(union.order_by("key", "pk")[: limit + 1]) if len(parts) > 1 else list(union)
+    keys.sort(key=lambda pair: (pair[1], pair[0]))
+    next_cursor = None
+    if len(keys) > limit:
+        keys = keys[:limit]
+        next_cursor = encode_cursor(keys[-1][1], keys[-1][0])
+    found = with_product_details(reseller_skus(organisation_id, now=now)).in_bulk([pk for pk, _ in keys])
+    rows = []
+    for pk, key in keys:
+        sku = found.get(pk)
+        if sku is not None:
+            sku.feed_updated_at = key
+            rows.append(sku)
+    return rows, next_cursor
 
 
 def with_product_details(qs: QuerySet[SKU]) -> QuerySet[SKU]:
@@ -115,7 +193,7 @@ def product_dict(sku: SKU, request: HttpRequest) -> dict[str, Any]:
         "max_retail_price": format_money(sku.max_retail_amount),
         "available": max(sku.available, 0),
         "status": product_status(sku),
-        "updated_at": iso(sku.sync_at),
+        "updated_at": iso(sku.feed_updated_at),
     }
 
 

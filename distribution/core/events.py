@@ -51,6 +51,9 @@ EVENTS: dict[str, str] = {
     "purchase_order.disputed": "as purchase_order.placed",
     "sku.changed": "sku_id, supplier_id, changes (reserved, on_hand, price, range, delisted, ...); coalesced per SKU",
     "product.delisted": "product_id, supplier_id",
+    "product.listed": "product_id, supplier_id (approved by staff, now visible)",
+    "product.updated": "product_id, supplier_id (fields, SKUs or approved changes of a product)",
+    "supplier.updated": "supplier_id (company profile, e.g. its name)",
     "partnership.terminating": "partnership_id, supplier_id, reseller_id",
     "partnership.terminated": "partnership_id, supplier_id, reseller_id",
 }

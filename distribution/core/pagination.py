@@ -10,9 +10,14 @@ DEFAULT_PAGE_SIZE = 25
 MAX_PAGE_SIZE = 200
 
 
-def paginate(request: HttpRequest, queryset: QuerySet, *, per_page: int = DEFAULT_PAGE_SIZE) -> Page:
+def page_size(request: HttpRequest, default: int = DEFAULT_PAGE_SIZE) -> int:
+    """The page size asked for with ``?per_page=`` (1 … MAX_PAGE_SIZE), else ``default``."""
     try:
-        size = min(int(request.GET.get("per_page", per_page)), MAX_PAGE_SIZE)
+        size = min(int(request.GET.get("per_page", default)), MAX_PAGE_SIZE)
     except ValueError:
-        size = per_page
-    return Paginator(queryset, max(size, 1)).get_page(request.GET.get("page"))
+        size = default
+    return max(size, 1)
+
+
+def paginate(request: HttpRequest, queryset: QuerySet, *, per_page: int = DEFAULT_PAGE_SIZE) -> Page:
+    return Paginator(queryset, page_size(request, per_page)).get_page(request.GET.get("page"))

@@ -110,12 +110,23 @@ class ReasonForm(forms.Form):
     reason = forms.CharField(label=_("Reason (shown to the supplier)"), widget=forms.Textarea(attrs={"rows": 4, "cols": 60}))
 
 
+class CategoryListFilter(admin.RelatedOnlyFieldListFilter):
+    """The categories in use, labelled with their full path from one query (not ``str()`` per category)."""
+
+    def field_choices(self, field, request, model_admin):
+        from suppliers.selectors.catalog import category_paths
+
+        used = set(model_admin.get_queryset(request).order_by().values_list("category_id", flat=True).distinct())
+        paths = category_paths()
+        return sorted(((pk, paths[pk]) for pk in used if pk in paths), key=lambda choice: choice[1])
+
+
 @admin.register(Product)
 class ProductAdmin(admin.ModelAdmin):
     list_display = ("title", "supplier", "category", "status", "has_pending_changes", "updated_at")
-    list_filter = (ReviewQueueFilter, "status", "has_pending_changes", "is_imported", ("category", admin.RelatedOnlyFieldListFilter))
+    list_filter = (ReviewQueueFilter, "status", "has_pending_changes", "is_imported", ("category", CategoryListFilter))
     search_fields = ("title", "approved_title", "supplier__company_name", "skus__code")
-    list_select_related = ("supplier", "category", "category__parent")
+    list_select_related = ("supplier", "category", "category__parent", "category__parent__parent")
     inlines = [SKUInline, ProductImageInline, ComplianceDocumentInline]
     actions = ["approve_selected", "reject_selected", "delist_selected"]
     # Staff change products only through the actions (services: locked, audited, notified).

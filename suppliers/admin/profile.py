@@ -18,6 +18,13 @@ class SupplierAdmin(admin.ModelAdmin):
     readonly_fields = ("organisation", "status", "status_reason", "reviewed_at", "created_at", "updated_at")
     actions = ["approve", "suspend", "reject"]
 
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and "company_name" in form.changed_data:
+            from distribution.core import events
+
+            events.publish("supplier.updated", supplier_id=obj.pk)  # the catalog search indexes the name
+
     @admin.action(description=_("Approve selected suppliers (notify the owner)"))
     def approve(self, request, queryset):
         run_on_each(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 
@@ -158,9 +159,16 @@ class SKU(models.Model):
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
+    # GREATEST(updated_at, product.updated_at), kept by database triggers (migration suppliers/0006):
+    # the API's product feed pages on it per supplier with an index (distribution/api/selectors.py).
+    sync_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:
         ordering = ["product_id", "code"]
+        indexes = [
+            models.Index(fields=["supplier", "sync_at", "id"], name="suppliers_sku_sync"),
+            models.Index(fields=["supplier", "id"], name="suppliers_sku_supplier_id"),
+        ]
         verbose_name = _("SKU")
         verbose_name_plural = _("SKUs")
         constraints = [

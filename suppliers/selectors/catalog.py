@@ -37,6 +37,23 @@ def category_choices() -> list[tuple[int, str]]:
     return result
 
 
+def category_paths() -> dict[int, str]:
+    """Every category's full name as ``str(category)`` gives it ("服飾 › 上衣"), from one query."""
+    rows = {pk: (parent_id, name) for pk, parent_id, name in Category.objects.values_list("pk", "parent_id", "name")}
+    paths: dict[int, str] = {}
+
+    def path(pk: int, seen: frozenset = frozenset()) -> str:
+        if pk not in paths:
+            parent_id, name = rows[pk]
+            known = parent_id in rows and parent_id not in seen
+            paths[pk] = f"{path(parent_id, seen | {pk})} › {name}" if known else name
+        return paths[pk]
+
+    for pk in rows:
+        path(pk)
+    return paths
+
+
 def supplier_products(supplier_id: int) -> QuerySet[Product]:
     return Product.objects.filter(supplier_id=supplier_id)
 

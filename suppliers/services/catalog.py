@@ -29,7 +29,7 @@ from PIL import Image, ImageOps
 from accounts.models import Penalty
 from accounts.permissions import require_manager
 from accounts.services import notify_organisation
-from distribution.core import divisions
+from distribution.core import divisions, events
 from distribution.core.audit import audit
 from distribution.core.errors import DomainError, InvalidState, PermissionDenied, ValidationFailed
 from suppliers import signals
@@ -373,6 +373,7 @@ def product_update(*, actor: Any, product: Product, changes: ProductChanges) -> 
     if needs_review:
         product.mark_changed()
     product.save()
+    events.publish("product.updated", product_id=product.pk, supplier_id=product.supplier_id)
     audit(actor=actor, action="product.updated", obj=product, organisation=product.supplier.organisation,
           summary=product.title, data={"needs_review": needs_review, "fields": sorted(cleaned)})  # fmt: skip
     return product
@@ -383,7 +384,8 @@ def sku_update(*, actor: Any, sku: SKU, values: dict[str, Any]) -> SKU:
     """Change a SKU's prices, attributes, weight or code (no review needed); tells the store list."""
     require_manager(actor, sku.supplier_id)
     locked = SKU.objects.select_for_update().get(pk=sku.pk)
-    _apply_sku_update(actor=actor, sku=locked, values=values)
+    if _apply_sku_update(actor=actor, sku=locked, values=values) or values:
+        events.publish("product.updated", product_id=locked.product_id, supplier_id=locked.supplier_id)
     return locked
 
 
@@ -447,6 +449,8 @@ def product_approve(*, actor: Any, product: Product, now: datetime | None = None
         raise InvalidState(_("This product is not waiting for review."))
     _settle_images(product, accept=True)
     product.save()
+    became_listed = action == "product.approved"
+    events.publish("product.listed" if became_listed else "product.updated", product_id=product.pk, supplier_id=product.supplier_id)
     audit(actor=actor, action=action, obj=product, organisation=product.supplier.organisation,
           summary=product.title, data={"from": before, "to": product.status})  # fmt: skip
     notify_organisation(
@@ -507,6 +511,7 @@ def product_delist(*, actor: Any, product: Product, reason: str) -> Product:
           summary=reason, data={"from": before, "to": product.status, "reason": reason, "by_staff": by_staff})  # fmt: skip
     signals.product_delisted.send(sender=Product, product=product)
     publish_sku_changed(sku_ids=list(product.skus.values_list("pk", flat=True)), changes={"delisted"})
+    events.publish("product.delisted", product_id=product.pk, supplier_id=product.supplier_id)
     if by_staff:
         notify_organisation(
             organisation=product.supplier.organisation, kind="listing_delisted", managers_only=True,

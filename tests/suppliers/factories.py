@@ -40,6 +40,13 @@ class CategoryFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"類目{n}")
 
 
+def _product_updated(product) -> None:
+    """What the catalog services publish after writing a product or a SKU (the search index follows)."""
+    from distribution.core import events
+
+    events.publish("product.updated", product_id=product.pk, supplier_id=product.supplier_id)
+
+
 class ProductFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Product
@@ -55,6 +62,12 @@ class ProductFactory(factory.django.DjangoModelFactory):
     approved_title = factory.LazyAttribute(lambda o: o.title)
     approved_description = factory.LazyAttribute(lambda o: o.description)
     listed_at = factory.LazyFunction(timezone.now)
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        product = super()._create(model_class, *args, **kwargs)
+        _product_updated(product)
+        return product
 
     class Params:
         draft = factory.Trait(status=Product.Status.DRAFT, listed_at=None)
@@ -77,6 +90,12 @@ class SKUFactory(factory.django.DjangoModelFactory):
     weight_grams = 300
     on_hand = 100
     reserved = 0
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        sku = super()._create(model_class, *args, **kwargs)
+        _product_updated(sku.product)
+        return sku
 
 
 class TierFactory(factory.django.DjangoModelFactory):

@@ -28,8 +28,9 @@ def list_products(
     cursor: str | None = None,
     limit: int = Query(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT),
 ):
-    qs = selectors.with_product_details(selectors.reseller_skus(organisation_of(request).pk, supplier_id=supplier_id))
-    rows, next_cursor = keyset_page(qs, cursor=cursor, limit=limit, updated_since=aware(updated_since), field="sync_at")
+    rows, next_cursor = selectors.reseller_sku_page(
+        organisation_of(request).pk, supplier_id=supplier_id, updated_since=aware(updated_since), cursor=cursor, limit=limit
+    )
     return {"results": [selectors.product_dict(sku, request) for sku in rows], "next_cursor": next_cursor}
 
 
