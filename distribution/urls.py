@@ -6,11 +6,16 @@ from django.contrib import admin
 from django.urls import include, path
 
 from accounts import views as account_views
+from distribution.ops import health, metrics
 
 urlpatterns = [
     path("", account_views.LandingView.as_view(), name="landing"),
     path("home/", account_views.HomeView.as_view(), name="home"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
+    path("metrics", metrics.metrics_view, name="metrics"),
+    path("admin/operations/", include("distribution.ops.urls")),
     path("admin/", admin.site.urls),
     path("", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),
