@@ -83,7 +83,10 @@ def test_readyz_answers_503_naming_redis_when_redis_is_down(client, settings):
 @pytest.mark.django_db
 def test_readyz_answers_503_naming_unapplied_migrations(client):
     with connection.cursor() as cursor:
-        cursor.execute("DELETE FROM django_migrations WHERE app = 'procurement' AND name = (SELECT max(name) FROM django_migrations WHERE app = 'procurement')")
+        cursor.execute(
+            "DELETE FROM django_migrations WHERE app = 'procurement'"
+            " AND name = (SELECT max(name) FROM django_migrations WHERE app = 'procurement')"
+        )
     response = client.get("/readyz")
     assert response.status_code == 503
     check = response.json()["checks"]["migrations"]
