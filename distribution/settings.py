@@ -40,6 +40,7 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
+    "distribution.ops",  # before admin: its admin/index.html adds the link to the operator page
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -62,7 +63,6 @@ INSTALLED_APPS = [
     "ninja",
     "distribution.api",
     "distribution.disputes",
-    "distribution.ops",
     "storages",
 ]
 
