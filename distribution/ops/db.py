@@ -145,6 +145,7 @@ class ReplicaMiddleware:
         self.views = frozenset(settings.DATABASE_REPLICA_VIEWS)
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        request.read_from_replica = False
         response = self.get_response(request)
         if replica_configured() and request.method not in SAFE_METHODS:
             pin(request, response)
