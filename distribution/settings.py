@@ -229,6 +229,7 @@ if STORAGE_BACKEND == "s3":
         "secret_key": os.environ.get("AWS_SECRET_ACCESS_KEY", ""),
         "endpoint_url": os.environ.get("AWS_S3_ENDPOINT_URL") or None,
         "region_name": os.environ.get("AWS_S3_REGION_NAME") or None,
+        "signature_version": os.environ.get("AWS_S3_SIGNATURE_VERSION", "s3v4"),
         "custom_domain": None,
         "file_overwrite": False,
     }
