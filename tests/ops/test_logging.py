@@ -122,3 +122,12 @@ def test_a_rolled_back_action_is_not_logged(collected):
         audit(actor=None, action="test.rolled_back")
         raise RuntimeError
     assert not [rec for rec in collected if getattr(rec, "action", "") == "test.rolled_back"]
+
+
+def test_the_api_error_envelope_carries_the_request_id_of_the_answer(world):
+    missing = world["reseller_api"].get("purchase-orders/PO19990101-000001/", headers={"X-Request-ID": "client-retry-0001"})
+    assert missing.status_code == 404
+    assert missing.json()["error"]["request_id"] == missing["X-Request-ID"] == "client-retry-0001"
+    unauthorised = world["reseller_api"].get("products/", headers={"Authorization": "Bearer nope"})
+    assert unauthorised.status_code == 401
+    assert unauthorised.json()["error"]["request_id"] == unauthorised["X-Request-ID"]
