@@ -159,6 +159,10 @@ DATABASE_REPLICA_VIEWS = [
 
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
 CACHE_REDIS_URL = os.environ.get("CACHE_REDIS_URL", REDIS_URL)
+if os.environ.get("PYTEST_XDIST_WORKER", "").startswith("gw"):
+    # Parallel test workers (pytest -n) each get their own Redis database (13, 14, …): one
+    # worker's cache.clear() (a FLUSHDB) must not wipe another's rate-limit counters.
+    CACHE_REDIS_URL = CACHE_REDIS_URL.rsplit("/", 1)[0] + f"/{(13 + int(os.environ['PYTEST_XDIST_WORKER'][2:])) % 16}"
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
