@@ -1,6 +1,7 @@
 """Log lines for what an operator must be able to find: every audited action (staff money actions
-— top-up confirm, withdrawal paid, dispute decision — imports, PO transitions, outbox retries …)
-and every failed webhook delivery attempt, each with its ids.
+— top-up confirm, withdrawal paid, dispute decision — imports, PO transitions, outbox retries …),
+every failed webhook delivery attempt, and every sweep run and sweep failure (when the sweep
+records exist), each with its ids.
 
 Hooked on ``post_save`` of the records the services already write, so no service carries a
 logging call of its own. Audit lines are written after commit (``transaction.on_commit``): a
@@ -16,6 +17,7 @@ from django.db.models.signals import post_save
 
 audit_logger = logging.getLogger("distribution.audit")
 webhook_logger = logging.getLogger("distribution.webhooks")
+sweep_logger = logging.getLogger("distribution.sweeps")
 
 
 def _log_audit(sender, instance, created: bool, **kwargs) -> None:
@@ -58,9 +60,50 @@ def _log_webhook_failure(sender, instance, created: bool, update_fields=None, **
     )
 
 
+def _log_sweep_run(sender, instance, **kwargs) -> None:
+    if instance.finished_at is None:
+        return
+    seconds = (instance.finished_at - instance.started_at).total_seconds()
+    level = logging.WARNING if instance.failed or instance.error else logging.INFO
+    sweep_logger.log(
+        level,
+        "sweep %s: %s acted on, %s failed, backlog %s, %.2fs%s",
+        instance.sweep,
+        instance.acted,
+        instance.failed,
+        instance.backlog_after,
+        seconds,
+        f"; error: {instance.error}" if instance.error else "",
+        extra={"sweep": instance.sweep, "sweep_run_id": instance.pk, "acted": instance.acted, "failed": instance.failed,
+               "backlog": instance.backlog_after, "duration_s": round(seconds, 3)},
+    )
+
+
+def _log_sweep_failure(sender, instance, **kwargs) -> None:
+    sweep_logger.warning(
+        "sweep %s: row #%s failed (%s times%s): %s",
+        instance.sweep,
+        instance.object_id,
+        instance.failures,
+        ", quarantined" if instance.quarantined else "",
+        instance.last_error,
+        extra={"sweep": instance.sweep, "object_id": instance.object_id, "failures": instance.failures,
+               "quarantined": instance.quarantined},
+    )
+
+
 def connect() -> None:
+    from django.apps import apps
+
     from distribution.api.models import WebhookDelivery
     from distribution.core.models import AuditEvent
 
     post_save.connect(_log_audit, sender=AuditEvent, dispatch_uid="ops.log_audit")
     post_save.connect(_log_webhook_failure, sender=WebhookDelivery, dispatch_uid="ops.log_webhook_failure")
+    # Sweep runs and failures (core.SweepRun / core.SweepFailure), when this version records them.
+    for label, receiver in (("SweepRun", _log_sweep_run), ("SweepFailure", _log_sweep_failure)):
+        try:
+            model = apps.get_model("core", label)
+        except LookupError:
+            continue
+        post_save.connect(receiver, sender=model, dispatch_uid=f"ops.log_{label}")

@@ -131,3 +131,32 @@ def test_the_api_error_envelope_carries_the_request_id_of_the_answer(world):
     unauthorised = world["reseller_api"].get("products/", headers={"Authorization": "Bearer nope"})
     assert unauthorised.status_code == 401
     assert unauthorised.json()["error"]["request_id"] == unauthorised["X-Request-ID"]
+
+
+@pytest.mark.django_db
+def test_a_failed_webhook_attempt_is_logged_with_its_ids(world, collected, monkeypatch):
+    import uuid
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from distribution.api import webhooks
+    from distribution.api.models import WebhookDelivery, WebhookEvent
+    from distribution.api.services import webhook_endpoint_create
+
+    monkeypatch.setattr(webhooks, "_queue", lambda ids, countdown=0: None)  # the retry is not sent to a broker
+    endpoint, _secret = webhook_endpoint_create(
+        actor=world["reseller_user"],
+        organisation=world["reseller"].organisation,
+        url="http://127.0.0.1:9/hook",
+        events=webhooks.EVENT_TYPES,
+    )
+    now = timezone.now()
+    event = WebhookEvent.objects.create(
+        id=uuid.uuid4(), organisation=world["reseller"].organisation, type="purchase_order.paid", created_at=now
+    )
+    delivery = WebhookDelivery.objects.create(event=event, endpoint=endpoint, next_attempt_at=now, retry_until=now + timedelta(hours=24))
+    webhooks.attempt_delivery(delivery.pk, now=now)
+    [line] = [rec for rec in collected if rec.name == "distribution.webhooks"]
+    assert (line.delivery_id, line.endpoint_id, line.event_id, line.attempts) == (delivery.pk, endpoint.pk, str(event.id), 1)
+    assert line.levelname == "WARNING" and line.given_up is False
