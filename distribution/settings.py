@@ -122,6 +122,8 @@ if DB_POOL and DATABASE_POOLER:
 
 def _database(url: str, *, replica: bool = False) -> dict:
     config = dj_database_url.parse(url, conn_max_age=60 if replica else 0, conn_health_checks=replica)
+    # Django's PostgreSQL backend plus commit/rollback hooks for the audit log lines (distribution/ops/postgresql).
+    config["ENGINE"] = "distribution.ops.postgresql"
     options = config.setdefault("OPTIONS", {})
     if DATABASE_POOLER:
         options["prepare_threshold"] = None

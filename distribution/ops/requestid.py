@@ -52,7 +52,7 @@ class RequestIdMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        from . import metrics, signals
+        from . import metrics
 
         request_id = incoming_or_new(request.headers.get(HEADER))
         request.request_id = request_id
@@ -80,7 +80,6 @@ class RequestIdMiddleware:
             )
             return response
         finally:
-            signals.flush()  # the request's committed audit rows, logged with its id
             _request_id.reset(token)
 
 

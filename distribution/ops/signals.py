@@ -4,15 +4,13 @@ every failed webhook delivery attempt, and every sweep run and sweep failure (wh
 records exist), each with its ids.
 
 Hooked on ``post_save`` of the records the services already write, so no service carries a
-logging call of its own. Audit lines are written once the action is known to have committed
-(``flush()`` at the end of the request or task logs the buffered rows that exist): a
-rolled-back action is not logged as done. Within a request the line carries its request id.
+logging call of its own. Audit lines inside a transaction are buffered and written when it
+commits (the database backend ``distribution.ops.postgresql`` reports commits and rollbacks):
+a rolled-back action is not logged as done. Within a request the line carries its request id.
 """
 
 from __future__ import annotations
 
-import atexit
-import contextlib
 import logging
 import threading
 
@@ -26,10 +24,9 @@ AUDIT_MESSAGE = "audit %s %s#%s by user %s: %s"
 
 
 _local = threading.local()
-MAX_BUFFERED = 1000
 
 
-def _buffer() -> list[tuple[int, str, tuple, dict]]:
+def _buffer() -> list[tuple[str, set, tuple, dict]]:
     if not hasattr(_local, "audit"):
         _local.audit = []
     return _local.audit
@@ -48,53 +45,30 @@ def _log_audit(sender, instance, created: bool, using=None, **kwargs) -> None:
         "data": instance.data,
     }
     args = (instance.action, instance.object_type, instance.object_id, instance.actor_id or "system", instance.summary)
-    if not connections[using or DEFAULT_DB_ALIAS].in_atomic_block:
+    alias = using or DEFAULT_DB_ALIAS
+    connection = connections[alias]
+    if not connection.in_atomic_block:
         audit_logger.info(AUDIT_MESSAGE, *args, extra=fields)  # autocommit: already committed
         return
-    buffered = _buffer()
-    buffered.append((instance.pk, using or DEFAULT_DB_ALIAS, args, fields))
-    if len(buffered) >= MAX_BUFFERED:
-        flush()
+    _buffer().append((alias, set(connection.savepoint_ids), args, fields))
 
 
-def flush() -> None:
-    """Log the buffered audit rows that exist now (a rolled-back action's row does not).
-
-    Called when a request ends (``RequestIdMiddleware``, still inside the request's context so
-    the lines carry its id), after each Celery task, and at process exit. Registering an
-    ``on_commit`` callback per row would do the same but shows up in every test that counts a
-    service's after-commit callbacks.
-    """
-    from distribution.core.models import AuditEvent
-
+def committed(alias: str) -> None:
+    """The transaction on ``alias`` committed (``distribution.ops.postgresql``): log its audit rows."""
     buffered = _buffer()
     if not buffered:
         return
-    rows, buffered[:] = list(buffered), []
-    by_alias: dict[str, set[int]] = {}
-    for pk, alias, _args, _fields in rows:
-        by_alias.setdefault(alias, set()).add(pk)
-    existing = {
-        (alias, pk)
-        for alias, pks in by_alias.items()
-        for pk in AuditEvent.objects.using(alias).filter(pk__in=list(pks)).values_list("pk", flat=True)
-    }
-    for pk, alias, args, fields in rows:
-        if (alias, pk) in existing:
-            audit_logger.info(AUDIT_MESSAGE, *args, extra=fields)
+    mine = [entry for entry in buffered if entry[0] == alias]
+    buffered[:] = [entry for entry in buffered if entry[0] != alias]
+    for _alias, _sids, args, fields in mine:
+        audit_logger.info(AUDIT_MESSAGE, *args, extra=fields)
 
 
-def _flush_after_task(*args, **kwargs) -> None:
-    try:
-        flush()
-    except Exception:  # logging must never break the worker
-        audit_logger.warning("audit: could not log buffered audit rows", exc_info=True)
-
-
-def _flush_at_exit() -> None:
-    """Management commands (``sweep_deadlines`` from cron …): log what they committed."""
-    with contextlib.suppress(Exception):  # at exit the database or the log stream may be gone
-        flush()
+def rolled_back(alias: str, *, sid: str | None = None) -> None:
+    """The transaction (or the savepoint ``sid``) on ``alias`` rolled back: forget its rows."""
+    buffered = _buffer()
+    if buffered:
+        buffered[:] = [e for e in buffered if not (e[0] == alias and (sid is None or sid in e[1]))]
 
 
 def _log_webhook_failure(sender, instance, created: bool, update_fields=None, **kwargs) -> None:
@@ -153,15 +127,12 @@ def _log_sweep_failure(sender, instance, **kwargs) -> None:
 
 
 def connect() -> None:
-    from celery.signals import task_postrun
     from django.apps import apps
 
     from distribution.api.models import WebhookDelivery
     from distribution.core.models import AuditEvent
 
     post_save.connect(_log_audit, sender=AuditEvent, dispatch_uid="ops.log_audit")
-    task_postrun.connect(_flush_after_task, dispatch_uid="ops.flush_audit", weak=False)
-    atexit.register(_flush_at_exit)
     post_save.connect(_log_webhook_failure, sender=WebhookDelivery, dispatch_uid="ops.log_webhook_failure")
     # Sweep runs and failures (core.SweepRun / core.SweepFailure), when this version records them.
     for label, receiver in (("SweepRun", _log_sweep_run), ("SweepFailure", _log_sweep_failure)):

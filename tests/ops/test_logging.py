@@ -98,7 +98,7 @@ def test_one_po_life_logs_one_request_id_per_request_and_the_po_number(world, co
     assert all(rec.request_id in ids for rec in collected if rec.name in {"distribution.request", "distribution.audit"})
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)
 def test_a_staff_money_action_in_admin_is_logged_with_its_ids_and_the_request_id(admin_client, admin_user, collected):
     from decimal import Decimal
 
@@ -123,22 +123,23 @@ def test_a_staff_money_action_in_admin_is_logged_with_its_ids_and_the_request_id
     assert line.request_id == response["X-Request-ID"]
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)
 def test_a_rolled_back_action_is_not_logged(collected):
     from django.db import transaction
 
     from distribution.core.audit import audit
-    from distribution.ops import signals
-
     with pytest.raises(RuntimeError), transaction.atomic():
         audit(actor=None, action="test.rolled_back")
         raise RuntimeError
     with transaction.atomic():
         audit(actor=None, action="test.kept")
-    signals.flush()  # what the end of a request or task does
+        with pytest.raises(RuntimeError), transaction.atomic():  # a savepoint rolled back inside a commit
+            audit(actor=None, action="test.savepoint_rolled_back")
+            raise RuntimeError
+        assert not [rec for rec in collected if getattr(rec, "action", "") == "test.kept"]  # not before the commit
     actions = [getattr(rec, "action", "") for rec in collected]
     assert "test.kept" in actions
-    assert "test.rolled_back" not in actions
+    assert "test.rolled_back" not in actions and "test.savepoint_rolled_back" not in actions
 
 
 def test_the_api_error_envelope_carries_the_request_id_of_the_answer(world):
