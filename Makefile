@@ -72,9 +72,12 @@ messages: venv gettext
 		--ignore=distribution/api --ignore=distribution/disputes --ignore=distribution/ops
 	$(PY) manage.py compilemessages --ignore=.venv --ignore=var
 
+# The deploy check, then collectstatic as production runs it (manifest storage: fails on any missing asset).
 check-deploy: venv
 	DJANGO_ENV=production SECRET_KEY=$$(head -c 48 /dev/urandom | base64) ALLOWED_HOSTS=example.com \
 		$(PY) manage.py check --deploy --fail-level WARNING
+	d=$$(mktemp -d); DJANGO_ENV=production SECRET_KEY=$$(head -c 48 /dev/urandom | base64) ALLOWED_HOSTS=example.com STATIC_ROOT=$$d \
+		$(PY) manage.py collectstatic --noinput -v 0; rc=$$?; rm -rf "$$d"; exit $$rc
 
 # Speed benchmarks (not part of `make test`): drop, recreate and fill their own database (its
 # name must contain "bench"), then print Markdown results; see benchmarks/README.md.

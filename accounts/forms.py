@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from allauth.account.adapter import get_adapter
+from allauth.account.forms import ResetPasswordForm as AllauthResetPasswordForm
 from allauth.account.forms import SignupForm
+from allauth.account.utils import filter_users_by_email
 from django import forms
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
@@ -177,3 +180,17 @@ class AgreementAcceptForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         _bootstrap(self)
+
+
+class ResetPasswordForm(AllauthResetPasswordForm):
+    """Password reset that answers the same whether or not the address has an account.
+
+    allauth refuses an unknown address on the field unless ``ACCOUNT_PREVENT_ENUMERATION`` is on,
+    which would also change signup (where "already registered" on the field is wanted, SPEC §7);
+    so only this form skips the refusal. An unknown address gets allauth's "no account" email.
+    """
+
+    def clean_email(self):
+        email = get_adapter().clean_email(self.cleaned_data["email"].lower())
+        self.users = filter_users_by_email(email, is_active=True, prefer_verified=True)
+        return self.cleaned_data["email"]

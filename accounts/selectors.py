@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from .models import AgreementAcceptance, AgreementVersion, Invitation, Membership, Notification, Organisation
+from .models import AgreementAcceptance, AgreementVersion, Invitation, Membership, Notification, Organisation, Role
 
 
 def current_agreement(now=None) -> AgreementVersion | None:
@@ -19,6 +19,15 @@ def user_must_accept_agreement(user) -> bool:
     if current is None:
         return False
     return not AgreementAcceptance.objects.filter(user=user, version=current).exists()
+
+
+def organisation_must_accept_agreement(organisation: Organisation, now=None) -> bool:
+    """True while no owner of ``organisation`` has accepted the current agreement version (R1; API keys stop)."""
+    current = current_agreement(now)
+    if current is None:
+        return False
+    owners = Membership.objects.filter(organisation=organisation, role=Role.OWNER).values("user_id")
+    return not AgreementAcceptance.objects.filter(version=current, user_id__in=owners).exists()
 
 
 def organisation_members(organisation: Organisation) -> QuerySet[Membership]:

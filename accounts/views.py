@@ -22,6 +22,7 @@ from django.views.generic import TemplateView
 from distribution.core.errors import DomainError
 from distribution.core.pagination import paginate
 from distribution.core.permissions import OrganisationMemberMixin, OrganisationOwnerMixin
+from distribution.core.redirects import redirect_next, safe_next
 
 from . import selectors, services
 from .forms import (
@@ -40,13 +41,6 @@ def _client(request) -> dict:
         "ip_address": get_adapter().get_client_ip(request),
         "user_agent": request.META.get("HTTP_USER_AGENT", ""),
     }
-
-
-def _safe_next(request, default: str) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or default
-    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
-        return default
-    return target
 
 
 class LandingView(TemplateView):
@@ -166,7 +160,7 @@ class AgreementAcceptView(LoginRequiredMixin, TemplateView):
                     (Organisation.Kind.RESELLER.label, agreement.reseller_text),
                 ]
         ctx.setdefault("form", AgreementAcceptForm())
-        ctx["next"] = _safe_next(self.request, reverse("home"))
+        ctx["next"] = safe_next(self.request, reverse("home"))
         ctx["already_accepted"] = agreement is not None and not selectors.user_must_accept_agreement(self.request.user)
         return ctx
 
@@ -179,7 +173,7 @@ class AgreementAcceptView(LoginRequiredMixin, TemplateView):
             return self.render_to_response(self.get_context_data(form=form), status=400)
         services.agreement_accept(user=request.user, version=agreement, **_client(request))
         messages.success(request, _("Thank you: you accepted version %(v)s of the user agreement.") % {"v": agreement.version})
-        return redirect(_safe_next(request, reverse("home")))
+        return redirect_next(request, reverse("home"))
 
 
 # --- organisation members and invitations ---------------------------------------------------

@@ -69,6 +69,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "distribution.ops.requestid.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "distribution.core.middleware.RejectNulBytesMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -197,14 +198,21 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
+# Only the reset form is ours (answers alike for known and unknown addresses); "signup" stays unset.
+ACCOUNT_FORMS = {"reset_password": "accounts.forms.ResetPasswordForm"}
 # Signup answers "this email is already registered" on the field (SPEC §7: errors name the field).
 ACCOUNT_PREVENT_ENUMERATION = False
+# Login throttle (site and admin, accounts/adapter.py): 5 failures per account *from one address*
+# in 5 minutes, and 30 per address across all accounts. Addresses: TRUSTED_PROXY_COUNT below.
 ACCOUNT_RATE_LIMITS = {
-    "login_failed": os.environ.get("LOGIN_FAILED_RATE_LIMIT", "5/5m/ip,5/5m/key"),
+    "login_failed": os.environ.get("LOGIN_FAILED_RATE_LIMIT", "5/5m/key,30/5m/ip"),
     "login": "30/m/ip",
     "signup": "20/m/ip",
     "reset_password": "20/m/ip,5/m/key",
 }
+
+# How many reverse proxies in front of the app append to X-Forwarded-For (0: none, the header is ignored).
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
 
 LANGUAGE_CODE = "zh-hant"
 LANGUAGES = [
@@ -218,7 +226,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "var" / "staticfiles"
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "var" / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "var" / "media"))
@@ -268,6 +276,12 @@ elif STORAGE_BACKEND == "filesystem":
     }
 else:
     raise RuntimeError("STORAGE_BACKEND must be 'filesystem' or 's3'")
+# Every file under MEDIA_URL is answered by an access-checked view (distribution/core/media.py).
+# In production let the web server send the bytes after the check: nginx with an ``internal``
+# location aliased to MEDIA_ROOT (MEDIA_ACCEL_REDIRECT_PREFIX=/protected-media/), or Apache/lighttpd
+# with mod_xsendfile (MEDIA_X_SENDFILE=on). Neither set: Django streams the file itself.
+MEDIA_ACCEL_REDIRECT_PREFIX = os.environ.get("MEDIA_ACCEL_REDIRECT_PREFIX", "")
+MEDIA_X_SENDFILE = env_bool("MEDIA_X_SENDFILE", False)
 STORAGES = {
     "default": _media_storage,
     "private": _private_storage,
@@ -280,6 +294,9 @@ STORAGES = {
     },
 }
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Pillow refuses to open images above this many pixels (decompression bombs); each upload kind has
+# a lower limit of its own (distribution/core/uploads.py).
+UPLOAD_MAX_IMAGE_PIXELS = int(os.environ.get("UPLOAD_MAX_IMAGE_PIXELS", "50000000"))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

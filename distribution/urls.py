@@ -1,12 +1,17 @@
 """Root URLconf. Each app mounts its own ``urls.py`` (with ``app_name``)."""
 
+from allauth.account.decorators import secure_admin_login
 from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 
 from accounts import views as account_views
+from distribution.core.media import media_view
 from distribution.ops import health, metrics
+
+# The admin has no password form of its own: /admin/login/ sends to the site's login page, so one
+# throttle (allauth's, accounts/adapter.py) guards both.
+admin.site.login = secure_admin_login(admin.site.login)
 
 urlpatterns = [
     path("", account_views.LandingView.as_view(), name="landing"),
@@ -30,5 +35,6 @@ urlpatterns = [
     path("", include("resellers.urls")),
 ]
 
-if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# Every uploaded file goes through the owning app's access check (distribution/core/media.py);
+# MEDIA_ROOT is never served as a directory.
+urlpatterns += [path(settings.MEDIA_URL.lstrip("/") + "<path:name>", media_view, name="media")]

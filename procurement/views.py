@@ -4,21 +4,22 @@
 from __future__ import annotations
 
 import contextlib
-import csv
 from datetime import timedelta
 from decimal import Decimal
 
 from django.contrib import messages
 from django.db.models import Q
-from django.http import HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views import View
 
+from distribution.core.csv_stream import csv_lines
 from distribution.core.errors import DomainError
 from distribution.core.pagination import paginate
+from distribution.core.params import parse_id
 from distribution.core.permissions import ResellerMemberMixin, SupplierMemberMixin
 from suppliers.models import SKU, Partnership, Product
 from suppliers.pricing import tier_supply_price
@@ -247,8 +248,8 @@ class PlaceView(ResellerMemberMixin, View):
 
     def get(self, request):
         lines = []
-        if request.GET.get("sku"):
-            sku = _orderable_skus(self.organisation.pk, timezone.now()).filter(pk=request.GET["sku"]).first()
+        if sku_id := parse_id(request.GET.get("sku")):
+            sku = _orderable_skus(self.organisation.pk, timezone.now()).filter(pk=sku_id).first()
             if sku:
                 lines = [{"sku_id": str(sku.pk), "quantity": "1", "retail_price": str(sku.suggested_retail_amount)}]
         return self._render(request, form=PlaceOrderForm(), address_form=AddressForm(prefix="addr"), rows=self._rows(lines))
@@ -313,7 +314,8 @@ class LineRowView(ResellerMemberMixin, View):
     """htmx: one cart row for a SKU."""
 
     def get(self, request):
-        sku = _orderable_skus(self.organisation.pk, timezone.now()).filter(pk=request.GET.get("sku") or 0).first()
+        sku_id = parse_id(request.GET.get("sku"))
+        sku = _orderable_skus(self.organisation.pk, timezone.now()).filter(pk=sku_id).first() if sku_id else None
         if sku is None:
             return HttpResponse("")
         discounts = _discounts(self.organisation.pk)
@@ -337,7 +339,7 @@ class AddressFieldsView(ResellerMemberMixin, View):
             initial["city"] = initial["district"] = ""
         elif request.GET.get("changed") == "city":
             initial["district"] = ""
-        saved_id = request.GET.get("saved")
+        saved_id = parse_id(request.GET.get("saved"))
         missing: list[str] = []
         if saved_id:
             saved = SavedAddress.objects.filter(reseller_id=self.organisation.pk, pk=saved_id).first()
@@ -371,10 +373,11 @@ class SavedAddressListView(ResellerMemberMixin, View):
         return self._render(request, AddressForm(prefix="addr"))
 
     def post(self, request):
-        if request.POST.get("delete"):
-            services.saved_address_delete(
-                actor=request.user, reseller=self.organisation.reseller, saved_address_id=int(request.POST["delete"])
-            )
+        if "delete" in request.POST:
+            saved_address_id = parse_id(request.POST["delete"])
+            if saved_address_id is None:
+                raise Http404
+            services.saved_address_delete(actor=request.user, reseller=self.organisation.reseller, saved_address_id=saved_address_id)
             messages.success(request, _("Address deleted."))
             return redirect("procurement:saved_addresses")
         form = AddressForm(request.POST, prefix="addr")
@@ -426,11 +429,6 @@ class SupplierPOListView(SupplierMemberMixin, View):
         )
 
 
-class _Echo:
-    def write(self, value):
-        return value
-
-
 class SupplierShipQueueCSVView(SupplierMemberMixin, View):
     """The paid POs to ship, streamed as CSV (UTF-8 with BOM so spreadsheet programs read Chinese)."""
 
@@ -452,12 +450,13 @@ class SupplierShipQueueCSVView(SupplierMemberMixin, View):
     ]
 
     def rows(self, supplier_id):
-        writer = csv.writer(_Echo())
-        yield "\ufeff" + writer.writerow(self.HEADER)
+        return csv_lines(self.HEADER, self._rows(supplier_id))
+
+    def _rows(self, supplier_id):
         qs = selectors.ship_queue(supplier_id).prefetch_related("lines")
         for po in qs.iterator(chunk_size=200):
             for line in po.lines.all():
-                yield writer.writerow(
+                yield (
                     [
                         po.number,
                         timezone.localtime(po.placed_at).strftime("%Y-%m-%d %H:%M"),

@@ -8,7 +8,6 @@ write-only workbook into a temporary file served by ``FileResponse``.
 
 from __future__ import annotations
 
-import csv
 import json
 import tempfile
 from collections.abc import Iterator
@@ -18,6 +17,7 @@ from django.conf import settings
 from django.db.models import Case, F, When
 from django.db.models.functions import Greatest
 
+from distribution.core.csv_stream import csv_lines, xlsx_row
 from distribution.core.divisions import name_of
 from distribution.core.money import format_money
 from suppliers.models import ProductImage
@@ -212,17 +212,9 @@ def _flat(row: dict) -> list:
     return out
 
 
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
 def csv_stream(rows: Iterator[dict], columns: list[str]) -> Iterator[str]:
-    """UTF-8 with a byte-order mark, so Excel opens Chinese text correctly."""
-    writer = csv.writer(_Echo())
-    yield "\ufeff" + writer.writerow(columns)
-    for row in rows:
-        yield writer.writerow(_flat(row))
+    """UTF-8 with a byte-order mark, so Excel opens Chinese text correctly; formula-safe."""
+    return csv_lines(columns, (_flat(row) for row in rows))
 
 
 def json_stream(rows: Iterator[dict], *, generated_at: datetime) -> Iterator[str]:
@@ -240,9 +232,9 @@ def xlsx_file(rows: Iterator[dict], columns: list[str], *, sheet_title: str):
 
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(title=sheet_title[:31])
-    ws.append(columns)
+    ws.append(xlsx_row(ws, columns))
     for row in rows:
-        ws.append(_flat(row))
+        ws.append(xlsx_row(ws, _flat(row)))
     tmp = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115 (FileResponse closes it)
     wb.save(tmp)
     tmp.seek(0)

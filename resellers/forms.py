@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from distribution.core.divisions import province_choices
+from distribution.core.params import MAX_DB_BIGINT
 from suppliers.models import Category, Supplier
 
 from .markup import DEFAULT_FACTOR, MarkupRule
@@ -81,7 +82,7 @@ class StoreListFilterForm(forms.Form):
         label=_("Status"), required=False, choices=[("", _("All")), ("published", _("Published")), ("unpublished", _("Unpublished"))]
     )
     flagged = forms.BooleanField(label=_("Needs attention"), required=False)
-    supplier = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    supplier = forms.IntegerField(required=False, min_value=1, max_value=MAX_DB_BIGINT, widget=forms.HiddenInput)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

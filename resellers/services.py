@@ -34,6 +34,7 @@ from suppliers.models import SKU, Partnership, Product, Supplier
 
 from .markup import apply_markup
 from .models import FLAG_FIELDS, InspectionFinding, Reseller, StoreListing
+from .search import visible_suppliers
 
 LIVE_PARTNERSHIP = [Partnership.Status.ACTIVE, Partnership.Status.TERMINATION_PENDING]
 
@@ -150,12 +151,18 @@ def store_listing_publish(
             .order_by("pk")
             .values_list("supplier_id", flat=True)
         )
+        # the one listing-sanction rule (search and the API feed hide the same suppliers)
+        visible = set(visible_suppliers(now).filter(pk__in=sorted(partnered)).values_list("pk", flat=True))
         errors: dict[str, str] = {}
         prices: dict[int, Decimal] = {}
         for sku in skus:
             field = f"price_{sku.pk}"
             if sku.product.status != Product.Status.LISTED or not sku.is_active:
                 errors[field] = _("%(code)s is not listed by the supplier.") % {"code": sku.code}
+            elif sku.supplier_id in partnered and sku.supplier.status == Supplier.Status.ACTIVE and sku.supplier_id not in visible:
+                errors[field] = _("%(code)s cannot be published: its supplier is suspended from listing by the platform.") % {
+                    "code": sku.code
+                }
             elif sku.supplier.status != Supplier.Status.ACTIVE or sku.supplier_id not in partnered:
                 errors[field] = _("You can publish %(code)s only while partnered with its supplier.") % {"code": sku.code}
             elif (err := _price_error(sku, by_sku[sku.pk].price)) is not None:

@@ -25,6 +25,7 @@ from distribution.core.permissions import (
     SupplierManagerMixin,
     SupplierMemberMixin,
 )
+from distribution.core.redirects import redirect_next
 from suppliers.models import SKU, Product
 
 from . import feeds, selectors, services
@@ -218,13 +219,13 @@ class ListingActionMixin(ResellerPageMixin, ResellerManagerMixin):
         if request.htmx:
             return self.render_row(listing)
         messages.success(request, message)
-        return redirect(request.POST.get("next") or reverse("resellers:store_list"))
+        return redirect_next(request, reverse("resellers:store_list"))
 
     def failed(self, request, message: str):
         if request.htmx:
             return HttpResponse(f'<div class="alert alert-danger m-0" role="alert">{_escape(message)}</div>', status=422)
         messages.error(request, message)
-        return redirect(request.POST.get("next") or reverse("resellers:store_list"))
+        return redirect_next(request, reverse("resellers:store_list"))
 
 
 def _escape(text: str) -> str:

@@ -14,6 +14,7 @@ from decimal import Decimal
 from django.core.files.base import ContentFile
 
 from distribution.core.errors import DomainError
+from distribution.core.permissions import SYSTEM_ACTOR
 
 from . import services
 from .models import TopUpRequest, WithdrawalRequest
@@ -99,7 +100,7 @@ def seed(ctx: dict) -> None:
                     reseller=reseller1,
                     amount=Decimal("88.00"),
                     note="第三季度返利",
-                    actor=ctx.get("supplier1_user"),
+                    actor=ctx.get("supplier1_user") or SYSTEM_ACTOR,
                     idempotency_key="demo-reward-q3",
                 )
     ctx["lines"].append("Wallets: reseller@demo.test ≥ 20,000.00, reseller2@demo.test ≥ 5,000.00; pending top-up and withdrawal in /admin/")

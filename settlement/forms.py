@@ -9,7 +9,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from distribution.core.uploads import extension, image_format, is_pdf
+from distribution.core.uploads import DOCUMENT_IMAGE_MAX_PIXELS, extension, image_format, is_pdf
 
 from .models import JournalTransaction
 
@@ -52,7 +52,7 @@ def validate_receipt(upload) -> None:
         if not is_pdf(upload):
             raise ValidationError(_("This file is not a valid PDF."))
         return
-    actual = image_format(upload)
+    actual = image_format(upload, max_pixels=DOCUMENT_IMAGE_MAX_PIXELS)
     if actual is None:
         raise ValidationError(_("This file is not a valid image."))
     if actual != expected:

@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 
+from distribution.core.media import RandomName
 from distribution.core.money import MONEY_FIELD_KWARGS, ZERO
 
 
@@ -202,8 +203,8 @@ class EscrowHold(models.Model):
 
 
 def receipt_upload_to(instance: TopUpRequest, filename: str) -> str:
-    ext = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
-    return f"settlement/receipts/{instance.organisation_id}/{timezone.now():%Y%m}/{instance.bank_reference[:40]}.{ext}"
+    """Kept for the old migrations; new receipts get random names (``RandomName``)."""
+    return RandomName("settlement/receipts")(instance, filename)
 
 
 class TopUpRequest(models.Model):
@@ -221,7 +222,7 @@ class TopUpRequest(models.Model):
     bank_reference = models.CharField(_("bank reference"), max_length=64)
     receipt = models.FileField(
         _("receipt"),
-        upload_to=receipt_upload_to,
+        upload_to=RandomName("settlement/receipts"),
         blank=True,
         validators=[FileExtensionValidator(["jpg", "jpeg", "png", "webp", "pdf"])],
     )

@@ -24,6 +24,7 @@ from accounts.services import notify_organisation
 from distribution.core.audit import audit
 from distribution.core.errors import InvalidState, PermissionDenied, ValidationFailed
 from distribution.core.money import ZERO, format_money, money
+from distribution.core.permissions import SYSTEM_ACTOR
 
 from . import ledger
 from .exceptions import EscrowConflict, EscrowNotFound, EscrowShort, SplitMismatch
@@ -67,8 +68,9 @@ def _non_negative(amount: Decimal, *, field: str) -> Decimal:
 
 
 def _require_manager(actor: Any, organisation_id: int) -> None:
-    """Owners and managers of the organisation (or platform staff) may move its money."""
-    if actor is None or getattr(actor, "is_staff", False):
+    """Owners and managers of the organisation, platform staff, or the platform itself (``SYSTEM_ACTOR``,
+    passed explicitly) may move its money; no actor (``None``) is refused."""
+    if actor is SYSTEM_ACTOR or (actor is not None and getattr(actor, "is_staff", False)):
         return
     membership = getattr(actor, "membership", None)
     if membership is None or membership.organisation_id != organisation_id or not membership.can_manage:

@@ -13,3 +13,10 @@ class SuppliersConfig(AppConfig):
         from .sweeps import end_partnerships
 
         register_sweep("end_partnerships", end_partnerships)
+
+        from distribution.core import media
+
+        media.register("products/", "suppliers.media.product_image")
+        media.register("compliance/", "suppliers.media.compliance_document")
+        media.register("imports/", "suppliers.media.import_file")
+        media.register("messages/", "suppliers.media.message_attachment")

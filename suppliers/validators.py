@@ -13,7 +13,7 @@ import nh3
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from distribution.core.uploads import file_size, image_format, is_pdf
+from distribution.core.uploads import DOCUMENT_IMAGE_MAX_PIXELS, PRODUCT_IMAGE_MAX_PIXELS, file_size, image_format, is_pdf
 
 MAX_IMAGE_BYTES = 5 * 1024 * 1024
 MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
@@ -45,7 +45,7 @@ def validate_product_image(file: IO) -> None:
     """JPEG, PNG or WebP, at most 5 MB, and really an image (checked by decoding, not by name)."""
     if file_size(file) > MAX_IMAGE_BYTES:
         raise ValidationError(_("An image may be at most 5 MB."), code="too_large")
-    if image_format(file) not in IMAGE_FORMATS:
+    if image_format(file, max_pixels=PRODUCT_IMAGE_MAX_PIXELS) not in IMAGE_FORMATS:
         raise ValidationError(_("Upload a JPEG, PNG or WebP image."), code="bad_type")
 
 
@@ -55,7 +55,7 @@ def validate_compliance_document(file: IO) -> None:
         raise ValidationError(_("A document may be at most 10 MB."), code="too_large")
     if is_pdf(file):
         return
-    if image_format(file) not in DOCUMENT_IMAGE_FORMATS:
+    if image_format(file, max_pixels=DOCUMENT_IMAGE_MAX_PIXELS) not in DOCUMENT_IMAGE_FORMATS:
         raise ValidationError(_("Upload a PDF, JPEG or PNG file."), code="bad_type")
 
 

@@ -1,7 +1,8 @@
 """Bearer authentication with an organisation's API key, and the per-key rate limit.
 
 The key's organisation kind decides which paths it may use: a reseller key on a
-supplier path (or the reverse) answers 403. Each key may make
+supplier path (or the reverse) answers 403, and so does every key of an organisation whose
+owners have not accepted the current user agreement (``agreement_required``, R1). Each key may make
 ``settings.API_RATE_LIMIT_PER_MINUTE`` requests per clock minute (a Redis counter);
 the next one answers 429 with ``Retry-After``.
 """
@@ -20,6 +21,7 @@ from ninja.errors import Throttled
 from ninja.security import HttpBearer
 
 from accounts.models import Organisation
+from accounts.selectors import organisation_must_accept_agreement
 
 from .errors import ApiError
 from .models import ApiKey, hash_key
@@ -64,6 +66,12 @@ class KeyAuth(HttpBearer):
             return None
         if key.organisation.kind != self.kind:
             raise ApiError(403, "forbidden", _("This key belongs to another kind of organisation."))
+        if organisation_must_accept_agreement(key.organisation):
+            raise ApiError(
+                403,
+                "agreement_required",
+                _("Your organisation has not accepted the current user agreement; an owner must accept it on the website first."),
+            )
         check_rate_limit(key)
         touch(key)
         request.organisation = key.organisation

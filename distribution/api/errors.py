@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
@@ -25,6 +27,7 @@ CODES_BY_STATUS = {
     405: "method_not_allowed",
     409: "conflict",
     422: "validation_error",
+    413: "payload_too_large",
     429: "rate_limited",
 }
 
@@ -71,6 +74,19 @@ def install_handlers(api: NinjaAPI) -> None:
     def on_domain(request: HttpRequest, exc: DomainError) -> HttpResponse:
         fields = {exc.field: [exc.message]} if getattr(exc, "field", None) else {}
         return respond(request, exc.status, envelope(exc.code, exc.message, fields))
+
+    @api.exception_handler(RequestDataTooBig)
+    def on_too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE // (1024 * 1024)
+        return respond(request, 413, envelope("payload_too_large", _("The request body is larger than %(mb)s MB.") % {"mb": limit}))
+
+    @api.exception_handler(SuspiciousOperation)
+    def on_suspicious(request: HttpRequest, exc: SuspiciousOperation) -> HttpResponse:
+        return respond(request, 400, envelope("malformed_request", _("The request could not be read.")))
+
+    @api.exception_handler(UnicodeDecodeError)
+    def on_undecodable(request: HttpRequest, exc: UnicodeDecodeError) -> HttpResponse:
+        return respond(request, 400, envelope("malformed_request", _("The request body is not valid JSON.")))
 
     @api.exception_handler(Http404)
     def on_404(request: HttpRequest, exc: Http404) -> HttpResponse:

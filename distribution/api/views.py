@@ -48,6 +48,8 @@ class ApiSettingsView(OwnerOrManagerMixin, View):
 
 
 class ApiKeyCreateView(ApiSettingsView):
+    http_method_names = ["post"]
+
     def post(self, request):
         form = ApiKeyForm(request.POST)
         if not form.is_valid():
@@ -61,6 +63,8 @@ class ApiKeyCreateView(ApiSettingsView):
 
 
 class ApiKeyRevokeView(ApiSettingsView):
+    http_method_names = ["post"]
+
     def post(self, request, pk: int):
         key = get_object_or_404(ApiKey, pk=pk, organisation=self.organisation)
         try:
@@ -72,6 +76,8 @@ class ApiKeyRevokeView(ApiSettingsView):
 
 
 class WebhookEndpointCreateView(ApiSettingsView):
+    http_method_names = ["post"]
+
     def post(self, request):
         form = WebhookEndpointForm(request.POST)
         if not form.is_valid():
@@ -87,6 +93,8 @@ class WebhookEndpointCreateView(ApiSettingsView):
 
 
 class WebhookEndpointDeleteView(ApiSettingsView):
+    http_method_names = ["post"]
+
     def post(self, request, pk: int):
         endpoint = get_object_or_404(WebhookEndpoint, pk=pk, organisation=self.organisation)
         try:
@@ -98,6 +106,8 @@ class WebhookEndpointDeleteView(ApiSettingsView):
 
 
 class WebhookDeliveryResendView(ApiSettingsView):
+    http_method_names = ["post"]
+
     def post(self, request, pk: int):
         delivery = get_object_or_404(WebhookDelivery, pk=pk, endpoint__organisation=self.organisation)
         webhooks.delivery_resend(actor=request.user, delivery=delivery)

@@ -8,7 +8,12 @@ class CoreConfig(AppConfig):
     verbose_name = _("Platform records")
 
     def ready(self) -> None:
+        from django.conf import settings
+        from PIL import Image
+
         from .outbox import sweep_outbox
         from .sweeps import register_sweep
 
         register_sweep("outbox", sweep_outbox)
+        # Pillow's decompression-bomb guard for every image opened anywhere (uploads.py turns it into a form error)
+        Image.MAX_IMAGE_PIXELS = settings.UPLOAD_MAX_IMAGE_PIXELS

@@ -1,9 +1,37 @@
-"""CSV streamed row by row for ``StreamingHttpResponse``, with a UTF-8 BOM so spreadsheet programs read Chinese."""
+"""Spreadsheet exports: CSV streamed row by row (UTF-8 BOM so spreadsheet programs read Chinese) and
+XLSX rows, both formula-safe.
+
+Text written by one organisation ends up in another's spreadsheet (a supplier's product title in a
+reseller's feed, a reseller's address in the supplier's ship queue), so no cell may start a
+formula: text beginning with ``= + - @``, a tab or a carriage return gets a leading ``'`` (OWASP's
+advice for CSV injection); plain numbers such as ``-12.50`` stay numbers. XLSX cells holding text
+are also typed as strings, so they are never evaluated. Every CSV/XLSX writer goes through here;
+importers undo the escape with :func:`unescape_formula`.
+"""
 
 from __future__ import annotations
 
 import csv
+import re
 from collections.abc import Iterable, Iterator
+from typing import Any
+
+FORMULA_STARTS = frozenset("=+-@\t\r")
+_NUMBER = re.compile(r"[+-]?\d+(\.\d+)?")
+
+
+def formula_safe(value: Any) -> Any:
+    """``value`` as a spreadsheet may show it: text that could start a formula gets a leading ``'``."""
+    if value.__class__ is str and value and value[0] in FORMULA_STARTS and not _NUMBER.fullmatch(value):
+        return "'" + value
+    return value
+
+
+def unescape_formula(value: Any) -> Any:
+    """The text before :func:`formula_safe` (for re-importing an export)."""
+    if value.__class__ is str and len(value) > 1 and value[0] == "'" and value[1] in FORMULA_STARTS:
+        return value[1:]
+    return value
 
 
 class _Echo:
@@ -14,8 +42,23 @@ class _Echo:
 
 
 def csv_lines(header: Iterable[object], rows: Iterable[Iterable[object]]) -> Iterator[str]:
-    """The BOM and header line, then one CSV line per row, produced lazily."""
+    """The BOM and header line, then one formula-safe CSV line per row, produced lazily."""
     writer = csv.writer(_Echo())
-    yield "\ufeff" + writer.writerow(list(header))
+    yield "\ufeff" + writer.writerow([formula_safe(v) for v in header])
     for row in rows:
-        yield writer.writerow(list(row))
+        yield writer.writerow([formula_safe(v) for v in row])
+
+
+def xlsx_row(sheet, values: Iterable[object]) -> list[Any]:
+    """One row for a write-only openpyxl ``sheet``: text as formula-safe string cells, other values as they are."""
+    from openpyxl.cell import WriteOnlyCell
+
+    out: list[Any] = []
+    for value in values:
+        if isinstance(value, str):
+            cell = WriteOnlyCell(sheet, value=formula_safe(value))
+            cell.data_type = "s"
+            out.append(cell)
+        else:
+            out.append(value)
+    return out

@@ -12,6 +12,24 @@ from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 
 
+class _SystemActor:
+    """The platform itself (timers, data migrations, scripts) acting where a service needs an ``actor``.
+
+    Services that check who may act accept it explicitly; ``actor=None`` is refused there, so a
+    forgotten actor never passes as "allowed". ``audit()`` records it as no user (``pk`` is None).
+    """
+
+    pk = None
+    is_staff = False
+    is_authenticated = False
+
+    def __repr__(self) -> str:
+        return "SYSTEM_ACTOR"
+
+
+SYSTEM_ACTOR = _SystemActor()
+
+
 class OrganisationMemberMixin(LoginRequiredMixin):
     """The user belongs to an organisation of ``organisation_kind`` with one of ``allowed_roles``."""
 

@@ -13,3 +13,8 @@ class DisputesConfig(AppConfig):
         from .sweeps import escalate_disputes
 
         register_sweep("escalate_disputes", escalate_disputes)
+
+        from distribution.core import media
+
+        media.register("disputes/", "distribution.disputes.media.dispute_evidence")
+        media.register("penalties/", "distribution.disputes.media.penalty_evidence")

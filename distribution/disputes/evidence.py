@@ -6,17 +6,19 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 
+from distribution.core.uploads import sniff
+
 MAX_EVIDENCE_BYTES = 10 * 1024 * 1024
 MAX_FILES_PER_UPLOAD = 6
 
-# extension → (content type, magic-bytes check)
-_KINDS: dict[str, tuple[str, tuple[bytes, ...]]] = {
-    "jpg": ("image/jpeg", (b"\xff\xd8\xff",)),
-    "jpeg": ("image/jpeg", (b"\xff\xd8\xff",)),
-    "png": ("image/png", (b"\x89PNG\r\n\x1a\n",)),
-    "gif": ("image/gif", (b"GIF87a", b"GIF89a")),
-    "webp": ("image/webp", (b"RIFF",)),
-    "pdf": ("application/pdf", (b"%PDF-",)),
+# extension → content type; the bytes must really be that (core/uploads.py sniffs them)
+_KINDS: dict[str, str] = {
+    "jpg": "image/jpeg",
+    "jpeg": "image/jpeg",
+    "png": "image/png",
+    "gif": "image/gif",
+    "webp": "image/webp",
+    "pdf": "application/pdf",
 }
 
 
@@ -32,11 +34,12 @@ def evidence_content_type(upload: UploadedFile) -> str:
         raise ValidationError(_("%(name)s is larger than 10 MB."), params={"name": name}, code="size")
     if not upload.size:
         raise ValidationError(_("%(name)s is empty."), params={"name": name}, code="empty")
-    content_type, magics = _KINDS[ext]
-    upload.seek(0)
-    head = upload.read(16)
-    upload.seek(0)
-    if not any(head.startswith(m) for m in magics) or (ext == "webp" and head[8:12] != b"WEBP"):
+    content_type = _KINDS[ext]
+    try:
+        actual = sniff(upload)  # decoded by Pillow (or a PDF), not just its first bytes
+    except ValidationError as exc:
+        raise ValidationError(f"{name}: {exc.messages[0]}", code="too_many_pixels") from None
+    if actual != content_type:
         raise ValidationError(_("%(name)s does not look like a %(kind)s file."), params={"name": name, "kind": ext.upper()}, code="content")
     return content_type
 

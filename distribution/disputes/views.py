@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.db.models import Q
-from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -16,11 +16,14 @@ from django.views.generic import TemplateView
 
 from accounts.models import Organisation
 from distribution.core.errors import DomainError
+from distribution.core.media import serve_allowed
 from distribution.core.pagination import paginate
+from distribution.core.params import parse_id
 from distribution.core.permissions import OrganisationMemberMixin, ResellerMemberMixin, SupplierMemberMixin
 
 from . import bridge, selectors, services, services_rebates
 from .forms import DisputeMessageForm, DisputeOfferForm, DisputeOpenForm, RebateRuleForm
+from .media import evidence_allowed
 from .models import Dispute, DisputeEvidence, DisputeOffer, ProposedRebate, RebateRule, Side
 from .rules import RULES
 
@@ -185,7 +188,7 @@ class DisputeActionView(DisputeViewerMixin, View):
                 )
                 messages.success(request, _("Offer sent. The other side can accept it or counter."))
             elif action == "accept":
-                offer = get_object_or_404(DisputeOffer, pk=request.POST.get("offer"), dispute=dispute)
+                offer = get_object_or_404(DisputeOffer, pk=parse_id(request.POST.get("offer")), dispute=dispute)
                 services.dispute_accept_offer(actor=request.user, offer=offer)
                 messages.success(request, _("Offer accepted; the escrow was split and the dispute is settled."))
             elif action == "withdraw":
@@ -205,12 +208,7 @@ class DisputeEvidenceView(DisputeViewerMixin, View):
     def get(self, request, pk: int, evidence_id: int):
         dispute = self.get_dispute(pk)
         item = get_object_or_404(DisputeEvidence, pk=evidence_id, dispute=dispute)
-        return FileResponse(
-            item.file.open("rb"),
-            content_type=item.content_type or "application/octet-stream",
-            as_attachment=not (item.is_image or item.content_type == "application/pdf"),
-            filename=item.original_name or None,
-        )
+        return serve_allowed(evidence_allowed(request, item))
 
 
 def _partnered_resellers(supplier_org_id: int):
@@ -259,7 +257,7 @@ class SupplierRewardsView(SupplierMemberMixin, View):
                 )
                 messages.success(request, _("Rebate rule saved. Rebates are proposed on the 1st of each month."))
             elif action in ("pay", "dismiss"):
-                proposal = get_object_or_404(ProposedRebate, pk=request.POST.get("proposal"), supplier=self.organisation)
+                proposal = get_object_or_404(ProposedRebate, pk=parse_id(request.POST.get("proposal")), supplier=self.organisation)
                 if action == "pay":
                     services_rebates.rebate_pay(actor=request.user, proposal=proposal)
                     messages.success(request, _("Rebate paid."))
@@ -267,7 +265,7 @@ class SupplierRewardsView(SupplierMemberMixin, View):
                     services_rebates.rebate_dismiss(actor=request.user, proposal=proposal)
                     messages.info(request, _("Rebate dismissed."))
             elif action == "rule_toggle":
-                rule = get_object_or_404(RebateRule, pk=request.POST.get("rule"), supplier=self.organisation)
+                rule = get_object_or_404(RebateRule, pk=parse_id(request.POST.get("rule")), supplier=self.organisation)
                 services_rebates.rebate_rule_save(
                     actor=request.user,
                     supplier=self.organisation,

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from distribution.core import divisions
+from distribution.core.params import MAX_DB_BIGINT, MAX_DB_INT
 from suppliers.models import Category, ComplianceDocument, Product
 from suppliers.selectors import category_choices
 from suppliers.services.catalog import SKUInput
@@ -152,7 +153,7 @@ def city_choices(province_code: str) -> list[tuple[str, str]]:
 class SKUForm(forms.Form):
     """One SKU row. ``sku_id`` is set for existing SKUs; their stock changes on the product page's stock form."""
 
-    sku_id = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    sku_id = forms.IntegerField(required=False, min_value=1, max_value=MAX_DB_BIGINT, widget=forms.HiddenInput)
     code = forms.CharField(label=_("SKU code"), max_length=64)
     attributes = forms.CharField(
         label=_("Attributes"), required=False, help_text=_("e.g. 顏色=白; 尺碼=M"),
@@ -162,8 +163,8 @@ class SKUForm(forms.Form):
     suggested_retail_amount = forms.DecimalField(label=_("Suggested retail price"), **MONEY_KWARGS)
     min_retail_amount = forms.DecimalField(label=_("Minimum retail price"), **MONEY_KWARGS)
     max_retail_amount = forms.DecimalField(label=_("Maximum retail price"), **MONEY_KWARGS)
-    weight_grams = forms.IntegerField(label=_("Weight (g)"), min_value=0, initial=0)
-    on_hand = forms.IntegerField(label=_("Stock on hand"), min_value=0, initial=0)
+    weight_grams = forms.IntegerField(label=_("Weight (g)"), min_value=0, max_value=MAX_DB_INT, initial=0)
+    on_hand = forms.IntegerField(label=_("Stock on hand"), min_value=0, max_value=MAX_DB_INT, initial=0)
     is_active = forms.BooleanField(label=_("On sale"), required=False, initial=True, help_text=_("Untick to stop selling this variant."))
 
     def __init__(self, *args, **kwargs):
@@ -259,7 +260,8 @@ class StockAdjustForm(forms.Form):
     mode = forms.ChoiceField(
         label=_("How"), choices=MODE_CHOICES, initial="delta", widget=forms.Select(attrs={"class": "form-select form-select-sm"})
     )
-    quantity = forms.IntegerField(label=_("Quantity"), widget=forms.NumberInput(attrs={"class": "form-control form-control-sm"}),
+    quantity = forms.IntegerField(label=_("Quantity"), min_value=-MAX_DB_INT, max_value=MAX_DB_INT,
+                                  widget=forms.NumberInput(attrs={"class": "form-control form-control-sm"}),
                                   help_text=_("For “add or remove”, a negative number removes stock."))  # fmt: skip
     reason = forms.CharField(label=_("Reason"), max_length=200, widget=forms.TextInput(attrs={"class": "form-control form-control-sm"}))
 

@@ -129,7 +129,12 @@ class ThreadStartForm(MessageForm):
 
     field_order = ["subject", "product", "po_number", "body", "attachments"]
 
-    def __init__(self, *args, supplier=None, **kwargs):
+    def __init__(self, *args, supplier=None, listed_only: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
         if supplier is not None:
-            self.fields["product"].queryset = Product.objects.filter(supplier=supplier).order_by("title")
+            products = Product.objects.filter(supplier=supplier)
+            if listed_only:
+                # a reseller may see (and ask about) only listed products, under their approved titles
+                products = products.filter(status=Product.Status.LISTED)
+                self.fields["product"].label_from_instance = lambda p: p.approved_title if p.has_pending_changes else p.title
+            self.fields["product"].queryset = products.order_by("title")

@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from distribution.core import divisions
+from distribution.core.params import MAX_DB_INT
 from suppliers.models import ChannelType
 
 MONEY = {"max_digits": 14, "decimal_places": 2, "min_value": Decimal("0")}
@@ -21,7 +22,8 @@ class TierForm(forms.Form):
         min_value=Decimal("0"), max_value=Decimal("90"), widget=forms.NumberInput(attrs={"class": "form-control", "step": "0.01"}),
     )  # fmt: skip
     position = forms.IntegerField(
-        label=_("Order"), min_value=0, initial=0, required=False, widget=forms.NumberInput(attrs={"class": "form-control"})
+        label=_("Order"), min_value=0, max_value=MAX_DB_INT, initial=0, required=False,
+        widget=forms.NumberInput(attrs={"class": "form-control"}),
     )
 
 

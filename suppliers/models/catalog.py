@@ -8,6 +8,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 
+from distribution.core.media import RandomName
 from distribution.core.money import MONEY_FIELD_KWARGS
 
 
@@ -109,8 +110,8 @@ class Product(models.Model):
 
 class ProductImage(models.Model):
     product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="images")
-    image = models.ImageField(_("image"), upload_to="products/%Y/%m/")
-    thumbnail = models.ImageField(upload_to="products/thumbs/%Y/%m/", blank=True)
+    image = models.ImageField(_("image"), upload_to=RandomName("products"))
+    thumbnail = models.ImageField(upload_to=RandomName("products/thumbs"), blank=True)
     position = models.PositiveIntegerField(default=0)
     approved = models.BooleanField(default=False, help_text=_("Shown publicly (approved by review)."))
     # An approved image the supplier removed from a listed product: still shown until review.
@@ -119,6 +120,11 @@ class ProductImage(models.Model):
 
     class Meta:
         ordering = ["position", "id"]
+        # /media/ looks a requested file up by its stored name (distribution/core/media.py)
+        indexes = [
+            models.Index(fields=["image"], name="productimage_image_idx"),
+            models.Index(fields=["thumbnail"], name="productimage_thumb_idx"),
+        ]
 
 
 class ComplianceDocument(models.Model):
@@ -131,7 +137,7 @@ class ComplianceDocument(models.Model):
 
     product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="compliance_documents")
     kind = models.CharField(_("kind"), max_length=40, choices=Kind.choices)
-    file = models.FileField(_("file"), upload_to="compliance/%Y/%m/")
+    file = models.FileField(_("file"), upload_to=RandomName("compliance"))
     created_at = models.DateTimeField(auto_now_add=True)
 
 
@@ -204,7 +210,7 @@ class ImportJob(models.Model):
 
     supplier = models.ForeignKey("suppliers.Supplier", on_delete=models.CASCADE, related_name="import_jobs")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
-    file = models.FileField(_("file"), upload_to="imports/%Y/%m/")
+    file = models.FileField(_("file"), upload_to=RandomName("imports"))
     original_name = models.CharField(max_length=200, blank=True)
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PENDING, db_index=True)
     progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)

@@ -27,7 +27,7 @@ from openpyxl import Workbook
 
 from distribution.core import divisions
 from distribution.core.audit import audit
-from distribution.core.csv_stream import csv_lines
+from distribution.core.csv_stream import csv_lines, unescape_formula, xlsx_row
 from distribution.core.errors import DomainError, ValidationFailed
 from suppliers.models import SKU, Category, ImportJob, Product, Supplier
 from suppliers.validators import format_attributes, parse_attributes, parse_money, sku_price_errors
@@ -95,7 +95,7 @@ def _cell(value: Any) -> str:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return str(value).strip()
+    return unescape_formula(str(value).strip())  # our own export's formula escape (csv_stream)
 
 
 def _category_index() -> dict[str, Category]:
@@ -113,7 +113,7 @@ def _category_index() -> dict[str, Category]:
     return index
 
 
-def _int(value: str, *, column: str, minimum: int = 0) -> int:
+def _int(value: str, *, column: str, minimum: int = 0, maximum: int = 2_147_483_647) -> int:
     try:
         number = int(Decimal(value))
     except Exception:  # noqa: BLE001 - any unparsable text is the same user mistake
@@ -122,6 +122,8 @@ def _int(value: str, *, column: str, minimum: int = 0) -> int:
         raise ValidationError(_("Enter a whole number."))
     if number < minimum:
         raise ValidationError(_("Must be %(minimum)s or more.") % {"minimum": minimum})
+    if number > maximum:  # the database column's range
+        raise ValidationError(_("Must be %(maximum)s or less.") % {"maximum": maximum})
     return number
 
 
@@ -368,9 +370,9 @@ def export_csv_lines(queryset) -> Iterator[str]:
 def export_xlsx(queryset) -> bytes:
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("products")
-    sheet.append(COLUMNS)
+    sheet.append(xlsx_row(sheet, COLUMNS))
     for sku in queryset.iterator(chunk_size=500):
-        sheet.append(_export_values(sku))
+        sheet.append(xlsx_row(sheet, _export_values(sku)))
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()

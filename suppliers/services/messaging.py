@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
@@ -18,7 +19,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Membership, Organisation
 from distribution.core.audit import audit
 from distribution.core.errors import PermissionDenied, ValidationFailed
-from distribution.core.uploads import extension
+from distribution.core.uploads import extension, sniff
 from resellers.models import Reseller
 
 from ..models import Message, MessageAttachment, MessageThread, Partnership, PartnershipApplication, Product, Side, Supplier
@@ -32,13 +33,7 @@ ALLOWED_ATTACHMENT_TYPES = {
     "image/webp": ("webp",),
     "application/pdf": ("pdf",),
 }
-# Magic numbers: the declared type must match the bytes (a renamed .exe is refused).
-_SIGNATURES = {
-    "image/jpeg": (b"\xff\xd8\xff",),
-    "image/png": (b"\x89PNG\r\n\x1a\n",),
-    "image/gif": (b"GIF87a", b"GIF89a"),
-    "application/pdf": (b"%PDF-",),
-}
+# The declared type must match the bytes, decoded by Pillow (a renamed .exe or "PNG header + HTML" is refused).
 
 
 def validate_attachment(upload: UploadedFile) -> str:
@@ -56,14 +51,11 @@ def validate_attachment(upload: UploadedFile) -> str:
             code="attachment_type",
             field="attachments",
         )
-    upload.seek(0)
-    head = upload.read(16)
-    upload.seek(0)
-    if content_type == "image/webp":
-        ok = head[:4] == b"RIFF" and head[8:12] == b"WEBP"
-    else:
-        ok = any(head.startswith(sig) for sig in _SIGNATURES[content_type])
-    if not ok:
+    try:
+        actual = sniff(upload)
+    except ValidationError as exc:
+        raise ValidationFailed(f"{name}: {exc.messages[0]}", code="attachment_too_large", field="attachments") from None
+    if actual != content_type:
         raise ValidationFailed(
             _("%(name)s does not contain what its name says.") % {"name": name}, code="attachment_type", field="attachments"
         )

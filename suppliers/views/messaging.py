@@ -7,19 +7,21 @@ organisations is a 404.
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
 from distribution.core.errors import DomainError
+from distribution.core.media import serve_allowed
 from distribution.core.pagination import paginate
 from distribution.core.permissions import OrganisationMemberMixin
 from resellers.models import Reseller
 
 from .. import selectors_partners as sel
 from ..forms.partnerships import MessageForm, ThreadStartForm
+from ..media import attachment_allowed
 from ..models import MessageAttachment, Side, Supplier
 from ..services import messaging as svc
 
@@ -70,14 +72,16 @@ class ThreadStartView(OrganisationMemberMixin, TemplateView):
         initial = {"po_number": self.request.GET.get("po", "")}
         if self.request.GET.get("product", "").isdigit():
             initial["product"] = int(self.request.GET["product"])
-        form = kwargs.get("form") or ThreadStartForm(supplier=supplier, initial=initial)
+        form = kwargs.get("form") or ThreadStartForm(supplier=supplier, initial=initial, listed_only=self.organisation.kind == "reseller")
         other = supplier.company_name if self.organisation.kind == "reseller" else reseller.name
         ctx.update(form=form, supplier=supplier, reseller=reseller, other_name=other)
         return ctx
 
     def post(self, request, *args, **kwargs):
         supplier, reseller = self._parties()
-        form = ThreadStartForm(request.POST, request.FILES, supplier=supplier)
+        form = ThreadStartForm(
+            request.POST, request.FILES, supplier=supplier, listed_only=self.organisation.kind == "reseller"
+        )
         if form.is_valid():
             d = form.cleaned_data
             try:
@@ -149,9 +153,4 @@ class AttachmentDownloadView(OrganisationMemberMixin, View):
         attachment = get_object_or_404(MessageAttachment.objects.select_related("message__thread"), pk=pk)
         if attachment.message.thread.side_of(self.organisation) is None:
             raise Http404
-        return FileResponse(
-            attachment.file.open("rb"),
-            content_type=attachment.content_type,
-            as_attachment=attachment.content_type == "application/pdf",
-            filename=attachment.original_name,
-        )
+        return serve_allowed(attachment_allowed(request, attachment))

@@ -12,6 +12,7 @@ from django.utils import timezone
 from procurement.models import PurchaseOrder
 from settlement import services as settlement
 from tests.accounts.factories import MembershipFactory, UserFactory
+from tests.images import png_bytes
 from tests.resellers.factories import ResellerFactory
 from tests.settlement.factories import fund
 from tests.suppliers.factories import PartnershipFactory, SupplierFactory
@@ -70,10 +71,7 @@ def partner(reseller, supplier):
     return PartnershipFactory(reseller=reseller, supplier=supplier)
 
 
-PNG = (
-    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
-    b"\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82"
-)
+PNG = png_bytes()
 
 
 def png_upload(name: str = "photo.png"):

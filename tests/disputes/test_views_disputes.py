@@ -240,3 +240,39 @@ def test_the_purchase_order_pages_link_to_opening_and_following_a_dispute(client
     client.force_login(supplier_user)
     page = client.get(reverse("procurement:supplier_po_detail", args=[po.number])).content.decode()
     assert reverse("disputes:detail", args=[dispute.pk]) in page
+
+
+@pytest.mark.parametrize("kind", ["bomb", "png header + html"])
+def test_evidence_that_is_not_a_real_image_is_refused(client, po, reseller_user, kind):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.images import PNG_HEADER_WITH_HTML, bomb_png
+
+    content = bomb_png() if kind == "bomb" else PNG_HEADER_WITH_HTML
+    client.force_login(reseller_user)
+    response = client.post(
+        reverse("disputes:open", args=[po.number]),
+        {"reason": "damaged", "requested_amount": "10.00", "description": "破損", "evidence": [SimpleUploadedFile("e.png", content)]},
+    )
+    assert response.status_code == 400  # the form again, with the error on the field
+    assert "e.png" in response.content.decode()
+    assert not Dispute.objects.exists()
+
+
+def test_stored_evidence_that_is_not_an_image_is_never_shown_inline(client, po, reseller_user):
+    from django.core.files.base import ContentFile
+
+    from distribution.disputes.models import DisputeEvidence
+    from tests.images import PNG_HEADER_WITH_HTML
+
+    dispute = open_dispute(po, reseller_user)
+    item = DisputeEvidence.objects.create(
+        dispute=dispute, side="reseller", file=ContentFile(PNG_HEADER_WITH_HTML, name="x.png"), original_name="x.png",
+        content_type="image/png", size=len(PNG_HEADER_WITH_HTML),
+    )  # fmt: skip
+    client.force_login(reseller_user)
+    response = client.get(reverse("disputes:evidence", args=[dispute.pk, item.pk]))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/octet-stream"
+    assert response["Content-Disposition"].startswith("attachment")
+    assert response["X-Content-Type-Options"] == "nosniff"

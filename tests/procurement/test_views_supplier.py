@@ -126,3 +126,22 @@ def test_admin_shows_po_read_only(admin_client, trade):
     response = admin_client.get(reverse("admin:procurement_purchaseorder_change", args=[po.pk]))
     assert response.status_code == 200
     assert po.number in response.content.decode()
+
+
+def test_a_resellers_text_never_becomes_a_formula_in_the_suppliers_ship_queue(supplier_client, trade):
+    import csv
+    import io
+
+    po = paid(trade)
+    PurchaseOrder.objects.filter(pk=po.pk).update(
+        recipient="=cmd|' /C calc'!A0", street="@SUM(A1:A9)", note="+1+1", consumer_order_ref="-2+3"
+    )
+
+    response = supplier_client.get(reverse("procurement:supplier_ship_queue_csv"))
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
+
+    row = dict(zip(rows[0], rows[1], strict=True))
+    assert row["recipient"] == "'=cmd|' /C calc'!A0"
+    assert row["street"] == "'@SUM(A1:A9)"
+    assert row["note"] == "'+1+1"
+    assert row["quantity"] == "1"  # numbers stay numbers

@@ -184,3 +184,34 @@ def test_the_range_message_is_translated(world, language, expected):
     with translation.override(language), pytest.raises(StoreListErrors) as exc:
         publish(world, "200.00")
     assert exc.value.message == expected
+
+
+@pytest.mark.parametrize("sanction", ["suspend_listing", "listing_removal"])
+def test_publish_and_republish_are_refused_while_the_supplier_is_under_a_listing_sanction(world, sanction):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from accounts.models import Penalty
+
+    price = world["sku_a"].suggested_retail_amount
+    listing = publish(world, price)[0]
+    store_listing_unpublish(actor=world["user"], reseller=world["reseller"], listing_id=listing.pk)
+    now = timezone.now()
+    Penalty.objects.create(
+        organisation=world["supplier"].organisation, rule="R3", description="x", sanction=sanction,
+        starts_at=now - timedelta(days=1), ends_at=now + timedelta(days=6),
+    )  # fmt: skip
+
+    with pytest.raises(StoreListErrors) as exc:
+        publish(world, price, sku=world["sku_b"])
+    assert "suspended from listing" in exc.value.message
+    with pytest.raises(StoreListErrors):
+        store_listing_republish(actor=world["user"], reseller=world["reseller"], listing_id=listing.pk)
+    listing.refresh_from_db()
+    assert listing.status == StoreListing.Status.UNPUBLISHED
+    assert not StoreListing.objects.filter(sku=world["sku_b"]).exists()
+    # once the sanction has run out, publishing works again
+    assert store_listing_republish(
+        actor=world["user"], reseller=world["reseller"], listing_id=listing.pk, now=now + timedelta(days=7)
+    ).status == StoreListing.Status.PUBLISHED

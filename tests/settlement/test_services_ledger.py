@@ -3,6 +3,7 @@ from decimal import Decimal
 import pytest
 from django.db import IntegrityError, connection, transaction
 
+from distribution.core.permissions import SYSTEM_ACTOR
 from settlement import ledger, services
 from settlement.exceptions import InsufficientBalance, UnbalancedTransaction
 from settlement.models import Account, EscrowHold, JournalEntry, JournalTransaction, WithdrawalRequest
@@ -54,7 +55,7 @@ def test_a_wallet_never_goes_negative_and_the_failed_posting_writes_nothing():
     before = JournalTransaction.objects.count()
     with pytest.raises(InsufficientBalance) as excinfo:
         services.withdrawal_request(
-            actor=None,
+            actor=SYSTEM_ACTOR,
             organisation=supplier.organisation,
             amount=D("20.01"),
             account_name="王",

@@ -6,6 +6,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from PIL import Image
 
+from distribution.core.permissions import SYSTEM_ACTOR
 from settlement import services
 from settlement.models import Reward, TopUpRequest, WithdrawalRequest
 from tests.accounts.factories import MembershipFactory
@@ -118,7 +119,9 @@ def test_statement_page_queries_stay_bounded(reseller_client, django_assert_max_
     fund(reseller.organisation, "1000.00")
     for i in range(40):
         services.escrow_hold(reference=f"PO-{i}", reseller=reseller, supplier=supplier, amount=D("1.00"), actor=None)
-        services.reward_pay(supplier=supplier, reseller=reseller, amount=D("1.00"), note=f"n{i}", actor=None, idempotency_key=f"k{i}")
+        services.reward_pay(
+            supplier=supplier, reseller=reseller, amount=D("1.00"), note=f"n{i}", actor=SYSTEM_ACTOR, idempotency_key=f"k{i}"
+        )
     # 12 for the page itself + the navbar's unread-messages count (a constant, not per row)
     with django_assert_max_num_queries(13):
         response = client.get(WALLET, {"per_page": 100})
@@ -234,7 +237,7 @@ def test_withdrawal_list_shows_only_own_withdrawals(supplier_client):
     other = SupplierFactory()
     credit(other.organisation, "50.00")
     services.withdrawal_request(
-        actor=None, organisation=other.organisation, amount=D("43.21"), account_name="a", bank_name="b", account_number="99998888"
+        actor=SYSTEM_ACTOR, organisation=other.organisation, amount=D("43.21"), account_name="a", bank_name="b", account_number="99998888"
     )
     assert "43.21" not in client.get(WITHDRAWALS).content.decode()
 
@@ -311,3 +314,14 @@ def test_home_widget_shows_the_organisations_own_balance(reseller_member):
     fund(ResellerFactory().organisation, "999.99")
     html = render_to_string("settlement/home_widget.html", {"organisation": reseller.organisation})
     assert "¥1,234.50" in html and "999.99" not in html
+
+
+def test_a_decompression_bomb_receipt_is_a_form_error_not_a_crash(reseller_client):
+    from tests.images import bomb_png
+
+    client, _reseller = reseller_client
+    bomb = SimpleUploadedFile("r.png", bomb_png(), content_type="image/png")
+    response = client.post(TOP_UPS, {"amount": "5.00", "payer_name": "x", "bank_reference": "R1", "receipt": bomb})
+    assert response.status_code == 422
+    assert "too many pixels" in " ".join(response.context["form"].errors["receipt"])
+    assert not TopUpRequest.objects.exists()

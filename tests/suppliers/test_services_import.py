@@ -234,3 +234,28 @@ def test_import_saves_progress_while_it_checks_rows(manager, supplier, category,
     assert job.status == ImportJob.Status.SUCCEEDED
     assert seen == [(50, 37), (100, 75)]
     assert job.total_rows == 120 and Product.objects.filter(supplier=supplier).count() == 120
+
+
+def test_catalog_exports_are_formula_safe_and_still_round_trip(manager, supplier, category, django_capture_on_commit_callbacks):
+    product = ProductFactory(supplier=supplier, title="=1+2 特價", brand="@品牌", category=category)
+    SKUFactory(product=product, code="A-1")
+
+    text = "".join(export_csv_lines(export_rows(supplier.pk)))
+    exported = next(csv.DictReader(io.StringIO(text.lstrip("\ufeff"))))
+    assert exported["title"] == "'=1+2 特價" and exported["brand"] == "'@品牌"
+    cells = list(load_workbook(io.BytesIO(export_xlsx(export_rows(supplier.pk)))).active.iter_rows(min_row=2))[0]
+    title = cells[COLUMNS.index("title")]
+    assert title.data_type == "s" and title.value == "'=1+2 特價"
+
+    # the escape is undone on import: the product keeps its title, nothing new is created
+    job = run(manager, supplier, SimpleUploadedFile("again.csv", text.encode("utf-8")), django_capture_on_commit_callbacks)
+    assert job.status == ImportJob.Status.SUCCEEDED, job.errors
+    assert job.summary["products_created"] == 0
+    assert Product.objects.values_list("title", "brand").get(pk=product.pk) == ("=1+2 特價", "@品牌")
+
+
+def test_import_refuses_numbers_beyond_the_column_range(manager, supplier, category, django_capture_on_commit_callbacks):
+    job = run(manager, supplier, csv_upload([row(on_hand="2147483648"), row(code="T-2", weight_grams="99999999999")]),
+              django_capture_on_commit_callbacks)  # fmt: skip
+    assert job.status == ImportJob.Status.FAILED
+    assert "2147483647" in str(job.errors)

@@ -9,6 +9,7 @@ from distribution.core.errors import PermissionDenied, ValidationFailed
 from suppliers import selectors_partners as sel
 from suppliers.models import MessageAttachment, MessageThread, Side
 from suppliers.services import messaging as svc
+from tests.images import png_bytes
 from tests.suppliers.factories import PartnershipFactory, ProductFactory, SupplierFactory
 from tests.suppliers.factories_partners import ApplicationFactory, MessageFactory, ThreadFactory
 from tests.suppliers.partners_helpers import (  # noqa: F401
@@ -21,7 +22,7 @@ from tests.suppliers.partners_helpers import (  # noqa: F401
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("celery_eager", "fast_hasher")]
 
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+PNG = png_bytes()
 PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n"
 
 

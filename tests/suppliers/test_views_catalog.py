@@ -441,3 +441,25 @@ def test_supplier_home_without_products_shows_the_empty_state_not_a_chart(manage
 
     assert "You have no products yet" in body
     assert "catalog-status-chart" not in body
+
+
+@pytest.mark.parametrize("size", [(30000, 30000, False), (8000, 8000, True)], ids=["30000x30000 PNG", "8000x8000 RGBA"])
+def test_image_bombs_are_refused_as_product_images_and_compliance_documents(manager_client, size):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.images import bomb_png
+
+    width, height, rgba = size
+    bomb = bomb_png(width, height, rgba=rgba)
+    data = {**product_post(CategoryFactory()), **sku_rows(), "images": [SimpleUploadedFile("x.png", bomb)]}
+    response = manager_client.post(reverse("suppliers:product_create"), data)
+    assert response.status_code == 422
+    assert "too many pixels" in " ".join(response.context["form"].errors["images"])
+
+    if width * height > 40_000_000:  # documents allow larger scans
+        data = {**product_post(CategoryFactory(), is_imported="on"), **sku_rows(),
+                "customs_declaration": SimpleUploadedFile("c.png", bomb)}  # fmt: skip
+        response = manager_client.post(reverse("suppliers:product_create"), data)
+        assert response.status_code == 422
+        assert "too many pixels" in " ".join(response.context["form"].errors["customs_declaration"])
+    assert not Product.objects.exists()

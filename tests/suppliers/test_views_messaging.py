@@ -5,13 +5,14 @@ from django.urls import reverse
 
 from suppliers.models import Message, MessageThread, Side
 from suppliers.services import messaging as svc
+from tests.images import png_bytes
 from tests.suppliers.factories import PartnershipFactory, SupplierFactory
 from tests.suppliers.factories_partners import MessageFactory, ThreadFactory
 from tests.suppliers.partners_helpers import celery_eager, fast_hasher, reseller_with_member, supplier_with_member  # noqa: F401
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("celery_eager", "fast_hasher")]
 
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+PNG = png_bytes()
 
 
 @pytest.fixture
@@ -145,3 +146,42 @@ def test_unread_filter(client, pair):
     client.force_login(supplier_user)
     body = client.get(reverse("partners:thread_list"), {"unread": "1"}).content.decode()
     assert "未讀對話" in body and "已讀對話" not in body
+
+
+def test_the_resellers_new_message_form_offers_only_listed_products_under_their_approved_titles(client, pair):
+    from tests.suppliers.factories import ProductFactory
+
+    supplier_user, supplier, reseller_user, reseller = pair
+    ProductFactory(supplier=supplier, title="秋冬新款羊絨大衣（未公開）", draft=True)
+    ProductFactory(supplier=supplier, title="春季新品（審核中）", pending=True)
+    ProductFactory(supplier=supplier, title="舊款（已下架）", delisted=True)
+    ProductFactory(supplier=supplier, title="純棉T恤")
+    ProductFactory(supplier=supplier, title="改名中的新標題", approved_title="已核准的標題", has_pending_changes=True)
+    client.force_login(reseller_user)
+
+    page = client.get(reverse("partners:thread_start"), {"supplier": supplier.pk}).content.decode()
+
+    assert "純棉T恤" in page and "已核准的標題" in page
+    for hidden in ["秋冬新款羊絨大衣", "審核中", "已下架", "改名中的新標題"]:
+        assert hidden not in page
+    draft = supplier.products.get(status="draft")
+    response = client.post(
+        reverse("partners:thread_start"), {"supplier": supplier.pk, "subject": "問", "body": "?", "product": draft.pk}
+    )
+    assert response.status_code == 200 and not MessageThread.objects.exists()
+
+
+@pytest.mark.parametrize("kind", ["bomb", "png header + html"])
+def test_attachments_that_are_not_real_images_are_refused(client, pair, kind):
+    from tests.images import PNG_HEADER_WITH_HTML, bomb_png
+
+    _su, supplier, reseller_user, _r = pair
+    content = bomb_png() if kind == "bomb" else PNG_HEADER_WITH_HTML
+    client.force_login(reseller_user)
+    response = client.post(
+        reverse("partners:thread_start"),
+        {"supplier": supplier.pk, "subject": "圖", "body": "看圖", "attachments": [SimpleUploadedFile("a.png", content, "image/png")]},
+    )
+    assert response.status_code in (200, 422)
+    assert "a.png" in response.content.decode()
+    assert not MessageThread.objects.exists()

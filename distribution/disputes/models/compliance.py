@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Penalty
+from distribution.core.media import RandomName
 from resellers.models import InspectionFinding
 
 
@@ -16,7 +17,7 @@ def penalty_evidence_upload_to(instance: PenaltyEvidence, filename: str) -> str:
 
 class PenaltyEvidence(models.Model):
     penalty = models.ForeignKey("accounts.Penalty", on_delete=models.CASCADE, related_name="evidence")
-    file = models.FileField(_("file"), upload_to=penalty_evidence_upload_to, blank=True)
+    file = models.FileField(_("file"), upload_to=RandomName("penalties"), blank=True)
     note = models.CharField(_("note"), max_length=300, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 
+from distribution.core.media import RandomName
 from distribution.core.money import MONEY_FIELD_KWARGS
 
 
@@ -131,7 +132,7 @@ class DisputeEvidence(models.Model):
     message = models.ForeignKey(DisputeMessage, on_delete=models.CASCADE, null=True, blank=True, related_name="attachments")
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     side = models.CharField(_("side"), max_length=16, choices=Side.choices)
-    file = models.FileField(_("file"), upload_to=evidence_upload_to)
+    file = models.FileField(_("file"), upload_to=RandomName("disputes"))
     original_name = models.CharField(max_length=200, blank=True)
     content_type = models.CharField(max_length=100, blank=True)
     size = models.PositiveIntegerField(default=0)
