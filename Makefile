@@ -51,7 +51,7 @@ run: db
 	@mkdir -p var
 	@echo ""
 	@echo "  Distribution platform: http://127.0.0.1:$(PORT)/   (admin: http://127.0.0.1:$(PORT)/admin/)"
-	@echo "  web + Celery worker + Celery beat are starting; Ctrl-C stops all."
+	@echo "  web + Celery workers (timers, webhooks, worker) + Celery beat are starting; Ctrl-C stops all."
 	@echo ""
 	PORT=$(PORT) $(VENV)/bin/honcho start -f Procfile
 
@@ -59,17 +59,19 @@ test: venv services gettext chromium pgbouncer
 	$(PY) manage.py compilemessages --ignore=.venv --ignore=var -v 0
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
+# ruff, the layers contract of pyproject.toml (import-linter), missing migrations. CI runs it before the tests.
 lint: venv
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports --no-cache
 	$(PY) manage.py makemigrations --check --dry-run
 
 # Refresh every catalog that exists (each app keeps its own locale/; project strings go to ./locale).
 messages: venv gettext
-	@for app in accounts suppliers resellers procurement settlement distribution/api distribution/disputes distribution/ops; do \
+	@for app in accounts suppliers resellers procurement settlement distribution/api disputes distribution/ops; do \
 		if [ -d $$app/locale ]; then (cd $$app && $(CURDIR)/$(PY) $(CURDIR)/manage.py makemessages -l zh_Hant -l zh_Hans -l en --no-obsolete); fi; done
 	$(PY) manage.py makemessages -l zh_Hant -l zh_Hans -l en --no-obsolete --ignore=.venv --ignore=var --ignore=static \
 		--ignore=tests --ignore=benchmarks --ignore=accounts --ignore=suppliers --ignore=resellers --ignore=procurement --ignore=settlement \
-		--ignore=distribution/api --ignore=distribution/disputes --ignore=distribution/ops
+		--ignore=distribution/api --ignore=disputes --ignore=distribution/ops
 	$(PY) manage.py compilemessages --ignore=.venv --ignore=var
 
 # The deploy check, then collectstatic as production runs it (manifest storage: fails on any missing asset).

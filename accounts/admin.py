@@ -1,17 +1,14 @@
-"""Django admin for platform staff: users, organisations and members, supplier review
-(approve/suspend/reject, audited, owner notified), resellers, agreement versions (publish),
-acceptances (read-only), invitations, penalties, notifications. Actions call services."""
+"""Django admin for platform staff: users, organisations and members, agreement versions
+(publish), acceptances (read-only), invitations, penalties, notifications. Actions call
+services. Supplier review is ``suppliers.admin.profile``; resellers are ``resellers.admin``."""
 
 from __future__ import annotations
 
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from distribution.core.admin_mixins import ReadOnlyAdminMixin
-from distribution.core.errors import DomainError
-from resellers.models import Reseller
-from suppliers.models import Supplier
+from distribution.core.admin_mixins import ReadOnlyAdminMixin, run_on_each
 
 from . import services
 from .models import (
@@ -70,53 +67,8 @@ class OrganisationAdmin(admin.ModelAdmin):
     inlines = [MembershipInline, InvitationInline]
 
 
-def _run_on_each(modeladmin, request, queryset, func, done_message, **kwargs) -> None:
-    done = 0
-    for obj in queryset.order_by("pk"):
-        try:
-            func(actor=request.user, **{modeladmin.service_arg: obj}, **kwargs)
-            done += 1
-        except DomainError as exc:
-            modeladmin.message_user(request, f"{obj}: {exc.message}", messages.WARNING)
-    if done:
-        modeladmin.message_user(request, done_message % {"count": done}, messages.SUCCESS)
-
-
-@admin.register(Supplier)
-class SupplierAdmin(admin.ModelAdmin):
-    service_arg = "supplier"
-    list_display = ("company_name", "credit_code", "contact_name", "phone", "status", "commission_rate", "created_at")
-    list_filter = ("status",)
-    search_fields = ("company_name", "credit_code", "contact_name", "organisation__memberships__user__email")
-    readonly_fields = ("organisation", "status", "status_reason", "reviewed_at", "created_at", "updated_at")
-    actions = ["approve", "suspend", "reject"]
-
-    @admin.action(description=_("Approve selected suppliers (notify the owner)"))
-    def approve(self, request, queryset):
-        _run_on_each(self, request, queryset, services.supplier_approve, _("%(count)d supplier(s) approved."))
-
-    @admin.action(description=_("Suspend selected suppliers (notify the owner)"))
-    def suspend(self, request, queryset):
-        reason = str(_("Suspended by platform staff after review (R17). Contact the platform for details."))
-        _run_on_each(self, request, queryset, services.supplier_suspend, _("%(count)d supplier(s) suspended."), reason=reason)
-
-    @admin.action(description=_("Reject selected applications (notify the owner)"))
-    def reject(self, request, queryset):
-        reason = str(_("The company information could not be verified (R2). Contact the platform for details."))
-        _run_on_each(self, request, queryset, services.supplier_reject, _("%(count)d supplier(s) rejected."), reason=reason)
-
-
-@admin.register(Reseller)
-class ResellerAdmin(admin.ModelAdmin):
-    list_display = ("name", "channel_type", "store_name", "contact_name", "contact_phone", "auto_pay", "created_at")
-    list_filter = ("channel_type",)
-    search_fields = ("name", "store_name", "contact_name", "organisation__memberships__user__email")
-    readonly_fields = ("organisation", "created_at", "updated_at")
-
-
 @admin.register(AgreementVersion)
 class AgreementVersionAdmin(admin.ModelAdmin):
-    service_arg = "version"
     list_display = ("version", "title", "published_at", "acceptance_count", "created_at")
     readonly_fields = ("published_at", "created_at")
     actions = ["publish"]
@@ -136,7 +88,10 @@ class AgreementVersionAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Publish selected versions (members must accept them)"))
     def publish(self, request, queryset):
-        _run_on_each(self, request, queryset, services.agreement_publish, _("%(count)d version(s) published."))
+        run_on_each(
+            self, request, queryset, lambda v: services.agreement_publish(actor=request.user, version=v),
+            _("%(count)d version(s) published."),
+        )
 
 
 @admin.register(AgreementAcceptance)

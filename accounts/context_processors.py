@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from django.utils.functional import SimpleLazyObject
 
+from .selectors import unread_notification_count
+
 
 def organisation(request) -> dict:
     user = getattr(request, "user", None)
     ctx: dict = {"membership": None, "organisation": None, "unread_notifications": 0}
     if user is not None and user.is_authenticated:
-        from .selectors import unread_notification_count
-
         ctx["unread_notifications"] = SimpleLazyObject(lambda: unread_notification_count(user))
     membership = getattr(request, "membership", None)
     if membership:

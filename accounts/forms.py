@@ -1,4 +1,6 @@
-"""Forms of the accounts app: the two signup pages, invitations, roles. Input validation only."""
+"""Forms of the accounts app: the signup base (allauth + the agreement), invitations, roles. Input validation only.
+
+The supplier and reseller signup forms subclass ``OrganisationSignupForm`` in their own apps."""
 
 from __future__ import annotations
 
@@ -11,21 +13,8 @@ from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from distribution.core.validators import normalise_phone, validate_credit_code
-
 from .models import AgreementVersion, Invitation, Role, User
-
-
-def _bootstrap(form: forms.BaseForm) -> None:
-    """Give every widget Bootstrap's class (the templates render fields one by one)."""
-    for field in form.fields.values():
-        widget = field.widget
-        if isinstance(widget, forms.CheckboxInput):
-            widget.attrs.setdefault("class", "form-check-input")
-        elif isinstance(widget, forms.Select):
-            widget.attrs.setdefault("class", "form-select")
-        else:
-            widget.attrs.setdefault("class", "form-control")
+from .selectors import current_agreement
 
 
 class AgreementFieldsMixin(forms.Form):
@@ -42,8 +31,6 @@ class AgreementFieldsMixin(forms.Form):
     )
 
     def clean_agreement_version(self):
-        from .selectors import current_agreement
-
         version = self.cleaned_data["agreement_version"]
         current = current_agreement()
         if current is None or version.pk != current.pk:
@@ -58,7 +45,6 @@ class OrganisationSignupForm(AgreementFieldsMixin, SignupForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        from .selectors import current_agreement
 
         agreement = current_agreement()
         if agreement is not None and not self.is_bound:
@@ -66,58 +52,9 @@ class OrganisationSignupForm(AgreementFieldsMixin, SignupForm):
         self.fields["email"].label = _("Email (your login)")
         order = ["email", "password1", "password2", *self.profile_fields, "agreement_version", "accept_agreement"]
         self.order_fields(order)
-        _bootstrap(self)
 
     def profile_data(self) -> dict:
         return {name: self.cleaned_data[name] for name in self.profile_fields}
-
-
-class SupplierSignupForm(OrganisationSignupForm):
-    company_name = forms.CharField(label=_("Company name"), max_length=200)
-    credit_code = forms.CharField(
-        label=_("Unified social credit code (統一社會信用代碼)"),
-        max_length=18,
-        min_length=18,
-        help_text=_("18 characters, as printed on the business licence."),
-    )
-    contact_name = forms.CharField(label=_("Contact person"), max_length=100)
-    phone = forms.CharField(label=_("Phone"), max_length=30, help_text=_("Mobile or landline, e.g. 13800138000 or 021 6888 0000."))
-    address = forms.CharField(label=_("Address"), max_length=300)
-    description = forms.CharField(label=_("About the company"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
-
-    profile_fields = ("company_name", "credit_code", "contact_name", "phone", "address", "description")
-
-    def clean_credit_code(self) -> str:
-        from suppliers.models import Supplier
-
-        code = self.cleaned_data["credit_code"].strip().upper()
-        validate_credit_code(code)
-        if Supplier.objects.filter(credit_code=code).exists():
-            raise ValidationError(_("A supplier with this unified social credit code is already registered."), code="duplicate")
-        return code
-
-    def clean_phone(self) -> str:
-        return normalise_phone(self.cleaned_data["phone"])
-
-
-class ResellerSignupForm(OrganisationSignupForm):
-    name = forms.CharField(label=_("Business name"), max_length=200)
-    channel_type = forms.ChoiceField(label=_("Channel type"))
-    store_name = forms.CharField(label=_("Store name"), max_length=200)
-    store_url = forms.URLField(label=_("Store URL"), required=False, assume_scheme="https")
-    contact_name = forms.CharField(label=_("Contact person"), max_length=100)
-    contact_phone = forms.CharField(label=_("Contact phone"), max_length=30)
-
-    profile_fields = ("name", "channel_type", "store_name", "store_url", "contact_name", "contact_phone")
-
-    def __init__(self, *args, **kwargs):
-        from suppliers.models import ChannelType
-
-        super().__init__(*args, **kwargs)
-        self.fields["channel_type"].choices = [("", _("Choose…")), *ChannelType.choices]
-
-    def clean_contact_phone(self) -> str:
-        return normalise_phone(self.cleaned_data["contact_phone"])
 
 
 class InvitationForm(forms.Form):
@@ -126,7 +63,6 @@ class InvitationForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        _bootstrap(self)
 
     def clean_email(self) -> str:
         return self.cleaned_data["email"].strip().lower()
@@ -137,7 +73,6 @@ class RoleForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        _bootstrap(self)
 
 
 class InvitationSignupForm(AgreementFieldsMixin, forms.Form):
@@ -149,13 +84,11 @@ class InvitationSignupForm(AgreementFieldsMixin, forms.Form):
 
     def __init__(self, *args, invitation: Invitation, **kwargs):
         super().__init__(*args, **kwargs)
-        from .selectors import current_agreement
 
         self.invitation = invitation
         agreement = current_agreement()
         if agreement is not None and not self.is_bound:
             self.fields["agreement_version"].initial = agreement.pk
-        _bootstrap(self)
 
     def clean(self):
         cleaned = super().clean()
@@ -179,7 +112,7 @@ class AgreementAcceptForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        _bootstrap(self)
+
 
 
 class ResetPasswordForm(AllauthResetPasswordForm):

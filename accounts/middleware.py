@@ -7,13 +7,14 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import urlencode
 
+from .models import Membership
+from .selectors import user_must_accept_agreement
+
 
 def _membership(request):
     user = request.user
     if not user.is_authenticated:
         return None
-    from .models import Membership
-
     return Membership.objects.select_related("organisation").filter(user=user).first()
 
 
@@ -50,13 +51,11 @@ class AgreementMiddleware:
             and user.is_authenticated
             and not request.path.startswith(AGREEMENT_EXEMPT_PREFIXES)
             and request.membership
+            and user_must_accept_agreement(user)
         ):
-            from .selectors import user_must_accept_agreement
-
-            if user_must_accept_agreement(user):
-                target = f"{reverse('accounts:agreement_accept')}?{urlencode({'next': request.get_full_path()})}"
-                if request.headers.get("HX-Request"):
-                    # A partial update must not swap the agreement page into a fragment: send the whole page there.
-                    return HttpResponse(status=204, headers={"HX-Redirect": target})
-                return redirect(target)
+            target = f"{reverse('accounts:agreement_accept')}?{urlencode({'next': request.get_full_path()})}"
+            if request.headers.get("HX-Request"):
+                # A partial update must not swap the agreement page into a fragment: send the whole page there.
+                return HttpResponse(status=204, headers={"HX-Redirect": target})
+            return redirect(target)
         return self.get_response(request)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from datetime import datetime
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
@@ -120,8 +121,13 @@ class Membership(models.Model):
 
     @property
     def can_manage(self) -> bool:
-        """Owners and managers change prices, terms and partnerships."""
+        """Owners and managers change prices, terms and partnerships (the one role check; services
+        use ``accounts.permissions.require_manager``)."""
         return self.role in MANAGING_ROLES
+
+    @property
+    def is_owner(self) -> bool:
+        return self.role == Role.OWNER
 
 
 def _invitation_token() -> str:
@@ -212,8 +218,36 @@ class Notification(models.Model):
         return self.title
 
 
+class PenaltyQuerySet(models.QuerySet):
+    """The one home of "a penalty is in force" and of the sanctions it carries (R6, R17).
+
+    A penalty is in force at ``now`` when it is not revoked, has started and has not ended
+    (no ``ends_at``: until revoked). Every check of the platform goes through these methods.
+    """
+
+    @staticmethod
+    def in_force_condition(now: datetime) -> Q:
+        return Q(revoked_at__isnull=True, starts_at__lte=now) & (Q(ends_at__isnull=True) | Q(ends_at__gt=now))
+
+    def in_force(self, now: datetime | None = None) -> PenaltyQuerySet:
+        return self.filter(self.in_force_condition(now or timezone.now()))
+
+    def with_in_force(self, now: datetime | None = None) -> PenaltyQuerySet:
+        """Annotate ``in_force`` (a boolean) for pages that list every penalty."""
+        condition = self.in_force_condition(now or timezone.now())
+        return self.annotate(in_force=models.ExpressionWrapper(condition, output_field=models.BooleanField()))
+
+    def suspending_listing(self, now: datetime | None = None) -> PenaltyQuerySet:
+        """In force and carrying a listing sanction (``LISTING_SANCTIONS``)."""
+        return self.in_force(now).filter(sanction__in=list(LISTING_SANCTIONS))
+
+    def suspending_ordering(self, now: datetime | None = None) -> PenaltyQuerySet:
+        """In force and suspending the organisation from placing purchase orders."""
+        return self.in_force(now).filter(sanction=Penalty.Sanction.SUSPEND_ORDERING)
+
+
 class Penalty(models.Model):
-    """A sanction staff recorded against an organisation (R6, R17)."""
+    """A sanction staff recorded against an organisation (R6, R17). Query it through ``PenaltyQuerySet``."""
 
     class Sanction(models.TextChoices):
         WARNING = "warning", _("Warning")
@@ -231,6 +265,8 @@ class Penalty(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
 
+    objects = PenaltyQuerySet.as_manager()
+
     class Meta:
         ordering = ["-starts_at"]
         indexes = [models.Index(fields=["organisation", "ends_at"])]
@@ -240,12 +276,8 @@ class Penalty(models.Model):
     def __str__(self) -> str:
         return f"{self.organisation}: {self.get_sanction_display()} ({self.rule})"
 
-    def is_active(self, now=None) -> bool:
-        now = now or timezone.now()
-        return self.revoked_at is None and self.starts_at <= now and (self.ends_at is None or self.ends_at > now)
-
 
 # Sanctions that take a supplier's products off the platform while they are in force: hidden
 # from resellers' search and product pages, reported ``delisted`` to API integrators, no new
-# listings submitted, no purchase orders placed (R3, R17).
+# listings submitted, no purchase orders placed (R3, R17). ``Penalty.objects.suspending_listing()``.
 LISTING_SANCTIONS = (Penalty.Sanction.SUSPEND_LISTING, Penalty.Sanction.LISTING_REMOVAL)

@@ -1,5 +1,6 @@
-"""Writes for accounts: signup of organisations, agreement acceptance, invitations and roles,
-supplier review by staff, notifications.
+"""Writes for accounts: the organisation and owner created at signup, agreement acceptance,
+invitations and roles, notifications. (The supplier and reseller profiles are registered by
+``suppliers.services.lifecycle`` and ``resellers.services``.)
 
 Every writing service is one ``transaction.atomic`` block with an audit row; emails go out
 through ``transaction.on_commit``.
@@ -11,17 +12,18 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from django.conf import settings
-from django.core.mail import send_mail
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from distribution.core.audit import audit
+from distribution.core.email import send_email
 from distribution.core.errors import InvalidState, PermissionDenied, ValidationFailed
 
 from .models import (
+    MANAGING_ROLES,
     AgreementAcceptance,
     AgreementVersion,
     Invitation,
@@ -76,169 +78,12 @@ def agreement_publish(*, actor, version: AgreementVersion, now: datetime | None 
 # --- signup (R1, R2) --------------------------------------------------------------------------
 
 
-def _create_organisation(*, user: User, kind: str, name: str) -> Organisation:
+def organisation_create(*, user: User, kind: str, name: str) -> Organisation:
     if Membership.objects.filter(user=user).exists():
         raise InvalidState(_("This user already belongs to an organisation."))
     organisation = Organisation.objects.create(kind=kind, name=name, email=user.email)
     Membership.objects.create(user=user, organisation=organisation, role=Role.OWNER)
     return organisation
-
-
-def supplier_register(
-    *,
-    user: User,
-    company_name: str,
-    credit_code: str,
-    contact_name: str,
-    phone: str,
-    address: str,
-    description: str = "",
-    agreement: AgreementVersion,
-    ip_address: str | None,
-    user_agent: str = "",
-    now: datetime | None = None,
-):
-    """Create the supplier organisation for a user who just signed up: organisation, owner
-    membership, ``Supplier`` profile (``pending_review`` until staff approve) and the agreement
-    acceptance. All or nothing; a duplicate credit code raises ``ValidationFailed(field="credit_code")``.
-    """
-    from suppliers.models import Supplier
-
-    now = now or timezone.now()
-    try:
-        with transaction.atomic():
-            organisation = _create_organisation(user=user, kind=Organisation.Kind.SUPPLIER, name=company_name)
-            supplier = Supplier.objects.create(
-                organisation=organisation,
-                company_name=company_name,
-                credit_code=credit_code.strip().upper(),
-                contact_name=contact_name,
-                phone=phone,
-                address=address,
-                description=description,
-                status=Supplier.Status.PENDING_REVIEW,
-            )
-            agreement_accept(user=user, version=agreement, ip_address=ip_address, user_agent=user_agent, now=now)
-            audit(actor=user, action="supplier.registered", obj=supplier, organisation=organisation, summary=company_name)
-    except IntegrityError as exc:
-        if "credit_code" in str(exc):
-            raise ValidationFailed(
-                _("A supplier with this unified social credit code is already registered."), field="credit_code"
-            ) from exc
-        raise
-    return supplier
-
-
-def reseller_register(
-    *,
-    user: User,
-    name: str,
-    channel_type: str,
-    store_name: str,
-    store_url: str = "",
-    contact_name: str,
-    contact_phone: str,
-    agreement: AgreementVersion,
-    ip_address: str | None,
-    user_agent: str = "",
-    now: datetime | None = None,
-):
-    """Create the reseller organisation for a user who just signed up (organisation, owner
-    membership, ``Reseller`` profile, agreement acceptance). All or nothing."""
-    from resellers.models import Reseller
-
-    now = now or timezone.now()
-    with transaction.atomic():
-        organisation = _create_organisation(user=user, kind=Organisation.Kind.RESELLER, name=name)
-        reseller = Reseller.objects.create(
-            organisation=organisation,
-            name=name,
-            channel_type=channel_type,
-            store_name=store_name,
-            store_url=store_url,
-            contact_name=contact_name,
-            contact_phone=contact_phone,
-        )
-        agreement_accept(user=user, version=agreement, ip_address=ip_address, user_agent=user_agent, now=now)
-        audit(actor=user, action="reseller.registered", obj=reseller, organisation=organisation, summary=name)
-    return reseller
-
-
-# --- supplier review by staff (R2) ------------------------------------------------------------
-
-
-def _supplier_set_status(*, actor, supplier, to: str, allowed_from: tuple[str, ...], reason: str, action: str, title, now):
-    from suppliers.models import Supplier
-
-    now = now or timezone.now()
-    with transaction.atomic():
-        supplier = Supplier.objects.select_for_update().select_related("organisation").get(pk=supplier.pk)
-        if supplier.status not in allowed_from:
-            raise InvalidState(
-                _("Supplier %(name)s is %(status)s; this action is not possible.")
-                % {"name": supplier.company_name, "status": supplier.get_status_display()}
-            )
-        before = supplier.status
-        supplier.status = to
-        supplier.status_reason = reason[:500]
-        supplier.reviewed_at = now
-        supplier.save(update_fields=["status", "status_reason", "reviewed_at", "updated_at"])
-        audit(
-            actor=actor,
-            action=action,
-            obj=supplier,
-            organisation=supplier.organisation,
-            summary=f"{before} → {to}",
-            data={"from": before, "to": to, "reason": reason},
-        )
-        notify_organisation(
-            organisation=supplier.organisation, kind=action, title=str(title), body=reason, url=reverse("home"), managers_only=True
-        )
-        owner_emails = list(
-            User.objects.filter(membership__organisation=supplier.organisation, membership__role=Role.OWNER).values_list("email", flat=True)
-        )
-        subject = str(title)
-        transaction.on_commit(
-            lambda: send_mail(subject, reason or subject, settings.DEFAULT_FROM_EMAIL, owner_emails, fail_silently=True)
-        )
-    return supplier
-
-
-def supplier_approve(*, actor, supplier, now: datetime | None = None):
-    """Staff approve a pending (or re-activate a suspended) supplier; the owner is notified."""
-    from suppliers.models import Supplier
-
-    S = Supplier.Status
-    return _supplier_set_status(
-        actor=actor, supplier=supplier, to=S.ACTIVE, allowed_from=(S.PENDING_REVIEW, S.SUSPENDED, S.REJECTED),
-        reason="", action="supplier.approved", title=_("Your supplier account was approved"), now=now,
-    )
-
-
-def supplier_suspend(*, actor, supplier, reason: str, now: datetime | None = None):
-    """Staff suspend an active supplier (with a reason); the owner is notified."""
-    from suppliers.models import Supplier
-
-    if not reason.strip():
-        raise ValidationFailed(_("Give a reason for the suspension."), field="reason")
-    S = Supplier.Status
-    return _supplier_set_status(
-        actor=actor, supplier=supplier, to=S.SUSPENDED, allowed_from=(S.ACTIVE, S.PENDING_REVIEW),
-        reason=reason, action="supplier.suspended", title=_("Your supplier account was suspended"), now=now,
-    )
-
-
-def supplier_reject(*, actor, supplier, reason: str, now: datetime | None = None):
-    """Staff reject a pending supplier (with a reason); the owner is notified."""
-    from suppliers.models import Supplier
-
-    if not reason.strip():
-        raise ValidationFailed(_("Give a reason for the rejection."), field="reason")
-    S = Supplier.Status
-    return _supplier_set_status(
-        actor=actor, supplier=supplier, to=S.REJECTED, allowed_from=(S.PENDING_REVIEW,),
-        reason=reason, action="supplier.rejected", title=_("Your supplier application was rejected"), now=now,
-    )
 
 
 # --- members, roles, invitations --------------------------------------------------------------
@@ -264,7 +109,7 @@ def _send_invitation_email(invitation_id: int) -> None:
         "until": timezone.localtime(invitation.expires_at).strftime("%Y-%m-%d %H:%M"),
         "link": link,
     }
-    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [invitation.email])
+    send_email(to=[invitation.email], subject=subject, body=body)
 
 
 def invitation_create(*, actor, organisation: Organisation, email: str, role: str, now: datetime | None = None) -> Invitation:
@@ -411,7 +256,7 @@ def notify_organisation(
     """Notify every member (or only owners/managers) of ``organisation``."""
     users = User.objects.filter(membership__organisation=organisation, is_active=True)
     if managers_only:
-        users = users.filter(membership__role__in=[Role.OWNER, Role.MANAGER])
+        users = users.filter(membership__role__in=list(MANAGING_ROLES))
     return notify_users(users=list(users), kind=kind, title=title, body=body, url=url)
 
 

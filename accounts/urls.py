@@ -1,7 +1,9 @@
 """URLs of the accounts app, mounted at the site root (namespace ``accounts``).
 
 ``/accounts/...`` pages are reachable before the agreement is (re-)accepted
-(see ``AgreementMiddleware``); ``/organisation/`` and ``/notifications/`` are not.
+(see ``AgreementMiddleware``); ``/organisation/`` and ``/notifications/`` are not. The two
+organisation signup pages are the suppliers' and the resellers' (``partners:signup_supplier``,
+``resellers:signup``).
 """
 
 from django.urls import path
@@ -12,8 +14,6 @@ app_name = "accounts"
 
 urlpatterns = [
     path("accounts/signup/", views.SignupChoiceView.as_view(), name="signup"),
-    path("accounts/signup/supplier/", views.SupplierSignupView.as_view(), name="signup_supplier"),
-    path("accounts/signup/reseller/", views.ResellerSignupView.as_view(), name="signup_reseller"),
     path("accounts/agreement/", views.AgreementAcceptView.as_view(), name="agreement_accept"),
     path("accounts/invitation/<str:token>/", views.InvitationAcceptView.as_view(), name="invitation_accept"),
     path("organisation/", views.OrganisationView.as_view(), name="organisation"),

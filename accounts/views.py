@@ -20,6 +20,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from distribution.core.errors import DomainError
+from distribution.core.forms import add_domain_error
 from distribution.core.pagination import paginate
 from distribution.core.permissions import OrganisationMemberMixin, OrganisationOwnerMixin
 from distribution.core.redirects import redirect_next, safe_next
@@ -29,14 +30,12 @@ from .forms import (
     AgreementAcceptForm,
     InvitationForm,
     InvitationSignupForm,
-    ResellerSignupForm,
     RoleForm,
-    SupplierSignupForm,
 )
 from .models import Invitation, Membership, Organisation, User
 
 
-def _client(request) -> dict:
+def client_of(request) -> dict:
     return {
         "ip_address": get_adapter().get_client_ip(request),
         "user_agent": request.META.get("HTTP_USER_AGENT", ""),
@@ -103,7 +102,7 @@ class OrganisationSignupView(SignupView):
                     return response
                 self.register(user=user, form=form)
         except DomainError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            add_domain_error(form, exc)
             return self.form_invalid(form)
         self.user = user
         return flows.signup.complete_signup(self.request, user=user, redirect_url=self.get_success_url())
@@ -118,26 +117,6 @@ class OrganisationSignupView(SignupView):
         ctx["agreement"] = agreement
         ctx["agreement_text"] = agreement.text_for(self.kind) if agreement else ""
         return ctx
-
-
-class SupplierSignupView(OrganisationSignupView):
-    form_class = SupplierSignupForm
-    kind = Organisation.Kind.SUPPLIER
-
-    def register(self, *, user, form):
-        services.supplier_register(
-            user=user, agreement=form.cleaned_data["agreement_version"], **form.profile_data(), **_client(self.request)
-        )
-
-
-class ResellerSignupView(OrganisationSignupView):
-    form_class = ResellerSignupForm
-    kind = Organisation.Kind.RESELLER
-
-    def register(self, *, user, form):
-        services.reseller_register(
-            user=user, agreement=form.cleaned_data["agreement_version"], **form.profile_data(), **_client(self.request)
-        )
 
 
 class AgreementAcceptView(LoginRequiredMixin, TemplateView):
@@ -171,7 +150,7 @@ class AgreementAcceptView(LoginRequiredMixin, TemplateView):
             return redirect("home")
         if not form.is_valid():
             return self.render_to_response(self.get_context_data(form=form), status=400)
-        services.agreement_accept(user=request.user, version=agreement, **_client(request))
+        services.agreement_accept(user=request.user, version=agreement, **client_of(request))
         messages.success(request, _("Thank you: you accepted version %(v)s of the user agreement.") % {"v": agreement.version})
         return redirect_next(request, reverse("home"))
 
@@ -204,7 +183,7 @@ class InvitationCreateView(OrganisationOwnerMixin, View):
             try:
                 services.invitation_create(actor=request.user, organisation=self.organisation, **form.cleaned_data)
             except DomainError as exc:
-                form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+                add_domain_error(form, exc)
             else:
                 messages.success(request, _("Invitation sent to %(email)s.") % {"email": form.cleaned_data["email"]})
                 return redirect("accounts:organisation")
@@ -320,7 +299,7 @@ class InvitationAcceptView(TemplateView):
                     full_name=form.cleaned_data["full_name"],
                     password=form.cleaned_data["password1"],
                     agreement=form.cleaned_data["agreement_version"],
-                    **_client(request),
+                    **client_of(request),
                 )
                 login(request, membership.user, backend="django.contrib.auth.backends.ModelBackend")
                 messages.success(request, _("Welcome! You joined %(org)s.") % {"org": membership.organisation.name})

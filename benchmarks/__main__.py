@@ -13,7 +13,7 @@ import time
 
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/dist_bench"
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/12"
-ALL = ("po", "search", "feed", "statement")
+ALL = ("po", "search", "feed", "statement", "import")
 
 
 def _parse() -> argparse.Namespace:

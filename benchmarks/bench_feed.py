@@ -11,6 +11,7 @@ from django.test import Client
 from django.utils import timezone
 
 from resellers.models import StoreListing
+from resellers.shop_services import shop_default
 from suppliers.models import SKU
 
 from . import data
@@ -38,6 +39,7 @@ def _setup():
                 [
                     StoreListing(
                         reseller=reseller,
+                        shop=shop_default(reseller=reseller),
                         supplier_id=supplier_id,
                         sku_id=sku_id,
                         retail_price_amount=price + Decimal("5.00"),

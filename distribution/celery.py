@@ -16,61 +16,98 @@ app = Celery("distribution")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
+
+
+def route_outbox_dispatch(name, args, kwargs, options, task=None, **kw):
+    """``dispatch_outbox(queue)`` goes to ``queue``, so each outbox queue is worked by its own workers."""
+    if name == "distribution.core.tasks.dispatch_outbox" and args:
+        return {"queue": args[0]}
+    return None
+
+
 EVERY_MINUTE = 60.0
+# Every beat entry goes to the ``timers`` queue (CELERY_TASK_ROUTES); a minute timer that could not
+# start within its minute is dropped, since the next one does the same work (no backlog after an outage).
+MINUTE = {"queue": "timers", "expires": 55}
+# Hourly, daily and monthly jobs may take longer than a minute timer.
+LONG = {"queue": "timers", "soft_time_limit": 1800, "time_limit": 1860}
 
 app.conf.beat_schedule = {
     "end-partnerships": {
         "task": "distribution.core.tasks.run_sweep",
         "schedule": EVERY_MINUTE,
+        "options": MINUTE,
         "args": ["end_partnerships"],
+    },
+    "import-jobs": {
+        "task": "distribution.core.tasks.run_sweep",
+        "schedule": EVERY_MINUTE,
+        "options": MINUTE,
+        "args": ["import_jobs"],
     },
     "close-unpaid": {
         "task": "distribution.core.tasks.run_sweep",
         "schedule": EVERY_MINUTE,
+        "options": MINUTE,
         "args": ["close_unpaid"],
     },
     "refund-unshipped": {
         "task": "distribution.core.tasks.run_sweep",
         "schedule": EVERY_MINUTE,
+        "options": MINUTE,
         "args": ["refund_unshipped"],
     },
     "auto-confirm": {
         "task": "distribution.core.tasks.run_sweep",
         "schedule": EVERY_MINUTE,
+        "options": MINUTE,
         "args": ["auto_confirm"],
     },
     "send-reminders": {
         "task": "distribution.core.tasks.run_sweep",
         "schedule": EVERY_MINUTE,
+        "options": MINUTE,
         "args": ["send_reminders"],
     },
     "escalate-disputes": {
         "task": "distribution.core.tasks.run_sweep",
         "schedule": EVERY_MINUTE,
+        "options": MINUTE,
         "args": ["escalate_disputes"],
     },
     "monthly-rebates": {
-        "task": "distribution.disputes.tasks.compute_monthly_rebates",
+        "task": "disputes.tasks.compute_monthly_rebates",
         "schedule": crontab(day_of_month="1", hour="2", minute="0"),
+        "options": LONG,
     },
     "webhook-deliveries": {
         "task": "distribution.core.tasks.run_sweep",
         "schedule": EVERY_MINUTE,
+        "options": MINUTE,
         "args": ["webhook_deliveries"],
     },
     "outbox": {
         "task": "distribution.core.tasks.run_sweep",
         "schedule": EVERY_MINUTE,
+        "options": MINUTE,
         "args": ["outbox"],
     },
     "idempotency-records": {
         "task": "distribution.core.tasks.run_sweep",
         "schedule": crontab(minute=17),
+        "options": LONG,
         "args": ["idempotency_records"],
+    },
+    "form-submissions": {
+        "task": "distribution.core.tasks.run_sweep",
+        "schedule": crontab(minute=27),
+        "options": LONG,
+        "args": ["form_submissions"],
     },
     "inspect-listings": {
         "task": "distribution.core.tasks.run_sweep",
         "schedule": crontab(hour=3, minute=0),
+        "options": LONG,
         "args": ["inspect_listings"],
     },
 }

@@ -62,9 +62,12 @@ INSTALLED_APPS = [
     "procurement",
     "ninja",
     "distribution.api",
-    "distribution.disputes",
+    "disputes",
     "storages",
 ]
+
+# Every form field is rendered with its Bootstrap class (distribution/core/forms.py).
+FORM_RENDERER = "distribution.core.forms.FormRenderer"
 
 MIDDLEWARE = [
     "distribution.ops.requestid.RequestIdMiddleware",
@@ -162,17 +165,25 @@ DATABASE_REPLICA_VIEWS = [
 
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
 CACHE_REDIS_URL = os.environ.get("CACHE_REDIS_URL", REDIS_URL)
+# Redis is optional for correctness: while it is down the cache serves misses and drops writes
+# (distribution/core/cache.py); sessions live in the database (Django's default engine).
 if os.environ.get("PYTEST_XDIST_WORKER", "").startswith("gw"):
     # Parallel test workers (pytest -n) each get their own Redis database (13, 14, …): one
     # worker's cache.clear() (a FLUSHDB) must not wipe another's rate-limit counters.
     CACHE_REDIS_URL = CACHE_REDIS_URL.rsplit("/", 1)[0] + f"/{(13 + int(os.environ['PYTEST_XDIST_WORKER'][2:])) % 16}"
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "distribution.core.cache.ResilientRedisCache",
         "LOCATION": CACHE_REDIS_URL,
         "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "distribution"),
+        "OPTIONS": {
+            "socket_connect_timeout": 0.5,
+            "socket_timeout": 1.0,
+            "DOWN_RETRY_AFTER": float(os.environ.get("CACHE_DOWN_RETRY_AFTER", "5")),
+        },
     }
 }
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
@@ -320,6 +331,25 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(BASE_DIR / "var" / "celerybeat-schedule")
+# Queues (README "Workers and queues"): the minute timers have a worker of their own, so a webhook
+# storm, a slow import or a stuck mail server never delays a deadline. Every task is routed by name
+# (tests/test_celery_routes.py keeps this list complete); limits are per task, these are the fallback.
+CELERY_TASK_DEFAULT_QUEUE = "default"
+CELERY_TASK_ROUTES = (
+    # The outbox's dispatcher runs on the queue it dispatches (its handlers registered their queue).
+    "distribution.celery.route_outbox_dispatch",
+    {
+        "distribution.core.tasks.run_sweep": {"queue": "timers"},
+        "distribution.core.tasks.sweep_deadlines": {"queue": "timers"},
+        "disputes.tasks.compute_monthly_rebates": {"queue": "timers"},
+        "distribution.api.tasks.deliver_webhook": {"queue": "webhooks"},
+        "suppliers.tasks.run_import_job": {"queue": "imports"},
+    },
+)
+# The queues the workers consume (Procfile, docker-compose.yml); an outbox handler must use one of them.
+CELERY_QUEUES_CONSUMED = ("timers", "webhooks", "imports", "email", "default")
+CELERY_TASK_SOFT_TIME_LIMIT = 300
+CELERY_TASK_TIME_LIMIT = 360
 
 # Platform rules (SPEC §4): periods are settings.
 PO_PAY_WITHIN = timedelta(days=int(os.environ.get("PO_PAY_WITHIN_DAYS", "7")))
@@ -327,6 +357,9 @@ PO_SHIP_WITHIN = timedelta(days=int(os.environ.get("PO_SHIP_WITHIN_DAYS", "15"))
 PO_CONFIRM_WITHIN = timedelta(days=int(os.environ.get("PO_CONFIRM_WITHIN_DAYS", "30")))
 PARTNERSHIP_NOTICE_PERIOD = timedelta(days=10)
 SWEEP_BATCH_SIZE = int(os.environ.get("SWEEP_BATCH_SIZE", "100"))
+# An import's worker renews its lease as it goes; past it the job is resumed, at most this many runs in all.
+IMPORT_JOB_LEASE = timedelta(seconds=int(os.environ.get("IMPORT_JOB_LEASE_SECONDS", "120")))
+IMPORT_JOB_MAX_ATTEMPTS = int(os.environ.get("IMPORT_JOB_MAX_ATTEMPTS", "2"))
 # The outbox (distribution/core/outbox.py): a worker's claim on a row lasts OUTBOX_LEASE; a row
 # failing OUTBOX_MAX_ATTEMPTS times is quarantined; the sweep re-kicks rows overdue by
 # OUTBOX_KICK_GRACE and forgets done rows after OUTBOX_KEEP_DONE. product.updated is coalesced

@@ -1,4 +1,9 @@
-"""Parse a consumer address pasted in one line into fields (R12).
+"""Parse a consumer address pasted in one line, or the labelled block shops copy, into fields (R12).
+
+``parse_address`` takes either form: the block Taobao/Pinduoduo/JD show for copying
+(``收货人: 张三 / 手机号码: 138… / 所在地区: 浙江省 杭州市 西湖区 / 详细地址: 文三路100号``,
+labels in either script, one per line or in one line) or one line as below. A missing
+postal code is filled from the district (``postal_code_guessed``).
 
 ``"張三 13800138000 浙江省杭州市西湖區文三路100號 310000"`` →
 recipient 張三, mobile, province/city/district codes from the GB/T 2260 data,
@@ -14,7 +19,7 @@ import re
 from dataclasses import dataclass, field
 from functools import cache
 
-from distribution.core.divisions import _names, name_of
+from distribution.core.divisions import _names, name_of, postal_code_for, simplified
 
 # One-to-one traditional → simplified for characters common in place names.
 _T2S = str.maketrans(
@@ -31,7 +36,9 @@ _DISTRICT_SUFFIXES = ("自治县", "区", "县", "市", "旗")
 
 
 def to_simplified(text: str) -> str:
-    return text.translate(_T2S)
+    """Simplified characters, position for position (so offsets found in the result hold in ``text``)."""
+    converted = simplified(text)
+    return converted if len(converted) == len(text) else text.translate(_T2S)
 
 
 def _short(name: str, suffixes: tuple[str, ...]) -> str:
@@ -72,6 +79,7 @@ class ParsedAddress:
     street: str = ""
     postal_code: str = ""
     missing: list[str] = field(default_factory=list)
+    postal_code_guessed: bool = False
 
     def as_initial(self) -> dict[str, str]:
         return {k: getattr(self, k) for k in ("recipient", "mobile", "province", "city", "district", "street", "postal_code")}
@@ -99,7 +107,18 @@ def _municipality_city(province_code: str) -> str:
 def parse_address_line(text: str) -> ParsedAddress:
     """Split one pasted line into address fields; ``missing`` names what could not be found."""
     result = ParsedAddress()
-    original = _LABELS.sub(" ", (text or "").strip())
+    original = _take_mobile_and_postal_code(result, _LABELS.sub(" ", (text or "").strip()))
+    start, end = _find_divisions(result, to_simplified(original))
+    _split_recipient_and_street(result, original, start, end)
+    result.recipient = result.recipient[:50]
+    result.missing = [k for k, v in result.as_initial().items() if not v and k != "district"]
+    if result.city and not result.district and any(True for _ in _district_codes(result.city)):
+        result.missing.append("district")
+    return result
+
+
+def _take_mobile_and_postal_code(result: ParsedAddress, original: str) -> str:
+    """Record the mobile number and postal code; blank them out of the text (positions kept)."""
     mobile = _MOBILE.search(original)
     if mobile:
         result.mobile = re.sub(r"[\s-]", "", mobile.group(1))
@@ -108,8 +127,11 @@ def parse_address_line(text: str) -> ParsedAddress:
     if postal:
         result.postal_code = postal.group(1)
         original = original[: postal.start()] + " " * 6 + original[postal.end() :]
-    simple = to_simplified(original)
+    return original
 
+
+def _find_divisions(result: ParsedAddress, simple: str) -> tuple[int, int]:
+    """Province, city and district from the (simplified) text; where the divisions start and end in it."""
     start = end = -1
     province = _find(simple, "province", 0)
     if province:
@@ -134,7 +156,11 @@ def parse_address_line(text: str) -> ParsedAddress:
             result.district, start, end = district
             result.city = result.district[:4] + "00"
             result.province = result.district[:2] + "0000"
+    return start, end
 
+
+def _split_recipient_and_street(result: ParsedAddress, original: str, start: int, end: int) -> None:
+    """The name before the divisions (or a short Chinese name at the end) is the recipient; the rest is the street."""
     if start >= 0:
         before = original[:start]
         after = original[end:]
@@ -153,7 +179,7 @@ def parse_address_line(text: str) -> ParsedAddress:
     else:
         street_tokens = after_tokens[1:] if after_tokens else []
         result.recipient = after_tokens[0] if after_tokens else ""
-    result.street = "".join(street_tokens).strip()
+    result.street = re.sub(r"[(（]\s*[)）]", "", "".join(street_tokens)).strip()
     result.recipient = result.recipient[:50]
     result.missing = [k for k, v in result.as_initial().items() if not v and k != "district"]
     if result.city and not result.district and any(True for _ in _district_codes(result.city)):
@@ -164,3 +190,69 @@ def parse_address_line(text: str) -> ParsedAddress:
 def _district_codes(city_code: str):
     prefix = city_code[:4]
     return (c for c in _names() if c.startswith(prefix) and not c.endswith("00"))
+
+
+_BLOCK_LABELS = {
+    "recipient": r"收[货貨]人(?:姓名)?|收件人|联系人|聯繫人|聯系人|姓名",
+    "mobile": r"手[机機](?:号码|號碼|号|號)?|联系电话|聯繫電話|联系方式|聯繫方式|[电電][话話]",
+    "region": r"所在地[区區]|所在城市|地[区區]|省市[区區]",
+    "street": r"[详詳][细細]地址|街道地址|收[货貨]地址|地址",
+    "postal_code": r"[邮郵]政[编編][码碼]|[邮郵][编編]",
+}
+_BLOCK = re.compile(
+    "(" + "|".join(f"(?P<{k}>{v})" for k, v in _BLOCK_LABELS.items()) + r")\s*[:：]\s*"
+)
+
+
+def _labelled_fields(text: str) -> dict[str, str] | None:
+    """{field: value} of a labelled block, or None when ``text`` has fewer than two labels."""
+    matches = list(_BLOCK.finditer(text))
+    if len(matches) < 2:
+        return None
+    fields: dict[str, str] = {}
+    for i, match in enumerate(matches):
+        end = matches[i + 1].start() if i + 1 < len(matches) else len(text)
+        kind = next(k for k in _BLOCK_LABELS if match.group(k))
+        value = text[match.end() : end].strip(" \t\r\n,，;；")
+        fields.setdefault(kind, value)
+    return fields
+
+
+def _fill_postal(result: ParsedAddress) -> ParsedAddress:
+    if not result.postal_code and (result.district or result.city):
+        result.postal_code = postal_code_for(result.district or result.city)
+        result.postal_code_guessed = bool(result.postal_code)
+    result.missing = [m for m in result.missing if not (m == "postal_code" and result.postal_code)]
+    return result
+
+
+def parse_address(text: str, *, recipient: str = "", mobile: str = "") -> ParsedAddress:
+    """Parse a labelled block or one line; ``recipient``/``mobile`` come from separate columns when a file has them."""
+    text = (text or "").strip()
+    fields = _labelled_fields(text)
+    if fields is None:
+        line = " ".join(part for part in (recipient, mobile, text) if part)
+        return _fill_postal(parse_address_line(line))
+    region = fields.get("region", "")
+    street = fields.get("street", "")
+    result = parse_address_line(region or street)
+    if region:
+        # a detail address often repeats the region: keep only what follows it
+        simple_street = to_simplified(street)
+        for code in (result.district, result.city, result.province):
+            name = name_of(code) if code else ""
+            if name and name in simple_street:
+                street = street[simple_street.index(name) + len(name) :]
+                break
+        result.street = street.strip()
+    result.recipient = (fields.get("recipient") or recipient or result.recipient)[:50]
+    mobile_text = fields.get("mobile") or mobile
+    found = _MOBILE.search(mobile_text or "")
+    result.mobile = re.sub(r"[\s-]", "", found.group(1)) if found else (mobile_text or result.mobile)
+    postal = _POSTAL.search(fields.get("postal_code", ""))
+    if postal:
+        result.postal_code = postal.group(1)
+    result.missing = [k for k, v in result.as_initial().items() if not v and k != "district"]
+    if result.city and not result.district and any(True for _ in _district_codes(result.city)):
+        result.missing.append("district")
+    return _fill_postal(result)

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from distribution.core.audit import audit
-from distribution.core.divisions import validate_address_divisions
+from distribution.core.divisions import find_division, postal_code_for, validate_address_divisions
 from distribution.core.errors import ValidationFailed
 from distribution.core.validators import normalise_mainland_mobile
 from resellers.models import Reseller
@@ -58,6 +58,32 @@ def address_clean(address: dict[str, Any]) -> dict[str, str]:
         raise ValidationFailed(messages[0], field=field) from exc
     if not (len(data["postal_code"]) == 6 and data["postal_code"].isdigit()):
         raise ValidationFailed(_("A postal code has 6 digits."), field="postal_code")
+    return data
+
+
+def address_normalise(address: dict[str, Any]) -> dict[str, Any]:
+    """Division names (either script, with or without 省/市/區) become GB/T 2260 codes; a missing postal
+    code is filled from the district. Codes pass through; an unknown name is refused naming the field.
+    Call before ``address_clean``, which validates the result."""
+    data = dict(address or {})
+    parent = ""
+    for key in ("province", "city", "district"):
+        value = str(data.get(key) or "").strip()
+        if not value:
+            break
+        if not (value.isdigit() and len(value) == 6):
+            code = find_division(value, within=parent)
+            if code is None:
+                messages = {
+                    "province": _("No province is called %(name)s."),
+                    "city": _("No city called %(name)s lies in the chosen province."),
+                    "district": _("No district called %(name)s lies in the chosen city."),
+                }
+                raise ValidationFailed(messages[key] % {"name": value}, field=key)
+            data[key] = value = code
+        parent = value
+    if not str(data.get("postal_code") or "").strip():
+        data["postal_code"] = postal_code_for(str(data.get("district") or data.get("city") or ""))
     return data
 
 

@@ -7,12 +7,14 @@ class ProcurementConfig(AppConfig):
     verbose_name = _("Purchase orders")
 
     def ready(self) -> None:
+        from distribution.core import outbox
         from distribution.core.sweeps import register_sweep
         from settlement.reconcile import register_escrow_expectation
 
-        from . import sweeps
+        from . import order_import, sweeps
         from .selectors import PO_NUMBER_PATTERN, escrow_expectation
 
+        outbox.register_handler(order_import.TOPIC, order_import.handle_place, queue=order_import.QUEUE)
         for name, func in sweeps.SWEEPS.items():
             register_sweep(name, func)
         register_escrow_expectation(escrow_expectation, covers=PO_NUMBER_PATTERN)

@@ -64,7 +64,7 @@ def seed(ctx: dict) -> None:
         supplier, supplier_user = ctx.get(key), ctx.get(f"{key}_user")
         if supplier is None or supplier_user is None:
             continue
-        if not Partnership.objects.filter(supplier=supplier, reseller=reseller).exclude(status="terminated").exists():
+        if not Partnership.objects.live().filter(supplier=supplier, reseller=reseller).exists():
             continue
         for index, state in enumerate(STATES):
             ref = f"DEMO-{key.upper()}-{index + 1:02d}"

@@ -34,8 +34,6 @@ class AddressForm(forms.Form):
         self.fields["district"].choices = [("", _("Choose…"))] + (
             [(d.code, d.name) for d in divisions.districts(city)] if divisions.is_city(city) else []
         )
-        for field in self.fields.values():
-            field.widget.attrs.setdefault("class", "form-select" if isinstance(field, forms.ChoiceField) else "form-control")
         url = reverse_lazy("procurement:address_fields")
         for name in ("province", "city"):
             self.fields[name].widget.attrs.update(
@@ -59,30 +57,24 @@ class PasteAddressForm(forms.Form):
     text = forms.CharField(label=_("Paste an address"), max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class _Bootstrap:
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            css = "form-check-input" if isinstance(field, forms.BooleanField) else "form-control"
-            field.widget.attrs.setdefault("class", css)
-
-
-class PlaceOrderForm(_Bootstrap, forms.Form):
+class PlaceOrderForm(forms.Form):
     consumer_order_ref = forms.CharField(label=_("Consumer order number (from your shop)"), max_length=64)
     note = forms.CharField(label=_("Note to the supplier"), max_length=500, required=False)
     save_address = forms.BooleanField(label=_("Save this address to my address book"), required=False)
+    # sent by the "Place it anyway" button when POs for this consumer order exist already
+    confirm_duplicate = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
 
-class ShipForm(_Bootstrap, forms.Form):
+class ShipForm(forms.Form):
     carrier = forms.CharField(label=_("Carrier"), max_length=50)
     tracking_number = forms.CharField(label=_("Tracking number"), max_length=50)
 
 
-class ReasonForm(_Bootstrap, forms.Form):
+class ReasonForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=500, widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class BulkShipForm(_Bootstrap, forms.Form):
+class BulkShipForm(forms.Form):
     """A CSV of ``number,carrier,tracking_number`` (a header row is allowed)."""
 
     file = forms.FileField(label=_("CSV file (PO number, carrier, tracking number)"))

@@ -78,6 +78,9 @@ class PurchaseOrder(AddressFields):
     status = FSMField(_("status"), choices=Status.choices, default=Status.AWAITING_PAYMENT, protected=True, db_index=True)
     supplier = models.ForeignKey("suppliers.Supplier", on_delete=models.PROTECT, related_name="purchase_orders")
     reseller = models.ForeignKey("resellers.Reseller", on_delete=models.PROTECT, related_name="purchase_orders")
+    shop = models.ForeignKey(
+        "resellers.Shop", on_delete=models.SET_NULL, null=True, blank=True, related_name="purchase_orders", verbose_name=_("shop")
+    )
     placed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     consumer_order_ref = models.CharField(_("consumer order reference"), max_length=64)
     note = models.CharField(_("note to supplier"), max_length=500, blank=True)
@@ -119,6 +122,8 @@ class PurchaseOrder(AddressFields):
         indexes = [
             models.Index(fields=["reseller", "status"]),
             models.Index(fields=["supplier", "status"]),
+            # placing looks up earlier POs of the same consumer order (duplicate_of)
+            models.Index(fields=["reseller", "consumer_order_ref"], name="po_reseller_consumer_ref"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(goods_amount__gte=0), name="po_goods_non_negative"),
@@ -272,3 +277,126 @@ class SavedAddress(AddressFields):
 
     def __str__(self) -> str:
         return f"{self.recipient} {self.address_line}"
+
+
+# --- order intake from the resellers' shops ------------------------------------------------
+
+
+class OrderImportMapping(models.Model):
+    """A reseller's own column mapping for order files (``columns``: field → the file's header)."""
+
+    reseller = models.ForeignKey("resellers.Reseller", on_delete=models.CASCADE, related_name="order_import_mappings")
+    name = models.CharField(_("name"), max_length=100)
+    columns = models.JSONField(_("columns"), default=dict)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        verbose_name = _("order file mapping")
+        verbose_name_plural = _("order file mappings")
+        constraints = [models.UniqueConstraint(fields=["reseller", "name"], name="order_mapping_unique_name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class OrderImport(models.Model):
+    """One uploaded order file of a shop: previewed row by row, then placed by the worker."""
+
+    class Status(models.TextChoices):
+        PREVIEW = "preview", _("Preview")
+        PLACING = "placing", _("Placing")
+        DONE = "done", _("Placed")
+        FAILED = "failed", _("Stopped with errors")
+
+    reseller = models.ForeignKey("resellers.Reseller", on_delete=models.CASCADE, related_name="order_imports")
+    shop = models.ForeignKey("resellers.Shop", on_delete=models.CASCADE, related_name="order_imports")
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    file_name = models.CharField(_("file"), max_length=200)
+    layout = models.CharField(_("layout"), max_length=100)
+    encoding = models.CharField(_("encoding"), max_length=16, blank=True)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PREVIEW, db_index=True)
+    row_count = models.PositiveIntegerField(_("rows"), default=0)
+    orders_total = models.PositiveIntegerField(default=0)
+    orders_done = models.PositiveIntegerField(default=0)
+    error = models.CharField(_("error"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    placing_started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("order import")
+        verbose_name_plural = _("order imports")
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.pk})"
+
+    @property
+    def progress_percent(self) -> int:
+        return 100 if not self.orders_total else int(self.orders_done * 100 / self.orders_total)
+
+
+class OrderImportRow(models.Model):
+    """One line of an order file and what became of it."""
+
+    class Outcome(models.TextChoices):
+        READY = "ready", _("Ready")
+        UNKNOWN_ITEM = "unknown_item", _("Unknown item code")
+        PRICE_OUT_OF_RANGE = "price_out_of_range", _("Price out of range")
+        NO_STOCK = "no_stock", _("Not enough stock")
+        BAD_ADDRESS = "bad_address", _("Bad address")
+        DUPLICATE = "duplicate", _("Duplicate")
+        INVALID = "invalid", _("Invalid")
+        SKIPPED = "skipped", _("Skipped")
+        PLACED = "placed", _("Placed")
+        NOT_PLACED = "not_placed", _("Not placed")
+
+    order_import = models.ForeignKey(OrderImport, on_delete=models.CASCADE, related_name="rows")
+    row_number = models.PositiveIntegerField(_("row"))
+    consumer_order_ref = models.CharField(_("consumer order reference"), max_length=64, blank=True)
+    item_code = models.CharField(_("shop item code"), max_length=64, blank=True)
+    quantity = models.CharField(_("quantity"), max_length=20, blank=True)
+    unit_price = models.CharField(_("price"), max_length=20, blank=True)
+    recipient = models.CharField(_("recipient"), max_length=100, blank=True)
+    mobile = models.CharField(_("mobile number"), max_length=30, blank=True)
+    address_text = models.CharField(_("address"), max_length=300, blank=True)
+    address = models.JSONField(default=dict, blank=True)
+    note = models.CharField(_("note to supplier"), max_length=500, blank=True)
+    sku = models.ForeignKey("suppliers.SKU", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    supplier_id_hint = models.IntegerField(null=True, blank=True)
+    outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices, db_index=True)
+    error_field = models.CharField(_("field"), max_length=40, blank=True)
+    message = models.CharField(_("message"), max_length=500, blank=True)
+    purchase_order = models.ForeignKey(PurchaseOrder, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+
+    class Meta:
+        ordering = ["order_import_id", "row_number"]
+        verbose_name = _("order file row")
+        verbose_name_plural = _("order file rows")
+        indexes = [models.Index(fields=["order_import", "consumer_order_ref"])]
+        constraints = [models.UniqueConstraint(fields=["order_import", "row_number"], name="order_import_row_once")]
+
+    def __str__(self) -> str:
+        return f"{self.order_import_id}:{self.row_number}"
+
+
+class ShopOrder(models.Model):
+    """A consumer order of a shop that was placed: the guard that makes importing idempotent.
+
+    Unique per shop and consumer order reference, written in the same transaction as the
+    order's purchase orders, so a re-uploaded file (or two workers) can never place it twice.
+    """
+
+    shop = models.ForeignKey("resellers.Shop", on_delete=models.CASCADE, related_name="shop_orders")
+    consumer_order_ref = models.CharField(_("consumer order reference"), max_length=64)
+    order_import = models.ForeignKey(OrderImport, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("shop order")
+        verbose_name_plural = _("shop orders")
+        constraints = [models.UniqueConstraint(fields=["shop", "consumer_order_ref"], name="shop_order_unique_ref")]
+
+    def __str__(self) -> str:
+        return f"{self.shop_id}:{self.consumer_order_ref}"

@@ -25,8 +25,20 @@ def reminder_lead(kind: str) -> timedelta:
     return getattr(settings, setting, default)
 
 
-def purchase_orders_for_reseller(reseller_id: int, *, status: str = "", q: str = "") -> QuerySet[PurchaseOrder]:
-    qs = PurchaseOrder.objects.filter(reseller_id=reseller_id).select_related("supplier")
+def duplicate_po_numbers(*, reseller_id: int, consumer_order_ref: str, exclude_ids: list[int] | None = None) -> list[str]:
+    """Numbers of this reseller's POs already placed for ``consumer_order_ref`` (oldest first), so a
+    second PO for one consumer order is placed only knowingly (the web asks; the API reports it)."""
+    ref = (consumer_order_ref or "").strip()
+    if not ref:
+        return []
+    qs = PurchaseOrder.objects.filter(reseller_id=reseller_id, consumer_order_ref=ref).exclude(pk__in=list(exclude_ids or []))
+    return list(qs.order_by("placed_at", "pk").values_list("number", flat=True)[:20])
+
+
+def purchase_orders_for_reseller(reseller_id: int, *, status: str = "", q: str = "", shop_id: int | None = None) -> QuerySet[PurchaseOrder]:
+    qs = PurchaseOrder.objects.filter(reseller_id=reseller_id).select_related("supplier", "shop")
+    if shop_id:
+        qs = qs.filter(shop_id=shop_id)
     if status in Status.values:
         qs = qs.filter(status=status)
     if q:

@@ -11,13 +11,17 @@ from django.contrib import messages
 from django.db.models import Q
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views import View
 
+from accounts.models import Penalty
 from distribution.core.csv_stream import csv_lines
 from distribution.core.errors import DomainError
+from distribution.core.forms import add_domain_error
+from distribution.core.once import SubmitOnceMixin
 from distribution.core.pagination import paginate
 from distribution.core.params import parse_id
 from distribution.core.permissions import ResellerMemberMixin, SupplierMemberMixin
@@ -30,14 +34,6 @@ from .forms import AddressForm, BulkShipForm, PasteAddressForm, PlaceOrderForm, 
 from .models import PurchaseOrder, SavedAddress
 
 Status = PurchaseOrder.Status
-
-
-def _form_error(form, exc: DomainError) -> None:
-    field = (exc.field or "").split(".")[-1] if exc.field and not exc.field.startswith("lines") else exc.field
-    if field in form.fields:
-        form.add_error(field, exc.message)
-    else:
-        form.add_error(None, exc.message)
 
 
 def _deadline(po: PurchaseOrder):
@@ -70,8 +66,11 @@ class ResellerPOListView(ResellerMemberMixin, View):
     def get(self, request):
         status = request.GET.get("status", "")
         q = request.GET.get("q", "").strip()[:50]
-        page = paginate(request, selectors.purchase_orders_for_reseller(self.organisation.pk, status=status, q=q))
+        shop = request.GET.get("shop", "")
+        shop_id = int(shop) if shop.isdigit() else None
+        page = paginate(request, selectors.purchase_orders_for_reseller(self.organisation.pk, status=status, q=q, shop_id=shop_id))
         counts = selectors.status_counts(reseller_id=self.organisation.pk)
+        from resellers.models import Shop
         return render(
             request,
             "procurement/purchaseorder_reseller_list.html",
@@ -82,6 +81,9 @@ class ResellerPOListView(ResellerMemberMixin, View):
                 "counts": counts,
                 "statuses": Status.choices,
                 "auto_pay": self.organisation.reseller.auto_pay,
+                "shops": list(Shop.objects.filter(reseller_id=self.organisation.pk)),
+                "shop_id": shop_id,
+                "export_query": request.GET.urlencode(),
             },
         )
 
@@ -111,7 +113,10 @@ class ResellerPODetailView(ResellerMemberMixin, View):
         return render(request, "procurement/purchaseorder_reseller_detail.html", context)
 
 
-class _ResellerPOAction(ResellerMemberMixin, View):
+class _ResellerPOAction(ResellerMemberMixin, SubmitOnceMixin, View):
+    def once_fallback_url(self) -> str:
+        return reverse("procurement:reseller_po_detail", args=[self.kwargs["number"]])
+
     def post(self, request, number):
         po = selectors.purchase_order_for_reseller(self.organisation.pk, number)
         try:
@@ -164,7 +169,7 @@ class ResellerPOAddressView(ResellerMemberMixin, View):
             try:
                 services.purchase_order_update_address(actor=request.user, purchase_order=po, address=form.address())
             except DomainError as exc:
-                _form_error(form, exc)
+                add_domain_error(form, exc)
             else:
                 messages.success(request, _("Address changed; the supplier has been told."))
                 return redirect("procurement:reseller_po_detail", number=po.number)
@@ -182,28 +187,22 @@ class AutoPayView(ResellerMemberMixin, View):
 
 
 def _orderable_skus(reseller_id: int, now):
-    from resellers.search import listing_suspended_organisations
-
-    live = Partnership.objects.filter(reseller_id=reseller_id).filter(
-        Q(status=Partnership.Status.ACTIVE) | Q(status=Partnership.Status.TERMINATION_PENDING, ends_at__gt=now)
-    )
+    live = Partnership.objects.live(now).filter(reseller_id=reseller_id)
     return SKU.objects.filter(
         supplier_id__in=live.values("supplier_id"),
         product__status=Product.Status.LISTED,
         is_active=True,
         supplier__status="active",
-    ).exclude(supplier_id__in=listing_suspended_organisations(now)).select_related("product", "supplier")
+    ).exclude(supplier_id__in=Penalty.objects.suspending_listing(now).values("organisation_id")).select_related("product", "supplier")
 
 
 def _discounts(reseller_id: int) -> dict[int, Decimal]:
     return dict(
-        Partnership.objects.filter(reseller_id=reseller_id)
-        .exclude(status=Partnership.Status.TERMINATED)
-        .values_list("supplier_id", "tier__discount_percent")
+        Partnership.objects.live().filter(reseller_id=reseller_id).values_list("supplier_id", "tier__discount_percent")
     )
 
 
-class PlaceView(ResellerMemberMixin, View):
+class PlaceView(ResellerMemberMixin, SubmitOnceMixin, View):
     template = "procurement/purchaseorder_place.html"
 
     def _lines_from_post(self, request) -> list[dict]:
@@ -230,7 +229,7 @@ class PlaceView(ResellerMemberMixin, View):
                 )
         return rows
 
-    def _render(self, request, *, form, address_form, rows, errors=None, status=200):
+    def _render(self, request, *, form, address_form, rows, errors=None, duplicates=None, status=200):
         saved = SavedAddress.objects.filter(reseller_id=self.organisation.pk)[:50]
         return render(
             request,
@@ -241,6 +240,7 @@ class PlaceView(ResellerMemberMixin, View):
                 "paste_form": PasteAddressForm(),
                 "rows": rows,
                 "line_errors": errors or [],
+                "duplicates": duplicates or [],
                 "saved_addresses": saved,
             },
             status=status,
@@ -262,6 +262,12 @@ class PlaceView(ResellerMemberMixin, View):
         errors: list[str] = []
         if not lines:
             errors.append(_("Add at least one SKU."))
+        if form.is_valid() and address_form.is_valid() and not errors and not form.cleaned_data["confirm_duplicate"]:
+            duplicates = selectors.duplicate_po_numbers(
+                reseller_id=self.organisation.pk, consumer_order_ref=form.cleaned_data["consumer_order_ref"]
+            )
+            if duplicates:
+                return self._render(request, form=form, address_form=address_form, rows=rows, duplicates=duplicates, status=409)
         if form.is_valid() and address_form.is_valid() and not errors:
             try:
                 placed = services.purchase_orders_place_cart(
@@ -275,10 +281,8 @@ class PlaceView(ResellerMemberMixin, View):
             except DomainError as exc:
                 if exc.field and exc.field.startswith("lines") or exc.field is None:
                     errors.append(exc.message)
-                elif exc.field in form.fields:
-                    form.add_error(exc.field, exc.message)
                 else:
-                    _form_error(address_form, exc)
+                    add_domain_error(form if exc.field in form.fields else address_form, exc)
             else:
                 if form.cleaned_data["save_address"]:
                     # the address was valid for the order; saving it is a convenience
@@ -385,7 +389,7 @@ class SavedAddressListView(ResellerMemberMixin, View):
             try:
                 services.saved_address_create(actor=request.user, reseller=self.organisation.reseller, address=form.address())
             except DomainError as exc:
-                _form_error(form, exc)
+                add_domain_error(form, exc)
             else:
                 messages.success(request, _("Address saved."))
                 return redirect("procurement:saved_addresses")
@@ -481,7 +485,10 @@ class SupplierShipQueueCSVView(SupplierMemberMixin, View):
         return response
 
 
-class SupplierBulkShipView(SupplierMemberMixin, View):
+class SupplierBulkShipView(SupplierMemberMixin, SubmitOnceMixin, View):
+    def once_fallback_url(self) -> str:
+        return reverse("procurement:supplier_po_list")
+
     def post(self, request):
         form = BulkShipForm(request.POST, request.FILES)
         if not form.is_valid():
@@ -516,7 +523,7 @@ class SupplierPODetailView(SupplierMemberMixin, View):
         return render(request, "procurement/purchaseorder_supplier_detail.html", context, status=status)
 
 
-class SupplierPOShipView(SupplierPODetailView):
+class SupplierPOShipView(SubmitOnceMixin, SupplierPODetailView):
     def post(self, request, number):
         po = selectors.purchase_order_for_supplier(self.organisation.pk, number)
         form = ShipForm(request.POST)
@@ -524,14 +531,14 @@ class SupplierPOShipView(SupplierPODetailView):
             try:
                 services.purchase_order_ship(actor=request.user, purchase_order=po, **form.cleaned_data)
             except DomainError as exc:
-                _form_error(form, exc)
+                add_domain_error(form, exc)
             else:
                 messages.success(request, _("Shipped. The reseller has been told."))
                 return redirect("procurement:supplier_po_detail", number=po.number)
         return self.get(request, number, ship_form=form, status=422)
 
 
-class SupplierPOCancelView(SupplierPODetailView):
+class SupplierPOCancelView(SubmitOnceMixin, SupplierPODetailView):
     def post(self, request, number):
         po = selectors.purchase_order_for_supplier(self.organisation.pk, number)
         form = ReasonForm(request.POST)
@@ -539,7 +546,7 @@ class SupplierPOCancelView(SupplierPODetailView):
             try:
                 services.purchase_order_supplier_cancel(actor=request.user, purchase_order=po, reason=form.cleaned_data["reason"])
             except DomainError as exc:
-                _form_error(form, exc)
+                add_domain_error(form, exc)
             else:
                 messages.success(request, _("Cancelled; the reseller was refunded."))
                 return redirect("procurement:supplier_po_detail", number=po.number)

@@ -1,10 +1,11 @@
-"""Staff views of store lists and inspection findings (read-only: resellers and suppliers act on their pages)."""
+"""Staff views of resellers, store lists and inspection findings (store lists and findings read-only:
+resellers and suppliers act on their pages)."""
 
 from __future__ import annotations
 
 from django.contrib import admin
 
-from .models import InspectionFinding, StoreListing
+from .models import InspectionFinding, Reseller, StoreListing
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -35,3 +36,11 @@ class InspectionFindingAdmin(ReadOnlyAdmin):
     search_fields = ("reseller__name", "supplier__company_name", "listing__sku__code")
     list_select_related = ("reseller", "supplier", "listing__sku")
     date_hierarchy = "found_at"
+
+
+@admin.register(Reseller)
+class ResellerAdmin(admin.ModelAdmin):
+    list_display = ("name", "channel_type", "store_name", "contact_name", "contact_phone", "auto_pay", "created_at")
+    list_filter = ("channel_type",)
+    search_fields = ("name", "store_name", "contact_name", "organisation__memberships__user__email")
+    readonly_fields = ("organisation", "created_at", "updated_at")

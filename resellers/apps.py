@@ -9,7 +9,8 @@ class ResellersConfig(AppConfig):
     def ready(self) -> None:
         from distribution.core.sweeps import register_sweep
 
-        from . import search  # noqa: F401  (registers the trigram lookups)
+        from . import receivers, search  # noqa: F401  (search registers the trigram lookups)
         from .sweeps import NAME, inspect_listings
 
         register_sweep(NAME, inspect_listings)
+        receivers.connect()

@@ -42,8 +42,9 @@ PRODUCT_COLUMNS = [
     "available",
     "status",
     "updated_at",
+    "item_code",
 ]
-STOCK_COLUMNS = ["sku_code", "available", "updated_at"]
+STOCK_COLUMNS = ["sku_code", "item_code", "available", "updated_at"]
 
 
 def _absolute(url: str) -> str:
@@ -103,6 +104,7 @@ _PRODUCT_FIELDS = (
     "sku__product_id",
     "sku__product__province_code",
     "sku__product__city_code",
+    "item_code",
 )
 
 
@@ -117,7 +119,7 @@ def _chunks(iterable, size: int):
         yield chunk
 
 
-def product_rows(reseller: Reseller, *, updated_since: datetime | None = None) -> Iterator[dict]:
+def product_rows(reseller: Reseller, *, updated_since: datetime | None = None, shop=None) -> Iterator[dict]:
     """One dict per store-list entry, in id order.
 
     Reads plain tuples (``values_list``) rather than model instances, and per chunk of
@@ -126,7 +128,7 @@ def product_rows(reseller: Reseller, *, updated_since: datetime | None = None) -
     partnerships = partnerships_by_supplier(reseller)
     discounts = {supplier_id: p.tier.discount_percent for supplier_id, p in partnerships.items()}
     qs = (
-        feed_listings(reseller=reseller, updated_since=updated_since)
+        feed_listings(reseller=reseller, updated_since=updated_since, shop=shop)
         .annotate(
             row_updated_at=Greatest(F("updated_at"), F("sku__updated_at")),
             feed_title=Case(
@@ -165,6 +167,7 @@ def product_rows(reseller: Reseller, *, updated_since: datetime | None = None) -
             product_id,
             province_code,
             city_code,
+            item_code,
         ) in chunk:
             urls = []
             for name in images.get(product_id, ()):
@@ -187,18 +190,19 @@ def product_rows(reseller: Reseller, *, updated_since: datetime | None = None) -
                 "available": max(on_hand - reserved, 0),
                 "status": status,
                 "updated_at": updated.isoformat(),
+                "item_code": item_code,
             }
 
 
-def stock_rows(reseller: Reseller, *, updated_since: datetime | None = None) -> Iterator[dict]:
+def stock_rows(reseller: Reseller, *, updated_since: datetime | None = None, shop=None) -> Iterator[dict]:
     qs = (
-        feed_listings(reseller=reseller, updated_since=updated_since)
+        feed_listings(reseller=reseller, updated_since=updated_since, shop=shop)
         .annotate(row_updated_at=Greatest(F("updated_at"), F("sku__updated_at")))
-        .values_list("sku__code", "sku__on_hand", "sku__reserved", "row_updated_at")
+        .values_list("sku__code", "item_code", "sku__on_hand", "sku__reserved", "row_updated_at")
         .order_by("pk")
     )
-    for code, on_hand, reserved, updated in qs.iterator(chunk_size=CHUNK_SIZE):
-        yield {"sku_code": code, "available": max(on_hand - reserved, 0), "updated_at": updated.isoformat()}
+    for code, item_code, on_hand, reserved, updated in qs.iterator(chunk_size=CHUNK_SIZE):
+        yield {"sku_code": code, "item_code": item_code, "available": max(on_hand - reserved, 0), "updated_at": updated.isoformat()}
 
 
 def _flat(row: dict) -> list:

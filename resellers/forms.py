@@ -7,11 +7,14 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from accounts.forms import OrganisationSignupForm
 from distribution.core.divisions import province_choices
 from distribution.core.params import MAX_DB_BIGINT
-from suppliers.models import Category, Supplier
+from distribution.core.validators import normalise_phone
+from suppliers.models import Category, ChannelType, Supplier
 
 from .markup import DEFAULT_FACTOR, MarkupRule
+from .models import Platform
 from .search import visible_suppliers
 
 SORT_CHOICES = [
@@ -38,7 +41,6 @@ class CatalogSearchForm(forms.Form):
         self.fields["province"].choices = [("", _("Anywhere"))] + province_choices()
         # Only suppliers whose products resellers may see (not suspended, no suspend_listing penalty).
         self.fields["supplier"].queryset = visible_suppliers()
-        _style(self)
 
     def clean(self):
         data = super().clean()
@@ -46,12 +48,6 @@ class CatalogSearchForm(forms.Form):
         if low is not None and high is not None and low > high:
             self.add_error("price_max", _("The upper price must not be below the lower price."))
         return data
-
-
-def _style(form: forms.Form) -> None:
-    for field in form.fields.values():
-        if isinstance(field.widget, forms.Select):
-            field.widget.attrs.setdefault("class", "form-select")
 
 
 class RetailPriceForm(forms.Form):
@@ -70,7 +66,6 @@ class MarkupRuleForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        _style(self)
 
     def clean_factor(self):
         return self.cleaned_data.get("factor") or DEFAULT_FACTOR
@@ -83,7 +78,36 @@ class StoreListFilterForm(forms.Form):
     )
     flagged = forms.BooleanField(label=_("Needs attention"), required=False)
     supplier = forms.IntegerField(required=False, min_value=1, max_value=MAX_DB_BIGINT, widget=forms.HiddenInput)
+    shop = forms.IntegerField(required=False, min_value=1, max_value=MAX_DB_BIGINT, widget=forms.HiddenInput)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        _style(self)
+
+
+class ResellerSignupForm(OrganisationSignupForm):
+    name = forms.CharField(label=_("Business name"), max_length=200)
+    channel_type = forms.ChoiceField(label=_("Channel type"))
+    store_name = forms.CharField(label=_("Store name"), max_length=200)
+    store_url = forms.URLField(label=_("Store URL"), required=False, assume_scheme="https")
+    contact_name = forms.CharField(label=_("Contact person"), max_length=100)
+    contact_phone = forms.CharField(label=_("Contact phone"), max_length=30)
+
+    profile_fields = ("name", "channel_type", "store_name", "store_url", "contact_name", "contact_phone")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["channel_type"].choices = [("", _("Choose…")), *ChannelType.choices]
+
+    def clean_contact_phone(self) -> str:
+        return normalise_phone(self.cleaned_data["contact_phone"])
+
+
+class ShopForm(forms.Form):
+    name = forms.CharField(label=_("Shop name"), max_length=200)
+    channel_type = forms.ChoiceField(label=_("Channel type"), choices=ChannelType.choices)
+    platform = forms.ChoiceField(label=_("Platform"), choices=Platform.choices)
+    url = forms.URLField(label=_("Shop URL"), required=False, assume_scheme="https")
+
+
+class ItemCodeForm(forms.Form):
+    item_code = forms.CharField(label=_("Shop item code"), max_length=64)

@@ -49,8 +49,15 @@ class StoreListing(models.Model):
         UNPUBLISHED = "unpublished", _("Unpublished")
 
     reseller = models.ForeignKey(Reseller, on_delete=models.CASCADE, related_name="listings")
+    shop = models.ForeignKey("resellers.Shop", on_delete=models.CASCADE, related_name="listings", verbose_name=_("shop"))
     supplier = models.ForeignKey("suppliers.Supplier", on_delete=models.CASCADE, related_name="+")
     sku = models.ForeignKey("suppliers.SKU", on_delete=models.CASCADE, related_name="store_listings")
+    item_code = models.CharField(
+        _("shop item code"),
+        max_length=64,
+        blank=True,
+        help_text=_("Your own item code (商家編碼) in this shop; order lines are matched by it."),
+    )
     retail_price_amount = models.DecimalField(_("retail price"), **MONEY_FIELD_KWARGS)
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PUBLISHED, db_index=True)
     location_province_code = models.CharField(max_length=6, blank=True)
@@ -70,7 +77,10 @@ class StoreListing(models.Model):
         verbose_name = _("store listing")
         verbose_name_plural = _("store listings")
         constraints = [
-            models.UniqueConstraint(fields=["reseller", "sku"], name="store_listing_unique_sku_per_reseller"),
+            models.UniqueConstraint(fields=["shop", "sku"], name="store_listing_unique_sku_per_shop"),
+            models.UniqueConstraint(
+                fields=["shop", "item_code"], condition=~Q(item_code=""), name="store_listing_unique_item_code_per_shop"
+            ),
             models.CheckConstraint(condition=Q(retail_price_amount__gt=0), name="store_listing_price_positive"),
         ]
         indexes = [models.Index(fields=["reseller", "supplier", "status"])]
@@ -132,3 +142,46 @@ class InspectionFinding(models.Model):
     @property
     def is_open(self) -> bool:
         return self.resolved_at is None
+
+
+class Platform(models.TextChoices):
+    """Where a shop sells; decides the order-export layout it imports and the bulk-ship file it exports."""
+
+    TAOBAO = "taobao", _("Taobao")
+    TMALL = "tmall", _("Tmall")
+    JD = "jd", _("JD.com")
+    PINDUODUO = "pinduoduo", _("Pinduoduo")
+    DOUYIN = "douyin", _("Douyin shop")
+    WECHAT = "wechat", _("WeChat shop")
+    SHOPIFY = "shopify", _("Shopify")
+    OWN_SITE = "own_site", _("Own website")
+    WHOLESALE = "wholesale", _("Offline wholesale")
+
+
+class Shop(models.Model):
+    """One of a reseller's shops (a Taobao C-store, a Tmall store, a Shopify site, …).
+
+    The store list, feeds and inspections are per shop; a SKU can be published in several
+    shops at different prices. Exactly one shop of a reseller is its default (where the
+    single-shop pages and the API publish).
+    """
+
+    reseller = models.ForeignKey(Reseller, on_delete=models.CASCADE, related_name="shops")
+    name = models.CharField(_("shop name"), max_length=200)
+    channel_type = models.CharField(_("channel type"), max_length=32, choices=ChannelType.choices)
+    platform = models.CharField(_("platform"), max_length=16, choices=Platform.choices)
+    url = models.URLField(_("shop URL"), blank=True)
+    is_default = models.BooleanField(_("default shop"), default=False)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-is_default", "name", "id"]
+        verbose_name = _("shop")
+        verbose_name_plural = _("shops")
+        constraints = [
+            models.UniqueConstraint(fields=["reseller", "name"], name="shop_unique_name_per_reseller"),
+            models.UniqueConstraint(fields=["reseller"], condition=Q(is_default=True), name="shop_one_default_per_reseller"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name

@@ -34,9 +34,9 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, Round
 
+from accounts.models import Penalty
 from suppliers.models import SKU, Category, Partnership, Product, Supplier
 
-LIVE_PARTNERSHIP = [Partnership.Status.ACTIVE, Partnership.Status.TERMINATION_PENDING]
 MAX_TERMS = 5
 
 
@@ -72,23 +72,10 @@ class TrigramSimilarity(models.Func):
     output_field = FloatField()
 
 
-def listing_suspended_organisations(now=None) -> models.QuerySet:
-    """Organisation ids under an active listing sanction (``accounts.models.LISTING_SANCTIONS``; a subquery)."""
-    from django.utils import timezone
-
-    from accounts.models import LISTING_SANCTIONS, Penalty
-
-    now = now or timezone.now()
-    return (
-        Penalty.objects.filter(sanction__in=list(LISTING_SANCTIONS), revoked_at__isnull=True, starts_at__lte=now)
-        .filter(models.Q(ends_at__isnull=True) | models.Q(ends_at__gt=now))
-        .values("organisation_id")
-    )
-
-
 def visible_suppliers(now=None) -> models.QuerySet:
     """Suppliers whose products resellers may see: active, and not under a listing sanction (suspend_listing, listing_removal)."""
-    return Supplier.objects.filter(status=Supplier.Status.ACTIVE).exclude(pk__in=listing_suspended_organisations(now))
+    hidden = Penalty.objects.suspending_listing(now).values("organisation_id")
+    return Supplier.objects.filter(status=Supplier.Status.ACTIVE).exclude(pk__in=hidden)
 
 
 def display_title() -> Case:
@@ -120,7 +107,7 @@ def descendant_ids(category_id: int) -> list[int]:
 def tier_discount_subquery(reseller, supplier_ref: str = "supplier_id") -> Subquery:
     """The reseller's tier discount with the referenced supplier (NULL when not partnered)."""
     return Subquery(
-        Partnership.objects.filter(supplier_id=OuterRef(supplier_ref), reseller=reseller, status__in=LIVE_PARTNERSHIP).values(
+        Partnership.objects.live().filter(supplier_id=OuterRef(supplier_ref), reseller=reseller).values(
             "tier__discount_percent"
         )[:1],
         output_field=models.DecimalField(max_digits=5, decimal_places=2),
@@ -182,7 +169,7 @@ def catalog_search(*, reseller, query: CatalogQuery) -> models.QuerySet:
             price_from=Subquery(priced.order_by("p").values("p")[:1]),
             price_to=Subquery(priced.order_by("-p").values("p")[:1]),
             partnered=Exists(
-                Partnership.objects.filter(supplier_id=OuterRef("supplier_id"), reseller=reseller, status__in=LIVE_PARTNERSHIP)
+                Partnership.objects.live().filter(supplier_id=OuterRef("supplier_id"), reseller=reseller)
             ),
             stock=Coalesce(
                 Subquery(

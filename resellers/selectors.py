@@ -19,14 +19,14 @@ from suppliers.models import SKU, Partnership, Product, ProductImage, Supplier
 from suppliers.pricing import tier_supply_price
 
 from .models import InspectionFinding, Reseller, StoreListing
-from .search import LIVE_PARTNERSHIP, display_description, display_title, visible_suppliers
+from .search import display_description, display_title, visible_suppliers
 
 
 def partnerships_by_supplier(reseller: Reseller) -> dict[int, Partnership]:
     """The reseller's live partnerships keyed by supplier id (one query)."""
     return {
         p.supplier_id: p
-        for p in Partnership.objects.filter(reseller=reseller, status__in=LIVE_PARTNERSHIP).select_related("tier")
+        for p in Partnership.objects.live().filter(reseller=reseller).select_related("tier")
     }
 
 
@@ -74,12 +74,15 @@ class StoreListFilters:
     flagged: bool = False
     supplier_id: int | None = None
     q: str = ""
+    shop_id: int | None = None
 
 
 def store_listings(*, reseller: Reseller, filters: StoreListFilters | None = None) -> models.QuerySet:
     """The reseller's store list with what a row shows (select_related; fixed query count)."""
-    qs = StoreListing.objects.filter(reseller=reseller).select_related("sku", "sku__product", "supplier")
+    qs = StoreListing.objects.filter(reseller=reseller).select_related("sku", "sku__product", "supplier", "shop")
     f = filters or StoreListFilters()
+    if f.shop_id:
+        qs = qs.filter(shop_id=f.shop_id)
     if f.status:
         qs = qs.filter(status=f.status)
     if f.flagged:
@@ -122,16 +125,22 @@ def listings_by_sku(*, reseller: Reseller, sku_ids: list[int]) -> dict[int, Stor
     return {sl.sku_id: sl for sl in StoreListing.objects.filter(reseller=reseller, sku_id__in=list(sku_ids))}
 
 
-def feed_listings(*, reseller: Reseller, updated_since: datetime | None = None) -> models.QuerySet:
-    """Rows of the reseller's feeds. ``updated_since`` keeps rows whose entry or SKU changed since then."""
-    qs = StoreListing.objects.filter(reseller=reseller)
+def feed_listings(*, reseller: Reseller, updated_since: datetime | None = None, shop=None) -> models.QuerySet:
+    """Rows of one shop's feeds (the default shop if none). ``updated_since`` keeps rows whose entry or SKU changed since then."""
+    from .shop_services import shop_default
+
+    qs = StoreListing.objects.filter(reseller=reseller, shop=shop or shop_default(reseller=reseller))
     if updated_since is not None:
         qs = qs.filter(Q(updated_at__gte=updated_since) | Q(sku__updated_at__gte=updated_since))
     return qs
 
 
-def reseller_findings(*, reseller: Reseller, open_only: bool = True) -> models.QuerySet:
-    qs = InspectionFinding.objects.filter(reseller=reseller).select_related("listing", "listing__sku", "listing__sku__product", "supplier")
+def reseller_findings(*, reseller: Reseller, open_only: bool = True, shop_id: int | None = None) -> models.QuerySet:
+    qs = InspectionFinding.objects.filter(reseller=reseller).select_related(
+        "listing", "listing__sku", "listing__sku__product", "listing__shop", "supplier"
+    )
+    if shop_id:
+        qs = qs.filter(listing__shop_id=shop_id)
     if open_only:
         qs = qs.filter(resolved_at__isnull=True)
     return qs.order_by("-found_at", "-id")
@@ -165,6 +174,26 @@ def supplier_reseller_for_report(*, supplier: Supplier, reseller_id: int) -> Res
 def supplier_findings(*, supplier: Supplier, reseller: Reseller) -> models.QuerySet:
     return (
         InspectionFinding.objects.filter(supplier=supplier, reseller=reseller)
-        .select_related("listing", "listing__sku", "listing__sku__product")
+        .select_related("listing", "listing__sku", "listing__sku__product", "listing__shop")
         .order_by(F("resolved_at").desc(nulls_first=True), "-found_at", "-id")
     )
+
+
+def reseller_shops(*, reseller: Reseller) -> list:
+    """The reseller's shops, default first (made on first use)."""
+    from .models import Shop
+    from .shop_services import shop_default
+
+    shop_default(reseller=reseller)
+    return list(Shop.objects.filter(reseller=reseller))
+
+
+def reseller_shop(*, reseller: Reseller, shop_id) -> object:
+    from .models import Shop
+
+    return get_object_or_404(Shop.objects.filter(reseller=reseller), pk=shop_id)
+
+
+def shop_listing_counts(*, reseller: Reseller) -> dict[int, int]:
+    rows = StoreListing.objects.filter(reseller=reseller, status=StoreListing.Status.PUBLISHED).values("shop_id").annotate(n=Count("id"))
+    return {row["shop_id"]: row["n"] for row in rows}

@@ -26,17 +26,53 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from accounts.models import Notification
+from accounts.models import AgreementVersion, Notification, Organisation, User
+from accounts.services import agreement_accept, organisation_create
 from distribution.core.audit import audit
 from distribution.core.errors import DomainError, InvalidState, ValidationFailed
 from distribution.core.money import format_money, money
 from suppliers.models import SKU, Partnership, Product, Supplier
+from suppliers.services import messaging  # type: ignore[attr-defined]
 
 from .markup import apply_markup
-from .models import FLAG_FIELDS, InspectionFinding, Reseller, StoreListing
+from .models import FLAG_FIELDS, InspectionFinding, Reseller, Shop, StoreListing
 from .search import visible_suppliers
+from .selectors import partnerships_by_supplier, supply_price_for
 
-LIVE_PARTNERSHIP = [Partnership.Status.ACTIVE, Partnership.Status.TERMINATION_PENDING]
+# --- registration at signup (R1) ---------------------------------------------------------------
+
+
+def reseller_register(
+    *,
+    user: User,
+    name: str,
+    channel_type: str,
+    store_name: str,
+    store_url: str = "",
+    contact_name: str,
+    contact_phone: str,
+    agreement: AgreementVersion,
+    ip_address: str | None,
+    user_agent: str = "",
+    now: datetime | None = None,
+):
+    """Create the reseller organisation for a user who just signed up (organisation, owner
+    membership, ``Reseller`` profile, agreement acceptance). All or nothing."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        organisation = organisation_create(user=user, kind=Organisation.Kind.RESELLER, name=name)
+        reseller = Reseller.objects.create(
+            organisation=organisation,
+            name=name,
+            channel_type=channel_type,
+            store_name=store_name,
+            store_url=store_url,
+            contact_name=contact_name,
+            contact_phone=contact_phone,
+        )
+        agreement_accept(user=user, version=agreement, ip_address=ip_address, user_agent=user_agent, now=now)
+        audit(actor=user, action="reseller.registered", obj=reseller, organisation=organisation, summary=name)
+    return reseller
 
 
 class StoreListErrors(ValidationFailed):
@@ -112,6 +148,30 @@ def _resolve_findings_of_unpublished(listing_ids: list[int], now: datetime) -> i
 # --- publishing ---------------------------------------------------------------------------------
 
 
+def _shop_of(reseller: Reseller, shop: Shop | None) -> Shop:
+    from .shop_services import shop_default
+
+    if shop is None:
+        return shop_default(reseller=reseller)
+    if shop.reseller_id != reseller.pk:
+        raise DomainError(_("This shop does not exist."), code="not_found")
+    return shop
+
+
+def default_item_codes(shop: Shop, skus: list[SKU]) -> dict[int, str]:
+    """The item code each new entry starts with: the SKU code, or ``<code>-<sku id>`` where the shop uses it."""
+    wanted = {sku.pk: sku.code[:64] for sku in skus}
+    taken = set(StoreListing.objects.filter(shop=shop, item_code__in=list(set(wanted.values()))).values_list("item_code", flat=True))
+    codes: dict[int, str] = {}
+    for sku in skus:
+        code = wanted[sku.pk]
+        if code in taken:
+            code = f"{sku.code[:50]}-{sku.pk}"
+        taken.add(code)
+        codes[sku.pk] = code
+    return codes
+
+
 @dataclass
 class PublishItem:
     sku_id: int
@@ -119,9 +179,12 @@ class PublishItem:
 
 
 def store_listing_publish(
-    *, actor: Any, reseller: Reseller, items: list[PublishItem], now: datetime | None = None
+    *, actor: Any, reseller: Reseller, items: list[PublishItem], shop: Shop | None = None, now: datetime | None = None
 ) -> list[StoreListing]:
-    """Publish SKUs to the reseller's store list at its retail prices (all or nothing).
+    """Publish SKUs to one shop's store list (the reseller's default shop if none) at its retail prices (all or nothing).
+
+    A new entry's shop item code is the SKU code (``<code>-<sku id>`` if the shop already
+    uses that code for another entry); re-publishing keeps the code the reseller gave.
 
     Preconditions checked under lock: each SKU is active, its product listed, its
     supplier active and partnered (active partnership) with the reseller, and the
@@ -135,6 +198,7 @@ def store_listing_publish(
         raise ValidationFailed(_("Choose at least one SKU to publish."), field="skus")
     by_sku = {int(i.sku_id): i for i in items}
     with transaction.atomic():
+        shop = _shop_of(reseller, shop)
         skus = list(
             SKU.objects.select_for_update(of=("self",))
             .filter(pk__in=sorted(by_sku))
@@ -144,7 +208,8 @@ def store_listing_publish(
         if len(skus) != len(by_sku):
             raise ValidationFailed(_("Some SKUs do not exist."), field="skus")
         # locked too, so a partnership ending concurrently either ends first (and we refuse) or
-        # waits for us and then finds (and unpublishes) the new entries in its hook
+        # waits for us and then finds (and unpublishes) the new entries in its hook. Deliberately
+        # stricter than ``Partnership.objects.live()``: no new entries during a notice period (R5).
         partnered = set(
             Partnership.objects.select_for_update()
             .filter(reseller=reseller, supplier_id__in=sorted({s.supplier_id for s in skus}), status=Partnership.Status.ACTIVE)
@@ -172,10 +237,13 @@ def store_listing_publish(
         if errors:
             raise StoreListErrors(errors)
 
-        existing = {sl.sku_id: sl for sl in StoreListing.objects.select_for_update().filter(reseller=reseller, sku_id__in=list(prices))}
+        existing = {sl.sku_id: sl for sl in StoreListing.objects.select_for_update().filter(shop=shop, sku_id__in=list(prices))}
+        new_codes = default_item_codes(shop, [sku for sku in skus if sku.pk not in existing])
         to_create, to_update = [], []
         for sku in skus:
-            listing = existing.get(sku.pk) or StoreListing(reseller=reseller, sku=sku, supplier_id=sku.supplier_id, created_at=now)
+            listing = existing.get(sku.pk) or StoreListing(
+                reseller=reseller, shop=shop, sku=sku, supplier_id=sku.supplier_id, item_code=new_codes[sku.pk], created_at=now
+            )
             listing.retail_price_amount = prices[sku.pk]
             listing.status = StoreListing.Status.PUBLISHED
             listing.location_province_code = sku.product.province_code
@@ -218,18 +286,16 @@ def store_listing_publish(
             actor=actor,
             action="store_listing.publish",
             organisation=reseller.organisation,
-            summary=f"published {len(listings)} SKU(s)",
-            data={"skus": {str(k): format_money(v) for k, v in prices.items()}},
+            summary=f"published {len(listings)} SKU(s) in {shop.name}",
+            data={"shop": shop.pk, "skus": {str(k): format_money(v) for k, v in prices.items()}},
         )
     return listings
 
 
 def store_listing_publish_by_rule(
-    *, actor: Any, reseller: Reseller, sku_ids: list[int], rule: str, factor: Decimal, now: datetime | None = None
+    *, actor: Any, reseller: Reseller, sku_ids: list[int], rule: str, factor: Decimal, shop: Shop | None = None, now: datetime | None = None
 ) -> list[StoreListing]:
     """Bulk publish: each SKU at the price ``rule`` gives (clamped into its range), all or nothing."""
-    from .selectors import partnerships_by_supplier, supply_price_for
-
     partnerships = partnerships_by_supplier(reseller)
     items = []
     for sku in SKU.objects.filter(pk__in=list(sku_ids)):
@@ -243,7 +309,7 @@ def store_listing_publish_by_rule(
             factor=factor,
         )
         items.append(PublishItem(sku_id=sku.pk, price=result.price))
-    return store_listing_publish(actor=actor, reseller=reseller, items=items, now=now)
+    return store_listing_publish(actor=actor, reseller=reseller, items=items, shop=shop, now=now)
 
 
 def _locked_listing(reseller: Reseller, listing_id: int) -> StoreListing:
@@ -316,6 +382,7 @@ def store_listing_republish(
         actor=actor,
         reseller=reseller,
         items=[PublishItem(sku_id=listing.sku_id, price=price if price is not None else listing.retail_price_amount)],
+        shop=listing.shop,
         now=now,
     )
     return result[0]
@@ -479,7 +546,8 @@ def store_list_on_partnership_ended(*, partnership: Any, now: datetime | None = 
 
 def feed_record_sync(*, reseller: Reseller, now: datetime | None = None) -> int:
     """Stamp ``last_feed_at`` on the reseller's live partnerships (one UPDATE)."""
-    return Partnership.objects.filter(reseller=reseller, status__in=LIVE_PARTNERSHIP).update(last_feed_at=now or timezone.now())
+    now = now or timezone.now()
+    return Partnership.objects.live(now).filter(reseller=reseller).update(last_feed_at=now)
 
 
 # --- inspection (巡查, R17) ----------------------------------------------------------------------
@@ -645,19 +713,11 @@ def inspection_warning_send(*, actor: Any, supplier: Supplier, reseller: Reselle
 
 
 def _send_thread_message(*, actor: Any, supplier: Supplier, reseller: Reseller, subject: str, body: str, now: datetime) -> bool:
-    """Also write to the reseller as a site message (站內信) when the partners helper's messaging
-    service is installed. The notification is the warning of record: if messaging refuses
-    (a domain rule of its own), the warning still stands."""
-    try:
-        from suppliers.services import messaging  # type: ignore[attr-defined]
-    except ImportError:
-        return False
-    start = getattr(messaging, "thread_start", None)
-    if start is None:
-        return False
+    """Also write to the reseller as a site message (站內信). The notification is the warning of
+    record: if messaging refuses (a domain rule of its own), the warning still stands."""
     try:
         with transaction.atomic():
-            start(
+            messaging.thread_start(
                 actor=actor,
                 organisation=supplier.organisation,
                 supplier=supplier,

@@ -3,11 +3,12 @@
 
 from django.urls import path
 
-from . import views
+from . import views, views_shops
 
 app_name = "resellers"
 
 urlpatterns = [
+    path("accounts/signup/reseller/", views.ResellerSignupView.as_view(), name="signup"),
     path("catalog/", views.CatalogSearchView.as_view(), name="catalog"),
     path("catalog/products/<int:pk>/", views.CatalogProductView.as_view(), name="catalog_product"),
     path("catalog/suppliers/<int:pk>/", views.CatalogSupplierView.as_view(), name="catalog_supplier"),
@@ -17,6 +18,9 @@ urlpatterns = [
     path("store/listings/<int:pk>/price/", views.ListingPriceView.as_view(), name="listing_price"),
     path("store/listings/<int:pk>/unpublish/", views.ListingUnpublishView.as_view(), name="listing_unpublish"),
     path("store/listings/<int:pk>/republish/", views.ListingRepublishView.as_view(), name="listing_republish"),
+    path("store/shops/", views_shops.ShopListView.as_view(), name="shops"),
+    path("store/shops/<int:pk>/", views_shops.ShopEditView.as_view(), name="shop_edit"),
+    path("store/listings/<int:pk>/item-code/", views_shops.ListingItemCodeView.as_view(), name="listing_item_code"),
     path("store/feeds/", views.FeedIndexView.as_view(), name="feeds"),
     path("store/feeds/products.<str:fmt>", views.FeedView.as_view(kind="products"), name="feed_products"),
     path("store/feeds/stock.<str:fmt>", views.FeedView.as_view(kind="stock"), name="feed_stock"),

@@ -16,6 +16,8 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import RedirectView, TemplateView
 
+from accounts.models import Organisation
+from accounts.views import OrganisationSignupView, client_of
 from distribution.core.divisions import name_of
 from distribution.core.errors import DomainError
 from distribution.core.pagination import paginate
@@ -28,8 +30,8 @@ from distribution.core.permissions import (
 from distribution.core.redirects import redirect_next
 from suppliers.models import SKU, Product
 
-from . import feeds, selectors, services
-from .forms import CatalogSearchForm, MarkupRuleForm, RetailPriceForm, StoreListFilterForm
+from . import feeds, selectors, services, shop_services
+from .forms import CatalogSearchForm, MarkupRuleForm, ResellerSignupForm, RetailPriceForm, StoreListFilterForm
 from .markup import DEFAULT_FACTOR, MarkupRule, apply_markup
 from .models import InspectionFinding, StoreListing
 from .search import CatalogQuery, catalog_search, visible_suppliers
@@ -44,7 +46,7 @@ class ResellerPageMixin(ResellerMemberMixin):
         return reseller
 
     def can_manage(self) -> bool:
-        return self.membership.role in ("owner", "manager")
+        return self.membership.can_manage
 
 
 # --- discovery ------------------------------------------------------------------------------------
@@ -71,9 +73,7 @@ class CatalogSearchView(ResellerPageMixin, TemplateView):
                 sort=d["sort"] or "relevance",
             )
         page = paginate(self.request, catalog_search(reseller=self.reseller, query=query).prefetch_related(selectors.approved_images()))
-        params = self.request.GET.copy()
-        params.pop("page", None)
-        ctx.update(form=form, page=page, query=query, querystring=params.urlencode())
+        ctx.update(form=form, page=page, query=query)
         return ctx
 
     def get_template_names(self):
@@ -184,20 +184,20 @@ class StoreListView(ResellerPageMixin, TemplateView):
         filters = selectors.StoreListFilters()
         if form.is_bound and form.is_valid():
             d = form.cleaned_data
-            filters = selectors.StoreListFilters(status=d["status"], flagged=d["flagged"], supplier_id=d["supplier"], q=d["q"].strip())
+            filters = selectors.StoreListFilters(
+                status=d["status"], flagged=d["flagged"], supplier_id=d["supplier"], q=d["q"].strip(), shop_id=d["shop"]
+            )
         page = paginate(self.request, selectors.store_listings(reseller=self.reseller, filters=filters))
         partnerships = selectors.partnerships_by_supplier(self.reseller)
         for listing in page.object_list:
             listing.supply_price = selectors.supply_price_for(listing.sku, partnerships.get(listing.supplier_id))
-        params = self.request.GET.copy()
-        params.pop("page", None)
         ctx.update(
             form=form,
             page=page,
             counts=selectors.store_list_counts(reseller=self.reseller),
             can_manage=self.can_manage(),
             partnerships=partnerships.values(),
-            querystring=params.urlencode(),
+            shops=selectors.reseller_shops(reseller=self.reseller),
         )
         return ctx
 
@@ -275,11 +275,16 @@ class BulkPublishView(ResellerPageMixin, TemplateView):
     template_name = "resellers/storelisting_bulk.html"
 
     def candidates(self, supplier_id: int):
+        from django.db.models import Count, Q
+
+        shop_count = len(selectors.reseller_shops(reseller=self.reseller))
+        published_here = Q(store_listings__reseller=self.reseller, store_listings__status=StoreListing.Status.PUBLISHED)
         return (
             SKU.objects.filter(
                 supplier_id=supplier_id, is_active=True, product__status=Product.Status.LISTED, supplier__in=visible_suppliers()
             )
-            .exclude(store_listings__reseller=self.reseller, store_listings__status=StoreListing.Status.PUBLISHED)
+            .annotate(published_in=Count("store_listings", filter=published_here))
+            .filter(published_in__lt=shop_count)
             .select_related("product")
             .order_by("product_id", "code")
         )
@@ -304,11 +309,10 @@ class BulkPublishView(ResellerPageMixin, TemplateView):
                 )
                 rows.append({"sku": sku, "supply_price": supply, "price": result.price, "clamped": result.clamped})
             ctx["rule"] = rule
-        params = self.request.GET.copy()
-        params.pop("page", None)
         ctx.update(
             partnerships=partnerships.values(), partnership=partnership, form=form if form.is_bound else MarkupRuleForm(),
-            rows=rows, page=page, can_manage=self.can_manage(), querystring=params.urlencode(),
+            rows=rows, page=page, can_manage=self.can_manage(),
+            shops=selectors.reseller_shops(reseller=self.reseller),
         )
         return ctx
 
@@ -325,15 +329,19 @@ class BulkPublishView(ResellerPageMixin, TemplateView):
         if not supplier_id.isdigit():
             raise Http404
         allowed = set(self.candidates(int(supplier_id)).filter(pk__in=sku_ids).values_list("pk", flat=True))
+        shop_ids = [int(v) for v in request.POST.getlist("shops") if v.isdigit()]
+        if not shop_ids:
+            shop_ids = [selectors.reseller_shops(reseller=self.reseller)[0].pk]
         try:
-            listings = services.store_listing_publish_by_rule(
-                actor=request.user, reseller=self.reseller, sku_ids=sorted(allowed),
+            published = shop_services.store_listings_publish_to_shops(
+                actor=request.user, reseller=self.reseller, sku_ids=sorted(allowed), shop_ids=shop_ids,
                 rule=form.cleaned_data["rule"], factor=form.cleaned_data["factor"],
             )
         except DomainError as exc:
             messages.error(request, exc.message)
             return redirect(back)
-        messages.success(request, _("Published %(n)d SKU(s) to your store list.") % {"n": len(listings)})
+        for shop, listings in published.items():
+            messages.success(request, _("Published %(n)d SKU(s) in %(shop)s.") % {"n": len(listings), "shop": shop.name})
         return redirect("resellers:store_list")
 
 
@@ -353,6 +361,7 @@ class FeedIndexView(ResellerPageMixin, TemplateView):
         ctx = super().get_context_data(**kwargs)
         ctx["partnerships"] = list(selectors.partnerships_by_supplier(self.reseller).values())
         ctx["counts"] = selectors.store_list_counts(reseller=self.reseller)
+        ctx["shops"] = selectors.reseller_shops(reseller=self.reseller)
         return ctx
 
 
@@ -383,10 +392,11 @@ class FeedView(ResellerPageMixin, View):
                 content_type="text/plain; charset=utf-8",
             )
         reseller, now = self.reseller, timezone.now()
+        shop = selectors.reseller_shop(reseller=reseller, shop_id=request.GET["shop"]) if request.GET.get("shop", "").isdigit() else None
         if self.kind == "products":
-            rows, columns = feeds.product_rows(reseller, updated_since=since), feeds.PRODUCT_COLUMNS
+            rows, columns = feeds.product_rows(reseller, updated_since=since, shop=shop), feeds.PRODUCT_COLUMNS
         else:
-            rows, columns = feeds.stock_rows(reseller, updated_since=since), feeds.STOCK_COLUMNS
+            rows, columns = feeds.stock_rows(reseller, updated_since=since, shop=shop), feeds.STOCK_COLUMNS
         services.feed_record_sync(reseller=reseller, now=now)
         stamp = now.strftime("%Y%m%d-%H%M%S")
         filename = f"{self.kind}-{stamp}.{fmt}"
@@ -415,8 +425,12 @@ class FindingListView(ResellerPageMixin, TemplateView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         show_all = self.request.GET.get("all") == "1"
-        page = paginate(self.request, selectors.reseller_findings(reseller=self.reseller, open_only=not show_all))
-        ctx.update(page=page, show_all=show_all, can_manage=self.can_manage(), Kind=InspectionFinding.Kind)
+        shop_id = int(self.request.GET["shop"]) if self.request.GET.get("shop", "").isdigit() else None
+        page = paginate(self.request, selectors.reseller_findings(reseller=self.reseller, open_only=not show_all, shop_id=shop_id))
+        ctx.update(
+            page=page, show_all=show_all, can_manage=self.can_manage(), Kind=InspectionFinding.Kind,
+            shops=selectors.reseller_shops(reseller=self.reseller), shop_id=shop_id,
+        )
         return ctx
 
 
@@ -464,7 +478,7 @@ class InspectionReportView(SupplierPageMixin, TemplateView):
             reseller=reseller,
             page=paginate(self.request, findings),
             open_count=findings.filter(resolved_at__isnull=True).count(),
-            can_warn=self.membership.role in ("owner", "manager"),
+            can_warn=self.membership.can_manage,
         )
         return ctx
 
@@ -479,3 +493,13 @@ class InspectionWarnView(SupplierPageMixin, SupplierManagerMixin, View):
         else:
             messages.success(request, _("Warning sent to %(reseller)s about %(n)d finding(s).") % {"reseller": reseller.name, "n": n})
         return redirect("resellers:inspection_detail", pk=reseller.pk)
+
+
+class ResellerSignupView(OrganisationSignupView):
+    form_class = ResellerSignupForm
+    kind = Organisation.Kind.RESELLER
+
+    def register(self, *, user, form):
+        services.reseller_register(
+            user=user, agreement=form.cleaned_data["agreement_version"], **form.profile_data(), **client_of(self.request)
+        )

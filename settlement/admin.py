@@ -7,14 +7,13 @@ or an escrow hold: those change only through ``settlement.services``.
 from __future__ import annotations
 
 from django import forms
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.db.models import F
 from django.template.response import TemplateResponse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from distribution.core.admin_mixins import ReadOnlyAdminMixin
-from distribution.core.errors import DomainError
+from distribution.core.admin_mixins import ReadOnlyAdminMixin, run_on_each
 
 from . import services
 from .models import Account, EscrowHold, JournalEntry, JournalTransaction, Reward, TopUpRequest, WithdrawalRequest
@@ -140,19 +139,6 @@ def _ask(modeladmin, request, queryset, *, form_class, title, action):
     return None, TemplateResponse(request, "admin/settlement/action_text.html", context)
 
 
-def _run(modeladmin, request, queryset, call, done_message):
-    done = 0
-    for obj in queryset.order_by("pk"):
-        try:
-            call(obj)
-        except DomainError as error:
-            modeladmin.message_user(request, f"{obj}: {error.message}", messages.ERROR)
-        else:
-            done += 1
-    if done:
-        modeladmin.message_user(request, done_message % {"count": done}, messages.SUCCESS)
-
-
 class DecisionAdmin(admin.ModelAdmin):
     """Top-ups and withdrawals: viewable, decided only through actions (which call services)."""
 
@@ -189,14 +175,17 @@ class TopUpRequestAdmin(DecisionAdmin):
 
     @admin.action(description=_("Confirm selected top-ups (credit the wallets)"))
     def confirm_top_ups(self, request, queryset):
-        _run(self, request, queryset, lambda t: services.top_up_confirm(actor=request.user, top_up=t), _("%(count)s top-up(s) confirmed."))
+        run_on_each(
+            self, request, queryset, lambda t: services.top_up_confirm(actor=request.user, top_up=t),
+            _("%(count)s top-up(s) confirmed."),
+        )
 
     @admin.action(description=_("Reject selected top-ups"))
     def reject_top_ups(self, request, queryset):
         reason, response = _ask(self, request, queryset, form_class=ReasonForm, title=_("Reject top-ups"), action="reject_top_ups")
         if response is not None:
             return response
-        _run(
+        run_on_each(
             self,
             request,
             queryset,
@@ -219,7 +208,7 @@ class WithdrawalRequestAdmin(DecisionAdmin):
         )
         if response is not None:
             return response
-        _run(
+        run_on_each(
             self,
             request,
             queryset,
@@ -233,7 +222,7 @@ class WithdrawalRequestAdmin(DecisionAdmin):
         reason, response = _ask(self, request, queryset, form_class=ReasonForm, title=_("Reject withdrawals"), action="reject_withdrawals")
         if response is not None:
             return response
-        _run(
+        run_on_each(
             self,
             request,
             queryset,

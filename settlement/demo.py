@@ -7,14 +7,10 @@ re-run adds nothing. Uses the ctx keys made by ``accounts.demo``.
 
 from __future__ import annotations
 
-import contextlib
 import io
 from decimal import Decimal
 
 from django.core.files.base import ContentFile
-
-from distribution.core.errors import DomainError
-from distribution.core.permissions import SYSTEM_ACTOR
 
 from . import services
 from .models import TopUpRequest, WithdrawalRequest
@@ -92,15 +88,4 @@ def seed(ctx: dict) -> None:
                 account_number="6222020200112233445",
                 idempotency_key="demo-withdrawal-1",
             )
-        if reseller1 is not None:
-            # Not partnered in this demo set: no reward to show.
-            with contextlib.suppress(DomainError):
-                services.reward_pay(
-                    supplier=supplier1,
-                    reseller=reseller1,
-                    amount=Decimal("88.00"),
-                    note="第三季度返利",
-                    actor=ctx.get("supplier1_user") or SYSTEM_ACTOR,
-                    idempotency_key="demo-reward-q3",
-                )
     ctx["lines"].append("Wallets: reseller@demo.test ≥ 20,000.00, reseller2@demo.test ≥ 5,000.00; pending top-up and withdrawal in /admin/")

@@ -77,16 +77,3 @@ def withdrawals_for(organisation) -> QuerySet[WithdrawalRequest]:
 
 def rewards_paid_by(organisation) -> QuerySet[Reward]:
     return Reward.objects.filter(supplier=organisation).select_related("reseller").order_by("-created_at", "-id")
-
-
-def partnered_resellers(supplier_organisation):
-    """Resellers with a live partnership with this supplier (reward recipients)."""
-    from resellers.models import Reseller
-
-    return (
-        Reseller.objects.filter(
-            partnerships__supplier_id=supplier_organisation.pk, partnerships__status__in=["active", "termination_pending"]
-        )
-        .distinct()
-        .order_by("name")
-    )

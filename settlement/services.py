@@ -20,11 +20,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation
+from accounts.permissions import require_manager
 from accounts.services import notify_organisation
 from distribution.core.audit import audit
 from distribution.core.errors import InvalidState, PermissionDenied, ValidationFailed
 from distribution.core.money import ZERO, format_money, money
-from distribution.core.permissions import SYSTEM_ACTOR
 
 from . import ledger
 from .exceptions import EscrowConflict, EscrowNotFound, EscrowShort, SplitMismatch
@@ -67,14 +67,6 @@ def _non_negative(amount: Decimal, *, field: str) -> Decimal:
     return value
 
 
-def _require_manager(actor: Any, organisation_id: int) -> None:
-    """Owners and managers of the organisation, platform staff, or the platform itself (``SYSTEM_ACTOR``,
-    passed explicitly) may move its money; no actor (``None``) is refused."""
-    if actor is SYSTEM_ACTOR or (actor is not None and getattr(actor, "is_staff", False)):
-        return
-    membership = getattr(actor, "membership", None)
-    if membership is None or membership.organisation_id != organisation_id or not membership.can_manage:
-        raise PermissionDenied(_("Only the owner or a manager of the organisation may do this."))
 
 
 def _wallet_for_id(organisation_id: int) -> Wallet:
@@ -82,11 +74,10 @@ def _wallet_for_id(organisation_id: int) -> Wallet:
     return wallet
 
 
-def _commission(amount: Decimal, payee_id: int) -> Decimal:
-    from suppliers.models import Supplier
-
-    rate = Supplier.objects.filter(organisation_id=payee_id).values_list("commission_rate", flat=True).first()
-    return money(amount * (rate or Decimal("0")))
+def _commission(amount: Decimal, rate: Decimal) -> Decimal:
+    if isinstance(rate, float):
+        raise TypeError("commission rates must be Decimal, not float")
+    return money(amount * Decimal(rate))
 
 
 # --- wallets ------------------------------------------------------------------------
@@ -237,8 +228,9 @@ def escrow_refund(*, reference: str, actor, amount: Decimal | None = None, memo:
     return posting.transaction
 
 
-def escrow_release(*, reference: str, actor, memo: str = "") -> JournalTransaction:
-    """Everything still held → supplier wallet, less the supplier's commission rate → commission revenue.
+def escrow_release(*, reference: str, commission_rate: Decimal, actor, memo: str = "") -> JournalTransaction:
+    """Everything still held → supplier wallet, less ``commission_rate`` (the supplier's, given by
+    the caller) → commission revenue.
 
     Commission is rounded half-up to the fen. Idempotent: with nothing left it returns the
     hold's latest transaction and moves no money.
@@ -248,7 +240,7 @@ def escrow_release(*, reference: str, actor, memo: str = "") -> JournalTransacti
         amount = hold.outstanding_amount
         if amount == 0:
             return _last_transaction(hold)
-        commission = _commission(amount, hold.payee_id)
+        commission = _commission(amount, commission_rate)
         hold.operations += 1
         posting = ledger.post(
             kind=Kind.PO_RELEASE,
@@ -276,8 +268,11 @@ def escrow_release(*, reference: str, actor, memo: str = "") -> JournalTransacti
     return posting.transaction
 
 
-def escrow_split(*, reference: str, refund_amount: Decimal, release_amount: Decimal, actor, memo: str = "") -> JournalTransaction:
-    """A dispute decision: part back to the reseller, part to the supplier (less commission on that part).
+def escrow_split(
+    *, reference: str, refund_amount: Decimal, release_amount: Decimal, commission_rate: Decimal, actor, memo: str = ""
+) -> JournalTransaction:
+    """A dispute decision: part back to the reseller, part to the supplier (less ``commission_rate``,
+    the supplier's, given by the caller, on that part).
 
     ``refund_amount + release_amount`` must equal the amount still held (else ``SplitMismatch``).
     One journal transaction. Idempotent: with nothing left it returns the hold's latest transaction.
@@ -294,7 +289,7 @@ def escrow_split(*, reference: str, refund_amount: Decimal, release_amount: Deci
                 _("The refund (%(refund)s) and release (%(release)s) must add up to the %(held)s held in escrow.")
                 % {"refund": format_money(refund_amount), "release": format_money(release_amount), "held": format_money(outstanding)}
             )
-        commission = _commission(release_amount, hold.payee_id)
+        commission = _commission(release_amount, commission_rate)
         hold.operations += 1
         posting = ledger.post(
             kind=Kind.DISPUTE_SETTLEMENT,
@@ -330,24 +325,21 @@ def escrow_split(*, reference: str, refund_amount: Decimal, release_amount: Deci
 def reward_pay(*, supplier, reseller, amount: Decimal, note: str, actor, idempotency_key: str) -> JournalTransaction:
     """Supplier wallet → reseller wallet with a note, shown on both statements (R17).
 
-    The two must be partners (a live partnership). Only the supplier's owner/manager (or
-    staff) may pay. Idempotent per (supplier, ``idempotency_key``).
+    Only the supplier's owner/manager (or staff) may pay. Who may be rewarded (a partnered
+    reseller) is the caller's rule: ``disputes.services_rebates.reward_give``. Idempotent per
+    (supplier, ``idempotency_key``).
     """
-    from suppliers.models import Partnership
-
     amount = _positive(amount)
     note = (note or "").strip()
     if not note:
         raise ValidationFailed(_("Say what the reward is for."), field="note")
     supplier_id, reseller_id = _organisation_id(supplier), _organisation_id(reseller)
-    _require_manager(actor, supplier_id)
+    require_manager(actor, supplier_id, platform_may=True)
     key = f"reward:{supplier_id}:{idempotency_key}"
     with transaction.atomic():
         existing = JournalTransaction.objects.filter(idempotency_key=key).first()
         if existing is not None:
             return existing
-        if not Partnership.objects.filter(supplier_id=supplier_id, reseller_id=reseller_id).exclude(status="terminated").exists():
-            raise ValidationFailed(_("You can reward only resellers you are partnered with."), field="reseller")
         posting = ledger.post(
             kind=Kind.REWARD,
             lines=[(_wallet_for_id(supplier_id), -amount), (_wallet_for_id(reseller_id), amount)],
@@ -525,7 +517,7 @@ def withdrawal_request(
     org = Organisation.objects.get(pk=organisation_id)
     if org.kind != Organisation.Kind.SUPPLIER:
         raise PermissionDenied(_("Only suppliers withdraw from a wallet."))
-    _require_manager(actor, organisation_id)
+    require_manager(actor, organisation_id, platform_may=True)
     account_number = "".join(account_number.split())
     if not account_number.isdigit() or not 8 <= len(account_number) <= 30:
         raise ValidationFailed(_("Enter the account number as 8 to 30 digits."), field="account_number")

@@ -9,5 +9,4 @@ urlpatterns = [
     path("statement.csv", views.StatementCsvView.as_view(), name="statement_csv"),
     path("top-ups/", views.TopUpListView.as_view(), name="top_up_list"),
     path("withdrawals/", views.WithdrawalListView.as_view(), name="withdrawal_list"),
-    path("rewards/", views.RewardListView.as_view(), name="reward_list"),
 ]

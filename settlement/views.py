@@ -1,4 +1,7 @@
-"""Wallet pages: balance and statement (with CSV export), top-ups, withdrawals, rewards. Thin views."""
+"""Wallet pages: balance and statement (with CSV export), top-ups, withdrawals. Thin views.
+
+The page where a supplier pays a reward is ``disputes.views.RewardListView`` (``/wallet/rewards/``).
+"""
 
 from __future__ import annotations
 
@@ -13,21 +16,16 @@ from django.views.generic import TemplateView
 
 from distribution.core.csv_stream import csv_lines
 from distribution.core.errors import DomainError
+from distribution.core.forms import add_domain_error
 from distribution.core.money import format_money
+from distribution.core.once import SubmitOnceMixin
 from distribution.core.pagination import paginate
-from distribution.core.permissions import OrganisationMemberMixin, ResellerMemberMixin, SupplierManagerMixin, SupplierMemberMixin
+from distribution.core.permissions import OrganisationMemberMixin, ResellerMemberMixin, SupplierMemberMixin
 
 from . import selectors, services
-from .forms import RewardForm, StatementFilterForm, TopUpForm, WithdrawalForm
+from .forms import StatementFilterForm, TopUpForm, WithdrawalForm
 from .models import JournalTransaction, entry_description
 from .providers import get_provider
-
-
-def _apply_domain_error(form, error: DomainError) -> None:
-    if error.field and error.field in form.fields:
-        form.add_error(error.field, error.message)
-    else:
-        form.add_error(None, error.message)
 
 
 class WalletView(OrganisationMemberMixin, TemplateView):
@@ -47,15 +45,12 @@ class WalletView(OrganisationMemberMixin, TemplateView):
             self.organisation, date_from=cleaned.get("date_from"), date_to=cleaned.get("date_to"), kind=cleaned.get("kind") or None
         )
         page = paginate(self.request, entries)
-        query = self.request.GET.copy()
-        query.pop("page", None)
         is_supplier = self.organisation.kind == "supplier"
         ctx.update(
             summary=selectors.wallet_summary(self.organisation),
             filters=filters,
             page=page,
             rows=[(entry, entry_description(entry)) for entry in page.object_list],
-            querystring=query.urlencode(),
             is_supplier=is_supplier,
             can_top_up=not is_supplier,
             can_withdraw=is_supplier and self.membership.can_manage,
@@ -101,7 +96,7 @@ class StatementCsvView(OrganisationMemberMixin, TemplateView):
         ]
 
 
-class TopUpListView(ResellerMemberMixin, TemplateView):
+class TopUpListView(ResellerMemberMixin, SubmitOnceMixin, TemplateView):
     """A reseller records a bank transfer and follows its recorded top-ups."""
 
     template_name = "settlement/top_up_list.html"
@@ -129,7 +124,7 @@ class TopUpListView(ResellerMemberMixin, TemplateView):
                     receipt=form.cleaned_data["receipt"],
                 )
             except DomainError as error:
-                _apply_domain_error(form, error)
+                add_domain_error(form, error)
             else:
                 messages.success(request, _("Top-up recorded. We credit your wallet once the transfer is confirmed."))
                 return redirect("settlement:top_up_list")
@@ -170,42 +165,8 @@ class WithdrawalListView(SupplierMemberMixin, TemplateView):
                     idempotency_key=form.cleaned_data.get("token") or "",
                 )
             except DomainError as error:
-                _apply_domain_error(form, error)
+                add_domain_error(form, error)
             else:
                 messages.success(request, _("Withdrawal requested. The amount is held until it is paid out."))
                 return redirect("settlement:withdrawal_list")
-        return self.render_to_response(self.get_context_data(form=form), status=422)
-
-
-class RewardListView(SupplierManagerMixin, TemplateView):
-    """A supplier's owner or manager pays a partnered reseller a reward (R17)."""
-
-    template_name = "settlement/reward_list.html"
-
-    def get_context_data(self, form=None, **kwargs):
-        ctx = super().get_context_data(**kwargs)
-        ctx.update(
-            form=form or RewardForm(resellers=selectors.partnered_resellers(self.organisation)),
-            page=paginate(self.request, selectors.rewards_paid_by(self.organisation)),
-            summary=selectors.wallet_summary(self.organisation),
-        )
-        return ctx
-
-    def post(self, request, *args, **kwargs):
-        form = RewardForm(request.POST, resellers=selectors.partnered_resellers(self.organisation))
-        if form.is_valid():
-            try:
-                services.reward_pay(
-                    supplier=self.organisation,
-                    reseller=form.cleaned_data["reseller"],
-                    amount=form.cleaned_data["amount"],
-                    note=form.cleaned_data["note"],
-                    actor=request.user,
-                    idempotency_key=form.cleaned_data.get("token") or timezone.now().isoformat(),
-                )
-            except DomainError as error:
-                _apply_domain_error(form, error)
-            else:
-                messages.success(request, _("Reward paid."))
-                return redirect("settlement:reward_list")
         return self.render_to_response(self.get_context_data(form=form), status=422)

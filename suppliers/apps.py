@@ -7,12 +7,22 @@ class SuppliersConfig(AppConfig):
     verbose_name = _("Suppliers")
 
     def ready(self) -> None:
+        from distribution.core import events, outbox
         from distribution.core.sweeps import register_sweep
 
-        from . import tasks_partners  # noqa: F401  (registers the Celery tasks)
-        from .sweeps import end_partnerships
+        from .services.imports import IMPORT_JOB_KICK
+        from .services.messaging import MESSAGE_COPY
+        from .sweeps import end_partnerships, sweep_import_jobs
+        from .tasks import kick_import_job
+        from .tasks import partnerships as tasks_partners
+
+        outbox.register_handler(MESSAGE_COPY, tasks_partners.on_message_copy, queue="email")
+        outbox.register_handler(IMPORT_JOB_KICK, kick_import_job, queue="imports")
+        events.subscribe("partnership.terminating", tasks_partners.on_partnership_terminating, after_commit=True, queue="email")
+        events.subscribe("partnership.terminated", tasks_partners.on_partnership_terminated, after_commit=True, queue="email")
 
         register_sweep("end_partnerships", end_partnerships)
+        register_sweep("import_jobs", sweep_import_jobs)
 
         from distribution.core import media
 

@@ -1,8 +1,10 @@
-"""The suppliers' pages, mounted at ``/supplier/``."""
+"""The supplier's own pages (namespace ``suppliers``), mounted at ``/supplier/``: catalog, imports,
+tiers and terms, recruitment, applications and partnerships. Public and reseller-facing pages are
+``suppliers/urls_public.py`` (namespace ``partners``)."""
 
 from django.urls import path
 
-from .views import catalog, imports, tiers
+from .views import catalog, imports, partnerships, tiers
 
 app_name = "suppliers"
 
@@ -22,4 +24,13 @@ urlpatterns = [
     path("tiers/<int:pk>/edit/", tiers.TierEditView.as_view(), name="tier_edit"),
     path("tiers/<int:pk>/delete/", tiers.TierDeleteView.as_view(), name="tier_delete"),
     path("terms/", tiers.TermsView.as_view(), name="terms"),
+    path("recruitment/", partnerships.SupplierRecruitmentListView.as_view(), name="recruitment_list"),
+    path("recruitment/new/", partnerships.RecruitmentFormView.as_view(), name="recruitment_create"),
+    path("recruitment/<int:pk>/edit/", partnerships.RecruitmentFormView.as_view(), name="recruitment_edit"),
+    path("recruitment/<int:pk>/toggle/", partnerships.RecruitmentToggleView.as_view(), name="recruitment_toggle"),
+    path("applications/", partnerships.SupplierApplicationListView.as_view(), name="application_list"),
+    path("applications/<int:pk>/", partnerships.SupplierApplicationDetailView.as_view(), name="application_detail"),
+    path("partnerships/", partnerships.SupplierPartnershipListView.as_view(), name="partnership_list"),
+    path("partnerships/<int:pk>/", partnerships.SupplierPartnershipDetailView.as_view(), name="partnership_detail"),
+    path("resellers/<int:reseller_pk>/", partnerships.SupplierResellerDetailView.as_view(), name="reseller_detail"),
 ]

@@ -3,12 +3,13 @@ partnerships and applications, and messaging for both kinds of organisation (mou
 
 from django.urls import path
 
-from .views import messaging
+from .views import messaging, signup
 from .views import partnerships as views
 
 app_name = "partners"
 
 urlpatterns = [
+    path("accounts/signup/supplier/", signup.SupplierSignupView.as_view(), name="signup_supplier"),
     path("recruitment/", views.RecruitmentListView.as_view(), name="recruitment_list"),
     path("recruitment/<int:pk>/", views.RecruitmentDetailView.as_view(), name="recruitment_detail"),
     path("recruitment/<int:post_pk>/apply/", views.ApplyView.as_view(), name="apply_to_post"),

@@ -22,7 +22,7 @@ CATALOG_DIRS = [
     "procurement/locale",
     "resellers/locale",
     "distribution/api/locale",
-    "distribution/disputes/locale",
+    "disputes/locale",
     "distribution/ops/locale",
 ]
 LANGUAGES = ["zh_Hant", "zh_Hans"]

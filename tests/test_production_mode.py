@@ -18,10 +18,10 @@ PASSWORD = "demo-pass-2026"
 
 SUPPLIER_PAGES = [
     "home", "accounts:organisation", "accounts:notifications", "api_settings:index", "disputes:compliance",
-    "disputes:list", "disputes:rewards_supplier", "settlement:wallet", "settlement:withdrawal_list", "settlement:reward_list",
+    "disputes:list", "disputes:rewards_supplier", "settlement:wallet", "settlement:withdrawal_list", "disputes:reward_list",
     "suppliers:product_list", "suppliers:product_create", "suppliers:import", "suppliers:tier_list", "suppliers:terms",
-    "supplier_partners:recruitment_list", "supplier_partners:recruitment_create", "supplier_partners:application_list",
-    "supplier_partners:partnership_list", "partners:thread_list", "procurement:supplier_po_list",
+    "suppliers:recruitment_list", "suppliers:recruitment_create", "suppliers:application_list",
+    "suppliers:partnership_list", "partners:thread_list", "procurement:supplier_po_list",
     "resellers:inspections",
 ]  # fmt: skip
 RESELLER_PAGES = [
@@ -31,7 +31,7 @@ RESELLER_PAGES = [
     "partners:thread_list", "procurement:reseller_po_list", "procurement:reseller_po_place",
     "procurement:saved_addresses", "resellers:catalog", "resellers:store_list", "resellers:feeds", "resellers:findings",
 ]  # fmt: skip
-ANONYMOUS_PAGES = ["landing", "account_login", "account_reset_password", "accounts:signup_supplier", "accounts:signup_reseller"]
+ANONYMOUS_PAGES = ["landing", "account_login", "account_reset_password", "partners:signup_supplier", "resellers:signup"]
 ROLES = {
     "supplier@demo.test": SUPPLIER_PAGES,
     "supplier2@demo.test": SUPPLIER_PAGES,

@@ -120,11 +120,17 @@ class StockIn(Schema):
 class AddressIn(Schema):
     recipient: str = Field(..., min_length=1, max_length=50, pattern=NO_NUL)
     mobile: str = Field(..., min_length=1, max_length=20, pattern=NO_NUL)
-    province: str = Field(..., description="GB/T 2260 province code, e.g. 330000", pattern=r"^[0-9]{6}$")
-    city: str = Field(..., description="GB/T 2260 city code, e.g. 330100", pattern=r"^[0-9]{6}$")
-    district: str = Field("", description="GB/T 2260 district code, e.g. 330106", pattern=r"^([0-9]{6})?$")
+    province: str = Field(
+        ..., min_length=1, max_length=50, pattern=NO_NUL, description="GB/T 2260 province code (330000) or name (浙江省, 浙江)"
+    )
+    city: str = Field(
+        ..., min_length=1, max_length=50, pattern=NO_NUL, description="GB/T 2260 city code (330100) or name in either script (杭州市)"
+    )
+    district: str = Field(
+        "", max_length=50, pattern=NO_NUL, description="GB/T 2260 district code (330106) or name in either script (西湖區)"
+    )
     street: str = Field(..., min_length=1, max_length=200, pattern=NO_NUL)
-    postal_code: str = Field(..., pattern=r"^[0-9]{6}$")
+    postal_code: str = Field("", description="Six digits; filled from the district when left out", pattern=r"^([0-9]{6})?$")
 
 
 class AddressOut(Schema):
@@ -187,6 +193,14 @@ class PurchaseOrderOut(Schema):
     closed_at: DateTime | None
     refunded_at: DateTime | None
     updated_at: DateTime
+
+
+class PurchaseOrderPlacedOut(PurchaseOrderOut):
+    duplicate_of: list[str] = Field(
+        default_factory=list,
+        description="Numbers of this reseller's earlier purchase orders with the same consumer_order_ref "
+        "(empty when this is the first): the order was placed, check that it is not a double.",
+    )
 
 
 class PurchaseOrderPage(Schema):

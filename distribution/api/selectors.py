@@ -24,12 +24,11 @@ from suppliers.pricing import tier_supply_price
 
 from .serializers import iso
 
-LIVE_PARTNERSHIP = [Partnership.Status.ACTIVE, Partnership.Status.TERMINATION_PENDING]
 SYNCED_PRODUCT_STATES = [Product.Status.LISTED, Product.Status.DELISTED]
 
 
-def reseller_partnerships(organisation_id: int) -> QuerySet[Partnership]:
-    return Partnership.objects.filter(reseller_id=organisation_id, status__in=LIVE_PARTNERSHIP)
+def reseller_partnerships(organisation_id: int, now: datetime | None = None) -> QuerySet[Partnership]:
+    return Partnership.objects.live(now).filter(reseller_id=organisation_id)
 
 
 def listing_visibility_changed_at(now: datetime) -> Subquery:
@@ -62,7 +61,7 @@ def reseller_skus(organisation_id: int, *, supplier_id: int | None = None, now: 
     from the resellers' catalog (``resellers.search.visible_suppliers``).
     """
     now = now or timezone.now()
-    partnerships = reseller_partnerships(organisation_id)
+    partnerships = reseller_partnerships(organisation_id, now)
     of_supplier = partnerships.filter(supplier_id=OuterRef("supplier_id"))
     qs = SKU.objects.filter(
         supplier_id__in=partnerships.values("supplier_id"),

@@ -15,24 +15,21 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.permissions import require_manager
 from distribution.core.audit import audit
-from distribution.core.errors import InvalidState, PermissionDenied
+from distribution.core.errors import InvalidState
 
 from .models import ApiKey, WebhookEndpoint, hash_key
 
 KEY_PREFIX = {"reseller": "rk_live_", "supplier": "sk_live_"}
 
 
-def _require_manager(actor: Any, organisation: Any) -> None:
-    membership = getattr(actor, "membership", None)
-    if membership is None or membership.organisation_id != organisation.pk or not membership.can_manage:
-        raise PermissionDenied(_("Only the owner or a manager may manage API keys and webhooks."))
 
 
 @transaction.atomic
 def api_key_create(*, actor: Any, organisation: Any, name: str) -> tuple[ApiKey, str]:
     """Create a key; returns it with the raw key, which is never available again."""
-    _require_manager(actor, organisation)
+    require_manager(actor, organisation)
     raw = KEY_PREFIX.get(organisation.kind, "key_") + secrets.token_urlsafe(32)
     key = ApiKey.objects.create(
         organisation=organisation,
@@ -50,7 +47,7 @@ def api_key_revoke(*, actor: Any, key: ApiKey, now: datetime | None = None) -> A
     """Revoke a key (it answers 401 from the next request). Revoking twice is refused."""
     now = now or timezone.now()
     key = ApiKey.objects.select_for_update().get(pk=key.pk)
-    _require_manager(actor, key.organisation)
+    require_manager(actor, key.organisation)
     if key.revoked_at is not None:
         raise InvalidState(_("This key was already revoked."))
     key.revoked_at = now
@@ -62,7 +59,7 @@ def api_key_revoke(*, actor: Any, key: ApiKey, now: datetime | None = None) -> A
 @transaction.atomic
 def webhook_endpoint_create(*, actor: Any, organisation: Any, url: str, events: list[str]) -> tuple[WebhookEndpoint, str]:
     """Register an endpoint; returns it with its signing secret (shown once)."""
-    _require_manager(actor, organisation)
+    require_manager(actor, organisation)
     secret = "whsec_" + secrets.token_urlsafe(32)
     endpoint = WebhookEndpoint.objects.create(
         organisation=organisation, url=url, events=sorted(set(events)), secret=secret, created_by=actor
@@ -74,6 +71,6 @@ def webhook_endpoint_create(*, actor: Any, organisation: Any, url: str, events: 
 @transaction.atomic
 def webhook_endpoint_delete(*, actor: Any, endpoint: WebhookEndpoint) -> None:
     """Remove an endpoint and its delivery log."""
-    _require_manager(actor, endpoint.organisation)
+    require_manager(actor, endpoint.organisation)
     audit(actor=actor, action="webhook_endpoint.deleted", obj=endpoint, organisation=endpoint.organisation, summary=endpoint.url)
     endpoint.delete()

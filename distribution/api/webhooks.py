@@ -151,10 +151,7 @@ def emit_product_updated(*, sku: Any, changes: set[str] | list[str], now: dateti
     and an endpoint that wants it."""
     from suppliers.models import Partnership
 
-    partners = Partnership.objects.filter(
-        supplier_id=sku.supplier_id,
-        status__in=[Partnership.Status.ACTIVE, Partnership.Status.TERMINATION_PENDING],
-    ).values("reseller_id")
+    partners = Partnership.objects.live(now).filter(supplier_id=sku.supplier_id).values("reseller_id")
     reseller_ids = sorted(
         {
             e.organisation_id

@@ -11,9 +11,11 @@ class CoreConfig(AppConfig):
         from django.conf import settings
         from PIL import Image
 
+        from .once import sweep_form_submissions
         from .outbox import sweep_outbox
         from .sweeps import register_sweep
 
         register_sweep("outbox", sweep_outbox)
         # Pillow's decompression-bomb guard for every image opened anywhere (uploads.py turns it into a form error)
         Image.MAX_IMAGE_PIXELS = settings.UPLOAD_MAX_IMAGE_PIXELS
+        register_sweep("form_submissions", sweep_form_submissions)

@@ -89,3 +89,95 @@ def validate_address_divisions(province: str, city: str, district: str) -> None:
             raise ValidationError({"district": _("Choose a district in the chosen city.")})
     elif district:
         raise ValidationError({"district": _("The chosen city has no districts; leave the district empty.")})
+
+
+# --- names in either script, postal codes ------------------------------------------------------
+
+POSTAL_FILE = Path(__file__).with_name("data") / "postal_codes.json"
+_SUFFIXES = (
+    "维吾尔自治区", "壮族自治区", "回族自治区", "特别行政区", "自治区", "自治州", "自治县", "地区", "省", "市", "区", "县", "盟", "旗",
+)  # fmt: skip
+
+
+@cache
+def _t2s():
+    import opencc
+
+    return opencc.OpenCC("t2s")
+
+
+@cache
+def _s2t():
+    import opencc
+
+    return opencc.OpenCC("s2t")
+
+
+def simplified(text: str) -> str:
+    """``text`` in simplified characters (GB/T 2260 names are simplified); traditional input is converted."""
+    return _t2s().convert(text) if text else text
+
+
+def traditional_name_of(code: str) -> str:
+    """The display name in traditional characters (浙江省 → 浙江省, 广东省 → 廣東省)."""
+    return _s2t().convert(name_of(code))
+
+
+def _bare(name: str) -> str:
+    for suffix in _SUFFIXES:
+        if name.endswith(suffix) and len(name) - len(suffix) >= 2:
+            return name[: -len(suffix)]
+    return name
+
+
+@cache
+def _children() -> dict[str, list[tuple[str, str]]]:
+    """parent code ('' for the country) → [(code, simplified name)], placeholders shown by their province's name."""
+    table: dict[str, list[tuple[str, str]]] = {}
+    for code in _names():
+        if code.endswith("0000"):
+            parent = ""
+        elif code.endswith("00"):
+            parent = code[:2] + "0000"
+        else:
+            parent = code[:4] + "00"
+            if parent not in _names():  # 省直辖县级行政区划 without a city entry
+                parent = code[:2] + "0000"
+        table.setdefault(parent, []).append((code, name_of(code)))
+    return table
+
+
+def find_division(name: str, *, within: str = "") -> str | None:
+    """The code of the division called ``name`` (either script, with or without 省/市/區…) directly under ``within``.
+
+    A GB/T 2260 code is accepted as it is when it lies under ``within``. For a municipality
+    (北京, 上海, 天津, 重慶) the city level is its placeholder entry: "北京市" under 110000 → 110100.
+    """
+    text = simplified((name or "").strip()).replace(" ", "")
+    if not text:
+        return None
+    options = _children().get(within, [])
+    if text.isdigit():
+        return text if any(code == text for code, _n in options) else None
+    for code, option in options:
+        if option == text or _names().get(code) == text:
+            return code
+    bare = _bare(text)
+    for code, option in options:
+        if _bare(option) == bare:
+            return code
+    return None
+
+
+@cache
+def _postal_codes() -> dict[str, str]:
+    return json.loads(POSTAL_FILE.read_text(encoding="utf-8"))
+
+
+def postal_code_for(code: str) -> str:
+    """The postal code of a district (or, where the data has none, of its city, then its province); '' if unknown."""
+    codes = _postal_codes()
+    for candidate in (code, code[:4] + "00", code[:2] + "0000"):
+        if candidate in codes:
+            return codes[candidate]
+    return ""

@@ -31,6 +31,29 @@ class AuditEvent(models.Model):
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.action} {self.object_type}#{self.object_id}"
 
 
+class FormSubmission(models.Model):
+    """A one-time form token that was used: the first POST of a form that moves money or stock.
+
+    Unique per user and token, inserted in the same transaction as the form's work, so a double click
+    or a resubmit waits on the unique index for the first to commit and is then sent to its result
+    (``distribution/core/once.py``). Kept 13 hours (tokens are valid for 12).
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    token = models.UUIDField()
+    path = models.CharField(max_length=300)
+    result_url = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "token"], name="form_submission_token_unique_per_user")]
+        verbose_name = _("form submission")
+        verbose_name_plural = _("form submissions")
+
+    def __str__(self) -> str:
+        return f"{self.path} {self.token}"
+
+
 class OutboxMessage(models.Model):
     """One piece of work that leaves a transaction (see ``distribution.core.outbox``)."""
 

@@ -31,10 +31,13 @@ SYSTEM_ACTOR = _SystemActor()
 
 
 class OrganisationMemberMixin(LoginRequiredMixin):
-    """The user belongs to an organisation of ``organisation_kind`` with one of ``allowed_roles``."""
+    """The user belongs to an organisation of ``organisation_kind``; with ``managers_only`` they
+    must be an owner or manager (``Membership.can_manage``, i.e. ``accounts.models.MANAGING_ROLES``),
+    with ``owner_only`` the owner."""
 
     organisation_kind: str | None = None  # "supplier" / "reseller" / None for either
-    allowed_roles: tuple[str, ...] | None = None  # None: any role
+    managers_only = False
+    owner_only = False
 
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
@@ -44,7 +47,7 @@ class OrganisationMemberMixin(LoginRequiredMixin):
             raise PermissionDenied(_("You do not belong to an organisation."))
         if self.organisation_kind and membership.organisation.kind != self.organisation_kind:
             raise PermissionDenied(_("This page is for another kind of organisation."))
-        if self.allowed_roles and membership.role not in self.allowed_roles:
+        if (self.managers_only and not membership.can_manage) or (self.owner_only and not membership.is_owner):
             raise PermissionDenied(_("Your role does not allow this."))
         self.membership = membership
         self.organisation = membership.organisation
@@ -56,7 +59,7 @@ class SupplierMemberMixin(OrganisationMemberMixin):
 
 
 class SupplierManagerMixin(SupplierMemberMixin):
-    allowed_roles = ("owner", "manager")
+    managers_only = True
 
 
 class ResellerMemberMixin(OrganisationMemberMixin):
@@ -64,21 +67,17 @@ class ResellerMemberMixin(OrganisationMemberMixin):
 
 
 class ResellerManagerMixin(ResellerMemberMixin):
-    allowed_roles = ("owner", "manager")
+    managers_only = True
 
 
 class OwnerOrManagerMixin(OrganisationMemberMixin):
     """Either kind; only owners and managers (prices, terms, partnerships)."""
 
-    allowed_roles = ("owner", "manager")
+    managers_only = True
 
 
 class OrganisationOwnerMixin(OrganisationMemberMixin):
     """Either kind; only the owner (members, roles, invitations)."""
 
-    allowed_roles = ("owner",)
+    owner_only = True
 
-
-def can_manage(membership) -> bool:
-    """Owners and managers change prices, terms and partnerships; staff process orders."""
-    return membership is not None and membership.role in ("owner", "manager")

@@ -61,7 +61,7 @@ def _end_partnerships(now: datetime) -> int:
 
 
 def _escalate_disputes(now: datetime) -> int:
-    from distribution.disputes.models import Dispute
+    from disputes.models import Dispute
 
     return Dispute.objects.filter(status=Dispute.Status.OPEN, dispute_until__lte=now).count()
 

@@ -6,7 +6,6 @@ from datetime import datetime
 from typing import Any
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import F
 from django.urls import reverse
@@ -18,6 +17,7 @@ from accounts.models import Organisation
 from accounts.services import notify_organisation
 from distribution.core import events
 from distribution.core.audit import audit
+from distribution.core.email import send_email
 from distribution.core.errors import InvalidState
 from suppliers.events import publish_sku_changed
 from suppliers.models import SKU
@@ -138,8 +138,7 @@ def _send_email(organisation: Organisation, subject: str, body: str) -> None:
     )
     if organisation.email and organisation.email not in recipients:
         recipients.append(organisation.email)
-    if recipients:
-        send_mail(subject, body, None, recipients, fail_silently=True)
+    send_email(to=recipients, subject=subject, body=body)
 
 
 # --- stock -----------------------------------------------------------------------------

@@ -102,13 +102,16 @@ def purchase_order_dispute_settle(
             )
         if release_amount == po.total_amount:
             from_status = _fire(po, "settle_release", now=now)
-            escrow_release(reference=po.number, actor=actor, memo=reason)
+            escrow_release(reference=po.number, commission_rate=po.supplier.commission_rate, actor=actor, memo=reason)
         elif refund_amount == po.total_amount:
             from_status = _fire(po, "settle_refund", now=now)
             escrow_refund(reference=po.number, actor=actor, memo=reason)
         else:
             from_status = _fire(po, "settle_partially", now=now, refund_amount=refund_amount)
-            escrow_split(reference=po.number, refund_amount=refund_amount, release_amount=release_amount, actor=actor, memo=reason)
+            escrow_split(
+                reference=po.number, refund_amount=refund_amount, release_amount=release_amount,
+                commission_rate=po.supplier.commission_rate, actor=actor, memo=reason,
+            )
         po.save()
         _record(po, actor=actor, from_status=from_status, now=now, reason=reason or f"refund {refund_amount} / release {release_amount}")
         for to in ("reseller", "supplier") if notify else ():

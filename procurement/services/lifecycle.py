@@ -197,7 +197,7 @@ def _complete_locked(po: PurchaseOrder, *, actor, now: datetime, reason: str = "
     from settlement.services import escrow_release
 
     from_status = _fire(po, "complete", now=now)
-    escrow_release(reference=po.number, actor=actor, memo=reason)
+    escrow_release(reference=po.number, commission_rate=po.supplier.commission_rate, actor=actor, memo=reason)
     po.save()
     _record(po, actor=actor, from_status=from_status, now=now, reason=reason)
     _notify(

@@ -9,11 +9,10 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import LISTING_SANCTIONS, Penalty
+from accounts.models import Penalty
 from distribution.core.audit import audit
 from distribution.core.errors import DomainError, InvalidState, ValidationFailed
 from distribution.core.money import ZERO, money
@@ -76,27 +75,14 @@ def reseller_auto_pay_set(*, actor, reseller: Reseller, enabled: bool) -> Resell
 
 
 def _live_partnership(*, reseller: Reseller, supplier: Supplier, now: datetime) -> Partnership:
-    partnership = (
-        Partnership.objects.select_related("tier")
-        .filter(reseller=reseller, supplier=supplier)
-        .filter(Q(status=Partnership.Status.ACTIVE) | Q(status=Partnership.Status.TERMINATION_PENDING, ends_at__gt=now))
-        .first()
-    )
+    partnership = Partnership.objects.select_related("tier").live(now).filter(reseller=reseller, supplier=supplier).first()
     if partnership is None:
         raise NoPartnership(_("You have no active partnership with %(supplier)s.") % {"supplier": supplier.company_name}, field="lines")
     return partnership
 
 
-def _under_penalty(organisation_id: int, sanctions: tuple[str, ...], now: datetime) -> bool:
-    return (
-        Penalty.objects.filter(organisation_id=organisation_id, sanction__in=list(sanctions), revoked_at__isnull=True, starts_at__lte=now)
-        .filter(Q(ends_at__isnull=True) | Q(ends_at__gt=now))
-        .exists()
-    )
-
-
 def _check_may_order(reseller: Reseller, now: datetime) -> None:
-    if _under_penalty(reseller.pk, (Penalty.Sanction.SUSPEND_ORDERING,), now):
+    if Penalty.objects.suspending_ordering(now).filter(organisation_id=reseller.pk).exists():
         raise OrderingSuspended()
 
 
@@ -155,7 +141,7 @@ def _place_locked(
     note: str,
     now: datetime,
 ) -> PurchaseOrder:
-    if not supplier.is_active or _under_penalty(supplier.pk, LISTING_SANCTIONS, now):
+    if not supplier.is_active or Penalty.objects.suspending_listing(now).filter(organisation_id=supplier.pk).exists():
         raise DomainError(_("%(supplier)s is not taking orders.") % {"supplier": supplier.company_name}, code="supplier_inactive")
     partnership = _live_partnership(reseller=reseller, supplier=supplier, now=now)
     skus = SKU.objects.select_related("product").in_bulk([sku_id for sku_id, _q, _p in parsed])

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from distribution.core import divisions
 from distribution.core.params import MAX_DB_BIGINT, MAX_DB_INT
-from suppliers.models import Category, ComplianceDocument, Product
+from suppliers.models import SKU, Category, ComplianceDocument, Product
 from suppliers.selectors import category_choices
 from suppliers.services.catalog import SKUInput
 from suppliers.validators import (
@@ -33,7 +33,7 @@ class MultipleImageField(forms.FileField):
     """Several images in one input; each one validated (type by content, size)."""
 
     def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": "image/jpeg,image/png,image/webp", "class": "form-control"}))
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}))
         super().__init__(*args, **kwargs)
 
     def clean(self, data, initial=None):
@@ -87,11 +87,6 @@ class ProductForm(forms.Form):
         else:
             del self.fields["remove_images"]
             del self.fields["remove_documents"]
-        for name, f in self.fields.items():
-            if isinstance(f.widget, forms.CheckboxInput):
-                f.widget.attrs.setdefault("class", "form-check-input")
-            elif not isinstance(f.widget, forms.CheckboxSelectMultiple) and name != "images":
-                f.widget.attrs.setdefault("class", "form-select" if isinstance(f.widget, forms.Select) else "form-control")
         self.fields["province_code"].widget.attrs.update({"hx-get": "", "hx-target": "#id_city_code", "hx-trigger": "change"})
 
     @classmethod
@@ -170,8 +165,8 @@ class SKUForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for f in self.fields.values():
-            f.widget.attrs.setdefault("class", "form-control form-control-sm")
-        self.fields["is_active"].widget.attrs["class"] = "form-check-input"
+            if not isinstance(f.widget, forms.CheckboxInput):
+                f.widget.attrs.setdefault("class", "form-control-sm")  # the compact SKU rows; the renderer adds form-control
         if not self.initial.get("sku_id"):
             self.fields["is_active"].disabled = True  # new variants are on sale; an empty row stays unchanged
         if self.initial.get("sku_id"):
@@ -228,7 +223,6 @@ class BaseSKUFormSet(forms.BaseFormSet):
     def clean(self):
         if any(self.errors):
             return
-        from suppliers.models import SKU
 
         seen: dict[str, int] = {}
         filled = [f for f in self.forms if f.has_changed() or f.cleaned_data.get("sku_id")]
@@ -277,13 +271,13 @@ class StockAdjustForm(forms.Form):
 
 
 class ReasonForm(forms.Form):
-    reason = forms.CharField(label=_("Reason"), max_length=500, widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}))
+    reason = forms.CharField(label=_("Reason"), max_length=500, widget=forms.Textarea(attrs={"rows": 3}))
 
 
 class ImportForm(forms.Form):
     file = forms.FileField(
         label=_("CSV or XLSX file"), help_text=_("One row per SKU; download an export to see the columns."),
-        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx", "class": "form-control"}),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx"}),
     )  # fmt: skip
 
     def clean_file(self):

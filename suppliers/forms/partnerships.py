@@ -9,24 +9,6 @@ from django.utils.translation import gettext_lazy as _
 from ..models import ChannelType, Product, RecruitmentPost, Tier
 
 
-class BootstrapMixin:
-    """Bootstrap classes on the widgets, so templates render fields plainly."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            widget = field.widget
-            if isinstance(widget, forms.CheckboxSelectMultiple):
-                continue
-            if isinstance(widget, forms.CheckboxInput):
-                css = "form-check-input"
-            elif isinstance(widget, forms.Select):
-                css = "form-select"
-            else:
-                css = "form-control"
-            widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
-
-
 def _tiers(supplier):
     return Tier.objects.filter(supplier=supplier).order_by("position", "id")
 
@@ -35,7 +17,7 @@ def _members(supplier):
     return get_user_model().objects.filter(membership__organisation_id=getattr(supplier, "pk", supplier), is_active=True).order_by("email")
 
 
-class RecruitmentPostForm(BootstrapMixin, forms.Form):
+class RecruitmentPostForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200)
     body = forms.CharField(label=_("What you offer and whom you look for"), widget=forms.Textarea(attrs={"rows": 8}))
     accepted_channel_types = forms.MultipleChoiceField(
@@ -63,7 +45,7 @@ class RecruitmentPostForm(BootstrapMixin, forms.Form):
         }
 
 
-class ApplicationForm(BootstrapMixin, forms.Form):
+class ApplicationForm(forms.Form):
     message = forms.CharField(
         label=_("Message to the supplier"),
         widget=forms.Textarea(attrs={"rows": 5}),
@@ -72,7 +54,7 @@ class ApplicationForm(BootstrapMixin, forms.Form):
     )
 
 
-class ApproveForm(BootstrapMixin, forms.Form):
+class ApproveForm(forms.Form):
     tier = forms.ModelChoiceField(label=_("Tier"), queryset=Tier.objects.none())
     key_account_manager = forms.ModelChoiceField(
         label=_("Key-account manager"), queryset=get_user_model().objects.none(), required=False
@@ -88,7 +70,7 @@ class ChangePartnershipForm(ApproveForm):
     pass
 
 
-class ReasonForm(BootstrapMixin, forms.Form):
+class ReasonForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
 
 
@@ -115,7 +97,7 @@ class MultipleFileField(forms.FileField):
         return [super().clean(data, initial)] if data else []
 
 
-class MessageForm(BootstrapMixin, forms.Form):
+class MessageForm(forms.Form):
     body = forms.CharField(label=_("Message"), widget=forms.Textarea(attrs={"rows": 4}), max_length=10000)
     attachments = MultipleFileField(
         label=_("Attachments"), required=False, help_text=_("Images or PDF, up to 10 MB each, at most 5 files.")

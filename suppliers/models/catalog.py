@@ -220,6 +220,10 @@ class ImportJob(models.Model):
     summary = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # While running, the worker renews its lease (a heartbeat with every progress step); a running job
+    # whose lease has passed lost its worker, and the ``import_jobs`` sweep resumes or fails it.
+    lease_until = models.DateTimeField(null=True, blank=True, db_index=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 
@@ -113,6 +115,26 @@ class PartnershipApplication(models.Model):
         ]
 
 
+class PartnershipQuerySet(models.QuerySet):
+    """The two meanings of "a live partnership", named (R5, R6, R11).
+
+    ``live(now)`` is the rule: the two sides trade (orders, supply prices, feeds, rewards)
+    while the partnership is active or in its notice period and ``ends_at`` has not come.
+    ``not_terminated()`` is what the database's one-per-pair constraint counts: a row not
+    yet ended by a service (a notice period past ``ends_at`` still counts until the
+    ``end_partnerships`` sweep ends it), so it answers "may a new partnership be created?".
+    """
+
+    def live(self, now: datetime | None = None) -> PartnershipQuerySet:
+        now = now or timezone.now()
+        return self.filter(
+            Q(status=Partnership.Status.ACTIVE) | Q(status=Partnership.Status.TERMINATION_PENDING, ends_at__gt=now)
+        )
+
+    def not_terminated(self) -> PartnershipQuerySet:
+        return self.exclude(status=Partnership.Status.TERMINATED)
+
+
 class Partnership(models.Model):
     class Status(models.TextChoices):
         ACTIVE = "active", _("Active")
@@ -136,6 +158,8 @@ class Partnership(models.Model):
     last_feed_at = models.DateTimeField(_("last synced"), null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    objects = PartnershipQuerySet.as_manager()
+
     class Meta:
         ordering = ["-started_at", "-id"]
         verbose_name = _("partnership")
@@ -150,10 +174,6 @@ class Partnership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.supplier} ↔ {self.reseller}"
-
-    @property
-    def is_live(self) -> bool:
-        return self.status != self.Status.TERMINATED
 
     # Transitions hold only guards and field assignments; services call them under a row lock.
     @transition(field=status, source=Status.ACTIVE, target=Status.TERMINATION_PENDING)

@@ -17,5 +17,5 @@ from .catalog import (  # noqa: F401
     sku_set_stock,
     sku_update,
 )
-from .imports import import_job_create, import_job_run  # noqa: F401
+from .imports import import_job_create, import_job_recover, import_job_run  # noqa: F401
 from .tiers import cooperation_terms_save, tier_create, tier_delete, tier_update  # noqa: F401

@@ -2,7 +2,7 @@
 
 Every function here is one transaction: it locks the rows it changes, re-checks
 state, writes, records an audit row and tells the resellers' store list about
-changes it depends on (``resellers.services.store_list_on_*``) inside the same
+changes it depends on (``suppliers.signals``, received by the resellers' app) inside the same
 transaction. Callers (views, admin, the API, the importer) need not hold locks.
 """
 
@@ -26,11 +26,13 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import TransitionNotAllowed
 from PIL import Image, ImageOps
 
+from accounts.models import Penalty
+from accounts.permissions import require_manager
 from accounts.services import notify_organisation
 from distribution.core import divisions
 from distribution.core.audit import audit
 from distribution.core.errors import DomainError, InvalidState, PermissionDenied, ValidationFailed
-from resellers import services as reseller_services
+from suppliers import signals
 from suppliers.events import publish_sku_changed
 from suppliers.models import SKU, Category, ComplianceDocument, Product, ProductImage, StockAdjustment, Supplier
 from suppliers.validators import (
@@ -94,17 +96,8 @@ class ProductChanges:
 # --- guards -----------------------------------------------------------------------------------
 
 
-def _membership(actor: Any):
-    return getattr(actor, "membership", None) if getattr(actor, "pk", None) else None
 
 
-def _require_manager(actor: Any, supplier_id: int) -> None:
-    """The actor is an owner or manager of this supplier (staff members only read)."""
-    membership = _membership(actor)
-    if membership is None or membership.organisation_id != supplier_id:
-        raise PermissionDenied(_("Only this supplier's members may change its catalog."))
-    if not membership.can_manage:
-        raise PermissionDenied(_("Only the owner or a manager may change the catalog."))
 
 
 def _require_platform_staff(actor: Any) -> None:
@@ -114,12 +107,9 @@ def _require_platform_staff(actor: Any) -> None:
 
 def _require_supplier_may_list(supplier: Supplier, *, now: datetime) -> None:
     """Only an approved supplier without a listing suspension sends products to review (R2, R17)."""
-    from accounts.models import LISTING_SANCTIONS, Penalty
-
     if supplier.status != Supplier.Status.ACTIVE:
         raise InvalidState(_("Your company profile has not been approved yet; you can submit products once it is active."))
-    penalties = Penalty.objects.filter(organisation_id=supplier.pk, sanction__in=list(LISTING_SANCTIONS), revoked_at__isnull=True)
-    if any(p.is_active(now) for p in penalties):
+    if Penalty.objects.suspending_listing(now).filter(organisation_id=supplier.pk).exists():
         raise InvalidState(_("Your organisation is suspended from listing products by the platform."))
 
 
@@ -272,7 +262,7 @@ def product_create(
     documents: Iterable[tuple[str, UploadedFile]] = (),
 ) -> Product:
     """A new draft product with its SKUs, images and compliance documents, all or nothing."""
-    _require_manager(actor, supplier.pk)
+    require_manager(actor, supplier.pk)
     cleaned = _clean_fields(fields)
     for required in ("title", "category", "province_code", "city_code"):
         if not cleaned.get(required):
@@ -312,30 +302,14 @@ def _apply_sku_update(*, actor: Any, sku: SKU, values: dict[str, Any]) -> set[st
           data={"before": before, "after": {k: str(getattr(sku, k)) for k in changed}})  # fmt: skip
     watched = changed & set(WATCHED_SKU_FIELDS)
     if watched:
-        reseller_services.store_list_on_sku_changed(sku=sku, changes=watched)
+        signals.sku_changed.send(sender=SKU, sku=sku, changes=watched)
         publish_sku_changed(sku_ids=[sku.pk], changes=watched)
     return watched
 
 
-@transaction.atomic
-def product_update(*, actor: Any, product: Product, changes: ProductChanges) -> Product:
-    """Edit a product and its SKUs in one go.
-
-    On a listed product, changes to the title, description or images wait for staff
-    review (``has_pending_changes``) while resellers keep seeing the approved version;
-    prices and other fields apply at once. Stock changes go through ``sku_adjust_stock``.
-    """
-    _require_manager(actor, product.supplier_id)
-    product = _lock_product(product)
-    cleaned = _clean_fields(changes.fields) if changes.fields else {}
-    listed = product.status == Product.Status.LISTED
+def _update_images(product: Product, changes: ProductChanges, *, listed: bool) -> bool:
+    """Remove and add the product's images; True when a listed product's images now await review."""
     needs_review = False
-    for name, value in cleaned.items():
-        if getattr(product, name) != value:
-            if listed and name in REVIEWED_FIELDS:
-                needs_review = True
-            setattr(product, name, value)
-
     images = {img.pk: img for img in product.images.all()}
     for image_id in changes.remove_image_ids:
         image = images.get(image_id)
@@ -351,6 +325,29 @@ def product_update(*, actor: Any, product: Product, changes: ProductChanges) -> 
     for offset, upload in enumerate(changes.add_images):
         _add_image(product, upload, position + offset)
         needs_review = needs_review or listed
+    return needs_review
+
+
+@transaction.atomic
+def product_update(*, actor: Any, product: Product, changes: ProductChanges) -> Product:
+    """Edit a product and its SKUs in one go.
+
+    On a listed product, changes to the title, description or images wait for staff
+    review (``has_pending_changes``) while resellers keep seeing the approved version;
+    prices and other fields apply at once. Stock changes go through ``sku_adjust_stock``.
+    """
+    require_manager(actor, product.supplier_id)
+    product = _lock_product(product)
+    cleaned = _clean_fields(changes.fields) if changes.fields else {}
+    listed = product.status == Product.Status.LISTED
+    needs_review = False
+    for name, value in cleaned.items():
+        if getattr(product, name) != value:
+            if listed and name in REVIEWED_FIELDS:
+                needs_review = True
+            setattr(product, name, value)
+
+    needs_review = _update_images(product, changes, listed=listed) or needs_review
 
     if changes.remove_document_ids:
         product.compliance_documents.filter(pk__in=list(changes.remove_document_ids)).delete()
@@ -384,7 +381,7 @@ def product_update(*, actor: Any, product: Product, changes: ProductChanges) -> 
 @transaction.atomic
 def sku_update(*, actor: Any, sku: SKU, values: dict[str, Any]) -> SKU:
     """Change a SKU's prices, attributes, weight or code (no review needed); tells the store list."""
-    _require_manager(actor, sku.supplier_id)
+    require_manager(actor, sku.supplier_id)
     locked = SKU.objects.select_for_update().get(pk=sku.pk)
     _apply_sku_update(actor=actor, sku=locked, values=values)
     return locked
@@ -393,7 +390,7 @@ def sku_update(*, actor: Any, sku: SKU, values: dict[str, Any]) -> SKU:
 @transaction.atomic
 def product_submit(*, actor: Any, product: Product) -> Product:
     """Send a draft, rejected or delisted product to staff review. Refuses incomplete listings (R3)."""
-    _require_manager(actor, product.supplier_id)
+    require_manager(actor, product.supplier_id)
     product = _lock_product(product)
     _require_supplier_may_list(product.supplier, now=timezone.now())
     if not product.skus.filter(is_active=True).exists():
@@ -494,7 +491,7 @@ def product_delist(*, actor: Any, product: Product, reason: str) -> Product:
     """Take a product off sale (the supplier's manager or platform staff), with a reason; unpublishes it from store lists."""
     by_staff = getattr(actor, "is_staff", False)
     if not by_staff:
-        _require_manager(actor, product.supplier_id)
+        require_manager(actor, product.supplier_id)
     reason = (reason or "").strip()
     if not reason:
         raise ValidationFailed(_("Give a reason for delisting."), field="reason")
@@ -508,7 +505,7 @@ def product_delist(*, actor: Any, product: Product, reason: str) -> Product:
     product.save()
     audit(actor=actor, action="product.delisted", obj=product, organisation=product.supplier.organisation,
           summary=reason, data={"from": before, "to": product.status, "reason": reason, "by_staff": by_staff})  # fmt: skip
-    reseller_services.store_list_on_product_delisted(product=product)
+    signals.product_delisted.send(sender=Product, product=product)
     publish_sku_changed(sku_ids=list(product.skus.values_list("pk", flat=True)), changes={"delisted"})
     if by_staff:
         notify_organisation(
@@ -543,7 +540,7 @@ def _change_stock(*, actor: Any, sku: SKU, target: int | None, delta: int | None
     audit(actor=actor, action="sku.stock_adjusted", obj=locked, summary=f"{locked.code} {change:+d}: {reason}"[:500],
           data={"delta": change, "on_hand_after": new_on_hand})  # fmt: skip
     if change:
-        reseller_services.store_list_on_sku_changed(sku=locked, changes={"on_hand"})
+        signals.sku_changed.send(sender=SKU, sku=locked, changes={"on_hand"})
         publish_sku_changed(sku_ids=[locked.pk], changes={"on_hand"})
     sku.on_hand, sku.reserved, sku.updated_at = locked.on_hand, locked.reserved, locked.updated_at
     return adjustment
@@ -556,7 +553,7 @@ def sku_adjust_stock(*, actor: Any, sku: SKU, reason: str, delta: int | None = N
     Takes the SKU's row lock, so concurrent adjustments serialise; stock never goes
     below zero nor below what open purchase orders reserved (``below_reserved``, 409).
     """
-    _require_manager(actor, sku.supplier_id)
+    require_manager(actor, sku.supplier_id)
     if (delta is None) == (new_on_hand is None):
         raise ValidationFailed(_("Give either a change or a new quantity."), field="delta")
     reason = (reason or "").strip()

@@ -12,11 +12,13 @@ from __future__ import annotations
 import io
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import Decimal
 from pathlib import PurePath
 from typing import Any
 
 import tablib
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
@@ -25,17 +27,22 @@ from django.utils.translation import gettext as _g
 from django.utils.translation import gettext_lazy as _
 from openpyxl import Workbook
 
-from distribution.core import divisions
+from accounts.permissions import require_manager
+from distribution.core import divisions, outbox
 from distribution.core.audit import audit
 from distribution.core.csv_stream import csv_lines, unescape_formula, xlsx_row
 from distribution.core.errors import DomainError, ValidationFailed
 from suppliers.models import SKU, Category, ImportJob, Product, Supplier
+
+# the module, not the task: the task module imports this one (a cycle Python resolves for modules)
 from suppliers.validators import format_attributes, parse_attributes, parse_money, sku_price_errors
 
-from .catalog import PRICE_FIELDS, ProductChanges, SKUInput, _change_stock, _require_manager, product_create, product_update
+from .catalog import PRICE_FIELDS, ProductChanges, SKUInput, _change_stock, product_create, product_update
 
 MAX_IMPORT_BYTES = 10 * 1024 * 1024
 MAX_IMPORT_ROWS = 20000
+# Outbox topic whose handler sends the job's Celery task (suppliers/tasks.py); registered in apps.py.
+IMPORT_JOB_KICK = "suppliers.import_job.kick"
 PROGRESS_EVERY = 50
 
 COLUMNS = [
@@ -127,105 +134,145 @@ def _int(value: str, *, column: str, minimum: int = 0, maximum: int = 2_147_483_
     return number
 
 
+@dataclass
+class _Catalog:
+    """What a plan checks rows against: the supplier's SKUs and products, the category paths."""
+
+    categories: dict[str, Category]
+    existing: dict[str, SKU]
+    own_products: set[int]
+    seen_codes: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass
+class _Row:
+    """One parsed row: its cells, the values read from them, and the errors found so far."""
+
+    number: int
+    cells: dict[str, str]
+    errors: list[RowError] = field(default_factory=list)
+    code: str = ""
+    prices: dict[str, Decimal | None] = field(default_factory=dict)
+    on_hand: int | None = None
+    weight: int = 0
+    attributes: dict[str, str] = field(default_factory=dict)
+
+    def err(self, column: str, message: Any) -> None:
+        self.errors.append(RowError(self.number, column, str(message)))
+
+
+def _file_error(headers: list[str], dataset: tablib.Dataset) -> RowError | None:
+    missing = sorted(REQUIRED_COLUMNS - set(headers))
+    if missing:
+        return RowError(1, ", ".join(missing), _g("Missing columns."))
+    if len(dataset) > MAX_IMPORT_ROWS:
+        return RowError(1, "", _g("A file may hold at most %(n)s rows.") % {"n": MAX_IMPORT_ROWS})
+    return None
+
+
+def _read_code(row: _Row, catalog: _Catalog) -> None:
+    code = row.code = row.cells.get("sku_code", "")
+    if not code:
+        row.err("sku_code", _("Enter a SKU code."))
+    elif len(code) > 64:
+        row.err("sku_code", _("A SKU code has at most 64 characters."))
+    elif code in catalog.seen_codes:
+        row.err("sku_code", _("The SKU code also appears in row %(row)s.") % {"row": catalog.seen_codes[code]})
+    catalog.seen_codes.setdefault(code, row.number)
+
+
+def _read_prices(row: _Row) -> None:
+    for column, name in PRICE_COLUMNS.items():
+        try:
+            row.prices[name] = parse_money(row.cells.get(column, ""))
+        except ValidationError as exc:
+            row.prices[name] = None
+            row.err(column, exc.messages[0])
+    reverse_columns = {v: k for k, v in PRICE_COLUMNS.items()}
+    for name, message in sku_price_errors(
+        supply=row.prices["supply_price_amount"], suggested=row.prices["suggested_retail_amount"],
+        minimum=row.prices["min_retail_amount"], maximum=row.prices["max_retail_amount"],
+    ).items():  # fmt: skip
+        row.err(reverse_columns[name], message)
+
+
+def _read_numbers_and_attributes(row: _Row) -> None:
+    if row.cells.get("on_hand", ""):
+        try:
+            row.on_hand = _int(row.cells["on_hand"], column="on_hand")
+        except ValidationError as exc:
+            row.err("on_hand", exc.messages[0])
+    if row.cells.get("weight_grams", ""):
+        try:
+            row.weight = _int(row.cells["weight_grams"], column="weight_grams")
+        except ValidationError as exc:
+            row.err("weight_grams", exc.messages[0])
+    try:
+        row.attributes = parse_attributes(row.cells.get("attributes", ""))
+    except ValidationError as exc:
+        row.err("attributes", exc.messages[0])
+
+
+def _plan_existing_sku(plan: Plan, row: _Row, sku: SKU) -> None:
+    if row.on_hand is not None and row.on_hand < sku.reserved:
+        row.err("on_hand", _("%(reserved)s units are reserved by open purchase orders; stock on hand cannot go below %(reserved)s.")
+                % {"reserved": sku.reserved})  # fmt: skip
+    if row.errors:
+        return
+    update = {name: row.prices[name] for name in PRICE_FIELDS}
+    if row.cells.get("attributes", ""):
+        update["attributes"] = row.attributes
+    if row.cells.get("weight_grams", ""):
+        update["weight_grams"] = row.weight
+    plan.sku_updates[sku.pk] = update
+    if row.on_hand is not None and row.on_hand != sku.on_hand:
+        plan.stock[sku.pk] = row.on_hand
+
+
+def _plan_new_sku(plan: Plan, row: _Row, catalog: _Catalog) -> None:
+    data = None
+    if not row.errors:
+        data = SKUInput(code=row.code, attributes=row.attributes, weight_grams=row.weight, on_hand=row.on_hand or 0,
+                        **{name: row.prices[name] for name in PRICE_FIELDS})  # fmt: skip
+    product_id = row.cells.get("product_id", "")
+    if product_id:
+        if not product_id.isdigit() or int(product_id) not in catalog.own_products:
+            row.err("product_id", _("No product of yours has this id."))
+        elif data is not None:
+            plan.added_skus.setdefault(int(product_id), []).append(data)
+        return
+    fields = _product_fields(row.cells, catalog.categories, row.err)
+    title = fields.get("title", "")
+    if title and not row.errors:
+        group = plan.new_products.setdefault(title, NewProduct(row=row.number, fields=fields))
+        group.skus.append(data)
+
+
 def build_plan(*, supplier: Supplier, dataset: tablib.Dataset, on_progress=None) -> Plan:
     """Validate every row; return what to write, or the errors by row and column."""
     plan = Plan()
     headers = [(_cell(h) or "").lower() for h in (dataset.headers or [])]
-    missing = sorted(REQUIRED_COLUMNS - set(headers))
-    if missing:
-        plan.errors.append(RowError(1, ", ".join(missing), _g("Missing columns.")))
+    if (error := _file_error(headers, dataset)) is not None:
+        plan.errors.append(error)
         return plan
-    if len(dataset) > MAX_IMPORT_ROWS:
-        plan.errors.append(RowError(1, "", _g("A file may hold at most %(n)s rows.") % {"n": MAX_IMPORT_ROWS}))
-        return plan
-    categories = _category_index()
-    existing = {s.code: s for s in SKU.objects.filter(supplier=supplier)}
-    own_products = set(Product.objects.filter(supplier=supplier).values_list("pk", flat=True))
-    seen_codes: dict[str, int] = {}
-
+    catalog = _Catalog(
+        categories=_category_index(),
+        existing={s.code: s for s in SKU.objects.filter(supplier=supplier)},
+        own_products=set(Product.objects.filter(supplier=supplier).values_list("pk", flat=True)),
+    )
     for index, raw in enumerate(dataset):
-        row_number = index + 2  # the header is row 1
-        row = {headers[i]: _cell(v) for i, v in enumerate(raw) if i < len(headers)}
-        errors: list[RowError] = []
-
-        def err(column: str, message: Any, row_number: int = row_number, errors: list[RowError] = errors) -> None:
-            errors.append(RowError(row_number, column, str(message)))
-
-        if not any(row.values()):
+        row = _Row(number=index + 2, cells={headers[i]: _cell(v) for i, v in enumerate(raw) if i < len(headers)})  # header: row 1
+        if not any(row.cells.values()):
             continue
-        code = row.get("sku_code", "")
-        if not code:
-            err("sku_code", _("Enter a SKU code."))
-        elif len(code) > 64:
-            err("sku_code", _("A SKU code has at most 64 characters."))
-        elif code in seen_codes:
-            err("sku_code", _("The SKU code also appears in row %(row)s.") % {"row": seen_codes[code]})
-        seen_codes.setdefault(code, row_number)
-
-        prices: dict[str, Decimal | None] = {}
-        for column, name in PRICE_COLUMNS.items():
-            try:
-                prices[name] = parse_money(row.get(column, ""))
-            except ValidationError as exc:
-                prices[name] = None
-                err(column, exc.messages[0])
-        reverse_columns = {v: k for k, v in PRICE_COLUMNS.items()}
-        for name, message in sku_price_errors(
-            supply=prices["supply_price_amount"], suggested=prices["suggested_retail_amount"],
-            minimum=prices["min_retail_amount"], maximum=prices["max_retail_amount"],
-        ).items():  # fmt: skip
-            err(reverse_columns[name], message)
-
-        on_hand: int | None = None
-        if row.get("on_hand", ""):
-            try:
-                on_hand = _int(row["on_hand"], column="on_hand")
-            except ValidationError as exc:
-                err("on_hand", exc.messages[0])
-        weight = 0
-        if row.get("weight_grams", ""):
-            try:
-                weight = _int(row["weight_grams"], column="weight_grams")
-            except ValidationError as exc:
-                err("weight_grams", exc.messages[0])
-        attributes: dict[str, str] = {}
-        try:
-            attributes = parse_attributes(row.get("attributes", ""))
-        except ValidationError as exc:
-            err("attributes", exc.messages[0])
-
-        sku = existing.get(code)
+        _read_code(row, catalog)
+        _read_prices(row)
+        _read_numbers_and_attributes(row)
+        sku = catalog.existing.get(row.code)
         if sku is not None:
-            if on_hand is not None and on_hand < sku.reserved:
-                err("on_hand", _("%(reserved)s units are reserved by open purchase orders; stock on hand cannot go below %(reserved)s.")
-                    % {"reserved": sku.reserved})  # fmt: skip
-            if not errors:
-                update = {name: prices[name] for name in PRICE_FIELDS}
-                if row.get("attributes", ""):
-                    update["attributes"] = attributes
-                if row.get("weight_grams", ""):
-                    update["weight_grams"] = weight
-                plan.sku_updates[sku.pk] = update
-                if on_hand is not None and on_hand != sku.on_hand:
-                    plan.stock[sku.pk] = on_hand
+            _plan_existing_sku(plan, row, sku)
         else:
-            data = None
-            if not errors:
-                data = SKUInput(code=code, attributes=attributes, weight_grams=weight, on_hand=on_hand or 0,
-                                **{name: prices[name] for name in PRICE_FIELDS})  # fmt: skip
-            product_id = row.get("product_id", "")
-            if product_id:
-                if not product_id.isdigit() or int(product_id) not in own_products:
-                    err("product_id", _("No product of yours has this id."))
-                elif data is not None:
-                    plan.added_skus.setdefault(int(product_id), []).append(data)
-            else:
-                fields = _product_fields(row, categories, err)
-                title = fields.get("title", "")
-                if title and not errors:
-                    group = plan.new_products.setdefault(title, NewProduct(row=row_number, fields=fields))
-                    group.skus.append(data)
-        plan.errors.extend(errors)
+            _plan_new_sku(plan, row, catalog)
+        plan.errors.extend(row.errors)
         if on_progress and (index + 1) % PROGRESS_EVERY == 0:
             on_progress(index + 1, len(dataset))
     return plan
@@ -285,7 +332,7 @@ def apply_plan(*, actor: Any, supplier: Supplier, plan: Plan) -> dict[str, int]:
 @transaction.atomic
 def import_job_create(*, actor: Any, supplier: Supplier, upload: UploadedFile) -> ImportJob:
     """Store the uploaded file as a waiting job and queue its task once committed."""
-    _require_manager(actor, supplier.pk)
+    require_manager(actor, supplier.pk)
     suffix = PurePath(upload.name or "").suffix.lower()
     if suffix not in (".csv", ".xlsx"):
         raise ValidationFailed(_("Upload a .csv or .xlsx file."), field="file")
@@ -295,57 +342,138 @@ def import_job_create(*, actor: Any, supplier: Supplier, upload: UploadedFile) -
     job.file.save(PurePath(upload.name).name, upload, save=False)
     job.save()
     audit(actor=actor, action="import.queued", obj=job, organisation=supplier.organisation, summary=job.original_name)
-    from suppliers.tasks import run_import_job
-
-    transaction.on_commit(lambda: run_import_job.delay(job.pk))
+    _kick_on_commit(job.pk)
     return job
 
 
-def _progress(job_id: int, done: int, total: int) -> None:
-    ImportJob.objects.filter(pk=job_id).update(processed_rows=done, progress=min(90, int(done * 90 / max(total, 1))))
+def _kick_on_commit(job_id: int) -> None:
+    """The job's task is sent through the outbox: a broker outage delays the import, never loses it."""
+    outbox.enqueue(IMPORT_JOB_KICK, {"job_id": job_id})
+
+
+class _LeaseLost(Exception):
+    """This run's lease was taken over (resumed or failed by the sweep): stop without writing."""
+
+
+def _renew(job_id: int, attempt: int, **fields: Any) -> None:
+    """Heartbeat: extend this run's lease (with ``fields``) or learn that it was taken over."""
+    renewed = ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.RUNNING, attempts=attempt).update(
+        lease_until=timezone.now() + settings.IMPORT_JOB_LEASE, **fields
+    )
+    if not renewed:
+        raise _LeaseLost
+
+
+def _progress(job_id: int, attempt: int, done: int, total: int) -> None:
+    _renew(job_id, attempt, processed_rows=done, progress=min(90, int(done * 90 / max(total, 1))))
 
 
 def import_job_run(*, job_id: int) -> ImportJob:
     """Run a waiting job: validate all rows (progress saved as it goes), then apply all or nothing.
 
-    Idempotent: a job that is not waiting is returned unchanged (a retried task does nothing).
+    Idempotent: a job that is not waiting is returned unchanged (a retried task does nothing). The run
+    holds a lease on the job, renewed with each progress step; if its worker dies, the ``import_jobs``
+    sweep resumes the job (the file is validated again and applied in one transaction, so a run that
+    died changed nothing) or, after ``IMPORT_JOB_MAX_ATTEMPTS`` runs, fails it with a message. A run
+    whose lease was taken over stops without writing.
     """
     with transaction.atomic():
         job = ImportJob.objects.select_for_update(of=("self",)).select_related("supplier__organisation", "created_by").get(pk=job_id)
         if job.status != ImportJob.Status.PENDING:
             return job
         job.status = ImportJob.Status.RUNNING
-        job.save(update_fields=["status"])
+        job.attempts += 1
+        job.lease_until = timezone.now() + settings.IMPORT_JOB_LEASE
+        job.save(update_fields=["status", "attempts", "lease_until"])
+    try:
+        return _run(job, attempt=job.attempts)
+    except _LeaseLost:
+        return ImportJob.objects.get(pk=job.pk)
+
+
+def _run(job: ImportJob, *, attempt: int) -> ImportJob:
     supplier, actor = job.supplier, job.created_by
     try:
         with job.file.open("rb") as fh:
             dataset = _load(fh.read(), job.file.name)
     except Exception:  # noqa: BLE001 - any parse failure means the same thing to the user
-        return _finish(job, errors=[RowError(1, "", _g("The file could not be read as CSV (UTF-8) or XLSX."))])
-    ImportJob.objects.filter(pk=job.pk).update(total_rows=len(dataset))
+        return _finish(job, attempt, errors=[RowError(1, "", _g("The file could not be read as CSV (UTF-8) or XLSX."))])
+    _renew(job.pk, attempt, total_rows=len(dataset))
     job.total_rows = len(dataset)
-    plan = build_plan(supplier=supplier, dataset=dataset, on_progress=lambda done, total: _progress(job.pk, done, total))
+    plan = build_plan(supplier=supplier, dataset=dataset, on_progress=lambda done, total: _progress(job.pk, attempt, done, total))
     if plan.errors:
-        return _finish(job, errors=plan.errors)
+        return _finish(job, attempt, errors=plan.errors)
     try:
         with transaction.atomic():
+            # The job row stays locked while the plan is written, so the sweep (SKIP LOCKED) never
+            # takes over a run that is committing; the run's own writes and its result commit together.
+            _lock_own_run(job.pk, attempt)
             summary = apply_plan(actor=actor, supplier=supplier, plan=plan)
             audit(actor=actor, action="import.applied", obj=job, organisation=supplier.organisation,
                   summary=job.original_name, data=summary)  # fmt: skip
+            return _finish(job, attempt, summary=summary)
     except DomainError as exc:
-        return _finish(job, errors=[RowError(0, exc.field or "", exc.message)])
-    return _finish(job, summary=summary)
+        return _finish(job, attempt, errors=[RowError(0, exc.field or "", exc.message)])
 
 
-def _finish(job: ImportJob, *, errors: list[RowError] | None = None, summary: dict | None = None) -> ImportJob:
+def _lock_own_run(job_id: int, attempt: int) -> None:
+    own = ImportJob.objects.select_for_update().filter(pk=job_id, status=ImportJob.Status.RUNNING, attempts=attempt)
+    if not own.exists():
+        raise _LeaseLost
+
+
+def _finish(job: ImportJob, attempt: int, *, errors: list[RowError] | None = None, summary: dict | None = None) -> ImportJob:
     job.status = ImportJob.Status.FAILED if errors else ImportJob.Status.SUCCEEDED
     job.errors = [e.as_dict() for e in errors or []]
     job.summary = summary or {}
     job.progress = 100
     job.processed_rows = job.total_rows
     job.finished_at = timezone.now()
-    job.save(update_fields=["status", "errors", "summary", "progress", "processed_rows", "finished_at"])
+    job.lease_until = None
+    finished = ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.RUNNING, attempts=attempt).update(
+        status=job.status, errors=job.errors, summary=job.summary, progress=100, processed_rows=job.processed_rows,
+        finished_at=job.finished_at, lease_until=None,
+    )  # fmt: skip
+    if not finished:
+        raise _LeaseLost
     return job
+
+
+def import_job_recover(*, job_id: int, now: datetime | None = None) -> ImportJob | None:
+    """Take over a running job whose lease has passed (its worker died): resume or fail it.
+
+    Resumed (back to waiting, queued again on commit) while it has had fewer than
+    ``IMPORT_JOB_MAX_ATTEMPTS`` runs; else failed with a message the supplier sees on the job's page.
+    Returns the job, or ``None`` when it is not (or no longer) a running job with a passed lease, or is
+    locked by a run that is committing. Safe to call twice.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        job = (
+            ImportJob.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("supplier__organisation")
+            .filter(pk=job_id, status=ImportJob.Status.RUNNING, lease_until__lt=now)
+            .first()
+        )
+        if job is None:
+            return None
+        if job.attempts < settings.IMPORT_JOB_MAX_ATTEMPTS:
+            job.status, job.lease_until, job.progress, job.processed_rows = ImportJob.Status.PENDING, None, 0, 0
+            job.save(update_fields=["status", "lease_until", "progress", "processed_rows"])
+            audit(actor=None, action="import.resumed", obj=job, organisation=job.supplier.organisation,
+                  summary=job.original_name, data={"attempts": job.attempts})  # fmt: skip
+            _kick_on_commit(job.pk)
+            return job
+        message = _g(
+            "The import stopped because the server processing it was interrupted (%(attempts)s attempts). "
+            "Nothing was imported; upload the file again, or split it into smaller files if this happens again."
+        ) % {"attempts": job.attempts}
+        job.status, job.lease_until, job.finished_at, job.progress = ImportJob.Status.FAILED, None, now, 100
+        job.errors = [RowError(0, "", message).as_dict()]
+        job.save(update_fields=["status", "lease_until", "finished_at", "progress", "errors"])
+        audit(actor=None, action="import.interrupted", obj=job, organisation=job.supplier.organisation,
+              summary=job.original_name, data={"attempts": job.attempts})  # fmt: skip
+        return job
 
 
 # --- export -----------------------------------------------------------------------------------

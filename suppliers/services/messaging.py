@@ -9,6 +9,7 @@ members after commit (Celery).
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
@@ -17,13 +18,18 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Membership, Organisation
+from distribution.core import outbox
 from distribution.core.audit import audit
 from distribution.core.errors import PermissionDenied, ValidationFailed
 from distribution.core.uploads import extension, sniff
-from resellers.models import Reseller
+
+if TYPE_CHECKING:
+    from resellers.models import Reseller
 
 from ..models import Message, MessageAttachment, MessageThread, Partnership, PartnershipApplication, Product, Side, Supplier
 
+# Outbox topic: the e-mail copy of a new message (suppliers/tasks/partnerships.py), registered in apps.py.
+MESSAGE_COPY = "suppliers.message_copy"
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 MAX_ATTACHMENTS = 5
 ALLOWED_ATTACHMENT_TYPES = {
@@ -173,9 +179,7 @@ def _post(
     thread.last_message_at = now
     setattr(thread, read_field, now)
     if email_copy:
-        from ..tasks_partners import send_message_copy
-
-        transaction.on_commit(lambda: send_message_copy.delay(message.pk))
+        outbox.enqueue(MESSAGE_COPY, {"message_id": message.pk})  # e-mailed by the worker after commit
     return message
 
 

@@ -10,6 +10,7 @@ transaction.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -18,15 +19,19 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django_fsm import TransitionNotAllowed
 
-from accounts.models import Membership, Organisation, Penalty
+from accounts.models import Membership, Penalty
+from accounts.permissions import require_manager
 from accounts.services import notify_organisation
 from distribution.core import events
 from distribution.core.audit import audit
 from distribution.core.errors import InvalidState, PermissionDenied, ValidationFailed
-from resellers.models import Reseller
 
+from .. import signals
 from ..models import ChannelType, Partnership, PartnershipApplication, RecruitmentPost, Supplier, Tier
 from . import messaging
+
+if TYPE_CHECKING:
+    from resellers.models import Reseller
 
 Status = Partnership.Status
 AppStatus = PartnershipApplication.Status
@@ -40,16 +45,6 @@ def _publish_partnership_event(name: str, partnership: Partnership, *, now: date
         name, now=now, partnership_id=partnership.pk, supplier_id=partnership.supplier_id, reseller_id=partnership.reseller_id
     )
 
-
-def _require_manager(actor, organisation: Organisation | Supplier | Reseller) -> Membership:
-    """``actor`` is an owner or manager of ``organisation``."""
-    org_id = organisation.pk
-    membership = Membership.objects.filter(user_id=getattr(actor, "pk", None), organisation_id=org_id).first()
-    if membership is None:
-        raise PermissionDenied(_("You are not a member of this organisation."))
-    if not membership.can_manage:
-        raise PermissionDenied(_("Only owners and managers may do this."))
-    return membership
 
 
 def _clean_channel_types(values) -> list[str]:
@@ -66,14 +61,6 @@ def _clean_channel_types(values) -> list[str]:
 def channel_type_labels(values) -> str:
     labels = dict(ChannelType.choices)
     return ", ".join(str(labels.get(v, v)) for v in values)
-
-
-def reseller_has_active_penalty(reseller: Reseller, *, now: datetime) -> bool:
-    """R6: a platform penalty in force against the reseller."""
-    return any(
-        p.is_active(now)
-        for p in Penalty.objects.filter(organisation_id=reseller.pk, revoked_at__isnull=True, starts_at__lte=now)
-    )
 
 
 def earliest_notice_end(now: datetime) -> datetime:
@@ -95,7 +82,7 @@ def _lock_partnership(pk: int) -> Partnership:
 def recruitment_post_create(
     *, actor, supplier: Supplier, title: str, body: str, accepted_channel_types: list[str], tier: Tier, is_open: bool = True
 ) -> RecruitmentPost:
-    _require_manager(actor, supplier)
+    require_manager(actor, supplier)
     if tier.supplier_id != supplier.pk:
         raise ValidationFailed(_("Choose one of your own tiers."), field="tier")
     with transaction.atomic():
@@ -114,7 +101,7 @@ def recruitment_post_create(
 def recruitment_post_update(
     *, actor, post: RecruitmentPost, title: str, body: str, accepted_channel_types: list[str], tier: Tier, is_open: bool
 ) -> RecruitmentPost:
-    _require_manager(actor, post.supplier)
+    require_manager(actor, post.supplier)
     if tier.supplier_id != post.supplier_id:
         raise ValidationFailed(_("Choose one of your own tiers."), field="tier")
     with transaction.atomic():
@@ -131,7 +118,7 @@ def recruitment_post_update(
 
 def recruitment_post_set_open(*, actor, post: RecruitmentPost, is_open: bool) -> RecruitmentPost:
     """Open or close a post. Idempotent."""
-    _require_manager(actor, post.supplier)
+    require_manager(actor, post.supplier)
     with transaction.atomic():
         post = RecruitmentPost.objects.select_for_update(of=("self",)).select_related("supplier__organisation").get(pk=post.pk)
         if post.is_open != is_open:
@@ -166,7 +153,7 @@ def application_submit(
     is not active. The one-pending-per-pair constraint settles a double submit.
     """
     now = now or timezone.now()
-    _require_manager(actor, reseller)
+    require_manager(actor, reseller)
     if supplier.status != Supplier.Status.ACTIVE:
         raise InvalidState(_("This supplier is not accepting applications."))
     if post is not None:
@@ -183,7 +170,7 @@ def application_submit(
                 },
                 code="channel_type_not_accepted",
             )
-    if Partnership.objects.filter(supplier=supplier, reseller=reseller).exclude(status=Status.TERMINATED).exists():
+    if Partnership.objects.not_terminated().filter(supplier=supplier, reseller=reseller).exists():
         raise InvalidState(_("You already have a partnership with this supplier."), code="already_partnered")
     if PartnershipApplication.objects.filter(supplier=supplier, reseller=reseller, status=AppStatus.PENDING).exists():
         raise InvalidState(
@@ -207,7 +194,7 @@ def application_submit(
                 kind="application.received",
                 title=_("New partnership application from %(reseller)s") % {"reseller": reseller.name},
                 body=application.message,
-                url=reverse("supplier_partners:application_detail", args=[application.pk]),
+                url=reverse("suppliers:application_detail", args=[application.pk]),
                 managers_only=True,
             )
     except IntegrityError:
@@ -247,7 +234,7 @@ def application_approve(
     refused by the one-live-partnership constraint with a clear message.
     """
     now = now or timezone.now()
-    _require_manager(actor, application.supplier)
+    require_manager(actor, application.supplier)
     if tier.supplier_id != application.supplier_id:
         raise ValidationFailed(_("Choose one of your own tiers."), field="tier")
     if key_account_manager is not None and not Membership.objects.filter(
@@ -300,7 +287,7 @@ def application_approve(
 
 def application_reject(*, actor, application: PartnershipApplication, reason: str, now: datetime | None = None) -> PartnershipApplication:
     now = now or timezone.now()
-    _require_manager(actor, application.supplier)
+    require_manager(actor, application.supplier)
     reason = (reason or "").strip()
     if not reason:
         raise ValidationFailed(_("Give a reason for the rejection."), field="reason")
@@ -330,7 +317,7 @@ def application_reject(*, actor, application: PartnershipApplication, reason: st
 
 def application_withdraw(*, actor, application: PartnershipApplication, now: datetime | None = None) -> PartnershipApplication:
     now = now or timezone.now()
-    _require_manager(actor, application.reseller)
+    require_manager(actor, application.reseller)
     with transaction.atomic():
         application = _lock_pending_application(application.pk)
         application.status = AppStatus.WITHDRAWN
@@ -352,7 +339,7 @@ def partnership_give_notice(
     (after commit). The ``end_partnerships`` sweep ends it at ``ends_at``.
     """
     now = now or timezone.now()
-    _require_manager(actor, partnership.supplier)
+    require_manager(actor, partnership.supplier)
     reason = (reason or "").strip()
     if not reason:
         raise ValidationFailed(_("Give a reason for ending the partnership."), field="reason")
@@ -402,16 +389,12 @@ def partnership_give_notice(
             url=reverse("partners:reseller_partnerships"),
         )
         _publish_partnership_event("partnership.terminating", partnership, now=now)
-        from ..tasks_partners import send_partnership_email
-
-        pk = partnership.pk
-        transaction.on_commit(lambda: send_partnership_email.delay(pk, "notice"))
     return partnership
 
 
 def partnership_withdraw_notice(*, actor, partnership: Partnership, now: datetime | None = None) -> Partnership:
     now = now or timezone.now()
-    _require_manager(actor, partnership.supplier)
+    require_manager(actor, partnership.supplier)
     with transaction.atomic():
         partnership = _lock_partnership(partnership.pk)
         try:
@@ -443,10 +426,7 @@ def _end(*, partnership: Partnership, actor, by: str, reason: str, now: datetime
     except TransitionNotAllowed:
         raise InvalidState(_("This partnership has already ended."), code="already_terminated")
     partnership.save()
-    # Imported here: resellers' services may import ours (store list ↔ partnerships).
-    from resellers import services as reseller_services
-
-    reseller_services.store_list_on_partnership_ended(partnership=partnership, now=now)
+    signals.partnership_ended.send(sender=Partnership, partnership=partnership, now=now)
     audit(
         actor=actor,
         action=action,
@@ -464,23 +444,19 @@ def _end(*, partnership: Partnership, actor, by: str, reason: str, now: datetime
             body=reason or "",
         )
     _publish_partnership_event("partnership.terminated", partnership, now=now)
-    from ..tasks_partners import send_partnership_email
-
-    pk = partnership.pk
-    transaction.on_commit(lambda: send_partnership_email.delay(pk, "ended"))
     return partnership
 
 
 def partnership_end_now_for_penalty(*, actor, partnership: Partnership, reason: str, now: datetime | None = None) -> Partnership:
     """R6: while the reseller has an active platform penalty, the supplier may end the partnership at once."""
     now = now or timezone.now()
-    _require_manager(actor, partnership.supplier)
+    require_manager(actor, partnership.supplier)
     reason = (reason or "").strip()
     if not reason:
         raise ValidationFailed(_("Give a reason for ending the partnership."), field="reason")
     with transaction.atomic():
         partnership = _lock_partnership(partnership.pk)
-        if not reseller_has_active_penalty(partnership.reseller, now=now):
+        if not Penalty.objects.in_force(now).filter(organisation_id=partnership.reseller_id).exists():  # R6
             raise InvalidState(
                 _("You can end a partnership immediately only while the reseller has an active platform penalty; "
                   "otherwise give %(days)d days' notice.") % {"days": settings.PARTNERSHIP_NOTICE_PERIOD.days},
@@ -492,7 +468,7 @@ def partnership_end_now_for_penalty(*, actor, partnership: Partnership, reason: 
 def partnership_end_by_reseller(*, actor, partnership: Partnership, reason: str, now: datetime | None = None) -> Partnership:
     """A reseller may end its partnership itself, immediately."""
     now = now or timezone.now()
-    _require_manager(actor, partnership.reseller)
+    require_manager(actor, partnership.reseller)
     reason = (reason or "").strip()
     if not reason:
         raise ValidationFailed(_("Give a reason for ending the partnership."), field="reason")
@@ -536,7 +512,7 @@ def partnership_change(
     *, actor, partnership: Partnership, tier: Tier, key_account_manager=None, now: datetime | None = None
 ) -> Partnership:
     """Change a live partnership's tier and key-account manager (R17)."""
-    _require_manager(actor, partnership.supplier)
+    require_manager(actor, partnership.supplier)
     if tier.supplier_id != partnership.supplier_id:
         raise ValidationFailed(_("Choose one of your own tiers."), field="tier")
     if key_account_manager is not None and not Membership.objects.filter(

@@ -9,12 +9,11 @@ from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
 from django.utils.translation import gettext_lazy as _
 
+from accounts.permissions import require_manager
 from distribution.core import divisions
 from distribution.core.audit import audit
 from distribution.core.errors import InvalidState, ValidationFailed
 from suppliers.models import ChannelType, CooperationTerms, Supplier, Tier
-
-from .catalog import _require_manager
 
 
 def _check_tier(supplier: Supplier, name: str, discount_percent: Decimal, *, exclude_pk: int | None = None) -> str:
@@ -33,7 +32,7 @@ def _check_tier(supplier: Supplier, name: str, discount_percent: Decimal, *, exc
 
 @transaction.atomic
 def tier_create(*, actor: Any, supplier: Supplier, name: str, discount_percent: Decimal, position: int = 0) -> Tier:
-    _require_manager(actor, supplier.pk)
+    require_manager(actor, supplier.pk)
     name = _check_tier(supplier, name, discount_percent)
     try:
         with transaction.atomic():
@@ -48,7 +47,7 @@ def tier_create(*, actor: Any, supplier: Supplier, name: str, discount_percent: 
 @transaction.atomic
 def tier_update(*, actor: Any, tier: Tier, name: str, discount_percent: Decimal, position: int | None = None) -> Tier:
     """Rename a tier or change its discount; partnerships on the tier get the new price from now on."""
-    _require_manager(actor, tier.supplier_id)
+    require_manager(actor, tier.supplier_id)
     tier = Tier.objects.select_for_update().select_related("supplier__organisation").get(pk=tier.pk)
     before = {"name": tier.name, "discount_percent": str(tier.discount_percent)}
     tier.name = _check_tier(tier.supplier, name, discount_percent, exclude_pk=tier.pk)
@@ -64,7 +63,7 @@ def tier_update(*, actor: Any, tier: Tier, name: str, discount_percent: Decimal,
 @transaction.atomic
 def tier_delete(*, actor: Any, tier: Tier) -> None:
     """Delete a tier no partnership or recruitment post uses."""
-    _require_manager(actor, tier.supplier_id)
+    require_manager(actor, tier.supplier_id)
     tier = Tier.objects.select_for_update().select_related("supplier__organisation").get(pk=tier.pk)
     organisation = tier.supplier.organisation
     audit(actor=actor, action="tier.deleted", obj=tier, organisation=organisation, summary=tier.name)
@@ -88,7 +87,7 @@ def cooperation_terms_save(
     return_policy: str,
 ) -> CooperationTerms:
     """Create or replace the supplier's cooperation terms. Empty shipping regions = nationwide."""
-    _require_manager(actor, supplier.pk)
+    require_manager(actor, supplier.pk)
     bad_channels = [c for c in accepted_channel_types if c not in ChannelType.values]
     if bad_channels:
         raise ValidationFailed(_("Choose channel types from the list."), field="accepted_channel_types")

@@ -7,7 +7,8 @@ from datetime import timedelta
 from django import template
 from django.utils.translation import gettext as _
 
-from ..selectors_partners import unread_thread_count
+from ..models import Partnership, PartnershipApplication
+from ..selectors.partnerships import unread_thread_count
 
 register = template.Library()
 
@@ -32,7 +33,6 @@ def pending_applications(context) -> int:
     organisation = context.get("organisation")
     if organisation is None or organisation.kind != "supplier":
         return 0
-    from ..models import PartnershipApplication
 
     return PartnershipApplication.objects.filter(supplier_id=organisation.pk, status=PartnershipApplication.Status.PENDING).count()
 
@@ -44,8 +44,6 @@ def partnership_summary(context) -> dict[str, int]:
     if organisation is None:
         return {}
     from django.db.models import Count
-
-    from ..models import Partnership
 
     field = "supplier_id" if organisation.kind == "supplier" else "reseller_id"
     rows = Partnership.objects.filter(**{field: organisation.pk}).values("status").annotate(n=Count("id"))

@@ -12,10 +12,11 @@ from django.views import View
 
 from distribution.core import divisions
 from distribution.core.errors import DomainError
+from distribution.core.forms import add_domain_error
 from distribution.core.pagination import paginate
 from distribution.core.permissions import SupplierManagerMixin, SupplierMemberMixin
 from suppliers import selectors, services
-from suppliers.forms.catalog import ProductForm, ReasonForm, StockAdjustForm, city_choices, sku_formset
+from suppliers.forms.catalog import ProductForm, ReasonForm, SKUForm, StockAdjustForm, city_choices, sku_formset
 from suppliers.models import SKU, Product
 
 ACTION_LABELS = {
@@ -81,10 +82,7 @@ class _ProductFormMixin:
         return redirect("suppliers:product_detail", pk=product.pk)
 
     def _show_error(self, request, form, exc: DomainError) -> None:
-        if exc.field and exc.field in form.fields:
-            form.add_error(exc.field, exc.message)
-        else:
-            form.add_error(None, exc.message)
+        add_domain_error(form, exc)
 
 
 class ProductCreateView(SupplierManagerMixin, _ProductFormMixin, View):
@@ -115,7 +113,6 @@ class ProductCreateView(SupplierManagerMixin, _ProductFormMixin, View):
 class ProductEditView(SupplierManagerMixin, _ProductFormMixin, View):
     def _formset(self, product, data=None):
         skus = list(product.skus.all())
-        from suppliers.forms.catalog import SKUForm
 
         return sku_formset(extra=1)(
             data,

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from distribution.core.errors import DomainError
+from distribution.core.forms import add_domain_error
 from distribution.core.pagination import paginate
 from distribution.core.permissions import SupplierManagerMixin, SupplierMemberMixin
 from suppliers import selectors, services
@@ -32,7 +33,7 @@ class ImportView(SupplierManagerMixin, View):
             try:
                 job = services.import_job_create(actor=request.user, supplier=self.organisation.supplier, upload=form.cleaned_data["file"])
             except DomainError as exc:
-                form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+                add_domain_error(form, exc)
             else:
                 messages.info(request, _("The file is being checked; this page shows the progress."))
                 return redirect("suppliers:import_detail", pk=job.pk)

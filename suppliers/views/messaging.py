@@ -6,6 +6,8 @@ organisations is a 404.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
@@ -13,21 +15,21 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
+from accounts.models import Organisation
 from distribution.core.errors import DomainError
+from distribution.core.forms import add_domain_error
 from distribution.core.media import serve_allowed
 from distribution.core.pagination import paginate
 from distribution.core.permissions import OrganisationMemberMixin
-from resellers.models import Reseller
 
-from .. import selectors_partners as sel
+if TYPE_CHECKING:
+    from resellers.models import Reseller
+
 from ..forms.partnerships import MessageForm, ThreadStartForm
 from ..media import attachment_allowed
 from ..models import MessageAttachment, Side, Supplier
+from ..selectors import partnerships as sel
 from ..services import messaging as svc
-
-
-def _form_error(form, exc: DomainError) -> None:
-    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
 
 
 class ThreadListView(OrganisationMemberMixin, TemplateView):
@@ -56,13 +58,13 @@ class ThreadStartView(OrganisationMemberMixin, TemplateView):
         try:
             if self.organisation.kind == "supplier":
                 supplier = Supplier.objects.get(pk=self.organisation.pk)
-                reseller = get_object_or_404(Reseller, pk=int(data.get("reseller", "")))
+                reseller = get_object_or_404(Organisation, pk=int(data.get("reseller", "")), reseller__isnull=False).reseller
                 if not svc.supplier_may_message(supplier=supplier, reseller=reseller):
                     raise Http404
             else:
-                reseller = Reseller.objects.get(pk=self.organisation.pk)
+                reseller = self.organisation.reseller
                 supplier = get_object_or_404(Supplier, pk=int(data.get("supplier", "")), status=Supplier.Status.ACTIVE)
-        except (ValueError, Supplier.DoesNotExist, Reseller.DoesNotExist):
+        except (ValueError, Supplier.DoesNotExist, Organisation.reseller.RelatedObjectDoesNotExist):
             raise Http404
         return supplier, reseller
 
@@ -97,7 +99,7 @@ class ThreadStartView(OrganisationMemberMixin, TemplateView):
                     attachments=d["attachments"],
                 )
             except DomainError as exc:
-                _form_error(form, exc)
+                add_domain_error(form, exc)
             else:
                 messages.success(request, _("Message sent."))
                 return redirect("partners:thread_detail", pk=thread.pk)
@@ -142,7 +144,7 @@ class ThreadDetailView(OrganisationMemberMixin, TemplateView):
                     attachments=form.cleaned_data["attachments"],
                 )
             except DomainError as exc:
-                _form_error(form, exc)
+                add_domain_error(form, exc)
             else:
                 return redirect("partners:thread_detail", pk=thread.pk)
         return self.render_to_response(self.get_context_data(thread=thread, form=form))

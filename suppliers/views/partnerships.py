@@ -17,7 +17,9 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
+from accounts.models import Organisation, Penalty
 from distribution.core.errors import DomainError
+from distribution.core.forms import add_domain_error
 from distribution.core.pagination import paginate
 from distribution.core.permissions import (
     ResellerManagerMixin,
@@ -25,9 +27,7 @@ from distribution.core.permissions import (
     SupplierManagerMixin,
     SupplierMemberMixin,
 )
-from resellers.models import Reseller
 
-from .. import selectors_partners as sel
 from ..forms.partnerships import (
     ApplicationForm,
     ApproveForm,
@@ -37,11 +37,8 @@ from ..forms.partnerships import (
     RecruitmentPostForm,
 )
 from ..models import ChannelType, CooperationTerms, Partnership, PartnershipApplication, RecruitmentPost, Supplier, Tier
+from ..selectors import partnerships as sel
 from ..services import partnerships as svc
-
-
-def _form_error(form, exc: DomainError) -> None:
-    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
 
 
 def _can_manage(request) -> bool:
@@ -105,8 +102,6 @@ class SupplierProfileView(TemplateView):
     template_name = "suppliers/partnership_supplier_profile.html"
 
     def get_context_data(self, **kwargs):
-        from resellers.search import LIVE_PARTNERSHIP, listing_suspended_organisations
-
         ctx = super().get_context_data(**kwargs)
         supplier = get_object_or_404(
             Supplier.objects.select_related("organisation"), pk=self.kwargs["pk"], status=Supplier.Status.ACTIVE
@@ -115,13 +110,13 @@ class SupplierProfileView(TemplateView):
         membership = getattr(self.request, "membership", None)
         is_reseller = bool(membership) and membership.organisation.kind == "reseller"
         partnership = (
-            Partnership.objects.filter(supplier=supplier, reseller_id=membership.organisation_id, status__in=LIVE_PARTNERSHIP)
+            Partnership.objects.live().filter(supplier=supplier, reseller_id=membership.organisation_id)
             .select_related("tier")
             .first()
             if is_reseller
             else None
         )
-        listing_suspended = listing_suspended_organisations().filter(organisation_id=supplier.pk).exists()
+        listing_suspended = Penalty.objects.suspending_listing().filter(organisation_id=supplier.pk).exists()
         labels = dict(ChannelType.choices)
         ctx.update(
             supplier=supplier,
@@ -169,13 +164,13 @@ class ApplyView(ResellerManagerMixin, TemplateView):
             try:
                 svc.application_submit(
                     actor=request.user,
-                    reseller=get_object_or_404(Reseller, pk=self.organisation.pk),
+                    reseller=get_object_or_404(Organisation, pk=self.organisation.pk, reseller__isnull=False).reseller,
                     supplier=supplier,
                     post=post,
                     message=form.cleaned_data["message"],
                 )
             except DomainError as exc:
-                _form_error(form, exc)
+                add_domain_error(form, exc)
             else:
                 messages.success(request, _("Your application was sent to %(supplier)s.") % {"supplier": supplier.company_name})
                 return redirect("partners:reseller_applications")
@@ -247,7 +242,7 @@ class ResellerEndPartnershipView(ResellerManagerMixin, TemplateView):
             try:
                 svc.partnership_end_by_reseller(actor=request.user, partnership=partnership, reason=form.cleaned_data["reason"])
             except DomainError as exc:
-                _form_error(form, exc)
+                add_domain_error(form, exc)
             else:
                 name = partnership.supplier.company_name
                 messages.success(request, _("The partnership with %(supplier)s has ended.") % {"supplier": name})
@@ -324,10 +319,10 @@ class RecruitmentFormView(SupplierManagerMixin, TemplateView):
                         is_open=data["is_open"],
                     )
             except DomainError as exc:
-                _form_error(form, exc)
+                add_domain_error(form, exc)
             else:
                 messages.success(request, _("Recruitment post saved."))
-                return redirect("supplier_partners:recruitment_list")
+                return redirect("suppliers:recruitment_list")
         return self.render_to_response(self.get_context_data(form=form))
 
 
@@ -339,7 +334,7 @@ class RecruitmentToggleView(SupplierManagerMixin, View):
             row = _posts_with_pending(self.organisation.pk).get(pk=post.pk)
             return render(request, "suppliers/recruitment_manage_list.html#post-row", {"post": row, "can_manage": True})
         messages.success(request, _("Recruitment post opened.") if post.is_open else _("Recruitment post closed."))
-        return redirect("supplier_partners:recruitment_list")
+        return redirect("suppliers:recruitment_list")
 
 
 def _with_zeros(choices, counts: dict[str, int]) -> list[tuple[str, str, int]]:
@@ -405,20 +400,20 @@ class SupplierApplicationDetailView(SupplierMemberMixin, TemplateView):
                         key_account_manager=form.cleaned_data["key_account_manager"],
                     )
                 except DomainError as exc:
-                    _form_error(form, exc)
+                    add_domain_error(form, exc)
                 else:
                     messages.success(request, _("Approved: %(reseller)s is now your partner.") % {"reseller": application.reseller.name})
-                    return redirect("supplier_partners:application_list")
+                    return redirect("suppliers:application_list")
             return self.render_to_response(self.get_context_data(approve_form=form))
         form = ReasonForm(request.POST)
         if form.is_valid():
             try:
                 svc.application_reject(actor=request.user, application=application, reason=form.cleaned_data["reason"])
             except DomainError as exc:
-                _form_error(form, exc)
+                add_domain_error(form, exc)
             else:
                 messages.success(request, _("Application rejected."))
-                return redirect("supplier_partners:application_list")
+                return redirect("suppliers:application_list")
         return self.render_to_response(self.get_context_data(reject_form=form))
 
 
@@ -466,7 +461,7 @@ class SupplierPartnershipDetailView(SupplierMemberMixin, TemplateView):
         manage = self.membership.can_manage
         live = partnership.status != Partnership.Status.TERMINATED
         earliest = svc.earliest_notice_end(now)
-        penalty = live and svc.reseller_has_active_penalty(partnership.reseller, now=now)
+        penalty = live and Penalty.objects.in_force(now).filter(organisation_id=partnership.reseller_id).exists()  # R6
         ctx.update(
             partnership=partnership,
             can_give_notice=manage and partnership.status == Partnership.Status.ACTIVE,
@@ -514,17 +509,17 @@ class SupplierPartnershipDetailView(SupplierMemberMixin, TemplateView):
                 messages.error(request, exc.message)
             else:
                 messages.success(request, _("Notice withdrawn; the partnership continues."))
-            return redirect("supplier_partners:partnership_detail", pk=partnership.pk)
+            return redirect("suppliers:partnership_detail", pk=partnership.pk)
         else:
             raise Http404
         if form.is_valid():
             try:
                 call(form.cleaned_data)
             except DomainError as exc:
-                _form_error(form, exc)
+                add_domain_error(form, exc)
             else:
                 messages.success(request, done)
-                return redirect("supplier_partners:partnership_detail", pk=partnership.pk)
+                return redirect("suppliers:partnership_detail", pk=partnership.pk)
         return self.render_to_response(self.get_context_data(**{key: form}))
 
 
@@ -535,7 +530,7 @@ class SupplierResellerDetailView(SupplierMemberMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        reseller = get_object_or_404(Reseller, pk=self.kwargs["reseller_pk"])
+        reseller = get_object_or_404(Organisation, pk=self.kwargs["reseller_pk"], reseller__isnull=False).reseller
         history = sel.reseller_history(self.organisation.pk, reseller)
         if not history["partnerships"] and not history["applications"]:
             raise Http404

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from distribution.core.errors import DomainError
+from distribution.core.forms import add_domain_error
 from distribution.core.permissions import SupplierManagerMixin
 from suppliers import services
 from suppliers.forms.tiers import TermsForm, TierForm
@@ -44,7 +45,7 @@ class TierListView(SupplierManagerMixin, View):
                     position=d.get("position") or 0,
                 )
             except DomainError as exc:
-                form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+                add_domain_error(form, exc)
             else:
                 messages.success(request, _("Tier added."))
                 return redirect("suppliers:tier_list")
@@ -73,7 +74,7 @@ class TierEditView(SupplierManagerMixin, View):
                     actor=request.user, tier=tier, name=d["name"], discount_percent=d["discount_percent"], position=d.get("position")
                 )
             except DomainError as exc:
-                form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+                add_domain_error(form, exc)
             else:
                 messages.success(request, _("Tier saved."))
                 return redirect("suppliers:tier_list")
@@ -118,7 +119,7 @@ class TermsView(SupplierManagerMixin, View):
             try:
                 services.cooperation_terms_save(actor=request.user, supplier=self.organisation.supplier, **form.cleaned_data)
             except DomainError as exc:
-                form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+                add_domain_error(form, exc)
             else:
                 messages.success(request, _("Cooperation terms saved."))
                 return redirect("suppliers:terms")

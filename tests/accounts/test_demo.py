@@ -1,4 +1,5 @@
-"""accounts.demo seeds the fixed demo logins, idempotently, and fills ctx for other demo modules."""
+"""The demo logins: accounts.demo (staff, agreement) with the suppliers' and resellers' demo profiles
+seed the fixed logins, idempotently, and fill ctx for the other demo modules."""
 
 from __future__ import annotations
 
@@ -7,16 +8,24 @@ import pytest
 from accounts import demo
 from accounts.models import AgreementAcceptance, Organisation, User
 from accounts.selectors import current_agreement
+from resellers import demo as reseller_demo
+from suppliers.demo import profiles as supplier_profiles
 from suppliers.models import Supplier
+
+
+def seed(ctx: dict) -> None:
+    demo.seed(ctx)
+    supplier_profiles.seed(ctx)
+    reseller_demo.seed_profiles(ctx)
 
 
 @pytest.mark.django_db
 def test_seed_is_idempotent_and_fills_ctx():
     ctx = {"password": "demo-pass-2026"}
-    demo.seed(ctx)
+    seed(ctx)
     counts = (User.objects.count(), Organisation.objects.count(), AgreementAcceptance.objects.count())
     ctx2 = {"password": "demo-pass-2026"}
-    demo.seed(ctx2)
+    seed(ctx2)
 
     assert (User.objects.count(), Organisation.objects.count(), AgreementAcceptance.objects.count()) == counts
     assert counts[:2] == (6, 5)  # staff + 2 supplier owners + 3 reseller owners; 5 organisations
@@ -34,7 +43,7 @@ def test_seed_is_idempotent_and_fills_ctx():
 
 @pytest.mark.django_db
 def test_demo_owners_can_log_in_and_are_not_asked_for_the_agreement(client):
-    demo.seed({"password": "demo-pass-2026"})
+    seed({"password": "demo-pass-2026"})
     assert current_agreement() is not None
 
     response = client.post("/accounts/login/", {"login": "supplier@demo.test", "password": "demo-pass-2026"}, follow=True)
@@ -47,5 +56,5 @@ def test_demo_owners_can_log_in_and_are_not_asked_for_the_agreement(client):
 def test_demo_credit_codes_pass_the_checksum():
     from distribution.core.validators import validate_credit_code
 
-    for spec in demo.SUPPLIERS:
+    for spec in supplier_profiles.SUPPLIERS:
         validate_credit_code(spec["credit_code"])

@@ -274,7 +274,7 @@ def test_duplicate_credit_code_is_refused_on_its_field(client, agreement):
 @pytest.mark.django_db
 def test_a_failure_after_the_user_is_created_leaves_nothing_behind(client, agreement, monkeypatch):
     """The credit code is taken between validation and saving (a race): the user row rolls back too."""
-    from accounts import forms
+    from suppliers.forms import signup as forms
 
     monkeypatch.setattr(forms.SupplierSignupForm, "clean_credit_code", lambda self: self.cleaned_data["credit_code"])
     SupplierFactory(credit_code=valid_uscc(9))

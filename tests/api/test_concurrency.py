@@ -2,35 +2,14 @@
 
 from __future__ import annotations
 
-import threading
-
 import pytest
-from django.db import connection
 
 from procurement.models import PurchaseOrder
 from suppliers.models import SKU
 from tests.api.test_endpoints_purchase_orders import order_body
+from tests.concurrency import run_concurrently
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
-
-
-def _race(n: int, send) -> list:
-    barrier = threading.Barrier(n)
-    results: list = [None] * n
-
-    def run(i: int) -> None:
-        try:
-            barrier.wait()
-            results[i] = send(i)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
-    return results
 
 
 def test_thirty_orders_racing_for_the_last_five_units_create_exactly_five(world, settings):
@@ -40,7 +19,7 @@ def test_thirty_orders_racing_for_the_last_five_units_create_exactly_five(world,
     api = world["reseller_api"]
     body = order_body(sku, quantity=1)
 
-    responses = _race(30, lambda i: api.post("purchase-orders/", body, headers={"Idempotency-Key": f"race-{i}"}))
+    responses = run_concurrently(30, lambda i: api.post("purchase-orders/", body, headers={"Idempotency-Key": f"race-{i}"}))
 
     statuses = sorted(r.status_code for r in responses)
     assert statuses.count(201) == 5
@@ -56,7 +35,7 @@ def test_the_same_idempotency_key_sent_twice_at_once_creates_one_po(world):
     api = world["reseller_api"]
     body = order_body(world["sku"], quantity=1)
 
-    responses = _race(2, lambda i: api.post("purchase-orders/", body, headers={"Idempotency-Key": "same-key"}))
+    responses = run_concurrently(2, lambda i: api.post("purchase-orders/", body, headers={"Idempotency-Key": "same-key"}))
 
     assert [r.status_code for r in responses] == [201, 201]
     assert responses[0].json() == responses[1].json()

@@ -8,9 +8,9 @@ import pytest
 from django.urls import reverse
 
 from accounts.models import Penalty
+from disputes import services
+from disputes.models import Dispute
 from distribution.core.models import AuditEvent
-from distribution.disputes import services
-from distribution.disputes.models import Dispute
 from procurement.models import PurchaseOrder
 from settlement.reconcile import reconcile
 from tests.disputes.factories import member_of, png_upload, shipped_po
@@ -153,7 +153,7 @@ def test_staff_record_a_violation_in_admin_through_the_service(client, staff):
 
 
 def test_revoke_action_is_audited(client, staff):
-    from distribution.disputes.services_compliance import penalty_record
+    from disputes.services_compliance import penalty_record
 
     penalty = penalty_record(actor=staff, organisation=ResellerFactory().organisation, rule="R9", description="x")
     client.force_login(staff)
@@ -165,7 +165,7 @@ def test_revoke_action_is_audited(client, staff):
 def test_dispute_inline_for_the_po_admin_lists_the_pos_disputes(rf, staff, po):
     from django.contrib import admin as django_admin
 
-    from distribution.disputes.admin import DisputeInlineForPurchaseOrder
+    from disputes.admin import DisputeInlineForPurchaseOrder
 
     dispute = open_dispute(po)
     inline = DisputeInlineForPurchaseOrder(PurchaseOrder, django_admin.site)

@@ -2,45 +2,20 @@
 
 from __future__ import annotations
 
-import threading
 from decimal import Decimal
 
 import pytest
-from django.db import connection
 
-from distribution.core.errors import DomainError
-from distribution.disputes import services
-from distribution.disputes.models import Dispute
+from disputes import services
+from disputes.models import Dispute
 from procurement.models import PurchaseOrder
 from settlement import services as settlement
 from settlement.models import JournalTransaction
 from settlement.reconcile import reconcile
+from tests.concurrency import race
 from tests.disputes.factories import member_of, shipped_po, staff_user
 
 D = Decimal
-
-
-def _race(*calls):
-    barrier = threading.Barrier(len(calls))
-    outcomes: list = [None] * len(calls)
-
-    def run(i, call):
-        try:
-            barrier.wait(timeout=10)
-            outcomes[i] = ("ok", call())
-        except DomainError as exc:
-            outcomes[i] = ("refused", exc)
-        except Exception as exc:  # noqa: BLE001 - a bug: reported by the assertion below
-            outcomes[i] = ("error", exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
-    return outcomes
 
 
 @pytest.mark.slow
@@ -53,14 +28,14 @@ def test_concurrent_accept_and_staff_decision_settle_exactly_once(repeat):
     dispute = services.dispute_open(actor=reseller, purchase_order=po, reason="damaged", requested_amount="100", description="x")
     offer = services.dispute_make_offer(actor=supplier, dispute=dispute, refund_amount="80.00")
     # when the reseller accepts while staff decide
-    outcomes = _race(
+    outcomes = race([
         lambda: services.dispute_accept_offer(actor=reseller, offer=offer),
         lambda: services.dispute_decide(actor=staff, dispute=dispute, refund_amount="300.00", release_amount="0.00", decision="全額退款"),
-    )
+    ])
     # then exactly one won, the other was told it was already settled
-    kinds = sorted(o[0] for o in outcomes)
+    kinds = sorted(o.kind for o in outcomes)
     assert kinds == ["ok", "refused"], outcomes
-    refused = next(o[1] for o in outcomes if o[0] == "refused")
+    refused = next(o.error for o in outcomes if o.kind == "refused")
     assert "already settled" in refused.message
     dispute = Dispute.objects.get(pk=dispute.pk)
     po = PurchaseOrder.objects.get(pk=po.pk)
@@ -80,8 +55,8 @@ def test_double_submitted_accept_settles_once():
     reseller, supplier = member_of(po.reseller.organisation), member_of(po.supplier.organisation)
     dispute = services.dispute_open(actor=reseller, purchase_order=po, reason="damaged", requested_amount="100", description="x")
     offer = services.dispute_make_offer(actor=supplier, dispute=dispute, refund_amount="80.00")
-    outcomes = _race(*[lambda: services.dispute_accept_offer(actor=reseller, offer=offer)] * 2)
-    assert sorted(o[0] for o in outcomes) == ["ok", "refused"], outcomes
+    outcomes = race([lambda: services.dispute_accept_offer(actor=reseller, offer=offer)] * 2)
+    assert sorted(o.kind for o in outcomes) == ["ok", "refused"], outcomes
     assert JournalTransaction.objects.filter(reference=po.number).exclude(kind="po_payment").count() == 1
     assert reconcile().ok
 
@@ -93,11 +68,11 @@ def test_accept_racing_withdraw_leaves_one_consistent_outcome():
     reseller, supplier = member_of(po.reseller.organisation), member_of(po.supplier.organisation)
     dispute = services.dispute_open(actor=reseller, purchase_order=po, reason="damaged", requested_amount="100", description="x")
     offer = services.dispute_make_offer(actor=reseller, dispute=dispute, refund_amount="20.00")
-    outcomes = _race(
+    outcomes = race([
         lambda: services.dispute_accept_offer(actor=supplier, offer=offer),
         lambda: services.dispute_withdraw(actor=reseller, dispute=dispute),
-    )
-    assert sorted(o[0] for o in outcomes) == ["ok", "refused"], outcomes
+    ])
+    assert sorted(o.kind for o in outcomes) == ["ok", "refused"], outcomes
     dispute = Dispute.objects.get(pk=dispute.pk)
     po = PurchaseOrder.objects.get(pk=po.pk)
     if dispute.status == Dispute.Status.SETTLED:

@@ -9,10 +9,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Notification, Penalty
+from disputes.services_compliance import penalty_record, penalty_revoke
 from distribution.core.errors import InvalidState, PermissionDenied, ValidationFailed
 from distribution.core.models import AuditEvent
-from distribution.disputes import selectors
-from distribution.disputes.services_compliance import penalty_record, penalty_revoke
+from resellers.search import visible_suppliers
 from tests.disputes.factories import member_of, png_upload, staff_user
 from tests.resellers.factories import ResellerFactory
 from tests.suppliers.factories import ProductFactory, SupplierFactory
@@ -74,10 +74,11 @@ def test_revoked_penalty_stops_the_suspension_and_cannot_be_revoked_twice():
     penalty = penalty_record(
         actor=staff, organisation=reseller.organisation, rule="R9", description="x", sanction="suspend_ordering", days=3
     )
-    assert selectors.ordering_suspended(reseller.pk)
-    assert selectors.organisation_has_active_penalty(reseller.pk)
+    assert Penalty.objects.suspending_ordering().filter(organisation=reseller.organisation).exists()
+    assert Penalty.objects.in_force().filter(organisation=reseller.organisation).exists()
     penalty_revoke(actor=staff, penalty=penalty)
-    assert not selectors.ordering_suspended(reseller.pk)
+    assert not Penalty.objects.suspending_ordering().filter(organisation=reseller.organisation).exists()
+    assert not Penalty.objects.in_force().filter(organisation=reseller.organisation).exists()
     with pytest.raises(InvalidState):
         penalty_revoke(actor=staff, penalty=penalty)
 
@@ -90,19 +91,17 @@ def test_suspended_supplier_is_hidden_from_search_only_while_in_force():
     penalty_record(
         actor=staff, organisation=hidden.organisation, rule="R3", description="虛假描述", sanction="suspend_listing", days=2, now=now
     )
-    from suppliers.models import Product
-
-    shown = Product.objects.exclude(supplier_id__in=selectors.suppliers_hidden_by_penalty(now))
-    assert set(shown.values_list("supplier_id", flat=True)) == {visible.pk}
-    later = Product.objects.exclude(supplier_id__in=selectors.suppliers_hidden_by_penalty(now + timedelta(days=2)))
-    assert set(later.values_list("supplier_id", flat=True)) == {hidden.pk, visible.pk}
+    shown = visible_suppliers(now).filter(pk__in=[hidden.pk, visible.pk])
+    assert set(shown.values_list("pk", flat=True)) == {visible.pk}
+    later = visible_suppliers(now + timedelta(days=2)).filter(pk__in=[hidden.pk, visible.pk])
+    assert set(later.values_list("pk", flat=True)) == {hidden.pk, visible.pk}
 
 
 def test_a_warning_does_not_suspend():
     reseller = ResellerFactory()
     penalty_record(actor=staff_user(), organisation=reseller.organisation, rule="R12", description="x")
-    assert not selectors.ordering_suspended(reseller.pk)
-    assert selectors.organisation_has_active_penalty(reseller.pk)
+    assert not Penalty.objects.suspending_ordering().filter(organisation=reseller.organisation).exists()
+    assert Penalty.objects.in_force().filter(organisation=reseller.organisation).exists()
 
 
 def test_suspended_reseller_cannot_place_purchase_orders():

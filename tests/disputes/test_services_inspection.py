@@ -9,12 +9,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Penalty
+from disputes.models import FindingPenalty
+from disputes.services_inspection import penalty_from_findings
 from distribution.core.errors import PermissionDenied
 from distribution.core.models import AuditEvent
-from distribution.disputes.models import FindingPenalty
-from distribution.disputes.selectors import ordering_suspended
-from distribution.disputes.services_inspection import penalty_from_findings
 from resellers.models import InspectionFinding, StoreListing
+from resellers.shop_services import shop_default
 from tests.disputes.factories import member_of, staff_user
 from tests.resellers.factories import ResellerFactory
 from tests.suppliers.factories import SKUFactory
@@ -24,7 +24,9 @@ pytestmark = pytest.mark.django_db
 
 def finding(reseller, kind="price_out_of_range", resolved=False):
     sku = SKUFactory()
-    listing = StoreListing.objects.create(reseller=reseller, supplier=sku.supplier, sku=sku, retail_price_amount=Decimal("1.00"))
+    listing = StoreListing.objects.create(
+        reseller=reseller, shop=shop_default(reseller=reseller), supplier=sku.supplier, sku=sku, retail_price_amount=Decimal("1.00")
+    )
     return InspectionFinding.objects.create(
         reseller=reseller,
         supplier=sku.supplier,
@@ -68,5 +70,5 @@ def test_admin_action_suspends_ordering_for_seven_days(client):
     penalty = Penalty.objects.get()
     assert penalty.sanction == "suspend_ordering"
     assert (penalty.ends_at - penalty.starts_at).days == 7
-    assert ordering_suspended(reseller.pk)
+    assert Penalty.objects.suspending_ordering().filter(organisation_id=reseller.pk).exists()
     assert list(client.get(url, {"penalised": "yes"}).context["cl"].result_list) == [f]

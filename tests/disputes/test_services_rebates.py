@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -10,15 +10,16 @@ import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
-from distribution.core.errors import InvalidState, PermissionDenied
-from distribution.disputes import services_rebates as rebates
-from distribution.disputes.models import ProposedRebate, RebateRule
-from distribution.disputes.tasks import compute_monthly_rebates
+from disputes import services_rebates as rebates
+from disputes.models import ProposedRebate, RebateRule
+from disputes.tasks import compute_monthly_rebates
+from distribution.core.errors import InvalidState, PermissionDenied, ValidationFailed
 from procurement.services import purchase_order_confirm_receipt
 from settlement import services as settlement
 from settlement.reconcile import reconcile
 from tests.disputes.factories import member_of, partner, shipped_po
 from tests.resellers.factories import ResellerFactory
+from tests.settlement.factories import credit
 from tests.suppliers.factories import SupplierFactory
 
 pytestmark = pytest.mark.django_db
@@ -133,3 +134,32 @@ def test_supplier_adds_a_rule_from_the_page(client, month):
     bad = client.post(reverse("disputes:rewards_supplier"), {"action": "rule", "name": "x", "percent": "80", "threshold_amount": "0"})
     assert bad.status_code == 400
     assert "percent" in bad.context["rule_form"].errors
+
+
+# --- one-off rewards -----------------------------------------------------------------------
+
+
+def test_a_reward_needs_a_live_partnership_and_moves_no_money_without_one():
+    supplier, reseller = SupplierFactory(), ResellerFactory()
+    owner = member_of(supplier.organisation)
+    credit(supplier.organisation, "200.00")
+    with pytest.raises(ValidationFailed) as excinfo:
+        rebates.reward_give(
+            actor=owner, supplier=supplier.organisation, reseller=reseller.organisation, amount="5.00", note="x", idempotency_key="r"
+        )
+    assert excinfo.value.field == "reseller"
+    assert settlement.wallet_balance(supplier.organisation) == D("200.00")
+
+
+def test_a_reward_is_refused_once_the_notice_period_has_run_out():
+    supplier, reseller = SupplierFactory(), ResellerFactory()
+    partnership = partner(reseller, supplier)
+    partnership.status, partnership.ends_at = "termination_pending", timezone.now() - timedelta(minutes=1)
+    partnership.save()
+    owner = member_of(supplier.organisation)
+    credit(supplier.organisation, "200.00")
+    with pytest.raises(ValidationFailed):
+        rebates.reward_give(
+            actor=owner, supplier=supplier.organisation, reseller=reseller.organisation, amount="5.00", note="x", idempotency_key="r"
+        )
+    assert settlement.wallet_balance(reseller.organisation) == D("0.00")

@@ -8,8 +8,8 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from distribution.disputes import services
-from distribution.disputes.models import Dispute
+from disputes import services
+from disputes.models import Dispute
 from procurement.models import PurchaseOrder
 from settlement import services as settlement
 from tests.disputes.factories import member_of, png_upload, shipped_po
@@ -262,7 +262,7 @@ def test_evidence_that_is_not_a_real_image_is_refused(client, po, reseller_user,
 def test_stored_evidence_that_is_not_an_image_is_never_shown_inline(client, po, reseller_user):
     from django.core.files.base import ContentFile
 
-    from distribution.disputes.models import DisputeEvidence
+    from disputes.models import DisputeEvidence
     from tests.images import PNG_HEADER_WITH_HTML
 
     dispute = open_dispute(po, reseller_user)

@@ -13,6 +13,8 @@ Fixtures for every journey (mark tests ``@pytest.mark.e2e``):
 - ``login(page, live_server, email, password)``: signs in through allauth's login form and
   waits until the browser has left the login page.
 - ``url(live_server, path)``: absolute URL of ``path`` on the live server.
+- ``fill_consumer_address(page)``: types a valid consumer address into the PO form (waits for the
+  city and district choices that htmx loads).
 
 Example::
 
@@ -71,6 +73,20 @@ def login(page, live_server, email: str, password: str) -> None:
     page.fill("input[name=password]", password)
     page.locator("form button[type=submit]").first.click()
     page.wait_for_url(lambda u: "/accounts/login/" not in u)
+
+
+def fill_consumer_address(page) -> None:
+    from playwright.sync_api import expect
+
+    page.fill("#id_addr-recipient", "張三")
+    page.fill("#id_addr-mobile", "13800138000")
+    page.select_option("#id_addr-province", "330000")
+    expect(page.locator("#id_addr-city option[value='330100']")).to_have_count(1)
+    page.select_option("#id_addr-city", "330100")
+    expect(page.locator("#id_addr-district option[value='330106']")).to_have_count(1)
+    page.select_option("#id_addr-district", "330106")
+    page.fill("#id_addr-street", "文三路100號")
+    page.fill("#id_addr-postal_code", "310000")
 
 
 @pytest.fixture(scope="session")

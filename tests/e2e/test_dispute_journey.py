@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from distribution.disputes.models import Dispute
+from disputes.models import Dispute
 from procurement.models import PurchaseOrder
 from tests.accounts.factories import DEFAULT_PASSWORD
 from tests.disputes.factories import PNG, member_of, shipped_po

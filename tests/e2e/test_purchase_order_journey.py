@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 from procurement.models import PurchaseOrder
 from tests.accounts.factories import DEFAULT_PASSWORD
-from tests.e2e.conftest import login, url
+from tests.e2e.conftest import fill_consumer_address, login, url
 from tests.procurement.factories import make_trade
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -25,15 +25,7 @@ def test_reseller_places_and_pays_supplier_ships_reseller_confirms(page, live_se
     page.locator("#sku-results button").first.click()
     expect(page.locator("#lines tr")).to_have_count(1)
     page.locator("#lines input[name=quantity]").fill("2")
-    page.fill("#id_addr-recipient", "張三")
-    page.fill("#id_addr-mobile", "13800138000")
-    page.select_option("#id_addr-province", "330000")
-    expect(page.locator("#id_addr-city option[value='330100']")).to_have_count(1)
-    page.select_option("#id_addr-city", "330100")
-    expect(page.locator("#id_addr-district option[value='330106']")).to_have_count(1)
-    page.select_option("#id_addr-district", "330106")
-    page.fill("#id_addr-street", "文三路100號")
-    page.fill("#id_addr-postal_code", "310000")
+    fill_consumer_address(page)
     page.fill("#id_consumer_order_ref", "TB-20261128-1")
     page.get_by_role("button", name="Place purchase order").click()
 

@@ -5,6 +5,7 @@ from django.urls import reverse
 from procurement import services
 from procurement.models import PurchaseOrder
 from tests.accounts.factories import MembershipFactory
+from tests.forms import once
 from tests.procurement.factories import make_trade, place, reload
 
 pytestmark = pytest.mark.django_db
@@ -52,9 +53,8 @@ def test_a_supplier_sees_only_its_own_pos(client, trade):
     other = make_trade()
     client.force_login(other.supplier_user)
     assert client.get(reverse("procurement:supplier_po_detail", args=[po.number])).status_code == 404
-    assert (
-        client.post(reverse("procurement:supplier_po_ship", args=[po.number]), {"carrier": "x", "tracking_number": "y"}).status_code == 404
-    )
+    ship = reverse("procurement:supplier_po_ship", args=[po.number])
+    assert client.post(ship, once({"carrier": "x", "tracking_number": "y"})).status_code == 404
     response = client.get(reverse("procurement:supplier_po_list"))
     assert list(response.context["page"].object_list) == []
     assert reload(po).status == S.PAID
@@ -69,21 +69,22 @@ def test_staff_member_can_ship(client, trade):
     po = paid(trade)
     staff = MembershipFactory(organisation=trade.supplier.organisation, role="staff").user
     client.force_login(staff)
-    response = client.post(reverse("procurement:supplier_po_ship", args=[po.number]), {"carrier": "順豐", "tracking_number": "SF9"})
+    response = client.post(reverse("procurement:supplier_po_ship", args=[po.number]), once({"carrier": "順豐", "tracking_number": "SF9"}))
     assert response.status_code == 302
     assert reload(po).status == S.SHIPPED
 
 
 def test_ship_form_errors_are_shown(supplier_client, trade):
     po = paid(trade)
-    response = supplier_client.post(reverse("procurement:supplier_po_ship", args=[po.number]), {"carrier": "順豐", "tracking_number": ""})
+    ship = reverse("procurement:supplier_po_ship", args=[po.number])
+    response = supplier_client.post(ship, once({"carrier": "順豐", "tracking_number": ""}))
     assert response.status_code == 422
     assert response.context["ship_form"].errors["tracking_number"]
 
 
 def test_cancel_with_reason_refunds(supplier_client, trade):
     po = paid(trade)
-    supplier_client.post(reverse("procurement:supplier_po_cancel", args=[po.number]), {"reason": "缺貨"})
+    supplier_client.post(reverse("procurement:supplier_po_cancel", args=[po.number]), once({"reason": "缺貨"}))
     assert reload(po).status == S.REFUNDED
 
 
@@ -100,7 +101,7 @@ def test_csv_export_is_utf8_with_bom_and_only_this_suppliers_paid_pos(supplier_c
 def test_bulk_ship_upload(supplier_client, trade):
     a, b = paid(trade), paid(trade)
     csv = f"number,carrier,tracking_number\n{a.number},順豐,SF1\n{b.number},圓通,YT2\n".encode()
-    response = supplier_client.post(reverse("procurement:supplier_bulk_ship"), {"file": SimpleUploadedFile("s.csv", csv)})
+    response = supplier_client.post(reverse("procurement:supplier_bulk_ship"), once({"file": SimpleUploadedFile("s.csv", csv)}))
     assert response.status_code == 302
     assert reload(a).status == reload(b).status == S.SHIPPED
 
@@ -108,7 +109,7 @@ def test_bulk_ship_upload(supplier_client, trade):
 def test_bulk_ship_upload_with_a_bad_row_ships_nothing_and_names_the_row(supplier_client, trade):
     a = paid(trade)
     csv = f"{a.number},順豐,SF1\nPO-NOPE,順豐,SF2\n".encode()
-    response = supplier_client.post(reverse("procurement:supplier_bulk_ship"), {"file": SimpleUploadedFile("s.csv", csv)})
+    response = supplier_client.post(reverse("procurement:supplier_bulk_ship"), once({"file": SimpleUploadedFile("s.csv", csv)}))
     assert response.status_code == 422
     assert response.context["errors"][0][0] == 2
     assert reload(a).status == S.PAID

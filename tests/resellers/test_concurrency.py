@@ -13,32 +13,14 @@ from accounts.models import Notification
 from resellers.models import InspectionFinding, StoreListing
 from resellers.services import PublishItem, inspection_check_listings, store_listing_publish
 from suppliers.models import SKU
+from tests.concurrency import race
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
 
 def run_together(*targets):
-    barrier = threading.Barrier(len(targets))
-    errors: list[BaseException] = []
-
-    def wrap(fn):
-        def inner():
-            try:
-                barrier.wait()
-                fn()
-            except BaseException as exc:  # noqa: BLE001 — reported to the test
-                errors.append(exc)
-            finally:
-                connection.close()
-
-        return inner
-
-    threads = [threading.Thread(target=wrap(t)) for t in targets]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(30)
-    return errors
+    """``race`` the targets; the exceptions any of them raised (none expected)."""
+    return [o.error for o in race(targets) if not o.ok]
 
 
 def test_two_simultaneous_publishes_of_one_sku_leave_one_entry(world):

@@ -27,7 +27,10 @@ def test_demo_builds_a_store_list_with_one_flagged_entry_and_is_idempotent(resel
         ctx[key] = supplier
     demo.seed(ctx)
     demo.seed(ctx)
-    assert StoreListing.objects.filter(reseller=reseller).count() == 10
+    assert StoreListing.objects.filter(reseller=reseller, shop__is_default=True).count() == 10
+    # and a second (Pinduoduo) shop selling five of them
+    assert list(reseller.shops.values_list("platform", flat=True).order_by("-is_default")) == ["taobao", "pinduoduo"]
+    assert StoreListing.objects.filter(reseller=reseller, shop__platform="pinduoduo").count() == 5
     assert StoreListing.objects.filter(reseller=reseller, flag_out_of_range=True).count() == 1
     [finding] = InspectionFinding.objects.filter(resolved_at__isnull=True)
     assert finding.kind == InspectionFinding.Kind.PRICE_OUT_OF_RANGE

@@ -16,6 +16,7 @@ from resellers.services import (
     store_list_on_sku_changed,
     store_listing_publish,
 )
+from resellers.shop_services import shop_default
 from suppliers.models import SKU, Partnership, Product
 from tests.accounts.factories import MembershipFactory
 from tests.resellers.factories import ResellerFactory
@@ -146,7 +147,9 @@ def test_hooks_touch_entries_in_a_fixed_number_of_queries(world, published, djan
     for _ in range(15):
         r = ResellerFactory()
         MembershipFactory(organisation=r.organisation)
-        StoreListing.objects.create(reseller=r, supplier=world["supplier"], sku=world["sku_a"], retail_price_amount=Decimal("85.00"))
+        StoreListing.objects.create(
+            reseller=r, shop=shop_default(reseller=r), supplier=world["supplier"], sku=world["sku_a"], retail_price_amount=Decimal("85.00")
+        )
     sku = SKU.objects.get(pk=world["sku_a"].pk)
     sku.min_retail_amount = Decimal("89.00")
     sku.save()

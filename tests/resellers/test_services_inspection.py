@@ -13,7 +13,7 @@ from distribution.core.sweeps import registered_sweeps, run_all
 from resellers.models import InspectionFinding, StoreListing
 from resellers.services import PublishItem, inspection_finding_fix, inspection_warning_send, store_listing_publish
 from resellers.sweeps import inspect_listings
-from suppliers.models import SKU, Product
+from suppliers.models import SKU, MessageThread, Product
 
 pytestmark = pytest.mark.django_db
 
@@ -149,39 +149,25 @@ def test_a_warning_without_open_findings_is_refused(world, published):
         inspection_warning_send(actor=world["supplier_user"], supplier=world["supplier"], reseller=world["reseller"])
 
 
-def _fake_messaging(monkeypatch, thread_start):
-    import sys
-    import types
-
-    package = types.ModuleType("suppliers.services")
-    messaging = types.ModuleType("suppliers.services.messaging")
-    messaging.thread_start = thread_start
-    package.messaging = messaging
-    monkeypatch.setitem(sys.modules, "suppliers.services", package)
-    monkeypatch.setitem(sys.modules, "suppliers.services.messaging", messaging)
-
-
-def test_a_warning_is_also_a_site_message_when_messaging_exists(world, published, monkeypatch):
-    calls = []
-    _fake_messaging(monkeypatch, lambda **kw: calls.append(kw))
+def test_a_warning_is_also_a_site_message(world, published):
     narrow_range(world["sku_a"])
     inspect_listings(now=timezone.now())
     inspection_warning_send(actor=world["supplier_user"], supplier=world["supplier"], reseller=world["reseller"])
-    [call] = calls
-    assert (call["supplier"], call["reseller"], call["organisation"]) == (
-        world["supplier"], world["reseller"], world["supplier"].organisation
-    )
-    assert "TS-WHITE-M" in call["body"] and "杭州優品服飾有限公司" in call["subject"]
+    thread = MessageThread.objects.get(supplier=world["supplier"], reseller=world["reseller"])
+    assert "杭州優品服飾有限公司" in thread.subject
+    assert "TS-WHITE-M" in thread.messages.get().body
 
 
 def test_a_warning_stands_when_messaging_refuses(world, published, monkeypatch):
     from distribution.core.errors import PermissionDenied
+    from suppliers.services import messaging
 
     def refuse(**kw):
         raise PermissionDenied("no")
 
-    _fake_messaging(monkeypatch, refuse)
+    monkeypatch.setattr(messaging, "thread_start", refuse)
     narrow_range(world["sku_a"])
     inspect_listings(now=timezone.now())
     assert inspection_warning_send(actor=world["supplier_user"], supplier=world["supplier"], reseller=world["reseller"]) == 1
     assert Notification.objects.filter(user=world["user"], kind="inspection.warning").count() == 1
+    assert not MessageThread.objects.exists()

@@ -229,7 +229,7 @@ def test_supplier_profile_shows_the_median_first_response(reseller_client, world
     import types
     from datetime import timedelta
 
-    from suppliers import selectors_partners
+    from suppliers.selectors import partnerships as selectors_partners
 
     monkeypatch.setattr(
         selectors_partners, "supplier_response_time",

@@ -15,6 +15,7 @@ from openpyxl import load_workbook
 
 from resellers.models import StoreListing
 from resellers.services import PublishItem, store_listing_publish
+from resellers.shop_services import shop_default
 from suppliers.models import SKU, Partnership, ProductImage
 from tests.resellers.conftest import MAX_PAGE_QUERIES
 
@@ -100,7 +101,7 @@ def test_stock_feed_is_incremental_with_updated_since(reseller_client, store):
     response = reseller_client.get(reverse("resellers:feed_stock", args=["csv"]), {"updated_since": since})
     rows = list(csv.DictReader(io.StringIO(body(response).decode("utf-8-sig"))))
     assert [(r["sku_code"], r["available"]) for r in rows] == [("TS-BLACK-L", "7")]
-    assert list(rows[0]) == ["sku_code", "available", "updated_at"]
+    assert list(rows[0]) == ["sku_code", "item_code", "available", "updated_at"]
     everything = reseller_client.get(reverse("resellers:feed_stock", args=["json"]))
     assert len(json.loads(body(everything))["items"]) == 2
 
@@ -157,8 +158,12 @@ def test_feed_streams_in_chunks_with_a_bounded_number_of_queries(reseller_client
         for i in range(300)
     ]
     SKU.objects.bulk_create(extra)
+    shop = shop_default(reseller=store["reseller"])
     StoreListing.objects.bulk_create(
-        [StoreListing(reseller=store["reseller"], supplier=sku.supplier, sku=s, retail_price_amount=Decimal("99")) for s in extra]
+        [
+            StoreListing(reseller=store["reseller"], shop=shop, supplier=sku.supplier, sku=s, retail_price_amount=Decimal("99"))
+            for s in extra
+        ]
     )
     many, raw = count_queries(fetch)
     assert raw.decode("utf-8-sig").count("\n") == 303

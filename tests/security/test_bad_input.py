@@ -50,7 +50,7 @@ def test_deleting_a_saved_address_by_a_malformed_id_is_404(reseller_client):
 
 
 def test_malformed_offer_and_proposal_ids_are_404(client):
-    from distribution.disputes import services
+    from disputes import services
     from tests.disputes.factories import member_of, shipped_po
 
     po = shipped_po()

@@ -12,7 +12,7 @@ from django.test import Client
 from django.urls import clear_url_caches
 
 from accounts.models import Penalty
-from distribution.disputes.models import DisputeEvidence, PenaltyEvidence
+from disputes.models import DisputeEvidence, PenaltyEvidence
 from settlement import services as settlement
 from suppliers.models import ComplianceDocument, MessageAttachment, ProductImage
 from tests.disputes.factories import member_of, shipped_po, staff_user
@@ -61,7 +61,7 @@ def files(db):
         actor=reseller_user, organisation=reseller_org, amount=Decimal("100.00"), payer_name="王小明",
         bank_reference="ICBC-20261201-0001", receipt=ContentFile(PDF, name="工行回單.pdf"),
     )  # fmt: skip
-    from distribution.disputes.models import Dispute
+    from disputes.models import Dispute
 
     dispute = Dispute.objects.create(
         purchase_order=po, reseller=po.reseller.organisation, supplier=po.supplier.organisation, opened_by=reseller_user,

@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-import threading
 import time
-from collections.abc import Callable
 from decimal import Decimal
 
 import pytest
-from django.db import close_old_connections, connection, transaction
+from django.db import transaction
 
 from settlement import ledger, services
 from settlement.exceptions import InsufficientBalance
 from settlement.models import Account, EscrowHold, JournalTransaction, Reward
 from settlement.reconcile import reconcile
 from tests.accounts.factories import MembershipFactory
+from tests.concurrency import run_concurrently
 from tests.resellers.factories import ResellerFactory
 from tests.settlement.factories import credit, fund
 from tests.suppliers.factories import PartnershipFactory, SupplierFactory
@@ -22,29 +21,6 @@ from tests.suppliers.factories import PartnershipFactory, SupplierFactory
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
 D = Decimal
-
-
-def run_concurrently(n: int, work: Callable[[int], object]) -> list[object]:
-    """Start ``n`` threads released together by a barrier; return each result or raised exception."""
-    barrier = threading.Barrier(n)
-    results: list[object] = [None] * n
-
-    def target(i: int) -> None:
-        try:
-            close_old_connections()
-            barrier.wait(timeout=30)
-            results[i] = work(i)
-        except Exception as exc:  # collected and asserted on by the test
-            results[i] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=target, args=(i,)) for i in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=120)
-    return results
 
 
 def test_twenty_simultaneous_holds_succeed_only_as_far_as_the_balance_covers():
@@ -149,7 +125,7 @@ def test_concurrent_release_and_refund_of_one_order_settle_it_exactly_once():
 
     def work(i: int):
         if i % 2:
-            return services.escrow_release(reference="PO-RACE", actor=None)
+            return services.escrow_release(reference="PO-RACE", commission_rate=supplier.commission_rate, actor=None)
         return services.escrow_refund(reference="PO-RACE", actor=None)
 
     run_concurrently(6, work)

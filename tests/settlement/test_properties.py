@@ -84,7 +84,7 @@ def _apply(op, world, expected):
             h["out"] -= amount
     elif name == "release" and holds:
         h = holds[op[1] % len(holds)]
-        services.escrow_release(reference=h["ref"], actor=None)
+        services.escrow_release(reference=h["ref"], commission_rate=RATES[h["s"]], actor=None)
         commission = money(h["out"] * RATES[h["s"]])
         expected[suppliers[h["s"]].pk] += h["out"] - commission
         h["out"] = Decimal("0")
@@ -92,7 +92,9 @@ def _apply(op, world, expected):
         h = holds[op[1] % len(holds)]
         refund = money(h["out"] * op[2] / 100)
         release = h["out"] - refund
-        services.escrow_split(reference=h["ref"], refund_amount=refund, release_amount=release, actor=None)
+        services.escrow_split(
+            reference=h["ref"], refund_amount=refund, release_amount=release, commission_rate=RATES[h["s"]], actor=None
+        )
         if h["out"]:
             expected[resellers[h["r"]].pk] += refund
             expected[suppliers[h["s"]].pk] += release - money(release * RATES[h["s"]])

@@ -26,7 +26,7 @@ def ledger_with_activity():
     credit(supplier.organisation, "50.00")
     services.escrow_hold(reference="PO-1", reseller=reseller, supplier=supplier, amount=D("300.00"), actor=None)
     services.escrow_hold(reference="PO-2", reseller=reseller, supplier=supplier, amount=D("200.00"), actor=None)
-    services.escrow_release(reference="PO-2", actor=None)
+    services.escrow_release(reference="PO-2", commission_rate=supplier.commission_rate, actor=None)
     services.withdrawal_request(
         actor=SYSTEM_ACTOR,
         organisation=supplier.organisation,

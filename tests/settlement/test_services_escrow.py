@@ -61,13 +61,13 @@ def test_hold_is_refused_when_balance_is_short_and_writes_nothing(parties):
 def test_release_pays_supplier_less_commission_rounded_half_up(parties):
     reseller, supplier = parties
     services.escrow_hold(reference="PO-1", reseller=reseller, supplier=supplier, amount=D("100.10"), actor=None)
-    txn = services.escrow_release(reference="PO-1", actor=None)
+    txn = services.escrow_release(reference="PO-1", commission_rate=supplier.commission_rate, actor=None)
     # 100.10 * 5% = 5.005 → 5.01
     assert services.wallet_balance(supplier.organisation) == D("95.09")
     commission = JournalEntry.objects.get(transaction=txn, account__kind=Account.Kind.COMMISSION)
     assert commission.amount == D("5.01")
     assert services.escrow_held("PO-1") == D("0")
-    again = services.escrow_release(reference="PO-1", actor=None)
+    again = services.escrow_release(reference="PO-1", commission_rate=supplier.commission_rate, actor=None)
     assert again.pk == txn.pk
     assert services.wallet_balance(supplier.organisation) == D("95.09")
     assert reconcile().ok
@@ -89,7 +89,7 @@ def test_partial_refund_then_release_of_the_rest(parties):
     services.escrow_refund(reference="PO-1", actor=None, amount=D("50.00"))
     with pytest.raises(EscrowShort):
         services.escrow_refund(reference="PO-1", actor=None, amount=D("150.01"))
-    services.escrow_release(reference="PO-1", actor=None)
+    services.escrow_release(reference="PO-1", commission_rate=supplier.commission_rate, actor=None)
     assert services.wallet_balance(reseller.organisation) == D("850.00")
     assert services.wallet_balance(supplier.organisation) == D("142.50")
     assert reconcile().ok
@@ -98,7 +98,10 @@ def test_partial_refund_then_release_of_the_rest(parties):
 def test_split_charges_commission_only_on_the_released_part(parties):
     reseller, supplier = parties
     services.escrow_hold(reference="PO-1", reseller=reseller, supplier=supplier, amount=D("200.00"), actor=None)
-    txn = services.escrow_split(reference="PO-1", refund_amount=D("80.00"), release_amount=D("120.00"), actor=None, memo="agreed")
+    txn = services.escrow_split(
+        reference="PO-1", refund_amount=D("80.00"), release_amount=D("120.00"),
+        commission_rate=supplier.commission_rate, actor=None, memo="agreed",
+    )
     assert txn.kind == "dispute_settlement"
     assert txn.entries.count() == 4
     assert services.wallet_balance(reseller.organisation) == D("880.00")
@@ -111,6 +114,8 @@ def test_split_must_add_up_to_what_is_held(parties):
     reseller, supplier = parties
     services.escrow_hold(reference="PO-1", reseller=reseller, supplier=supplier, amount=D("200.00"), actor=None)
     with pytest.raises(SplitMismatch) as excinfo:
-        services.escrow_split(reference="PO-1", refund_amount=D("80.00"), release_amount=D("119.99"), actor=None)
+        services.escrow_split(
+            reference="PO-1", refund_amount=D("80.00"), release_amount=D("119.99"), commission_rate=supplier.commission_rate, actor=None
+        )
     assert excinfo.value.code == "split_mismatch"
     assert services.escrow_held("PO-1") == D("200.00")

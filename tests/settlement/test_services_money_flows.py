@@ -137,12 +137,3 @@ def test_reward_moves_money_from_supplier_to_partnered_reseller_once_per_key():
     assert services.wallet_balance(supplier.organisation) == D("150.00")
     assert services.wallet_balance(reseller.organisation) == D("50.00")
     assert Reward.objects.get().note == "Q3 rebate"
-
-
-def test_reward_needs_a_partnership():
-    supplier, reseller = SupplierFactory(), ResellerFactory()
-    credit(supplier.organisation, "200.00")
-    with pytest.raises(ValidationFailed) as excinfo:
-        services.reward_pay(supplier=supplier, reseller=reseller, amount=D("5.00"), note="x", actor=SYSTEM_ACTOR, idempotency_key="r")
-    assert excinfo.value.field == "reseller"
-    assert services.wallet_balance(supplier.organisation) == D("200.00")

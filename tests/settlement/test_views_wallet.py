@@ -10,6 +10,7 @@ from distribution.core.permissions import SYSTEM_ACTOR
 from settlement import services
 from settlement.models import Reward, TopUpRequest, WithdrawalRequest
 from tests.accounts.factories import MembershipFactory
+from tests.forms import once
 from tests.resellers.factories import ResellerFactory
 from tests.settlement.factories import credit, fund
 from tests.suppliers.factories import PartnershipFactory, SupplierFactory
@@ -21,7 +22,7 @@ WALLET = reverse("settlement:wallet")
 CSV = reverse("settlement:statement_csv")
 TOP_UPS = reverse("settlement:top_up_list")
 WITHDRAWALS = reverse("settlement:withdrawal_list")
-REWARDS = reverse("settlement:reward_list")
+REWARDS = reverse("disputes:reward_list")
 
 
 def png(name="receipt.png", size=(20, 20)) -> SimpleUploadedFile:
@@ -133,7 +134,7 @@ def test_statement_page_queries_stay_bounded(reseller_client, django_assert_max_
 
 def test_reseller_records_a_top_up_with_a_receipt(reseller_client):
     client, reseller = reseller_client
-    response = client.post(TOP_UPS, {"amount": "500.00", "payer_name": "張三", "bank_reference": "ICBC-001", "receipt": png()})
+    response = client.post(TOP_UPS, once({"amount": "500.00", "payer_name": "張三", "bank_reference": "ICBC-001", "receipt": png()}))
     assert response.status_code == 302
     top_up = TopUpRequest.objects.get()
     assert top_up.organisation == reseller.organisation
@@ -152,7 +153,7 @@ def test_reseller_records_a_top_up_with_a_receipt(reseller_client):
 )
 def test_top_up_receipt_is_validated(reseller_client, upload, message):
     client, _reseller = reseller_client
-    response = client.post(TOP_UPS, {"amount": "5.00", "payer_name": "x", "bank_reference": "R1", "receipt": upload})
+    response = client.post(TOP_UPS, once({"amount": "5.00", "payer_name": "x", "bank_reference": "R1", "receipt": upload}))
     assert response.status_code == 422
     assert message in " ".join(response.context["form"].errors["receipt"])
     assert not TopUpRequest.objects.exists()
@@ -161,14 +162,14 @@ def test_top_up_receipt_is_validated(reseller_client, upload, message):
 def test_top_up_receipt_size_is_limited(reseller_client, settings):
     client, _reseller = reseller_client
     big = SimpleUploadedFile("r.pdf", b"%PDF-" + b"0" * (5 * 1024 * 1024), content_type="application/pdf")
-    response = client.post(TOP_UPS, {"amount": "5.00", "payer_name": "x", "bank_reference": "R1", "receipt": big})
+    response = client.post(TOP_UPS, once({"amount": "5.00", "payer_name": "x", "bank_reference": "R1", "receipt": big}))
     assert response.status_code == 422
     assert "at most 5 MB" in " ".join(response.context["form"].errors["receipt"])
 
 
 def test_top_up_amount_errors_name_the_field(reseller_client):
     client, _reseller = reseller_client
-    response = client.post(TOP_UPS, {"amount": "-3", "payer_name": "", "bank_reference": "R1", "receipt": png()})
+    response = client.post(TOP_UPS, once({"amount": "-3", "payer_name": "", "bank_reference": "R1", "receipt": png()}))
     assert response.status_code == 422
     assert set(response.context["form"].errors) >= {"amount", "payer_name"}
 

@@ -26,10 +26,13 @@ def member_of(organisation_holder, role: str = "staff"):
 
 
 @pytest.fixture
-def celery_eager():
-    """Run ``.delay()`` in-process (on-commit callbacks then send their mail into ``mail.outbox``)."""
+def celery_eager(outbox_kicks, monkeypatch):
+    """Run the worker's part in-process: an outbox kick after commit dispatches its queue at once, so
+    on-commit callbacks send their mail into ``mail.outbox``; ``.delay()`` runs inline too."""
     from distribution.celery import app
+    from distribution.core import outbox
 
+    monkeypatch.setattr(outbox, "kick", lambda queue, countdown=0: outbox.dispatch(queue) and True)
     # With the CELERY settings namespace, only the namespaced key takes effect.
     old = app.conf.task_always_eager
     app.conf.CELERY_TASK_ALWAYS_EAGER = True

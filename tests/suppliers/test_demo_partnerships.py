@@ -1,6 +1,6 @@
 import pytest
 
-from suppliers import demo_partnerships
+from suppliers.demo import partnerships as demo_partnerships
 from suppliers.models import MessageThread, Partnership, PartnershipApplication, RecruitmentPost, Tier
 from tests.resellers.factories import ResellerFactory
 from tests.suppliers.factories import SupplierFactory

@@ -1,4 +1,4 @@
-"""Celery tasks for partnerships and messaging: e-mail copies (suppliers/tasks_partners.py)."""
+"""Celery tasks for partnerships and messaging: e-mail copies (suppliers/tasks/partnerships.py)."""
 
 from datetime import timedelta
 
@@ -7,7 +7,7 @@ from django.core import mail
 from django.utils import timezone
 
 from suppliers.models import Side
-from suppliers.tasks_partners import send_message_copy, send_partnership_email
+from suppliers.tasks import send_message_copy, send_partnership_email
 from tests.suppliers.factories import PartnershipFactory
 from tests.suppliers.factories_partners import MessageFactory, ThreadFactory
 from tests.suppliers.partners_helpers import member_of, reseller_with_member, supplier_with_member
@@ -55,7 +55,10 @@ def test_ended_email_goes_to_both_sides():
     assert set(mail.outbox[0].to) == {supplier_user.email, reseller_user.email}
 
 
-def test_tasks_are_registered_with_celery():
-    from distribution.celery import app
+def test_the_emails_are_registered_with_the_outbox_on_the_email_queue():
+    from distribution.core import outbox
 
-    assert {"suppliers.send_message_copy", "suppliers.send_partnership_email"} <= set(app.tasks)
+    topics = outbox.registered_topics()
+    assert topics["suppliers.message_copy"] == "email"
+    assert topics["event:suppliers.tasks_partners.on_partnership_terminating"] == "email"
+    assert topics["event:suppliers.tasks_partners.on_partnership_terminated"] == "email"

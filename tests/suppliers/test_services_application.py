@@ -1,13 +1,12 @@
-import threading
 
 import pytest
-from django.db import connection
 
 from accounts.models import Notification
 from distribution.core.errors import InvalidState, PermissionDenied, ValidationFailed
 from distribution.core.models import AuditEvent
 from suppliers.models import Partnership, PartnershipApplication
 from suppliers.services import partnerships as svc
+from tests.concurrency import race
 from tests.suppliers.factories import PartnershipFactory, SupplierFactory, TierFactory
 from tests.suppliers.factories_partners import ApplicationFactory, RecruitmentPostFactory
 from tests.suppliers.partners_helpers import celery_eager, fast_hasher, member_of, reseller_with_member, supplier_with_member  # noqa: F401
@@ -182,26 +181,10 @@ def test_two_concurrent_approvals_make_exactly_one_partnership():
     user, supplier = supplier_with_member()
     application = ApplicationFactory(supplier=supplier)
     tier = TierFactory(supplier=supplier)
-    barrier = threading.Barrier(2)
-    outcomes = []
 
-    def approve():
-        try:
-            barrier.wait()
-            svc.application_approve(actor=user, application=application, tier=tier)
-            outcomes.append("ok")
-        except InvalidState as exc:
-            outcomes.append(exc.code)
-        finally:
-            connection.close()
+    outcomes = race([lambda: svc.application_approve(actor=user, application=application, tier=tier)] * 2)
 
-    threads = [threading.Thread(target=approve) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-
-    assert sorted(outcomes) == ["already_decided", "ok"]
+    assert sorted(o.code for o in outcomes) == ["already_decided", "ok"]
     assert Partnership.objects.filter(supplier=supplier).count() == 1
 
 
@@ -212,29 +195,13 @@ def test_withdraw_racing_approve_leaves_exactly_one_decision():
     reseller_user, reseller = reseller_with_member()
     application = ApplicationFactory(supplier=supplier, reseller=reseller)
     tier = TierFactory(supplier=supplier)
-    barrier = threading.Barrier(2)
-    outcomes = []
 
-    def run(action):
-        try:
-            barrier.wait()
-            action()
-            outcomes.append("ok")
-        except InvalidState as exc:
-            outcomes.append(exc.code)
-        finally:
-            connection.close()
+    outcomes = race([
+        lambda: svc.application_approve(actor=supplier_user, application=application, tier=tier),
+        lambda: svc.application_withdraw(actor=reseller_user, application=application),
+    ])
 
-    threads = [
-        threading.Thread(target=run, args=(lambda: svc.application_approve(actor=supplier_user, application=application, tier=tier),)),
-        threading.Thread(target=run, args=(lambda: svc.application_withdraw(actor=reseller_user, application=application),)),
-    ]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-
-    assert sorted(outcomes) == ["already_decided", "ok"]
+    assert sorted(o.code for o in outcomes) == ["already_decided", "ok"]
     application.refresh_from_db()
     partnerships = Partnership.objects.filter(supplier=supplier).count()
     assert (application.status, partnerships) in {("approved", 1), ("withdrawn", 0)}
@@ -245,26 +212,10 @@ def test_withdraw_racing_approve_leaves_exactly_one_decision():
 def test_a_double_submitted_application_makes_one_pending_application():
     user, reseller = reseller_with_member()
     supplier = SupplierFactory()
-    barrier = threading.Barrier(2)
-    outcomes = []
 
-    def submit():
-        try:
-            barrier.wait()
-            svc.application_submit(actor=user, reseller=reseller, supplier=supplier, message="hi")
-            outcomes.append("ok")
-        except InvalidState as exc:
-            outcomes.append(exc.code)
-        finally:
-            connection.close()
+    outcomes = race([lambda: svc.application_submit(actor=user, reseller=reseller, supplier=supplier, message="hi")] * 2)
 
-    threads = [threading.Thread(target=submit) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-
-    assert sorted(outcomes) == ["application_pending", "ok"]
+    assert sorted(o.code for o in outcomes) == ["application_pending", "ok"]
     assert PartnershipApplication.objects.filter(supplier=supplier, reseller=reseller).count() == 1
 
 
@@ -279,8 +230,6 @@ def test_negative_control_without_the_row_lock_both_approvals_get_past_the_state
     user, supplier = supplier_with_member()
     application = ApplicationFactory(supplier=supplier)
     tier = TierFactory(supplier=supplier)
-    barrier = threading.Barrier(2)
-    outcomes = []
 
     def unlocked(pk):
         app = PartnershipApplication.objects.select_related("supplier__organisation", "reseller__organisation").get(pk=pk)
@@ -289,22 +238,8 @@ def test_negative_control_without_the_row_lock_both_approvals_get_past_the_state
         time.sleep(0.3)  # both threads are now past the check
         return app
 
-    def approve():
-        try:
-            barrier.wait()
-            svc.application_approve(actor=user, application=application, tier=tier)
-            outcomes.append("ok")
-        except InvalidState as exc:
-            outcomes.append(exc.code)
-        finally:
-            connection.close()
-
     with mock.patch.object(svc, "_lock_pending_application", unlocked):
-        threads = [threading.Thread(target=approve) for _ in range(2)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
+        outcomes = race([lambda: svc.application_approve(actor=user, application=application, tier=tier)] * 2)
 
-    assert sorted(outcomes) == ["already_partnered", "ok"]
+    assert sorted(o.code for o in outcomes) == ["already_partnered", "ok"]
     assert Partnership.objects.filter(supplier=supplier).count() == 1

@@ -169,7 +169,9 @@ def test_import_job_runs_once_even_if_the_task_is_retried(manager, supplier, cat
     assert Product.objects.count() == 1
 
 
-def test_import_task_runs_eagerly_through_celery(manager, supplier, category, django_capture_on_commit_callbacks, settings):
+def test_import_task_is_kicked_through_the_outbox_and_runs_through_celery(
+    manager, supplier, category, django_capture_on_commit_callbacks, run_outbox, outbox_kicks
+):
     from distribution.celery import app
 
     # The app reads Django settings with the CELERY_ namespace, so override the namespaced keys.
@@ -178,6 +180,8 @@ def test_import_task_runs_eagerly_through_celery(manager, supplier, category, dj
     try:
         with django_capture_on_commit_callbacks(execute=True):
             job = services.import_job_create(actor=manager, supplier=supplier, upload=csv_upload([row()]))
+        assert outbox_kicks == [("imports", 0)]  # the imports worker is kicked after commit
+        assert run_outbox("imports") == (1, 0)  # which sends the job's task
     finally:
         app.conf.CELERY_TASK_ALWAYS_EAGER = False
         app.conf.CELERY_TASK_EAGER_PROPAGATES = False
@@ -222,8 +226,8 @@ def test_import_saves_progress_while_it_checks_rows(manager, supplier, category,
     seen = []
     real = services_imports._progress
 
-    def spy(job_id, done, total):
-        real(job_id, done, total)
+    def spy(job_id, attempt, done, total):
+        real(job_id, attempt, done, total)
         seen.append(ImportJob.objects.values_list("processed_rows", "progress").get(pk=job_id))
 
     monkeypatch.setattr(services_imports, "_progress", spy)

@@ -6,8 +6,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from distribution.core.errors import PermissionDenied, ValidationFailed
-from suppliers import selectors_partners as sel
 from suppliers.models import MessageAttachment, MessageThread, Side
+from suppliers.selectors import partnerships as sel
 from suppliers.services import messaging as svc
 from tests.images import png_bytes
 from tests.suppliers.factories import PartnershipFactory, ProductFactory, SupplierFactory

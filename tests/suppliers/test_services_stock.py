@@ -5,11 +5,12 @@ from __future__ import annotations
 import threading
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
 from distribution.core.errors import PermissionDenied, ValidationFailed
 from suppliers import services
 from suppliers.models import SKU, StockAdjustment
+from tests.concurrency import race
 from tests.suppliers.catalog_helpers import member
 from tests.suppliers.factories import ProductFactory, SKUFactory, SupplierFactory
 
@@ -92,23 +93,6 @@ def test_staff_member_and_other_suppliers_cannot_adjust(supplier, sku):
         services.sku_adjust_stock(actor=member(SupplierFactory(), "owner"), sku=sku, delta=1, reason="x")
 
 
-def _run_threads(target, count: int) -> None:
-    barrier = threading.Barrier(count)
-
-    def worker():
-        try:
-            barrier.wait()
-            target()
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=worker) for _ in range(count)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-
-
 @pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_removals_never_oversell_stock():
@@ -116,23 +100,15 @@ def test_concurrent_removals_never_oversell_stock():
     supplier = SupplierFactory()
     manager = member(supplier)
     sku = SKUFactory(product=ProductFactory(supplier=supplier), on_hand=5)
-    outcomes: list[str] = []
-    lock = threading.Lock()
 
     def remove_one():
-        try:
-            services.sku_adjust_stock(actor=manager, sku=SKU.objects.get(pk=sku.pk), delta=-1, reason="出庫")
-            result = "ok"
-        except services.NegativeStock:
-            result = "refused"
-        with lock:
-            outcomes.append(result)
+        services.sku_adjust_stock(actor=manager, sku=SKU.objects.get(pk=sku.pk), delta=-1, reason="出庫")
 
     # when
-    _run_threads(remove_one, 12)
+    outcomes = race([remove_one] * 12)
 
-    # then: exactly five succeed, stock is zero, and the history adds up
-    assert sorted(outcomes) == ["ok"] * 5 + ["refused"] * 7
+    # then: exactly five succeed, the others are refused for stock, stock is zero, and the history adds up
+    assert sorted(o.code for o in outcomes) == ["negative_stock"] * 7 + ["ok"] * 5, outcomes
     assert SKU.objects.get(pk=sku.pk).on_hand == 0
     assert sum(StockAdjustment.objects.filter(sku=sku).values_list("delta", flat=True)) == -5
     assert connection.vendor == "postgresql"
@@ -154,19 +130,5 @@ def test_without_the_row_lock_concurrent_adjustments_lose_updates():
             barrier.wait()
             SKU.objects.filter(pk=sku.pk).update(on_hand=current - 1)
 
-    threads = []
-    for _ in range(8):
-
-        def run():
-            try:
-                naive_remove_one()
-            finally:
-                connections.close_all()
-
-        threads.append(threading.Thread(target=run))
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-
+    assert all(o.ok for o in race([naive_remove_one] * 8))
     assert SKU.objects.get(pk=sku.pk).on_hand > 92  # eight removals, but fewer took effect

@@ -1,6 +1,5 @@
 """The end_partnerships sweep (R5): the partnership ends by itself at ``ends_at``."""
 
-import threading
 from datetime import timedelta
 from io import StringIO
 from unittest import mock
@@ -8,13 +7,13 @@ from unittest import mock
 import pytest
 import time_machine
 from django.core.management import call_command
-from django.db import connection
 from django.utils import timezone
 
 from distribution.core import sweeps
 from distribution.core.models import AuditEvent
 from suppliers.models import Partnership
 from suppliers.services import partnerships as svc
+from tests.concurrency import race
 from tests.suppliers.factories import PartnershipFactory
 from tests.suppliers.partners_helpers import celery_eager, fast_hasher, supplier_with_member  # noqa: F401
 
@@ -123,21 +122,9 @@ def supplier_owner(partnership):
 def test_two_sweepers_at_once_end_each_partnership_once():
     user, supplier = supplier_with_member()
     ids = [PartnershipFactory(supplier=supplier, status=Partnership.Status.TERMINATION_PENDING, ends_at=NOW).pk for _ in range(6)]
-    barrier = threading.Barrier(2)
-    counts = []
 
-    def sweep():
-        try:
-            barrier.wait()
-            counts.append(sweeps.run_sweep("end_partnerships", now=NOW).count)
-        finally:
-            connection.close()
+    outcomes = race([lambda: sweeps.run_sweep("end_partnerships", now=NOW)] * 2)
 
-    threads = [threading.Thread(target=sweep) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-
-    assert sum(counts) == 6
+    assert all(o.ok for o in outcomes), outcomes
+    assert sum(o.value.count for o in outcomes) == 6
     assert AuditEvent.objects.filter(action="partnership.ended_by_notice", object_id__in=[str(i) for i in ids]).count() == 6

@@ -21,7 +21,9 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router
 
 from distribution.core.errors import ValidationFailed
+from procurement import selectors as po_selectors
 from procurement import services as po_services
+from procurement.addresses import address_normalise
 from procurement.models import PurchaseOrder
 from suppliers.models import SKU
 
@@ -29,7 +31,7 @@ from ..auth import ResellerKey, SupplierKey
 from ..errors import ApiError
 from ..models import IdempotencyRecord
 from ..pagination import DEFAULT_LIMIT, MAX_LIMIT, keyset_page
-from ..schemas import CancelIn, PurchaseOrderIn, PurchaseOrderOut, PurchaseOrderPage, ShipIn
+from ..schemas import AddressIn, CancelIn, PurchaseOrderIn, PurchaseOrderOut, PurchaseOrderPage, PurchaseOrderPlacedOut, ShipIn
 from ..serializers import po_dict
 from .common import ERRORS, WRITE_ERRORS, actor_of, aware, clean_path, organisation_of
 
@@ -98,7 +100,7 @@ def _request_hash(request: HttpRequest) -> str:
 
 @reseller_router.post(
     "purchase-orders/",
-    response={201: PurchaseOrderOut, **WRITE_ERRORS},
+    response={201: PurchaseOrderPlacedOut, **WRITE_ERRORS},
     openapi_extra=IDEMPOTENCY_HEADER,
     summary="Place a purchase order (idempotent)",
 )
@@ -121,16 +123,25 @@ def place(request: HttpRequest, payload: PurchaseOrderIn):
                 )
             return record.status_code, record.response_body
         data = payload.dict()
-        po = po_services.purchase_order_place(
-            actor=actor_of(request),
-            reseller=organisation.reseller,
-            supplier=_supplier_of(data["lines"]),
-            lines=data["lines"],
-            consumer_order_ref=data["consumer_order_ref"],
-            address=data["shipping_address"],
-            note=data["note"],
-        )
+        try:
+            po = po_services.purchase_order_place(
+                actor=actor_of(request),
+                reseller=organisation.reseller,
+                supplier=_supplier_of(data["lines"]),
+                lines=data["lines"],
+                consumer_order_ref=data["consumer_order_ref"],
+                address=address_normalise(data["shipping_address"]),
+                note=data["note"],
+            )
+        except ValidationFailed as exc:
+            # the address service names its own fields ("mobile"); the API names them in the body's terms
+            if exc.field in AddressIn.model_fields:
+                exc.field = f"shipping_address.{exc.field}"
+            raise
         body = _fresh(po)
+        body["duplicate_of"] = po_selectors.duplicate_po_numbers(
+            reseller_id=organisation.pk, consumer_order_ref=po.consumer_order_ref, exclude_ids=[po.pk]
+        )
         record.status_code, record.response_body = 201, body
         record.save(update_fields=["status_code", "response_body"])
     return 201, body

@@ -1,7 +1,8 @@
 """Idempotent demo data: every page of the product has something to show.
 
-Each app contributes a ``demo`` module with ``seed(ctx)``; they run in the order
-below and share ``ctx`` (a dict of the objects made so far). Running it twice
+Each app contributes a ``demo`` module (or package) with ``seed(ctx)``; an entry
+``module:function`` names another function. They run in the order below and share
+``ctx`` (a dict of the objects made so far). Running it twice
 changes nothing the second time. Prints the fixed demo logins and API keys.
 """
 
@@ -14,12 +15,14 @@ from django.db import transaction
 
 DEMO_MODULES = [
     "accounts.demo",
+    "suppliers.demo.profiles",
+    "resellers.demo:seed_profiles",
     "suppliers.demo",
-    "suppliers.demo_partnerships",
+    "suppliers.demo.partnerships",
     "resellers.demo",
     "settlement.demo",
     "procurement.demo",
-    "procurement.demo_disputes",
+    "disputes.demo",
     "distribution.api.demo",
 ]
 
@@ -32,14 +35,15 @@ class Command(BaseCommand):
     def handle(self, *args, **options) -> None:
         ctx: dict = {"password": DEMO_PASSWORD, "lines": []}
         with transaction.atomic():
-            for name in DEMO_MODULES:
+            for entry in DEMO_MODULES:
+                name, _, function = entry.partition(":")
                 try:
                     module = import_module(name)
                 except ModuleNotFoundError as exc:
                     if exc.name is None or not name.startswith(exc.name):
                         raise  # a real import error inside an existing demo module
                     continue
-                module.seed(ctx)
+                getattr(module, function or "seed")(ctx)
         self.stdout.write(self.style.SUCCESS("Demo data ready."))
         self.stdout.write(f"Logins (password {DEMO_PASSWORD}):")
         for email, what in [

@@ -1,0 +1,70 @@
+"""Evidence attached to penalties (R6, R17); penalties are ``accounts.Penalty``."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Penalty
+from distribution.core.media import RandomName
+from resellers.models import InspectionFinding
+
+from ..rules import RULES
+
+
+def penalty_evidence_upload_to(instance: PenaltyEvidence, filename: str) -> str:
+    return f"penalties/{instance.penalty_id}/{filename}"
+
+
+class PenaltyEvidence(models.Model):
+    penalty = models.ForeignKey("accounts.Penalty", on_delete=models.CASCADE, related_name="evidence")
+    file = models.FileField(_("file"), upload_to=RandomName("penalties"), blank=True)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("penalty evidence")
+        verbose_name_plural = _("penalty evidence")
+
+    def __str__(self) -> str:
+        return self.note or self.file.name
+
+
+class Violation(Penalty):
+    """Staff's workplace for penalties: the rule catalogue, evidence, the period in days."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("violation (penalty)")
+        verbose_name_plural = _("violations (penalties)")
+
+    @property
+    def rule_title(self) -> str:
+        rule = RULES.get(self.rule)
+        return str(rule.title) if rule else ""
+
+
+class FindingPenalty(models.Model):
+    """Which penalty an inspection finding was turned into (at most one)."""
+
+    finding = models.OneToOneField("resellers.InspectionFinding", on_delete=models.CASCADE, related_name="penalty_link")
+    penalty = models.ForeignKey("accounts.Penalty", on_delete=models.CASCADE, related_name="finding_links")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("penalised finding")
+        verbose_name_plural = _("penalised findings")
+
+    def __str__(self) -> str:
+        return f"{self.finding_id} → {self.penalty_id}"
+
+
+class FindingReview(InspectionFinding):
+    """Staff's view of inspection findings, with the one action that turns them into a penalty."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("inspection finding to review")
+        verbose_name_plural = _("inspection findings to review")
