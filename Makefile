@@ -13,7 +13,7 @@ PORT ?= 8000
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_INSTALL := $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq
 
-.PHONY: run test venv services db gettext chromium messages lint check-deploy bench
+.PHONY: run test venv services db gettext chromium pgbouncer messages lint check-deploy bench
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -35,6 +35,12 @@ chromium:
 	@dpkg -s fonts-noto-cjk >/dev/null 2>&1 || { echo "Installing Debian's Noto CJK fonts so browser screenshots render Chinese"; \
 		$(SUDO) apt-get update -qq && $(APT_INSTALL) fonts-noto-cjk >/dev/null; }
 
+# The scale-out tests (tests/ops/test_scale_out.py) start a private pgbouncer in front of a private
+# PostgreSQL cluster; Debian's package provides the binary (its own service is not used).
+pgbouncer:
+	@test -x /usr/sbin/pgbouncer || command -v pgbouncer >/dev/null || { echo "Installing Debian's pgbouncer for the connection-pooler tests"; \
+		$(SUDO) apt-get update -qq && $(APT_INSTALL) pgbouncer >/dev/null; }
+
 db: venv services gettext
 	$(PY) manage.py createdb
 	$(PY) manage.py migrate --noinput
@@ -49,7 +55,7 @@ run: db
 	@echo ""
 	PORT=$(PORT) $(VENV)/bin/honcho start -f Procfile
 
-test: venv services gettext chromium
+test: venv services gettext chromium pgbouncer
 	$(PY) manage.py compilemessages --ignore=.venv --ignore=var -v 0
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
@@ -61,11 +67,11 @@ lint: venv
 
 # Refresh every catalog that exists (each app keeps its own locale/; project strings go to ./locale).
 messages: venv gettext
-	@for app in accounts suppliers resellers procurement settlement distribution/api disputes; do \
+	@for app in accounts suppliers resellers procurement settlement distribution/api disputes distribution/ops; do \
 		if [ -d $$app/locale ]; then (cd $$app && $(CURDIR)/$(PY) $(CURDIR)/manage.py makemessages -l zh_Hant -l zh_Hans -l en --no-obsolete); fi; done
 	$(PY) manage.py makemessages -l zh_Hant -l zh_Hans -l en --no-obsolete --ignore=.venv --ignore=var --ignore=static \
 		--ignore=tests --ignore=benchmarks --ignore=accounts --ignore=suppliers --ignore=resellers --ignore=procurement --ignore=settlement \
-		--ignore=distribution/api --ignore=disputes
+		--ignore=distribution/api --ignore=disputes --ignore=distribution/ops
 	$(PY) manage.py compilemessages --ignore=.venv --ignore=var
 
 # The deploy check, then collectstatic as production runs it (manifest storage: fails on any missing asset).

@@ -40,6 +40,7 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
+    "distribution.ops",  # before admin: its admin/index.html adds the link to the operator page
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -62,12 +63,14 @@ INSTALLED_APPS = [
     "ninja",
     "distribution.api",
     "disputes",
+    "storages",
 ]
 
 # Every form field is rendered with its Bootstrap class (distribution/core/forms.py).
 FORM_RENDERER = "distribution.core.forms.FormRenderer"
 
 MIDDLEWARE = [
+    "distribution.ops.requestid.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "distribution.core.middleware.RejectNulBytesMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -82,6 +85,8 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "accounts.middleware.OrganisationMiddleware",
     "accounts.middleware.AgreementMiddleware",
+    # last: it may answer a read-only view from the replica (every other process_view has run)
+    "distribution.ops.db.ReplicaMiddleware",
 ]
 
 ROOT_URLCONF = "distribution.urls"
@@ -106,18 +111,57 @@ TEMPLATES = [
     },
 ]
 
-DATABASES = {
-    "default": dj_database_url.parse(
-        os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/distribution"),
-        conn_max_age=0,
-    )
-}
-if env_bool("DB_POOL", True):
-    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
-        "min_size": 1,
-        "max_size": int(os.environ.get("DB_POOL_MAX_SIZE", "20")),
-        "timeout": 10,
-    }
+# The database. Behind a transaction-mode pooler (DATABASE_POOLER=pgbouncer) psycopg's
+# server-side prepared statements are off (prepare_threshold None) and Django's own pool is off
+# (the pooler pools; a second pool would hold server connections idle). The app keeps no
+# session state (no SET outside a transaction, no advisory locks, no LISTEN, no WITH HOLD
+# cursors); the time zone Django sets is one of the parameters pgbouncer tracks per client.
+DATABASE_POOLER = os.environ.get("DATABASE_POOLER", "").strip().lower()
+if DATABASE_POOLER not in {"", "pgbouncer"}:
+    raise RuntimeError("DATABASE_POOLER must be empty or 'pgbouncer'")
+DB_POOL = env_bool("DB_POOL", not DATABASE_POOLER)
+if DB_POOL and DATABASE_POOLER:
+    raise RuntimeError("DB_POOL=1 cannot be combined with DATABASE_POOLER (the pooler pools)")
+
+
+def _database(url: str, *, replica: bool = False) -> dict:
+    config = dj_database_url.parse(url, conn_max_age=60 if replica else 0, conn_health_checks=replica)
+    # Django's PostgreSQL backend plus commit/rollback hooks for the audit log lines (distribution/ops/postgresql).
+    config["ENGINE"] = "distribution.ops.postgresql"
+    options = config.setdefault("OPTIONS", {})
+    if DATABASE_POOLER:
+        options["prepare_threshold"] = None
+    if replica:
+        options["connect_timeout"] = int(os.environ.get("DATABASE_REPLICA_CONNECT_TIMEOUT", "2"))
+        config["TEST"] = {"MIRROR": "default"}
+    elif DB_POOL:
+        options["pool"] = {"min_size": 1, "max_size": int(os.environ.get("DB_POOL_MAX_SIZE", "20")), "timeout": 10}
+    return config
+
+
+DATABASES = {"default": _database(os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/distribution"))}
+# Read replica (a streaming standby): read-only pages, feeds, statements and API lists read it,
+# with read-your-writes (distribution/ops/db.py).
+DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = _database(DATABASE_REPLICA_URL, replica=True)
+DATABASE_ROUTERS = ["distribution.ops.db.ReplicaRouter"]
+DATABASE_REPLICA_PIN_SECONDS = int(os.environ.get("DATABASE_REPLICA_PIN_SECONDS", "5"))
+DATABASE_REPLICA_VIEWS = [
+    "resellers:catalog",
+    "resellers:catalog_product",
+    "resellers:catalog_supplier",
+    "resellers:feed_products",
+    "resellers:feed_stock",
+    "settlement:statement_csv",
+    "suppliers:export",
+    "procurement:supplier_ship_queue_csv",
+    "api-v1:list_products",
+    "api-v1:list_inventory",
+    "api-v1:list_skus",
+    "api-v1:supplier_list",
+    "api-v1:place",  # GET on purchase-orders/ is the reseller's PO list (POST places: never routed)
+]
 
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
 CACHE_REDIS_URL = os.environ.get("CACHE_REDIS_URL", REDIS_URL)
@@ -197,6 +241,52 @@ STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "var" / "staticfiles
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "var" / "media"))
+PRIVATE_MEDIA_ROOT = Path(os.environ.get("PRIVATE_MEDIA_ROOT", BASE_DIR / "var" / "private"))
+# Files: the filesystem by default (``make run``); STORAGE_BACKEND=s3 puts uploads in an
+# S3-compatible bucket through django-storages (AWS S3, MinIO, Ceph, OSS/COS S3 endpoints).
+# "default" holds public media (product images); "private" holds files only their parties may
+# read (message attachments, dispute evidence, receipts): its own bucket, never public, files
+# served through the access-checked views (or short-lived signed URLs, querystring_auth).
+STORAGE_BACKEND = os.environ.get("STORAGE_BACKEND", "filesystem").strip().lower()
+if STORAGE_BACKEND == "s3":
+    _s3 = {
+        "access_key": os.environ.get("AWS_ACCESS_KEY_ID", ""),
+        "secret_key": os.environ.get("AWS_SECRET_ACCESS_KEY", ""),
+        "endpoint_url": os.environ.get("AWS_S3_ENDPOINT_URL") or None,
+        "region_name": os.environ.get("AWS_S3_REGION_NAME") or None,
+        "signature_version": os.environ.get("AWS_S3_SIGNATURE_VERSION", "s3v4"),
+        "custom_domain": None,
+        "file_overwrite": False,
+    }
+    _media_storage = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            **_s3,
+            "bucket_name": os.environ["AWS_STORAGE_BUCKET_NAME"],
+            "custom_domain": os.environ.get("AWS_S3_CUSTOM_DOMAIN") or None,
+            "querystring_auth": env_bool("AWS_QUERYSTRING_AUTH", False),
+            "default_acl": None,
+        },
+    }
+    _private_storage = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            **_s3,
+            "bucket_name": os.environ.get("AWS_PRIVATE_STORAGE_BUCKET_NAME", os.environ["AWS_STORAGE_BUCKET_NAME"]),
+            "location": os.environ.get("AWS_PRIVATE_LOCATION", "private" if not os.environ.get("AWS_PRIVATE_STORAGE_BUCKET_NAME") else ""),
+            "querystring_auth": True,
+            "querystring_expire": int(os.environ.get("AWS_PRIVATE_URL_EXPIRE_SECONDS", "300")),
+            "default_acl": "private",
+        },
+    }
+elif STORAGE_BACKEND == "filesystem":
+    _media_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    _private_storage = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": PRIVATE_MEDIA_ROOT, "base_url": None},
+    }
+else:
+    raise RuntimeError("STORAGE_BACKEND must be 'filesystem' or 's3'")
 # Every file under MEDIA_URL is answered by an access-checked view (distribution/core/media.py).
 # In production let the web server send the bytes after the check: nginx with an ``internal``
 # location aliased to MEDIA_ROOT (MEDIA_ACCEL_REDIRECT_PREFIX=/protected-media/), or Apache/lighttpd
@@ -204,7 +294,8 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "var" / "media"))
 MEDIA_ACCEL_REDIRECT_PREFIX = os.environ.get("MEDIA_ACCEL_REDIRECT_PREFIX", "")
 MEDIA_X_SENDFILE = env_bool("MEDIA_X_SENDFILE", False)
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _media_storage,
+    "private": _private_storage,
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"
@@ -299,16 +390,34 @@ API_IDEMPOTENCY_KEEP = timedelta(days=30)
 
 MESSAGE_TAGS_CSS = {"error": "danger"}
 
+# Operations (distribution/ops): the metrics endpoint exists only with a token; the Celery queues
+# whose lengths are reported.
+METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
+OPS_CELERY_QUEUES = env_list("OPS_CELERY_QUEUES", "timers,webhooks,imports,email,default,celery")
+
+# Logs: one JSON object per line in production (python-json-logger), readable lines in
+# development; every record carries the request id (X-Request-ID) of the request it belongs to.
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "json" if PRODUCTION else "plain")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "distribution.ops.requestid.RequestIdFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s %(request_id)s %(message)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["request_id"], "formatter": LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }
 
 if PRODUCTION:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]  # probes and scrapes on the private network
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "31536000"))

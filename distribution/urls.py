@@ -7,6 +7,7 @@ from django.urls import include, path
 
 from accounts import views as account_views
 from distribution.core.media import media_view
+from distribution.ops import health, metrics
 
 # The admin has no password form of its own: /admin/login/ sends to the site's login page, so one
 # throttle (allauth's, accounts/adapter.py) guards both.
@@ -16,6 +17,10 @@ urlpatterns = [
     path("", account_views.LandingView.as_view(), name="landing"),
     path("home/", account_views.HomeView.as_view(), name="home"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
+    path("metrics", metrics.metrics_view, name="metrics"),
+    path("admin/operations/", include("distribution.ops.urls")),
     path("admin/", admin.site.urls),
     path("", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),

@@ -17,6 +17,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
 
 from distribution.core.errors import DomainError
+from distribution.ops.requestid import current_request_id
 
 CODES_BY_STATUS = {
     400: "malformed_request",
@@ -41,7 +42,7 @@ class ApiError(HttpError):
 
 
 def envelope(code: str, message: str, fields: dict[str, list[str]] | None = None) -> dict[str, Any]:
-    return {"error": {"code": code, "message": message, "fields": fields or {}}}
+    return {"error": {"code": code, "message": message, "fields": fields or {}, "request_id": current_request_id()}}
 
 
 def field_path(loc: tuple | list) -> str:

@@ -23,6 +23,7 @@ class ErrorBody(Schema):
     code: str
     message: str
     fields: dict[str, list[str]] = {}
+    request_id: str | None = None  # the X-Request-ID of the answer: quote it when reporting a problem
 
 
 class ErrorOut(Schema):
