@@ -24,7 +24,6 @@ from ninja.security import HttpBearer
 from redis.exceptions import RedisError
 
 from accounts.models import Organisation
-from accounts.selectors import organisation_must_accept_agreement
 
 from .errors import ApiError
 from .models import ApiKey, hash_key
@@ -40,7 +39,7 @@ def _key_query() -> tuple[str, list[tuple[type, list[str]]]]:
     ORM would spend more CPU compiling this five-table join than PostgreSQL spends running it)."""
     from django.contrib.auth import get_user_model
 
-    from accounts.models import Membership
+    from accounts.models import AgreementAcceptance, AgreementVersion, Membership
     from resellers.models import Reseller
     from suppliers.models import Supplier
 
@@ -59,8 +58,18 @@ def _key_query() -> tuple[str, list[tuple[type, list[str]]]]:
         layout.append((model, [f.attname for f in fields]))
         if join:
             joins.append(join.format(table=f'"{model._meta.db_table}"'))
+    # R1 in the same statement: the SQL form of accounts.selectors.organisation_must_accept_agreement
+    # (the current version is the newest published one; an owner's acceptance of it is needed).
+    # tests/api/test_auth_agreement.py keeps the two equal.
+    must_accept = (
+        f'COALESCE((SELECT NOT EXISTS (SELECT 1 FROM "{AgreementAcceptance._meta.db_table}" a '  # noqa: S608 (names from the models)
+        f'JOIN "{Membership._meta.db_table}" om ON om."user_id" = a."user_id" '
+        f'WHERE a."version_id" = cv."id" AND om."organisation_id" = o."id" AND om."role" = \'owner\') '
+        f'FROM (SELECT "id" FROM "{AgreementVersion._meta.db_table}" WHERE "published_at" <= now() '
+        f'ORDER BY "published_at" DESC, "id" DESC LIMIT 1) cv), false)'
+    )
     sql = (
-        f'SELECT {", ".join(columns)} FROM "{ApiKey._meta.db_table}" k {" ".join(joins)} '  # noqa: S608 (names from the models)
+        f'SELECT {", ".join(columns)}, {must_accept} FROM "{ApiKey._meta.db_table}" k {" ".join(joins)} '  # noqa: S608 (names from the models)
         'WHERE k."key_hash" = %s AND k."revoked_at" IS NULL LIMIT 1'
     )
     return sql, layout
@@ -82,6 +91,7 @@ def find_key(raw: str) -> ApiKey | None:
     if row is None:
         return None
     objects, start = [], 0
+    must_accept_agreement = row[-1]
     for model, attnames in layout:
         values = row[start : start + len(attnames)]
         start += len(attnames)
@@ -98,6 +108,7 @@ def find_key(raw: str) -> ApiKey | None:
         type(user).membership.related.set_cached_value(user, membership)
         if membership is not None:
             type(membership).user.field.set_cached_value(membership, user)
+    key.must_accept_agreement = bool(must_accept_agreement)
     return key
 
 
@@ -150,7 +161,7 @@ class KeyAuth(HttpBearer):
             return None
         if key.organisation.kind != self.kind:
             raise ApiError(403, "forbidden", _("This key belongs to another kind of organisation."))
-        if organisation_must_accept_agreement(key.organisation):
+        if key.must_accept_agreement:
             raise ApiError(
                 403,
                 "agreement_required",

@@ -66,7 +66,6 @@ def _placed_number(world, key="budget-1"):
     return response.json()["number"]
 
 
-@pytest.mark.xfail(strict=True, reason="over budget since merging main (arch, sec, reliab, shops): to be cut")
 def test_placing_a_po_takes_at_most_12_statements(world, at_most):
     _warm_up(world)
     with at_most(12):
@@ -75,7 +74,6 @@ def test_placing_a_po_takes_at_most_12_statements(world, at_most):
     assert PurchaseOrder.objects.filter(number=response.json()["number"]).exists()
 
 
-@pytest.mark.xfail(strict=True, reason="over budget since merging main (arch, sec, reliab, shops): to be cut")
 def test_an_idempotent_replay_takes_at_most_3_statements(world, at_most):
     first = place(world)
     with at_most(3):
@@ -102,7 +100,6 @@ def test_shipping_takes_at_most_10_statements(world, at_most):
     assert response.json()["status"] == "shipped"
 
 
-@pytest.mark.xfail(strict=True, reason="over budget since merging main (arch, sec, reliab, shops): to be cut")
 def test_confirming_receipt_takes_at_most_10_statements(world, at_most):
     _warm_up(world)
     number = _placed_number(world)
