@@ -71,6 +71,7 @@ def audit_batch() -> Iterator[None]:
         outer.extend(rows)
     elif rows:
         AuditEvent.objects.bulk_create(rows)
+        _announce(rows)
 
 
 def audit_many(
@@ -97,7 +98,8 @@ def audit_many(
             f"INSERT INTO {AuditEvent._meta.db_table} "  # noqa: S608 (table name from model metadata, values are parameters)
             "(created_at, actor_id, organisation_id, action, object_type, object_id, summary, data) "
             "SELECT %s, %s, t.organisation_id, %s, %s, t.object_id::text, left(t.summary, 500), %s::jsonb "
-            "FROM unnest(%s::bigint[], %s::bigint[], %s::text[]) WITH ORDINALITY AS t(object_id, organisation_id, summary, n) ORDER BY t.n",
+            "FROM unnest(%s::bigint[], %s::bigint[], %s::text[]) WITH ORDINALITY AS t(object_id, organisation_id, summary, n) ORDER BY t.n "
+            "RETURNING id, created_at",
             [
                 timezone.now(),
                 actor.pk if getattr(actor, "pk", None) else None,
@@ -109,3 +111,23 @@ def audit_many(
                 list(summaries),
             ],
         )
+        written = cursor.fetchall()
+    actor_id = actor.pk if getattr(actor, "pk", None) else None
+    _announce(
+        [
+            AuditEvent(
+                pk=pk, created_at=created_at, actor_id=actor_id, organisation_id=organisation_id, action=action,
+                object_type=object_type, object_id=str(object_id), summary=summary[:500], data=data or {},
+            )
+            for (pk, created_at), object_id, organisation_id, summary in zip(written, object_ids, organisation_ids, summaries, strict=True)
+        ]
+    )
+
+
+def _announce(rows: list[AuditEvent]) -> None:
+    """Rows written in bulk send ``post_save`` as one-by-one rows do, so listeners (the operations
+    log lines of ``distribution.ops``) see every audited action whichever way it was written."""
+    from django.db.models.signals import post_save
+
+    for row in rows:
+        post_save.send(sender=AuditEvent, instance=row, created=True, raw=False, using="default", update_fields=None)

@@ -15,8 +15,9 @@ def _after_commit_handler(event):
 
 
 @pytest.fixture
-def subscribed():
+def subscribed(monkeypatch):
     received.clear()
+    monkeypatch.setitem(events._subscribers, "product.delisted", [])  # only this test's subscriber (not the search index's)
     events.subscribe("product.delisted", _after_commit_handler, after_commit=True, queue="default")
     yield
     events.unsubscribe("product.delisted", _after_commit_handler)
