@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
+from distribution.core.admin_mixins import ReadOnlyInline
 from distribution.core.errors import DomainError
 from distribution.core.forms import add_domain_error
 from distribution.core.models import AuditEvent
@@ -36,17 +37,6 @@ from .rules import RULES
 from .services import dispute_decide
 from .services_compliance import penalty_record, penalty_revoke
 from .services_inspection import penalty_from_findings
-
-
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 class MessageInline(ReadOnlyInline):

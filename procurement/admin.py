@@ -4,18 +4,9 @@ State changes go through the services (disputes are decided in the disputes admi
 
 from django.contrib import admin
 
+from distribution.core.admin_mixins import ReadOnlyInline
+
 from .models import PurchaseOrder, PurchaseOrderLine, PurchaseOrderTransition, SavedAddress
-
-
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 class LineInline(ReadOnlyInline):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.contrib import messages
+from django.contrib import admin, messages
 
 from .errors import DomainError
 
@@ -36,3 +36,10 @@ def run_on_each(modeladmin, request, queryset, call, done_message) -> None:
             done += 1
     if done:
         modeladmin.message_user(request, done_message % {"count": done, "n": done}, messages.SUCCESS)
+
+
+class ReadOnlyInline(ReadOnlyAdminMixin, admin.TabularInline):
+    """A view-only table of related rows (lines, transitions, messages) under an object in admin."""
+
+    extra = 0
+    can_delete = False
