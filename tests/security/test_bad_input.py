@@ -60,7 +60,7 @@ def test_malformed_offer_and_proposal_ids_are_404(client):
     assert client.post(reverse("disputes:action", args=[dispute.pk, "accept"]), {"offer": "abc"}).status_code == 404
     for action in ("pay", "dismiss"):
         response = client.post(reverse("disputes:rewards_supplier"), {"action": action, "proposal": "abc", "rule": "abc"})
-        assert response.status_code in (302, 404), action
+        assert response.status_code == 404, action  # no such proposal or rule
 
 
 def test_numbers_beyond_the_column_range_are_form_errors(supplier_client):
@@ -69,7 +69,7 @@ def test_numbers_beyond_the_column_range_are_form_errors(supplier_client):
     client, supplier = supplier_client
     tier = TierFactory(supplier=supplier)
     response = client.post(reverse("suppliers:tier_edit", args=[tier.pk]), {"name": "金牌", "discount_percent": "5", "position": TOO_BIG})
-    assert response.status_code in (200, 400, 422)
+    assert response.status_code == 422
     assert "2147483647" in response.content.decode()
 
     category = CategoryFactory()
