@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 class DisputesConfig(AppConfig):
     name = "disputes"
     label = "disputes"
-    verbose_name = _("Disputes, penalties and rewards")
+    verbose_name = _("Disputes")
 
     def ready(self) -> None:
         from distribution.core.sweeps import register_sweep
@@ -17,4 +17,3 @@ class DisputesConfig(AppConfig):
         from distribution.core import media
 
         media.register("disputes/", "disputes.media.dispute_evidence")
-        media.register("penalties/", "disputes.media.penalty_evidence")

@@ -1,27 +1,18 @@
-"""Demo disputes, a penalty and a rebate (issue 8). Runs after ``procurement.demo``.
+"""Demo disputes (issue 8). Runs after ``procurement.demo`` and ``compliance.demo``.
 
 For ``reseller@demo.test``: an open dispute with messages and an offer, an escalated
 one, and one settled by agreement (partially refunded), each on its own shipped PO
-made through the services (stock and ledger stay consistent). A warning on
-``reseller2@demo.test``, a paid reward and a proposed monthly rebate supplier1 → reseller1.
+made through the services (stock and ledger stay consistent).
 Idempotent: each PO is keyed by its demo consumer order reference; missing ctx keys or
 SKUs without stock → that part is skipped.
 """
 
 from __future__ import annotations
 
-import contextlib
-from datetime import date
 from decimal import Decimal
 
-from django.utils import timezone
-
-from accounts.models import Penalty
 from disputes import services as disputes
-from disputes.models import Dispute, ProposedRebate, RebateRule
-from disputes.services_compliance import penalty_record
-from disputes.services_rebates import reward_give
-from distribution.core.errors import DomainError
+from disputes.models import Dispute
 from procurement import services as procurement
 from procurement.models import PurchaseOrder
 from suppliers.models import Partnership
@@ -105,71 +96,12 @@ def _dispute(ctx: dict, *, ref: str, key: str, reason: str) -> None:
         disputes.dispute_accept_offer(actor=reseller_user, offer=offer)
 
 
-def _penalty(ctx: dict) -> None:
-    reseller2, staff = ctx.get("reseller2"), ctx.get("staff")
-    if reseller2 is None or staff is None:
-        return
-    if Penalty.objects.filter(organisation=reseller2.organisation, rule="R7", description__startswith="[demo]").exists():
-        return
-    penalty_record(
-        actor=staff,
-        organisation=reseller2.organisation,
-        rule="R7",
-        description="[demo] 巡查發現店鋪將商品所在地標示為「上海」,實際發貨地為杭州。請於三日內更正。",
-        sanction=Penalty.Sanction.WARNING,
-        evidence_note="巡查截圖 2026-11",
-    )
-
-
-def _rebate(ctx: dict) -> None:
-    supplier, reseller = ctx.get("supplier1"), ctx.get("reseller1")
-    if supplier is None or reseller is None:
-        return
-    rule, _created = RebateRule.objects.get_or_create(
-        supplier=supplier.organisation,
-        name="月度返利 2%",
-        defaults={"percent": Decimal("2.00"), "threshold_amount": Decimal("0.00")},
-    )
-    month_on = (timezone.localdate().replace(day=1) - date.resolution).replace(day=1)
-    if ProposedRebate.objects.filter(rule=rule, reseller=reseller.organisation).exists():
-        return
-    ProposedRebate.objects.create(
-        rule=rule,
-        supplier=supplier.organisation,
-        reseller=reseller.organisation,
-        month_on=month_on,
-        base_amount=Decimal("12800.00"),
-        amount=Decimal("256.00"),
-    )
-
-
-def _reward(ctx: dict) -> None:
-    supplier, reseller, user = ctx.get("supplier1"), ctx.get("reseller1"), ctx.get("supplier1_user")
-    if supplier is None or reseller is None or user is None:
-        return
-    with contextlib.suppress(DomainError):  # not partnered in this demo set: no reward to show
-        reward_give(
-            actor=user,
-            supplier=supplier.organisation,
-            reseller=reseller.organisation,
-            amount=Decimal("88.00"),
-            note="第三季度返利",
-            idempotency_key="demo-reward-q3",
-        )
-
-
 def seed(ctx: dict) -> None:
     if ctx.get("reseller1") is None or ctx.get("reseller1_user") is None:
         return
-    _reward(ctx)
     for ref, key, reason in SCENARIOS:
         _dispute(ctx, ref=ref, key=key, reason=reason)
-    _penalty(ctx)
-    _rebate(ctx)
     if Dispute.objects.filter(reseller=ctx["reseller1"].organisation).exists():
         ctx["lines"].append(
             "Disputes: reseller@demo.test has an open, an escalated and a settled dispute (/disputes/); staff decide in /admin/"
         )
-    ctx["lines"].append(
-        "Compliance: reseller2@demo.test has a warning (/compliance/); supplier@demo.test has a rebate to review (/rewards/)"
-    )

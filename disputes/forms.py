@@ -1,4 +1,4 @@
-"""Input validation for dispute, reward and rebate forms (no business rules here)."""
+"""Input validation for dispute forms (no business rules here)."""
 
 from __future__ import annotations
 
@@ -9,42 +9,10 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Penalty
+from compliance.rules import RULE_CHOICES
+from distribution.core.evidence import EvidenceField, MoneyField
 
-from .evidence import MAX_FILES_PER_UPLOAD, validate_evidence_files
 from .models import Dispute
-from .rules import RULE_CHOICES
-
-ACCEPT = "image/jpeg,image/png,image/gif,image/webp,application/pdf"
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class EvidenceField(forms.FileField):
-    widget = MultipleFileInput
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("required", False)
-        kwargs.setdefault("label", _("Evidence (photos or PDF, up to 10 MB each)"))
-        kwargs.setdefault("help_text", _("Up to %(n)s files.") % {"n": MAX_FILES_PER_UPLOAD})
-        super().__init__(*args, **kwargs)
-        self.widget.attrs.update({"accept": ACCEPT})
-
-    def clean(self, data, initial=None):
-        single = super().clean
-        files = [single(d, initial) for d in data if d] if isinstance(data, list | tuple) else [single(data, initial)] if data else []
-        validate_evidence_files(files)
-        return files
-
-
-class MoneyField(forms.DecimalField):
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("max_digits", 14)
-        kwargs.setdefault("decimal_places", 2)
-        kwargs.setdefault("min_value", Decimal("0.00"))
-        super().__init__(*args, **kwargs)
-        self.widget.attrs.update({"step": "0.01", "inputmode": "decimal"})
 
 
 class DisputeOpenForm(forms.Form):
@@ -135,44 +103,3 @@ class DisputeDecisionForm(forms.Form):
         if data.get("penalty_sanction") not in ("", None, Penalty.Sanction.WARNING) and not data.get("penalty_days"):
             self.add_error("penalty_days", _("A suspension or removal needs a period in days."))
         return data
-
-
-class ViolationForm(forms.ModelForm):
-    """Admin form for recording a violation: the rule from the catalogue, the period in days, evidence."""
-
-    rule = forms.ChoiceField(label=_("Rule broken"), choices=RULE_CHOICES)
-    days = forms.IntegerField(
-        label=_("Period (days)"), required=False, min_value=1, max_value=3650, help_text=_("Empty for a warning without end.")
-    )
-    evidence_files = EvidenceField(label=_("Evidence files"))
-    evidence_note = forms.CharField(label=_("Evidence note"), required=False, max_length=300)
-
-    class Meta:
-        model = Penalty
-        fields = ["organisation", "rule", "description", "sanction", "starts_at"]
-
-    def clean(self):
-        data = super().clean()
-        if data.get("sanction") and data["sanction"] != Penalty.Sanction.WARNING and not data.get("days"):
-            self.add_error("days", _("A suspension or removal needs a period in days."))
-        return data
-
-
-class RebateRuleForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=120, widget=forms.TextInput())
-    percent = forms.DecimalField(
-        label=_("Rebate %"),
-        max_digits=5,
-        decimal_places=2,
-        min_value=Decimal("0.01"),
-        max_value=Decimal("50"),
-        widget=forms.NumberInput(attrs={"step": "0.01"}),
-    )
-    threshold_amount = MoneyField(label=_("Above a monthly completed value of"))
-    reseller = forms.TypedChoiceField(
-        label=_("Reseller"), required=False, coerce=int, empty_value=None, widget=forms.Select(attrs={})
-    )
-
-    def __init__(self, *args, resellers, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["reseller"].choices = [("", _("Every reseller")), *[(r.pk, r.name) for r in resellers]]

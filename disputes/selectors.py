@@ -1,4 +1,4 @@
-"""Reads shared by views, admin and other apps: compliance records, suspensions, disputes."""
+"""Reads shared by views, admin and other apps: disputes."""
 
 from __future__ import annotations
 
@@ -7,17 +7,10 @@ from datetime import datetime
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from accounts.models import Organisation, Penalty
+from accounts.models import Organisation
 from procurement.models import PurchaseOrder
-from resellers.models import Reseller
-from suppliers.models import Partnership
 
 from .models import Dispute
-
-
-def compliance_records(organisation: Organisation) -> QuerySet[Penalty]:
-    """The organisation's penalties, newest first, with evidence prefetched (fixed query count)."""
-    return Penalty.objects.filter(organisation=organisation).prefetch_related("evidence").order_by("-starts_at", "-id")
 
 
 def disputes_for_organisation(organisation: Organisation) -> QuerySet:
@@ -65,9 +58,3 @@ def disputable_purchase_orders(organisation: Organisation, now: datetime | None 
 
 def open_dispute_for_po(purchase_order_id: int):
     return Dispute.objects.filter(purchase_order_id=purchase_order_id, status__in=list(Dispute.OPEN_STATUSES)).first()
-
-
-def partnered_resellers(supplier_organisation_id: int, now: datetime | None = None) -> QuerySet[Reseller]:
-    """Resellers with a live partnership with this supplier: who it may reward (R17)."""
-    live = Partnership.objects.live(now).filter(supplier_id=supplier_organisation_id).values("reseller_id")
-    return Reseller.objects.filter(pk__in=live).order_by("name")

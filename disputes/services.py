@@ -19,8 +19,10 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Organisation
 from accounts.services import notify_organisation
+from compliance.services.penalties import penalty_record
 from distribution.core.audit import audit
 from distribution.core.errors import InvalidState, PermissionDenied, ValidationFailed
+from distribution.core.evidence import validate_evidence_files
 from distribution.core.money import ZERO, money
 from procurement.models import PurchaseOrder
 from procurement.services import (
@@ -31,9 +33,7 @@ from procurement.services import (
 )
 from settlement.services import escrow_held
 
-from .evidence import validate_evidence_files
 from .models import Dispute, DisputeDecision, DisputeEvidence, DisputeMessage, DisputeOffer, Side
-from .services_compliance import penalty_record
 
 
 def side_of(actor, dispute: Dispute) -> str:

@@ -76,7 +76,7 @@ app.conf.beat_schedule = {
         "args": ["escalate_disputes"],
     },
     "monthly-rebates": {
-        "task": "disputes.tasks.compute_monthly_rebates",
+        "task": "compliance.tasks.compute_monthly_rebates",
         "schedule": crontab(day_of_month="1", hour="2", minute="0"),
         "options": LONG,
     },

@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "procurement",
     "ninja",
     "distribution.api",
+    "compliance",
     "disputes",
     "storages",
 ]
@@ -343,7 +344,7 @@ CELERY_TASK_ROUTES = (
         "distribution.core.tasks.sweep_deadlines": {"queue": "timers"},
         "distribution.core.tasks.run_slow_sweep": {"queue": "timers"},
         "distribution.core.tasks.heartbeat": {"queue": "timers"},
-        "disputes.tasks.compute_monthly_rebates": {"queue": "timers"},
+        "compliance.tasks.compute_monthly_rebates": {"queue": "timers"},
         "distribution.api.tasks.deliver_webhook": {"queue": "webhooks"},
         "suppliers.tasks.run_import_job": {"queue": "imports"},
     },

@@ -342,7 +342,7 @@ def reward_pay(*, supplier, reseller, amount: Decimal, note: str, actor, idempot
     """Supplier wallet → reseller wallet with a note, shown on both statements (R17).
 
     Only the supplier's owner/manager (or staff) may pay. Who may be rewarded (a partnered
-    reseller) is the caller's rule: ``disputes.services_rebates.reward_give``. Idempotent per
+    reseller) is the caller's rule: ``compliance.services.rebates.reward_give``. Idempotent per
     (supplier, ``idempotency_key``).
     """
     amount = _positive(amount)

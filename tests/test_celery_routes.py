@@ -15,7 +15,7 @@ INTENDED = {
     "distribution.core.tasks.sweep_deadlines": "timers",
     "distribution.core.tasks.run_slow_sweep": "timers",
     "distribution.core.tasks.heartbeat": "timers",
-    "disputes.tasks.compute_monthly_rebates": "timers",
+    "compliance.tasks.compute_monthly_rebates": "timers",
     "distribution.api.tasks.deliver_webhook": "webhooks",
     "suppliers.tasks.run_import_job": "imports",
 }

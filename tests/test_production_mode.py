@@ -17,16 +17,16 @@ pytestmark = pytest.mark.django_db
 PASSWORD = "demo-pass-2026"
 
 SUPPLIER_PAGES = [
-    "home", "accounts:organisation", "accounts:notifications", "api_settings:index", "disputes:compliance",
-    "disputes:list", "disputes:rewards_supplier", "settlement:wallet", "settlement:withdrawal_list", "disputes:reward_list",
+    "home", "accounts:organisation", "accounts:notifications", "api_settings:index", "compliance:compliance",
+    "disputes:list", "compliance:rewards_supplier", "settlement:wallet", "settlement:withdrawal_list", "compliance:reward_list",
     "suppliers:product_list", "suppliers:product_create", "suppliers:import", "suppliers:tier_list", "suppliers:terms",
     "suppliers:recruitment_list", "suppliers:recruitment_create", "suppliers:application_list",
     "suppliers:partnership_list", "partners:thread_list", "procurement:supplier_po_list",
     "resellers:inspections",
 ]  # fmt: skip
 RESELLER_PAGES = [
-    "home", "accounts:organisation", "accounts:notifications", "api_settings:index", "disputes:compliance",
-    "disputes:list", "disputes:rewards_reseller", "settlement:wallet", "settlement:top_up_list",
+    "home", "accounts:organisation", "accounts:notifications", "api_settings:index", "compliance:compliance",
+    "disputes:list", "compliance:rewards_reseller", "settlement:wallet", "settlement:top_up_list",
     "partners:recruitment_list", "partners:reseller_partnerships", "partners:reseller_applications",
     "partners:thread_list", "procurement:reseller_po_list", "procurement:reseller_po_place",
     "procurement:saved_addresses", "resellers:catalog", "resellers:store_list", "resellers:feeds", "resellers:findings",

@@ -8,7 +8,7 @@ import time_machine
 from django.utils import timezone
 
 from accounts.models import Penalty
-from disputes.services_compliance import penalty_record, penalty_revoke
+from compliance.services.penalties import penalty_record, penalty_revoke
 from suppliers.services.lifecycle import supplier_approve, supplier_suspend
 from tests.accounts.factories import UserFactory
 from tests.api.conftest import error_code

@@ -1,4 +1,4 @@
-"""Staff's workplace: dispute queue, decision form, violations, all audited."""
+"""Staff's workplace: dispute queue and decision form, audited."""
 
 from __future__ import annotations
 
@@ -13,8 +13,7 @@ from disputes.models import Dispute
 from distribution.core.models import AuditEvent
 from procurement.models import PurchaseOrder
 from settlement.reconcile import reconcile
-from tests.disputes.factories import member_of, png_upload, shipped_po
-from tests.resellers.factories import ResellerFactory
+from tests.disputes.factories import member_of, shipped_po
 
 pytestmark = pytest.mark.django_db
 D = Decimal
@@ -110,56 +109,6 @@ def test_non_staff_cannot_reach_the_decision_form(client, po):
     client.force_login(member_of(po.supplier.organisation))
     response = client.get(reverse("admin:disputes_dispute_decide", args=[dispute.pk]))
     assert response.status_code == 302 and "/admin/login/" in response.url
-
-
-def test_staff_record_a_violation_in_admin_through_the_service(client, staff):
-    reseller = ResellerFactory()
-    client.force_login(staff)
-    url = reverse("admin:disputes_violation_add")
-    assert "R7 · Truthful listings" in client.get(url).content.decode()
-    response = client.post(
-        url,
-        {
-            "organisation": reseller.organisation.pk,
-            "rule": "R7",
-            "description": "商品所在地不實",
-            "sanction": "suspend_ordering",
-            "starts_at_0": "2026-11-28",
-            "starts_at_1": "10:00:00",
-            "days": "5",
-            "evidence_files": [png_upload()],
-            "evidence_note": "巡查截圖",
-        },
-    )
-    assert response.status_code == 302, response.content.decode()[:2000]
-    penalty = Penalty.objects.get()
-    assert (penalty.ends_at - penalty.starts_at).days == 5
-    assert penalty.evidence.count() == 1
-    assert AuditEvent.objects.filter(action="penalty.recorded", actor=staff).count() == 1
-    missing_days = client.post(
-        url,
-        {
-            "organisation": reseller.organisation.pk,
-            "rule": "R7",
-            "description": "x",
-            "sanction": "suspend_listing",
-            "starts_at_0": "2026-11-28",
-            "starts_at_1": "10:00:00",
-        },
-    )
-    assert missing_days.status_code == 200
-    assert "needs a period in days" in missing_days.content.decode()
-    assert Penalty.objects.count() == 1
-
-
-def test_revoke_action_is_audited(client, staff):
-    from disputes.services_compliance import penalty_record
-
-    penalty = penalty_record(actor=staff, organisation=ResellerFactory().organisation, rule="R9", description="x")
-    client.force_login(staff)
-    client.post(reverse("admin:disputes_violation_changelist"), {"action": "revoke_selected", "_selected_action": [penalty.pk]})
-    assert Penalty.objects.get().revoked_at is not None
-    assert AuditEvent.objects.filter(action="penalty.revoked", actor=staff).exists()
 
 
 def test_dispute_inline_for_the_po_admin_lists_the_pos_disputes(rf, staff, po):

@@ -35,7 +35,7 @@ def test_sweep_is_registered_and_in_beat():
     entries = [e for e in app.conf.beat_schedule.values() if e.get("args") == ["escalate_disputes"]]
     assert entries and entries[0]["task"] == "distribution.core.tasks.run_sweep"
     assert entries[0]["schedule"] == 60.0
-    rebates = [e for e in app.conf.beat_schedule.values() if e["task"] == "disputes.tasks.compute_monthly_rebates"]
+    rebates = [e for e in app.conf.beat_schedule.values() if e["task"] == "compliance.tasks.compute_monthly_rebates"]
     assert rebates and rebates[0]["schedule"].day_of_month == {1} and rebates[0]["schedule"].hour == {2}
 
 

@@ -59,7 +59,7 @@ def test_malformed_offer_and_proposal_ids_are_404(client):
     client.force_login(member_of(po.supplier.organisation))
     assert client.post(reverse("disputes:action", args=[dispute.pk, "accept"]), {"offer": "abc"}).status_code == 404
     for action in ("pay", "dismiss"):
-        response = client.post(reverse("disputes:rewards_supplier"), {"action": action, "proposal": "abc", "rule": "abc"})
+        response = client.post(reverse("compliance:rewards_supplier"), {"action": action, "proposal": "abc", "rule": "abc"})
         assert response.status_code == 404, action  # no such proposal or rule
 
 

@@ -12,7 +12,8 @@ from django.test import Client
 from django.urls import clear_url_caches
 
 from accounts.models import Penalty
-from disputes.models import DisputeEvidence, PenaltyEvidence
+from compliance.models import PenaltyEvidence
+from disputes.models import DisputeEvidence
 from settlement import services as settlement
 from suppliers.models import ComplianceDocument, MessageAttachment, ProductImage
 from tests.disputes.factories import member_of, shipped_po, staff_user

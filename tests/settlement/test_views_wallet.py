@@ -22,7 +22,7 @@ WALLET = reverse("settlement:wallet")
 CSV = reverse("settlement:statement_csv")
 TOP_UPS = reverse("settlement:top_up_list")
 WITHDRAWALS = reverse("settlement:withdrawal_list")
-REWARDS = reverse("disputes:reward_list")
+REWARDS = reverse("compliance:reward_list")
 
 
 def png(name="receipt.png", size=(20, 20)) -> SimpleUploadedFile:

@@ -22,6 +22,7 @@ DEMO_MODULES = [
     "resellers.demo",
     "settlement.demo",
     "procurement.demo",
+    "compliance.demo",
     "disputes.demo",
     "distribution.api.demo",
 ]

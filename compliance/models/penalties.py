@@ -1,4 +1,8 @@
-"""Evidence attached to penalties (R6, R17); penalties are ``accounts.Penalty``."""
+"""Evidence attached to penalties (R6, R17), staff's violation workplace, penalised inspection findings.
+
+Penalties themselves are ``accounts.Penalty``. The tables kept their ``disputes_`` names when
+these models moved here from ``disputes`` (``db_table``), so no data moved.
+"""
 
 from __future__ import annotations
 
@@ -13,10 +17,6 @@ from resellers.models import InspectionFinding
 from ..rules import RULES
 
 
-def penalty_evidence_upload_to(instance: PenaltyEvidence, filename: str) -> str:
-    return f"penalties/{instance.penalty_id}/{filename}"
-
-
 class PenaltyEvidence(models.Model):
     penalty = models.ForeignKey("accounts.Penalty", on_delete=models.CASCADE, related_name="evidence")
     file = models.FileField(_("file"), upload_to=RandomName("penalties"), blank=True)
@@ -24,6 +24,7 @@ class PenaltyEvidence(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        db_table = "disputes_penaltyevidence"
         ordering = ["created_at", "id"]
         verbose_name = _("penalty evidence")
         verbose_name_plural = _("penalty evidence")
@@ -54,6 +55,7 @@ class FindingPenalty(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        db_table = "disputes_findingpenalty"
         verbose_name = _("penalised finding")
         verbose_name_plural = _("penalised findings")
 

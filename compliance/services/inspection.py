@@ -18,8 +18,8 @@ from distribution.core.audit import audit
 from distribution.core.errors import PermissionDenied
 from resellers.models import InspectionFinding
 
-from .models import FindingPenalty
-from .services_compliance import penalty_record
+from ..models import FindingPenalty
+from .penalties import penalty_record
 
 FINDING_RULE = {"price_out_of_range": "R7", "location_mismatch": "R7", "delisted_sku": "R7"}
 

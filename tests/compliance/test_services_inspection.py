@@ -9,8 +9,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Penalty
-from disputes.models import FindingPenalty
-from disputes.services_inspection import penalty_from_findings
+from compliance.models import FindingPenalty
+from compliance.services.inspection import penalty_from_findings
 from distribution.core.errors import PermissionDenied
 from distribution.core.models import AuditEvent
 from resellers.models import InspectionFinding, StoreListing
@@ -64,7 +64,7 @@ def test_admin_action_suspends_ordering_for_seven_days(client):
     staff, reseller = staff_user(), ResellerFactory()
     f = finding(reseller)
     client.force_login(staff)
-    url = reverse("admin:disputes_findingreview_changelist")
+    url = reverse("admin:compliance_findingreview_changelist")
     assert client.get(url, {"penalised": "no"}).status_code == 200
     client.post(url, {"action": "penalise_suspend_ordering", "_selected_action": [f.pk]})
     penalty = Penalty.objects.get()

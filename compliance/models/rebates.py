@@ -35,6 +35,7 @@ class RebateRule(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        db_table = "disputes_rebaterule"
         ordering = ["supplier_id", "name", "id"]
         verbose_name = _("rebate rule")
         verbose_name_plural = _("rebate rules")
@@ -66,6 +67,7 @@ class ProposedRebate(models.Model):
     reward = models.OneToOneField("settlement.Reward", on_delete=models.PROTECT, null=True, blank=True, related_name="rebate")
 
     class Meta:
+        db_table = "disputes_proposedrebate"
         ordering = ["-month_on", "id"]
         verbose_name = _("proposed rebate")
         verbose_name_plural = _("proposed rebates")

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Notification, Penalty
-from disputes.services_compliance import penalty_record, penalty_revoke
+from compliance.services.penalties import penalty_record, penalty_revoke
 from distribution.core.errors import InvalidState, PermissionDenied, ValidationFailed
 from distribution.core.models import AuditEvent
 from resellers.search import visible_suppliers
@@ -142,7 +142,7 @@ def test_compliance_page_shows_own_record_with_the_rule_text_only(client):
     penalty_record(actor=staff, organisation=mine.organisation, rule="R7", description="價格違規 A", sanction="warning")
     penalty_record(actor=staff, organisation=other.organisation, rule="R9", description="別人的違規 B", sanction="warning")
     client.force_login(member_of(mine.organisation, role="staff"))
-    body = client.get(reverse("disputes:compliance")).content.decode()
+    body = client.get(reverse("compliance:compliance")).content.decode()
     assert "價格違規 A" in body
     assert "別人的違規 B" not in body
     assert "states the goods&#x27; actual location truthfully" in body or "actual location truthfully" in body
@@ -151,9 +151,9 @@ def test_compliance_page_shows_own_record_with_the_rule_text_only(client):
 def test_compliance_page_empty_state_and_suspension_banner(client):
     reseller = ResellerFactory()
     client.force_login(member_of(reseller.organisation))
-    assert "No violations on record" in client.get(reverse("disputes:compliance")).content.decode()
+    assert "No violations on record" in client.get(reverse("compliance:compliance")).content.decode()
     penalty_record(actor=staff_user(), organisation=reseller.organisation, rule="R9", description="x", sanction="suspend_ordering", days=1)
-    assert "suspended from placing purchase orders" in client.get(reverse("disputes:compliance")).content.decode()
+    assert "suspended from placing purchase orders" in client.get(reverse("compliance:compliance")).content.decode()
 
 
 def test_compliance_page_queries_are_bounded(client, django_assert_max_num_queries):
@@ -161,14 +161,14 @@ def test_compliance_page_queries_are_bounded(client, django_assert_max_num_queri
     for i in range(8):
         penalty_record(actor=staff, organisation=supplier.organisation, rule="R3", description=f"d{i}", evidence_note="note")
     client.force_login(member_of(supplier.organisation))
-    client.get(reverse("disputes:compliance"))
+    client.get(reverse("compliance:compliance"))
     with django_assert_max_num_queries(12):
-        assert client.get(reverse("disputes:compliance")).status_code == 200
+        assert client.get(reverse("compliance:compliance")).status_code == 200
 
 
 def test_compliance_page_needs_an_organisation(client):
     client.force_login(staff_user())
-    assert client.get(reverse("disputes:compliance")).status_code == 403
+    assert client.get(reverse("compliance:compliance")).status_code == 403
 
 
 @pytest.mark.parametrize(
@@ -179,6 +179,6 @@ def test_compliance_page_speaks_chinese(client, settings, language, title, rule)
     settings.LANGUAGE_CODE = language
     reseller = ResellerFactory()
     client.force_login(member_of(reseller.organisation))
-    body = client.get(reverse("disputes:compliance")).content.decode()
+    body = client.get(reverse("compliance:compliance")).content.decode()
     assert title in body
     assert rule in body

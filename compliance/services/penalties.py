@@ -13,10 +13,10 @@ from accounts.models import Organisation, Penalty
 from accounts.services import notify_organisation
 from distribution.core.audit import audit
 from distribution.core.errors import InvalidState, PermissionDenied, ValidationFailed
+from distribution.core.evidence import validate_evidence_files
 
-from .evidence import validate_evidence_files
-from .models import PenaltyEvidence
-from .rules import RULES
+from ..models import PenaltyEvidence
+from ..rules import RULES
 
 
 def penalty_record(

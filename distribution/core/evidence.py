@@ -1,7 +1,10 @@
-"""Validation of evidence uploads: images or PDF, at most 10 MB each."""
+"""Evidence uploads (disputes, penalties): images or PDF, at most 10 MB each; the form fields for them and for money."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
+from django import forms
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
@@ -48,3 +51,36 @@ def validate_evidence_files(files: list[UploadedFile]) -> list[tuple[UploadedFil
     if len(files) > MAX_FILES_PER_UPLOAD:
         raise ValidationError(_("Attach at most %(n)s files at once."), params={"n": MAX_FILES_PER_UPLOAD}, code="too_many")
     return [(f, evidence_content_type(f)) for f in files]
+
+
+ACCEPT = "image/jpeg,image/png,image/gif,image/webp,application/pdf"
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class EvidenceField(forms.FileField):
+    widget = MultipleFileInput
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("label", _("Evidence (photos or PDF, up to 10 MB each)"))
+        kwargs.setdefault("help_text", _("Up to %(n)s files.") % {"n": MAX_FILES_PER_UPLOAD})
+        super().__init__(*args, **kwargs)
+        self.widget.attrs.update({"accept": ACCEPT})
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        files = [single(d, initial) for d in data if d] if isinstance(data, list | tuple) else [single(data, initial)] if data else []
+        validate_evidence_files(files)
+        return files
+
+
+class MoneyField(forms.DecimalField):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("max_digits", 14)
+        kwargs.setdefault("decimal_places", 2)
+        kwargs.setdefault("min_value", Decimal("0.00"))
+        super().__init__(*args, **kwargs)
+        self.widget.attrs.update({"step": "0.01", "inputmode": "decimal"})

@@ -10,9 +10,9 @@ import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
-from disputes import services_rebates as rebates
-from disputes.models import ProposedRebate, RebateRule
-from disputes.tasks import compute_monthly_rebates
+from compliance.models import ProposedRebate, RebateRule
+from compliance.services import rebates
+from compliance.tasks import compute_monthly_rebates
 from distribution.core.errors import InvalidState, PermissionDenied, ValidationFailed
 from procurement.services import purchase_order_confirm_receipt
 from settlement import services as settlement
@@ -104,22 +104,22 @@ def test_rewards_page_previews_and_pays_and_reseller_sees_it(client, month, djan
     [proposal] = rebates.rebates_compute_month(month_on=date(2026, 10, 1))
     owner = member_of(supplier.organisation)
     client.force_login(owner)
-    client.get(reverse("disputes:rewards_supplier"))
+    client.get(reverse("compliance:rewards_supplier"))
     with django_assert_max_num_queries(14):
-        page = client.get(reverse("disputes:rewards_supplier"))
+        page = client.get(reverse("compliance:rewards_supplier"))
     assert page.context["proposed_count"] == 1
     assert "7000.00" in page.content.decode()
-    client.post(reverse("disputes:rewards_supplier"), {"action": "pay", "proposal": proposal.pk})
+    client.post(reverse("compliance:rewards_supplier"), {"action": "pay", "proposal": proposal.pk})
     assert ProposedRebate.objects.get().status == ProposedRebate.Status.PAID
     client.force_login(member_of(big.organisation))
-    assert "Rebate for 2026-10" in client.get(reverse("disputes:rewards_reseller")).content.decode()
+    assert "Rebate for 2026-10" in client.get(reverse("compliance:rewards_reseller")).content.decode()
 
 
 def test_another_supplier_cannot_touch_a_proposal(client, month):
     supplier, big, small, rule = month
     [proposal] = rebates.rebates_compute_month(month_on=date(2026, 10, 1))
     client.force_login(member_of(SupplierFactory().organisation))
-    assert client.post(reverse("disputes:rewards_supplier"), {"action": "pay", "proposal": proposal.pk}).status_code == 404
+    assert client.post(reverse("compliance:rewards_supplier"), {"action": "pay", "proposal": proposal.pk}).status_code == 404
     assert ProposedRebate.objects.get().status == ProposedRebate.Status.PROPOSED
 
 
@@ -127,11 +127,11 @@ def test_supplier_adds_a_rule_from_the_page(client, month):
     supplier, big, small, rule = month
     client.force_login(member_of(supplier.organisation))
     response = client.post(
-        reverse("disputes:rewards_supplier"), {"action": "rule", "name": "3%", "percent": "3", "threshold_amount": "100", "reseller": ""}
+        reverse("compliance:rewards_supplier"), {"action": "rule", "name": "3%", "percent": "3", "threshold_amount": "100", "reseller": ""}
     )
     assert response.status_code == 302
     assert RebateRule.objects.filter(supplier=supplier.organisation, name="3%", reseller__isnull=True).exists()
-    bad = client.post(reverse("disputes:rewards_supplier"), {"action": "rule", "name": "x", "percent": "80", "threshold_amount": "0"})
+    bad = client.post(reverse("compliance:rewards_supplier"), {"action": "rule", "name": "x", "percent": "80", "threshold_amount": "0"})
     assert bad.status_code == 400
     assert "percent" in bad.context["rule_form"].errors
 

@@ -24,7 +24,7 @@ from procurement.models import PurchaseOrder
 from settlement.services import reward_pay
 from suppliers.models import Partnership
 
-from .models import ProposedRebate, RebateRule
+from ..models import ProposedRebate, RebateRule
 
 
 def reward_give(

@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ComplianceConfig(AppConfig):
+    name = "compliance"
+    label = "compliance"
+    verbose_name = _("Penalties and rewards")
+
+    def ready(self) -> None:
+        from distribution.core import media
+
+        media.register("penalties/", "compliance.media.penalty_evidence")
