@@ -9,9 +9,9 @@ class ResellersConfig(AppConfig):
     def ready(self) -> None:
         from distribution.core.sweeps import register_sweep
 
-        from . import receivers, search, search_index  # noqa: F401  (search registers the trigram lookups)
+        from . import search, search_index, subscribers  # noqa: F401  (search registers the trigram lookups)
         from .sweeps import NAME, inspect_listings
 
         register_sweep(NAME, inspect_listings, slow=True)
-        receivers.connect()
+        subscribers.subscribe()
         search_index.subscribe()

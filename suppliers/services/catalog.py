@@ -2,8 +2,8 @@
 
 Every function here is one transaction: it locks the rows it changes, re-checks
 state, writes, records an audit row and tells the resellers' store list about
-changes it depends on (``suppliers.signals``, received by the resellers' app) inside the same
-transaction. Callers (views, admin, the API, the importer) need not hold locks.
+changes it depends on (domain events ``sku.changed``, ``product.delisted``, to which the resellers'
+store list subscribes inside the transaction). Callers (views, admin, the API, the importer) need not hold locks.
 """
 
 from __future__ import annotations
@@ -32,7 +32,6 @@ from accounts.services import notify_organisation
 from distribution.core import divisions, events
 from distribution.core.audit import audit
 from distribution.core.errors import DomainError, InvalidState, PermissionDenied, ValidationFailed
-from suppliers import signals
 from suppliers.events import publish_sku_changed
 from suppliers.models import SKU, Category, ComplianceDocument, Product, ProductImage, StockAdjustment, Supplier
 from suppliers.validators import (
@@ -302,7 +301,6 @@ def _apply_sku_update(*, actor: Any, sku: SKU, values: dict[str, Any]) -> set[st
           data={"before": before, "after": {k: str(getattr(sku, k)) for k in changed}})  # fmt: skip
     watched = changed & set(WATCHED_SKU_FIELDS)
     if watched:
-        signals.sku_changed.send(sender=SKU, sku=sku, changes=watched)
         publish_sku_changed(sku_ids=[sku.pk], changes=watched)
     return watched
 
@@ -509,7 +507,6 @@ def product_delist(*, actor: Any, product: Product, reason: str) -> Product:
     product.save()
     audit(actor=actor, action="product.delisted", obj=product, organisation=product.supplier.organisation,
           summary=reason, data={"from": before, "to": product.status, "reason": reason, "by_staff": by_staff})  # fmt: skip
-    signals.product_delisted.send(sender=Product, product=product)
     publish_sku_changed(sku_ids=list(product.skus.values_list("pk", flat=True)), changes={"delisted"})
     events.publish("product.delisted", product_id=product.pk, supplier_id=product.supplier_id)
     if by_staff:
@@ -545,7 +542,6 @@ def _change_stock(*, actor: Any, sku: SKU, target: int | None, delta: int | None
     audit(actor=actor, action="sku.stock_adjusted", obj=locked, summary=f"{locked.code} {change:+d}: {reason}"[:500],
           data={"delta": change, "on_hand_after": new_on_hand})  # fmt: skip
     if change:
-        signals.sku_changed.send(sender=SKU, sku=locked, changes={"on_hand"})
         publish_sku_changed(sku_ids=[locked.pk], changes={"on_hand"})
     sku.on_hand, sku.reserved, sku.updated_at = locked.on_hand, locked.reserved, locked.updated_at
     return adjustment

@@ -26,7 +26,6 @@ from distribution.core import events
 from distribution.core.audit import audit
 from distribution.core.errors import InvalidState, PermissionDenied, ValidationFailed
 
-from .. import signals
 from ..models import ChannelType, Partnership, PartnershipApplication, RecruitmentPost, Supplier, Tier
 from . import messaging
 
@@ -426,7 +425,6 @@ def _end(*, partnership: Partnership, actor, by: str, reason: str, now: datetime
     except TransitionNotAllowed:
         raise InvalidState(_("This partnership has already ended."), code="already_terminated")
     partnership.save()
-    signals.partnership_ended.send(sender=Partnership, partnership=partnership, now=now)
     audit(
         actor=actor,
         action=action,

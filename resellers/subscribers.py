@@ -1,0 +1,44 @@
+"""The store list's in-transaction subscribers of domain events (``distribution/core/events.py``).
+
+Registered from ``ResellersConfig.ready()``. Each runs inside the supplier's transaction
+(the SKU, product or partnership row is locked by the publisher), so an error rolls the
+supplier's change back with the store list's reaction. The suppliers app never imports
+this one: it publishes ``sku.changed``, ``product.delisted`` and ``partnership.terminated``.
+"""
+
+from __future__ import annotations
+
+from distribution.core import events
+from suppliers.models import SKU, Partnership, Product
+from suppliers.services.catalog import WATCHED_SKU_FIELDS
+
+from . import services
+
+#: the SKU changes a published entry depends on: supply price, retail range, stock on hand,
+#: taken off sale. Not ``reserved`` (every PO placed or closed: costs no statement here) nor
+#: ``delisted`` (the product's delisting arrives as ``product.delisted``).
+STORE_LIST_SKU_CHANGES = frozenset(WATCHED_SKU_FIELDS)
+
+
+def on_sku_changed(event: events.Event) -> None:
+    changes = set(event.data.get("changes") or ()) & STORE_LIST_SKU_CHANGES
+    if not changes:
+        return
+    sku = SKU.objects.get(pk=event.data["sku_id"])
+    services.store_list_on_sku_changed(sku=sku, changes=changes, now=event.occurred_at)
+
+
+def on_product_delisted(event: events.Event) -> None:
+    product = Product.objects.get(pk=event.data["product_id"])
+    services.store_list_on_product_delisted(product=product, now=event.occurred_at)
+
+
+def on_partnership_terminated(event: events.Event) -> None:
+    partnership = Partnership.objects.get(pk=event.data["partnership_id"])
+    services.store_list_on_partnership_ended(partnership=partnership, now=event.occurred_at)
+
+
+def subscribe() -> None:
+    events.subscribe("sku.changed", on_sku_changed)
+    events.subscribe("product.delisted", on_product_delisted)
+    events.subscribe("partnership.terminated", on_partnership_terminated)
