@@ -22,6 +22,7 @@ CATALOG_DIRS = [
     "procurement/locale",
     "resellers/locale",
     "distribution/api/locale",
+    "compliance/locale",
     "disputes/locale",
     "distribution/ops/locale",
 ]
