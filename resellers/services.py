@@ -493,19 +493,29 @@ def store_list_on_sku_changed(*, sku: Any, changes: set[str], now: datetime | No
         )
 
 
-def store_list_on_product_delisted(*, product: Any, now: datetime | None = None) -> None:
-    """A product was delisted: its entries are flagged and unpublished; resellers notified once."""
-    now = now or timezone.now()
-    listings = list(StoreListing.objects.filter(sku__product_id=product.pk))
+def _unpublish_flagged(
+    listings: list[StoreListing], *, flag: str, key: tuple, now: datetime | None, kind: str, title_for, body: str
+) -> None:
+    """Flag ``listings`` with ``flag`` and unpublish them; their findings resolve; each reseller told once per ``key``."""
     if not listings:
         return
-    state = {sl.pk: {"flag_delisted": True, "status": StoreListing.Status.UNPUBLISHED} for sl in listings}
-    keys = {sl.pk: _change_key("delisted", product.pk) for sl in listings}
+    now = now or timezone.now()
+    state = {sl.pk: {flag: True, "status": StoreListing.Status.UNPUBLISHED} for sl in listings}
+    keys = {sl.pk: _change_key(*key) for sl in listings}
     to_notify = _apply_flag_changes(listings, new_state=state, key_for=keys, now=now)
     _resolve_findings_of_unpublished([sl.pk for sl in listings], now)
+    _notify_resellers(to_notify, kind=kind, title_for=title_for, body=body)
+
+
+def store_list_on_product_delisted(*, product: Any, now: datetime | None = None) -> None:
+    """A product was delisted: its entries are flagged and unpublished; resellers notified once."""
+    listings = list(StoreListing.objects.filter(sku__product_id=product.pk))
     title = getattr(product, "approved_title", "") or product.title
-    _notify_resellers(
-        to_notify,
+    _unpublish_flagged(
+        listings,
+        flag="flag_delisted",
+        key=("delisted", product.pk),
+        now=now,
         kind="store_list.delisted",
         title_for=lambda n: ngettext(
             "“%(title)s” was delisted: %(n)d entry was unpublished",
@@ -519,17 +529,15 @@ def store_list_on_product_delisted(*, product: Any, now: datetime | None = None)
 
 def store_list_on_partnership_ended(*, partnership: Any, now: datetime | None = None) -> None:
     """A partnership ended: the reseller's entries of that supplier are flagged and unpublished."""
-    now = now or timezone.now()
     listings = list(StoreListing.objects.filter(reseller_id=partnership.reseller_id, supplier_id=partnership.supplier_id))
     if not listings:
         return
-    state = {sl.pk: {"flag_partnership_ended": True, "status": StoreListing.Status.UNPUBLISHED} for sl in listings}
-    keys = {sl.pk: _change_key("partnership_ended", partnership.pk) for sl in listings}
-    to_notify = _apply_flag_changes(listings, new_state=state, key_for=keys, now=now)
-    _resolve_findings_of_unpublished([sl.pk for sl in listings], now)
     supplier_name = Supplier.objects.filter(pk=partnership.supplier_id).values_list("company_name", flat=True).first() or ""
-    _notify_resellers(
-        to_notify,
+    _unpublish_flagged(
+        listings,
+        flag="flag_partnership_ended",
+        key=("partnership_ended", partnership.pk),
+        now=now,
         kind="store_list.partnership_ended",
         title_for=lambda n: ngettext(
             "Your partnership with %(supplier)s ended: %(n)d entry was unpublished",

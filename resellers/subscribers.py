@@ -14,14 +14,26 @@ from suppliers.services.catalog import WATCHED_SKU_FIELDS
 
 from . import services
 
-#: the SKU changes a published entry depends on: supply price, retail range, stock on hand,
-#: taken off sale. Not ``reserved`` (every PO placed or closed: costs no statement here) nor
+#: the SKU changes a published entry depends on: supply price, retail range, the supplier's
+#: stock on hand, taken off sale. Not ``reserved`` (every PO placed, closed or refunded) nor
 #: ``delisted`` (the product's delisting arrives as ``product.delisted``).
 STORE_LIST_SKU_CHANGES = frozenset(WATCHED_SKU_FIELDS)
 
 
+def store_list_changes(changes) -> set[str]:
+    """The changes of a ``sku.changed`` the store list reacts to (none: it costs no statement).
+
+    ``on_hand`` together with ``reserved`` is a shipment: both fell by the same quantity, so
+    what is available did not move and no entry's flags can change.
+    """
+    changes = set(changes or ())
+    if "reserved" in changes:
+        changes.discard("on_hand")
+    return changes & STORE_LIST_SKU_CHANGES
+
+
 def on_sku_changed(event: events.Event) -> None:
-    changes = set(event.data.get("changes") or ()) & STORE_LIST_SKU_CHANGES
+    changes = store_list_changes(event.data.get("changes"))
     if not changes:
         return
     sku = SKU.objects.get(pk=event.data["sku_id"])

@@ -3,13 +3,11 @@ yields the first result, never a second purchase order (issue 13)."""
 
 from __future__ import annotations
 
-import threading
 from datetime import timedelta
 
 import pytest
 import time_machine
 from django.contrib.messages import get_messages
-from django.db import connection
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -17,6 +15,7 @@ from django.utils import timezone
 from distribution.core import sweeps
 from distribution.core.models import FormSubmission
 from procurement.models import PurchaseOrder
+from tests.concurrency import race
 from tests.forms import once
 from tests.procurement.factories import ADDRESS, make_trade
 
@@ -107,24 +106,14 @@ def test_used_tokens_are_forgotten_after_thirteen_hours(reseller_client, trade):
 
 def _post_at_once(trade, payloads: list[dict]) -> list[int]:
     """Each payload posted by its own client (own connection) in its own thread, released together."""
-    barrier = threading.Barrier(len(payloads))
-    statuses: list[int] = []
-
     def post(data):
         client = Client()
         client.force_login(trade.reseller_user)
-        try:
-            barrier.wait(timeout=10)
-            statuses.append(client.post(reverse(PLACE), data).status_code)
-        finally:
-            connection.close()
+        return lambda: client.post(reverse(PLACE), data).status_code
 
-    threads = [threading.Thread(target=post, args=(data,)) for data in payloads]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return statuses
+    outcomes = race([post(data) for data in payloads])
+    assert all(o.ok for o in outcomes), [o.error for o in outcomes]
+    return sorted(o.value for o in outcomes)
 
 
 @pytest.mark.django_db(transaction=True)
