@@ -4,6 +4,7 @@ Registered from ``ResellersConfig.ready()``. Each runs inside the supplier's tra
 (the SKU, product or partnership row is locked by the publisher), so an error rolls the
 supplier's change back with the store list's reaction. The suppliers app never imports
 this one: it publishes ``sku.changed``, ``product.delisted`` and ``partnership.terminated``.
+The rows are read again by id (the events carry ids only); a row that is gone has no entries.
 """
 
 from __future__ import annotations
@@ -36,18 +37,21 @@ def on_sku_changed(event: events.Event) -> None:
     changes = store_list_changes(event.data.get("changes"))
     if not changes:
         return
-    sku = SKU.objects.get(pk=event.data["sku_id"])
-    services.store_list_on_sku_changed(sku=sku, changes=changes, now=event.occurred_at)
+    sku = SKU.objects.filter(pk=event.data["sku_id"]).first()
+    if sku is not None:
+        services.store_list_on_sku_changed(sku=sku, changes=changes, now=event.occurred_at)
 
 
 def on_product_delisted(event: events.Event) -> None:
-    product = Product.objects.get(pk=event.data["product_id"])
-    services.store_list_on_product_delisted(product=product, now=event.occurred_at)
+    product = Product.objects.filter(pk=event.data["product_id"]).first()
+    if product is not None:
+        services.store_list_on_product_delisted(product=product, now=event.occurred_at)
 
 
 def on_partnership_terminated(event: events.Event) -> None:
-    partnership = Partnership.objects.get(pk=event.data["partnership_id"])
-    services.store_list_on_partnership_ended(partnership=partnership, now=event.occurred_at)
+    partnership = Partnership.objects.filter(pk=event.data["partnership_id"]).first()
+    if partnership is not None:
+        services.store_list_on_partnership_ended(partnership=partnership, now=event.occurred_at)
 
 
 def subscribe() -> None:

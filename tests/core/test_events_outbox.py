@@ -61,7 +61,7 @@ def test_an_after_commit_subscriber_runs_in_the_worker_only_after_the_change_com
     assert run_outbox() == (0, 0)  # done rows are not run again
 
 
-def test_an_inside_subscriber_is_part_of_the_transaction():
+def test_an_inside_subscriber_is_part_of_the_transaction(subscribed):
     def refuse(event):
         raise RuntimeError("store list refused")
 
