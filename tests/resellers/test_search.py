@@ -243,7 +243,7 @@ def test_the_catalog_page_query_count_does_not_grow_with_categories(reseller_cli
         CategoryFactory(name=f"小類{i}", parent=CategoryFactory(name=f"中類{i}", parent=top))
     many, response = count_queries(page)
     assert few == many <= MAX_PAGE_QUERIES
-    assert "大類3 › 中類3 › 小類3" in response.content.decode()
+    assert "\u3000\u3000└ 小類3</option>" in response.content.decode()  # the new leaf, indented under its parents
 
 
 def test_the_admin_product_list_query_count_does_not_grow_with_categories(client, world, count_queries):
