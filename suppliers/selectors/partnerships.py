@@ -157,12 +157,13 @@ class ResponseTime:
     threads: int
 
 
-def supplier_response_time(supplier: Supplier, *, now: datetime | None = None) -> ResponseTime:
+def supplier_response_time(supplier: Supplier, *, now: datetime | None = None, reseller_ids: list[int] | None = None) -> ResponseTime:
     """Median time from a thread's first reseller message to the supplier's first reply after it.
 
     Counts threads whose first reseller message is within the last 90 days. A thread
     still unanswered counts with the time it has waited so far (a lower bound), so
-    ignoring inquiries never improves the figure. One SQL query.
+    ignoring inquiries never improves the figure. One SQL query. ``reseller_ids`` narrows it to
+    those resellers' threads (a key-account manager's accounts).
     """
     now = now or timezone.now()
     thread_table = MessageThread._meta.db_table
@@ -173,6 +174,7 @@ def supplier_response_time(supplier: Supplier, *, now: datetime | None = None) -
             FROM {message_table} m
             JOIN {thread_table} t ON t.id = m.thread_id
             WHERE t.supplier_id = %(supplier)s AND m.sender_side = %(reseller_side)s
+              AND (%(all_resellers)s OR t.reseller_id = ANY(%(resellers)s))
             GROUP BY m.thread_id
             HAVING MIN(m.created_at) >= %(since)s AND MIN(m.created_at) <= %(now)s
         )
@@ -195,6 +197,8 @@ def supplier_response_time(supplier: Supplier, *, now: datetime | None = None) -
                 "supplier_side": Side.SUPPLIER.value,
                 "since": now - RESPONSE_TIME_WINDOW,
                 "now": now,
+                "all_resellers": reseller_ids is None,
+                "resellers": list(reseller_ids or []),
             },
         )
         seconds, count = cursor.fetchone()
