@@ -57,9 +57,9 @@ COLUMN_LABELS = {
     "kind": gettext_lazy("Kind"),
     "open": gettext_lazy("Still open"),
 }
-MONEY = frozenset({"gmv", "refunds", "net", "commission", "supply", "retail", "margin", "spend"})
+MONEY = frozenset({"per_day", "gmv", "refunds", "net", "commission", "supply", "retail", "margin", "spend"})
 PERCENT = frozenset({"refund_rate", "refund_share", "dispute_rate", "late_rate"})
-DECIMAL = frozenset({"ship_hours", "per_day", "cover_days"})
+DECIMAL = frozenset({"ship_hours", "cover_days"})
 
 
 def _number(value: Any, key: str) -> str:
