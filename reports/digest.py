@@ -145,7 +145,7 @@ def build(*, membership, week_start: date, now: datetime | None = None) -> dict[
         .filter(_in_scope("reseller_id", reseller_ids))
         .values("reseller_id")
         .annotate(
-            gmv=Sum("gmv", filter=Q(day__gte=week_start)), pos=Sum("pos", filter=Q(day__gte=week_start)),
+            week_gmv=Sum("gmv", filter=Q(day__gte=week_start)), week_pos=Sum("pos", filter=Q(day__gte=week_start)),
             previous=Sum("gmv", filter=Q(day__lt=week_start)),
         ).order_by()
     )  # fmt: skip
@@ -173,12 +173,18 @@ def build(*, membership, week_start: date, now: datetime | None = None) -> dict[
     )  # fmt: skip
     findings = list(
         InspectionFinding.objects.filter(supplier_id=supplier_id, found_at__gte=start, found_at__lt=end)
-        .filter(_in_scope("reseller_id", reseller_ids)).values("reseller_id").annotate(n=Count("id")).order_by("-n", "reseller_id")[:LIST_LIMIT]
+        .filter(_in_scope("reseller_id", reseller_ids))
+        .values("reseller_id").annotate(n=Count("id")).order_by("-n", "reseller_id")[:LIST_LIMIT]
     )  # fmt: skip
     recent_po = PurchaseOrder.objects.filter(
         supplier_id=supplier_id, reseller_id=OuterRef("reseller_id"), placed_at__gte=now - QUIET_AFTER, placed_at__lt=now
     )
-    last_po = PurchaseOrder.objects.filter(supplier_id=supplier_id, reseller_id=OuterRef("reseller_id"), placed_at__lt=now).values("reseller_id").annotate(m=Max("placed_at")).values("m")
+    last_po = (
+        PurchaseOrder.objects.filter(supplier_id=supplier_id, reseller_id=OuterRef("reseller_id"), placed_at__lt=now)
+        .values("reseller_id")
+        .annotate(m=Max("placed_at"))
+        .values("m")
+    )
     quiet = list(
         partners.live(now).filter(started_at__lte=now - QUIET_AFTER).filter(~Exists(recent_po))
         .annotate(last_po_at=Subquery(last_po)).order_by("reseller_id").values("reseller_id", "last_po_at")[:LIST_LIMIT]
@@ -193,9 +199,10 @@ def build(*, membership, week_start: date, now: datetime | None = None) -> dict[
 
     sales = []
     for r in sales_rows:
-        gmv, previous = r["gmv"] or ZERO, r["previous"] or ZERO
-        sales.append({"reseller": names.get(r["reseller_id"], ""), "gmv": format_money(gmv), "pos": r["pos"] or 0,
-                      "previous": format_money(previous), "change": None if _change(gmv, previous) is None else str(_change(gmv, previous))})  # fmt: skip
+        gmv, previous = r["week_gmv"] or ZERO, r["previous"] or ZERO
+        change = _change(gmv, previous)
+        sales.append({"reseller": names.get(r["reseller_id"], ""), "gmv": format_money(gmv), "pos": r["week_pos"] or 0,
+                      "previous": format_money(previous), "change": None if change is None else str(change)})  # fmt: skip
     sales.sort(key=lambda s: (-Decimal(s["gmv"]), s["reseller"]))
     local = timezone.localtime
     content = {
@@ -206,24 +213,55 @@ def build(*, membership, week_start: date, now: datetime | None = None) -> dict[
         "total_gmv": format_money(sum((Decimal(s["gmv"]) for s in sales), ZERO)),
         "total_previous": format_money(sum((Decimal(s["previous"]) for s in sales), ZERO)),
         "sales": sales,
-        "applications": [{"reseller": names.get(a["reseller_id"], ""), "at": local(a["created_at"]).strftime("%Y-%m-%d %H:%M")} for a in applications],
-        "unanswered": [{"subject": t["subject"], "reseller": names.get(t["reseller_id"], ""), "thread_id": t["pk"],
-                        "since": local(t["last_message_at"]).strftime("%Y-%m-%d %H:%M")} for t in unanswered],  # fmt: skip
-        "disputes": [{"number": f"D{d['pk']:06d}", "reseller": names.get(d["reseller_id"], ""), "po": d["purchase_order__number"],
-                      "amount": format_money(d["requested_amount"]), "reason": str(reasons.get(d["reason"], d["reason"])),
-                      "at": local(d["opened_at"]).strftime("%Y-%m-%d %H:%M")} for d in disputes],  # fmt: skip
-        "penalties": [{"reseller": names.get(p["organisation_id"], ""), "rule": p["rule"], "sanction": str(sanctions.get(p["sanction"], p["sanction"])),
-                       "at": local(p["starts_at"]).strftime("%Y-%m-%d")} for p in penalties],  # fmt: skip
+        "applications": [
+            {"reseller": names.get(a["reseller_id"], ""), "at": local(a["created_at"]).strftime("%Y-%m-%d %H:%M")} for a in applications
+        ],
+        "unanswered": [
+            {
+                "subject": t["subject"],
+                "reseller": names.get(t["reseller_id"], ""),
+                "thread_id": t["pk"],
+                "since": local(t["last_message_at"]).strftime("%Y-%m-%d %H:%M"),
+            }
+            for t in unanswered
+        ],  # fmt: skip
+        "disputes": [
+            {
+                "number": f"D{d['pk']:06d}",
+                "reseller": names.get(d["reseller_id"], ""),
+                "po": d["purchase_order__number"],
+                "amount": format_money(d["requested_amount"]),
+                "reason": str(reasons.get(d["reason"], d["reason"])),
+                "at": local(d["opened_at"]).strftime("%Y-%m-%d %H:%M"),
+            }
+            for d in disputes
+        ],  # fmt: skip
+        "penalties": [
+            {
+                "reseller": names.get(p["organisation_id"], ""),
+                "rule": p["rule"],
+                "sanction": str(sanctions.get(p["sanction"], p["sanction"])),
+                "at": local(p["starts_at"]).strftime("%Y-%m-%d"),
+            }
+            for p in penalties
+        ],  # fmt: skip
         "findings": [{"reseller": names.get(f["reseller_id"], ""), "count": f["n"]} for f in findings],
-        "quiet": [{"reseller": names.get(q["reseller_id"], ""), "last_po": local(q["last_po_at"]).strftime("%Y-%m-%d") if q["last_po_at"] else ""} for q in quiet],
-        "sections": [{"key": s.key, "title": str(s.title()), "lines": s.lines(supplier_id, reseller_ids, start, end)} for s in _SECTIONS.values()],
+        "quiet": [
+            {"reseller": names.get(q["reseller_id"], ""), "last_po": local(q["last_po_at"]).strftime("%Y-%m-%d") if q["last_po_at"] else ""}
+            for q in quiet
+        ],
+        "sections": [
+            {"key": s.key, "title": str(s.title()), "lines": s.lines(supplier_id, reseller_ids, start, end)} for s in _SECTIONS.values()
+        ],
     }
     if reseller_ids is not None:
         from suppliers.models import Supplier
         from suppliers.selectors.partnerships import supplier_response_time
 
         response = supplier_response_time(Supplier(organisation_id=supplier_id), now=now, reseller_ids=reseller_ids)
-        content["response_hours"] = None if response.median is None else str(Decimal(response.median.total_seconds() / 3600).quantize(Decimal("0.1")))
+        content["response_hours"] = (
+            None if response.median is None else str(Decimal(response.median.total_seconds() / 3600).quantize(Decimal("0.1")))
+        )
     return content
 
 
@@ -272,12 +310,19 @@ def deliver(*, membership_id: int, week_start: date, now: datetime) -> DigestDel
         try:
             with transaction.atomic():
                 delivery = DigestDelivery.objects.create(
-                    week_start=week_start, membership=membership, key_accounts_only=content["key_accounts_only"], content=content, sent_at=now
+                    week_start=week_start,
+                    membership=membership,
+                    key_accounts_only=content["key_accounts_only"],
+                    content=content,
+                    sent_at=now,
                 )
         except IntegrityError:  # another worker sent it a moment ago
             return None
         context = {"content": content, "url": f"{settings.SITE_URL}/reports/digest/?week={week_start.isoformat()}"}
-        subject = _("Weekly channel digest, %(supplier)s, week of %(day)s") % {"supplier": content["supplier"], "day": week_start.isoformat()}
+        subject = _("Weekly channel digest, %(supplier)s, week of %(day)s") % {
+            "supplier": content["supplier"],
+            "day": week_start.isoformat(),
+        }
         send_email(
             to=[membership.user.email],
             subject=subject,

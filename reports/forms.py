@@ -16,9 +16,7 @@ class ReportFilterForm(forms.Form):
     date_from = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     date_to = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     group = forms.ChoiceField(label=_("Group by"), required=False, choices=())
-    period = forms.ChoiceField(
-        label=_("Period"), required=False, choices=[("day", _("Day")), ("week", _("Week")), ("month", _("Month"))]
-    )
+    period = forms.ChoiceField(label=_("Period"), required=False, choices=[("day", _("Day")), ("week", _("Week")), ("month", _("Month"))])
     reseller = forms.IntegerField(label=_("Reseller"), required=False, min_value=1, widget=forms.Select)
     supplier = forms.IntegerField(label=_("Supplier"), required=False, min_value=1, widget=forms.Select)
     shop = forms.IntegerField(label=_("Shop"), required=False, min_value=1, widget=forms.Select)

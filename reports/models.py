@@ -9,7 +9,6 @@ the POs paid that day: :mod:`reports.rollup` recomputes the rows a changed PO to
 
 from __future__ import annotations
 
-
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -39,7 +38,10 @@ class DailySales(models.Model):
         verbose_name = _("daily sales")
         verbose_name_plural = _("daily sales")
         constraints = [models.UniqueConstraint(fields=["supplier_id", "day", "reseller_id", "shop_id"], name="reports_daily_sales_key")]
-        indexes = [models.Index(fields=["reseller_id", "day"], name="reports_sales_reseller_day"), models.Index(fields=["day"], name="reports_sales_day")]
+        indexes = [
+            models.Index(fields=["reseller_id", "day"], name="reports_sales_reseller_day"),
+            models.Index(fields=["day"], name="reports_sales_day"),
+        ]
 
 
 class DailySkuSales(models.Model):
@@ -96,6 +98,3 @@ class DigestOptOut(models.Model):
     class Meta:
         verbose_name = _("weekly digest opt-out")
         verbose_name_plural = _("weekly digest opt-outs")
-
-
-

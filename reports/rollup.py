@@ -45,7 +45,7 @@ LEFT JOIN settlement_escrowhold h ON h.reference = po.number
 {{join}}
 WHERE po.paid_at IS NOT NULL
 GROUP BY 1, 2, 3, 4
-"""
+"""  # noqa: S608 (constant SQL; values are parameters)
 
 _SKU_SELECT = f"""
 SELECT {_DAY} AS day, po.supplier_id, po.reseller_id, COALESCE(po.shop_id, 0) AS shop_id, l.sku_id,
@@ -55,7 +55,7 @@ JOIN procurement_purchaseorderline l ON l.purchase_order_id = po.id
 {{join}}
 WHERE po.paid_at IS NOT NULL AND po.status <> 'refunded'
 GROUP BY 1, 2, 3, 4, 5
-"""
+"""  # noqa: S608 (constant SQL; values are parameters)
 
 _SALES_COLUMNS = (
     "day, supplier_id, reseller_id, shop_id, pos, gmv, goods, refunds, refunded_pos, partially_refunded_pos, "
@@ -64,7 +64,10 @@ _SALES_COLUMNS = (
 _SKU_COLUMNS = "day, supplier_id, reseller_id, shop_id, sku_id, units, supply, retail"
 
 # The keys as a relation: four parallel arrays.
-_KEYS = "(SELECT * FROM unnest(%(k_day)s::date[], %(k_sup)s::int[], %(k_res)s::int[], %(k_shop)s::int[]) AS k(day, supplier_id, reseller_id, shop_id))"
+_KEYS = (
+    "(SELECT * FROM unnest(%(k_day)s::date[], %(k_sup)s::int[], %(k_res)s::int[], %(k_shop)s::int[])"
+    " AS k(day, supplier_id, reseller_id, shop_id))"
+)
 _KEY_JOIN = (
     f"JOIN {_KEYS} k ON po.reseller_id = k.reseller_id AND po.supplier_id = k.supplier_id "
     f"AND COALESCE(po.shop_id, 0) = k.shop_id AND {_DAY} = k.day"

@@ -139,7 +139,9 @@ def service_by_reseller(*, supplier_id: int, date_from: date, date_to: date, res
     from resellers.models import InspectionFinding
 
     qs = _range(DailySales.objects.filter(supplier_id=supplier_id), date_from, date_to)
-    findings = InspectionFinding.objects.filter(supplier_id=supplier_id, found_at__gte=_start(date_from), found_at__lt=_start(date_to + timedelta(days=1)))
+    findings = InspectionFinding.objects.filter(
+        supplier_id=supplier_id, found_at__gte=_start(date_from), found_at__lt=_start(date_to + timedelta(days=1))
+    )
     if reseller_ids is not None:
         qs = qs.filter(reseller_id__in=reseller_ids)
         findings = findings.filter(reseller_id__in=reseller_ids)
@@ -176,7 +178,9 @@ def stock_cover(*, supplier_id: int, today: date, limit: int = 200) -> list[dict
         DailySkuSales.objects.filter(supplier_id=supplier_id, day__gt=since, day__lte=today)
         .values("sku_id").annotate(units=Sum("units")).order_by().values_list("sku_id", "units")
     )  # fmt: skip
-    skus = SKU.objects.filter(pk__in=list(sold), product__supplier_id=supplier_id).values("pk", "code", "product__title", "on_hand", "reserved")
+    skus = SKU.objects.filter(pk__in=list(sold), product__supplier_id=supplier_id).values(
+        "pk", "code", "product__title", "on_hand", "reserved"
+    )
     rows = []
     for s in skus:
         available = max(s["on_hand"] - s["reserved"], 0)
@@ -198,7 +202,9 @@ def purchase_orders_by_status(*, reseller_id: int, date_from: date, date_to: dat
     """The reseller's POs placed in the period, counted by their status now."""
     from procurement.models import PurchaseOrder
 
-    qs = PurchaseOrder.objects.filter(reseller_id=reseller_id, placed_at__gte=_start(date_from), placed_at__lt=_start(date_to + timedelta(days=1)))
+    qs = PurchaseOrder.objects.filter(
+        reseller_id=reseller_id, placed_at__gte=_start(date_from), placed_at__lt=_start(date_to + timedelta(days=1))
+    )
     if supplier_id:
         qs = qs.filter(supplier_id=supplier_id)
     labels = dict(PurchaseOrder.Status.choices)

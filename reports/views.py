@@ -219,7 +219,12 @@ class SupplierReportMixin(SupplierMemberMixin, ReportMixin):
 class SupplierSalesView(SupplierReportMixin, TemplateView):
     title = gettext_lazy("Sales")
     slug = "sales"
-    groups = [("period", gettext_lazy("Period")), ("reseller", gettext_lazy("Reseller")), ("shop", gettext_lazy("Shop")), ("sku", gettext_lazy("SKU"))]
+    groups = [
+        ("period", gettext_lazy("Period")),
+        ("reseller", gettext_lazy("Reseller")),
+        ("shop", gettext_lazy("Shop")),
+        ("sku", gettext_lazy("SKU")),
+    ]
     keep = ("group", "period", "reseller", "sku", "mine")
 
     def build(self, values):
@@ -235,7 +240,9 @@ class SupplierSalesView(SupplierReportMixin, TemplateView):
         else:
             columns, chart_keys = ["label", "pos", "units", "gmv", "refunds", "net", "commission"], ["gmv", "net"]
         totals = selectors.totals(rows, [c for c in columns if c != "label"])
-        return Report(columns=columns, rows=rows, totals=totals, chart=_chart(rows, chart_keys, kind="line" if group == "period" else "bar"))
+        return Report(
+            columns=columns, rows=rows, totals=totals, chart=_chart(rows, chart_keys, kind="line" if group == "period" else "bar")
+        )
 
 
 class SupplierServiceView(SupplierReportMixin, TemplateView):
@@ -290,7 +297,12 @@ class ResellerReportMixin(ResellerMemberMixin, ReportMixin):
 class ResellerSpendView(ResellerReportMixin, TemplateView):
     title = gettext_lazy("Spend and margin")
     slug = "spend"
-    groups = [("period", gettext_lazy("Period")), ("supplier", gettext_lazy("Supplier")), ("shop", gettext_lazy("Shop")), ("sku", gettext_lazy("SKU"))]
+    groups = [
+        ("period", gettext_lazy("Period")),
+        ("supplier", gettext_lazy("Supplier")),
+        ("shop", gettext_lazy("Shop")),
+        ("sku", gettext_lazy("SKU")),
+    ]
     keep = ("group", "period", "supplier", "shop")
 
     def build(self, values):
@@ -307,7 +319,9 @@ class ResellerSpendView(ResellerReportMixin, TemplateView):
                 r["spend"] = r["gmv"]
             columns = ["label", "pos", "units", "spend", "refunds", "retail", "supply", "margin"]
         totals = selectors.totals(rows, [c for c in columns if c != "label"])
-        report = Report(columns=columns, rows=rows, totals=totals, chart=_chart(rows, ["supply", "margin"], kind="line" if group == "period" else "bar"))
+        report = Report(
+            columns=columns, rows=rows, totals=totals, chart=_chart(rows, ["supply", "margin"], kind="line" if group == "period" else "bar")
+        )
         report.extra = {
             "by_status": selectors.purchase_orders_by_status(
                 reseller_id=self.organisation.pk, date_from=values["date_from"], date_to=values["date_to"], supplier_id=values["supplier"]
@@ -352,7 +366,9 @@ class PlatformReportView(ReportMixin, TemplateView):
         rows = selectors.sales(date_from=values["date_from"], date_to=values["date_to"], group="period", period=values["period"])
         _label_rows(rows, "period", values["period"])
         columns = ["label", "pos", "gmv", "refunds", "net", "commission"]
-        report = Report(columns=columns, rows=rows, totals=selectors.totals(rows, columns[1:]), chart=_chart(rows, ["gmv", "commission"], kind="line"))
+        report = Report(
+            columns=columns, rows=rows, totals=selectors.totals(rows, columns[1:]), chart=_chart(rows, ["gmv", "commission"], kind="line")
+        )
         now = timezone.now()
         report.extra = selectors.platform_overview(date_from=values["date_from"], date_to=values["date_to"], now=now)
         report.extra["timers"] = backlog.timers(now=now)
@@ -374,7 +390,9 @@ class DigestView(SupplierMemberMixin, TemplateView):
         ctx.update(
             content=content,
             previous_week=week_start - timedelta(days=7),
-            next_week=week_start + timedelta(days=7) if week_start + timedelta(days=7) <= digest.last_full_week(timezone.localdate()) else None,
+            next_week=week_start + timedelta(days=7)
+            if week_start + timedelta(days=7) <= digest.last_full_week(timezone.localdate())
+            else None,
             opted_out=digest.is_opted_out(self.membership),
         )
         return ctx

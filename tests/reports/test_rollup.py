@@ -37,7 +37,13 @@ def test_rows_are_per_payment_day_in_shanghai_with_refunds_partial_refunds_and_c
         1, D("100.00"), D("0.00"), D("5.00"), 1, 12 * 3600, 0,
     )  # fmt: skip
     cancelled = rows[date(2026, 11, 3), r1]  # paid at 00:30 +08:00, i.e. 16:30 UTC on 11-02
-    assert (cancelled.pos, cancelled.gmv, cancelled.refunds, cancelled.refunded_pos, cancelled.late_pos) == (1, D("50.00"), D("50.00"), 1, 0)
+    assert (cancelled.pos, cancelled.gmv, cancelled.refunds, cancelled.refunded_pos, cancelled.late_pos) == (
+        1,
+        D("50.00"),
+        D("50.00"),
+        1,
+        0,
+    )
     disputed = rows[date(2026, 11, 3), r2]
     assert (disputed.pos, disputed.gmv, disputed.refunds, disputed.partially_refunded_pos, disputed.disputed_pos) == (
         1, D("150.00"), D("30.00"), 1, 1,

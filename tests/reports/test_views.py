@@ -158,7 +158,9 @@ def test_other_organisations_see_nothing_of_it(client, built):
 
 def test_bad_filters_name_the_field_and_fall_back(client, built):
     login(client, built.s.supplier_user)
-    response = client.get(reverse("reports:supplier_sales"), {"date_from": "2026-11-30", "date_to": "2026-11-01", "group": "nope", "reseller": "x"})
+    response = client.get(
+        reverse("reports:supplier_sales"), {"date_from": "2026-11-30", "date_to": "2026-11-01", "group": "nope", "reseller": "x"}
+    )
     assert response.status_code == 200
     form = response.context["form"]
     assert "date_to" in form.errors and "group" in form.errors and "reseller" in form.errors
