@@ -287,3 +287,20 @@ def names_of(model, ids, field_name: str = "name") -> dict[int, str]:
     if not ids:
         return {}
     return dict(model.objects.filter(pk__in=ids).values_list("pk", field_name))
+
+
+def timer_backlog() -> list[dict[str, Any]]:
+    """Each registered sweep's backlog after its last recorded run (``core.SweepRun``), one query."""
+    from distribution.core import sweeps
+    from distribution.core.models import SweepRun
+
+    last = {
+        run.sweep: run
+        for run in SweepRun.objects.filter(finished_at__isnull=False).order_by("sweep", "-started_at", "-id").distinct("sweep")
+    }
+    rows = []
+    for name in sorted(sweeps.registered_sweeps()):
+        run = last.get(name)
+        rows.append({"name": name, "backlog": run.backlog_after if run else None, "at": run.finished_at if run else None,
+                     "failed": run.failed if run else None})  # fmt: skip
+    return rows

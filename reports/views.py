@@ -361,8 +361,6 @@ class PlatformReportView(ReportMixin, TemplateView):
     keep = ("period",)
 
     def build(self, values):
-        from distribution.ops import backlog
-
         rows = selectors.sales(date_from=values["date_from"], date_to=values["date_to"], group="period", period=values["period"])
         _label_rows(rows, "period", values["period"])
         columns = ["label", "pos", "gmv", "refunds", "net", "commission"]
@@ -371,7 +369,7 @@ class PlatformReportView(ReportMixin, TemplateView):
         )
         now = timezone.now()
         report.extra = selectors.platform_overview(date_from=values["date_from"], date_to=values["date_to"], now=now)
-        report.extra["timers"] = backlog.timers(now=now)
+        report.extra["timers"] = selectors.timer_backlog()
         return report
 
 

@@ -148,6 +148,35 @@ def thread_messages(thread: MessageThread) -> QuerySet[Message]:
     return thread.messages.select_related("sender").prefetch_related("attachments")
 
 
+# ---------------------------------------------------------------- key accounts
+
+
+def key_account_recipients(supplier_id: int, reseller_id: int, *, include_ended: bool = False) -> list[int] | None:
+    """The supplier-side users who get a key account's messages, applications and disputes: its
+    key-account manager and the owner (大客戶由主管級人物掌控、跟進). None when the partnership has no
+    manager who is still an active member: then every member is told, as before. ``include_ended``
+    reads the latest partnership even if it ended (a returning account's application)."""
+    from accounts.models import Membership
+
+    partnerships = Partnership.objects.all() if include_ended else Partnership.objects.not_terminated()
+    manager = (
+        partnerships.order_by("-started_at", "-id")
+        .filter(supplier_id=supplier_id, reseller_id=reseller_id, key_account_manager__is_active=True,
+                key_account_manager__membership__organisation_id=supplier_id)
+        .values_list("key_account_manager_id", flat=True)
+        .first()
+    )  # fmt: skip
+    if manager is None:
+        return None
+    owners = Membership.objects.filter(organisation_id=supplier_id, role="owner", user__is_active=True).values_list("user_id", flat=True)
+    return list(dict.fromkeys([manager, *owners]))
+
+
+def key_accounts_of(supplier_id: int, user_id: int) -> QuerySet:
+    """The reseller ids a member manages as key accounts (a subquery: "my accounts" filters)."""
+    return Partnership.objects.not_terminated().filter(supplier_id=supplier_id, key_account_manager_id=user_id).values("reseller_id")
+
+
 # ---------------------------------------------------------------- R4: response time
 
 
