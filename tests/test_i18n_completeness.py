@@ -24,6 +24,7 @@ CATALOG_DIRS = [
     "distribution/api/locale",
     "disputes/locale",
     "distribution/ops/locale",
+    "reports/locale",
 ]
 LANGUAGES = ["zh_Hant", "zh_Hans"]
 
