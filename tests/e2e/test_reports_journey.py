@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from reports import rollup
 from tests.accounts.factories import DEFAULT_PASSWORD, UserFactory
-from tests.e2e.conftest import login, url
+from tests.e2e.conftest import login
 from tests.reports.conftest import make_history
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
