@@ -90,7 +90,8 @@ def rebuild() -> int:
         cursor.execute(f"INSERT INTO reports_dailyskusales ({_SKU_COLUMNS}) {_SKU_SELECT.format(join='')}", params)  # noqa: S608
         cursor.execute("SELECT MAX(updated_at), COALESCE(MAX(id), 0) FROM procurement_purchaseorder")
         latest, last_id = cursor.fetchone()
-        latest = latest or timezone.now()
+        # never past the present: a row stamped in the future must not hide changes made before then
+        latest = min(latest, timezone.now()) if latest else timezone.now()
         RollupCursor.objects.update_or_create(name=CURSOR, defaults={"updated_at": latest, "last_id": last_id})
     return count
 
