@@ -1,4 +1,5 @@
-"""``python -m benchmarks [--only po,place,search,feed,statement,import,sweeps] [--seconds 20] [--search-products 1000000] [--keep-db]``
+"""``python -m benchmarks [--only po,place,search,feed,statement,import,sweeps,reports] [--seconds 20]
+[--search-products 1000000] [--keep-db]``
 
 Drops and recreates the benchmark database (its name must contain ``bench``), migrates
 it, builds each benchmark's data with bulk inserts and prints the results as Markdown.
@@ -13,7 +14,7 @@ import time
 
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/dist_bench"
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/12"
-ALL = ("po", "place", "search", "feed", "statement", "import", "sweeps")
+ALL = ("po", "place", "search", "feed", "statement", "import", "sweeps", "reports")
 
 
 def _parse() -> argparse.Namespace:

@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Organisation
-from accounts.services import notify_organisation
+from accounts.services import notify_organisation, notify_users
 from compliance.services.penalties import penalty_record
 from distribution.core.audit import audit
 from distribution.core.errors import InvalidState, PermissionDenied, ValidationFailed
@@ -32,6 +32,7 @@ from procurement.services import (
     purchase_order_dispute_withdraw,
 )
 from settlement.services import escrow_held
+from suppliers.selectors.partnerships import key_account_recipients
 
 from .models import Dispute, DisputeDecision, DisputeEvidence, DisputeMessage, DisputeOffer, Side
 
@@ -96,7 +97,17 @@ def _lock(dispute_id: int) -> tuple[Dispute, object]:
 def _notify_both(dispute: Dispute, *, kind: str, title: str, body: str = "") -> None:
     url = f"/disputes/{dispute.pk}/"
     for org_id in (dispute.reseller_id, dispute.supplier_id):
-        notify_organisation(organisation=_org(org_id), kind=kind, title=title, body=body, url=url)
+        _notify_side(dispute, org_id, kind=kind, title=title, body=body, url=url)
+
+
+def _notify_side(dispute: Dispute, org_id: int, *, kind: str, title: str, body: str = "", url: str = "") -> None:
+    """One side of a dispute; on the supplier's side a key account's dispute goes to its manager and the owner."""
+    if org_id == dispute.supplier_id:
+        key_account = key_account_recipients(dispute.supplier_id, dispute.reseller_id)
+        if key_account is not None:
+            notify_users(users=key_account, kind=kind, title=title, body=body, url=url)
+            return
+    notify_organisation(organisation=_org(org_id), kind=kind, title=title, body=body, url=url)
 
 
 def _org(org_id: int):
@@ -223,8 +234,9 @@ def dispute_make_offer(*, actor, dispute: Dispute, refund_amount, note: str = ""
             dispute.waiting_on = _other(side)
             dispute.save(update_fields=["waiting_on", "updated_at"])
         audit(actor=actor, action="dispute.offer", obj=dispute, summary=f"{side} refund {refund} release {held - refund}")
-        notify_organisation(
-            organisation=_org(dispute.reseller_id if side == Side.SUPPLIER else dispute.supplier_id),
+        _notify_side(
+            dispute,
+            dispute.reseller_id if side == Side.SUPPLIER else dispute.supplier_id,
             kind="dispute.offer",
             title=_("New offer on dispute %(number)s: refund %(refund)s") % {"number": dispute.number, "refund": refund},
             url=f"/disputes/{dispute.pk}/",

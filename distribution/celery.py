@@ -104,6 +104,20 @@ app.conf.beat_schedule = {
         "options": LONG,
         "args": ["form_submissions"],
     },
+    # Report rollups follow the POs every few minutes (reports/rollup.py).
+    "report-rollups": {
+        "task": "distribution.core.tasks.run_sweep",
+        "schedule": crontab(minute="*/5"),
+        "options": LONG,
+        "args": ["report_rollups"],
+    },
+    # The weekly channel digest (R17): Monday 08:00 Asia/Shanghai (CELERY_TIMEZONE); idempotent per week and member.
+    "weekly-digests": {
+        "task": "distribution.core.tasks.run_sweep",
+        "schedule": crontab(day_of_week="mon", hour=8, minute=0),
+        "options": LONG,
+        "args": ["weekly_digests"],
+    },
     # The slow listing inspection is its own task with long limits; the money timers run first in sweep_deadlines.
     "inspect-listings": {
         "task": "distribution.core.tasks.run_slow_sweep",

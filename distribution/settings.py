@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "distribution.api",
     "compliance",
     "disputes",
+    "reports",
     "storages",
 ]
 
@@ -161,6 +162,12 @@ DATABASE_REPLICA_VIEWS = [
     "api-v1:list_inventory",
     "api-v1:list_skus",
     "api-v1:supplier_list",
+    "reports:supplier_sales",
+    "reports:supplier_service",
+    "reports:supplier_stock",
+    "reports:reseller_spend",
+    "reports:reseller_compliance",
+    "reports:platform",
     "api-v1:place",  # GET on purchase-orders/ is the reseller's PO list (POST places: never routed)
 ]
 

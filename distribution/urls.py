@@ -34,6 +34,7 @@ urlpatterns = [
     path("settings/api/", include("distribution.api.web_urls")),
     path("", include("compliance.urls")),
     path("", include("disputes.urls")),
+    path("reports/", include("reports.urls")),
     path("wallet/", include("settlement.urls")),
     path("supplier/", include("suppliers.urls")),
     path("", include("suppliers.urls_public")),

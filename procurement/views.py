@@ -27,6 +27,7 @@ from distribution.core.params import parse_id
 from distribution.core.permissions import ResellerMemberMixin, SupplierMemberMixin
 from suppliers.models import SKU, Partnership, Product
 from suppliers.pricing import tier_supply_price
+from suppliers.selectors.partnerships import key_accounts_of
 
 from . import bulk, selectors, services
 from .address_parser import parse_address_line
@@ -413,6 +414,9 @@ class SupplierPOListView(SupplierMemberMixin, View):
             qs = selectors.ship_queue(self.organisation.pk, q=q, overdue_at=soon if overdue_only else None)
         else:
             qs = selectors.purchase_orders_for_supplier(self.organisation.pk, status=status, q=q).order_by("-placed_at", "-id")
+        mine = request.GET.get("mine") == "1"
+        if mine:  # my key accounts
+            qs = qs.filter(reseller_id__in=key_accounts_of(self.organisation.pk, request.user.pk))
         page = paginate(request, qs)
         counts = selectors.status_counts(supplier_id=self.organisation.pk)
         due_soon = PurchaseOrder.objects.filter(supplier_id=self.organisation.pk, status=Status.PAID, ship_by__lte=soon).count()
@@ -428,6 +432,7 @@ class SupplierPOListView(SupplierMemberMixin, View):
                 "due_soon": due_soon,
                 "soon": soon,
                 "overdue_only": overdue_only,
+                "mine": mine,
                 "bulk_form": BulkShipForm(),
             },
         )

@@ -25,6 +25,7 @@ CATALOG_DIRS = [
     "compliance/locale",
     "disputes/locale",
     "distribution/ops/locale",
+    "reports/locale",
 ]
 LANGUAGES = ["zh_Hant", "zh_Hans"]
 

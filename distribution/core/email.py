@@ -26,17 +26,20 @@ logger = logging.getLogger(__name__)
 TOPIC = "core.email"
 
 
-def send_email(*, to: Iterable[str], subject: str, body: str) -> int:
-    """Queue one plain-text email to ``to`` (sent by the worker after commit); returns how many
-    recipients it is addressed to (0: nothing queued)."""
+def send_email(*, to: Iterable[str], subject: str, body: str, html: str = "") -> int:
+    """Queue one plain-text email to ``to`` (sent by the worker after commit), with ``html`` as its
+    HTML alternative when given; returns how many recipients it is addressed to (0: nothing queued)."""
     recipients = list(dict.fromkeys(address for address in to if address))
     if not recipients:
         return 0
-    outbox.enqueue(TOPIC, {"to": recipients, "subject": str(subject), "body": str(body)})
+    payload = {"to": recipients, "subject": str(subject), "body": str(body)}
+    if html:
+        payload["html"] = str(html)
+    outbox.enqueue(TOPIC, payload)
     return len(recipients)
 
 
 def deliver_email(payload: dict[str, Any]) -> None:
     """Outbox handler: hand the email to the mail server; a failure raises so the outbox retries."""
-    send_mail(payload["subject"], payload["body"], settings.DEFAULT_FROM_EMAIL, payload["to"])
+    send_mail(payload["subject"], payload["body"], settings.DEFAULT_FROM_EMAIL, payload["to"], html_message=payload.get("html"))
     logger.info("email %r sent to %d recipient(s)", payload["subject"], len(payload["to"]))

@@ -148,6 +148,35 @@ def thread_messages(thread: MessageThread) -> QuerySet[Message]:
     return thread.messages.select_related("sender").prefetch_related("attachments")
 
 
+# ---------------------------------------------------------------- key accounts
+
+
+def key_account_recipients(supplier_id: int, reseller_id: int, *, include_ended: bool = False) -> list[int] | None:
+    """The supplier-side users who get a key account's messages, applications and disputes: its
+    key-account manager and the owner (大客戶由主管級人物掌控、跟進). None when the partnership has no
+    manager who is still an active member: then every member is told, as before. ``include_ended``
+    reads the latest partnership even if it ended (a returning account's application)."""
+    from accounts.models import Membership
+
+    partnerships = Partnership.objects.all() if include_ended else Partnership.objects.not_terminated()
+    manager = (
+        partnerships.order_by("-started_at", "-id")
+        .filter(supplier_id=supplier_id, reseller_id=reseller_id, key_account_manager__is_active=True,
+                key_account_manager__membership__organisation_id=supplier_id)
+        .values_list("key_account_manager_id", flat=True)
+        .first()
+    )  # fmt: skip
+    if manager is None:
+        return None
+    owners = Membership.objects.filter(organisation_id=supplier_id, role="owner", user__is_active=True).values_list("user_id", flat=True)
+    return list(dict.fromkeys([manager, *owners]))
+
+
+def key_accounts_of(supplier_id: int, user_id: int) -> QuerySet:
+    """The reseller ids a member manages as key accounts (a subquery: "my accounts" filters)."""
+    return Partnership.objects.not_terminated().filter(supplier_id=supplier_id, key_account_manager_id=user_id).values("reseller_id")
+
+
 # ---------------------------------------------------------------- R4: response time
 
 
@@ -157,12 +186,13 @@ class ResponseTime:
     threads: int
 
 
-def supplier_response_time(supplier: Supplier, *, now: datetime | None = None) -> ResponseTime:
+def supplier_response_time(supplier: Supplier, *, now: datetime | None = None, reseller_ids: list[int] | None = None) -> ResponseTime:
     """Median time from a thread's first reseller message to the supplier's first reply after it.
 
     Counts threads whose first reseller message is within the last 90 days. A thread
     still unanswered counts with the time it has waited so far (a lower bound), so
-    ignoring inquiries never improves the figure. One SQL query.
+    ignoring inquiries never improves the figure. One SQL query. ``reseller_ids`` narrows it to
+    those resellers' threads (a key-account manager's accounts).
     """
     now = now or timezone.now()
     thread_table = MessageThread._meta.db_table
@@ -173,6 +203,7 @@ def supplier_response_time(supplier: Supplier, *, now: datetime | None = None) -
             FROM {message_table} m
             JOIN {thread_table} t ON t.id = m.thread_id
             WHERE t.supplier_id = %(supplier)s AND m.sender_side = %(reseller_side)s
+              AND (%(all_resellers)s OR t.reseller_id = ANY(%(resellers)s))
             GROUP BY m.thread_id
             HAVING MIN(m.created_at) >= %(since)s AND MIN(m.created_at) <= %(now)s
         )
@@ -195,6 +226,8 @@ def supplier_response_time(supplier: Supplier, *, now: datetime | None = None) -
                 "supplier_side": Side.SUPPLIER.value,
                 "since": now - RESPONSE_TIME_WINDOW,
                 "now": now,
+                "all_resellers": reseller_ids is None,
+                "resellers": list(reseller_ids or []),
             },
         )
         seconds, count = cursor.fetchone()

@@ -21,12 +21,13 @@ from django_fsm import TransitionNotAllowed
 
 from accounts.models import Membership, Penalty
 from accounts.permissions import require_manager
-from accounts.services import notify_organisation
+from accounts.services import notify_organisation, notify_users
 from distribution.core import events
 from distribution.core.audit import audit
 from distribution.core.errors import InvalidState, PermissionDenied, ValidationFailed
 
 from ..models import ChannelType, Partnership, PartnershipApplication, RecruitmentPost, Supplier, Tier
+from ..selectors.partnerships import key_account_recipients
 from . import messaging
 
 if TYPE_CHECKING:
@@ -188,14 +189,20 @@ def application_submit(
                 organisation=reseller.organisation,
                 summary=f"{reseller} → {supplier}",
             )
-            notify_organisation(
-                organisation=supplier.organisation,
-                kind="application.received",
-                title=_("New partnership application from %(reseller)s") % {"reseller": reseller.name},
-                body=application.message,
-                url=reverse("suppliers:application_detail", args=[application.pk]),
-                managers_only=True,
-            )
+            title = _("New partnership application from %(reseller)s") % {"reseller": reseller.name}
+            url = reverse("suppliers:application_detail", args=[application.pk])
+            key_account = key_account_recipients(supplier.pk, reseller.pk, include_ended=True)
+            if key_account is not None:  # a returning key account: its manager and the owner
+                notify_users(users=key_account, kind="application.received", title=title, body=application.message, url=url)
+            else:
+                notify_organisation(
+                    organisation=supplier.organisation,
+                    kind="application.received",
+                    title=title,
+                    body=application.message,
+                    url=url,
+                    managers_only=True,
+                )
     except IntegrityError:
         raise InvalidState(
             _("You already have a pending application to this supplier; wait for its decision or withdraw it."),

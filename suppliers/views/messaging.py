@@ -41,10 +41,13 @@ class ThreadListView(OrganisationMemberMixin, TemplateView):
         qs = sel.threads_for(self.organisation)
         if self.request.GET.get("unread") == "1":
             qs = qs.filter(sel.unread_q(side))
+        mine = side == Side.SUPPLIER and self.request.GET.get("mine") == "1"
+        if mine:
+            qs = qs.filter(reseller_id__in=sel.key_accounts_of(self.organisation.pk, self.request.user.pk))
         page = paginate(self.request, qs)
         for thread in page:
             thread.unread = thread.is_unread_for(side)
-        ctx.update(page=page, side=side, unread_only=self.request.GET.get("unread") == "1")
+        ctx.update(page=page, side=side, unread_only=self.request.GET.get("unread") == "1", mine=mine)
         return ctx
 
 

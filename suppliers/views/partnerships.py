@@ -428,7 +428,15 @@ class SupplierPartnershipListView(SupplierMemberMixin, TemplateView):
         tiers = list(Tier.objects.filter(supplier_id=self.organisation.pk).order_by("position", "id"))
         tier = g.get("tier", "") if g.get("tier", "") in {str(t.pk) for t in tiers} else ""
         qs = sel.supplier_partnerships(self.organisation.pk, status=status, tier=tier, channel_type=channel_type)
+        mine = g.get("mine") == "1"
+        if mine:  # my key accounts, with the response time (R4) to them
+            qs = qs.filter(key_account_manager_id=self.request.user.pk)
+            ctx["my_response"] = sel.supplier_response_time(
+                self.organisation.supplier,
+                reseller_ids=list(sel.key_accounts_of(self.organisation.pk, self.request.user.pk).values_list("reseller_id", flat=True)),
+            )
         ctx.update(
+            mine=mine,
             page=paginate(self.request, qs),
             status=status,
             tier=tier,

@@ -1,0 +1,152 @@
+"""The daily rollups: recomputed for the days a changed PO touches (the sweep) or all at once (the command).
+
+Both paths run the same ``INSERT … SELECT``: the incremental one restricted to the keys
+(supplier, payment day in Asia/Shanghai, reseller, shop) of the POs changed since the cursor,
+the rebuild one unrestricted. A key's rows are deleted and re-inserted in one transaction, so
+a report never sees half a day. One advisory lock serialises rollup writers.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone
+
+from .models import RollupCursor
+
+CURSOR = "purchase_orders"
+LOCK_KEY = 7_180_018  # pg advisory lock: one rollup writer at a time
+# A PO committed late with an earlier ``updated_at`` is still read: each run starts this far back.
+OVERLAP = timedelta(minutes=5)
+# The time-to-ship service level the reports hold a shipment to: later is "late" (as is an R14
+# refund, the PO never shipped by its deadline).
+SHIP_SLA = timedelta(hours=48)
+
+_DAY = "(po.paid_at AT TIME ZONE %(tz)s)::date"
+
+_SALES_SELECT = f"""
+SELECT {_DAY} AS day, po.supplier_id, po.reseller_id, COALESCE(po.shop_id, 0) AS shop_id,
+       COUNT(*) AS pos,
+       SUM(po.total_amount) AS gmv,
+       SUM(po.goods_amount) AS goods,
+       SUM(po.refund_amount) AS refunds,
+       COUNT(*) FILTER (WHERE po.status = 'refunded') AS refunded_pos,
+       COUNT(*) FILTER (WHERE po.status = 'partially_refunded') AS partially_refunded_pos,
+       COUNT(*) FILTER (WHERE po.disputed_at IS NOT NULL) AS disputed_pos,
+       COUNT(po.shipped_at) AS shipped_pos,
+       COUNT(*) FILTER (WHERE po.shipped_at > po.paid_at + %(sla)s
+                        OR (po.shipped_at IS NULL AND po.status = 'refunded' AND po.refunded_at >= po.ship_by)) AS late_pos,
+       COALESCE(SUM(EXTRACT(EPOCH FROM po.shipped_at - po.paid_at))::bigint, 0) AS ship_seconds,
+       COALESCE(SUM(h.commission_amount), 0) AS commission
+FROM procurement_purchaseorder po
+LEFT JOIN settlement_escrowhold h ON h.reference = po.number
+{{join}}
+WHERE po.paid_at IS NOT NULL
+GROUP BY 1, 2, 3, 4
+"""  # noqa: S608 (constant SQL; values are parameters)
+
+_SKU_SELECT = f"""
+SELECT {_DAY} AS day, po.supplier_id, po.reseller_id, COALESCE(po.shop_id, 0) AS shop_id, l.sku_id,
+       SUM(l.quantity) AS units, SUM(l.line_amount) AS supply, SUM(l.retail_price * l.quantity) AS retail
+FROM procurement_purchaseorder po
+JOIN procurement_purchaseorderline l ON l.purchase_order_id = po.id
+{{join}}
+WHERE po.paid_at IS NOT NULL AND po.status <> 'refunded'
+GROUP BY 1, 2, 3, 4, 5
+"""  # noqa: S608 (constant SQL; values are parameters)
+
+_SALES_COLUMNS = (
+    "day, supplier_id, reseller_id, shop_id, pos, gmv, goods, refunds, refunded_pos, partially_refunded_pos, "
+    "disputed_pos, shipped_pos, late_pos, ship_seconds, commission"
+)
+_SKU_COLUMNS = "day, supplier_id, reseller_id, shop_id, sku_id, units, supply, retail"
+
+# The keys as a relation: four parallel arrays.
+_KEYS = (
+    "(SELECT * FROM unnest(%(k_day)s::date[], %(k_sup)s::int[], %(k_res)s::int[], %(k_shop)s::int[])"
+    " AS k(day, supplier_id, reseller_id, shop_id))"
+)
+_KEY_JOIN = (
+    f"JOIN {_KEYS} k ON po.reseller_id = k.reseller_id AND po.supplier_id = k.supplier_id "
+    f"AND COALESCE(po.shop_id, 0) = k.shop_id AND {_DAY} = k.day"
+)
+
+
+def _lock(cursor) -> None:
+    cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
+
+
+def rebuild() -> int:
+    """Every rollup row recomputed from the POs, in one transaction. Returns the number of sales rows."""
+    params = {"tz": settings.TIME_ZONE, "sla": SHIP_SLA}
+    with transaction.atomic(), connection.cursor() as cursor:
+        _lock(cursor)
+        cursor.execute("DELETE FROM reports_dailysales")
+        cursor.execute("DELETE FROM reports_dailyskusales")
+        cursor.execute(f"INSERT INTO reports_dailysales ({_SALES_COLUMNS}) {_SALES_SELECT.format(join='')}", params)  # noqa: S608
+        count = cursor.rowcount
+        cursor.execute(f"INSERT INTO reports_dailyskusales ({_SKU_COLUMNS}) {_SKU_SELECT.format(join='')}", params)  # noqa: S608
+        cursor.execute("SELECT MAX(updated_at), COALESCE(MAX(id), 0) FROM procurement_purchaseorder")
+        latest, last_id = cursor.fetchone()
+        # never past the present: a row stamped in the future must not hide changes made before then
+        latest = min(latest, timezone.now()) if latest else timezone.now()
+        RollupCursor.objects.update_or_create(name=CURSOR, defaults={"updated_at": latest, "last_id": last_id})
+    return count
+
+
+def refresh_keys(keys: set[tuple]) -> None:
+    """Recompute the rollup rows of ``keys`` (day, supplier_id, reseller_id, shop_id); call inside a transaction."""
+    if not keys:
+        return
+    ordered = sorted(keys)
+    params = {
+        "tz": settings.TIME_ZONE,
+        "sla": SHIP_SLA,
+        "k_day": [k[0] for k in ordered],
+        "k_sup": [k[1] for k in ordered],
+        "k_res": [k[2] for k in ordered],
+        "k_shop": [k[3] for k in ordered],
+    }
+    with connection.cursor() as cursor:
+        for table in ("reports_dailysales", "reports_dailyskusales"):
+            cursor.execute(
+                f"DELETE FROM {table} t USING {_KEYS} k WHERE t.day = k.day AND t.supplier_id = k.supplier_id "  # noqa: S608
+                "AND t.reseller_id = k.reseller_id AND t.shop_id = k.shop_id",
+                params,
+            )
+        cursor.execute(f"INSERT INTO reports_dailysales ({_SALES_COLUMNS}) {_SALES_SELECT.format(join=_KEY_JOIN)}", params)  # noqa: S608
+        cursor.execute(f"INSERT INTO reports_dailyskusales ({_SKU_COLUMNS}) {_SKU_SELECT.format(join=_KEY_JOIN)}", params)  # noqa: S608
+
+
+def refresh_changed(*, batch_size: int | None = None, now: datetime | None = None) -> int:
+    """Keyset over the POs changed since the cursor (``updated_at``, ``id``), one transaction per batch.
+
+    Returns how many changed POs were read. Each run re-reads ``OVERLAP`` before the cursor, so a
+    transaction that committed after a later one is not missed (re-computing a key is idempotent).
+    """
+    size = batch_size or settings.SWEEP_BATCH_SIZE
+    state = RollupCursor.objects.filter(name=CURSOR).first()
+    if state is None or state.updated_at is None:
+        rebuild()
+        return 0
+    after_at, after_id = state.updated_at - OVERLAP, 0
+    read = 0
+    while True:
+        with transaction.atomic(), connection.cursor() as cursor:
+            _lock(cursor)
+            cursor.execute(
+                "SELECT id, updated_at, (paid_at AT TIME ZONE %s)::date, supplier_id, reseller_id, COALESCE(shop_id, 0), paid_at "
+                "FROM procurement_purchaseorder WHERE (updated_at, id) > (%s, %s) ORDER BY updated_at, id LIMIT %s",
+                [settings.TIME_ZONE, after_at, after_id, size],
+            )
+            rows = cursor.fetchall()
+            if not rows:
+                return read
+            refresh_keys({(r[2], r[3], r[4], r[5]) for r in rows if r[6] is not None})
+            after_id, after_at = rows[-1][0], rows[-1][1]
+            read += len(rows)
+            if after_at > state.updated_at or (after_at == state.updated_at and after_id > state.last_id):
+                RollupCursor.objects.filter(name=CURSOR).update(updated_at=after_at, last_id=after_id)
+                state.updated_at, state.last_id = after_at, after_id

@@ -1,0 +1,306 @@
+"""What the report pages show: aggregates over the daily rollups (never the raw POs, except the
+small live sets: open disputes, findings, penalties, current stock), one or two queries per report.
+
+Every function takes the asking organisation's id and filters by it first, so one organisation's
+figures never appear in another's report.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Count, F, Q, Sum
+from django.db.models.functions import Coalesce, TruncMonth, TruncWeek
+from django.utils import timezone
+
+from distribution.core.money import ZERO
+
+from .models import DailySales, DailySkuSales
+
+STOCK_WINDOW_DAYS = 28
+RUNNING_OUT_DAYS = 14
+TOP = 10
+
+
+@dataclass
+class Report:
+    """A report's table (``columns`` keys of ``rows``), its totals and its chart."""
+
+    columns: list[tuple[str, str]]  # (key, heading)
+    rows: list[dict[str, Any]]
+    totals: dict[str, Any] = field(default_factory=dict)
+    chart: dict[str, Any] = field(default_factory=dict)
+    money: frozenset = frozenset()
+    percent: frozenset = frozenset()
+
+
+def rate(part: int | Decimal, whole: int | Decimal) -> Decimal | None:
+    """``part / whole`` as a percentage with one decimal, None when there is nothing to divide."""
+    if not whole:
+        return None
+    return (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.1"))
+
+
+def average_hours(seconds: int, count: int) -> Decimal | None:
+    if not count:
+        return None
+    return (Decimal(seconds) / Decimal(count) / 3600).quantize(Decimal("0.1"))
+
+
+def _range(qs, date_from: date, date_to: date):
+    return qs.filter(day__gte=date_from, day__lte=date_to)
+
+
+def _period_expr(period: str):
+    return {"week": TruncWeek("day"), "month": TruncMonth("day")}.get(period, F("day"))
+
+
+SALES_SUMS = {
+    "pos": Coalesce(Sum("pos"), 0),
+    "gmv": Coalesce(Sum("gmv"), ZERO),
+    "refunds": Coalesce(Sum("refunds"), ZERO),
+    "commission": Coalesce(Sum("commission"), ZERO),
+}
+SKU_SUMS = {
+    "units": Coalesce(Sum("units"), 0),
+    "supply": Coalesce(Sum("supply"), ZERO),
+    "retail": Coalesce(Sum("retail"), ZERO),
+}
+
+
+def _with_net(row: dict[str, Any]) -> dict[str, Any]:
+    if "gmv" in row:
+        row["net"] = row["gmv"] - row["refunds"]
+    if "retail" in row:
+        row["margin"] = row["retail"] - row["supply"]
+    return row
+
+
+def sales(
+    *,
+    supplier_id: int | None = None,
+    reseller_id: int | None = None,
+    date_from: date,
+    date_to: date,
+    group: str,
+    period: str = "day",
+    filters: dict[str, int] | None = None,
+    reseller_ids: list[int] | None = None,
+) -> list[dict[str, Any]]:
+    """Sales (or a reseller's spend) grouped by ``group``: period / reseller / supplier / shop / sku.
+
+    SKU groups come from the SKU rollup (units, supply, retail); the others from the PO rollup
+    joined with the SKU rollup's sums for the same key where units and margin are wanted.
+    """
+    scope = Q()
+    if supplier_id is not None:
+        scope &= Q(supplier_id=supplier_id)
+    if reseller_id is not None:
+        scope &= Q(reseller_id=reseller_id)
+    if reseller_ids is not None:
+        scope &= Q(reseller_id__in=reseller_ids)
+    for key, value in (filters or {}).items():
+        if value:
+            scope &= Q(**{key: value})
+    key = {"period": "bucket", "reseller": "reseller_id", "supplier": "supplier_id", "shop": "shop_id", "sku": "sku_id"}[group]
+    sku_qs = _range(DailySkuSales.objects.filter(scope), date_from, date_to)
+    if group == "period":
+        sku_qs = sku_qs.annotate(bucket=_period_expr(period))
+    sku_rows = {r[key]: r for r in sku_qs.values(key).annotate(**SKU_SUMS).order_by()}
+    if group == "sku":
+        rows = [_with_net(dict(r)) for r in sku_rows.values()]
+        return sorted(rows, key=lambda r: (-r["supply"], r[key]))
+    sku_filter = {k: v for k, v in (filters or {}).items() if k == "sku_id" and v}
+    if sku_filter:  # a SKU filter: the POs' own figures are not per SKU, units and amounts are
+        rows = [_with_net(dict(r)) for r in sku_rows.values()]
+    else:
+        sales_qs = _range(DailySales.objects.filter(scope), date_from, date_to)
+        if group == "period":
+            sales_qs = sales_qs.annotate(bucket=_period_expr(period))
+        rows = []
+        for r in sales_qs.values(key).annotate(**SALES_SUMS).order_by():
+            r = dict(r)
+            r.update({k: v for k, v in sku_rows.get(r[key], {"units": 0, "supply": ZERO, "retail": ZERO}).items() if k != key})
+            rows.append(_with_net(r))
+    if group == "period":
+        return sorted(rows, key=lambda r: r["bucket"])
+    return sorted(rows, key=lambda r: (-(r.get("gmv") or r.get("supply") or 0), r[key]))
+
+
+def totals(rows: list[dict[str, Any]], keys: list[str]) -> dict[str, Any]:
+    return {k: sum((r.get(k) or 0) for r in rows) for k in keys}
+
+
+def service_by_reseller(*, supplier_id: int, date_from: date, date_to: date, reseller_ids: list[int] | None = None) -> list[dict[str, Any]]:
+    """Refund, dispute and late-shipment rates and time to ship per reseller (R13, R14), with findings."""
+    from resellers.models import InspectionFinding
+
+    qs = _range(DailySales.objects.filter(supplier_id=supplier_id), date_from, date_to)
+    findings = InspectionFinding.objects.filter(
+        supplier_id=supplier_id, found_at__gte=_start(date_from), found_at__lt=_start(date_to + timedelta(days=1))
+    )
+    if reseller_ids is not None:
+        qs = qs.filter(reseller_id__in=reseller_ids)
+        findings = findings.filter(reseller_id__in=reseller_ids)
+    found = dict(findings.values("reseller_id").annotate(n=Count("id")).order_by().values_list("reseller_id", "n"))
+    rows = []
+    for r in qs.values("reseller_id").annotate(
+        pos=Sum("pos"), refunded=Sum("refunded_pos"), partial=Sum("partially_refunded_pos"), disputed=Sum("disputed_pos"),
+        shipped=Sum("shipped_pos"), late=Sum("late_pos"), ship_seconds=Sum("ship_seconds"), refunds=Sum("refunds"), gmv=Sum("gmv"),
+    ).order_by():  # fmt: skip
+        rows.append(
+            {
+                "reseller_id": r["reseller_id"],
+                "pos": r["pos"],
+                "refund_rate": rate(r["refunded"] + r["partial"], r["pos"]),
+                "refund_share": rate(r["refunds"], r["gmv"]),
+                "dispute_rate": rate(r["disputed"], r["pos"]),
+                "late_rate": rate(r["late"], r["pos"]),
+                "ship_hours": average_hours(r["ship_seconds"], r["shipped"]),
+                "findings": found.pop(r["reseller_id"], 0),
+            }
+        )
+    for reseller_id, n in found.items():  # findings of resellers without sales in the period
+        rows.append({"reseller_id": reseller_id, "pos": 0, "refund_rate": None, "refund_share": None, "dispute_rate": None,
+                     "late_rate": None, "ship_hours": None, "findings": n})  # fmt: skip
+    return sorted(rows, key=lambda r: (-r["pos"], r["reseller_id"]))
+
+
+def stock_cover(*, supplier_id: int, today: date, limit: int = 200) -> list[dict[str, Any]]:
+    """Days of stock at the last 28 days' sales rate per SKU that sold, fewest days first."""
+    from suppliers.models import SKU
+
+    since = today - timedelta(days=STOCK_WINDOW_DAYS)
+    sold = dict(
+        DailySkuSales.objects.filter(supplier_id=supplier_id, day__gt=since, day__lte=today)
+        .values("sku_id").annotate(units=Sum("units")).order_by().values_list("sku_id", "units")
+    )  # fmt: skip
+    skus = SKU.objects.filter(pk__in=list(sold), product__supplier_id=supplier_id).values(
+        "pk", "code", "product__title", "on_hand", "reserved"
+    )
+    rows = []
+    for s in skus:
+        available = max(s["on_hand"] - s["reserved"], 0)
+        per_day = Decimal(sold[s["pk"]]) / STOCK_WINDOW_DAYS
+        cover = (Decimal(available) / per_day).quantize(Decimal("0.1")) if per_day else None
+        rows.append({"sku_id": s["pk"], "code": s["code"], "title": s["product__title"], "available": available,
+                     "units": sold[s["pk"]], "per_day": per_day.quantize(Decimal("0.01")), "cover_days": cover,
+                     "running_out": cover is not None and cover < RUNNING_OUT_DAYS})  # fmt: skip
+    rows.sort(key=lambda r: (r["cover_days"] if r["cover_days"] is not None else Decimal("1e9"), r["code"]))
+    return rows[:limit]
+
+
+def _start(day: date) -> datetime:
+    """Midnight of ``day`` in the platform's time zone (Asia/Shanghai)."""
+    return timezone.make_aware(datetime.combine(day, datetime.min.time()))
+
+
+def purchase_orders_by_status(*, reseller_id: int, date_from: date, date_to: date, supplier_id: int | None = None) -> list[dict[str, Any]]:
+    """The reseller's POs placed in the period, counted by their status now."""
+    from procurement.models import PurchaseOrder
+
+    qs = PurchaseOrder.objects.filter(
+        reseller_id=reseller_id, placed_at__gte=_start(date_from), placed_at__lt=_start(date_to + timedelta(days=1))
+    )
+    if supplier_id:
+        qs = qs.filter(supplier_id=supplier_id)
+    labels = dict(PurchaseOrder.Status.choices)
+    counts = dict(qs.values("status").annotate(n=Count("id")).order_by().values_list("status", "n"))
+    return [{"status": labels[s], "pos": counts[s]} for s in PurchaseOrder.Status.values if counts.get(s)]
+
+
+def compliance_record(*, reseller_id: int, date_from: date, date_to: date) -> dict[str, Any]:
+    """The reseller's own record: inspection findings by supplier and kind, and penalties, in the period."""
+    from accounts.models import Penalty
+    from resellers.models import InspectionFinding
+
+    start, end = _start(date_from), _start(date_to + timedelta(days=1))
+    kinds = dict(InspectionFinding.Kind.choices)
+    findings = [
+        {"supplier_id": r["supplier_id"], "kind": kinds.get(r["kind"], r["kind"]), "findings": r["n"], "open": r["open"]}
+        for r in InspectionFinding.objects.filter(reseller_id=reseller_id, found_at__gte=start, found_at__lt=end)
+        .values("supplier_id", "kind").annotate(n=Count("id"), open=Count("id", filter=Q(resolved_at__isnull=True)))
+        .order_by("supplier_id", "kind")
+    ]  # fmt: skip
+    penalties = list(
+        Penalty.objects.filter(organisation_id=reseller_id, starts_at__gte=start, starts_at__lt=end)
+        .order_by("-starts_at").values("rule", "sanction", "description", "starts_at", "ends_at", "revoked_at")[:200]
+    )  # fmt: skip
+    sanctions = dict(Penalty.Sanction.choices)
+    for p in penalties:
+        p["sanction"] = sanctions.get(p["sanction"], p["sanction"])
+    return {"findings": findings, "penalties": penalties}
+
+
+# --- platform (staff) --------------------------------------------------------------------------
+
+
+def platform_overview(*, date_from: date, date_to: date, now: datetime) -> dict[str, Any]:
+    """GMV and commission per period, escrow outstanding, wallets, disputes by age, the top parties."""
+    from accounts.models import Organisation
+    from disputes.models import Dispute
+    from procurement.models import PurchaseOrder
+    from settlement.models import Account
+
+    sums = _range(DailySales.objects.all(), date_from, date_to)
+    escrow = PurchaseOrder.objects.filter(status__in=list(PurchaseOrder.ESCROW_STATES)).aggregate(
+        amount=Coalesce(Sum("total_amount"), ZERO), pos=Count("id")
+    )
+    wallets = {
+        r["organisation__kind"]: r
+        for r in Account.objects.filter(kind=Account.Kind.WALLET)
+        .values("organisation__kind").annotate(n=Count("id"), balance=Coalesce(Sum("balance_amount"), ZERO)).order_by()
+    }  # fmt: skip
+    ages = [(0, 3), (3, 7), (7, 14), (14, 30), (30, None)]
+    open_disputes = Dispute.objects.filter(status__in=list(Dispute.OPEN_STATUSES))
+    buckets = {}
+    for low, high in ages:
+        cond = Q(opened_at__lte=now - timedelta(days=low))
+        if high is not None:
+            cond &= Q(opened_at__gt=now - timedelta(days=high))
+        buckets[f"b{low}"] = Count("id", filter=cond)
+    by_age = open_disputes.aggregate(**buckets)
+    top_suppliers = list(sums.values("supplier_id").annotate(gmv=Sum("gmv"), pos=Sum("pos")).order_by("-gmv", "supplier_id")[:TOP])
+    top_resellers = list(sums.values("reseller_id").annotate(gmv=Sum("gmv"), pos=Sum("pos")).order_by("-gmv", "reseller_id")[:TOP])
+    names = dict(
+        Organisation.objects.filter(pk__in=[r["supplier_id"] for r in top_suppliers] + [r["reseller_id"] for r in top_resellers])
+        .values_list("pk", "name")
+    )  # fmt: skip
+    for r in top_suppliers:
+        r["name"] = names.get(r["supplier_id"], "")
+    for r in top_resellers:
+        r["name"] = names.get(r["reseller_id"], "")
+    return {
+        "escrow": escrow,
+        "wallets": wallets,
+        "disputes_by_age": [(low, high, by_age[f"b{low}"]) for low, high in ages],
+        "top_suppliers": top_suppliers,
+        "top_resellers": top_resellers,
+    }
+
+
+def names_of(model, ids, field_name: str = "name") -> dict[int, str]:
+    ids = [i for i in set(ids) if i]
+    if not ids:
+        return {}
+    return dict(model.objects.filter(pk__in=ids).values_list("pk", field_name))
+
+
+def timer_backlog() -> list[dict[str, Any]]:
+    """Each registered sweep's backlog after its last recorded run (``core.SweepRun``), one query."""
+    from distribution.core import sweeps
+    from distribution.core.models import SweepRun
+
+    last = {
+        run.sweep: run
+        for run in SweepRun.objects.filter(finished_at__isnull=False).order_by("sweep", "-started_at", "-id").distinct("sweep")
+    }
+    rows = []
+    for name in sorted(sweeps.registered_sweeps()):
+        run = last.get(name)
+        rows.append({"name": name, "backlog": run.backlog_after if run else None, "at": run.finished_at if run else None,
+                     "failed": run.failed if run else None})  # fmt: skip
+    return rows

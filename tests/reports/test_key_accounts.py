@@ -1,0 +1,107 @@
+"""Key-account managers (大客戶由主管級人物掌控、跟進): a key account's messages, applications and disputes
+reach its manager and the owner; "my accounts" filters; the manager's response time (R4)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import Notification
+from disputes import services as disputes
+from procurement import services
+from suppliers.models import Partnership
+from suppliers.services.messaging import message_post, thread_start
+from suppliers.services.partnerships import application_submit
+from tests.accounts.factories import MembershipFactory
+from tests.procurement.factories import make_trade, place
+
+
+@pytest.fixture
+def team(db):
+    """Supplier with an owner, a manager and a key-account manager (staff) of reseller A; reseller B has none."""
+    a = make_trade(funds="1000.00")
+    b = make_trade(supplier=a.supplier, funds="1000.00")
+    org = a.supplier.organisation
+    manager = MembershipFactory(organisation=org, role="manager").user
+    kam = MembershipFactory(organisation=org, role="staff").user
+    Partnership.objects.filter(pk=a.partnership.pk).update(key_account_manager=kam)
+    return {"a": a, "b": b, "owner": a.supplier_user, "manager": manager, "kam": kam}
+
+
+def test_a_key_accounts_message_is_emailed_to_its_manager_and_the_owner(team, run_outbox):
+    a, b = team["a"], team["b"]
+    run_outbox()
+    mail.outbox.clear()
+    thread_start(
+        actor=a.reseller_user,
+        organisation=a.reseller.organisation,
+        supplier=a.supplier,
+        reseller=a.reseller,
+        subject="到貨",
+        body="何時到？",
+    )
+    thread_start(
+        actor=b.reseller_user,
+        organisation=b.reseller.organisation,
+        supplier=b.supplier,
+        reseller=b.reseller,
+        subject="補貨",
+        body="何時補？",
+    )
+    run_outbox("email")
+    to = {m.subject.split(":")[-1].strip(): set(m.to) for m in mail.outbox}
+    assert to["到貨"] == {team["kam"].email, team["owner"].email}
+    assert to["補貨"] == {team["kam"].email, team["owner"].email, team["manager"].email}
+
+
+def test_a_key_accounts_dispute_notifies_its_manager_and_the_owner(team):
+    a = team["a"]
+    po = place(a, quantity=1)
+    services.purchase_order_pay(actor=a.reseller_user, purchase_order=po)
+    services.purchase_order_ship(actor=a.supplier_user, purchase_order=po, carrier="SF", tracking_number="SF1")
+    Notification.objects.all().delete()
+    disputes.dispute_open(actor=a.reseller_user, purchase_order=po, reason="damaged", requested_amount="10.00", description="破損")
+    supplier_side = set(
+        Notification.objects.filter(user__membership__organisation=a.supplier.organisation).values_list("user_id", flat=True)
+    )
+    assert supplier_side == {team["kam"].pk, team["owner"].pk}
+
+
+def test_a_returning_key_accounts_application_goes_to_its_manager_and_the_owner(team):
+    a, b = team["a"], team["b"]
+    Partnership.objects.filter(supplier=a.supplier).update(status=Partnership.Status.TERMINATED, terminated_at=timezone.now())
+    Notification.objects.all().delete()
+    application_submit(actor=a.reseller_user, reseller=a.reseller, supplier=a.supplier, message="再次合作")
+    application_submit(actor=b.reseller_user, reseller=b.reseller, supplier=b.supplier, message="想合作")
+    told = {}
+    for n in Notification.objects.filter(kind="application.received"):
+        told.setdefault(n.body, set()).add(n.user_id)
+    assert told["再次合作"] == {team["kam"].pk, team["owner"].pk}
+    assert told["想合作"] == {team["owner"].pk, team["manager"].pk}  # no manager: owners and managers, as before
+
+
+def test_my_accounts_filters_and_the_response_time(team, client):
+    a, b = team["a"], team["b"]
+    t = thread_start(
+        actor=a.reseller_user, organisation=a.reseller.organisation, supplier=a.supplier, reseller=a.reseller, subject="到貨", body="?"
+    )
+    thread_start(
+        actor=b.reseller_user, organisation=b.reseller.organisation, supplier=b.supplier, reseller=b.reseller, subject="補貨", body="?"
+    )
+    message_post(actor=team["kam"], organisation=a.supplier.organisation, thread=t, body="明天", now=timezone.now() + timedelta(hours=2))
+    place(a, ref="TB-A")
+    place(b, ref="TB-B")
+    client.force_login(team["kam"])
+    page = client.get(reverse("suppliers:partnership_list"), {"mine": "1"})
+    assert [p.reseller_id for p in page.context["page"]] == [a.reseller.pk]
+    assert page.context["my_response"].threads == 1
+    assert page.context["my_response"].median.total_seconds() == pytest.approx(7200, abs=5)
+    threads = client.get(reverse("partners:thread_list"), {"mine": "1"})
+    assert [x.subject for x in threads.context["page"]] == ["到貨"]
+    pos = client.get(reverse("procurement:supplier_po_list"), {"status": "all", "mine": "1"})
+    assert [p.reseller_id for p in pos.context["page"]] == [a.reseller.pk]
+    assert len(client.get(reverse("procurement:supplier_po_list"), {"status": "all"}).context["page"].object_list) == 2
