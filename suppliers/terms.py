@@ -223,7 +223,8 @@ class OrderTerms:
             multiple = getattr(sku, "order_multiple", 1) or 1
             if quantity < minimum:
                 raise ValidationFailed(
-                    _("%(code)s is sold from %(n)s pieces per order.") % {"code": sku.code, "n": minimum}, field=f"lines.{position}.quantity"
+                    _("%(code)s is sold from %(n)s pieces per order.") % {"code": sku.code, "n": minimum},
+                    field=f"lines.{position}.quantity",
                 )
             if quantity % multiple:
                 raise ValidationFailed(
@@ -308,9 +309,7 @@ def guard_annotations(*, reseller_id: int, now: datetime) -> dict[str, Any]:
         "terms_minimum_order": Subquery(terms.values("minimum_order_amount")[:1]),
         "terms_regions": Subquery(terms.values("shipping_regions")[:1]),
         "terms_template": Subquery(
-            template.values(
-                json=JSONObject(name="name", basis="basis", free_above="free_above_amount", unserved="unserved_provinces")
-            )[:1]
+            template.values(json=JSONObject(name="name", basis="basis", free_above="free_above_amount", unserved="unserved_provinces"))[:1]
         ),
         "terms_groups": ArraySubquery(
             groups.values(
@@ -324,11 +323,11 @@ def guard_annotations(*, reseller_id: int, now: datetime) -> dict[str, Any]:
             )
         ),
         "terms_breaks": ArraySubquery(
-            PriceBreak.objects.filter(sku_id=OuterRef("pk")).order_by("min_quantity").values(json=JSONObject(q="min_quantity", p="unit_price"))
+            PriceBreak.objects.filter(sku_id=OuterRef("pk"))
+            .order_by("min_quantity")
+            .values(json=JSONObject(q="min_quantity", p="unit_price"))
         ),
-        "terms_override": Subquery(
-            PriceOverride.objects.filter(sku_id=OuterRef("pk"), reseller_id=reseller_id).values("unit_price")[:1]
-        ),
+        "terms_override": Subquery(PriceOverride.objects.filter(sku_id=OuterRef("pk"), reseller_id=reseller_id).values("unit_price")[:1]),
         "product_hidden": product_hidden(reseller_id, now),
     }
 
@@ -360,4 +359,3 @@ def terms_summary(terms: CooperationTerms | None) -> dict[str, Any]:
         "unserved": [name_of(code) for code in (template.unserved_provinces if template else [])],
         "groups": groups,
     }
-

@@ -17,7 +17,7 @@ from accounts.models import Penalty
 from distribution.core import outbox
 from distribution.core.audit import audit, audit_batch
 from distribution.core.errors import DomainError, InvalidState, ValidationFailed
-from distribution.core.money import ZERO, money
+from distribution.core.money import money
 from resellers.models import Reseller
 from suppliers.models import SKU, CooperationTerms, Partnership, Product, Supplier
 from suppliers.pricing import tier_supply_price

@@ -25,9 +25,7 @@ class ShippingTemplate(models.Model):
     supplier = models.ForeignKey("suppliers.Supplier", on_delete=models.CASCADE, related_name="shipping_templates")
     name = models.CharField(_("name"), max_length=100)
     basis = models.CharField(_("charged"), max_length=8, choices=Basis.choices, default=Basis.PIECE)
-    free_above_amount = models.DecimalField(
-        _("free shipping from (goods amount)"), null=True, blank=True, **MONEY_FIELD_KWARGS
-    )
+    free_above_amount = models.DecimalField(_("free shipping from (goods amount)"), null=True, blank=True, **MONEY_FIELD_KWARGS)
     unserved_provinces = models.JSONField(_("regions not served (province codes)"), default=list, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 

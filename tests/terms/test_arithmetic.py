@@ -74,7 +74,10 @@ def test_a_province_in_no_group_is_not_served_when_there_is_no_rest_of_country_g
 @pytest.mark.parametrize(("pieces", "fee"), [(1, "6.00"), (2, "6.00"), (3, "9.00"), (4, "9.00"), (5, "12.00")])
 def test_by_piece_first_two_then_each_two(pieces, fee):
     by_piece = Template(
-        name="件數", basis="piece", free_above=None, groups=(RegionGroup((), first_units=2, first_fee=D("6"), additional_units=2, additional_fee=D("3")),)
+        name="件數",
+        basis="piece",
+        free_above=None,
+        groups=(RegionGroup((), first_units=2, first_fee=D("6"), additional_units=2, additional_fee=D("3")),),
     )
     assert ship(by_piece, pieces=pieces, grams=99999)["amount"] == fee
 
@@ -83,7 +86,8 @@ BREAKS = [(10, D("45.00")), (50, D("40.00"))]
 
 
 @pytest.mark.parametrize(
-    ("quantity", "price", "source"), [(1, "50.00", "tier"), (9, "50.00", "tier"), (10, "45.00", "break"), (49, "45.00", "break"), (50, "40.00", "break")]
+    ("quantity", "price", "source"),
+    [(1, "50.00", "tier"), (9, "50.00", "tier"), (10, "45.00", "break"), (49, "45.00", "break"), (50, "40.00", "break")],
 )
 def test_price_breaks_at_the_break_quantities(quantity, price, source):
     assert line_unit_price(supply_price=D("50.00"), discount=D("0"), quantity=quantity, breaks=BREAKS, override=None) == (D(price), source)
@@ -91,7 +95,10 @@ def test_price_breaks_at_the_break_quantities(quantity, price, source):
 
 def test_the_tier_discount_applies_to_the_break_price_and_an_override_wins():
     assert line_unit_price(supply_price=D("50.00"), discount=D("10"), quantity=10, breaks=BREAKS, override=None) == (D("40.50"), "break")
-    assert line_unit_price(supply_price=D("50.00"), discount=D("10"), quantity=50, breaks=BREAKS, override=D("38.00")) == (D("38.00"), "override")
+    assert line_unit_price(supply_price=D("50.00"), discount=D("10"), quantity=50, breaks=BREAKS, override=D("38.00")) == (
+        D("38.00"),
+        "override",
+    )
 
 
 class _Sku:
@@ -116,7 +123,12 @@ def test_order_terms_name_the_field_of_each_refusal():
         terms.quote(lines=[(0, sku, 9)], discount=D("0"), province=ZHEJIANG)  # 450.00 < 1,000.00
     assert exc.value.field == "lines"
     quote = terms.quote(lines=[(0, sku, 21)], discount=D("0"), province=SHANGHAI)  # exactly 1,050.00
-    assert (quote.goods, quote.shipping, quote.total, quote.breakdown) == (D("1050.00"), D("12.00"), D("1062.00"), {"method": "flat", "amount": "12.00"})
+    assert (quote.goods, quote.shipping, quote.total, quote.breakdown) == (
+        D("1050.00"),
+        D("12.00"),
+        D("1062.00"),
+        {"method": "flat", "amount": "12.00"},
+    )
 
 
 def test_the_minimum_order_is_met_at_exactly_the_amount():
