@@ -27,6 +27,7 @@ from distribution.core.params import parse_id
 from distribution.core.permissions import ResellerMemberMixin, SupplierMemberMixin
 from suppliers.models import SKU, Partnership, Product
 from suppliers.pricing import tier_supply_price
+from suppliers.terms import skus_visible_to
 
 from . import bulk, selectors, services
 from .address_parser import parse_address_line
@@ -188,12 +189,13 @@ class AutoPayView(ResellerMemberMixin, View):
 
 def _orderable_skus(reseller_id: int, now):
     live = Partnership.objects.live(now).filter(reseller_id=reseller_id)
-    return SKU.objects.filter(
+    qs = SKU.objects.filter(
         supplier_id__in=live.values("supplier_id"),
         product__status=Product.Status.LISTED,
         is_active=True,
         supplier__status="active",
-    ).exclude(supplier_id__in=Penalty.objects.suspending_listing(now).values("organisation_id")).select_related("product", "supplier")
+    ).exclude(supplier_id__in=Penalty.objects.suspending_listing(now).values("organisation_id"))
+    return skus_visible_to(qs, reseller_id, now).select_related("product", "supplier")  # product lines (suppliers.terms)
 
 
 def _discounts(reseller_id: int) -> dict[int, Decimal]:

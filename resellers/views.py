@@ -99,7 +99,7 @@ class CatalogProductView(ResellerPageMixin, TemplateView):
 
     def get_context_data(self, errors=None, submitted=None, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        product = selectors.catalog_product(product_id=self.kwargs["pk"])
+        product = selectors.catalog_product(product_id=self.kwargs["pk"], reseller=self.reseller)
         partnership = selectors.partnerships_by_supplier(self.reseller).get(product.supplier_id)
         skus = list(product.skus.all())
         listed = selectors.listings_by_sku(reseller=self.reseller, sku_ids=[s.pk for s in skus])
@@ -154,7 +154,7 @@ class StorePublishView(ResellerPageMixin, ResellerManagerMixin, View):
     """Publish the chosen SKUs of one product at the typed prices (all or nothing)."""
 
     def post(self, request, pk: int):
-        product = selectors.catalog_product(product_id=pk)
+        product = selectors.catalog_product(product_id=pk, reseller=self.reseller)
         sku_ids = {s.pk for s in product.skus.all()}
         chosen = [int(v) for v in request.POST.getlist("skus") if v.isdigit() and int(v) in sku_ids]
         items = [services.PublishItem(sku_id=i, price=request.POST.get(f"price_{i}", "")) for i in chosen]

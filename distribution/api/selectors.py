@@ -35,6 +35,7 @@ from distribution.core.money import format_money
 from resellers.search import visible_suppliers
 from suppliers.models import SKU, Partnership, Product, ProductImage
 from suppliers.pricing import tier_supply_price
+from suppliers.terms import skus_visible_to
 
 from .pagination import decode_cursor, encode_cursor
 from .serializers import iso
@@ -80,6 +81,7 @@ def reseller_skus(organisation_id: int, *, supplier_id: int | None = None, now: 
     )
     if supplier_id is not None:
         qs = qs.filter(supplier_id=supplier_id)
+    qs = skus_visible_to(qs, organisation_id, now)  # product lines (suppliers.terms)
     return qs.annotate(
         tier_discount=Subquery(
             partnerships.filter(supplier_id=OuterRef("supplier_id")).values("tier__discount_percent")[:1], output_field=DecimalField()
@@ -122,7 +124,7 @@ def reseller_sku_page(
     """
     now = now or timezone.now()
     after = decode_cursor(cursor) if cursor else None
-    base = SKU.objects.filter(product__status__in=SYNCED_PRODUCT_STATES)
+    base = skus_visible_to(SKU.objects.filter(product__status__in=SYNCED_PRODUCT_STATES), organisation_id, now)  # product lines
     parts = []
     for sid, floor in partnership_floors(organisation_id, supplier_id=supplier_id, now=now):
         # not changed since the floor: all at the floor's time

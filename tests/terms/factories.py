@@ -37,7 +37,11 @@ def set_terms(supplier, **fields) -> CooperationTerms:
 def east_template(supplier, *, basis="weight", free_above="299.00") -> ShippingTemplate:
     """江浙滬 8.00 first kg + 2.00 per 500 g; elsewhere 15.00 + 5.00 per kg; 新疆 not served; free from 299.00."""
     template = ShippingTemplate.objects.create(
-        supplier=supplier, name="華東快遞", basis=basis, free_above_amount=D(free_above) if free_above else None, unserved_provinces=[XINJIANG]
+        supplier=supplier,
+        name="華東快遞",
+        basis=basis,
+        free_above_amount=D(free_above) if free_above else None,
+        unserved_provinces=[XINJIANG],
     )
     ShippingRegionGroup.objects.create(
         template=template, provinces=[ZHEJIANG, SHANGHAI, JIANGSU], first_units=1000, first_fee=D("8.00"), additional_units=500,
