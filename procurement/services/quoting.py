@@ -84,6 +84,7 @@ def purchase_order_quote(
     reseller: Reseller,
     lines: list[dict[str, Any]],
     address: dict[str, Any] | None,
+    province: str | None = None,
     one_supplier: bool = True,
     now: datetime | None = None,
 ) -> list[SupplierQuote]:
@@ -91,12 +92,13 @@ def purchase_order_quote(
 
     ``one_supplier=True`` (the API, whose placing takes one supplier's SKUs) answers
     ``mixed_suppliers`` as placing does. ``address=None`` (the PO form before a province is
-    chosen) skips the region checks and shipping. Raises the errors placing raises, with the
+    chosen) skips the region checks and shipping, unless ``province`` (a checked code) is given. Raises the errors placing raises, with the
     same fields (``lines.N.…``, ``province`` and the address's fields, ``lines``), except stock,
     which only placing reserves.
     """
     now = _now(now)
-    province = address_clean(address)["province_code"] if address is not None else None
+    if address is not None:
+        province = address_clean(address)["province_code"]
     parsed = _parse_lines(lines)
     skus = _quoted_skus(reseller.pk, [sku_id for sku_id, _q, _p in parsed], now)
     if any(sku.ordering_suspended for sku in skus.values()):
