@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
+from procurement import services
 from resellers.services import PublishItem, store_listing_publish
 from suppliers.models import SKU, CooperationTerms, PriceBreak, PriceOverride, ProductLine, ShippingRegionGroup, ShippingTemplate
 from tests.procurement.factories import ADDRESS, make_trade, place
@@ -164,3 +165,17 @@ def test_the_supplier_sees_goods_shipping_commission_and_net(supplier_client, tr
     html = response.content.decode()
     assert 'id="shipping-breakdown"' in html and "55.10" in html
     assert ADDRESS["province"] == ZHEJIANG
+
+
+def test_the_statement_line_of_a_release_shows_the_gross_the_commission_and_the_net(supplier_client, trade):
+    east_template(trade.supplier)
+    po = place(trade)  # 58.00 (50.00 goods + 8.00 shipping), 5 % commission
+    po = services.purchase_order_pay(actor=trade.reseller_user, purchase_order=po)
+    po = services.purchase_order_ship(actor=trade.supplier_user, purchase_order=po, carrier="SF", tracking_number="SF1")
+    services.purchase_order_confirm_receipt(actor=trade.reseller_user, purchase_order=po)
+    response = supplier_client.get(reverse("settlement:wallet"))
+    html = response.content.decode()
+    assert response.status_code == 200 and "statement-split" in html
+    assert "58.00" in html and "2.90" in html and "55.10" in html
+    money = supplier_client.get(reverse("procurement:supplier_po_detail", args=[po.number])).context["money"]
+    assert (money["commission"], money["net"], money["released"]) == (D("2.90"), D("55.10"), True)
