@@ -52,7 +52,12 @@ class ProductOut(Schema):
     category: str
     location: Location
     images: list[str]
-    supply_price: Money
+    supply_price: Money = Field(..., description="Your supply price for one piece: your own price, else your tier's")
+    price_breaks: list[dict[str, Any]] = Field(
+        default_factory=list, description='Quantity price breaks: [{"min_quantity": 10, "supply_price": "40.50"}] (your tier applied)'
+    )
+    min_order_quantity: int = 1
+    order_multiple: int = 1
     suggested_retail_price: Money
     min_retail_price: Money
     max_retail_price: Money

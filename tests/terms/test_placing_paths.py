@@ -228,3 +228,16 @@ def test_the_web_form_shows_each_refusal_on_its_field(client):
     data["quantity"] = ["2"]
     response = client.post(reverse("procurement:reseller_po_place"), once({**data, **address_post(ADDRESS)}))
     assert response.status_code == 302 and PurchaseOrder.objects.get().goods_amount == D("100.00")
+
+
+def test_the_api_product_list_shows_own_price_breaks_and_order_rules(world):
+    sku = world["sku"]
+    breaks(sku, (10, "45.00"))
+    sku.min_order_quantity, sku.order_multiple = 2, 2
+    sku.save()
+    [item] = world["reseller_api"].get("products/").json()["results"]
+    assert item["supply_price"] == "45.00" and item["price_breaks"] == [{"min_quantity": 10, "supply_price": "40.50"}]
+    assert (item["min_order_quantity"], item["order_multiple"]) == (2, 2)
+    PriceOverride.objects.create(supplier=world["supplier"], sku=sku, reseller=world["reseller"], unit_price=D("39.00"))
+    [item] = world["reseller_api"].get("products/").json()["results"]
+    assert item["supply_price"] == "39.00" and item["price_breaks"] == []
