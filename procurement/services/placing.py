@@ -264,7 +264,7 @@ def _place_locked(
         priced.append((sku, quantity, unit_price, retail_price))
 
     # --- commercial terms (suppliers/terms.py): price breaks, overrides, minimums, regions, shipping ---
-    quote = OrderTerms.from_guard([skus[sku_id] for sku_id, _q, _p in parsed]).quote(
+    quote = OrderTerms.from_guard([sku for sku, _q, _u, _r in priced]).quote(
         lines=[(position, sku, quantity) for position, (sku, quantity, _u, _r) in zip(positions, priced, strict=True)],
         discount=discount,
         province=address["province_code"],
