@@ -88,6 +88,8 @@ class PurchaseOrder(AddressFields):
     goods_amount = models.DecimalField(_("goods"), **MONEY_FIELD_KWARGS)
     shipping_amount = models.DecimalField(_("shipping"), default=ZERO, **MONEY_FIELD_KWARGS)
     total_amount = models.DecimalField(_("total"), **MONEY_FIELD_KWARGS)
+    # how the shipping was computed (suppliers.terms: flat fee or template, region, units, free-shipping threshold)
+    shipping_breakdown = models.JSONField(_("shipping breakdown"), default=dict, blank=True)
 
     placed_at = models.DateTimeField(_("placed at"), db_index=True)
     pay_by = models.DateTimeField(_("pay by"), db_index=True)

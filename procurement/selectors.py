@@ -9,6 +9,9 @@ from django.conf import settings
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
+from distribution.core.money import money
+from settlement.models import EscrowHold
+
 from .models import PurchaseOrder
 
 Status = PurchaseOrder.Status
@@ -95,3 +98,24 @@ def escrow_expectation() -> dict[str, Decimal]:
     open PO is reported, as is an open PO whose money is not (fully) held; other references are
     settlement's (or another app's) business."""
     return dict(PurchaseOrder.objects.filter(status__in=list(PurchaseOrder.ESCROW_STATES)).values_list("number", "total_amount"))
+
+
+def money_split(po: PurchaseOrder) -> dict[str, Decimal | bool]:
+    """Goods, shipping, the platform's commission and the supplier's net of one PO, shown as they are.
+
+    Once escrow released the money, the commission is what the ledger took (``EscrowHold``);
+    before, it is what the supplier's current rate would take of what is not refunded.
+    """
+    hold = EscrowHold.objects.filter(reference=po.number).only("released_amount", "commission_amount").first()
+    released = hold is not None and hold.released_amount > 0
+    gross = po.total_amount - po.refund_amount
+    commission = hold.commission_amount if released else money(gross * po.supplier.commission_rate)
+    return {
+        "goods": po.goods_amount,
+        "shipping": po.shipping_amount,
+        "refunded": po.refund_amount,
+        "commission": commission,
+        "commission_rate": po.supplier.commission_rate * 100,
+        "net": (hold.released_amount - hold.commission_amount) if released else gross - commission,
+        "released": released,
+    }

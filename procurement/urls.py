@@ -10,6 +10,7 @@ urlpatterns = [
     path("purchase-orders/new/", views.PlaceView.as_view(), name="reseller_po_place"),
     path("purchase-orders/new/skus/", views.SKUSearchView.as_view(), name="reseller_sku_search"),
     path("purchase-orders/new/line/", views.LineRowView.as_view(), name="reseller_line_row"),
+    path("purchase-orders/new/quote/", views.QuoteView.as_view(), name="reseller_po_quote"),
     path("purchase-orders/address-fields/", views.AddressFieldsView.as_view(), name="address_fields"),
     path("purchase-orders/addresses/", views.SavedAddressListView.as_view(), name="saved_addresses"),
     path("purchase-orders/auto-pay/", views.AutoPayView.as_view(), name="auto_pay"),

@@ -19,15 +19,17 @@ from django.views import View
 
 from accounts.models import Penalty
 from distribution.core.csv_stream import csv_lines
+from distribution.core.divisions import is_province
 from distribution.core.errors import DomainError
 from distribution.core.forms import add_domain_error
 from distribution.core.once import SubmitOnceMixin
 from distribution.core.pagination import paginate
 from distribution.core.params import parse_id
 from distribution.core.permissions import ResellerMemberMixin, SupplierMemberMixin
-from suppliers.models import SKU, Partnership, Product
+from suppliers.models import SKU, CooperationTerms, Partnership, Product
 from suppliers.pricing import tier_supply_price
 from suppliers.selectors.partnerships import key_accounts_of
+from suppliers.terms import skus_visible_to, terms_summary
 
 from . import bulk, selectors, services
 from .address_parser import parse_address_line
@@ -189,12 +191,13 @@ class AutoPayView(ResellerMemberMixin, View):
 
 def _orderable_skus(reseller_id: int, now):
     live = Partnership.objects.live(now).filter(reseller_id=reseller_id)
-    return SKU.objects.filter(
+    qs = SKU.objects.filter(
         supplier_id__in=live.values("supplier_id"),
         product__status=Product.Status.LISTED,
         is_active=True,
         supplier__status="active",
-    ).exclude(supplier_id__in=Penalty.objects.suspending_listing(now).values("organisation_id")).select_related("product", "supplier")
+    ).exclude(supplier_id__in=Penalty.objects.suspending_listing(now).values("organisation_id"))
+    return skus_visible_to(qs, reseller_id, now).select_related("product", "supplier")  # product lines (suppliers.terms)
 
 
 def _discounts(reseller_id: int) -> dict[int, Decimal]:
@@ -295,6 +298,35 @@ class PlaceView(ResellerMemberMixin, SubmitOnceMixin, View):
                 messages.success(request, _("Placed %(numbers)s.") % {"numbers": numbers})
                 return redirect("procurement:reseller_po_detail", number=placed[0].number)
         return self._render(request, form=form, address_form=address_form, rows=rows, errors=errors, status=422)
+
+
+class QuoteView(ResellerMemberMixin, View):
+    """htmx: the PO form's live quote, per supplier: every term, the lines as priced, goods, shipping, total."""
+
+    def post(self, request):
+        lines = PlaceView._lines_from_post(self, request)  # noqa: SLF001 (the same form fields)
+        address_form = AddressForm(request.POST, prefix="addr")
+        province = request.POST.get("addr-province") or ""
+        if address_form.is_valid():
+            address, province = address_form.address(), None
+        else:
+            address, province = None, (province if is_province(province) else None)
+        quotes, error = [], None
+        if lines:
+            try:
+                quotes = services.purchase_order_quote(
+                    reseller=self.organisation.reseller, lines=lines, address=address, province=province, one_supplier=False
+                )
+            except DomainError as exc:
+                error = exc.message
+        terms = {
+            t.supplier_id: terms_summary(t)
+            for t in CooperationTerms.objects.filter(supplier_id__in=[q.supplier_id for q in quotes]).select_related("shipping_template")
+        }
+        for quote in quotes:
+            quote.terms = terms.get(quote.supplier_id) or terms_summary(None)
+        ctx = {"quotes": quotes, "quote_error": error, "has_lines": bool(lines)}
+        return render(request, "procurement/purchaseorder_place.html#quote", ctx)
 
 
 class SKUSearchView(ResellerMemberMixin, View):
@@ -524,6 +556,7 @@ class SupplierPODetailView(SupplierMemberMixin, View):
             reason_form=reason_form or ReasonForm(),
             can_ship=po.status == Status.PAID,
             can_cancel=po.status == Status.PAID,
+            money=selectors.money_split(po),
         )
         return render(request, "procurement/purchaseorder_supplier_detail.html", context, status=status)
 

@@ -33,6 +33,7 @@ from django.utils import timezone
 
 from accounts.models import Penalty
 from suppliers.models import Category, Partnership, Product, Supplier
+from suppliers.terms import hidden_product_ids
 
 
 @models.CharField.register_lookup
@@ -212,6 +213,9 @@ def search_catalog(*, reseller, query: CatalogQuery, per_page: int = 25, now: da
     elif compiled.words:  # punctuation only, e.g. "100%": substring on the text (a scan)
         for word in compiled.words:
             filters.add("e.text LIKE %s", f"%{like_escape(word)}%")
+    # product lines (suppliers.terms): a product in a line not granted to this reseller is never found
+    hidden_sql, hidden_params = hidden_product_ids(getattr(reseller, "pk", None), now).query.sql_with_params()
+    filters.add(f"NOT (e.product_id IN ({hidden_sql}))", *hidden_params)
     excluded = _excluded_suppliers(reseller=reseller, query=query, now=now)
     if excluded:
         filters.add("NOT (e.supplier_id = ANY(%s))", excluded)

@@ -13,10 +13,12 @@ from decimal import Decimal
 from django.db import models
 from django.db.models import Count, F, Prefetch, Q
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from suppliers.models import SKU, Partnership, Product, ProductImage, Supplier
 from suppliers.pricing import tier_supply_price
+from suppliers.terms import hidden_product_ids
 
 from .models import InspectionFinding, Reseller, StoreListing
 from .search import display_description, display_title, visible_suppliers
@@ -41,10 +43,12 @@ def approved_images() -> Prefetch:
     return Prefetch("images", queryset=ProductImage.objects.filter(approved=True).order_by("position", "id"), to_attr="shown_images")
 
 
-def catalog_product(*, product_id: int) -> Product:
-    """A listed product of an active supplier (else 404), with its SKUs and approved images."""
+def catalog_product(*, product_id: int, reseller: Reseller | None = None) -> Product:
+    """A listed product of an active supplier that no product line hides from ``reseller`` (else 404),
+    with its SKUs and approved images."""
     qs = (
         Product.objects.filter(status=Product.Status.LISTED, supplier__in=visible_suppliers())
+        .exclude(pk__in=hidden_product_ids(getattr(reseller, "pk", None), timezone.now()))
         .select_related("supplier", "category", "supplier__terms")
         .annotate(shown_title=display_title(), shown_description=display_description())
         .prefetch_related(Prefetch("skus", queryset=SKU.objects.filter(is_active=True).order_by("code")), approved_images())
@@ -80,6 +84,7 @@ class StoreListFilters:
 def store_listings(*, reseller: Reseller, filters: StoreListFilters | None = None) -> models.QuerySet:
     """The reseller's store list with what a row shows (select_related; fixed query count)."""
     qs = StoreListing.objects.filter(reseller=reseller).select_related("sku", "sku__product", "supplier", "shop")
+    qs = qs.exclude(sku__product_id__in=hidden_product_ids(reseller.pk, timezone.now()))
     f = filters or StoreListFilters()
     if f.shop_id:
         qs = qs.filter(shop_id=f.shop_id)
@@ -109,7 +114,8 @@ def flagged_q() -> Q:
 
 
 def store_list_counts(*, reseller: Reseller) -> dict[str, int]:
-    return StoreListing.objects.filter(reseller=reseller).aggregate(
+    qs = StoreListing.objects.filter(reseller=reseller).exclude(sku__product_id__in=hidden_product_ids(reseller.pk, timezone.now()))
+    return qs.aggregate(
         total=Count("id"),
         published=Count("id", filter=Q(status=StoreListing.Status.PUBLISHED)),
         flagged=Count("id", filter=flagged_q()),
@@ -130,6 +136,7 @@ def feed_listings(*, reseller: Reseller, updated_since: datetime | None = None, 
     from .shop_services import shop_default
 
     qs = StoreListing.objects.filter(reseller=reseller, shop=shop or shop_default(reseller=reseller))
+    qs = qs.exclude(sku__product_id__in=hidden_product_ids(reseller.pk, timezone.now()))  # product lines (suppliers.terms)
     if updated_since is not None:
         qs = qs.filter(Q(updated_at__gte=updated_since) | Q(sku__updated_at__gte=updated_since))
     return qs

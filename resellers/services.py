@@ -33,6 +33,7 @@ from distribution.core.errors import DomainError, InvalidState, ValidationFailed
 from distribution.core.money import format_money, money
 from suppliers.models import SKU, Partnership, Product, Supplier
 from suppliers.services import messaging  # type: ignore[attr-defined]
+from suppliers.terms import skus_visible_to
 
 from .markup import apply_markup
 from .models import FLAG_FIELDS, InspectionFinding, Reseller, Shop, StoreListing
@@ -200,8 +201,7 @@ def store_listing_publish(
     with transaction.atomic():
         shop = _shop_of(reseller, shop)
         skus = list(
-            SKU.objects.select_for_update(of=("self",))
-            .filter(pk__in=sorted(by_sku))
+            skus_visible_to(SKU.objects.select_for_update(of=("self",)).filter(pk__in=sorted(by_sku)), reseller.pk, now)
             .select_related("product", "supplier")
             .order_by("pk")
         )

@@ -27,6 +27,7 @@ urlpatterns = [
     path("store/findings/", views.FindingListView.as_view(), name="findings"),
     path("store/findings/<int:pk>/fix/", views.FindingFixView.as_view(), name="finding_fix"),
     path("store/supplier-inspections/", views.InspectionListView.as_view(), name="inspections"),
+    path("store/download-records/", views.DownloadRecordsView.as_view(), name="download_records"),
     path("store/supplier-inspections/<int:pk>/", views.InspectionReportView.as_view(), name="inspection_detail"),
     path("store/supplier-inspections/<int:pk>/warn/", views.InspectionWarnView.as_view(), name="inspection_warn"),
 ]

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.contrib import messages
+from django.db.models import Count, F, Q
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -22,6 +23,7 @@ from accounts.views import OrganisationSignupView, client_of
 from distribution.core.divisions import name_of
 from distribution.core.errors import DomainError
 from distribution.core.pagination import page_size, paginate
+from distribution.core.params import parse_id
 from distribution.core.permissions import (
     ResellerManagerMixin,
     ResellerMemberMixin,
@@ -29,7 +31,7 @@ from distribution.core.permissions import (
     SupplierMemberMixin,
 )
 from distribution.core.redirects import redirect_next
-from suppliers.models import SKU, Product
+from suppliers.models import SKU, Partnership, Product
 
 from . import feeds, selectors, services, shop_services
 from .forms import CatalogSearchForm, MarkupRuleForm, ResellerSignupForm, RetailPriceForm, StoreListFilterForm
@@ -99,7 +101,7 @@ class CatalogProductView(ResellerPageMixin, TemplateView):
 
     def get_context_data(self, errors=None, submitted=None, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        product = selectors.catalog_product(product_id=self.kwargs["pk"])
+        product = selectors.catalog_product(product_id=self.kwargs["pk"], reseller=self.reseller)
         partnership = selectors.partnerships_by_supplier(self.reseller).get(product.supplier_id)
         skus = list(product.skus.all())
         listed = selectors.listings_by_sku(reseller=self.reseller, sku_ids=[s.pk for s in skus])
@@ -154,7 +156,7 @@ class StorePublishView(ResellerPageMixin, ResellerManagerMixin, View):
     """Publish the chosen SKUs of one product at the typed prices (all or nothing)."""
 
     def post(self, request, pk: int):
-        product = selectors.catalog_product(product_id=pk)
+        product = selectors.catalog_product(product_id=pk, reseller=self.reseller)
         sku_ids = {s.pk for s in product.skus.all()}
         chosen = [int(v) for v in request.POST.getlist("skus") if v.isdigit() and int(v) in sku_ids]
         items = [services.PublishItem(sku_id=i, price=request.POST.get(f"price_{i}", "")) for i in chosen]
@@ -513,3 +515,37 @@ class ResellerSignupView(OrganisationSignupView):
         services.reseller_register(
             user=user, agreement=form.cleaned_data["agreement_version"], **form.profile_data(), **client_of(self.request)
         )
+
+
+class DownloadRecordsView(SupplierPageMixin, TemplateView):
+    """下載記錄: which resellers published which of the supplier's products, in which shop, when, at what price."""
+
+    template_name = "resellers/download_records.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        qs = StoreListing.objects.filter(supplier_id=self.supplier.pk).select_related("reseller", "shop", "sku", "sku__product")
+        reseller_id = parse_id(self.request.GET.get("reseller"))
+        q = (self.request.GET.get("q") or "").strip()[:100]
+        status = self.request.GET.get("status") or ""
+        if reseller_id:
+            qs = qs.filter(reseller_id=reseller_id)
+        if q:
+            qs = qs.filter(Q(sku__code__icontains=q) | Q(sku__product__title__icontains=q) | Q(item_code__icontains=q))
+        if status in StoreListing.Status.values:
+            qs = qs.filter(status=status)
+        counts = StoreListing.objects.filter(supplier_id=self.supplier.pk).aggregate(
+            total=Count("id"),
+            published=Count("id", filter=Q(status=StoreListing.Status.PUBLISHED)),
+            resellers=Count("reseller_id", distinct=True),
+            shops=Count("shop_id", distinct=True),
+        )
+        resellers = Partnership.objects.filter(supplier_id=self.supplier.pk).select_related("reseller").order_by("reseller__name")
+        ctx.update(
+            page=paginate(self.request, qs.order_by(F("published_at").desc(nulls_last=True), "-id")),
+            counts=counts,
+            resellers=[p.reseller for p in resellers],
+            statuses=StoreListing.Status.choices,
+            filters={"reseller": reseller_id, "q": q, "status": status},
+        )
+        return ctx

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal
 
-from django.db.models import F, QuerySet, Sum
+from django.db.models import F, OuterRef, QuerySet, Subquery, Sum
 from django.utils import timezone
 
 from distribution.core.money import ZERO
@@ -64,6 +64,11 @@ def statement_entries(
         queryset = queryset.filter(transaction__created_at__lte=datetime.combine(date_to, time.max, tzinfo=tz))
     if kind:
         queryset = queryset.filter(transaction__kind=kind)
+    # a supplier's escrow releases show what was held (goods + shipping), the platform's commission and the net
+    holds = EscrowHold.objects.filter(reference=OuterRef("transaction__reference"), payee=organisation, released_amount__gt=0)
+    queryset = queryset.annotate(
+        escrow_gross=Subquery(holds.values("released_amount")[:1]), escrow_commission=Subquery(holds.values("commission_amount")[:1])
+    )
     return queryset.order_by("-id" if newest_first else "id")
 
 

@@ -4,7 +4,7 @@ tiers and terms, recruitment, applications and partnerships. Public and reseller
 
 from django.urls import path
 
-from .views import catalog, imports, partnerships, tiers
+from .views import catalog, commercial, imports, partnerships, tiers
 
 app_name = "suppliers"
 
@@ -24,6 +24,11 @@ urlpatterns = [
     path("tiers/<int:pk>/edit/", tiers.TierEditView.as_view(), name="tier_edit"),
     path("tiers/<int:pk>/delete/", tiers.TierDeleteView.as_view(), name="tier_delete"),
     path("terms/", tiers.TermsView.as_view(), name="terms"),
+    path("shipping-templates/", commercial.ShippingTemplateListView.as_view(), name="shipping_templates"),
+    path("shipping-templates/<int:pk>/", commercial.ShippingTemplateDetailView.as_view(), name="shipping_template"),
+    path("skus/<int:pk>/prices/", commercial.SKUPricesView.as_view(), name="sku_prices"),
+    path("product-lines/", commercial.ProductLineListView.as_view(), name="product_lines"),
+    path("product-lines/<int:pk>/", commercial.ProductLineEditView.as_view(), name="product_line"),
     path("recruitment/", partnerships.SupplierRecruitmentListView.as_view(), name="recruitment_list"),
     path("recruitment/new/", partnerships.RecruitmentFormView.as_view(), name="recruitment_create"),
     path("recruitment/<int:pk>/edit/", partnerships.RecruitmentFormView.as_view(), name="recruitment_edit"),

@@ -52,7 +52,12 @@ class ProductOut(Schema):
     category: str
     location: Location
     images: list[str]
-    supply_price: Money
+    supply_price: Money = Field(..., description="Your supply price for one piece: your own price, else your tier's")
+    price_breaks: list[dict[str, Any]] = Field(
+        default_factory=list, description='Quantity price breaks: [{"min_quantity": 10, "supply_price": "40.50"}] (your tier applied)'
+    )
+    min_order_quantity: int = 1
+    order_multiple: int = 1
     suggested_retail_price: Money
     min_retail_price: Money
     max_retail_price: Money
@@ -179,6 +184,12 @@ class PurchaseOrderOut(Schema):
     lines: list[LineOut]
     goods_amount: Money
     shipping_amount: Money
+    shipping_breakdown: dict[str, Any] = Field(
+        default_factory=dict,
+        description='How the shipping was computed: {"method": "flat", "amount"} or {"method": "template", "template", '
+        '"basis" (piece/weight), "region", "units", "first_units", "first_fee", "additional_units", "additional_fee", '
+        '"additional_steps", "charged", "free_above", "free", "amount"}',
+    )
     total_amount: Money
     note: str
     placed_at: DateTime
@@ -201,6 +212,26 @@ class PurchaseOrderPlacedOut(PurchaseOrderOut):
         description="Numbers of this reseller's earlier purchase orders with the same consumer_order_ref "
         "(empty when this is the first): the order was placed, check that it is not a double.",
     )
+
+
+class QuoteLineOut(Schema):
+    sku_id: int
+    code: str
+    title: str
+    quantity: int
+    unit_price: Money
+    price_source: str = Field(..., description="override (your own price), break (a quantity price break) or tier")
+    line_amount: Money
+    available: int
+
+
+class QuoteOut(Schema):
+    supplier: Ref
+    lines: list[QuoteLineOut]
+    goods_amount: Money
+    shipping_amount: Money
+    shipping_breakdown: dict[str, Any]
+    total_amount: Money
 
 
 class PurchaseOrderPage(Schema):

@@ -6,10 +6,12 @@ organisation's object is simply not found (404), never forbidden.
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from django.contrib.postgres.expressions import ArraySubquery
 from django.db.models import (
     BooleanField,
     Case,
@@ -25,7 +27,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Greatest
+from django.db.models.functions import Greatest, JSONObject
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -33,8 +35,9 @@ from accounts.models import LISTING_SANCTIONS, Penalty
 from distribution.core.divisions import name_of
 from distribution.core.money import format_money
 from resellers.search import visible_suppliers
-from suppliers.models import SKU, Partnership, Product, ProductImage
+from suppliers.models import SKU, Partnership, PriceBreak, PriceOverride, Product, ProductImage
 from suppliers.pricing import tier_supply_price
+from suppliers.terms import skus_visible_to
 
 from .pagination import decode_cursor, encode_cursor
 from .serializers import iso
@@ -80,6 +83,7 @@ def reseller_skus(organisation_id: int, *, supplier_id: int | None = None, now: 
     )
     if supplier_id is not None:
         qs = qs.filter(supplier_id=supplier_id)
+    qs = skus_visible_to(qs, organisation_id, now)  # product lines (suppliers.terms)
     return qs.annotate(
         tier_discount=Subquery(
             partnerships.filter(supplier_id=OuterRef("supplier_id")).values("tier__discount_percent")[:1], output_field=DecimalField()
@@ -122,7 +126,7 @@ def reseller_sku_page(
     """
     now = now or timezone.now()
     after = decode_cursor(cursor) if cursor else None
-    base = SKU.objects.filter(product__status__in=SYNCED_PRODUCT_STATES)
+    base = skus_visible_to(SKU.objects.filter(product__status__in=SYNCED_PRODUCT_STATES), organisation_id, now)  # product lines
     parts = []
     for sid, floor in partnership_floors(organisation_id, supplier_id=supplier_id, now=now):
         # not changed since the floor: all at the floor's time
@@ -147,7 +151,9 @@ def reseller_sku_page(
     if len(keys) > limit:
         keys = keys[:limit]
         next_cursor = encode_cursor(keys[-1][1], keys[-1][0])
-    found = with_product_details(reseller_skus(organisation_id, now=now)).in_bulk([pk for pk, _ in keys])
+    found = with_product_details(reseller_skus(organisation_id, now=now).annotate(**reseller_prices(organisation_id))).in_bulk(
+        [pk for pk, _ in keys]
+    )
     rows = []
     for pk, key in keys:
         sku = found.get(pk)
@@ -155,6 +161,18 @@ def reseller_sku_page(
             sku.feed_updated_at = key
             rows.append(sku)
     return rows, next_cursor
+
+
+def reseller_prices(organisation_id: int) -> dict[str, Any]:
+    """The reseller's own price (``PriceOverride``) and the SKU's price breaks, for ``product_dict``."""
+    return {
+        "own_price": Subquery(PriceOverride.objects.filter(sku_id=OuterRef("pk"), reseller_id=organisation_id).values("unit_price")[:1]),
+        "break_prices": ArraySubquery(
+            PriceBreak.objects.filter(sku_id=OuterRef("pk"))
+            .order_by("min_quantity")
+            .values(json=JSONObject(q="min_quantity", p="unit_price"))
+        ),
+    }
 
 
 def with_product_details(qs: QuerySet[SKU]) -> QuerySet[SKU]:
@@ -187,7 +205,17 @@ def product_dict(sku: SKU, request: HttpRequest) -> dict[str, Any]:
             "city_code": product.city_code,
         },
         "images": [request.build_absolute_uri(img.image.url) for img in product.approved_images if img.image],
-        "supply_price": format_money(tier_supply_price(sku.supply_price_amount, discount)),
+        "supply_price": format_money(
+            own if (own := getattr(sku, "own_price", None)) is not None else tier_supply_price(sku.supply_price_amount, discount)
+        ),
+        "price_breaks": []
+        if own is not None
+        else [
+            {"min_quantity": int(b["q"]), "supply_price": format_money(tier_supply_price(Decimal(str(b["p"])), discount))}
+            for b in (json.loads(item) if isinstance(item, str) else item for item in (getattr(sku, "break_prices", None) or []))
+        ],
+        "min_order_quantity": sku.min_order_quantity,
+        "order_multiple": sku.order_multiple,
         "suggested_retail_price": format_money(sku.suggested_retail_amount),
         "min_retail_price": format_money(sku.min_retail_amount),
         "max_retail_price": format_money(sku.max_retail_amount),

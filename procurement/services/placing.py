@@ -17,10 +17,11 @@ from accounts.models import Penalty
 from distribution.core import outbox
 from distribution.core.audit import audit, audit_batch
 from distribution.core.errors import DomainError, InvalidState, ValidationFailed
-from distribution.core.money import ZERO, money
+from distribution.core.money import money
 from resellers.models import Reseller
 from suppliers.models import SKU, CooperationTerms, Partnership, Product, Supplier
 from suppliers.pricing import tier_supply_price
+from suppliers.terms import OrderTerms, guard_annotations
 
 from ..addresses import (  # noqa: F401 (re-exported: services are the writes' entry point)
     address_clean,
@@ -115,6 +116,7 @@ def _guard_queryset(*, reseller_id: int, sku_ids: list[int], now: datetime):
             supplier_member_ids=ArraySubquery(members.values("pk")),
             po_sequence=RawSQL("nextval(%s)", [PO_NUMBER_SEQUENCE]),
         )
+        .annotate(**guard_annotations(reseller_id=reseller_id, now=now))  # commercial terms (suppliers/terms.py)
     )
 
 
@@ -261,8 +263,15 @@ def _place_locked(
         unit_price = tier_supply_price(sku.supply_price_amount, discount)
         priced.append((sku, quantity, unit_price, retail_price))
 
-    goods = sum((money(unit * quantity) for _s, quantity, unit, _r in priced), ZERO)
-    shipping = money(guard.shipping_fee) if guard is not None and guard.shipping_fee is not None else ZERO
+    # --- commercial terms (suppliers/terms.py): price breaks, overrides, minimums, regions, shipping ---
+    quote = OrderTerms.from_guard([sku for sku, _q, _u, _r in priced]).quote(
+        lines=[(position, sku, quantity) for position, (sku, quantity, _u, _r) in zip(positions, priced, strict=True)],
+        discount=discount,
+        province=address["province_code"],
+    )
+    priced = [(sku, quantity, unit, retail) for (sku, quantity, _u, retail), unit in zip(priced, quote.unit_prices, strict=True)]
+    goods, shipping = quote.goods, quote.shipping
+    # --- end of commercial terms ---
     po = PurchaseOrder(
         number=_number(now, guard.po_sequence) if guard is not None else _next_number(now),
         supplier=supplier,
@@ -272,6 +281,7 @@ def _place_locked(
         note=note.strip()[:500],
         goods_amount=goods,
         shipping_amount=shipping,
+        shipping_breakdown=quote.breakdown,
         total_amount=goods + shipping,
         placed_at=now,
         pay_by=now + settings.PO_PAY_WITHIN,

@@ -19,6 +19,7 @@ from .partnerships import (
     Tier,
 )
 from .profile import ChannelType, Supplier
+from .terms import PriceBreak, PriceOverride, ProductLine, ShippingRegionGroup, ShippingTemplate
 
 __all__ = [
     "SKU",
@@ -31,10 +32,15 @@ __all__ = [
     "MessageAttachment",
     "MessageThread",
     "Partnership",
+    "PriceBreak",
+    "PriceOverride",
+    "ProductLine",
     "PartnershipApplication",
     "Product",
     "ProductImage",
     "RecruitmentPost",
+    "ShippingRegionGroup",
+    "ShippingTemplate",
     "Side",
     "StockAdjustment",
     "Supplier",

@@ -154,6 +154,8 @@ class SKU(models.Model):
     min_retail_amount = models.DecimalField(_("minimum retail price"), **MONEY_FIELD_KWARGS)
     max_retail_amount = models.DecimalField(_("maximum retail price"), **MONEY_FIELD_KWARGS)
     weight_grams = models.PositiveIntegerField(_("weight (g)"), default=0)
+    min_order_quantity = models.PositiveIntegerField(_("minimum quantity per order"), default=1)
+    order_multiple = models.PositiveIntegerField(_("order in multiples of"), default=1)
     on_hand = models.IntegerField(_("stock on hand"), default=0)
     reserved = models.IntegerField(_("reserved"), default=0)
     is_active = models.BooleanField(default=True)
@@ -177,6 +179,7 @@ class SKU(models.Model):
             models.CheckConstraint(condition=Q(reserved__gte=0), name="sku_reserved_non_negative"),
             models.CheckConstraint(condition=Q(reserved__lte=F("on_hand")), name="sku_reserved_within_on_hand"),
             models.CheckConstraint(condition=Q(supply_price_amount__gt=0), name="sku_supply_price_positive"),
+            models.CheckConstraint(condition=Q(min_order_quantity__gte=1) & Q(order_multiple__gte=1), name="sku_order_quantities_positive"),
             models.CheckConstraint(
                 condition=Q(min_retail_amount__lte=F("suggested_retail_amount"))
                 & Q(suggested_retail_amount__lte=F("max_retail_amount")),

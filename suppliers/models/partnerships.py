@@ -51,6 +51,10 @@ class CooperationTerms(models.Model):
     shipping_fee_amount = models.DecimalField(_("shipping fee per order"), default=Decimal("0"), **MONEY_FIELD_KWARGS)
     shipping_regions = models.JSONField(_("shipping regions (province codes; empty = all)"), default=list, blank=True)
     return_policy = models.TextField(_("return policy"), blank=True)
+    shipping_template = models.ForeignKey(
+        "suppliers.ShippingTemplate", on_delete=models.SET_NULL, null=True, blank=True, related_name="used_by_terms",
+        verbose_name=_("shipping template"), help_text=_("When set, shipping is computed from it instead of the fee per order."),
+    )  # fmt: skip
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

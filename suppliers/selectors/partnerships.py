@@ -24,6 +24,7 @@ from suppliers.models import (
     Side,
     Supplier,
 )
+from suppliers.terms import hidden_product_ids
 
 RESPONSE_TIME_WINDOW = timedelta(days=90)
 
@@ -235,5 +236,7 @@ def supplier_response_time(supplier: Supplier, *, now: datetime | None = None, r
     return ResponseTime(median=median, threads=count or 0)
 
 
-def listed_product_count(supplier: Supplier) -> int:
-    return Product.objects.filter(supplier=supplier, status=Product.Status.LISTED).count()
+def listed_product_count(supplier: Supplier, *, reseller_id: int | None = None) -> int:
+    """Listed products the viewer (a reseller, or anyone when None) may see: product lines hide theirs from outsiders."""
+    qs = Product.objects.filter(supplier=supplier, status=Product.Status.LISTED)
+    return qs.exclude(pk__in=hidden_product_ids(reseller_id, timezone.now())).count()

@@ -1,6 +1,6 @@
 """Writes for suppliers, one module per topic; re-exported here."""
 
-from . import messaging, partnerships  # noqa: F401
+from . import commercial, messaging, partnerships  # noqa: F401
 from .catalog import (  # noqa: F401
     BelowReserved,
     NegativeStock,

@@ -39,6 +39,7 @@ from ..forms.partnerships import (
 from ..models import ChannelType, CooperationTerms, Partnership, PartnershipApplication, RecruitmentPost, Supplier, Tier
 from ..selectors import partnerships as sel
 from ..services import partnerships as svc
+from ..terms import terms_summary
 
 
 def _can_manage(request) -> bool:
@@ -106,7 +107,7 @@ class SupplierProfileView(TemplateView):
         supplier = get_object_or_404(
             Supplier.objects.select_related("organisation"), pk=self.kwargs["pk"], status=Supplier.Status.ACTIVE
         )
-        terms = CooperationTerms.objects.filter(supplier=supplier).first()
+        terms = CooperationTerms.objects.filter(supplier=supplier).select_related("shipping_template").first()
         membership = getattr(self.request, "membership", None)
         is_reseller = bool(membership) and membership.organisation.kind == "reseller"
         partnership = (
@@ -121,11 +122,14 @@ class SupplierProfileView(TemplateView):
         ctx.update(
             supplier=supplier,
             terms=terms,
+            terms_summary=terms_summary(terms),
             terms_channel_labels=[labels.get(v, v) for v in (terms.accepted_channel_types if terms else [])],
             tiers=list(Tier.objects.filter(supplier=supplier).order_by("position", "id")),
             posts=list(RecruitmentPost.objects.filter(supplier=supplier, is_open=True).select_related("tier")[:20]),
             response_time=sel.supplier_response_time(supplier),
-            product_count=0 if listing_suspended else sel.listed_product_count(supplier),
+            product_count=0
+            if listing_suspended
+            else sel.listed_product_count(supplier, reseller_id=membership.organisation_id if is_reseller else None),
             is_reseller=is_reseller,
             partnership=partnership,
             can_apply=is_reseller and membership.can_manage and partnership is None,
@@ -154,7 +158,8 @@ class ApplyView(ResellerManagerMixin, TemplateView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         supplier, post = self._target()
-        ctx.update(supplier=supplier, post=post, form=kwargs.get("form") or ApplicationForm())
+        terms = CooperationTerms.objects.filter(supplier=supplier).select_related("shipping_template").first()
+        ctx.update(supplier=supplier, post=post, form=kwargs.get("form") or ApplicationForm(), terms_summary=terms_summary(terms))
         return ctx
 
     def post(self, request, *args, **kwargs):

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router
 
 from distribution.core.errors import ValidationFailed
+from distribution.core.money import format_money
 from procurement import selectors as po_selectors
 from procurement import services as po_services
 from procurement.addresses import address_normalise
@@ -30,7 +31,16 @@ from ..auth import ResellerKey, SupplierKey
 from ..errors import ApiError
 from ..models import IdempotencyRecord
 from ..pagination import DEFAULT_LIMIT, MAX_LIMIT, keyset_page
-from ..schemas import AddressIn, CancelIn, PurchaseOrderIn, PurchaseOrderOut, PurchaseOrderPage, PurchaseOrderPlacedOut, ShipIn
+from ..schemas import (
+    AddressIn,
+    CancelIn,
+    PurchaseOrderIn,
+    PurchaseOrderOut,
+    PurchaseOrderPage,
+    PurchaseOrderPlacedOut,
+    QuoteOut,
+    ShipIn,
+)
 from ..serializers import po_dict
 from .common import ERRORS, WRITE_ERRORS, actor_of, aware, clean_path, organisation_of
 
@@ -158,6 +168,35 @@ def place(request: HttpRequest, payload: PurchaseOrderIn):
                 exc.field = f"shipping_address.{exc.field}"
             raise
     return 201, answer
+
+
+@reseller_router.post("purchase-orders/quote", response={200: QuoteOut, **ERRORS}, summary="What placing this body would cost")
+def quote(request: HttpRequest, payload: PurchaseOrderIn):
+    """The same body as placing: the lines priced (overrides, price breaks, tier), goods, shipping and its breakdown.
+
+    Nothing is placed or reserved and no Idempotency-Key is needed; every error placing would
+    answer for the body (terms included) is answered the same way, except stock.
+    """
+    data = payload.dict()
+    try:
+        (quoted,) = po_services.purchase_order_quote(
+            reseller=organisation_of(request).reseller, lines=data["lines"], address=address_normalise(data["shipping_address"])
+        )
+    except ValidationFailed as exc:
+        if exc.field in AddressIn.model_fields:
+            exc.field = f"shipping_address.{exc.field}"
+        raise
+    return {
+        "supplier": {"id": quoted.supplier_id, "name": quoted.supplier_name},
+        "lines": [
+            {**line, "unit_price": format_money(line["unit_price"]), "line_amount": format_money(line["line_amount"])}
+            for line in quoted.lines
+        ],
+        "goods_amount": format_money(quoted.goods),
+        "shipping_amount": format_money(quoted.shipping),
+        "shipping_breakdown": quoted.breakdown,
+        "total_amount": format_money(quoted.total),
+    }
 
 
 @reseller_router.get("purchase-orders/", response={200: PurchaseOrderPage, **ERRORS}, summary="This reseller's purchase orders")
