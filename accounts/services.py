@@ -248,7 +248,8 @@ def notify_users(
     """Create one notification per user (users or their ids; inside the caller's transaction).
 
     ``organisation_id``: the users' organisation when the caller knows it (the notifications'
-    tenant); left out, the database takes each user's from its membership.
+    tenant); left out, the database takes each user's from its membership. A user who belongs
+    to no organisation (platform staff, a removed member) cannot be notified: the row is refused.
     """
     now = timezone.now()
     tenant = {} if organisation_id is None else {"organisation_id": organisation_id}
