@@ -29,7 +29,8 @@ from datetime import datetime
 from decimal import Decimal
 
 from django.db import connection, models
-from django.db.models import Case, Exists, F, OuterRef, Q, When
+from django.db.models import Case, Exists, ExpressionWrapper, F, OuterRef, Q, Value, When
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.models import Penalty
@@ -154,8 +155,10 @@ class CatalogPage:
     code_match: bool = False
 
 
-def _excluded_suppliers(*, reseller, query: CatalogQuery, now: datetime) -> list[int]:
-    """Suppliers with rows in the index whose products this reseller must not see now (or filtered out)."""
+def _excluded_suppliers_sql(*, reseller, query: CatalogQuery, now: datetime) -> tuple[str, list]:
+    """SQL of the ids of suppliers with rows in the index whose products this reseller must not see now
+    (or filtered out). Run inside the search's own statements (an InitPlan, evaluated once per statement),
+    so a penalty that starts or ends by the clock takes effect at once and costs no statement of its own."""
     from .models import SearchEntry
 
     indexed = Supplier.objects.filter(Exists(SearchEntry.objects.filter(supplier_id=OuterRef("pk"))))
@@ -164,7 +167,19 @@ def _excluded_suppliers(*, reseller, query: CatalogQuery, now: datetime) -> list
         hidden |= Q(terms__isnull=False) & ~Q(terms__accepted_channel_types=[]) & ~Q(
             terms__accepted_channel_types__contains=[reseller.channel_type]
         )
-    return list(indexed.filter(hidden).values_list("pk", flat=True))
+    sql, params = indexed.filter(hidden).values_list("pk", flat=True).query.sql_with_params()
+    return sql, list(params)
+
+
+def _tier_factors_sql(*, reseller, now: datetime) -> tuple[str, list]:
+    """SQL of (supplier_id, factor) for the reseller's live partnerships: its tier's supply-price factor."""
+    factor = ExpressionWrapper(
+        (Value(Decimal(100)) - Coalesce(F("tier__discount_percent"), Value(Decimal(0)))) / Value(Decimal(100)),
+        output_field=models.DecimalField(),
+    )
+    rows = Partnership.objects.live(now).filter(reseller=reseller).annotate(factor=factor).values("supplier_id", "factor")
+    sql, params = rows.query.sql_with_params()
+    return sql, list(params)
 
 
 def _exact_code_products(q: str) -> list[int]:
@@ -229,9 +244,8 @@ def search_catalog(*, reseller, query: CatalogQuery, per_page: int = 25, now: da
     elif compiled.words:  # punctuation only, e.g. "100%": substring on the text (a scan)
         for word in compiled.words:
             filters.add("e.text LIKE %s", f"%{like_escape(word)}%")
-    excluded = _excluded_suppliers(reseller=reseller, query=query, now=now)
-    if excluded:
-        filters.add("NOT (e.supplier_id = ANY(%s))", excluded)
+    excluded_sql, excluded_params = _excluded_suppliers_sql(reseller=reseller, query=query, now=now)
+    filters.add(f"NOT (e.supplier_id = ANY(ARRAY({excluded_sql})))", *excluded_params)
     # With a text query the filters also go into the tsquery as facet lexemes (search_index.facet_lexemes):
     # the GIN lookup drops the rows they exclude before any heap page is read. The column tests stay
     # (cheap on the rows left, and the whole filter when there is no text).
@@ -253,20 +267,9 @@ def search_catalog(*, reseller, query: CatalogQuery, per_page: int = 25, now: da
     if tsquery_at is not None and facets:
         filters.params[tsquery_at] = " & ".join([compiled.tsquery, *facets])
 
-    # the reseller's partnered suppliers and their tier factor, as a joined VALUES list
-    factors = [
-        (supplier_id, (Decimal(100) - (discount or Decimal(0))) / Decimal(100))
-        for supplier_id, discount in Partnership.objects.live(now).filter(reseller=reseller).values_list(
-            "supplier_id", "tier__discount_percent"
-        )
-    ]
-    join_params: list = []
-    if factors:
-        values = ", ".join("(%s::bigint, %s::numeric)" for _ in factors)
-        join = f"LEFT JOIN (VALUES {values}) AS d(supplier_id, factor) ON d.supplier_id = e.supplier_id"
-        join_params = [v for pair in factors for v in pair]
-    else:
-        join = "LEFT JOIN (SELECT NULL::bigint AS supplier_id, NULL::numeric AS factor) AS d ON false"
+    # the reseller's partnered suppliers and their tier factor, joined (a subquery of the same statement)
+    factors_sql, join_params = _tier_factors_sql(reseller=reseller, now=now)
+    join = f"LEFT JOIN ({factors_sql}) AS d ON d.supplier_id = e.supplier_id"
     price_from = "CASE WHEN d.factor IS NULL THEN e.suggested_min ELSE round(e.supply_min * d.factor, 2) END"
     price_to = "CASE WHEN d.factor IS NULL THEN e.suggested_max ELSE round(e.supply_max * d.factor, 2) END"
     count_join, count_join_params = "", []
