@@ -201,6 +201,9 @@ class Notification(models.Model):
     """A platform event shown on a user's notifications page (and maybe emailed)."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    # The tenant (distribution column, docs/scaling.md): the user's organisation when notified.
+    # Left unset, the database fills it from the user's membership (accounts 0003).
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+", db_default=None)
     kind = models.CharField(_("kind"), max_length=60, db_index=True)
     title = models.CharField(_("title"), max_length=200)
     body = models.TextField(_("body"), blank=True)

@@ -242,12 +242,20 @@ def membership_remove(*, actor, membership: Membership) -> None:
 # --- notifications ----------------------------------------------------------------------------
 
 
-def notify_users(*, users: Iterable, kind: str, title: str, body: str = "", url: str = "") -> list[Notification]:
-    """Create one notification per user (users or their ids; inside the caller's transaction)."""
+def notify_users(
+    *, users: Iterable, kind: str, title: str, body: str = "", url: str = "", organisation_id: int | None = None
+) -> list[Notification]:
+    """Create one notification per user (users or their ids; inside the caller's transaction).
+
+    ``organisation_id``: the users' organisation when the caller knows it (the notifications'
+    tenant); left out, the database takes each user's from its membership. A user who belongs
+    to no organisation (platform staff, a removed member) cannot be notified: the row is refused.
+    """
     now = timezone.now()
+    tenant = {} if organisation_id is None else {"organisation_id": organisation_id}
     return Notification.objects.bulk_create(
         [
-            Notification(user_id=getattr(u, "pk", u), kind=kind, title=str(title)[:200], body=str(body), url=url, created_at=now)
+            Notification(user_id=getattr(u, "pk", u), kind=kind, title=str(title)[:200], body=str(body), url=url, created_at=now, **tenant)
             for u in users
         ]
     )
@@ -260,7 +268,7 @@ def notify_organisation(
     users = User.objects.filter(membership__organisation=organisation, is_active=True)
     if managers_only:
         users = users.filter(membership__role__in=list(MANAGING_ROLES))
-    return notify_users(users=list(users), kind=kind, title=title, body=body, url=url)
+    return notify_users(users=list(users), kind=kind, title=title, body=body, url=url, organisation_id=organisation.pk)
 
 
 def notification_mark_read(*, user, notification_ids: list[int] | None = None, now: datetime | None = None) -> int:

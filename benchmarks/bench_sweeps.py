@@ -168,8 +168,8 @@ def _build(status: str, *, tag: str, due, supplier, resellers, n: int) -> None:
             return
         escrow = platform_account("escrow").pk
         c.execute(
-            "INSERT INTO settlement_journaltransaction (kind, reference, memo, idempotency_key, actor_id, created_at) "
-            "SELECT 'po_payment', number, '', 'escrow:' || number || ':hold', NULL, paid_at FROM procurement_purchaseorder "
+            "INSERT INTO settlement_journaltransaction (kind, reference, memo, idempotency_key, actor_id, created_at, organisation_id) "
+            "SELECT 'po_payment', number, '', 'escrow:' || number || ':hold', NULL, paid_at, supplier_id FROM procurement_purchaseorder "
             "WHERE number LIKE %s ORDER BY id",
             [f"{tag}%"],
         )
@@ -223,8 +223,9 @@ RAW_LEDGER = """
 INSERT INTO settlement_account (kind, organisation_id, balance_amount, created_at)
   SELECT DISTINCT 'wallet', CASE WHEN %(suffix)s = 'release' THEN d.supplier_id ELSE d.reseller_id END, 0, %(now)s
   FROM bench_due d ON CONFLICT DO NOTHING;
-INSERT INTO settlement_journaltransaction (kind, reference, memo, idempotency_key, actor_id, created_at)
-  SELECT %(kind)s, d.number, 'raw', 'escrow:' || d.number || ':2:' || %(suffix)s, NULL, %(now)s FROM bench_due d ORDER BY d.id;
+INSERT INTO settlement_journaltransaction (kind, reference, memo, idempotency_key, actor_id, created_at, organisation_id)
+  SELECT %(kind)s, d.number, 'raw', 'escrow:' || d.number || ':2:' || %(suffix)s, NULL, %(now)s, d.supplier_id
+  FROM bench_due d ORDER BY d.id;
 CREATE TEMP TABLE bench_move ON COMMIT DROP AS
   SELECT t.id AS txn, h.id AS hold, h.held_amount AS amount,
          CASE WHEN %(suffix)s = 'release' THEN round(h.held_amount * s.commission_rate, 2) ELSE 0 END AS commission,

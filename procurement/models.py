@@ -218,8 +218,20 @@ class PurchaseOrder(AddressFields):
         self.confirm_remaining = None
 
 
+def tenant_supplier() -> models.ForeignKey:
+    """The PO's supplier on a row of the PO (its tenant: the distribution column on Citus, docs/scaling.md).
+
+    Left unset, the database fills it from the PO (``distribution.core.tenancy``). A row never outlives
+    its PO, which protects the supplier, so the foreign key needs no ``on_delete`` of its own.
+    """
+    return models.ForeignKey(
+        "suppliers.Supplier", on_delete=models.DO_NOTHING, related_name="+", db_index=False, db_default=None
+    )
+
+
 class PurchaseOrderLine(models.Model):
     purchase_order = models.ForeignKey(PurchaseOrder, on_delete=models.CASCADE, related_name="lines")
+    supplier = tenant_supplier()
     sku = models.ForeignKey("suppliers.SKU", on_delete=models.PROTECT, related_name="purchase_order_lines")
     code = models.CharField(_("SKU code"), max_length=64)
     title = models.CharField(_("title"), max_length=300)
@@ -245,6 +257,7 @@ class PurchaseOrderTransition(models.Model):
     """The timeline: every state change of a PO (who, when, from, to, reason)."""
 
     purchase_order = models.ForeignKey(PurchaseOrder, on_delete=models.CASCADE, related_name="transitions")
+    supplier = tenant_supplier()
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     actor_label = models.CharField(_("by"), max_length=200, help_text=_("The user, or “system” for timers."))
     from_status = models.CharField(_("from"), max_length=24, blank=True)

@@ -23,12 +23,14 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import time
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
 from django.db import connection, models
-from django.db.models import Case, Exists, F, OuterRef, Q, When
+from django.db.models import Case, Exists, ExpressionWrapper, F, OuterRef, Q, Value, When
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.models import Penalty
@@ -97,14 +99,28 @@ def descendant_ids(category_id: int) -> list[int]:
 
 COUNT_CAP = 1000
 CANDIDATES = 1000
+MAX_FACET_CATEGORIES = 100  # a category filter with more leaves stays a column test only
 SAMPLE_ROWS = 5000
+
+
+_table_rows: dict[str, tuple[float, float]] = {}  # "rows" → (the planner's row count, when read: monotonic seconds)
+TABLE_ROWS_TTL = 300.0
+
+
+def _search_table_rows(cursor) -> float:
+    """The search table's size as the planner knows it (``reltuples``), read at most every 5 minutes per process."""
+    now = time.monotonic()
+    cached = _table_rows.get("rows")
+    if cached is None or now - cached[1] > TABLE_ROWS_TTL:
+        cursor.execute("SELECT GREATEST(reltuples, 1) FROM pg_class WHERE oid = 'resellers_searchentry'::regclass")
+        cached = _table_rows["rows"] = (float(cursor.fetchone()[0]), now)
+    return cached[0]
 
 
 def _estimate(cursor, join: str, where: str, params: list) -> int:
     """How many rows match, from a block sample of about SAMPLE_ROWS rows (the planner's own
     estimate for a bigram AND is far off: 740 for 26,500 at 1M rows)."""
-    cursor.execute("SELECT GREATEST(reltuples, 1) FROM pg_class WHERE oid = 'resellers_searchentry'::regclass")
-    rows = cursor.fetchone()[0]
+    rows = _search_table_rows(cursor)
     percent = min(100.0, 100.0 * SAMPLE_ROWS / rows)
     cursor.execute(
         f"SELECT count(*) FROM resellers_searchentry e TABLESAMPLE SYSTEM (%s) REPEATABLE (19) {join} WHERE {where}",  # noqa: S608
@@ -140,8 +156,10 @@ class CatalogPage:
     code_match: bool = False
 
 
-def _excluded_suppliers(*, reseller, query: CatalogQuery, now: datetime) -> list[int]:
-    """Suppliers with rows in the index whose products this reseller must not see now (or filtered out)."""
+def _excluded_suppliers_sql(*, reseller, query: CatalogQuery, now: datetime) -> tuple[str, list]:
+    """SQL of the ids of suppliers with rows in the index whose products this reseller must not see now
+    (or filtered out). Run inside the search's own statements (an InitPlan, evaluated once per statement),
+    so a penalty that starts or ends by the clock takes effect at once and costs no statement of its own."""
     from .models import SearchEntry
 
     indexed = Supplier.objects.filter(Exists(SearchEntry.objects.filter(supplier_id=OuterRef("pk"))))
@@ -150,7 +168,19 @@ def _excluded_suppliers(*, reseller, query: CatalogQuery, now: datetime) -> list
         hidden |= Q(terms__isnull=False) & ~Q(terms__accepted_channel_types=[]) & ~Q(
             terms__accepted_channel_types__contains=[reseller.channel_type]
         )
-    return list(indexed.filter(hidden).values_list("pk", flat=True))
+    sql, params = indexed.filter(hidden).values_list("pk", flat=True).query.sql_with_params()
+    return sql, list(params)
+
+
+def _tier_factors_sql(*, reseller, now: datetime) -> tuple[str, list]:
+    """SQL of (supplier_id, factor) for the reseller's live partnerships: its tier's supply-price factor."""
+    factor = ExpressionWrapper(
+        (Value(Decimal(100)) - Coalesce(F("tier__discount_percent"), Value(Decimal(0)))) / Value(Decimal(100)),
+        output_field=models.DecimalField(),
+    )
+    rows = Partnership.objects.live(now).filter(reseller=reseller).annotate(factor=factor).values("supplier_id", "factor")
+    sql, params = rows.query.sql_with_params()
+    return sql, list(params)
 
 
 def _exact_code_products(q: str) -> list[int]:
@@ -196,17 +226,19 @@ class _Sql:
 
 def search_catalog(*, reseller, query: CatalogQuery, per_page: int = 25, now: datetime | None = None) -> CatalogPage:  # noqa: C901
     """Listed products of visible suppliers matching ``query``, best first, one keyset page."""
-    from .search_index import compile_query, like_escape
+    from .search_index import compile_query, facet_query, like_escape
 
     now = now or timezone.now()
     page = CatalogPage()
     compiled = compile_query(query.q)
     filters = _Sql()
     code_ids = _exact_code_products(query.q) if len(compiled.words) == 1 else []
+    tsquery_at: int | None = None
     if code_ids:
         page.code_match = True
         filters.add("e.product_id = ANY(%s)", code_ids)
     elif compiled.tsquery:
+        tsquery_at = len(filters.params)  # the facets of the filters below are added to it
         filters.add("e.tokens @@ %s::tsquery", compiled.tsquery)
         for pattern in compiled.likes:
             filters.add("e.text LIKE %s", pattern)
@@ -216,32 +248,32 @@ def search_catalog(*, reseller, query: CatalogQuery, per_page: int = 25, now: da
     # product lines (suppliers.terms): a product in a line not granted to this reseller is never found
     hidden_sql, hidden_params = hidden_product_ids(getattr(reseller, "pk", None), now).query.sql_with_params()
     filters.add(f"NOT (e.product_id IN ({hidden_sql}))", *hidden_params)
-    excluded = _excluded_suppliers(reseller=reseller, query=query, now=now)
-    if excluded:
-        filters.add("NOT (e.supplier_id = ANY(%s))", excluded)
+    excluded_sql, excluded_params = _excluded_suppliers_sql(reseller=reseller, query=query, now=now)
+    filters.add(f"NOT (e.supplier_id = ANY(ARRAY({excluded_sql})))", *excluded_params)
+    # With a text query the filters also go into the tsquery as facet lexemes (search_index.facet_lexemes):
+    # the GIN lookup drops the rows they exclude before any heap page is read. The column tests stay
+    # (cheap on the rows left, and the whole filter when there is no text).
+    facets: list[str] = []
     if query.category_id:
-        filters.add("e.category_id = ANY(%s)", descendant_ids(query.category_id))
+        categories = descendant_ids(query.category_id)
+        filters.add("e.category_id = ANY(%s)", categories)
+        if len(categories) <= MAX_FACET_CATEGORIES:
+            facets.append(facet_query("c", categories))
     if query.province_code:
         filters.add("e.province_code = %s", query.province_code)
+        facets.append(facet_query("p", [query.province_code]))
     if query.supplier_id:
         filters.add("e.supplier_id = %s", query.supplier_id)
+        facets.append(facet_query("s", [query.supplier_id]))
     if query.in_stock:
         filters.add("e.in_stock")
+        facets.append(facet_query("stock", []))
+    if tsquery_at is not None and facets:
+        filters.params[tsquery_at] = " & ".join([compiled.tsquery, *facets])
 
-    # the reseller's partnered suppliers and their tier factor, as a joined VALUES list
-    factors = [
-        (supplier_id, (Decimal(100) - (discount or Decimal(0))) / Decimal(100))
-        for supplier_id, discount in Partnership.objects.live(now).filter(reseller=reseller).values_list(
-            "supplier_id", "tier__discount_percent"
-        )
-    ]
-    join_params: list = []
-    if factors:
-        values = ", ".join("(%s::bigint, %s::numeric)" for _ in factors)
-        join = f"LEFT JOIN (VALUES {values}) AS d(supplier_id, factor) ON d.supplier_id = e.supplier_id"
-        join_params = [v for pair in factors for v in pair]
-    else:
-        join = "LEFT JOIN (SELECT NULL::bigint AS supplier_id, NULL::numeric AS factor) AS d ON false"
+    # the reseller's partnered suppliers and their tier factor, joined (a subquery of the same statement)
+    factors_sql, join_params = _tier_factors_sql(reseller=reseller, now=now)
+    join = f"LEFT JOIN ({factors_sql}) AS d ON d.supplier_id = e.supplier_id"
     price_from = "CASE WHEN d.factor IS NULL THEN e.suggested_min ELSE round(e.supply_min * d.factor, 2) END"
     price_to = "CASE WHEN d.factor IS NULL THEN e.suggested_max ELSE round(e.supply_max * d.factor, 2) END"
     count_join, count_join_params = "", []
@@ -276,41 +308,47 @@ def search_catalog(*, reseller, query: CatalogQuery, per_page: int = 25, now: da
     where = " AND ".join(filters.where) or "TRUE"
     count_sql = f"SELECT 1 FROM resellers_searchentry e {count_join} WHERE {where}"  # noqa: S608
     count_params = [*count_join_params, *filters.params]
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT count(*) FROM ({count_sql} LIMIT %s) c", [*count_params, COUNT_CAP + 1])  # noqa: S608
-        page.count = cursor.fetchone()[0]
-        if page.count > COUNT_CAP:
-            page.count = max(_estimate(cursor, count_join, where, count_params), COUNT_CAP + 1)
-            page.count_estimated = True
-
-    # Beyond COUNT_CAP matches, ordering every match would read every matching row (one heap page
-    # each: 26,000 pages for a common word at 1M products); rank and sort the first CANDIDATES only.
-    source, source_params = "resellers_searchentry e", []
-    if page.count_estimated and (compiled.words or sort.startswith("price")):
-        source = f"(SELECT e.* FROM resellers_searchentry e {count_join} WHERE {where} LIMIT {CANDIDATES}) e"  # noqa: S608
-        source_params, where, filter_params = count_params, "TRUE", []
-    else:
-        filter_params = filters.params
-    # fixed fragments only; every value is a parameter
-    inner = (
-        f"SELECT e.product_id, e.listed_at, e.stock, d.factor IS NOT NULL AS partnered, ({rank_sql}) AS rank, "  # noqa: S608
-        f"{price_from} AS price_from, {price_to} AS price_to, "
-        f"COALESCE({price_from}, 1e12) AS price_from_key, COALESCE({price_to}, -1) AS price_to_key "
-        f"FROM {source} {join} WHERE {where}"
-    )
-    inner_params = [*rank_params, *source_params, *join_params, *filter_params]
-    outer_where, outer_params = "", []
     key = decode_cursor(query.cursor, sort)
+    outer_where, outer_params = "", []
     if key is not None and len(key) == len(columns):
         outer_where = f"WHERE ({', '.join(columns)}) {op} ({', '.join(['%s'] * len(columns))})"
         outer_params = [datetime.fromisoformat(v) if c.endswith("listed_at") else v for c, v in zip(columns, key, strict=True)]
     direction = "DESC" if op == "<" else "ASC"
     order = ", ".join(f"{c} {direction}" for c in columns)
-    sql = f"SELECT m.* FROM ({inner}) m {outer_where} ORDER BY {order} LIMIT %s"  # noqa: S608
+    select = (
+        f"SELECT e.product_id, e.listed_at, e.stock, d.factor IS NOT NULL AS partnered, ({rank_sql}) AS rank, "
+        f"{price_from} AS price_from, {price_to} AS price_to, "
+        f"COALESCE({price_from}, 1e12) AS price_from_key, COALESCE({price_to}, -1) AS price_to_key"
+    )
+    # A text query (or code) and the price sorts rank candidates: ordering every match would read every
+    # matching row (one heap page each: 26,000 pages for a common word at 1M products), so the first
+    # CANDIDATES + 1 matches are read once, in physical order, into a CTE that gives both the page and
+    # the count (exact up to COUNT_CAP). Without words, newest first is read in index order instead.
+    ranked = bool(compiled.words) or sort.startswith("price")
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*inner_params, *outer_params, per_page + 1])
+        if ranked:
+            sql = (
+                f"WITH c AS MATERIALIZED (SELECT e.* FROM resellers_searchentry e {count_join} WHERE {where} LIMIT {CANDIDATES + 1}) "  # noqa: S608
+                f"SELECT m.*, (SELECT count(*) FROM c) AS total FROM ({select} FROM c e {join}) m {outer_where} ORDER BY {order} LIMIT %s"
+            )
+            params = [*count_params, *rank_params, *join_params, *outer_params, per_page + 1]
+        else:
+            inner = f"{select} FROM resellers_searchentry e {join} WHERE {where}"  # noqa: S608
+            sql = f"SELECT m.*, NULL AS total FROM ({inner}) m {outer_where} ORDER BY {order} LIMIT %s"  # noqa: S608
+            params = [*rank_params, *join_params, *filters.params, *outer_params, per_page + 1]
+        cursor.execute(sql, params)
         names = [c.name for c in cursor.description]
         rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+        if ranked and rows:
+            page.count = rows[0]["total"]
+        elif not outer_where and len(rows) <= per_page:
+            page.count = len(rows)  # the whole result is on this page
+        else:
+            cursor.execute(f"SELECT count(*) FROM ({count_sql} LIMIT %s) c", [*count_params, COUNT_CAP + 1])  # noqa: S608
+            page.count = cursor.fetchone()[0]
+        if page.count > COUNT_CAP:
+            page.count = max(_estimate(cursor, count_join, where, count_params), COUNT_CAP + 1)
+            page.count_estimated = True
 
     if len(rows) > per_page:
         rows = rows[:per_page]

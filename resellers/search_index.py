@@ -76,6 +76,28 @@ def tokens(normalised: str) -> list[str]:
     return sorted(found)
 
 
+FACET = "#"  # never in a text token (tokens are runs of letters, digits or CJK characters)
+
+
+def facet_lexemes(*, category_id: int, supplier_id: int, province_code: str, in_stock: bool) -> list[str]:
+    """The filter lexemes of a row, stored in its ``tokens`` next to the text's: the GIN lookup of a
+    text query then applies the category, supplier, goods location and stock filters too, so a
+    filter that leaves few of many matches costs no heap reads for the rows it drops. Kept equal to
+    the SQL of migration 0007 (which added them to the rows already there)."""
+    found = [f"{FACET}c{category_id}", f"{FACET}s{supplier_id}"]
+    if province_code:
+        found.append(f"{FACET}p{province_code}")
+    if in_stock:
+        found.append(f"{FACET}stock")
+    return found
+
+
+def facet_query(kind: str, values: Iterable[object]) -> str:
+    """A ``tsquery`` fragment matching rows with any of these facet values (``kind`` c, s, p; or "stock")."""
+    lexemes = [_quote(f"{FACET}{kind}{v}") for v in values] if kind != "stock" else [_quote(f"{FACET}stock")]
+    return lexemes[0] if len(lexemes) == 1 else "(" + " | ".join(lexemes) + ")"
+
+
 @lru_cache(maxsize=1)
 def _jieba():
     import jieba
@@ -183,11 +205,14 @@ def entry_rows(product_ids: Iterable[int]) -> list[tuple]:
         text = normalise(
             " ".join([shown, brand, company, *(f"{code} {_attribute_text(attrs)}" for _, code, attrs, *_ in variants)])
         )
+        in_stock = any(v[5] > v[6] for v in variants)
+        facets = facet_lexemes(category_id=category_id, supplier_id=supplier_id, province_code=province, in_stock=in_stock)
         rows.append((
-            pk, supplier_id, category_id, province, normalise(shown), normalise(brand), text, tsvector_literal(tokens(text)),
+            pk, supplier_id, category_id, province, normalise(shown), normalise(brand), text,
+            tsvector_literal([*tokens(text), *facets]),
             min((v[3] for v in variants), default=None), max((v[3] for v in variants), default=None),
             min((v[4] for v in variants), default=None), max((v[4] for v in variants), default=None),
-            sum(v[5] - v[6] for v in variants), any(v[5] > v[6] for v in variants), listed_at or created_at,
+            sum(v[5] - v[6] for v in variants), in_stock, listed_at or created_at,
         ))  # fmt: skip
     return rows
 

@@ -123,7 +123,10 @@ def _notify_org_members(organisation_ids: Iterable[int], build: dict[int, tuple[
     )
     now = timezone.now()
     rows = [
-        Notification(user_id=uid, kind=build[org][0], title=build[org][1][:200], body=build[org][2], url=build[org][3], created_at=now)
+        Notification(
+            user_id=uid, organisation_id=org, kind=build[org][0], title=build[org][1][:200], body=build[org][2], url=build[org][3],
+            created_at=now,
+        )
         for uid, org in users
         if org in build
     ]

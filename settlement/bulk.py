@@ -109,9 +109,10 @@ def _post_many(
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {JournalTransaction._meta.db_table} "  # noqa: S608 (table names from model metadata, values are parameters)
-            "(kind, reference, memo, idempotency_key, actor_id, created_at) "
-            "SELECT %s, left(t.reference, 64), %s, t.key, %s, %s "
-            "FROM unnest(%s::text[], %s::text[]) WITH ORDINALITY AS t(reference, key, n) ORDER BY t.n RETURNING id, reference",
+            "(kind, reference, memo, idempotency_key, actor_id, created_at, organisation_id) "
+            "SELECT %s, left(t.reference, 64), %s, t.key, %s, %s, t.organisation "
+            "FROM unnest(%s::text[], %s::text[], %s::bigint[]) WITH ORDINALITY AS t(reference, key, organisation, n) "
+            "ORDER BY t.n RETURNING id, reference",
             [
                 kind,
                 str(memo)[:500],
@@ -119,6 +120,7 @@ def _post_many(
                 posted_at,
                 references,
                 [f"escrow:{m.hold.reference}:{m.hold.operations + 1}:{suffix}" for m in moves],
+                [m.hold.payee_id for m in moves],  # the tenant: the PO's supplier, as ledger.post's callers give it
             ],
         )
         txn_ids = {reference: pk for pk, reference in cursor.fetchall()}
@@ -127,9 +129,10 @@ def _post_many(
     entry_account: list[int] = []
     entry_amount: list[Decimal] = []
     entry_after: list[Decimal | None] = []
+    entry_organisation: list[int] = []
     for move in moves:
         txn_id = txn_ids[move.hold.reference[:64]]
-        lines: dict[int, tuple[Decimal, Decimal | None]] = {}
+        lines: dict[int, tuple[Decimal, Decimal | None, int]] = {}
         for account_id, org_id, amount in lines_for(move, wallets):
             if amount == 0:
                 continue
@@ -137,20 +140,22 @@ def _post_many(
             if org_id is not None:
                 balances[org_id] += amount
                 balance_after = balances[org_id]
-            lines[account_id] = (amount, balance_after)
-        for account_id, (amount, balance_after) in sorted(lines.items()):
+            # a wallet's entry belongs to its organisation, a platform account's to the transaction's
+            lines[account_id] = (amount, balance_after, org_id if org_id is not None else move.hold.payee_id)
+        for account_id, (amount, balance_after, organisation_id) in sorted(lines.items()):
             entry_txn.append(txn_id)
             entry_account.append(account_id)
             entry_amount.append(amount)
             entry_after.append(balance_after)
+            entry_organisation.append(organisation_id)
     with connection.cursor() as cursor:
         # entries are inserted in array order, so ids follow the running wallet balances
         cursor.execute(
-            f"INSERT INTO {JournalEntry._meta.db_table} (transaction_id, account_id, amount, balance_after) "  # noqa: S608 (table names from model metadata, values are parameters)
-            "SELECT t.txn, t.account, t.amount, t.after "
-            "FROM unnest(%s::bigint[], %s::bigint[], %s::numeric[], %s::numeric[]) WITH ORDINALITY AS t(txn, account, amount, after, n) "
-            "ORDER BY t.n",
-            [entry_txn, entry_account, entry_amount, entry_after],
+            f"INSERT INTO {JournalEntry._meta.db_table} (transaction_id, account_id, amount, balance_after, organisation_id) "  # noqa: S608 (table names from model metadata, values are parameters)
+            "SELECT t.txn, t.account, t.amount, t.after, t.organisation "
+            "FROM unnest(%s::bigint[], %s::bigint[], %s::numeric[], %s::numeric[], %s::bigint[]) "
+            "WITH ORDINALITY AS t(txn, account, amount, after, organisation, n) ORDER BY t.n",
+            [entry_txn, entry_account, entry_amount, entry_after, entry_organisation],
         )
     changed = {org: balance for org, balance in balances.items() if balance != wallets[org][1]}
     with connection.cursor() as cursor:

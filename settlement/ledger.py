@@ -107,8 +107,8 @@ def _normalise(lines: Iterable[tuple[Account | WalletOf, Decimal]]) -> list[_Lin
 
 
 _INSERT_TRANSACTION = (
-    "INSERT INTO settlement_journaltransaction (kind, reference, memo, idempotency_key, actor_id, created_at) "
-    "VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT (idempotency_key) DO NOTHING RETURNING id"
+    "INSERT INTO settlement_journaltransaction (kind, reference, memo, idempotency_key, actor_id, created_at, organisation_id) "
+    "VALUES (%s, %s, %s, %s, %s, %s, %s) ON CONFLICT (idempotency_key) DO NOTHING RETURNING id"
 )
 # A debit: only if the balance covers it (the row stays locked until COMMIT).
 _DEBIT = (
@@ -152,6 +152,7 @@ def post(
     actor=None,
     now=None,
     savepoint: bool = True,
+    organisation_id: int | None = None,
 ) -> Posting:
     """Post one balanced journal transaction (see the module docstring for guarantees).
 
@@ -164,15 +165,25 @@ def post(
     of the posting stays: nested in a caller's block, the posting is a savepoint the caller
     may survive; ``savepoint=False`` (a caller whose own block rolls back on any error)
     saves the SAVEPOINT/RELEASE pair.
+
+    ``organisation_id`` is the transaction's tenant (``JournalTransaction.organisation``; the
+    escrow functions pass the PO's supplier); by default the organisation of the first wallet
+    line as given. Every entry carries its wallet's organisation, a platform account's entry the
+    transaction's (no statement added: the values are in the posting's own SQL).
     """
     if not idempotency_key:
         raise ValueError("an idempotency key is required")
+    lines = list(lines)
+    if organisation_id is None:
+        organisation_id = next((account.organisation_id for account, _amount in lines if account.kind == Account.Kind.WALLET), None)
+        if organisation_id is None:
+            raise ValueError("a posting without a wallet needs its organisation_id (the transaction's tenant)")
     normalised = _normalise(lines)
     if len(normalised) < 2 or sum(line.amount for line in normalised) != 0:
         raise UnbalancedTransaction()
     created_at = now or timezone.now()
     actor_id = actor.pk if getattr(actor, "pk", None) else None
-    header = [kind, reference[:64], str(memo)[:500], idempotency_key, actor_id, created_at]
+    header = [kind, reference[:64], str(memo)[:500], idempotency_key, actor_id, created_at, organisation_id]
     wallets = [line for line in normalised if line.organisation_id is not None]
     platform = [line for line in normalised if line.organisation_id is None]
     with transaction.atomic(savepoint=savepoint), connection.cursor() as cursor:
@@ -183,16 +194,18 @@ def post(
             if platform:
                 values = ", ".join(["(%s::bigint, %s::numeric)"] * len(platform))
                 # only placeholders are interpolated; every value is a parameter
-                selects.append(f"SELECT t.id, e.account_id, e.amount, NULL::numeric FROM t, (VALUES {values}) e(account_id, amount)")  # noqa: S608
-                select_params += [x for line in platform for x in (line.account_id, line.amount)]
+                selects.append(
+                    f"SELECT t.id, e.account_id, e.amount, NULL::numeric, %s::bigint FROM t, (VALUES {values}) e(account_id, amount)"  # noqa: S608
+                )
+                select_params += [organisation_id, *(x for line in platform for x in (line.account_id, line.amount))]
             if wallets:
                 wallet_sql, wallet_params = _wallet_sql(wallets[0], from_t=" FROM t")
                 sql += f", w AS ({wallet_sql})"
                 params += wallet_params
-                selects.append("SELECT t.id, w.id, %s::numeric, w.balance_amount FROM t, w")
-                select_params.append(wallets[0].amount)
+                selects.append("SELECT t.id, w.id, %s::numeric, w.balance_amount, %s::bigint FROM t, w")
+                select_params += [wallets[0].amount, wallets[0].organisation_id]
             sql += (
-                " INSERT INTO settlement_journalentry (transaction_id, account_id, amount, balance_after) "
+                " INSERT INTO settlement_journalentry (transaction_id, account_id, amount, balance_after, organisation_id) "
                 + " UNION ALL ".join(selects)
                 + " RETURNING transaction_id, account_id, balance_after"
             )
@@ -209,14 +222,25 @@ def post(
             if row is None:
                 return _existing(idempotency_key)
             txn_id = row[0]
-            entries = [JournalEntry(transaction_id=txn_id, account_id=line.account_id, amount=line.amount) for line in platform]
+            entries = [
+                JournalEntry(transaction_id=txn_id, account_id=line.account_id, amount=line.amount, organisation_id=organisation_id)
+                for line in platform
+            ]
             for line in sorted(wallets, key=lambda w: w.organisation_id):
                 wallet_sql, wallet_params = _wallet_sql(line, from_t="")
                 cursor.execute(wallet_sql, wallet_params)
                 changed = cursor.fetchone()
                 if changed is None:
                     raise _short(line)
-                entries.append(JournalEntry(transaction_id=txn_id, account_id=changed[0], amount=line.amount, balance_after=changed[1]))
+                entries.append(
+                    JournalEntry(
+                        transaction_id=txn_id,
+                        account_id=changed[0],
+                        amount=line.amount,
+                        balance_after=changed[1],
+                        organisation_id=line.organisation_id,
+                    )
+                )
             JournalEntry.objects.bulk_create(entries)
     txn = JournalTransaction(
         id=txn_id,
@@ -226,6 +250,7 @@ def post(
         idempotency_key=idempotency_key,
         actor_id=actor_id,
         created_at=created_at,
+        organisation_id=organisation_id,
     )
     txn._state.adding = False
     txn._state.db = "default"

@@ -126,6 +126,11 @@ class JournalTransaction(ImmutableModel):
     idempotency_key = models.CharField(_("idempotency key"), max_length=200, unique=True)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     created_at = models.DateTimeField(_("posted at"), default=timezone.now, db_index=True)
+    # Its tenant (distribution column, docs/scaling.md): the supplier of the PO for escrow
+    # movements (co-located with the PO and its escrow hold), else the organisation whose wallet
+    # it moves (the payer of a reward). Set by the ledger's two writers (``ledger.post``,
+    # ``bulk``); a header has no parent row to copy it from. Ledger rows are never deleted.
+    organisation = models.ForeignKey("accounts.Organisation", on_delete=models.DO_NOTHING, related_name="+", db_index=False)
 
     class Meta:
         ordering = ["-id"]
@@ -143,12 +148,21 @@ class JournalEntry(ImmutableModel):
     account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="entries")
     amount = models.DecimalField(_("amount"), **MONEY_FIELD_KWARGS)
     balance_after = models.DecimalField(_("balance after"), null=True, blank=True, **MONEY_FIELD_KWARGS)
+    # Its tenant: the wallet's organisation, or the transaction's for a platform account's entry
+    # (so "escrow" is one row set per shard). Left unset, the database fills it (settlement 0004).
+    organisation = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.DO_NOTHING, related_name="+", db_index=False, db_default=None
+    )
 
     class Meta:
         ordering = ["id"]
         verbose_name = _("journal entry")
         verbose_name_plural = _("journal entries")
-        indexes = [models.Index(fields=["account", "id"], name="settlement_entry_account_id")]
+        indexes = [
+            models.Index(fields=["account", "id"], name="settlement_entry_account_id"),
+            # statements: one organisation's entries, newest first
+            models.Index(fields=["organisation", "id"], name="settlement_entry_tenant_id"),
+        ]
         constraints = [
             models.CheckConstraint(condition=~Q(amount=0), name="settlement_entry_amount_not_zero"),
             models.UniqueConstraint(fields=["transaction", "account"], name="settlement_entry_one_line_per_account"),

@@ -54,7 +54,10 @@ def statement_entries(
     organisation, *, date_from: date | None = None, date_to: date | None = None, kind: str | None = None, newest_first: bool = True
 ) -> QuerySet[JournalEntry]:
     """The organisation's wallet entries with their transactions (and reward details), filtered."""
-    queryset = JournalEntry.objects.filter(account__kind=Account.Kind.WALLET, account__organisation=organisation).select_related(
+    # the entry's own tenant column first (its index, and on Citus the shard), then its wallet
+    queryset = JournalEntry.objects.filter(
+        organisation=organisation, account__kind=Account.Kind.WALLET, account__organisation=organisation
+    ).select_related(
         "transaction", "transaction__reward__supplier", "transaction__reward__reseller"
     )
     tz = timezone.get_current_timezone()

@@ -175,6 +175,7 @@ def escrow_hold(*, reference: str, reseller, supplier, amount: Decimal, actor, s
             kind=Kind.PO_PAYMENT,
             lines=[(ledger.WalletOf(payer_id), -amount), (ledger.platform_account(Account.Kind.ESCROW), amount)],
             idempotency_key=f"escrow:{reference}:hold",
+            organisation_id=payee_id,  # escrow movements belong to the PO's supplier (co-located with the PO)
             savepoint=False,  # this function's block is the savepoint (if any)
             reference=reference,
             actor=actor,
@@ -225,6 +226,7 @@ def escrow_refund(*, reference: str, actor, amount: Decimal | None = None, memo:
             kind=Kind.PO_REFUND,
             lines=[(ledger.platform_account(Account.Kind.ESCROW), -amount), (ledger.WalletOf(hold.payer_id), amount)],
             idempotency_key=f"escrow:{reference}:{hold.operations}:refund",
+            organisation_id=hold.payee_id,
             savepoint=False,  # this function's block is the savepoint (if any)
             reference=reference,
             memo=memo,
@@ -265,6 +267,7 @@ def escrow_release(*, reference: str, commission_rate: Decimal, actor, memo: str
                 (ledger.platform_account(Account.Kind.COMMISSION), commission),
             ],
             idempotency_key=f"escrow:{reference}:{hold.operations}:release",
+            organisation_id=hold.payee_id,
             savepoint=False,  # this function's block is the savepoint (if any)
             reference=reference,
             memo=memo,
@@ -316,6 +319,7 @@ def escrow_split(
                 (ledger.platform_account(Account.Kind.COMMISSION), commission),
             ],
             idempotency_key=f"escrow:{reference}:{hold.operations}:split",
+            organisation_id=hold.payee_id,
             reference=reference,
             memo=memo,
             actor=actor,
@@ -593,6 +597,7 @@ def withdrawal_mark_paid(*, actor, withdrawal: WithdrawalRequest, payout_referen
                 (ledger.platform_account(Account.Kind.CLEARING), withdrawal.amount),
             ],
             idempotency_key=f"withdrawal:{withdrawal.pk}:paid",
+            organisation_id=withdrawal.organisation_id,
             reference=f"W{withdrawal.pk}",
             memo=payout_reference,
             actor=actor,

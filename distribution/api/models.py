@@ -113,6 +113,11 @@ class WebhookDelivery(models.Model):
 
     event = models.ForeignKey(WebhookEvent, on_delete=models.CASCADE, related_name="deliveries")
     endpoint = models.ForeignKey(WebhookEndpoint, on_delete=models.CASCADE, related_name="deliveries")
+    # The tenant (distribution column, docs/scaling.md): the endpoint's organisation. Left unset,
+    # the database fills it from the endpoint (api 0003); the row goes with its endpoint.
+    organisation = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.DO_NOTHING, related_name="+", db_index=False, db_default=None
+    )
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PENDING, db_index=True)
     attempts = models.PositiveIntegerField(_("attempts"), default=0)
     last_status_code = models.PositiveSmallIntegerField(_("answer code"), null=True, blank=True)
@@ -126,4 +131,8 @@ class WebhookDelivery(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         constraints = [models.UniqueConstraint(fields=["event", "endpoint"], name="one_delivery_per_event_endpoint")]
-        indexes = [models.Index(fields=["next_attempt_at"], condition=Q(status="pending"), name="webhook_delivery_due")]
+        indexes = [
+            models.Index(fields=["next_attempt_at"], condition=Q(status="pending"), name="webhook_delivery_due"),
+            # the organisation's delivery log, newest first
+            models.Index(fields=["organisation", "created_at"], name="webhook_delivery_tenant"),
+        ]

@@ -107,7 +107,9 @@ def emit_event(
     )
     deliveries = WebhookDelivery.objects.bulk_create(
         [
-            WebhookDelivery(event=event, endpoint=e, next_attempt_at=now, retry_until=now + settings.WEBHOOK_RETRY_FOR)
+            WebhookDelivery(
+                event=event, endpoint=e, organisation_id=org_id, next_attempt_at=now, retry_until=now + settings.WEBHOOK_RETRY_FOR
+            )
             for e in endpoints
         ]
     )

@@ -205,6 +205,7 @@ def _record(po: PurchaseOrder, *, actor, from_status: str, now: datetime, reason
     )
     transition = PurchaseOrderTransition.objects.create(
         purchase_order=po,
+        supplier_id=po.supplier_id,
         actor=actor if getattr(actor, "pk", None) else None,
         actor_label=_actor_label(actor)[:200],
         from_status=from_status,
@@ -242,14 +243,15 @@ def _notify(
     if user_ids is None:
         user_ids = getattr(po, "member_ids", {}).get(to)
     url = reseller_url(po) if to == "reseller" else supplier_url(po)
+    organisation_id = po.reseller_id if to == "reseller" else po.supplier_id
     if user_ids is not None and not email:
-        notify_users(users=user_ids, kind=kind, title=title, body=body, url=url)
+        notify_users(users=user_ids, kind=kind, title=title, body=body, url=url, organisation_id=organisation_id)
         return
     organisation = po.reseller.organisation if to == "reseller" else po.supplier.organisation
     if user_ids is None:
         notify_organisation(organisation=organisation, kind=kind, title=title, body=body, url=url)
     else:
-        notify_users(users=user_ids, kind=kind, title=title, body=body, url=url)
+        notify_users(users=user_ids, kind=kind, title=title, body=body, url=url, organisation_id=organisation_id)
     if email:
         _send_email(organisation, title, f"{body}\n\n{settings.SITE_URL}{url}")
 

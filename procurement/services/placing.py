@@ -292,6 +292,7 @@ def _place_locked(
         [
             PurchaseOrderLine(
                 purchase_order=po,
+                supplier=supplier,
                 sku=sku,
                 code=sku.code,
                 title=(sku.product_approved_title or sku.product_title)[:300],

@@ -92,9 +92,9 @@ def _record(rows: list[_Row], *, from_status: str, to_status: str, reason: str, 
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {PurchaseOrderTransition._meta.db_table} "  # noqa: S608 (table names from model metadata, values are parameters)
-            "(purchase_order_id, actor_id, actor_label, from_status, to_status, reason, created_at) "
-            "SELECT t.id, NULL, %s, %s, %s, %s, %s FROM unnest(%s::bigint[]) AS t(id)",
-            [SYSTEM, from_status, to_status, reason[:500], now, ids],
+            "(purchase_order_id, supplier_id, actor_id, actor_label, from_status, to_status, reason, created_at) "
+            "SELECT t.id, t.supplier, NULL, %s, %s, %s, %s, %s FROM unnest(%s::bigint[], %s::bigint[]) AS t(id, supplier)",
+            [SYSTEM, from_status, to_status, reason[:500], now, ids, [r.supplier_id for r in rows]],
         )
     audit_many(
         action=f"purchase_order.{to_status}",
@@ -138,8 +138,8 @@ def _notify(rows: list[_Row], notices: list[tuple[str, str, str]]) -> None:
         for to, kind, title in notices:
             org_ids = [r.reseller_id if to == "reseller" else r.supplier_id for r in rows]
             cursor.execute(
-                f"INSERT INTO {Notification._meta.db_table} (user_id, kind, title, body, url, created_at, read_at) "  # noqa: S608 (table names from model metadata, values are parameters)
-                "SELECT u.id, %s, left(replace(%s, %s, t.number), 200), '', replace(%s, %s, t.number), %s, NULL "
+                f"INSERT INTO {Notification._meta.db_table} (user_id, organisation_id, kind, title, body, url, created_at, read_at) "  # noqa: S608 (table names from model metadata, values are parameters)
+                "SELECT u.id, t.organisation_id, %s, left(replace(%s, %s, t.number), 200), '', replace(%s, %s, t.number), %s, NULL "
                 f"FROM unnest(%s::text[], %s::bigint[]) WITH ORDINALITY AS t(number, organisation_id, n) "
                 f"JOIN {Membership._meta.db_table} m ON m.organisation_id = t.organisation_id "
                 f"JOIN {User._meta.db_table} u ON u.id = m.user_id AND u.is_active ORDER BY t.n, u.id",

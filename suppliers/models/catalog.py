@@ -200,6 +200,9 @@ class SKU(models.Model):
 
 class StockAdjustment(models.Model):
     sku = models.ForeignKey(SKU, on_delete=models.CASCADE, related_name="stock_adjustments")
+    # The tenant (distribution column, docs/scaling.md): the SKU's supplier. Left unset, the
+    # database fills it from the SKU (suppliers 0007); the row goes with its SKU.
+    supplier = models.ForeignKey("suppliers.Supplier", on_delete=models.DO_NOTHING, related_name="+", db_index=False, db_default=None)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     delta = models.IntegerField(_("change"))
     on_hand_after = models.IntegerField(_("on hand after"))
@@ -208,6 +211,7 @@ class StockAdjustment(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["supplier", "sku", "created_at"], name="stock_adjustment_tenant_sku")]
 
 
 class ImportJob(models.Model):

@@ -66,8 +66,14 @@ def _attachment_path(instance: MessageAttachment, filename: str) -> str:
     return f"messages/{instance.message.thread_id}/{uuid.uuid4().hex}.{ext[:8]}"
 
 
+def _tenant_supplier() -> models.ForeignKey:
+    """The thread's supplier (the tenant, docs/scaling.md); left unset, the database fills it from the parent row."""
+    return models.ForeignKey("suppliers.Supplier", on_delete=models.DO_NOTHING, related_name="+", db_index=False, db_default=None)
+
+
 class Message(models.Model):
     thread = models.ForeignKey(MessageThread, on_delete=models.CASCADE, related_name="messages")
+    supplier = _tenant_supplier()
     sender = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     sender_side = models.CharField(max_length=16, choices=Side.choices)
     body = models.TextField(_("message"))
@@ -85,6 +91,7 @@ class Message(models.Model):
 
 class MessageAttachment(models.Model):
     message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="attachments")
+    supplier = _tenant_supplier()
     file = models.FileField(_("file"), upload_to=RandomName("messages"))
     original_name = models.CharField(max_length=200)
     content_type = models.CharField(max_length=100)

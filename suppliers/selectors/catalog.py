@@ -110,7 +110,11 @@ def product_detail(*, supplier_id: int, pk: int) -> Product:
 
 
 def stock_history(product: Product, *, limit: int = 30) -> list[StockAdjustment]:
-    return list(StockAdjustment.objects.filter(sku__product=product).select_related("sku", "actor").order_by("-created_at", "-id")[:limit])
+    return list(
+        StockAdjustment.objects.filter(supplier_id=product.supplier_id, sku__product=product)
+        .select_related("sku", "actor")
+        .order_by("-created_at", "-id")[:limit]
+    )
 
 
 def listing_history(product: Product, *, limit: int = 20) -> list:

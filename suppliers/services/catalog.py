@@ -244,7 +244,7 @@ def _create_sku(*, actor: Any, product: Product, data: SKUInput) -> SKU:
         ) from None
     if data.on_hand:
         StockAdjustment.objects.create(
-            sku=sku, actor=actor if getattr(actor, "pk", None) else None, delta=data.on_hand,
+            sku=sku, supplier_id=sku.supplier_id, actor=actor if getattr(actor, "pk", None) else None, delta=data.on_hand,
             on_hand_after=data.on_hand, reason=str(_("Initial stock")),
         )  # fmt: skip
     return sku
@@ -536,7 +536,7 @@ def _change_stock(*, actor: Any, sku: SKU, target: int | None, delta: int | None
     locked.on_hand = new_on_hand
     locked.save(update_fields=["on_hand", "updated_at"])
     adjustment = StockAdjustment.objects.create(
-        sku=locked, actor=actor if getattr(actor, "pk", None) else None, delta=change,
+        sku=locked, supplier_id=locked.supplier_id, actor=actor if getattr(actor, "pk", None) else None, delta=change,
         on_hand_after=new_on_hand, reason=reason[:200],
     )  # fmt: skip
     audit(actor=actor, action="sku.stock_adjusted", obj=locked, summary=f"{locked.code} {change:+d}: {reason}"[:500],

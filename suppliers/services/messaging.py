@@ -164,10 +164,13 @@ def _post(
     if len(attachments) > MAX_ATTACHMENTS:
         raise ValidationFailed(_("Attach at most %(n)d files.") % {"n": MAX_ATTACHMENTS}, field="attachments")
     types = [validate_attachment(upload) for upload in attachments]
-    message = Message.objects.create(thread=thread, sender=actor, sender_side=side, body=body, created_at=now)
+    message = Message.objects.create(
+        thread=thread, supplier_id=thread.supplier_id, sender=actor, sender_side=side, body=body, created_at=now
+    )
     for upload, content_type in zip(attachments, types, strict=True):
         MessageAttachment.objects.create(
             message=message,
+            supplier_id=thread.supplier_id,
             file=upload,
             original_name=(upload.name or "file")[:200],
             content_type=content_type,

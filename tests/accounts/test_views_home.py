@@ -86,7 +86,7 @@ def test_notifications_list_unread_count_and_mark_as_read(client, reseller_membe
     user, _ = reseller_member
     services.notify_users(users=[user], kind="test", title="第一條通知", url="/organisation/")
     services.notify_users(users=[user], kind="test", title="第二條通知")
-    someone_else = UserFactory()
+    someone_else = MembershipFactory().user  # of another organisation (a notification belongs to the user's organisation)
     theirs = services.notify_users(users=[someone_else], kind="test", title="別人的通知")[0]
     client.force_login(user)
 

@@ -120,6 +120,35 @@ def test_filters_combine_with_text(world, garments):
     assert titles(world, "保溫杯", supplier_id=SupplierFactory().pk) == []
 
 
+def test_filters_with_text_are_facets_of_the_same_index_lookup(world, garments):
+    # given: a two-level category tree, the flask in a leaf of it, out of stock
+    parent = CategoryFactory(name="廚具")
+    leaf = CategoryFactory(name="水杯", parent=parent)
+    flask = garments["flask"]
+    Product.objects.filter(pk=flask.pk).update(category=leaf, province_code="440000")
+    flask.skus.update(on_hand=0)
+    services_refresh(flask)
+    # then: the parent category (its descendants), the location and the supplier find it; stock does not
+    assert titles(world, "保溫杯", category_id=parent.pk, province_code="440000", supplier_id=world["supplier"].pk) == [
+        "不鏽鋼保溫杯 500ml"
+    ]
+    assert titles(world, "保溫杯", in_stock=True) == []
+    assert titles(world, "保溫杯", category_id=CategoryFactory().pk) == []
+    # the facets are lexemes of the row's tokens, as the migration's SQL writes them for old rows
+    from importlib import import_module
+
+    facets_sql = import_module("resellers.migrations.0007_search_facets").FACETS_SQL
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT tokens = ts_delete(tokens, %s::text[]) || {facets_sql}, "  # noqa: S608 (a constant)
+            "tokens @@ %s::tsquery FROM resellers_searchentry WHERE product_id = %s",
+            [[f"#c{leaf.pk}", f"#s{world['supplier'].pk}", "#p440000"], f"'#c{leaf.pk}' & '#p440000'", flask.pk],
+        )
+        assert cursor.fetchone() == (True, True)
+
+
 def services_refresh(product):
     from resellers.search_index import refresh_products
 

@@ -70,12 +70,15 @@ def test_reconcile_detects_an_unbalanced_transaction(ledger_with_activity):
         # Bypass the balance trigger the way a botched manual fix-up or restore would.
         cursor.execute("SET LOCAL session_replication_role = replica")
         cursor.execute(
-            "INSERT INTO settlement_journaltransaction (kind, reference, memo, idempotency_key, created_at)"
-            " VALUES ('adjustment', 'BAD', '', 'bad-1', now()) RETURNING id"
+            "INSERT INTO settlement_journaltransaction (kind, reference, memo, idempotency_key, created_at, organisation_id)"
+            " VALUES ('adjustment', 'BAD', '', 'bad-1', now(), %s) RETURNING id",
+            [reseller.pk],
         )
         txn_id = cursor.fetchone()[0]
         cursor.execute(
-            "INSERT INTO settlement_journalentry (transaction_id, account_id, amount) VALUES (%s, %s, 7.00)", [txn_id, wallet.pk]
+            # triggers are off here, so the tenant column is given too
+            "INSERT INTO settlement_journalentry (transaction_id, account_id, amount, organisation_id) VALUES (%s, %s, 7.00, %s)",
+            [txn_id, wallet.pk, reseller.pk],
         )
         cursor.execute("SET LOCAL session_replication_role = origin")
     report = reconcile()

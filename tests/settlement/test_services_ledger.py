@@ -102,8 +102,9 @@ def test_the_database_refuses_an_unbalanced_transaction_at_commit():
     wallet = services.wallet_for(reseller.organisation)
     with pytest.raises(IntegrityError, match="does not balance"), transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(
-            "INSERT INTO settlement_journaltransaction (kind, reference, memo, idempotency_key, created_at)"
-            " VALUES ('adjustment', '', '', 'raw-1', now()) RETURNING id"
+            "INSERT INTO settlement_journaltransaction (kind, reference, memo, idempotency_key, created_at, organisation_id)"
+            " VALUES ('adjustment', '', '', 'raw-1', now(), %s) RETURNING id",
+            [reseller.pk],
         )
         txn_id = cursor.fetchone()[0]
         cursor.execute(
