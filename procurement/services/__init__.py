@@ -16,3 +16,4 @@ from .disputes import *  # noqa: F403
 from .lifecycle import *  # noqa: F403
 from .lifecycle import REMINDERS, _pay_locked  # noqa: F401
 from .placing import *  # noqa: F403
+from .shipping import *  # noqa: F403

@@ -103,6 +103,7 @@ def _lock(purchase_order: PurchaseOrder | PurchaseOrderRef | int, *, detail: boo
                             unit_price=Cast("unit_price", TextField()),
                             retail_price=Cast("retail_price", TextField()),
                             line_amount=Cast("line_amount", TextField()),
+                            attributes="attributes",
                         ),
                         order_by="id",
                     )
@@ -133,6 +134,7 @@ def _lock(purchase_order: PurchaseOrder | PurchaseOrderRef | int, *, detail: boo
                 unit_price=Decimal(row["unit_price"]),
                 retail_price=Decimal(row["retail_price"]),
                 line_amount=Decimal(row["line_amount"]),
+                attributes=row.get("attributes") or {},
             )
             for row in po.line_json or []
         ]
