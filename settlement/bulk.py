@@ -34,7 +34,7 @@ from distribution.core.money import ZERO, format_money, money
 
 from . import ledger
 from .exceptions import EscrowNotFound
-from .models import Account, EscrowHold, JournalEntry, JournalTransaction
+from .models import Account, EscrowHold, JournalEntry, JournalTransaction, SupplierReceivable
 
 Kind = JournalTransaction.Kind
 
@@ -226,16 +226,38 @@ def escrow_release_many(*, references: list[str], commission_rates: dict[int, De
             amount = h.outstanding_amount
             if amount > 0:
                 moves.append(_Move(h, amount, money(amount * (rates.get(h.payee_id) or Decimal("0")))))
-        platform = _platform_accounts(Account.Kind.ESCROW, Account.Kind.COMMISSION)
+        platform = _platform_accounts(Account.Kind.ESCROW, Account.Kind.COMMISSION, Account.Kind.RECEIVABLES)
+        # refunds the payees owe (after-sales) come out of these releases; rows locked before the wallets
+        owed = {
+            r.organisation_id: r
+            for r in SupplierReceivable.objects.select_for_update()
+            .filter(organisation_id__in=sorted({m.hold.payee_id for m in moves}), outstanding_amount__gt=0)
+            .order_by("pk")
+        }
+        takes: dict[int, Decimal] = {}
+        left = {org: r.outstanding_amount for org, r in owed.items()}
+        for move in moves:
+            take = min(left.get(move.hold.payee_id, ZERO), move.amount - move.commission)
+            if take:
+                takes[move.hold.pk] = take
+                left[move.hold.payee_id] -= take
 
         def lines_for(move: _Move, wallets):
             payee = move.hold.payee_id
+            take = takes.get(move.hold.pk, ZERO)
             return [
                 (platform[Account.Kind.ESCROW], None, -move.amount),
-                (wallets[payee][0], payee, move.amount - move.commission),
+                (wallets[payee][0], payee, move.amount - move.commission - take),
                 (platform[Account.Kind.COMMISSION], None, move.commission),
+                (platform[Account.Kind.RECEIVABLES], None, take),
             ]
 
+        for org, receivable in owed.items():
+            taken = receivable.outstanding_amount - left[org]
+            if taken:
+                receivable.outstanding_amount = left[org]
+                receivable.collected_total_amount += taken
+                receivable.save(update_fields=["outstanding_amount", "collected_total_amount", "updated_at"])
         return _post_many(
             moves,
             kind=Kind.PO_RELEASE,

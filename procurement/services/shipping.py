@@ -208,7 +208,12 @@ def purchase_order_correct_tracking(
             raise ValidationFailed(_("This is the tracking already recorded."), field="tracking_number")
         old_carrier, old_tracking = package.carrier, package.tracking_number
         old = f"{old_carrier} {old_tracking}"
-        package.carrier, package.carrier_code, package.tracking_number, package.corrected_at = carrier, carrier_code(carrier), tracking_number, now
+        package.carrier, package.carrier_code, package.tracking_number, package.corrected_at = (
+            carrier,
+            carrier_code(carrier),
+            tracking_number,
+            now,
+        )
         package.save(update_fields=["carrier", "carrier_code", "tracking_number", "corrected_at"])
         latest = packages.values_list("pk", flat=True).first()
         if latest == package.pk:
@@ -234,6 +239,7 @@ def purchase_order_correct_tracking(
             po,
             to="reseller",
             kind="purchase_order.tracking_corrected",
-            title=_("Purchase order %(number)s: tracking corrected to %(new)s (was %(old)s)") % {"number": po.number, "new": new, "old": old},
+            title=_("Purchase order %(number)s: tracking corrected to %(new)s (was %(old)s)")
+            % {"number": po.number, "new": new, "old": old},
         )
     return package
