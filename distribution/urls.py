@@ -27,6 +27,7 @@ urlpatterns = [
     path("api/v1/", include("distribution.api.urls")),
     path("settings/api/", include("distribution.api.web_urls")),
     path("", include("disputes.urls")),
+    path("", include("aftersales.urls")),
     path("wallet/", include("settlement.urls")),
     path("supplier/", include("suppliers.urls")),
     path("", include("suppliers.urls_public")),

@@ -268,4 +268,3 @@ class ShopBulkShipFileView(_Reseller, View):
                 content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             )  # fmt: skip
         raise Http404
-

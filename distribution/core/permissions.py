@@ -80,4 +80,3 @@ class OrganisationOwnerMixin(OrganisationMemberMixin):
     """Either kind; only the owner (members, roles, invitations)."""
 
     owner_only = True
-

@@ -36,7 +36,7 @@ from ._base import (
     _stock_changed,
 )
 
-__all__ = ["purchase_order_correct_tracking", "purchase_order_ship", "purchase_order_ship_package", "shipped_quantities"]
+__all__ = ["CORRECTABLE", "purchase_order_correct_tracking", "purchase_order_ship", "purchase_order_ship_package", "shipped_quantities"]
 
 
 def _clean_tracking(carrier: str, tracking_number: str) -> tuple[str, str]:
