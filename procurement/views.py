@@ -419,7 +419,7 @@ class SupplierPOListView(SupplierMemberMixin, View):
             qs = selectors.ship_queue(self.organisation.pk, q=q, overdue_at=soon if overdue_only else None)
         else:
             qs = selectors.purchase_orders_for_supplier(self.organisation.pk, status=status, q=q).order_by("-placed_at", "-id")
-        page = paginate(request, qs)
+        page = paginate(request, qs.prefetch_related("lines"))  # the goods and their variants, for the warehouse
         counts = selectors.status_counts(supplier_id=self.organisation.pk)
         due_soon = PurchaseOrder.objects.filter(supplier_id=self.organisation.pk, status=Status.PAID, ship_by__lte=soon).count()
         return render(
@@ -455,6 +455,7 @@ class SupplierShipQueueCSVView(SupplierMemberMixin, View):
         "postal_code",
         "sku",
         "title",
+        "variant",
         "quantity",
         "note",
     ]
@@ -480,6 +481,7 @@ class SupplierShipQueueCSVView(SupplierMemberMixin, View):
                         po.postal_code,
                         line.code,
                         line.title,
+                        line.variant_label,
                         line.quantity,
                         po.note,
                     ]

@@ -42,4 +42,6 @@ def open_request(trade: Trade, po: PurchaseOrder, *, kind="refund_only", reason=
 def empty_wallet(organisation) -> None:
     balance = wallet_balance(organisation)
     if balance:
-        wallet_adjust(actor=None, organisation=organisation, amount=-balance, memo="test: empty", idempotency_key=f"empty-{organisation.pk}-{balance}")
+        wallet_adjust(
+            actor=None, organisation=organisation, amount=-balance, memo="test: empty", idempotency_key=f"empty-{organisation.pk}-{balance}"
+        )

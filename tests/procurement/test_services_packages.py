@@ -92,7 +92,9 @@ def test_a_package_cannot_hold_more_than_is_left(trade):
 def test_ship_as_called_today_ships_whatever_is_left_as_one_package(trade):
     po, _other = paid_two_lines(trade)
     line = lines(po)[trade.sku.pk]
-    services.purchase_order_ship_package(actor=trade.supplier_user, purchase_order=po, carrier="SF", tracking_number="1", quantities={line.pk: 1})
+    services.purchase_order_ship_package(
+        actor=trade.supplier_user, purchase_order=po, carrier="SF", tracking_number="1", quantities={line.pk: 1}
+    )
     po = services.purchase_order_ship(actor=trade.supplier_user, purchase_order=po, carrier="韻達", tracking_number="YD3")
     assert po.status == S.SHIPPED
     last = po.packages.order_by("-id").first()
@@ -104,7 +106,9 @@ def test_a_partly_shipped_po_is_not_refunded_as_unshipped(trade):
     whole = place(trade)
     whole = services.purchase_order_pay(actor=trade.reseller_user, purchase_order=whole)
     line = lines(po)[trade.sku.pk]
-    services.purchase_order_ship_package(actor=trade.supplier_user, purchase_order=po, carrier="SF", tracking_number="1", quantities={line.pk: 1})
+    services.purchase_order_ship_package(
+        actor=trade.supplier_user, purchase_order=po, carrier="SF", tracking_number="1", quantities={line.pk: 1}
+    )
     refund_unshipped(now=reload(po).ship_by + timedelta(minutes=1))
     assert reload(po).status == S.PAID
     assert reload(whole).status == S.REFUNDED
@@ -119,7 +123,9 @@ def test_a_partly_shipped_po_is_not_refunded_as_unshipped(trade):
 def test_tracking_correction_keeps_the_old_value_in_the_timeline_and_tells_the_reseller(trade):
     po = services.purchase_order_pay(actor=trade.reseller_user, purchase_order=place(trade))
     po = services.purchase_order_ship(actor=trade.supplier_user, purchase_order=po, carrier="順豐", tracking_number="SF111")
-    package = services.purchase_order_correct_tracking(actor=trade.supplier_user, purchase_order=po, carrier="京東", tracking_number="JD222")
+    package = services.purchase_order_correct_tracking(
+        actor=trade.supplier_user, purchase_order=po, carrier="京東", tracking_number="JD222"
+    )
     assert (package.carrier_code, package.tracking_number) == ("jd", "JD222") and package.corrected_at is not None
     po = reload(po)
     assert (po.carrier, po.tracking_number, po.status) == ("京東", "JD222", S.SHIPPED)
