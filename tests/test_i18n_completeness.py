@@ -23,6 +23,7 @@ CATALOG_DIRS = [
     "resellers/locale",
     "distribution/api/locale",
     "disputes/locale",
+    "aftersales/locale",
     "distribution/ops/locale",
 ]
 LANGUAGES = ["zh_Hant", "zh_Hans"]
