@@ -151,6 +151,8 @@ class AfterSaleDetailView(SideMixin, View):
 class AfterSaleActionView(SubmitOnceMixin, AfterSaleDetailView):
     """POST-only actions; each calls one service."""
 
+    http_method_names = ["post"]
+
     def post(self, request, side, number, action):
         a = self._get(number)
         side = self.side()

@@ -18,6 +18,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import OuterRef, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -135,8 +136,14 @@ def escrow_held(reference: str) -> Decimal:
     return hold.outstanding_amount if hold is not None else ZERO
 
 
-def _locked_hold(reference: str) -> EscrowHold:
-    hold = EscrowHold.objects.select_for_update().filter(reference=reference).first()
+def _locked_hold(reference: str, *, with_owed: bool = False) -> EscrowHold:
+    """The hold, locked; ``with_owed`` also reads (unlocked, same query) what its payee owes as ``hold.owed``."""
+    qs = EscrowHold.objects.select_for_update(of=("self",)).filter(reference=reference)
+    if with_owed:
+        qs = qs.annotate(
+            owed=Subquery(SupplierReceivable.objects.filter(organisation_id=OuterRef("payee_id")).values("outstanding_amount")[:1])
+        )
+    hold = qs.first()
     if hold is None:
         raise EscrowNotFound()
     return hold
@@ -250,12 +257,14 @@ def escrow_release(*, reference: str, commission_rate: Decimal, actor, memo: str
     hold's latest transaction and moves no money.
     """
     with transaction.atomic(savepoint=savepoint):
-        hold = _locked_hold(reference)
+        hold = _locked_hold(reference, with_owed=True)
         amount = hold.outstanding_amount
         if amount == 0:
             return _last_transaction(hold)
         commission = _commission(amount, commission_rate)
-        receivable = _locked_receivable(hold.payee_id)  # before the wallet: the order after_sales_refund locks them in
+        # Only a payee that owes refunds has its receivable locked (before the wallet, the order
+        # after_sales_refund locks them in); one that starts owing meanwhile pays from the next release.
+        receivable = _locked_receivable(hold.payee_id) if hold.owed else None
         take = min(receivable.outstanding_amount, amount - commission) if receivable is not None else ZERO
         hold.operations += 1
         lines = [

@@ -66,13 +66,26 @@ def po_dict(po: PurchaseOrder, *, lines: Iterable[Any] | None = None) -> dict[st
         "carrier": po.carrier,
         "tracking_number": po.tracking_number,
         "tracking_url": tracking_url(po.carrier, po.tracking_number),
-        "packages": [package_dict(p) for p in po.packages.all()],
+        "packages": [package_dict(p) for p in _packages(po)],
         "confirm_by": iso(po.confirm_by),
         "completed_at": iso(po.completed_at),
         "closed_at": iso(po.closed_at),
         "refunded_at": iso(po.refunded_at),
         "updated_at": iso(po.updated_at),
     }
+
+
+def _packages(po: PurchaseOrder) -> list[Package]:
+    """The PO's packages: prefetched, the ones a service just wrote (``po.package_rows``), none before
+    the first shipment, else read."""
+    prefetched = getattr(po, "_prefetched_objects_cache", {}).get("packages")
+    if prefetched is not None:
+        return list(prefetched)
+    if getattr(po, "package_rows", None) is not None:
+        return po.package_rows
+    if po.first_shipped_at is None:
+        return []
+    return list(po.packages.prefetch_related("lines__line"))
 
 
 def package_dict(package: Package) -> dict[str, Any]:
@@ -84,7 +97,7 @@ def package_dict(package: Package) -> dict[str, Any]:
         "tracking_url": package.tracking_url,
         "shipped_at": iso(package.shipped_at),
         "corrected_at": iso(package.corrected_at),
-        "lines": [{"code": pl.line.code, "quantity": pl.quantity} for pl in package.lines.all()],
+        "lines": getattr(package, "line_codes", None) or [{"code": pl.line.code, "quantity": pl.quantity} for pl in package.lines.all()],
     }
 
 
