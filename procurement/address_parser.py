@@ -199,7 +199,9 @@ _BLOCK_LABELS = {
     "street": r"[详詳][细細]地址|街道地址|收[货貨]地址|地址",
     "postal_code": r"[邮郵]政[编編][码碼]|[邮郵][编編]",
 }
-_BLOCK = re.compile("(" + "|".join(f"(?P<{k}>{v})" for k, v in _BLOCK_LABELS.items()) + r")\s*[:：]\s*")
+_BLOCK = re.compile(
+    "(" + "|".join(f"(?P<{k}>{v})" for k, v in _BLOCK_LABELS.items()) + r")\s*[:：]\s*"
+)
 
 
 def _labelled_fields(text: str) -> dict[str, str] | None:

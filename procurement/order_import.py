@@ -296,9 +296,8 @@ class Context:
         if new:
             found = {
                 sl.item_code: sl
-                for sl in StoreListing.objects.filter(
-                    shop=self.shop, item_code__in=new, status=StoreListing.Status.PUBLISHED
-                ).select_related("sku", "sku__product", "supplier")
+                for sl in StoreListing.objects.filter(shop=self.shop, item_code__in=new, status=StoreListing.Status.PUBLISHED)
+                .select_related("sku", "sku__product", "supplier")
             }
             for code in new:
                 self.listings[code] = found.get(code)
@@ -365,13 +364,13 @@ def check_row(row: OrderImportRow, ctx: Context, *, mapping: Mapping | None = No
     key = (row.consumer_order_ref, row.item_code)
     first = ctx.seen.get(key)
     if first is not None and first != row.row_number:
-        return _fail(row, Outcome.DUPLICATE, name("item_code"), _("Row %(row)d has the same item of this order.") % {"row": first})
+        return _fail(
+            row, Outcome.DUPLICATE, name("item_code"), _("Row %(row)d has the same item of this order.") % {"row": first}
+        )
     listing = ctx.listings.get(row.item_code)
     if listing is None:
         return _fail(
-            row,
-            Outcome.UNKNOWN_ITEM,
-            name("item_code"),
+            row, Outcome.UNKNOWN_ITEM, name("item_code"),
             _("No published entry of this shop has the item code %(code)s.") % {"code": row.item_code},
         )
     row.sku = listing.sku
@@ -393,17 +392,13 @@ def check_row(row: OrderImportRow, ctx: Context, *, mapping: Mapping | None = No
     sku = listing.sku
     if not (sku.min_retail_amount <= price <= sku.max_retail_amount):
         return _fail(
-            row,
-            Outcome.PRICE_OUT_OF_RANGE,
-            name("unit_price"),
+            row, Outcome.PRICE_OUT_OF_RANGE, name("unit_price"),
             _("The retail price of %(code)s must be between %(min)s and %(max)s.")
             % {"code": row.item_code, "min": sku.min_retail_amount, "max": sku.max_retail_amount},
         )
     if ctx.used.get(sku.pk, 0) + quantity > sku.available:
         return _fail(
-            row,
-            Outcome.NO_STOCK,
-            name("quantity"),
+            row, Outcome.NO_STOCK, name("quantity"),
             _("Only %(n)d of %(code)s are available for this file's orders.")
             % {"n": max(sku.available - ctx.used.get(sku.pk, 0), 0), "code": row.item_code},
         )
@@ -480,9 +475,7 @@ def order_import_create(*, actor, reseller: Reseller, shop: Shop, file: IO[bytes
             row.note = values.get("note", "")[:500]
             if formula:
                 _fail(
-                    row,
-                    Outcome.INVALID,
-                    _column(mapping, formula),
+                    row, Outcome.INVALID, _column(mapping, formula),
                     _("Row %(row)d, column “%(column)s” looks like a spreadsheet formula; enter the value itself.")
                     % {"row": number, "column": _column(mapping, formula)},
                 )

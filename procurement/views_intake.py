@@ -268,3 +268,4 @@ class ShopBulkShipFileView(_Reseller, View):
                 content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             )  # fmt: skip
         raise Http404
+

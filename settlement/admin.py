@@ -176,10 +176,7 @@ class TopUpRequestAdmin(DecisionAdmin):
     @admin.action(description=_("Confirm selected top-ups (credit the wallets)"))
     def confirm_top_ups(self, request, queryset):
         run_on_each(
-            self,
-            request,
-            queryset,
-            lambda t: services.top_up_confirm(actor=request.user, top_up=t),
+            self, request, queryset, lambda t: services.top_up_confirm(actor=request.user, top_up=t),
             _("%(count)s top-up(s) confirmed."),
         )
 

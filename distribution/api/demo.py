@@ -32,7 +32,9 @@ def seed(ctx: dict[str, Any]) -> None:
         organisation = _organisation(ctx, name, owner_email)
         if organisation is None:
             continue
-        owner = Membership.objects.select_related("user").filter(organisation=organisation, role=Role.OWNER).first()
+        owner = (
+            Membership.objects.select_related("user").filter(organisation=organisation, role=Role.OWNER).first()
+        )
         ApiKey.objects.update_or_create(
             key_hash=hash_key(raw),
             defaults={

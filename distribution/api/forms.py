@@ -13,7 +13,9 @@ class ApiKeyForm(forms.Form):
 
 
 class WebhookEndpointForm(forms.Form):
-    url = forms.URLField(label=_("URL"), max_length=500, assume_scheme="https", help_text=_("We POST signed JSON events to this address."))
+    url = forms.URLField(
+        label=_("URL"), max_length=500, assume_scheme="https", help_text=_("We POST signed JSON events to this address.")
+    )
     events = forms.MultipleChoiceField(
         label=_("Events"),
         choices=[(t, t) for t in EVENT_TYPES],

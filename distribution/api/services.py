@@ -24,6 +24,8 @@ from .models import ApiKey, WebhookEndpoint, hash_key
 KEY_PREFIX = {"reseller": "rk_live_", "supplier": "sk_live_"}
 
 
+
+
 @transaction.atomic
 def api_key_create(*, actor: Any, organisation: Any, name: str) -> tuple[ApiKey, str]:
     """Create a key; returns it with the raw key, which is never available again."""

@@ -26,7 +26,9 @@ class ApiSettingsView(OwnerOrManagerMixin, View):
     def page(self, request, *, key_form=None, endpoint_form=None, new_key=None, new_secret=None, status=200):
         org = self.organisation
         deliveries = (
-            WebhookDelivery.objects.filter(endpoint__organisation=org).select_related("event", "endpoint").order_by("-created_at", "-id")
+            WebhookDelivery.objects.filter(endpoint__organisation=org)
+            .select_related("event", "endpoint")
+            .order_by("-created_at", "-id")
         )
         context = {
             "keys": ApiKey.objects.filter(organisation=org).select_related("created_by"),

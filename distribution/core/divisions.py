@@ -55,7 +55,11 @@ def provinces() -> list[Division]:
 @cache
 def cities(province_code: str) -> list[Division]:
     prefix = province_code[:2]
-    return [Division(c, name_of(c)) for c in _names() if c.startswith(prefix) and c.endswith("00") and not c.endswith("0000")]
+    return [
+        Division(c, name_of(c))
+        for c in _names()
+        if c.startswith(prefix) and c.endswith("00") and not c.endswith("0000")
+    ]
 
 
 @cache

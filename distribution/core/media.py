@@ -118,7 +118,7 @@ def serve_file(file: FieldFile, *, download_name: str = "", inline_image: bool =
         response = FileResponse(file.open("rb"), content_type=content_type)
     ascii_name = download_name.encode("ascii", "ignore").decode() or "download"
     response["Content-Disposition"] = (
-        f"{disposition}; filename=\"{ascii_name.replace(chr(34), '')}\"; filename*=UTF-8''{quote(download_name)}"
+        f'{disposition}; filename="{ascii_name.replace(chr(34), "")}"; filename*=UTF-8\'\'{quote(download_name)}'
     )
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, max-age=3600" if disposition == "inline" else "private, no-store"

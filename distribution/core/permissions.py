@@ -80,3 +80,4 @@ class OrganisationOwnerMixin(OrganisationMemberMixin):
     """Either kind; only the owner (members, roles, invitations)."""
 
     owner_only = True
+

@@ -108,14 +108,8 @@ def _log_sweep_run(sender, instance, **kwargs) -> None:
         instance.backlog_after,
         seconds,
         f"; error: {instance.error}" if instance.error else "",
-        extra={
-            "sweep": instance.sweep,
-            "sweep_run_id": instance.pk,
-            "acted": instance.acted,
-            "failed": instance.failed,
-            "backlog": instance.backlog_after,
-            "duration_s": round(seconds, 3),
-        },
+        extra={"sweep": instance.sweep, "sweep_run_id": instance.pk, "acted": instance.acted, "failed": instance.failed,
+               "backlog": instance.backlog_after, "duration_s": round(seconds, 3)},
     )
 
 
@@ -127,12 +121,8 @@ def _log_sweep_failure(sender, instance, **kwargs) -> None:
         instance.failures,
         ", quarantined" if instance.quarantined else "",
         instance.last_error,
-        extra={
-            "sweep": instance.sweep,
-            "object_id": instance.object_id,
-            "failures": instance.failures,
-            "quarantined": instance.quarantined,
-        },
+        extra={"sweep": instance.sweep, "object_id": instance.object_id, "failures": instance.failures,
+               "quarantined": instance.quarantined},
     )
 
 

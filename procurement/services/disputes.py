@@ -109,12 +109,8 @@ def purchase_order_dispute_settle(
         else:
             from_status = _fire(po, "settle_partially", now=now, refund_amount=refund_amount)
             escrow_split(
-                reference=po.number,
-                refund_amount=refund_amount,
-                release_amount=release_amount,
-                commission_rate=po.supplier.commission_rate,
-                actor=actor,
-                memo=reason,
+                reference=po.number, refund_amount=refund_amount, release_amount=release_amount,
+                commission_rate=po.supplier.commission_rate, actor=actor, memo=reason,
             )
         po.save()
         _record(po, actor=actor, from_status=from_status, now=now, reason=reason or f"refund {refund_amount} / release {release_amount}")
@@ -127,3 +123,5 @@ def purchase_order_dispute_settle(
                 body=reason,
             )
     return po
+
+
