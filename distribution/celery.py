@@ -17,7 +17,6 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
 
-
 def route_outbox_dispatch(name, args, kwargs, options, task=None, **kw):
     """``dispatch_outbox(queue)`` goes to ``queue``, so each outbox queue is worked by its own workers."""
     if name == "distribution.core.tasks.dispatch_outbox" and args:
@@ -74,6 +73,12 @@ app.conf.beat_schedule = {
         "schedule": EVERY_MINUTE,
         "options": MINUTE,
         "args": ["escalate_disputes"],
+    },
+    "after-sales-timers": {
+        "task": "distribution.core.tasks.run_sweep",
+        "schedule": EVERY_MINUTE,
+        "options": MINUTE,
+        "args": ["after_sales_timers"],
     },
     "monthly-rebates": {
         "task": "compliance.tasks.compute_monthly_rebates",

@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "distribution.api",
     "compliance",
     "disputes",
+    "aftersales",
     "reports",
     "storages",
 ]
@@ -365,6 +366,12 @@ CELERY_TASK_TIME_LIMIT = 360
 PO_PAY_WITHIN = timedelta(days=int(os.environ.get("PO_PAY_WITHIN_DAYS", "7")))
 PO_SHIP_WITHIN = timedelta(days=int(os.environ.get("PO_SHIP_WITHIN_DAYS", "15")))
 PO_CONFIRM_WITHIN = timedelta(days=int(os.environ.get("PO_CONFIRM_WITHIN_DAYS", "30")))
+# After-sales (售後): the seven days' no-reason window, and the timers of a request.
+AFTERSALES_NO_REASON_WITHIN = timedelta(days=7)
+AFTERSALES_RESPOND_WITHIN = timedelta(days=int(os.environ.get("AFTERSALES_RESPOND_WITHIN_DAYS", "3")))  # supplier silent → agreed
+AFTERSALES_REPLY_WITHIN = timedelta(days=7)  # reseller does not answer a refusal or proposal → closed
+AFTERSALES_RETURN_WITHIN = timedelta(days=7)  # reseller does not ship back → closed
+AFTERSALES_RECEIVE_WITHIN = timedelta(days=10)  # supplier does not confirm arrival after the return shipped → refunded
 PARTNERSHIP_NOTICE_PERIOD = timedelta(days=10)
 SWEEP_BATCH_SIZE = int(os.environ.get("SWEEP_BATCH_SIZE", "100"))
 # The PO timers change a whole batch in a few set-based statements, so their batches are larger.

@@ -35,6 +35,7 @@ urlpatterns = [
     path("", include("compliance.urls")),
     path("", include("disputes.urls")),
     path("reports/", include("reports.urls")),
+    path("", include("aftersales.urls")),
     path("wallet/", include("settlement.urls")),
     path("supplier/", include("suppliers.urls")),
     path("", include("suppliers.urls_public")),

@@ -66,7 +66,8 @@ class PlaceOrderForm(forms.Form):
 
 
 class ShipForm(forms.Form):
-    carrier = forms.CharField(label=_("Carrier"), max_length=50)
+    # a listed carrier's name (``<datalist id="carriers">``) or any other carrier's
+    carrier = forms.CharField(label=_("Carrier"), max_length=50, widget=forms.TextInput(attrs={"list": "carriers"}))
     tracking_number = forms.CharField(label=_("Tracking number"), max_length=50)
 
 

@@ -96,6 +96,8 @@ class PurchaseOrder(AddressFields):
     paid_at = models.DateTimeField(_("paid at"), null=True, blank=True)
     ship_by = models.DateTimeField(_("ship by"), null=True, blank=True, db_index=True)
     shipped_at = models.DateTimeField(_("shipped at"), null=True, blank=True)
+    # The first package's time: a PO partly shipped is not refunded as unshipped (R14).
+    first_shipped_at = models.DateTimeField(_("first package shipped at"), null=True, blank=True)
     carrier = models.CharField(_("carrier"), max_length=50, blank=True)
     tracking_number = models.CharField(_("tracking number"), max_length=50, blank=True)
     confirm_by = models.DateTimeField(_("auto-confirm at"), null=True, blank=True, db_index=True)
@@ -239,6 +241,8 @@ class PurchaseOrderLine(models.Model):
     unit_price = models.DecimalField(_("unit price"), **MONEY_FIELD_KWARGS)
     retail_price = models.DecimalField(_("retail price"), **MONEY_FIELD_KWARGS)
     line_amount = models.DecimalField(_("line amount"), **MONEY_FIELD_KWARGS)
+    # The SKU's variant (size, colour …) when the PO was placed: what the warehouse picks.
+    attributes = models.JSONField(_("variant"), default=dict, blank=True)
 
     class Meta:
         ordering = ["purchase_order_id", "id"]
@@ -251,6 +255,62 @@ class PurchaseOrderLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} × {self.quantity}"
+
+    @property
+    def variant_label(self) -> str:
+        return variant_label(self.attributes)
+
+
+def variant_label(attributes: dict | None) -> str:
+    """``{"顏色": "紅", "尺碼": "M"}`` → ``顏色: 紅 / 尺碼: M``."""
+    return " / ".join(f"{k}: {v}" for k, v in (attributes or {}).items())
+
+
+class Package(models.Model):
+    """One parcel of a PO: some lines and quantities, with its carrier and tracking number.
+
+    ``carrier_code`` is a code of ``procurement.carriers`` or ``other`` (then ``carrier`` is the
+    supplier's free text). The tracking may be corrected after shipping (the old value stays in
+    the PO's timeline).
+    """
+
+    purchase_order = models.ForeignKey(PurchaseOrder, on_delete=models.CASCADE, related_name="packages")
+    carrier_code = models.CharField(_("carrier code"), max_length=16, default="other")
+    carrier = models.CharField(_("carrier"), max_length=50)
+    tracking_number = models.CharField(_("tracking number"), max_length=50)
+    shipped_at = models.DateTimeField(_("shipped at"), db_index=True)
+    shipped_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    corrected_at = models.DateTimeField(_("tracking corrected at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["purchase_order_id", "id"]
+        verbose_name = _("package")
+        verbose_name_plural = _("packages")
+
+    def __str__(self) -> str:
+        return f"{self.carrier} {self.tracking_number}"
+
+    @property
+    def tracking_url(self) -> str:
+        from .carriers import tracking_url
+
+        return tracking_url(self.carrier_code if self.carrier_code != "other" else self.carrier, self.tracking_number)
+
+
+class PackageLine(models.Model):
+    package = models.ForeignKey(Package, on_delete=models.CASCADE, related_name="lines")
+    line = models.ForeignKey(PurchaseOrderLine, on_delete=models.CASCADE, related_name="package_lines")
+    quantity = models.PositiveIntegerField(_("quantity"))
+
+    class Meta:
+        ordering = ["package_id", "line_id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gte=1), name="package_line_quantity_positive"),
+            models.UniqueConstraint(fields=["package", "line"], name="package_line_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.line_id} × {self.quantity}"
 
 
 class PurchaseOrderTransition(models.Model):

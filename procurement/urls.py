@@ -19,8 +19,14 @@ urlpatterns = [
     path("purchase-orders/imports/<int:pk>/", views_intake.OrderImportDetailView.as_view(), name="order_import_detail"),
     path("purchase-orders/imports/<int:pk>/place/", views_intake.OrderImportPlaceView.as_view(), name="order_import_place"),
     path("purchase-orders/imports/<int:pk>/progress/", views_intake.OrderImportProgressView.as_view(), name="order_import_progress"),
-    path("purchase-orders/imports/<int:pk>/rows/<int:row_id>/fix/", views_intake.OrderImportRowFixView.as_view(), name="order_import_row_fix"),  # noqa: E501
-    path("purchase-orders/imports/<int:pk>/rows/<int:row_id>/skip/", views_intake.OrderImportRowSkipView.as_view(), name="order_import_row_skip"),  # noqa: E501
+    path(
+        "purchase-orders/imports/<int:pk>/rows/<int:row_id>/fix/", views_intake.OrderImportRowFixView.as_view(), name="order_import_row_fix"
+    ),  # noqa: E501
+    path(
+        "purchase-orders/imports/<int:pk>/rows/<int:row_id>/skip/",
+        views_intake.OrderImportRowSkipView.as_view(),
+        name="order_import_row_skip",
+    ),  # noqa: E501
     path("purchase-orders/bulk-pay/", views_intake.PurchaseOrderBulkPayView.as_view(), name="reseller_po_bulk_pay"),
     path("purchase-orders/export.<str:fmt>", views_intake.PurchaseOrderExportView.as_view(), name="reseller_po_export"),
     path("shops/<int:pk>/bulk-ship.<str:fmt>", views_intake.ShopBulkShipFileView.as_view(), name="shop_bulk_ship_file"),
@@ -35,5 +41,7 @@ urlpatterns = [
     path("supplier/purchase-orders/bulk-ship/", views.SupplierBulkShipView.as_view(), name="supplier_bulk_ship"),
     path("supplier/purchase-orders/<str:number>/", views.SupplierPODetailView.as_view(), name="supplier_po_detail"),
     path("supplier/purchase-orders/<str:number>/ship/", views.SupplierPOShipView.as_view(), name="supplier_po_ship"),
+    path("supplier/purchase-orders/<str:number>/package/", views.SupplierPOPackageView.as_view(), name="supplier_po_package"),
+    path("supplier/purchase-orders/<str:number>/tracking/", views.SupplierPOTrackingView.as_view(), name="supplier_po_tracking"),
     path("supplier/purchase-orders/<str:number>/cancel/", views.SupplierPOCancelView.as_view(), name="supplier_po_cancel"),
 ]

@@ -33,6 +33,7 @@ from suppliers.terms import skus_visible_to, terms_summary
 
 from . import bulk, selectors, services
 from .address_parser import parse_address_line
+from .carriers import CARRIERS
 from .forms import AddressForm, BulkShipForm, PasteAddressForm, PlaceOrderForm, ReasonForm, ShipForm
 from .models import PurchaseOrder, SavedAddress
 
@@ -55,6 +56,8 @@ def _timeline_context(po: PurchaseOrder) -> dict:
     return {
         "po": po,
         "lines": list(po.lines.all()),
+        "packages": list(po.packages.prefetch_related("lines__line")),
+        "carriers": CARRIERS,
         "transitions": list(po.transitions.select_related("actor")),
         "deadline": deadline,
         "deadline_label": deadline_label,
@@ -74,6 +77,7 @@ class ResellerPOListView(ResellerMemberMixin, View):
         page = paginate(request, selectors.purchase_orders_for_reseller(self.organisation.pk, status=status, q=q, shop_id=shop_id))
         counts = selectors.status_counts(reseller_id=self.organisation.pk)
         from resellers.models import Shop
+
         return render(
             request,
             "procurement/purchaseorder_reseller_list.html",
@@ -201,9 +205,7 @@ def _orderable_skus(reseller_id: int, now):
 
 
 def _discounts(reseller_id: int) -> dict[int, Decimal]:
-    return dict(
-        Partnership.objects.live().filter(reseller_id=reseller_id).values_list("supplier_id", "tier__discount_percent")
-    )
+    return dict(Partnership.objects.live().filter(reseller_id=reseller_id).values_list("supplier_id", "tier__discount_percent"))
 
 
 class PlaceView(ResellerMemberMixin, SubmitOnceMixin, View):
@@ -449,7 +451,7 @@ class SupplierPOListView(SupplierMemberMixin, View):
         mine = request.GET.get("mine") == "1"
         if mine:  # my key accounts
             qs = qs.filter(reseller_id__in=key_accounts_of(self.organisation.pk, request.user.pk))
-        page = paginate(request, qs)
+        page = paginate(request, qs.prefetch_related("lines"))  # the goods and their variants, for the warehouse
         counts = selectors.status_counts(supplier_id=self.organisation.pk)
         due_soon = PurchaseOrder.objects.filter(supplier_id=self.organisation.pk, status=Status.PAID, ship_by__lte=soon).count()
         return render(
@@ -486,6 +488,7 @@ class SupplierShipQueueCSVView(SupplierMemberMixin, View):
         "postal_code",
         "sku",
         "title",
+        "variant",
         "quantity",
         "note",
     ]
@@ -511,6 +514,7 @@ class SupplierShipQueueCSVView(SupplierMemberMixin, View):
                         po.postal_code,
                         line.code,
                         line.title,
+                        line.variant_label,
                         line.quantity,
                         po.note,
                     ]
@@ -548,14 +552,21 @@ class SupplierBulkShipView(SupplierMemberMixin, SubmitOnceMixin, View):
 
 
 class SupplierPODetailView(SupplierMemberMixin, View):
-    def get(self, request, number, ship_form=None, reason_form=None, status=200):
+    def get(self, request, number, ship_form=None, reason_form=None, package_form=None, tracking_form=None, status=200):
         po = selectors.purchase_order_for_supplier(self.organisation.pk, number)
         context = _timeline_context(po)
+        shipped = services.shipped_quantities(po.pk)
+        for line in context["lines"]:
+            line.left_to_ship = line.quantity - shipped.get(line.pk, 0)
         context.update(
             ship_form=ship_form or ShipForm(),
+            package_form=package_form or ShipForm(prefix="pkg"),
+            tracking_form=tracking_form or ShipForm(prefix="fix"),
             reason_form=reason_form or ReasonForm(),
             can_ship=po.status == Status.PAID,
-            can_cancel=po.status == Status.PAID,
+            can_split=po.status == Status.PAID and len(context["lines"]) > 0,
+            can_correct=bool(context["packages"]) and po.status in services.CORRECTABLE,
+            can_cancel=po.status == Status.PAID and po.first_shipped_at is None,
             money=selectors.money_split(po),
         )
         return render(request, "procurement/purchaseorder_supplier_detail.html", context, status=status)
@@ -574,6 +585,50 @@ class SupplierPOShipView(SubmitOnceMixin, SupplierPODetailView):
                 messages.success(request, _("Shipped. The reseller has been told."))
                 return redirect("procurement:supplier_po_detail", number=po.number)
         return self.get(request, number, ship_form=form, status=422)
+
+
+class SupplierPOPackageView(SubmitOnceMixin, SupplierPODetailView):
+    """Ship some lines and quantities as one package (``qty_<line id>`` fields)."""
+
+    def post(self, request, number):
+        po = selectors.purchase_order_for_supplier(self.organisation.pk, number)
+        form = ShipForm(request.POST, prefix="pkg")
+        if form.is_valid():
+            quantities: dict[int, int] = {}
+            for line_id in po.lines.values_list("pk", flat=True):
+                raw = (request.POST.get(f"qty_{line_id}") or "0").strip()
+                if not raw.isdigit():
+                    form.add_error(None, _("Quantities are whole numbers of 0 or more."))
+                    break
+                quantities[line_id] = int(raw)
+            else:
+                try:
+                    services.purchase_order_ship_package(actor=request.user, purchase_order=po, quantities=quantities, **form.cleaned_data)
+                except DomainError as exc:
+                    add_domain_error(form, exc)
+                else:
+                    messages.success(request, _("Package shipped. The reseller has been told."))
+                    return redirect("procurement:supplier_po_detail", number=po.number)
+        return self.get(request, number, package_form=form, status=422)
+
+
+class SupplierPOTrackingView(SubmitOnceMixin, SupplierPODetailView):
+    """Correct a shipped package's carrier or tracking number."""
+
+    def post(self, request, number):
+        po = selectors.purchase_order_for_supplier(self.organisation.pk, number)
+        form = ShipForm(request.POST, prefix="fix")
+        if form.is_valid():
+            try:
+                services.purchase_order_correct_tracking(
+                    actor=request.user, purchase_order=po, package_id=parse_id(request.POST.get("package")), **form.cleaned_data
+                )
+            except DomainError as exc:
+                add_domain_error(form, exc)
+            else:
+                messages.success(request, _("Tracking corrected. The reseller has been told."))
+                return redirect("procurement:supplier_po_detail", number=po.number)
+        return self.get(request, number, tracking_form=form, status=422)
 
 
 class SupplierPOCancelView(SubmitOnceMixin, SupplierPODetailView):

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import connection, transaction
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from distribution.core.audit import audit_many
@@ -34,7 +35,7 @@ from distribution.core.money import ZERO, format_money, money
 
 from . import ledger
 from .exceptions import EscrowNotFound
-from .models import Account, EscrowHold, JournalEntry, JournalTransaction
+from .models import Account, EscrowHold, JournalEntry, JournalTransaction, SupplierReceivable
 
 Kind = JournalTransaction.Kind
 
@@ -47,6 +48,7 @@ class _Hold:
     payee_id: int
     operations: int
     outstanding_amount: Decimal
+    owed: Decimal = ZERO  # what the payee owes for after-sales refunds (read with the hold, unlocked)
 
 
 @dataclass
@@ -84,11 +86,12 @@ def _locked_wallets(organisation_ids: set[int]) -> dict[int, tuple[int, Decimal]
 
 def _locked_holds(references: list[str]) -> list[_Hold]:
     holds = [
-        _Hold(pk, reference, payer, payee, operations, held - refunded - released)
-        for pk, reference, payer, payee, operations, held, refunded, released in EscrowHold.objects.select_for_update()
+        _Hold(pk, reference, payer, payee, operations, held - refunded - released, owed or ZERO)
+        for pk, reference, payer, payee, operations, held, refunded, released, owed in EscrowHold.objects.select_for_update(of=("self",))
         .filter(reference__in=list(references))
         .order_by("pk")
-        .values_list("pk", "reference", "payer_id", "payee_id", "operations", "held_amount", "refunded_amount", "released_amount")
+        .annotate(owed=Subquery(SupplierReceivable.objects.filter(organisation_id=OuterRef("payee_id")).values("outstanding_amount")[:1]))
+        .values_list("pk", "reference", "payer_id", "payee_id", "operations", "held_amount", "refunded_amount", "released_amount", "owed")
     ]
     if len(holds) != len(set(references)):
         missing = sorted(set(references) - {h.reference for h in holds})
@@ -231,16 +234,45 @@ def escrow_release_many(*, references: list[str], commission_rates: dict[int, De
             amount = h.outstanding_amount
             if amount > 0:
                 moves.append(_Move(h, amount, money(amount * (rates.get(h.payee_id) or Decimal("0")))))
-        platform = _platform_accounts(Account.Kind.ESCROW, Account.Kind.COMMISSION)
+        # refunds the payees owe (after-sales) come out of these releases; their rows are locked before
+        # the wallets, and only read at all when the holds' query saw a payee owing something
+        owing = sorted({h.payee_id for h in holds if h.owed})
+        owed = (
+            {
+                r.organisation_id: r
+                for r in SupplierReceivable.objects.select_for_update()
+                .filter(organisation_id__in=owing, outstanding_amount__gt=0)
+                .order_by("pk")
+            }
+            if owing
+            else {}
+        )
+        kinds = (Account.Kind.ESCROW, Account.Kind.COMMISSION, *((Account.Kind.RECEIVABLES,) if owed else ()))
+        platform = _platform_accounts(*kinds)
+        takes: dict[int, Decimal] = {}
+        left = {org: r.outstanding_amount for org, r in owed.items()}
+        for move in moves:
+            take = min(left.get(move.hold.payee_id, ZERO), move.amount - move.commission)
+            if take:
+                takes[move.hold.pk] = take
+                left[move.hold.payee_id] -= take
 
         def lines_for(move: _Move, wallets):
             payee = move.hold.payee_id
+            take = takes.get(move.hold.pk, ZERO)
             return [
                 (platform[Account.Kind.ESCROW], None, -move.amount),
-                (wallets[payee][0], payee, move.amount - move.commission),
+                (wallets[payee][0], payee, move.amount - move.commission - take),
                 (platform[Account.Kind.COMMISSION], None, move.commission),
+                *(((platform[Account.Kind.RECEIVABLES], None, take),) if take else ()),
             ]
 
+        for org, receivable in owed.items():
+            taken = receivable.outstanding_amount - left[org]
+            if taken:
+                receivable.outstanding_amount = left[org]
+                receivable.collected_total_amount += taken
+                receivable.save(update_fields=["outstanding_amount", "collected_total_amount", "updated_at"])
         return _post_many(
             moves,
             kind=Kind.PO_RELEASE,

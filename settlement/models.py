@@ -39,8 +39,9 @@ class Account(models.Model):
         COMMISSION = "commission", _("Platform commission revenue")
         CLEARING = "clearing", _("External clearing")
         WITHDRAWALS = "withdrawals", _("Withdrawals pending payout")
+        RECEIVABLES = "receivables", _("Refunds owed by suppliers")
 
-    PLATFORM_KINDS = (Kind.ESCROW, Kind.COMMISSION, Kind.CLEARING, Kind.WITHDRAWALS)
+    PLATFORM_KINDS = (Kind.ESCROW, Kind.COMMISSION, Kind.CLEARING, Kind.WITHDRAWALS, Kind.RECEIVABLES)
 
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
     organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
@@ -119,6 +120,8 @@ class JournalTransaction(ImmutableModel):
         WITHDRAWAL_RELEASED = "withdrawal_released", _("Withdrawal rejected")
         REWARD = "reward", _("Reward")
         ADJUSTMENT = "adjustment", _("Adjustment")
+        AFTER_SALES_REFUND = "after_sales_refund", _("After-sales refund")
+        RECEIVABLE_COLLECTION = "receivable_collection", _("Refund owed, collected from a settlement")
 
     kind = models.CharField(_("kind"), max_length=24, choices=Kind.choices, db_index=True)
     reference = models.CharField(_("reference"), max_length=64, blank=True, db_index=True)
@@ -170,6 +173,35 @@ class JournalEntry(ImmutableModel):
 
     def __str__(self) -> str:
         return f"{self.account}: {self.amount}"
+
+
+class SupplierReceivable(models.Model):
+    """What a supplier still owes for after-sales refunds its wallet could not cover.
+
+    The platform paid the reseller in full; the difference sits in the platform's receivables
+    account and is taken from the supplier's next escrow releases (``escrow_release``) until it
+    is zero. ``reconcile`` checks the receivables account equals the sum of these rows.
+    """
+
+    organisation = models.OneToOneField("accounts.Organisation", on_delete=models.PROTECT, related_name="+", verbose_name=_("supplier"))
+    outstanding_amount = models.DecimalField(_("outstanding"), default=ZERO, **MONEY_FIELD_KWARGS)
+    owed_total_amount = models.DecimalField(_("owed in total"), default=ZERO, **MONEY_FIELD_KWARGS)
+    collected_total_amount = models.DecimalField(_("collected in total"), default=ZERO, **MONEY_FIELD_KWARGS)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("supplier receivable")
+        verbose_name_plural = _("supplier receivables")
+        constraints = [
+            models.CheckConstraint(condition=Q(outstanding_amount__gte=0), name="settlement_receivable_not_negative"),
+            models.CheckConstraint(
+                condition=Q(outstanding_amount=F("owed_total_amount") - F("collected_total_amount")),
+                name="settlement_receivable_adds_up",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation_id}: {self.outstanding_amount}"
 
 
 class EscrowHold(models.Model):

@@ -32,7 +32,7 @@ from django.db.models import F, Sum
 
 from distribution.core.money import ZERO, format_money
 
-from .models import Account, EscrowHold, JournalEntry, WithdrawalRequest
+from .models import Account, EscrowHold, JournalEntry, SupplierReceivable, WithdrawalRequest
 
 EscrowExpectation = Callable[[], dict[str, Decimal]]
 ReferencePredicate = Callable[[str], bool]
@@ -52,9 +52,7 @@ _escrow_expectations: list[_Registration] = []
 MAX_LISTED = 50
 
 
-def register_escrow_expectation(
-    func: EscrowExpectation | None = None, *, covers: str | ReferencePredicate | None = None
-):
+def register_escrow_expectation(func: EscrowExpectation | None = None, *, covers: str | ReferencePredicate | None = None):
     """Declare what escrow should hold: ``func()`` → ``{reference: amount}`` for the references
     it ``covers`` (regex matched against the whole reference, a predicate, or None for all).
     Usable as a decorator, with or without arguments. Registering the same function again
@@ -242,6 +240,19 @@ def _check_withdrawals(report: ReconcileReport) -> None:
         report.add(f"withdrawals-pending account {format_money(balance)} differs from pending requests {format_money(pending)}")
 
 
+def _check_receivables(report: ReconcileReport) -> None:
+    """Refunds fronted for suppliers: the receivables account (negative while owed) against the receivable rows."""
+    balance = _platform_balance(Account.Kind.RECEIVABLES)
+    outstanding = SupplierReceivable.objects.aggregate(t=Sum("outstanding_amount"))["t"] or ZERO
+    report.checked["receivables outstanding"] = format_money(outstanding)
+    if -balance != outstanding:
+        report.add(f"receivables account {format_money(-balance)} owed differs from suppliers' receivables {format_money(outstanding)}")
+    for organisation_id, value in SupplierReceivable.objects.filter(outstanding_amount__lt=0).values_list(
+        "organisation_id", "outstanding_amount"
+    )[:MAX_LISTED]:
+        report.add(f"receivable of organisation {organisation_id} is negative: {format_money(value)}")
+
+
 def reconcile() -> ReconcileReport:
     """Run every check (read-only) and return the report. ``report.ok`` is True when all agree."""
     report = ReconcileReport()
@@ -261,3 +272,4 @@ def _run_checks(report: ReconcileReport) -> None:
     _check_wallets(report)
     _check_escrow(report)
     _check_withdrawals(report)
+    _check_receivables(report)

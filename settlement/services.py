@@ -13,10 +13,12 @@ any error (the purchase-order services): it saves the SAVEPOINT/RELEASE pair per
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import OuterRef, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -30,7 +32,7 @@ from distribution.core.money import ZERO, format_money, money
 
 from . import ledger
 from .exceptions import EscrowConflict, EscrowNotFound, EscrowShort, SplitMismatch
-from .models import Account, EscrowHold, JournalTransaction, Reward, TopUpRequest, Wallet, WithdrawalRequest
+from .models import Account, EscrowHold, JournalTransaction, Reward, SupplierReceivable, TopUpRequest, Wallet, WithdrawalRequest
 from .providers import get_provider
 
 Kind = JournalTransaction.Kind
@@ -67,8 +69,6 @@ def _non_negative(amount: Decimal, *, field: str) -> Decimal:
     if value != money(value) or value < 0:
         raise ValidationFailed(_("Enter an amount of zero or more with at most two decimal places."), field=field)
     return value
-
-
 
 
 def _wallet_for_id(organisation_id: int) -> Wallet:
@@ -136,8 +136,14 @@ def escrow_held(reference: str) -> Decimal:
     return hold.outstanding_amount if hold is not None else ZERO
 
 
-def _locked_hold(reference: str) -> EscrowHold:
-    hold = EscrowHold.objects.select_for_update().filter(reference=reference).first()
+def _locked_hold(reference: str, *, with_owed: bool = False) -> EscrowHold:
+    """The hold, locked; ``with_owed`` also reads (unlocked, same query) what its payee owes as ``hold.owed``."""
+    qs = EscrowHold.objects.select_for_update(of=("self",)).filter(reference=reference)
+    if with_owed:
+        qs = qs.annotate(
+            owed=Subquery(SupplierReceivable.objects.filter(organisation_id=OuterRef("payee_id")).values("outstanding_amount")[:1])
+        )
+    hold = qs.first()
     if hold is None:
         raise EscrowNotFound()
     return hold
@@ -253,19 +259,26 @@ def escrow_release(*, reference: str, commission_rate: Decimal, actor, memo: str
     hold's latest transaction and moves no money.
     """
     with transaction.atomic(savepoint=savepoint):
-        hold = _locked_hold(reference)
+        hold = _locked_hold(reference, with_owed=True)
         amount = hold.outstanding_amount
         if amount == 0:
             return _last_transaction(hold)
         commission = _commission(amount, commission_rate)
+        # Only a payee that owes refunds has its receivable locked (before the wallet, the order
+        # after_sales_refund locks them in); one that starts owing meanwhile pays from the next release.
+        receivable = _locked_receivable(hold.payee_id) if hold.owed else None
+        take = min(receivable.outstanding_amount, amount - commission) if receivable is not None else ZERO
         hold.operations += 1
+        lines = [
+            (ledger.platform_account(Account.Kind.ESCROW), -amount),
+            (ledger.WalletOf(hold.payee_id), amount - commission - take),
+            (ledger.platform_account(Account.Kind.COMMISSION), commission),
+        ]
+        if take:
+            lines.append((ledger.platform_account(Account.Kind.RECEIVABLES), take))
         posting = ledger.post(
             kind=Kind.PO_RELEASE,
-            lines=[
-                (ledger.platform_account(Account.Kind.ESCROW), -amount),
-                (ledger.WalletOf(hold.payee_id), amount - commission),
-                (ledger.platform_account(Account.Kind.COMMISSION), commission),
-            ],
+            lines=lines,
             idempotency_key=f"escrow:{reference}:{hold.operations}:release",
             organisation_id=hold.payee_id,
             savepoint=False,  # this function's block is the savepoint (if any)
@@ -277,6 +290,8 @@ def escrow_release(*, reference: str, commission_rate: Decimal, actor, memo: str
         hold.commission_amount += commission
         hold.last_transaction = posting.transaction
         hold.save(update_fields=["released_amount", "commission_amount", "operations", "last_transaction", "updated_at"])
+        if take:
+            _collect(receivable, take)
         audit(
             actor=actor,
             action="settlement.escrow_release",
@@ -285,6 +300,79 @@ def escrow_release(*, reference: str, commission_rate: Decimal, actor, memo: str
             summary=f"{reference} {format_money(amount)} (commission {format_money(commission)})",
         )
     return posting.transaction
+
+
+# --- refunds owed by suppliers (after-sales) ------------------------------------------
+
+
+def _locked_receivable(organisation_id: int) -> SupplierReceivable | None:
+    """The supplier's receivable row, locked, when something is outstanding."""
+    return SupplierReceivable.objects.select_for_update().filter(organisation_id=organisation_id, outstanding_amount__gt=0).first()
+
+
+def _collect(receivable: SupplierReceivable, take: Decimal) -> None:
+    receivable.outstanding_amount -= take
+    receivable.collected_total_amount += take
+    receivable.save(update_fields=["outstanding_amount", "collected_total_amount", "updated_at"])
+
+
+def supplier_receivable(organisation) -> Decimal:
+    """What the supplier still owes for after-sales refunds (taken from its next escrow releases)."""
+    value = (
+        SupplierReceivable.objects.filter(organisation_id=_organisation_id(organisation))
+        .values_list("outstanding_amount", flat=True)
+        .first()
+    )
+    return value if value is not None else ZERO
+
+
+@dataclass(frozen=True)
+class AfterSalesRefund:
+    transaction: JournalTransaction
+    from_wallet_amount: Decimal
+    owed_amount: Decimal  # added to the supplier's receivable
+
+
+def after_sales_refund(*, reference: str, supplier, reseller, amount: Decimal, actor, memo: str = "") -> AfterSalesRefund:
+    """Refund after receipt: supplier wallet → reseller wallet, ``amount`` in full.
+
+    What the supplier's wallet cannot cover is fronted by the platform (receivables account) and
+    recorded as the supplier's receivable, taken from its next escrow releases; the wallet never goes
+    negative. One journal transaction, idempotent per ``reference`` (an after-sales number): a second
+    call moves no money and returns the first posting.
+    """
+    amount = _positive(amount)
+    supplier_id, reseller_id = _organisation_id(supplier), _organisation_id(reseller)
+    key = f"aftersales:{reference}:refund"
+    with transaction.atomic():
+        existing = JournalTransaction.objects.filter(idempotency_key=key).first()
+        if existing is not None:
+            owed = -sum((e.amount for e in existing.entries.filter(account__kind=Account.Kind.RECEIVABLES)), ZERO)
+            return AfterSalesRefund(existing, amount - owed, owed)
+        SupplierReceivable.objects.get_or_create(organisation_id=supplier_id)
+        receivable = SupplierReceivable.objects.select_for_update().get(organisation_id=supplier_id)
+        wallet = Wallet.objects.select_for_update().filter(organisation_id=supplier_id).first()
+        balance = wallet.balance_amount if wallet is not None else ZERO
+        from_wallet = min(balance, amount)
+        owed = amount - from_wallet
+        lines: list = [(ledger.WalletOf(reseller_id), amount)]
+        if from_wallet:
+            lines.append((ledger.WalletOf(supplier_id), -from_wallet))
+        if owed:
+            lines.append((ledger.platform_account(Account.Kind.RECEIVABLES), -owed))
+        posting = ledger.post(kind=Kind.AFTER_SALES_REFUND, lines=lines, idempotency_key=key, reference=reference, memo=memo, actor=actor)
+        if owed:
+            receivable.outstanding_amount += owed
+            receivable.owed_total_amount += owed
+            receivable.save(update_fields=["outstanding_amount", "owed_total_amount", "updated_at"])
+        audit(
+            actor=actor,
+            action="settlement.after_sales_refund",
+            obj=posting.transaction,
+            organisation=supplier_id,
+            summary=f"{reference} {format_money(amount)} (wallet {format_money(from_wallet)}, owed {format_money(owed)})",
+        )
+    return AfterSalesRefund(posting.transaction, from_wallet, owed)
 
 
 def escrow_split(

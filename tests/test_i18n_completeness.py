@@ -24,6 +24,7 @@ CATALOG_DIRS = [
     "distribution/api/locale",
     "compliance/locale",
     "disputes/locale",
+    "aftersales/locale",
     "distribution/ops/locale",
     "reports/locale",
 ]

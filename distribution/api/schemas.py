@@ -172,6 +172,23 @@ class LineOut(Schema):
     unit_price: Money
     retail_price: Money
     line_amount: Money
+    variant: dict[str, str] = Field(default_factory=dict, description="The SKU's variant attributes (size, colour …)")
+
+
+class PackageLineOut(Schema):
+    code: str
+    quantity: int
+
+
+class PackageOut(Schema):
+    id: int
+    carrier_code: str = Field(..., description="A code of GET carriers/, or other (then carrier is free text)")
+    carrier: str
+    tracking_number: str
+    tracking_url: str = Field(..., description="The carrier's tracking page, empty for carriers not listed")
+    shipped_at: DateTime
+    corrected_at: DateTime | None
+    lines: list[PackageLineOut]
 
 
 class PurchaseOrderOut(Schema):
@@ -199,6 +216,8 @@ class PurchaseOrderOut(Schema):
     shipped_at: DateTime | None
     carrier: str
     tracking_number: str
+    tracking_url: str = Field("", description="The latest package's tracking page (empty for carriers not listed)")
+    packages: list[PackageOut] = Field(default_factory=list, description="Every package shipped, with its lines")
     confirm_by: DateTime | None
     completed_at: DateTime | None
     closed_at: DateTime | None
@@ -246,3 +265,94 @@ class ShipIn(Schema):
 
 class CancelIn(Schema):
     reason: str = Field(..., min_length=1, max_length=500, pattern=NO_NUL)
+
+
+class PackageIn(Schema):
+    carrier: str = Field(..., min_length=1, max_length=50, pattern=NO_NUL, description="A carrier code of GET carriers/ or its name")
+    tracking_number: str = Field(..., min_length=1, max_length=50, pattern=NO_NUL)
+    lines: list[PackageLineOut] = Field(..., min_length=1, max_length=100, description="SKU codes and quantities in this package")
+
+
+class TrackingCorrectionIn(Schema):
+    package_id: int | None = Field(None, description="The package to correct; the latest when omitted")
+    carrier: str = Field(..., min_length=1, max_length=50, pattern=NO_NUL)
+    tracking_number: str = Field(..., min_length=1, max_length=50, pattern=NO_NUL)
+
+
+class CarrierOut(Schema):
+    code: str
+    name: str
+    url_template: str
+
+
+class AfterSaleLineOut(Schema):
+    code: str
+    title: str
+    variant: dict[str, str]
+    quantity: int
+    amount: Money
+
+
+class AfterSaleOut(Schema):
+    number: str
+    purchase_order: str
+    status: str
+    kind: str
+    reason: str
+    description: str
+    lines: list[AfterSaleLineOut]
+    requested_amount: Money
+    proposed_amount: Money | None
+    agreed_amount: Money | None
+    refund_amount: Money
+    supplier_note: str
+    return_carrier: str
+    return_tracking_number: str
+    return_tracking_url: str
+    exchange_carrier: str
+    exchange_tracking_number: str
+    opened_at: DateTime
+    respond_by: DateTime | None
+    reply_by: DateTime | None
+    return_by: DateTime | None
+    receive_by: DateTime | None
+    closed_at: DateTime | None
+    updated_at: DateTime
+
+
+class AfterSalePage(Schema):
+    results: list[AfterSaleOut]
+    next_cursor: str | None
+
+
+class AfterSaleLineIn(Schema):
+    code: str = Field(..., min_length=1, max_length=64, pattern=NO_NUL)
+    quantity: int = Field(..., ge=1, le=100_000)
+
+
+class AfterSaleIn(Schema):
+    purchase_order: str = Field(..., min_length=1, max_length=24, pattern=NO_NUL)
+    kind: str = Field(..., description="refund_only, return_refund or exchange")
+    reason: str = Field(..., description="no_reason (7-day no-reason return), quality or wrong_item")
+    description: str = Field(..., min_length=1, max_length=1000, pattern=NO_NUL)
+    lines: list[AfterSaleLineIn] = Field(..., min_length=1, max_length=100)
+    amount: str | None = Field(None, pattern=r"^[0-9]{1,10}(\.[0-9]{1,2})?$", description="Defaults to the lines' value")
+
+
+class ProposeIn(Schema):
+    amount: str = Field(..., pattern=r"^[0-9]{1,10}(\.[0-9]{1,2})?$")
+    note: str = Field("", max_length=500, pattern=NO_NUL)
+
+
+class RefuseIn(Schema):
+    note: str = Field(..., min_length=1, max_length=500, pattern=NO_NUL)
+
+
+class TrackingIn(Schema):
+    carrier: str = Field(..., min_length=1, max_length=50, pattern=NO_NUL)
+    tracking_number: str = Field(..., min_length=1, max_length=50, pattern=NO_NUL)
+
+
+class ReceivedIn(Schema):
+    carrier: str = Field("", max_length=50, pattern=NO_NUL, description="Exchange: the replacement's carrier")
+    tracking_number: str = Field("", max_length=50, pattern=NO_NUL, description="Exchange: the replacement's tracking number")

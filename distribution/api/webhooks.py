@@ -50,6 +50,17 @@ EVENT_TYPES = [
     "purchase_order.refunded",
     "purchase_order.completed",
     "purchase_order.disputed",
+    "purchase_order.package_shipped",
+    "purchase_order.tracking_corrected",
+    "after_sale.requested",
+    "after_sale.proposed",
+    "after_sale.refused",
+    "after_sale.escalated",
+    "after_sale.awaiting_return",
+    "after_sale.return_shipped",
+    "after_sale.refunded",
+    "after_sale.exchanged",
+    "after_sale.closed",
     "product.updated",
     "partnership.terminating",
     "partnership.terminated",
@@ -286,9 +297,7 @@ def attempt_delivery(delivery_id: int, *, now: datetime | None = None) -> Webhoo
             retry_in = None
         else:
             delivery.next_attempt_at = now + retry_in
-    delivery.save(
-        update_fields=["status", "last_status_code", "last_response_excerpt", "delivered_at", "next_attempt_at"]
-    )
+    delivery.save(update_fields=["status", "last_status_code", "last_response_excerpt", "delivered_at", "next_attempt_at"])
     if retry_in is not None:
         _queue([delivery.pk], countdown=retry_in.total_seconds())
     return delivery
@@ -320,7 +329,6 @@ def sweep_webhook_deliveries(*, now: datetime, dry_run: bool = False) -> SweepRe
         if not dry_run:
             _queue(ids)
     return result
-
 
 
 # --- subscribers to domain events (run in the worker, after commit) ----------------------
@@ -360,6 +368,48 @@ def on_partnership_event(event: Any) -> None:
         emit_partnership_event(partnership=partnership, type=event.name, now=event.occurred_at)
 
 
+def on_package_event(event: Any) -> None:
+    """``package.shipped`` / ``package.tracking_corrected`` → webhooks to the PO's reseller and supplier."""
+    from procurement.models import Package
+
+    package = (
+        Package.objects.select_related("purchase_order__supplier", "purchase_order__reseller").filter(pk=event.data["package_id"]).first()
+    )
+    if package is None:
+        return
+    from .serializers import package_dict, po_dict
+
+    po = package.purchase_order
+    data = {"purchase_order": po_dict(po), "package": package_dict(package)}
+    if event.name == "package.tracking_corrected":
+        type = "purchase_order.tracking_corrected"
+        data["previous"] = {"carrier": event.data["old_carrier"], "tracking_number": event.data["old_tracking_number"]}
+        targets = (po.reseller_id, po.supplier_id)
+    else:
+        if event.data.get("complete") and po.packages.count() == 1:
+            return  # one package for everything: purchase_order.shipped says it all
+        type = "purchase_order.package_shipped"
+        targets = (po.reseller_id, po.supplier_id)
+    for organisation_id in targets:
+        emit_event(organisation=organisation_id, type=type, data=data, now=event.occurred_at)
+
+
+def on_after_sale_event(event: Any) -> None:
+    """``after_sale.changed`` → ``after_sale.<status>`` to both sides."""
+    from aftersales.models import AfterSale
+
+    a = AfterSale.objects.select_related("purchase_order").filter(pk=event.data["after_sale_id"]).first()
+    type = f"after_sale.{event.data['to_status']}"
+    if a is None or type not in EVENT_TYPES:
+        return
+    from .serializers import after_sale_dict
+
+    data = after_sale_dict(a)
+    data["status"] = event.data["to_status"]
+    for organisation_id in (a.reseller_id, a.supplier_id):
+        emit_event(organisation=organisation_id, type=type, data=data, now=event.occurred_at)
+
+
 def subscribe_to_domain_events() -> None:
     from distribution.core import events
 
@@ -367,5 +417,8 @@ def subscribe_to_domain_events() -> None:
         if name.startswith("purchase_order."):
             events.subscribe(name, on_purchase_order_event, after_commit=True, queue="webhooks")
     events.subscribe("sku.changed", on_sku_changed, after_commit=True, queue="webhooks")
+    events.subscribe("package.shipped", on_package_event, after_commit=True, queue="webhooks")
+    events.subscribe("package.tracking_corrected", on_package_event, after_commit=True, queue="webhooks")
+    events.subscribe("after_sale.changed", on_after_sale_event, after_commit=True, queue="webhooks")
     events.subscribe("partnership.terminating", on_partnership_event, after_commit=True, queue="webhooks")
     events.subscribe("partnership.terminated", on_partnership_event, after_commit=True, queue="webhooks")

@@ -17,3 +17,4 @@ from .lifecycle import *  # noqa: F403
 from .lifecycle import REMINDERS, _pay_locked  # noqa: F401
 from .placing import *  # noqa: F403
 from .quoting import *  # noqa: F403
+from .shipping import *  # noqa: F403

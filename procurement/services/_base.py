@@ -11,10 +11,12 @@ from django.conf import settings
 from django.contrib.postgres.aggregates import JSONBAgg
 from django.contrib.postgres.expressions import ArraySubquery
 from django.db import connection
-from django.db.models import OuterRef, Subquery, TextField
+from django.db.models import JSONField, OuterRef, Subquery, TextField
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast, JSONObject
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django_fsm import TransitionNotAllowed
 
@@ -33,7 +35,7 @@ from ..addresses import (  # noqa: F401 (re-exported: services are the writes' e
     saved_address_delete,
 )
 from ..exceptions import InsufficientStock
-from ..models import PurchaseOrder, PurchaseOrderLine, PurchaseOrderTransition
+from ..models import Package, PurchaseOrder, PurchaseOrderLine, PurchaseOrderTransition
 
 Status = PurchaseOrder.Status
 SYSTEM = "system"
@@ -103,12 +105,14 @@ def _lock(purchase_order: PurchaseOrder | PurchaseOrderRef | int, *, detail: boo
                             unit_price=Cast("unit_price", TextField()),
                             retail_price=Cast("retail_price", TextField()),
                             line_amount=Cast("line_amount", TextField()),
+                            attributes="attributes",
                         ),
                         order_by="id",
                     )
                 )
                 .values("rows")
             ),
+            package_json=RawSQL(_PACKAGES_SQL, [], output_field=JSONField()),  # noqa: S611 (a constant statement, no parameters)
             reseller_member_ids=_member_ids("reseller_id"),
             supplier_member_ids=_member_ids("supplier_id"),
         )
@@ -133,12 +137,42 @@ def _lock(purchase_order: PurchaseOrder | PurchaseOrderRef | int, *, detail: boo
                 unit_price=Decimal(row["unit_price"]),
                 retail_price=Decimal(row["retail_price"]),
                 line_amount=Decimal(row["line_amount"]),
+                attributes=row.get("attributes") or {},
             )
             for row in po.line_json or []
         ]
         po.member_ids = {"reseller": po.reseller_member_ids, "supplier": po.supplier_member_ids}
+        codes = {line.id: line.code for line in po.line_rows}
+        po.package_rows = [_package_from_json(po, row, codes) for row in po.package_json or []]
     po._loaded_values = _values(po)  # what _save compares with
     return po
+
+
+# The PO's packages with their lines, as JSON in the lock's own query (``po.package_rows``).
+_PACKAGES_SQL = (
+    "SELECT COALESCE(jsonb_agg(jsonb_build_object('id', p.id, 'carrier_code', p.carrier_code, 'carrier', p.carrier, "
+    "'tracking_number', p.tracking_number, 'shipped_at', p.shipped_at, 'corrected_at', p.corrected_at, "
+    "'lines', (SELECT jsonb_agg(jsonb_build_array(pl.line_id, pl.quantity) ORDER BY pl.line_id) "
+    "FROM procurement_packageline pl WHERE pl.package_id = p.id)) ORDER BY p.id), '[]'::jsonb) "
+    "FROM procurement_package p WHERE p.purchase_order_id = procurement_purchaseorder.id"
+)
+
+
+def _package_from_json(po: PurchaseOrder, row: dict, codes: dict[int, str]) -> Package:
+    package = Package(
+        id=row["id"],
+        purchase_order=po,
+        carrier_code=row["carrier_code"],
+        carrier=row["carrier"],
+        tracking_number=row["tracking_number"],
+        shipped_at=parse_datetime(row["shipped_at"]),
+        corrected_at=parse_datetime(row["corrected_at"]) if row["corrected_at"] else None,
+    )
+    package._state.adding = False
+    package._state.db = "default"
+    package.line_quantities = dict(row["lines"] or [])
+    package.line_codes = [{"code": codes.get(line_id, ""), "quantity": q} for line_id, q in package.line_quantities.items()]
+    return package
 
 
 def _member_ids(side: str) -> ArraySubquery:

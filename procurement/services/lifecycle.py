@@ -22,7 +22,6 @@ from ..models import PurchaseOrder
 from ._base import (
     PurchaseOrderRef,
     Status,
-    _dispatch,
     _expect,
     _fire,
     _lock,
@@ -113,38 +112,6 @@ def purchase_order_close_unpaid(*, purchase_order_id: int, now: datetime | None 
 # --- shipping, refunds -----------------------------------------------------------------
 
 
-def purchase_order_ship(
-    *, actor, purchase_order: PurchaseOrder | PurchaseOrderRef, carrier: str, tracking_number: str, now: datetime | None = None
-) -> PurchaseOrder:
-    """Supplier ships a paid PO: stock leaves on-hand, the 30-day auto-confirm starts."""
-    now = _now(now)
-    carrier, tracking_number = (carrier or "").strip(), (tracking_number or "").strip()
-    if not carrier:
-        raise ValidationFailed(_("Enter the carrier."), field="carrier")
-    if not tracking_number:
-        raise ValidationFailed(_("Enter the tracking number."), field="tracking_number")
-    if len(carrier) > 50 or len(tracking_number) > 50:
-        raise ValidationFailed(_("50 characters at most."), field="carrier" if len(carrier) > 50 else "tracking_number")
-    with transaction.atomic(), audit_batch(), outbox.batch():
-        po = _lock(purchase_order, detail=True)
-        _expect(po, Status.PAID)
-        if po.ship_by and now >= po.ship_by:
-            raise InvalidState(_("The shipping deadline has passed; this purchase order is being refunded."))
-        po.carrier, po.tracking_number = carrier, tracking_number
-        from_status = _fire(po, "ship", now=now)
-        _dispatch(po, now=now)
-        _save(po)
-        _record(po, actor=actor, from_status=from_status, now=now, reason=f"{carrier} {tracking_number}")
-        _notify(
-            po,
-            to="reseller",
-            kind="purchase_order.shipped",
-            title=_("Purchase order %(number)s shipped: %(carrier)s %(tracking)s")
-            % {"number": po.number, "carrier": carrier, "tracking": tracking_number},
-        )
-    return po
-
-
 def _refund_locked(po: PurchaseOrder, *, actor, now: datetime, reason: str) -> PurchaseOrder:
     from settlement.services import escrow_refund
 
@@ -184,7 +151,7 @@ def purchase_order_refund_unshipped(*, purchase_order_id: int, now: datetime | N
     now = _now(now)
     with transaction.atomic():
         po = _lock(purchase_order_id)
-        if po.status != Status.PAID or po.ship_by is None or now < po.ship_by:
+        if po.status != Status.PAID or po.ship_by is None or now < po.ship_by or po.first_shipped_at is not None:
             return None
         _refund_locked(
             po, actor=None, now=now, reason=_("Not shipped within %(days)s days of payment (R14).") % {"days": settings.PO_SHIP_WITHIN.days}

@@ -300,6 +300,7 @@ def _place_locked(
                 unit_price=unit,
                 retail_price=retail,
                 line_amount=money(unit * quantity),
+                attributes=sku.attributes or {},
             )
             for sku, quantity, unit, retail in priced
         ]

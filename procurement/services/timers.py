@@ -55,7 +55,15 @@ class _Row:
 
 
 def _transition(
-    ids: list[int], *, from_status: str, to_status: str, deadline: str, now: datetime, sets: dict[str, object], extra: str = ""
+    ids: list[int],
+    *,
+    from_status: str,
+    to_status: str,
+    deadline: str,
+    now: datetime,
+    sets: dict[str, object],
+    extra: str = "",
+    where: str = "",
 ) -> list[_Row]:
     """Move the POs of ``ids`` still in ``from_status`` and due at ``now`` to ``to_status``, in one statement."""
     table = PurchaseOrder._meta.db_table
@@ -63,7 +71,7 @@ def _transition(
     with connection.cursor() as cursor:
         cursor.execute(
             f"UPDATE {table} SET status = %s, {assignments}{extra}, updated_at = %s "  # noqa: S608 (table names from model metadata, values are parameters)
-            f"WHERE id = ANY(%s) AND status = %s AND {deadline} IS NOT NULL AND {deadline} <= %s "
+            f"WHERE id = ANY(%s) AND status = %s AND {deadline} IS NOT NULL AND {deadline} <= %s{where} "
             "RETURNING id, number, reseller_id, supplier_id, total_amount",
             [to_status, *sets.values(), now, list(ids), from_status, now],
         )
@@ -197,6 +205,7 @@ def purchase_orders_refund_unshipped_due(*, purchase_order_ids: list[int], now: 
         now=now,
         sets={"refunded_at": now, "status_reason": reason[:500]},
         extra=", refund_amount = total_amount",  # as the transition method sets it
+        where=" AND first_shipped_at IS NULL",  # a PO partly shipped is not refunded as unshipped
     )
     if not rows:
         return []

@@ -41,6 +41,9 @@ class Product(models.Model):
     description = models.TextField(_("description"), blank=True, help_text=_("Sanitised HTML."))
     category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="products")
     brand = models.CharField(_("brand"), max_length=100, blank=True)
+    # Return window (售後): seven days' no-reason return (七日無理由退貨) allowed or not; quality returns within N days of receipt.
+    no_reason_return = models.BooleanField(_("7-day no-reason return"), default=True)
+    quality_return_days = models.PositiveSmallIntegerField(_("quality returns within (days of receipt)"), default=15)
     province_code = models.CharField(_("goods location: province"), max_length=6)
     city_code = models.CharField(_("goods location: city"), max_length=6)
     is_imported = models.BooleanField(_("imported goods"), default=False)

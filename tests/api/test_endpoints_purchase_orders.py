@@ -45,7 +45,7 @@ def test_placing_a_po_answers_201_with_the_po_and_reserves_stock(world):
     assert po["shipping_address"]["province"] == "330000"
     [line] = po["lines"]
     assert line == {"sku_id": world["sku"].pk, "code": world["sku"].code, "title": line["title"], "quantity": 2,
-                    "unit_price": "45.00", "retail_price": "99.00", "line_amount": "90.00"}
+                    "unit_price": "45.00", "retail_price": "99.00", "line_amount": "90.00", "variant": world["sku"].attributes}
     assert po["goods_amount"] == "90.00"
     assert po["total_amount"] == "90.00"
     assert po["pay_by"] and po["paid_at"] is None

@@ -63,12 +63,12 @@ STATUSES = [s.value for s in PurchaseOrder.Status]
 
 
 def _fresh(po: PurchaseOrder) -> dict[str, Any]:
-    po = PurchaseOrder.objects.select_related("supplier", "reseller").prefetch_related("lines").get(pk=po.pk)
+    po = PurchaseOrder.objects.select_related("supplier", "reseller").prefetch_related("lines", "packages__lines__line").get(pk=po.pk)
     return po_dict(po)
 
 
 def _with_details(qs):
-    return qs.select_related("supplier", "reseller").prefetch_related("lines")
+    return qs.select_related("supplier", "reseller").prefetch_related("lines", "packages__lines__line")
 
 
 def _list(request: HttpRequest, qs, *, status: str | None, updated_since, cursor, limit) -> dict[str, Any]:

@@ -1,0 +1,122 @@
+"""Input of the after-sales pages: the request form (a quantity per PO line) and the action forms.
+
+Evidence is checked by content (``core.uploads.sniff``), as dispute evidence is.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from distribution.core.uploads import sniff
+from procurement.carriers import OTHER, carrier_choices, carrier_name
+
+from .models import AfterSale
+
+MAX_BYTES = 10 * 1024 * 1024
+MAX_FILES = 6
+_KINDS = {"jpg": "image/jpeg", "jpeg": "image/jpeg", "png": "image/png", "gif": "image/gif", "webp": "image/webp", "pdf": "application/pdf"}
+ACCEPT = "image/jpeg,image/png,image/gif,image/webp,application/pdf"
+
+
+def _content_type(upload) -> str:
+    name = upload.name or ""
+    ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    if ext not in _KINDS:
+        raise ValidationError(_("%(name)s: only images (JPEG, PNG, GIF, WebP) or PDF files are accepted."), params={"name": name})
+    if not upload.size:
+        raise ValidationError(_("%(name)s is empty."), params={"name": name})
+    if upload.size > MAX_BYTES:
+        raise ValidationError(_("%(name)s is larger than 10 MB."), params={"name": name})
+    try:
+        actual = sniff(upload)
+    except ValidationError as exc:
+        raise ValidationError(f"{name}: {exc.messages[0]}") from None
+    if actual != _KINDS[ext]:
+        raise ValidationError(_("%(name)s does not look like a %(kind)s file."), params={"name": name, "kind": ext.upper()})
+    return actual
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class EvidenceField(forms.FileField):
+    """Returns ``[(file, content_type)]``."""
+
+    widget = MultipleFileInput
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("label", _("Evidence (photos or PDF, up to 10 MB each)"))
+        super().__init__(*args, **kwargs)
+        self.widget.attrs.update({"accept": ACCEPT})
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        files = [single(d, initial) for d in data if d] if isinstance(data, list | tuple) else [single(data, initial)] if data else []
+        if len(files) > MAX_FILES:
+            raise ValidationError(_("Attach at most %(n)s files at once."), params={"n": MAX_FILES})
+        return [(f, _content_type(f)) for f in files]
+
+
+class AfterSaleOpenForm(forms.Form):
+    kind = forms.ChoiceField(label=_("What do you ask for?"), choices=AfterSale.Kind.choices)
+    reason = forms.ChoiceField(label=_("Reason"), choices=AfterSale.Reason.choices)
+    description = forms.CharField(label=_("Describe the problem"), max_length=1000, widget=forms.Textarea(attrs={"rows": 3}))
+    amount = forms.DecimalField(
+        label=_("Amount asked back"),
+        required=False,
+        min_value=0,
+        max_digits=12,
+        decimal_places=2,
+        help_text=_("Empty: the value of the goods chosen."),
+    )
+    evidence = EvidenceField()
+
+    def __init__(self, *args, lines=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.po_lines = list(lines)
+        for line in self.po_lines:
+            self.fields[f"qty_{line.pk}"] = forms.IntegerField(
+                label=f"{line.code} {line.title}", required=False, min_value=0, max_value=line.claimable, initial=0
+            )
+
+    def quantities(self) -> dict[int, int]:
+        return {line.pk: self.cleaned_data.get(f"qty_{line.pk}") or 0 for line in self.po_lines}
+
+    def quantity_fields(self):
+        return [(line, self[f"qty_{line.pk}"]) for line in self.po_lines]
+
+
+class CarrierFields(forms.Form):
+    """A carrier from the list (its name is stored) or ``other`` with free text."""
+
+    carrier = forms.ChoiceField(label=_("Carrier"), choices=carrier_choices)
+    carrier_other = forms.CharField(label=_("Other carrier"), max_length=50, required=False)
+    tracking_number = forms.CharField(label=_("Tracking number"), max_length=50)
+
+    def clean(self):
+        data = super().clean()
+        code = data.get("carrier")
+        if code == OTHER:
+            if not (data.get("carrier_other") or "").strip():
+                self.add_error("carrier_other", _("Type the carrier's name."))
+            data["carrier_name"] = (data.get("carrier_other") or "").strip()
+        elif code:
+            data["carrier_name"] = carrier_name(code)
+        return data
+
+
+class AmountNoteForm(forms.Form):
+    amount = forms.DecimalField(label=_("Amount"), min_value=0, max_digits=12, decimal_places=2)
+    note = forms.CharField(label=_("Note to the reseller"), max_length=500, required=False)
+
+
+class NoteForm(forms.Form):
+    note = forms.CharField(label=_("Reason"), max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class EvidenceForm(forms.Form):
+    evidence = EvidenceField()
