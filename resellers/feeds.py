@@ -329,7 +329,9 @@ def _product_copy_sql(reseller: Reseller, *, updated_since: datetime | None, sho
         f_retail=F("retail_price_amount"),
         f_status=F("status"),
         f_updated=Greatest(F("updated_at"), F("sku__updated_at")),
-        f_title=Case(When(sku__product__has_pending_changes=True, then=F("sku__product__approved_title")), default=F("sku__product__title")),
+        f_title=Case(
+            When(sku__product__has_pending_changes=True, then=F("sku__product__approved_title")), default=F("sku__product__title")
+        ),
         f_code=F("sku__code"),
         f_attributes=F("sku__attributes"),
         f_supply=F("sku__supply_price_amount"),
@@ -352,14 +354,14 @@ def _product_copy_sql(reseller: Reseller, *, updated_since: datetime | None, sho
         "WHEN 'boolean' THEN CASE WHEN a.value = 'true'::jsonb THEN 'True' ELSE 'False' END ELSE a.value::text END"
     )
     attributes = (
-        "CASE WHEN jsonb_typeof(f.f_attributes) = 'object' THEN COALESCE((SELECT string_agg(a.key || ': ' || "
+        "CASE WHEN jsonb_typeof(f.f_attributes) = 'object' THEN COALESCE((SELECT string_agg(a.key || ': ' || "  # noqa: S608
         f"{attribute}, '; ' ORDER BY a.n) FROM jsonb_each(f.f_attributes) WITH ORDINALITY AS a(key, value, n)), '') ELSE '' END"
     )
     image_url = (
         f"%s || CASE WHEN i.name ~ '{_URI_PLAIN}' THEN i.name ELSE {_URI_QUOTED.format(name='i.name')} END"
     )
     images = (
-        f"(SELECT string_agg({image_url}, ' ' ORDER BY i.position, i.id) "
+        f"(SELECT string_agg({image_url}, ' ' ORDER BY i.position, i.id) "  # noqa: S608 (names from the models)
         f'FROM (SELECT ltrim(replace(pi."image", chr(92), \'/\'), \'/\') AS name, pi."position", pi."id" '
         f'FROM "{ProductImage._meta.db_table}" pi WHERE pi."product_id" = f.f_product_id AND pi."approved" AND pi."image" <> \'\') i)'
     )
