@@ -40,12 +40,13 @@ def _setup():
     skus = list(SKU.objects.filter(supplier__in=suppliers).order_by("pk").values_list("pk", "supplier_id", "suggested_retail_amount"))
     now = timezone.now()
     for reseller, count in ((big, ENTRIES), (small, SMALL)):
+        shop = shop_default(reseller=reseller)  # once: a query per entry made the setup take minutes
         for offset in range(0, count, 10_000):
             StoreListing.objects.bulk_create(
                 [
                     StoreListing(
                         reseller=reseller,
-                        shop=shop_default(reseller=reseller),
+                        shop=shop,
                         supplier_id=supplier_id,
                         sku_id=sku_id,
                         retail_price_amount=price + Decimal("5.00"),
