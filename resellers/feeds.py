@@ -323,7 +323,8 @@ def _product_copy_sql(reseller: Reseller, *, updated_since: datetime | None, sho
     prefix = _copy_image_prefix()
     if prefix is None:
         return None
-    inner_qs = feed_listings(reseller=reseller, updated_since=updated_since, shop=shop).values(
+    # .order_by(): no sort by the model's default ordering in here (the rows are put in id order once, outside)
+    inner_qs = feed_listings(reseller=reseller, updated_since=updated_since, shop=shop).order_by().values(
         f_id=F("pk"),
         f_supplier_id=F("supplier_id"),
         f_retail=F("retail_price_amount"),
