@@ -7,6 +7,8 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import urlencode
 
+from distribution.core.middleware import is_api_request
+
 from .models import Membership
 from .selectors import user_must_accept_agreement
 
@@ -28,7 +30,8 @@ class OrganisationMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        request.membership = _membership(request)
+        # the API's organisation comes with its key (distribution.api.auth); no member is signed in there
+        request.membership = None if is_api_request(request) else _membership(request)
         return self.get_response(request)
 
 
@@ -45,6 +48,8 @@ class AgreementMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        if is_api_request(request):  # the key lookup carries R1 for the API (distribution.api.auth)
+            return self.get_response(request)
         user = getattr(request, "user", None)
         if (
             user is not None

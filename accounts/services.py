@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from distribution.core.audit import audit
 from distribution.core.email import send_email
 from distribution.core.errors import InvalidState, PermissionDenied, ValidationFailed
+from distribution.core.inserts import insert_rows
 
 from .models import (
     MANAGING_ROLES,
@@ -253,7 +254,7 @@ def notify_users(
     """
     now = timezone.now()
     tenant = {} if organisation_id is None else {"organisation_id": organisation_id}
-    return Notification.objects.bulk_create(
+    return insert_rows(  # bulk_create's INSERT, compiled once per process and row count (every PO action notifies)
         [
             Notification(user_id=getattr(u, "pk", u), kind=kind, title=str(title)[:200], body=str(body), url=url, created_at=now, **tenant)
             for u in users

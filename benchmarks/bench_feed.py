@@ -1,8 +1,14 @@
-"""Reseller product feed (CSV) of a 100,000-entry store list: stream time and peak Python memory."""
+"""Reseller product feed (CSV) of a 100,000-entry store list: stream time and peak Python memory.
+
+The page builds the CSV with PostgreSQL's COPY (``resellers.feeds.product_csv_copy``); the
+"Python rows" runs force the former path (``csv_stream(product_rows(…))``) in the same run, and
+the two outputs of the 100,000 list are compared by SHA-256 (they must be the same bytes).
+"""
 
 from __future__ import annotations
 
 import gc
+import hashlib
 import time
 import tracemalloc
 from decimal import Decimal
@@ -34,12 +40,13 @@ def _setup():
     skus = list(SKU.objects.filter(supplier__in=suppliers).order_by("pk").values_list("pk", "supplier_id", "suggested_retail_amount"))
     now = timezone.now()
     for reseller, count in ((big, ENTRIES), (small, SMALL)):
+        shop = shop_default(reseller=reseller)  # once: a query per entry made the setup take minutes
         for offset in range(0, count, 10_000):
             StoreListing.objects.bulk_create(
                 [
                     StoreListing(
                         reseller=reseller,
-                        shop=shop_default(reseller=reseller),
+                        shop=shop,
                         supplier_id=supplier_id,
                         sku_id=sku_id,
                         retail_price_amount=price + Decimal("5.00"),
@@ -54,8 +61,20 @@ def _setup():
     return (big, users[big.pk]), (small, users[small.pk])
 
 
-def _stream(user, *, trace: bool) -> tuple[float, int, int, int, int]:
-    """GET the CSV feed and read it to the end: (seconds, bytes, lines, peak traced bytes, peak RSS growth)."""
+def _stream(user, *, trace: bool, python_rows: bool = False) -> tuple[float, int, int, int, int, str]:
+    """GET the CSV feed and read it to the end: (seconds, bytes, lines, peak traced bytes, peak RSS growth, SHA-256)."""
+    from resellers import feeds
+
+    copy_path = feeds.product_csv_copy
+    if python_rows:
+        feeds.product_csv_copy = lambda *args, **kwargs: None
+    try:
+        return _get(user, trace=trace)
+    finally:
+        feeds.product_csv_copy = copy_path
+
+
+def _get(user, *, trace: bool) -> tuple[float, int, int, int, int, str]:
     client = Client()
     client.force_login(user)
     gc.collect()
@@ -66,7 +85,9 @@ def _stream(user, *, trace: bool) -> tuple[float, int, int, int, int]:
     response = client.get("/store/feeds/products.csv")
     assert response.status_code == 200 and response.streaming, response.status_code
     size = lines = 0
+    digest = hashlib.sha256()
     for n, chunk in enumerate(response.streaming_content):
+        digest.update(chunk)
         size += len(chunk)
         lines += chunk.count(b"\n")
         if n % 500 == 0:
@@ -78,7 +99,7 @@ def _stream(user, *, trace: bool) -> tuple[float, int, int, int, int]:
         peak = tracemalloc.get_traced_memory()[1]
         tracemalloc.stop()
     response.close()
-    return elapsed, size, lines, peak, peak_rss - baseline
+    return elapsed, size, lines, peak, peak_rss - baseline, digest.hexdigest()
 
 
 def run(report: Report, **_kwargs) -> None:
@@ -91,13 +112,24 @@ def run(report: Report, **_kwargs) -> None:
     )
     report.line()
     rows = []
-    for user, count, trace in ((small_user, SMALL, False), (big_user, ENTRIES, False), (small_user, SMALL, True)):
-        elapsed, size, lines, peak, rss_growth = _stream(user, trace=trace)
+    digests = {}
+    runs = [
+        (small_user, SMALL, False, False),
+        (big_user, ENTRIES, False, False),
+        (big_user, ENTRIES, False, True),
+        (big_user, ENTRIES, False, False),
+        (small_user, SMALL, True, False),
+        (big_user, ENTRIES, True, False),
+    ]
+    for user, count, trace, python_rows in runs:
+        elapsed, size, lines, peak, rss_growth, digest = _stream(user, trace=trace, python_rows=python_rows)
         assert lines == count + 1, (lines, count)
+        if count == ENTRIES and not trace:
+            digests.setdefault("Python rows" if python_rows else "COPY", set()).add(digest)
         rows.append(
             [
                 f"{count:,}",
-                "tracemalloc (slows it)" if trace else "plain",
+                ("Python rows (before)" if python_rows else "COPY") + (", tracemalloc (slows it)" if trace else ""),
                 f"{elapsed:.1f} s",
                 f"{lines / elapsed:,.0f}",
                 f"{size / 1e6:.1f} MB",
@@ -106,3 +138,5 @@ def run(report: Report, **_kwargs) -> None:
             ]
         )
     report.table(["entries", "run", "time to stream", "rows/s", "CSV size", "peak traced Python memory", "peak RSS growth"], rows)
+    same = len(digests.get("COPY", ())) == 1 and digests.get("COPY") == digests.get("Python rows")
+    report.line(f"COPY output = Python rows output ({ENTRIES:,} entries, SHA-256): {'yes' if same else 'NO: ' + str(digests)}")

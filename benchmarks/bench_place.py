@@ -358,7 +358,7 @@ def _load() -> str:
     return " / ".join(f"{x:.1f}" for x in os.getloadavg())
 
 
-def run(report: Report, *, seconds: float) -> None:
+def run(report: Report, *, seconds: float, **_kwargs) -> None:
     from settlement.reconcile import reconcile
 
     seconds = min(seconds, float(os.environ.get("BENCH_PLACE_SECONDS", "10")))

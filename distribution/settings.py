@@ -77,15 +77,18 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "distribution.core.middleware.RejectNulBytesMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    # The Web… middleware are Django's and django-htmx's, for web pages only: an /api/
+    # request (authenticated by key, no session, cookie, CSRF or page) passes them by
+    # (distribution/core/middleware.py, web_only); the accounts ones skip /api/ themselves.
+    "distribution.core.middleware.WebSessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
-    "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
+    "distribution.core.middleware.WebCsrfViewMiddleware",
+    "distribution.core.middleware.WebAuthenticationMiddleware",
+    "distribution.core.middleware.WebMessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "allauth.account.middleware.AccountMiddleware",
-    "django_htmx.middleware.HtmxMiddleware",
+    "allauth.account.middleware.AccountMiddleware",  # cheap on /api/, and allauth requires this very entry
+    "distribution.core.middleware.WebHtmxMiddleware",
     "accounts.middleware.OrganisationMiddleware",
     "accounts.middleware.AgreementMiddleware",
     # last: it may answer a read-only view from the replica (every other process_view has run)

@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
@@ -34,8 +35,16 @@ def duplicate_po_numbers(*, reseller_id: int, consumer_order_ref: str, exclude_i
     ref = (consumer_order_ref or "").strip()
     if not ref:
         return []
-    qs = PurchaseOrder.objects.filter(reseller_id=reseller_id, consumer_order_ref=ref).exclude(pk__in=list(exclude_ids or []))
-    return list(qs.order_by("placed_at", "pk").values_list("number", flat=True)[:20])
+    # Hand-written (on every API placement; the ORM spent ~1 ms of CPU compiling it): the same as
+    # filter(reseller_id, consumer_order_ref).exclude(pk__in=…).order_by("placed_at", "pk")[:20].
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f'SELECT "number" FROM "{PurchaseOrder._meta.db_table}" '  # noqa: S608 (the model's table)
+            'WHERE "reseller_id" = %s AND "consumer_order_ref" = %s AND "id" <> ALL(%s::bigint[]) '
+            'ORDER BY "placed_at", "id" LIMIT 20',
+            [reseller_id, ref, [int(pk) for pk in exclude_ids or []]],
+        )
+        return [number for (number,) in cursor.fetchall()]
 
 
 def purchase_orders_for_reseller(reseller_id: int, *, status: str = "", q: str = "", shop_id: int | None = None) -> QuerySet[PurchaseOrder]:

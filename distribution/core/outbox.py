@@ -24,6 +24,7 @@ from __future__ import annotations
 import json
 import logging
 import threading
+import time
 import traceback
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -192,17 +193,70 @@ def _write(rows: list[_Row]) -> None:
 
 
 KICK_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.1}
+KICK_WINDOW = 1.0  # s: a burst of commits in one process sends one trailing kick per window and queue
+KICK_SLACK = 0.05  # s: a pending kick is relied on only while it is at least this far in the future
+
+
+class _KickThrottle:
+    """Which kicks a process can leave out: a burst of commits needs one dispatch, not one each.
+
+    A kick for ``queue`` due at ``target`` (the row's ``available_at``) is left out when this
+    process already sent one whose ETA ``e`` is not earlier than ``target``, at most
+    ``KICK_WINDOW`` later, and still at least ``KICK_SLACK`` ahead: that dispatch starts after
+    this row committed (kicks run after commit) and claims every row due by then. Otherwise it
+    is sent: at once (the first of a burst), or ``KICK_WINDOW`` late when one was sent less than
+    a window ago, so the burst's next commits can rely on it. At most about two kicks per window,
+    queue and process instead of one per commit; a webhook waits at most ``KICK_WINDOW`` longer.
+    A kick lost anyway is re-sent by the outbox sweep (``OUTBOX_KICK_GRACE``), as before.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        # (queue, delayed?) → (sent at, ETA) in monotonic seconds; immediate and delayed rows
+        # (a coalescing window) are tracked apart so that they do not undo each other's cover
+        self._sent: dict[tuple[str, bool], tuple[float, float]] = {}
+
+    def plan(self, queue: str, countdown: float, now: float) -> float | None:
+        """The countdown to send with, or None when a kick already sent covers this one; records a send."""
+        target = now + countdown
+        slot = (queue, countdown > 0)
+        with self._lock:
+            sent_at, eta = self._sent.get(slot, (None, None))
+            if eta is not None and target <= eta <= target + KICK_WINDOW and eta - now >= KICK_SLACK:
+                return None
+            if sent_at is not None and now - sent_at < KICK_WINDOW:
+                countdown += KICK_WINDOW
+            self._sent[slot] = (now, now + countdown)
+            return countdown
+
+    def forget(self, queue: str) -> None:
+        with self._lock:
+            for slot in [slot for slot in self._sent if slot[0] == queue]:
+                del self._sent[slot]
+
+
+_kick_throttle = _KickThrottle()
 
 
 def kick(queue: str, *, countdown: float = 0) -> bool:
-    """Ask a worker to dispatch ``queue`` now (or in ``countdown`` s). Never raises: the sweep re-kicks."""
+    """Ask a worker to dispatch ``queue`` now (or in ``countdown`` s). Never raises: the sweep re-kicks.
+
+    Kicks a pending one of this process already covers are left out (``_KickThrottle``), except
+    with ``CELERY_TASK_ALWAYS_EAGER`` (development), where a kick runs the dispatch at once.
+    """
     from .tasks import dispatch_outbox
 
+    if not settings.CELERY_TASK_ALWAYS_EAGER:
+        planned = _kick_throttle.plan(queue, countdown, time.monotonic())
+        if planned is None:
+            return True
+        countdown = planned
     try:
         # One quick retry, then give up: with the broker down a kick fails in ~30 ms instead of kombu's
         # default ~0.6 s of publish retries held in the user's request (the outbox sweep kicks again).
         dispatch_outbox.apply_async(args=[queue], countdown=countdown or None, retry_policy=KICK_RETRY_POLICY)
     except Exception:  # broker down: the work is safe in the outbox; the outbox sweep kicks again
+        _kick_throttle.forget(queue)
         logger.warning("outbox: could not reach the broker to dispatch queue %s; the outbox sweep will retry", queue, exc_info=True)
         return False
     return True

@@ -26,6 +26,7 @@ from distribution.core import events
 from distribution.core.audit import audit
 from distribution.core.email import send_email
 from distribution.core.errors import InvalidState
+from distribution.core.inserts import insert_rows
 from suppliers.events import publish_sku_changed
 from suppliers.models import SKU
 
@@ -237,15 +238,19 @@ def _record(po: PurchaseOrder, *, actor, from_status: str, now: datetime, reason
         summary=f"{po.number}: {from_status or '—'} → {po.status}",
         data={"reason": reason} if reason else {},
     )
-    transition = PurchaseOrderTransition.objects.create(
-        purchase_order=po,
-        supplier_id=po.supplier_id,
-        actor=actor if getattr(actor, "pk", None) else None,
-        actor_label=_actor_label(actor)[:200],
-        from_status=from_status,
-        to_status=po.status,
-        reason=reason[:500],
-        created_at=now,
+    [transition] = insert_rows(  # the ORM's INSERT, compiled once per process
+        [
+            PurchaseOrderTransition(
+                purchase_order=po,
+                supplier_id=po.supplier_id,
+                actor=actor if getattr(actor, "pk", None) else None,
+                actor_label=_actor_label(actor)[:200],
+                from_status=from_status,
+                to_status=po.status,
+                reason=reason[:500],
+                created_at=now,
+            )
+        ]
     )
     events.publish(
         f"purchase_order.{po.status}" if from_status else "purchase_order.placed",

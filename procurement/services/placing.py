@@ -17,6 +17,7 @@ from accounts.models import Penalty
 from distribution.core import outbox
 from distribution.core.audit import audit, audit_batch
 from distribution.core.errors import DomainError, InvalidState, ValidationFailed
+from distribution.core.inserts import insert_rows
 from distribution.core.money import money
 from resellers.models import Reseller
 from suppliers.models import SKU, CooperationTerms, Partnership, Product, Supplier
@@ -287,8 +288,8 @@ def _place_locked(
         pay_by=now + settings.PO_PAY_WITHIN,
         **address,
     )
-    po.save(force_insert=True)
-    po.placed_lines = PurchaseOrderLine.objects.bulk_create(
+    insert_rows([po])  # the ORM's INSERT, compiled once per process (distribution/core/inserts.py)
+    po.placed_lines = insert_rows(
         [
             PurchaseOrderLine(
                 purchase_order=po,

@@ -15,6 +15,7 @@ import json
 from datetime import datetime
 from typing import Any
 
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
@@ -148,7 +149,11 @@ def place(request: HttpRequest, payload: PurchaseOrderIn):
             answer["duplicate_of"] = po_selectors.duplicate_po_numbers(
                 reseller_id=organisation.pk, consumer_order_ref=po.consumer_order_ref, exclude_ids=[po.pk]
             )
-            IdempotencyRecord.objects.filter(pk=record_id).update(status_code=201, response_body=answer)
+            with connection.cursor() as cursor:  # hand-written: the ORM's UPDATE compiled per request cost more than it ran
+                cursor.execute(
+                    "UPDATE api_idempotencyrecord SET status_code = 201, response_body = %s::jsonb WHERE id = %s",
+                    [json.dumps(answer, cls=DjangoJSONEncoder), record_id],
+                )
 
         try:
             po_services.purchase_order_place(

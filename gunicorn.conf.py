@@ -1,0 +1,30 @@
+"""gunicorn's settings (read from the working directory: ``gunicorn distribution.wsgi``).
+
+Chosen for this platform's machine, 2 cores shared with PostgreSQL, Redis and the Celery
+workers (benchmarks/README.md, "Placement"): a request is ~5–10 ms of Python CPU plus ~12
+short round trips to PostgreSQL and one to Redis, so
+
+- ``workers`` = 2 per core (4 here): Python holds the GIL while it runs, so processes, not
+  threads, use the cores; two per core keep both busy while the other's thread waits on the
+  database;
+- ``threads`` = 4 per worker (gthread): the waits on PostgreSQL, the rate limit's Redis and the
+  hot SKU's row lock overlap within a process; more threads only queue on the GIL (and each
+  holds a pooled database connection: ``DB_POOL_MAX_SIZE`` must be ≥ threads);
+- ``keepalive`` 30 s: shop and warehouse integrations send bursts over one connection.
+
+Every value can be changed by the environment (WEB_CONCURRENCY, GUNICORN_THREADS, …) or on the
+command line, which wins over this file.
+"""
+
+import multiprocessing
+import os
+
+bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:" + os.environ.get("PORT", "8000"))
+workers = int(os.environ.get("WEB_CONCURRENCY", str(2 * multiprocessing.cpu_count())))
+threads = int(os.environ.get("GUNICORN_THREADS", "4"))
+worker_class = "gthread"
+keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", "30"))
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "60"))
+graceful_timeout = 30
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "2000"))
+max_requests_jitter = 200
