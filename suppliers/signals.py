@@ -14,6 +14,9 @@ from django.dispatch import Signal
 
 #: ``sku`` (locked by the sender) and ``changes`` (the set of changed watched fields)
 sku_changed = Signal()
+#: ``skus`` (a batch, locked by the sender) and ``changes``: the same as ``sku_changed`` for each,
+#: for batch writers (the API's bulk stock), so a receiver can look them up set-based
+skus_changed = Signal()
 #: ``product`` just delisted
 product_delisted = Signal()
 #: ``partnership`` just terminated (locked by the sender) and ``now``
