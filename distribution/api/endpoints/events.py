@@ -32,7 +32,7 @@ def list_events(
     since = timezone.now() - webhooks.EVENTS_KEPT
     qs = WebhookEvent.objects.filter(organisation_id=organisation.pk, created_at__gte=since)
     if after is not None:
-        last = WebhookEvent.objects.filter(organisation_id=organisation.pk, pk=after).values_list("created_at", flat=True).first()
+        last = qs.filter(pk=after).values_list("created_at", flat=True).first()
         if last is None:
             raise ApiError(
                 422, "validation_error", _("Some fields are not valid."), {"after": [_("No event with this id in the last 30 days.")]}
