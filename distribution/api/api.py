@@ -44,6 +44,10 @@ class DistributionAPI(NinjaAPI):
 
     _completed: dict[str, Any] | None = None
 
+    def get_openapi_operation_id(self, operation: Any) -> str:
+        """The view's name (``place``, ``ship_bulk``): short names for generated clients' functions."""
+        return operation.view_func.__name__
+
     def get_openapi_schema(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
         if self._completed is None or kwargs.get("path_params"):
             from .openapi import complete

@@ -167,7 +167,7 @@ def update_product(request: HttpRequest, product_id: int, payload: ProductWriteI
 
 
 @router.get("products/{product_id}", response={200: ProductWriteOut, **ERRORS}, summary="One of this supplier's products")
-def get_product(request: HttpRequest, product_id: int):
+def get_supplier_product(request: HttpRequest, product_id: int):
     return product_out(_own(request, product_id))
 
 
