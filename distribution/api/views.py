@@ -36,7 +36,7 @@ class ApiSettingsView(OwnerOrManagerMixin, View):
             "keys": ApiKey.objects.filter(organisation=org).select_related("created_by"),
             "endpoints": WebhookEndpoint.objects.filter(organisation=org),
             "deliveries": paginate(request, deliveries),
-            "failing_count": deliveries.filter(status=WebhookDelivery.Status.FAILED).count(),
+            "failing_count": deliveries.filter(status__in=[WebhookDelivery.Status.FAILED, WebhookDelivery.Status.REFUSED]).count(),
             "key_form": key_form or ApiKeyForm(),
             "endpoint_form": endpoint_form or WebhookEndpointForm(),
             "new_key": new_key,

@@ -136,7 +136,10 @@ def test_address_errors_name_the_full_path(world, change, field):
 def test_insufficient_stock_and_no_partnership_name_the_line(world):
     other = SKUFactory(product__supplier=world["supplier"], on_hand=1)
     body = order_body(world["sku"])
-    body["lines"] = [{"sku_id": world["sku"].pk, "quantity": 1, "retail_price": "99.00"}, {"sku_id": other.pk, "quantity": 5, "retail_price": "99.00"}]
+    body["lines"] = [
+        {"sku_id": world["sku"].pk, "quantity": 1, "retail_price": "99.00"},
+        {"sku_id": other.pk, "quantity": 5, "retail_price": "99.00"},
+    ]
     response = world["reseller_api"].post("purchase-orders/", body, headers={"Idempotency-Key": "s1"})
     assert error_code(response) == "insufficient_stock"
     assert list(response.json()["error"]["fields"]) == ["lines.1.quantity"]
@@ -319,12 +322,13 @@ def test_product_write_errors_name_the_full_path(world):
 
 def test_events_catch_up_pages_after_an_id_with_the_webhook_payloads(world):
     now = timezone.now()
+    mine, others = world["reseller"].organisation, world["other_reseller"].organisation
     made = [
-        webhooks.emit_event(organisation=world["reseller"].organisation, type="purchase_order.paid", data={"n": i}, now=now + timedelta(seconds=i))
+        webhooks.emit_event(organisation=mine, type="purchase_order.paid", data={"n": i}, now=now + timedelta(seconds=i))
         for i in range(5)
     ]
-    webhooks.emit_event(organisation=world["other_reseller"].organisation, type="purchase_order.paid", data={"n": 99}, now=now)
-    old = webhooks.emit_event(organisation=world["reseller"].organisation, type="purchase_order.paid", data={"n": -1}, now=now - timedelta(days=31))
+    webhooks.emit_event(organisation=others, type="purchase_order.paid", data={"n": 99}, now=now)
+    old = webhooks.emit_event(organisation=mine, type="purchase_order.paid", data={"n": -1}, now=now - timedelta(days=31))
     first = world["reseller_api"].get("events/", {"limit": 2}).json()
     assert [e["data"]["n"] for e in first["results"]] == [0, 1]
     assert first["results"][0] == made[0].payload()

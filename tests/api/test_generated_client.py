@@ -139,13 +139,13 @@ def test_each_error_parses_through_the_generated_client(generated, world, settin
     assert unauthorized.message
     _error(skus.sync_detailed(client=reseller), 403, "forbidden")
     _error(detail.sync_detailed("PO-NOPE", client=reseller), 404, "not_found")
-    _error(place.sync_detailed(client=reseller, body=_order(models, world["sku"]), idempotency_key=" "), 400, "missing_idempotency_key")
+    no_key = place.sync_detailed(client=reseller, body=_order(models, world["sku"]), idempotency_key=" ")
+    _error(no_key, 400, "missing_idempotency_key")
     invalid = _error(place.sync_detailed(client=reseller, body=_order(models, world["sku"], province="火星"), idempotency_key="e1"),
                      422, "validation_error")  # fmt: skip
     assert list(invalid.fields.additional_properties) == ["shipping_address.province"]
-    too_many = _error(
-        place.sync_detailed(client=reseller, body=_order(models, world["sku"], quantity=999), idempotency_key="e2"), 409, "insufficient_stock"
-    )
+    over = place.sync_detailed(client=reseller, body=_order(models, world["sku"], quantity=999), idempotency_key="e2")
+    too_many = _error(over, 409, "insufficient_stock")
     assert list(too_many.fields.additional_properties) == ["lines.0.quantity"]
     placed = place.sync(client=reseller, body=_order(models, world["sku"]), idempotency_key="e3")
     _error(pay.sync_detailed(placed.number, client=reseller), 409, "insufficient_balance")
@@ -157,7 +157,8 @@ def test_each_error_parses_through_the_generated_client(generated, world, settin
     )
     assert [r.ok for r in stock.results] == [False, False]  # 2 reserved by the PO above: below_reserved
     assert [r.error.code.value for r in stock.results] == ["below_reserved", "not_found"]
-    shipped = ship_bulk.sync(client=supplier, body=models.ShipBulkIn(items=[models.ShipItemIn(number=placed.number, carrier="SF", tracking_number="1")]))
+    item = models.ShipItemIn(number=placed.number, carrier="SF", tracking_number="1")
+    shipped = ship_bulk.sync(client=supplier, body=models.ShipBulkIn(items=[item]))
     assert shipped.results[0].error.code.value == "invalid_state"
 
     settings.API_RATE_LIMIT_PER_MINUTE = 1
