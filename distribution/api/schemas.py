@@ -12,6 +12,7 @@ from ninja import Field, Schema
 from pydantic import ConfigDict, WithJsonSchema
 
 from procurement.models import PurchaseOrder
+from suppliers.models import Partnership
 
 from .errors import ERROR_CODES
 from .webhooks import EVENT_TYPES, PRODUCT_CHANGES
@@ -360,9 +361,12 @@ class LocationIn(Schema):
     city: str = Field(..., min_length=1, max_length=50, pattern=NO_NUL, description="City code (330100) or name in either script (杭州市)")
 
 
+AttributeText = Annotated[str, Field(max_length=100, pattern=NO_NUL)]
+
+
 class SkuWriteIn(Schema):
     code: str = Field(..., min_length=1, max_length=64, pattern=NO_NUL)
-    attributes: dict[str, str] = Field(default_factory=dict)
+    attributes: dict[AttributeText, AttributeText] = Field(default_factory=dict, max_length=20, description='e.g. {"規格": "250g"}')
     supply_price: Price
     suggested_retail_price: Price
     min_retail_price: Price
@@ -457,7 +461,7 @@ class PartnershipData(Schema):
     partnership_id: int
     supplier_id: int
     reseller_id: int
-    status: str
+    status: Literal[tuple(Partnership.Status.values)]
     ends_at: DateTime | None
     reason: str
 
