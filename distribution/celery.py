@@ -103,6 +103,12 @@ app.conf.beat_schedule = {
         "options": LONG,
         "args": ["idempotency_records"],
     },
+    "webhook-events": {
+        "task": "distribution.core.tasks.run_sweep",
+        "schedule": crontab(minute=37),
+        "options": LONG,
+        "args": ["webhook_events"],
+    },
     "form-submissions": {
         "task": "distribution.core.tasks.run_sweep",
         "schedule": crontab(minute=27),

@@ -74,6 +74,8 @@ FORM_RENDERER = "distribution.core.forms.FormRenderer"
 
 MIDDLEWARE = [
     "distribution.ops.requestid.RequestIdMiddleware",
+    # /api/ answers only: the error envelope for non-JSON errors, RateLimit-* headers
+    "distribution.api.middleware.ApiEnvelopeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "distribution.core.middleware.RejectNulBytesMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",

@@ -14,6 +14,7 @@ from suppliers.models import SKU, Partnership, Product
 from suppliers.services.catalog import WATCHED_SKU_FIELDS
 
 from . import services
+from .models import StoreListing
 
 #: the SKU changes a published entry depends on: supply price, retail range, the supplier's
 #: stock on hand, taken off sale. Not ``reserved`` (every PO placed, closed or refunded) nor
@@ -35,10 +36,20 @@ def store_list_changes(changes) -> set[str]:
 
 def on_sku_changed(event: events.Event) -> None:
     changes = store_list_changes(event.data.get("changes"))
-    if not changes:
+    if not changes or event.data.get("batch"):  # a batch arrives as one skus.changed
         return
     sku = SKU.objects.filter(pk=event.data["sku_id"]).first()
     if sku is not None:
+        services.store_list_on_sku_changed(sku=sku, changes=changes, now=event.occurred_at)
+
+
+def on_skus_changed(event: events.Event) -> None:
+    """A batch (bulk stock): one query finds the SKUs that have store entries; only those react."""
+    changes = store_list_changes(event.data.get("changes"))
+    if not changes:
+        return
+    listed = StoreListing.objects.filter(sku_id__in=list(event.data["sku_ids"])).values("sku_id").distinct()
+    for sku in SKU.objects.filter(pk__in=listed).order_by("pk"):
         services.store_list_on_sku_changed(sku=sku, changes=changes, now=event.occurred_at)
 
 
@@ -56,5 +67,6 @@ def on_partnership_terminated(event: events.Event) -> None:
 
 def subscribe() -> None:
     events.subscribe("sku.changed", on_sku_changed)
+    events.subscribe("skus.changed", on_skus_changed)
     events.subscribe("product.delisted", on_product_delisted)
     events.subscribe("partnership.terminated", on_partnership_terminated)

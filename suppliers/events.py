@@ -17,8 +17,12 @@ def publish_sku_changed(*, sku_ids: Iterable[int], changes: Iterable[str], now: 
     across many) become one pending event whose ``changes`` is the union.
     """
     changes = sorted(set(changes))
+    ids = sorted(set(sku_ids))
+    batch = {"batch": True} if len(ids) > 1 else {}
     with outbox.batch():
-        for sku_id in sorted(set(sku_ids)):
+        if batch:  # in-transaction subscribers (the store list) take the batch in one go
+            events.publish("skus.changed", now=now, sku_ids=ids, changes=changes)
+        for sku_id in ids:
             events.publish(
                 "sku.changed",
                 coalesce_key=f"sku:{sku_id}",
@@ -26,4 +30,5 @@ def publish_sku_changed(*, sku_ids: Iterable[int], changes: Iterable[str], now: 
                 now=now,
                 sku_id=sku_id,
                 changes=changes,
+                **batch,
             )

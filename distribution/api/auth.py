@@ -126,7 +126,7 @@ def _count(counter: str) -> int:
     return int(count)
 
 
-def check_rate_limit(key: ApiKey) -> None:
+def check_rate_limit(key: ApiKey, request: HttpRequest | None = None) -> None:
     """Count the request in the key's clock minute; over the limit answers 429 with ``Retry-After``.
 
     Fails open: when Redis cannot be reached the request goes through (logged as a
@@ -140,8 +140,11 @@ def check_rate_limit(key: ApiKey) -> None:
     except (RedisError, OSError) as exc:
         logger.warning("API rate limit not checked for key %s: Redis unavailable (%s)", key.pk, exc)
         return
+    reset = int(60 - now % 60) + 1
+    if request is not None:
+        request.api_rate = (limit, count, reset)  # the RateLimit-* headers (distribution/api/middleware.py)
     if count > limit:
-        raise Throttled(wait=int(60 - now % 60) + 1)
+        raise Throttled(wait=reset)
 
 
 def touch(key: ApiKey) -> None:
@@ -159,7 +162,7 @@ class KeyAuth(HttpBearer):
         key = find_key(token.strip())
         if key is None:
             return None
-        if key.organisation.kind != self.kind:
+        if self.kind and key.organisation.kind != self.kind:
             raise ApiError(403, "forbidden", _("This key belongs to another kind of organisation."))
         if key.must_accept_agreement:
             raise ApiError(
@@ -167,7 +170,7 @@ class KeyAuth(HttpBearer):
                 "agreement_required",
                 _("Your organisation has not accepted the current user agreement; an owner must accept it on the website first."),
             )
-        check_rate_limit(key)
+        check_rate_limit(key, request)
         touch(key)
         request.organisation = key.organisation
         return key
@@ -179,3 +182,9 @@ class ResellerKey(KeyAuth):
 
 class SupplierKey(KeyAuth):
     kind = Organisation.Kind.SUPPLIER
+
+
+class AnyKey(KeyAuth):
+    """Either kind (the events API and the test event belong to every organisation)."""
+
+    kind = ""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .webhooks import EVENT_TYPES
+from .webhooks import SUBSCRIBABLE_TYPES
 
 
 class ApiKeyForm(forms.Form):
@@ -18,7 +18,7 @@ class WebhookEndpointForm(forms.Form):
     )
     events = forms.MultipleChoiceField(
         label=_("Events"),
-        choices=[(t, t) for t in EVENT_TYPES],
+        choices=[(t, t) for t in SUBSCRIBABLE_TYPES],
         widget=forms.CheckboxSelectMultiple,
-        initial=EVENT_TYPES,
+        initial=SUBSCRIBABLE_TYPES,
     )

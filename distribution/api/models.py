@@ -68,6 +68,9 @@ class WebhookEndpoint(models.Model):
     events = models.JSONField(_("events"), default=list, help_text=_("Event types delivered to this URL."))
     # The secret signs deliveries, so it must be kept (not only hashed); it is shown once.
     secret = models.CharField(max_length=64)
+    # After a rotation the old secret still signs (a second v1=) until it expires: 24 h to deploy the new one.
+    previous_secret = models.CharField(max_length=64, blank=True)
+    previous_secret_expires_at = models.DateTimeField(null=True, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -83,6 +86,13 @@ class WebhookEndpoint(models.Model):
     def wants(self, event_type: str) -> bool:
         return self.is_active and event_type in self.events
 
+    def signing_secrets(self, now) -> list[str]:
+        """The current secret, and the previous one while its 24 hours after a rotation last."""
+        secrets = [self.secret]
+        if self.previous_secret and self.previous_secret_expires_at and now < self.previous_secret_expires_at:
+            secrets.append(self.previous_secret)
+        return secrets
+
 
 class WebhookEvent(models.Model):
     """Something that happened to an organisation, recorded when its change commits."""
@@ -95,12 +105,17 @@ class WebhookEvent(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        # GET events/?after=: keyset on (created_at, id) within the organisation
+        indexes = [models.Index(fields=["organisation", "created_at", "id"], name="webhook_event_catch_up")]
 
     def __str__(self) -> str:
         return f"{self.type} {self.id}"
 
     def payload(self) -> dict:
-        return {"id": str(self.id), "type": self.type, "created_at": self.created_at.isoformat(), "data": self.data}
+        """The webhook's body and the events API's item: times in the platform's zone (+08:00), like the API."""
+        from django.utils import timezone
+
+        return {"id": str(self.id), "type": self.type, "created_at": timezone.localtime(self.created_at).isoformat(), "data": self.data}
 
 
 class WebhookDelivery(models.Model):
@@ -110,6 +125,7 @@ class WebhookDelivery(models.Model):
         PENDING = "pending", _("Pending")
         DELIVERED = "delivered", _("Delivered")
         FAILED = "failed", _("Failed (gave up)")
+        REFUSED = "refused", _("Refused (the address is not allowed; not retried)")
 
     event = models.ForeignKey(WebhookEvent, on_delete=models.CASCADE, related_name="deliveries")
     endpoint = models.ForeignKey(WebhookEndpoint, on_delete=models.CASCADE, related_name="deliveries")
@@ -136,3 +152,18 @@ class WebhookDelivery(models.Model):
             # the organisation's delivery log, newest first
             models.Index(fields=["organisation", "created_at"], name="webhook_delivery_tenant"),
         ]
+
+
+class WebhookAttempt(models.Model):
+    """One POST of a delivery: every attempt stays in the log (the delivery keeps the last)."""
+
+    delivery = models.ForeignKey(WebhookDelivery, on_delete=models.CASCADE, related_name="attempt_log")
+    number = models.PositiveIntegerField(_("attempt"))
+    attempted_at = models.DateTimeField(_("time"))
+    status_code = models.PositiveSmallIntegerField(_("answer code"), null=True, blank=True)
+    response_excerpt = models.CharField(_("answer"), max_length=500, blank=True)
+    duration_ms = models.PositiveIntegerField(_("duration (ms)"), default=0)
+
+    class Meta:
+        ordering = ["delivery", "number"]
+        constraints = [models.UniqueConstraint(fields=["delivery", "number"], name="one_attempt_per_number")]

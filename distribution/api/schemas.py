@@ -6,10 +6,16 @@ with offset. Add fields freely; never rename or remove one (API.md).
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from ninja import Field, Schema
-from pydantic import WithJsonSchema
+from pydantic import ConfigDict, WithJsonSchema
+
+from procurement.models import PurchaseOrder
+from suppliers.models import Partnership
+
+from .errors import ERROR_CODES
+from .webhooks import EVENT_TYPES, PRODUCT_CHANGES
 
 Money = str
 # Times are rendered by ``iso()`` (platform time zone, with offset and microseconds),
@@ -19,8 +25,16 @@ DateTime = Annotated[str, WithJsonSchema({"type": "string", "format": "date-time
 NO_NUL = r"^[^\x00]*$"
 
 
+PoStatus = Literal[tuple(PurchaseOrder.Status.values)]
+ProductStatus = Literal["listed", "delisted"]
+OrganisationKind = Literal["supplier", "reseller"]
+EventType = Literal[tuple(EVENT_TYPES)]
+ErrorCode = Literal[tuple(ERROR_CODES)]
+ProductChange = Literal[tuple(PRODUCT_CHANGES)]
+
+
 class ErrorBody(Schema):
-    code: str
+    code: ErrorCode
     message: str
     fields: dict[str, list[str]] = {}
     request_id: str | None = None  # the X-Request-ID of the answer: quote it when reporting a problem
@@ -62,7 +76,7 @@ class ProductOut(Schema):
     min_retail_price: Money
     max_retail_price: Money
     available: int
-    status: str = Field(..., description="listed / delisted")
+    status: ProductStatus = Field(..., description="listed / delisted")
     updated_at: DateTime
 
 
@@ -86,7 +100,7 @@ class InventoryPage(Schema):
 class OrganisationOut(Schema):
     id: int
     name: str
-    kind: str
+    kind: OrganisationKind
 
 
 class AccountOut(Schema):
@@ -119,6 +133,8 @@ class SupplierSkuPage(Schema):
 
 
 class StockIn(Schema):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"on_hand": 120}]})
+
     on_hand: int = Field(..., ge=0, le=2_000_000_000)
 
 
@@ -157,7 +173,25 @@ class LineIn(Schema):
     retail_price: str = Field(..., description='Consumer price, e.g. "99.00"', pattern=r"^[0-9]{1,10}(\.[0-9]{1,2})?$")
 
 
+PO_EXAMPLE = {
+    "consumer_order_ref": "TB-20261128-0001",
+    "shipping_address": {
+        "recipient": "張三",
+        "mobile": "13800138000",
+        "province": "浙江省",
+        "city": "杭州市",
+        "district": "西湖区",
+        "street": "文三路100號",
+        "postal_code": "310000",
+    },
+    "lines": [{"sku_id": 1, "quantity": 2, "retail_price": "99.00"}],
+    "note": "請於週末前送達",
+}
+
+
 class PurchaseOrderIn(Schema):
+    model_config = ConfigDict(json_schema_extra={"examples": [PO_EXAMPLE]})
+
     consumer_order_ref: str = Field(..., min_length=1, max_length=64, pattern=NO_NUL)
     shipping_address: AddressIn
     lines: list[LineIn] = Field(..., min_length=1, max_length=100)
@@ -193,7 +227,7 @@ class PackageOut(Schema):
 
 class PurchaseOrderOut(Schema):
     number: str
-    status: str
+    status: PoStatus
     supplier: Ref
     reseller: Ref
     consumer_order_ref: str
@@ -259,11 +293,15 @@ class PurchaseOrderPage(Schema):
 
 
 class ShipIn(Schema):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"carrier": "順豐速運", "tracking_number": "SF1234567890"}]})
+
     carrier: str = Field(..., min_length=1, max_length=50, pattern=NO_NUL)
     tracking_number: str = Field(..., min_length=1, max_length=50, pattern=NO_NUL)
 
 
 class CancelIn(Schema):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"reason": "倉庫缺貨，無法於期限內出貨"}]})
+
     reason: str = Field(..., min_length=1, max_length=500, pattern=NO_NUL)
 
 
@@ -356,3 +394,228 @@ class TrackingIn(Schema):
 class ReceivedIn(Schema):
     carrier: str = Field("", max_length=50, pattern=NO_NUL, description="Exchange: the replacement's carrier")
     tracking_number: str = Field("", max_length=50, pattern=NO_NUL, description="Exchange: the replacement's tracking number")
+
+
+# --- bulk writes ---------------------------------------------------------------------------
+
+MAX_STOCK_ITEMS = 1000
+MAX_SHIP_ITEMS = 500
+
+
+class StockItemIn(Schema):
+    code: str = Field(..., min_length=1, max_length=64, pattern=NO_NUL, description="The SKU's code")
+    on_hand: int = Field(..., ge=0, le=2_000_000_000)
+
+
+class StockBulkIn(Schema):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"items": [{"code": "TEA-250G", "on_hand": 120}, {"code": "TEA-500G", "on_hand": 0}]}]}
+    )
+
+    items: list[StockItemIn] = Field(..., min_length=1, max_length=MAX_STOCK_ITEMS)
+
+
+class ItemError(Schema):
+    code: ErrorCode
+    message: str
+    fields: dict[str, list[str]] = {}
+
+
+class StockResult(Schema):
+    code: str
+    ok: bool
+    sku: SupplierSkuOut | None = None
+    error: ItemError | None = None
+
+
+class StockBulkOut(Schema):
+    results: list[StockResult] = Field(..., description="One per item, in the order sent; each succeeded or failed alone.")
+    succeeded: int
+    failed: int
+
+
+class ShipItemIn(Schema):
+    number: str = Field(..., min_length=1, max_length=24, pattern=NO_NUL, description="The purchase order's number")
+    carrier: str = Field(..., min_length=1, max_length=50, pattern=NO_NUL)
+    tracking_number: str = Field(..., min_length=1, max_length=50, pattern=NO_NUL)
+
+
+class ShipBulkIn(Schema):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "items": [
+                        {"number": "PO20261128-000001", "carrier": "順豐速運", "tracking_number": "SF1234567890"},
+                        {"number": "PO20261128-000002", "carrier": "中通快遞", "tracking_number": "ZT7788990011"},
+                    ]
+                }
+            ]
+        }
+    )
+
+    items: list[ShipItemIn] = Field(..., min_length=1, max_length=MAX_SHIP_ITEMS)
+
+
+class ShipResult(Schema):
+    number: str
+    ok: bool
+    purchase_order: PurchaseOrderOut | None = None
+    error: ItemError | None = None
+
+
+class ShipBulkOut(Schema):
+    results: list[ShipResult] = Field(..., description="One per item, in the order sent; each PO is shipped (or not) alone.")
+    succeeded: int
+    failed: int
+
+
+# --- events (the webhook payloads, for catch-up) ----------------------------------------------
+
+
+class EventOut(Schema):
+    id: str = Field(..., description="The event's id; the same as the webhook's X-Event-Id")
+    type: EventType
+    created_at: DateTime
+    data: dict[str, Any]
+
+
+class EventPage(Schema):
+    results: list[EventOut]
+    next_after: str | None = Field(..., description="Send as `after` for the next page; null when this was the last")
+
+
+class TestEventOut(Schema):
+    event: EventOut
+    deliveries: int = Field(..., description="Deliveries queued, one per active endpoint")
+
+
+# --- supplier product writes -------------------------------------------------------------------
+
+Price = Annotated[str, Field(pattern=r"^[0-9]{1,10}(\.[0-9]{1,2})?$", description='e.g. "128.00"')]
+
+
+class LocationIn(Schema):
+    province: str = Field(
+        ..., min_length=1, max_length=50, pattern=NO_NUL, description="Province code (330000) or name in either script (浙江省)"
+    )
+    city: str = Field(..., min_length=1, max_length=50, pattern=NO_NUL, description="City code (330100) or name in either script (杭州市)")
+
+
+AttributeText = Annotated[str, Field(max_length=100, pattern=NO_NUL)]
+
+
+class SkuWriteIn(Schema):
+    code: str = Field(..., min_length=1, max_length=64, pattern=NO_NUL)
+    attributes: dict[AttributeText, AttributeText] = Field(default_factory=dict, max_length=20, description='e.g. {"規格": "250g"}')
+    supply_price: Price
+    suggested_retail_price: Price
+    min_retail_price: Price
+    max_retail_price: Price
+    weight_grams: int = Field(0, ge=0, le=1_000_000)
+    on_hand: int = Field(0, ge=0, le=2_000_000_000, description="Initial stock (new SKUs only; use the stock endpoints after)")
+
+
+PRODUCT_EXAMPLE = {
+    "title": "西湖龍井 特級 250g",
+    "description": "<p>明前採摘，手工炒製。</p>",
+    "category_id": 1,
+    "brand": "龍井村",
+    "location": {"province": "浙江省", "city": "杭州市"},
+    "is_imported": False,
+    "skus": [
+        {
+            "code": "LJ-250G",
+            "attributes": {"規格": "250g"},
+            "supply_price": "128.00",
+            "suggested_retail_price": "168.00",
+            "min_retail_price": "148.00",
+            "max_retail_price": "198.00",
+            "weight_grams": 300,
+            "on_hand": 50,
+        }
+    ],
+    "submit": True,
+}
+
+
+class ProductWriteIn(Schema):
+    model_config = ConfigDict(json_schema_extra={"examples": [PRODUCT_EXAMPLE]})
+
+    title: str = Field(..., min_length=1, max_length=200, pattern=NO_NUL)
+    description: str = Field("", max_length=20_000, pattern=NO_NUL)
+    category_id: int
+    brand: str = Field("", max_length=100, pattern=NO_NUL)
+    location: LocationIn
+    is_imported: bool = False
+    skus: list[SkuWriteIn] = Field(
+        ..., min_length=1, max_length=100, description="Matched by code: new codes are added, known ones updated"
+    )
+    submit: bool = Field(True, description="Send to the platform's review (as the website's Submit button); false keeps a draft")
+
+
+class SkuWriteOut(Schema):
+    sku_id: int
+    code: str
+    attributes: dict[str, Any]
+    supply_price: Money
+    suggested_retail_price: Money
+    min_retail_price: Money
+    max_retail_price: Money
+    weight_grams: int
+    on_hand: int
+    updated_at: DateTime
+
+
+class ProductWriteOut(Schema):
+    product_id: int
+    title: str
+    status: Literal["draft", "pending_review", "listed", "rejected", "delisted"]
+    category_id: int
+    brand: str
+    location: Location
+    is_imported: bool
+    skus: list[SkuWriteOut]
+    updated_at: DateTime
+
+
+# --- webhook payloads (the OpenAPI document's ``webhooks``; GET events/ returns the same) ----------
+
+
+class ProductUpdatedData(Schema):
+    sku_id: int
+    code: str
+    product_id: int
+    changes: list[ProductChange] = Field(
+        ...,
+        description="What changed, in the API's terms: `available` (stock on hand, or units reserved or released by "
+        "purchase orders), `supply_price`, `retail_range` (min/max retail price), `suggested_retail_price`, `status` "
+        "(SKU deactivated or product delisted). Changes to one SKU within a few seconds arrive as one event.",
+    )
+    available: int
+    min_retail_price: Money
+    max_retail_price: Money
+    suggested_retail_price: Money
+
+
+class PartnershipData(Schema):
+    partnership_id: int
+    supplier_id: int
+    reseller_id: int
+    status: Literal[tuple(Partnership.Status.values)]
+    ends_at: DateTime | None
+    reason: str
+
+
+class TestData(Schema):
+    message: str
+    sent_at: DateTime
+
+
+WEBHOOK_DATA = {
+    **{t: PurchaseOrderOut for t in EVENT_TYPES if t.startswith("purchase_order.")},
+    "product.updated": ProductUpdatedData,
+    "partnership.terminating": PartnershipData,
+    "partnership.terminated": PartnershipData,
+    "webhook.test": TestData,
+}

@@ -69,6 +69,24 @@ def webhook_endpoint_create(*, actor: Any, organisation: Any, url: str, events: 
 
 
 @transaction.atomic
+def webhook_secret_rotate(*, actor: Any, endpoint: WebhookEndpoint, now: datetime | None = None) -> tuple[WebhookEndpoint, str]:
+    """A new signing secret (shown once); the old one keeps signing too for 24 hours (a second
+    ``v1=``), so receivers switch without losing an event. Rotating again within those 24 hours
+    retires the oldest at once."""
+    from .webhooks import SECRET_OVERLAP
+
+    now = now or timezone.now()
+    endpoint = WebhookEndpoint.objects.select_for_update().get(pk=endpoint.pk)
+    require_manager(actor, endpoint.organisation)
+    secret = "whsec_" + secrets.token_urlsafe(32)
+    endpoint.previous_secret, endpoint.previous_secret_expires_at = endpoint.secret, now + SECRET_OVERLAP
+    endpoint.secret = secret
+    endpoint.save(update_fields=["secret", "previous_secret", "previous_secret_expires_at"])
+    audit(actor=actor, action="webhook_endpoint.secret_rotated", obj=endpoint, organisation=endpoint.organisation, summary=endpoint.url)
+    return endpoint, secret
+
+
+@transaction.atomic
 def webhook_endpoint_delete(*, actor: Any, endpoint: WebhookEndpoint) -> None:
     """Remove an endpoint and its delivery log."""
     require_manager(actor, endpoint.organisation)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
 
@@ -23,23 +24,26 @@ from .models import ApiKey, WebhookDelivery, WebhookEndpoint
 class ApiSettingsView(OwnerOrManagerMixin, View):
     template_name = "api/api_settings.html"
 
-    def page(self, request, *, key_form=None, endpoint_form=None, new_key=None, new_secret=None, status=200):
+    def page(self, request, *, key_form=None, endpoint_form=None, new_key=None, new_secret=None, rotated=False, status=200):
         org = self.organisation
         deliveries = (
             WebhookDelivery.objects.filter(organisation=org)
             .select_related("event", "endpoint")
+            .prefetch_related("attempt_log")
             .order_by("-created_at", "-id")
         )
         context = {
             "keys": ApiKey.objects.filter(organisation=org).select_related("created_by"),
             "endpoints": WebhookEndpoint.objects.filter(organisation=org),
             "deliveries": paginate(request, deliveries),
-            "failing_count": deliveries.filter(status=WebhookDelivery.Status.FAILED).count(),
+            "failing_count": deliveries.filter(status__in=[WebhookDelivery.Status.FAILED, WebhookDelivery.Status.REFUSED]).count(),
             "key_form": key_form or ApiKeyForm(),
             "endpoint_form": endpoint_form or WebhookEndpointForm(),
             "new_key": new_key,
             "new_secret": new_secret,
-            "event_types": webhooks.EVENT_TYPES,
+            "event_types": webhooks.SUBSCRIBABLE_TYPES,
+            "rotated": rotated,
+            "now": timezone.now(),
         }
         return render(request, self.template_name, context, status=status)
 
@@ -113,3 +117,26 @@ class WebhookDeliveryResendView(ApiSettingsView):
         webhooks.delivery_resend(actor=request.user, delivery=delivery)
         messages.success(request, _("The event will be sent again in a moment."))
         return redirect("api_settings:index")
+
+
+class WebhookEndpointTestView(ApiSettingsView):
+    http_method_names = ["post"]
+
+    def post(self, request, pk: int):
+        endpoint = get_object_or_404(WebhookEndpoint, pk=pk, organisation=self.organisation)
+        webhooks.send_test_event(actor=request.user, organisation=self.organisation, endpoint=endpoint)
+        messages.success(request, _("A test event is on its way; its delivery shows below."))
+        return redirect("api_settings:index")
+
+
+class WebhookSecretRotateView(ApiSettingsView):
+    http_method_names = ["post"]
+
+    def post(self, request, pk: int):
+        endpoint = get_object_or_404(WebhookEndpoint, pk=pk, organisation=self.organisation)
+        try:
+            _endpoint, secret = services.webhook_secret_rotate(actor=request.user, endpoint=endpoint)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+            return redirect("api_settings:index")
+        return self.page(request, new_secret=secret, rotated=True)

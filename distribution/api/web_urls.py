@@ -12,5 +12,7 @@ urlpatterns = [
     path("keys/<int:pk>/revoke/", views.ApiKeyRevokeView.as_view(), name="key_revoke"),
     path("webhooks/new/", views.WebhookEndpointCreateView.as_view(), name="endpoint_create"),
     path("webhooks/<int:pk>/delete/", views.WebhookEndpointDeleteView.as_view(), name="endpoint_delete"),
+    path("webhooks/<int:pk>/test/", views.WebhookEndpointTestView.as_view(), name="endpoint_test"),
+    path("webhooks/<int:pk>/rotate/", views.WebhookSecretRotateView.as_view(), name="endpoint_rotate"),
     path("deliveries/<int:pk>/resend/", views.WebhookDeliveryResendView.as_view(), name="delivery_resend"),
 ]

@@ -9,10 +9,18 @@ fan-out to partners and endpoints costs the placing transaction nothing, a rolle
 change sends nothing, and a slow or failing receiver cannot slow or break the action.
 
 Each attempt is a ``POST`` of ``{"id", "type", "created_at", "data"}`` with
-``X-Event-Id`` and ``X-Signature: sha256=<hex HMAC-SHA256 of the raw body>``.
+``X-Event-Id`` and ``X-Signature: t=<unix time>,v1=<hex HMAC-SHA256 of "<t>." + raw body>``
+(Stripe's scheme: the time is signed, so a captured delivery cannot be replayed after
+``SIGNATURE_TOLERANCE``; ``verify_signature`` is the receiver's check). For 24 hours after a
+secret rotation a second ``v1=`` is signed with the previous secret.
 A failed attempt is retried with exponential back-off (1, 2, 4, … minutes, capped)
-until a 2xx or until 24 hours after the event, then the delivery is marked failed.
-A beat sweep re-queues deliveries whose queued task was lost.
+until a 2xx or until 24 hours after the event, then the delivery is marked failed; a
+receiver the policy refuses (a private address in production, a bad scheme) is not retried.
+Every attempt is kept (``WebhookAttempt``). A beat sweep re-queues deliveries whose queued
+task was lost.
+
+Events are recorded (for ``GET events/``, 30 days) for every organisation with an active key
+or endpoint, whether or not an endpoint subscribes to the type.
 """
 
 from __future__ import annotations
@@ -23,6 +31,7 @@ import ipaddress
 import json
 import logging
 import socket
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -38,7 +47,7 @@ from django.utils import timezone
 
 from distribution.core.sweeps import SweepResult, due_ids
 
-from .models import WebhookDelivery, WebhookEndpoint, WebhookEvent
+from .models import ApiKey, WebhookAttempt, WebhookDelivery, WebhookEndpoint, WebhookEvent
 
 logger = logging.getLogger(__name__)
 
@@ -64,7 +73,25 @@ EVENT_TYPES = [
     "product.updated",
     "partnership.terminating",
     "partnership.terminated",
+    "webhook.test",
 ]
+# What an endpoint can subscribe to ("webhook.test" goes to the endpoints it is sent to).
+SUBSCRIBABLE_TYPES = [t for t in EVENT_TYPES if t != "webhook.test"]
+EVENTS_KEPT = timedelta(days=30)
+SIGNATURE_TOLERANCE = timedelta(minutes=5)
+SECRET_OVERLAP = timedelta(hours=24)
+# ``product.updated``'s ``changes``, in the API's terms (the SKU's model fields map onto them):
+PRODUCT_CHANGES = ["available", "supply_price", "retail_range", "suggested_retail_price", "status"]
+CHANGE_NAMES = {
+    "on_hand": "available",
+    "reserved": "available",
+    "supply_price_amount": "supply_price",
+    "min_retail_amount": "retail_range",
+    "max_retail_amount": "retail_range",
+    "suggested_retail_amount": "suggested_retail_price",
+    "is_active": "status",
+    "delisted": "status",
+}
 MAX_BACKOFF = timedelta(hours=6)
 EXCERPT_LENGTH = 500
 # While an attempt is in flight its delivery is not due, so a duplicate task skips it.
@@ -73,8 +100,31 @@ LEASE = timedelta(minutes=2)
 SWEEP_GRACE = timedelta(minutes=5)
 
 
-def sign(secret: str, body: bytes) -> str:
-    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+def _mac(secret: str, timestamp: int, body: bytes) -> str:
+    return hmac.new(secret.encode(), str(timestamp).encode() + b"." + body, hashlib.sha256).hexdigest()
+
+
+def sign(secrets: str | list[str], body: bytes, *, timestamp: int | None = None) -> str:
+    """``t=<unix>,v1=<hex>[,v1=<hex>]``: one ``v1`` per valid secret (two during a rotation)."""
+    timestamp = int(time.time()) if timestamp is None else timestamp
+    secrets = [secrets] if isinstance(secrets, str) else secrets
+    return ",".join([f"t={timestamp}", *(f"v1={_mac(secret, timestamp, body)}" for secret in secrets)])
+
+
+def verify_signature(
+    secret: str, header: str, body: bytes, *, tolerance: timedelta = SIGNATURE_TOLERANCE, now: float | None = None
+) -> bool:
+    """The receiver's check (README has it in Python and PHP): a ``v1`` matches and ``t`` is recent."""
+    parts = [p.split("=", 1) for p in (header or "").split(",") if "=" in p]
+    stamps = [v for k, v in parts if k.strip() == "t"]
+    if not stamps or not stamps[0].strip().isdigit():
+        return False
+    timestamp = int(stamps[0])
+    now = time.time() if now is None else now
+    if abs(now - timestamp) > tolerance.total_seconds():
+        return False
+    expected = _mac(secret, timestamp, body)
+    return any(hmac.compare_digest(expected, v.strip()) for k, v in parts if k.strip() == "v1")
 
 
 def backoff(attempts: int) -> timedelta:
@@ -94,21 +144,29 @@ def _queue(delivery_ids: list[int], *, countdown: float = 0) -> None:
 
 
 def emit_event(
-    *, organisation: Any, type: str, data: dict[str, Any] | Callable[[], dict[str, Any]], now: datetime | None = None
+    *,
+    organisation: Any,
+    type: str,
+    data: dict[str, Any] | Callable[[], dict[str, Any]],
+    now: datetime | None = None,
+    endpoint: WebhookEndpoint | None = None,
 ) -> WebhookEvent | None:
     """Record ``type`` for ``organisation`` and queue its deliveries on commit.
 
-    Call inside the transaction of the change that caused the event. Returns
-    ``None`` (and writes nothing) when no active endpoint of the organisation
-    subscribes to ``type``. ``data`` may be a callable, evaluated only then.
+    Call inside the transaction of the change that caused the event. The event is recorded
+    (for ``GET events/``) when the organisation has an active key or endpoint, and delivered to
+    each active endpoint that subscribes to ``type`` (or only to ``endpoint``, for a test event).
+    Returns ``None`` (and writes nothing) when the organisation has neither.
+    ``data`` may be a callable, evaluated only then.
     """
     if type not in EVENT_TYPES:
         raise ValueError(f"unknown webhook event type {type!r}")
     now = now or timezone.now()
     org_id = getattr(organisation, "pk", organisation)
-    endpoints = [e for e in WebhookEndpoint.objects.filter(organisation_id=org_id, is_active=True) if e.wants(type)]
-    if not endpoints:
-        return None
+    active = list(WebhookEndpoint.objects.filter(organisation_id=org_id, is_active=True))
+    endpoints = [e for e in active if e.wants(type)] if endpoint is None else [endpoint]
+    if not active and not ApiKey.objects.filter(organisation_id=org_id, revoked_at__isnull=True).exists():
+        return None  # nobody integrates: nothing to deliver or catch up on
     event = WebhookEvent.objects.create(
         id=uuid.uuid4(),
         organisation_id=org_id,
@@ -116,6 +174,8 @@ def emit_event(
         data=json.loads(json.dumps(data() if callable(data) else data, cls=DjangoJSONEncoder)),
         created_at=now,
     )
+    if not endpoints:
+        return event
     deliveries = WebhookDelivery.objects.bulk_create(
         [
             WebhookDelivery(
@@ -166,17 +226,17 @@ def emit_product_updated(*, sku: Any, changes: set[str] | list[str], now: dateti
 
     partners = Partnership.objects.live(now).filter(supplier_id=sku.supplier_id).values("reseller_id")
     reseller_ids = sorted(
-        {
-            e.organisation_id
-            for e in WebhookEndpoint.objects.filter(is_active=True, organisation_id__in=partners)
-            if e.wants("product.updated")
-        }
+        set(WebhookEndpoint.objects.filter(is_active=True, organisation_id__in=partners).values_list("organisation_id", flat=True))
+        | set(ApiKey.objects.filter(revoked_at__isnull=True, organisation_id__in=partners).values_list("organisation_id", flat=True))
     )
+    named = sorted({CHANGE_NAMES[c] for c in changes if c in CHANGE_NAMES})
+    if not named or not reseller_ids:
+        return
     data = {
         "sku_id": sku.pk,
         "code": sku.code,
         "product_id": sku.product_id,
-        "changes": sorted(changes),
+        "changes": named,
         "available": max(sku.on_hand - sku.reserved, 0),
         "min_retail_price": f"{sku.min_retail_amount:.2f}",
         "max_retail_price": f"{sku.max_retail_amount:.2f}",
@@ -228,13 +288,17 @@ def _blocked_host(url: str) -> str | None:
     return None
 
 
+class Refused(Exception):
+    """The policy does not allow this receiver: no request is made, and none will be retried."""
+
+
 def _post(url: str, body: bytes, headers: dict[str, str]) -> tuple[int | None, str]:
-    """POST and return (status code or None, excerpt of the answer or the error)."""
+    """POST and return (status code or None, excerpt of the answer or the error); ``Refused`` by policy."""
     if not url.lower().startswith(("http://", "https://")):
-        return None, "unsupported URL scheme"
+        raise Refused("unsupported URL scheme")
     blocked = _blocked_host(url)
     if blocked:
-        return None, blocked
+        raise Refused(blocked)
     request = urllib.request.Request(url, data=body, headers=headers, method="POST")  # noqa: S310 (scheme checked above)
     try:
         with _opener.open(request, timeout=settings.WEBHOOK_TIMEOUT_SECONDS) as response:
@@ -278,14 +342,26 @@ def attempt_delivery(delivery_id: int, *, now: datetime | None = None) -> Webhoo
         "User-Agent": "distribution-webhooks/1",
         "X-Event-Id": str(event.id),
         "X-Event-Type": event.type,
-        "X-Signature": sign(endpoint.secret, body),
+        "X-Signature": sign(endpoint.signing_secrets(now), body, timestamp=int(now.timestamp())),
     }
-    status_code, excerpt = _post(endpoint.url, body, headers)
+    started = time.perf_counter()
+    refused = False
+    try:
+        status_code, excerpt = _post(endpoint.url, body, headers)
+    except Refused as exc:
+        status_code, excerpt, refused = None, f"refused: {exc}", True
+    WebhookAttempt.objects.create(
+        delivery=delivery, number=delivery.attempts, attempted_at=now, status_code=status_code,
+        response_excerpt=excerpt[:EXCERPT_LENGTH], duration_ms=int((time.perf_counter() - started) * 1000),
+    )  # fmt: skip
 
     delivery.last_status_code = status_code
     delivery.last_response_excerpt = excerpt[:EXCERPT_LENGTH]
     retry_in: timedelta | None = None
-    if status_code is not None and 200 <= status_code < 300:
+    if refused:
+        delivery.status = WebhookDelivery.Status.REFUSED
+        delivery.next_attempt_at = None
+    elif status_code is not None and 200 <= status_code < 300:
         delivery.status = WebhookDelivery.Status.DELIVERED
         delivery.delivered_at = timezone.now()
         delivery.next_attempt_at = None
@@ -318,6 +394,40 @@ def delivery_resend(*, actor: Any, delivery: WebhookDelivery, now: datetime | No
         delivery.save(update_fields=["status", "next_attempt_at", "retry_until"])
         transaction.on_commit(lambda: _queue([delivery.pk]))
     return delivery
+
+
+def send_test_event(
+    *, actor: Any, organisation: Any, endpoint: WebhookEndpoint | None = None, now: datetime | None = None
+) -> tuple[WebhookEvent, int]:
+    """A ``webhook.test`` event to one endpoint (the settings page's button) or to every active one
+    (``POST webhooks/test``): signed, logged and retried like any event. Returns it with the
+    number of deliveries queued."""
+    now = now or timezone.now()
+    org_id = getattr(organisation, "pk", organisation)
+    targets = [endpoint] if endpoint is not None else list(WebhookEndpoint.objects.filter(organisation_id=org_id, is_active=True))
+    data = {"message": "This is a test event from the distribution platform.", "sent_at": timezone.localtime(now).isoformat()}
+    with transaction.atomic():
+        event = WebhookEvent.objects.create(id=uuid.uuid4(), organisation_id=org_id, type="webhook.test", data=data, created_at=now)
+        deliveries = WebhookDelivery.objects.bulk_create(
+            [WebhookDelivery(event=event, endpoint=t, next_attempt_at=now, retry_until=now + settings.WEBHOOK_RETRY_FOR) for t in targets]
+        )
+        ids = [d.pk for d in deliveries]
+        transaction.on_commit(lambda: _queue(ids))
+    return event, len(ids)
+
+
+def sweep_webhook_events(*, now: datetime, dry_run: bool = False, batch_size: int = 1000) -> SweepResult:
+    """Forget events (with their deliveries and attempts) older than ``EVENTS_KEPT`` (30 days), in batches."""
+    result = SweepResult(name="webhook_events")
+    old = WebhookEvent.objects.filter(created_at__lt=now - EVENTS_KEPT).order_by("created_at", "id")
+    while True:
+        ids = list(old.values_list("pk", flat=True)[:batch_size])
+        if not ids:
+            return result
+        result.acted.extend(str(i) for i in ids)
+        if dry_run:
+            return result
+        WebhookEvent.objects.filter(pk__in=ids).delete()
 
 
 def sweep_webhook_deliveries(*, now: datetime, dry_run: bool = False) -> SweepResult:

@@ -52,7 +52,9 @@ EVENTS: dict[str, str] = {
     "package.shipped": "purchase_order_id, package_id, number, supplier_id, reseller_id, complete (the PO is now shipped)",
     "package.tracking_corrected": "purchase_order_id, package_id, number, supplier_id, reseller_id, old_carrier, old_tracking_number",
     "after_sale.changed": "after_sale_id, number, purchase_order_id, supplier_id, reseller_id, from_status, to_status",
-    "sku.changed": "sku_id, supplier_id, changes (reserved, on_hand, price, range, delisted, ...); coalesced per SKU",
+    "sku.changed": "sku_id, supplier_id, changes (reserved, on_hand, price, range, delisted, ...); coalesced per SKU; "
+    "batch=true when a skus.changed carries it too",
+    "skus.changed": "sku_ids, changes: one change to many SKUs (bulk stock), for set-based in-transaction subscribers",
     "product.delisted": "product_id, supplier_id",
     "product.listed": "product_id, supplier_id (approved by staff, now visible)",
     "product.updated": "product_id, supplier_id (fields, SKUs or approved changes of a product)",

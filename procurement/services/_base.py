@@ -324,11 +324,13 @@ def _reserve(quantities: dict[int, int], *, now: datetime) -> None:
             updated = cursor.rowcount
         if not updated:
             sku = SKU.objects.only("code", "on_hand", "reserved").get(pk=sku_id)
-            raise InsufficientStock(
+            error = InsufficientStock(
                 _("Not enough stock of %(code)s: %(available)s available, %(wanted)s wanted.")
                 % {"code": sku.code, "available": max(sku.available, 0), "wanted": quantity},
                 field="lines",
             )
+            error.sku_id = sku_id  # the API names the line: lines.<n>.quantity
+            raise error
 
 
 def _stock_changed(sku_ids: list[int], *, changes: set[str], now: datetime) -> None:

@@ -15,6 +15,7 @@ from .catalog import (  # noqa: F401
     product_update,
     sku_adjust_stock,
     sku_set_stock,
+    sku_set_stock_many,
     sku_update,
 )
 from .imports import import_job_create, import_job_recover, import_job_run  # noqa: F401

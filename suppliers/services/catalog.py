@@ -565,6 +565,84 @@ def sku_adjust_stock(*, actor: Any, sku: SKU, reason: str, delta: int | None = N
     return _change_stock(actor=actor, sku=sku, target=new_on_hand, delta=delta, reason=reason)
 
 
+def sku_set_stock_many(
+    *, actor: Any, supplier_id: int, items: Sequence[tuple[str, int]], reason: str = "", now: datetime | None = None
+) -> list[SKU | DomainError]:
+    """Set stock on hand of many SKUs by code (the warehouse API's bulk sync), each alone.
+
+    One transaction, set-based whatever the batch size: one locking read of the SKUs (in pk
+    order), one ``UPDATE … FROM unnest()``, one INSERT each for the stock adjustments and audit
+    rows, one ``sku.changed`` batch. Returns, per item in order, the SKU (changed or not) or
+    the error that refused that item alone (``not_found`` code unknown to this supplier,
+    ``below_reserved``, ``validation_error`` for a code sent twice); the others still apply.
+    """
+    from django.db import connection
+
+    from distribution.core.audit import audit_many
+
+    now = now or timezone.now()
+    reason = (reason.strip() or str(_("Stock set")))[:200]
+    results: list[SKU | DomainError] = []
+    with transaction.atomic():
+        codes = sorted({code for code, _on_hand in items})
+        locked = {
+            sku.code: sku
+            for sku in SKU.objects.select_for_update(of=("self",)).select_related("product")
+            .filter(supplier_id=supplier_id, code__in=codes).order_by("pk")
+        }  # fmt: skip
+        seen: set[str] = set()
+        changed: list[tuple[SKU, int]] = []
+        for code, on_hand in items:
+            sku = locked.get(code)
+            if code in seen:
+                results.append(ValidationFailed(_("This SKU code appears more than once in the batch."), field="code"))
+                continue
+            seen.add(code)
+            if sku is None:
+                results.append(DomainError(_("You have no SKU with the code “%(code)s”.") % {"code": code}, code="not_found", field="code"))
+            elif on_hand < 0:
+                results.append(NegativeStock(_("Stock cannot be negative."), field="on_hand"))
+            elif on_hand < sku.reserved:
+                results.append(
+                    BelowReserved(
+                        _("%(reserved)s units are reserved by open purchase orders; stock on hand cannot go below %(reserved)s.")
+                        % {"reserved": sku.reserved},
+                        field="on_hand",
+                    )
+                )
+            else:
+                if on_hand != sku.on_hand:
+                    changed.append((sku, on_hand - sku.on_hand))
+                    sku.on_hand = on_hand
+                results.append(sku)
+        if changed:
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "UPDATE suppliers_sku AS s SET on_hand = v.on_hand, updated_at = %s "
+                    "FROM unnest(%s::bigint[], %s::integer[]) AS v(id, on_hand) WHERE s.id = v.id",
+                    [now, [s.pk for s, _d in changed], [s.on_hand for s, _d in changed]],
+                )
+            for sku, _delta in changed:
+                sku.updated_at = now
+            actor_user = actor if getattr(actor, "pk", None) else None
+            StockAdjustment.objects.bulk_create(
+                [
+                    StockAdjustment(sku=sku, actor=actor_user, delta=delta, on_hand_after=sku.on_hand, reason=reason)
+                    for sku, delta in changed
+                ]
+            )
+            audit_many(
+                action="sku.stock_adjusted",
+                object_type="suppliers.sku",
+                object_ids=[sku.pk for sku, _d in changed],
+                organisation_ids=[supplier_id] * len(changed),
+                summaries=[f"{sku.code} {delta:+d}: {reason}"[:500] for sku, delta in changed],
+                actor=actor,
+            )
+            publish_sku_changed(sku_ids=[sku.pk for sku, _d in changed], changes={"on_hand"})
+    return results
+
+
 @transaction.atomic
 def sku_set_stock(*, actor: Any, sku: SKU, on_hand: int, reason: str = "") -> SKU:
     """Set stock on hand (the warehouse API): ``below_reserved`` (409) when under the reserved quantity.

@@ -132,3 +132,50 @@ def test_statements_per_placement_do_not_grow_with_partners_or_webhook_endpoints
     for organisation in (world["reseller"].organisation, world["supplier"].organisation):
         WebhookEndpoint.objects.create(organisation=organisation, url="https://hooks.example.test/in", secret="s" * 32, events=EVENT_TYPES)
     assert _statements_to_place(world, "fifty-partners") == with_one_partner
+
+
+# --- bulk endpoints: statements do not grow with the batch ------------------------------------
+
+
+def _bulk_stock_statements(world, skus, on_hand: int) -> int:
+    body = {"items": [{"code": s.code, "on_hand": on_hand} for s in skus]}
+    with CaptureQueriesContext(connection) as captured:
+        response = world["supplier_api"].put("supplier/skus/stock", body)
+    assert response.status_code == 200 and response.json()["failed"] == 0, response.content
+    return len([q for q in captured.captured_queries if q["sql"] not in TRANSACTION_CONTROL])
+
+
+def test_bulk_stock_takes_the_same_statements_for_2_or_200_skus(world):
+    from tests.suppliers.factories import SKUFactory
+
+    skus = [SKUFactory(product__supplier=world["supplier"], on_hand=5) for _ in range(200)]
+    _bulk_stock_statements(world, skus[:1], 6)  # the key's last use is recorded once a minute
+    two = _bulk_stock_statements(world, skus[:2], 7)
+    two_hundred = _bulk_stock_statements(world, skus, 8)
+    assert two_hundred == two <= 10
+
+
+def test_bulk_ship_statements_per_po_are_those_of_one_ship(world, at_most):
+    """Each PO is shipped by ``purchase_order_ship`` in its own transaction (one refused leaves the
+    others shipped), so the statements grow by one ship's (≤ 10) per PO and by nothing else."""
+    _warm_up(world)
+    fund(world["reseller"].organisation, "10000.00")
+    numbers = []
+    for i in range(6):
+        number = _placed_number(world, key=f"bulk-{i}")
+        assert world["reseller_api"].post(f"purchase-orders/{number}/pay").status_code == 200
+        numbers.append(number)
+
+    def statements(batch):
+        items = [{"number": n, "carrier": "SF", "tracking_number": f"SF{n}"} for n in batch]
+        with CaptureQueriesContext(connection) as captured:
+            response = world["supplier_api"].post("supplier/purchase-orders/ship", {"items": items})
+        assert response.status_code == 200 and response.json()["failed"] == 0, response.content
+        return len([q for q in captured.captured_queries if q["sql"] not in TRANSACTION_CONTROL])
+
+    one = statements(numbers[:1])
+    five = statements(numbers[1:])
+    per_po = (five - one) // 4
+    assert five - one == 4 * per_po, (one, five)  # exactly the same per PO
+    assert per_po <= 10  # one ship's budget (test_shipping_takes_at_most_10_statements)
+    assert one - per_po <= 1, (one, per_po)  # and nothing per batch beyond the key's lookup

@@ -91,12 +91,21 @@ def test_a_rolled_back_change_emits_nothing(world, queued):
     assert not WebhookDelivery.objects.exists()
 
 
-def test_no_endpoint_for_the_type_records_nothing(world, queued):
+def test_no_endpoint_for_the_type_delivers_nothing_but_the_event_is_kept_for_catch_up(world, queued):
     _endpoint(world, "http://127.0.0.1:9/hook", events=["product.updated"])
+    event = webhooks.emit_event(organisation=world["reseller"].organisation, type="purchase_order.paid", data={})
+    assert event is not None and not WebhookDelivery.objects.exists()  # GET events/ has it
+    # another organisation's endpoint never receives this organisation's events
+    other = webhooks.emit_event(organisation=world["other_reseller"].organisation, type="product.updated", data={})
+    assert not WebhookDelivery.objects.filter(event=other).exists()
+
+
+def test_an_organisation_without_keys_or_endpoints_records_nothing(world, queued):
+    from distribution.api.models import ApiKey
+
+    ApiKey.objects.filter(organisation=world["reseller"].organisation).update(revoked_at=timezone.now())
     assert webhooks.emit_event(organisation=world["reseller"].organisation, type="purchase_order.paid", data={}) is None
     assert not WebhookEvent.objects.exists()
-    # another organisation's endpoint never receives this organisation's events
-    assert webhooks.emit_event(organisation=world["other_reseller"].organisation, type="product.updated", data={}) is None
 
 
 def test_a_delivery_is_signed_so_the_receiver_can_verify_it(world, queued, django_capture_on_commit_callbacks):
@@ -108,8 +117,13 @@ def test_a_delivery_is_signed_so_the_receiver_can_verify_it(world, queued, djang
             )
         delivery = webhooks.attempt_delivery(queued[0][0])
     [(headers, body)] = receiver.requests
-    expected = "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
-    assert hmac.compare_digest(headers["X-Signature"], expected)
+    # Stripe's scheme: t=<unix>,v1=<hex HMAC-SHA256 of "<t>." + body>
+    stamp, signature = headers["X-Signature"].split(",")
+    assert stamp.startswith("t=") and signature.startswith("v1=")
+    expected = hmac.new(secret.encode(), stamp[2:].encode() + b"." + body, hashlib.sha256).hexdigest()
+    assert hmac.compare_digest(signature[3:], expected)
+    assert webhooks.verify_signature(secret, headers["X-Signature"], body)
+    assert not webhooks.verify_signature("whsec_other", headers["X-Signature"], body)
     assert headers["X-Event-Id"] == str(event.id)
     payload = json.loads(body)
     assert payload == {
@@ -247,8 +261,9 @@ def test_purchase_order_transitions_emit_events_to_both_sides(world, queued, run
         world["reseller_api"].post(f"purchase-orders/{number}/cancel")
     run_outbox()
     assert WebhookEvent.objects.filter(type="purchase_order.closed", organisation=world["reseller"].organisation).exists()
-    # the supplier subscribed to "placed" only
-    assert not WebhookEvent.objects.filter(type="purchase_order.closed", organisation=world["supplier"].organisation).exists()
+    # the supplier subscribed to "placed" only: its "closed" event is kept for GET events/, not delivered
+    closed = WebhookEvent.objects.get(type="purchase_order.closed", organisation=world["supplier"].organisation)
+    assert not WebhookDelivery.objects.filter(event=closed).exists()
 
 
 def test_a_failed_placement_emits_nothing(world, queued, run_outbox, django_capture_on_commit_callbacks):
@@ -271,7 +286,7 @@ def test_a_stock_change_emits_product_updated_to_partnered_resellers(world, queu
     [event] = WebhookEvent.objects.filter(type="product.updated")
     assert event.organisation_id == world["reseller"].pk
     assert event.data["available"] == 3
-    assert event.data["changes"] == ["on_hand"]
+    assert event.data["changes"] == ["available"]  # the API's terms, not the model's field
 
 
 def test_reserving_and_releasing_stock_emit_product_updated(world, queued, run_outbox, django_capture_on_commit_callbacks):
@@ -284,7 +299,7 @@ def test_reserving_and_releasing_stock_emit_product_updated(world, queued, run_o
     run_outbox()
     [reserved] = WebhookEvent.objects.filter(type="product.updated")
     assert reserved.organisation_id == world["reseller"].pk
-    assert (reserved.data["available"], reserved.data["changes"]) == (18, ["reserved"])
+    assert (reserved.data["available"], reserved.data["changes"]) == (18, ["available"])
     with django_capture_on_commit_callbacks(execute=True):
         world["reseller_api"].post(f"purchase-orders/{number}/cancel")
     run_outbox()
@@ -332,5 +347,9 @@ def test_private_addresses_are_refused_in_production(world, queued, settings, dj
             webhooks.emit_event(organisation=world["reseller"].organisation, type="purchase_order.placed", data={})
         delivery = webhooks.attempt_delivery(queued[0][0])
     assert receiver.requests == []
-    assert delivery.status == WebhookDelivery.Status.PENDING
+    # refused by policy: not retried (it would be refused again for 24 hours)
+    assert delivery.status == WebhookDelivery.Status.REFUSED
+    assert delivery.next_attempt_at is None
+    assert len(queued) == 1  # the first attempt only
     assert "non-public address" in delivery.last_response_excerpt
+    assert delivery.attempt_log.count() == 1

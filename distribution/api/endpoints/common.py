@@ -9,12 +9,19 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Organisation
+from distribution.core.errors import DomainError
 
 from ..errors import ApiError
 from ..schemas import ErrorOut
 
-ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut, 429: ErrorOut}
-WRITE_ERRORS = {**ERRORS, 409: ErrorOut}
+ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 405: ErrorOut, 422: ErrorOut, 429: ErrorOut, 500: ErrorOut}
+WRITE_ERRORS = {**ERRORS, 409: ErrorOut, 413: ErrorOut}
+
+
+def item_error(exc: DomainError, *, prefix: str) -> dict:
+    """One bulk item's error: its code, message and the field as a full path within the item."""
+    fields = {f"{prefix}{exc.field}": [exc.message]} if exc.field else {}
+    return {"code": exc.code, "message": exc.message, "fields": fields}
 
 
 def organisation_of(request: HttpRequest) -> Organisation:

@@ -21,7 +21,7 @@ from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Query, Router
 
-from distribution.core.errors import ValidationFailed
+from distribution.core.errors import DomainError
 from distribution.core.money import format_money
 from procurement import selectors as po_selectors
 from procurement import services as po_services
@@ -40,10 +40,12 @@ from ..schemas import (
     PurchaseOrderPage,
     PurchaseOrderPlacedOut,
     QuoteOut,
+    ShipBulkIn,
+    ShipBulkOut,
     ShipIn,
 )
 from ..serializers import po_dict
-from .common import ERRORS, WRITE_ERRORS, actor_of, aware, clean_path, organisation_of
+from .common import ERRORS, WRITE_ERRORS, actor_of, aware, clean_path, item_error, organisation_of
 
 reseller_router = Router(auth=ResellerKey(), tags=["reseller purchase orders"])
 supplier_router = Router(auth=SupplierKey(), tags=["supplier purchase orders"])
@@ -167,10 +169,8 @@ def place(request: HttpRequest, payload: PurchaseOrderIn):
                 before_reserve=remember,
                 savepoint=False,  # any error leaves this block too, so the nested atomic needs no savepoint
             )
-        except ValidationFailed as exc:
-            # the address service names its own fields ("mobile"); the API names them in the body's terms
-            if exc.field in AddressIn.model_fields:
-                exc.field = f"shipping_address.{exc.field}"
+        except DomainError as exc:
+            exc.field = _full_path(exc, data["lines"])
             raise
     return 201, answer
 
@@ -187,9 +187,8 @@ def quote(request: HttpRequest, payload: PurchaseOrderIn):
         (quoted,) = po_services.purchase_order_quote(
             reseller=organisation_of(request).reseller, lines=data["lines"], address=address_normalise(data["shipping_address"])
         )
-    except ValidationFailed as exc:
-        if exc.field in AddressIn.model_fields:
-            exc.field = f"shipping_address.{exc.field}"
+    except DomainError as exc:
+        exc.field = _full_path(exc, data["lines"])
         raise
     return {
         "supplier": {"id": quoted.supplier_id, "name": quoted.supplier_name},
@@ -202,6 +201,19 @@ def quote(request: HttpRequest, payload: PurchaseOrderIn):
         "shipping_breakdown": quoted.breakdown,
         "total_amount": format_money(quoted.total),
     }
+
+
+def _full_path(exc: DomainError, lines: list[dict[str, Any]]) -> str | None:
+    """The field of a service's error as a full path of the body: the address service names its
+    own fields (``mobile``), stock and partnership checks name ``lines``."""
+    field = exc.field
+    if field in AddressIn.model_fields:
+        return f"shipping_address.{field}"
+    if field == "lines" and lines:
+        sku_id = getattr(exc, "sku_id", None)
+        position = next((i for i, line in enumerate(lines) if line["sku_id"] == sku_id), 0)
+        return f"lines.{position}.quantity" if sku_id is not None else f"lines.{position}.sku_id"
+    return field
 
 
 @reseller_router.get("purchase-orders/", response={200: PurchaseOrderPage, **ERRORS}, summary="This reseller's purchase orders")
@@ -265,6 +277,43 @@ def supplier_list(
 ):
     qs = PurchaseOrder.objects.filter(supplier_id=organisation_of(request).pk)
     return _list(request, qs, status=status, updated_since=updated_since, cursor=cursor, limit=limit)
+
+
+@supplier_router.get("purchase-orders/{number}/", response={200: PurchaseOrderOut, **ERRORS}, summary="One purchase order")
+def supplier_detail(request: HttpRequest, number: str):
+    po = PurchaseOrder.objects.filter(supplier_id=organisation_of(request).pk, number=clean_path(number)).first()
+    if po is None:
+        raise Http404
+    return _fresh(po)
+
+
+@supplier_router.post("purchase-orders/ship", response={200: ShipBulkOut, **WRITE_ERRORS}, summary="Ship up to 500 paid POs (bulk)")
+def ship_bulk(request: HttpRequest, payload: ShipBulkIn):
+    """Each PO is shipped by the same service as ``…/{number}/ship``, in its own transaction:
+    one refused (another's or unknown number: ``not_found``; not paid: ``invalid_state``) leaves
+    the others shipped. ``results`` follow the order sent; the answer is 200 even when some failed."""
+    organisation, actor = organisation_of(request), actor_of(request)
+    results = []
+    for i, item in enumerate(payload.items):
+        number = item.number
+        ref = po_services.PurchaseOrderRef(number=number.replace("\x00", ""), supplier_id=organisation.pk)
+        try:
+            po = po_services.purchase_order_ship(
+                actor=actor, purchase_order=ref, carrier=item.carrier, tracking_number=item.tracking_number
+            )
+        except PurchaseOrder.DoesNotExist:
+            error = {
+                "code": "not_found",
+                "message": _("No purchase order of yours has this number."),
+                "fields": {f"items.{i}.number": [_("Not found.")]},
+            }
+            results.append({"number": number, "ok": False, "error": error})
+        except DomainError as exc:
+            results.append({"number": number, "ok": False, "error": item_error(exc, prefix=f"items.{i}.")})
+        else:
+            results.append({"number": number, "ok": True, "purchase_order": _answer(po)})
+    failed = sum(1 for r in results if not r["ok"])
+    return {"results": results, "succeeded": len(results) - failed, "failed": failed}
 
 
 @supplier_router.post("purchase-orders/{number}/ship", response={200: PurchaseOrderOut, **WRITE_ERRORS}, summary="Ship a paid PO")

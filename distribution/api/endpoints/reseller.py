@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from ninja import Query, Router
 
 from distribution.core.money import CURRENCY, format_money
@@ -12,8 +12,8 @@ from settlement.selectors import wallet_summary
 
 from .. import selectors
 from ..auth import ResellerKey
-from ..pagination import DEFAULT_LIMIT, MAX_LIMIT, keyset_page
-from ..schemas import AccountOut, InventoryPage, ProductPage
+from ..pagination import DEFAULT_LIMIT, MAX_LIMIT
+from ..schemas import AccountOut, InventoryPage, ProductOut, ProductPage
 from ..serializers import iso
 from .common import ERRORS, aware, organisation_of
 
@@ -34,6 +34,14 @@ def list_products(
     return {"results": [selectors.product_dict(sku, request) for sku in rows], "next_cursor": next_cursor}
 
 
+@router.get("products/{sku_id}", response={200: ProductOut, **ERRORS}, summary="One SKU this reseller may distribute")
+def get_product(request: HttpRequest, sku_id: int):
+    sku = selectors.reseller_sku(organisation_of(request).pk, sku_id) if 0 < sku_id < 2**63 else None
+    if sku is None:
+        raise Http404
+    return selectors.product_dict(sku, request)
+
+
 @router.get("inventory/", response={200: InventoryPage, **ERRORS}, summary="Available stock of those SKUs")
 def list_inventory(
     request: HttpRequest,
@@ -41,9 +49,11 @@ def list_inventory(
     cursor: str | None = None,
     limit: int = Query(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT),
 ):
-    qs = selectors.reseller_skus(organisation_of(request).pk).only("id", "code", "on_hand", "reserved", "updated_at")
-    rows, next_cursor = keyset_page(qs, cursor=cursor, limit=limit, updated_since=aware(updated_since))
-    results = [{"sku_id": s.pk, "code": s.code, "available": max(s.available, 0), "updated_at": iso(s.updated_at)} for s in rows]
+    """The same SKUs, order, cursor and ``updated_at`` as ``products/`` (one time per SKU), with the stock only."""
+    rows, next_cursor = selectors.reseller_sku_page(
+        organisation_of(request).pk, updated_since=aware(updated_since), cursor=cursor, limit=limit
+    )
+    results = [{"sku_id": s.pk, "code": s.code, "available": max(s.available, 0), "updated_at": iso(s.feed_updated_at)} for s in rows]
     return {"results": results, "next_cursor": next_cursor}
 
 
