@@ -85,7 +85,7 @@ MIDDLEWARE = [
     "distribution.core.middleware.WebSessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
-    "distribution.core.middleware.WebCsrfViewMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",  # Django's own (the deploy check looks for it); API views are csrf-exempt
     "distribution.core.middleware.WebAuthenticationMiddleware",
     "distribution.core.middleware.WebMessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",

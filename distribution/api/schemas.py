@@ -612,8 +612,25 @@ class TestData(Schema):
     sent_at: DateTime
 
 
+class PackageShippedData(Schema):
+    purchase_order: PurchaseOrderOut
+    package: PackageOut
+
+
+class PreviousTracking(Schema):
+    carrier: str
+    tracking_number: str
+
+
+class TrackingCorrectedData(PackageShippedData):
+    previous: PreviousTracking = Field(..., description="The carrier and tracking number before the correction")
+
+
 WEBHOOK_DATA = {
     **{t: PurchaseOrderOut for t in EVENT_TYPES if t.startswith("purchase_order.")},
+    "purchase_order.package_shipped": PackageShippedData,
+    "purchase_order.tracking_corrected": TrackingCorrectedData,
+    **{t: AfterSaleOut for t in EVENT_TYPES if t.startswith("after_sale.")},
     "product.updated": ProductUpdatedData,
     "partnership.terminating": PartnershipData,
     "partnership.terminated": PartnershipData,

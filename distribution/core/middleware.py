@@ -110,7 +110,6 @@ def _load(path: str):
 
 
 WebSessionMiddleware = web_only(_load("django.contrib.sessions.middleware.SessionMiddleware"))
-WebCsrfViewMiddleware = web_only(_load("django.middleware.csrf.CsrfViewMiddleware"))
 WebAuthenticationMiddleware = web_only(_load("django.contrib.auth.middleware.AuthenticationMiddleware"), on_api=_anonymous)
 WebMessageMiddleware = web_only(_load("django.contrib.messages.middleware.MessageMiddleware"))
 WebHtmxMiddleware = web_only(_load("django_htmx.middleware.HtmxMiddleware"))

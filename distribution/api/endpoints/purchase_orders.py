@@ -211,9 +211,12 @@ def _full_path(exc: DomainError, lines: list[dict[str, Any]]) -> str | None:
         return f"shipping_address.{field}"
     if field == "lines" and lines:
         sku_id = getattr(exc, "sku_id", None)
-        position = next((i for i, line in enumerate(lines) if line["sku_id"] == sku_id), 0)
-        return f"lines.{position}.quantity" if sku_id is not None else f"lines.{position}.sku_id"
-    return field
+        if sku_id is not None:  # stock: the line's quantity
+            position = next((i for i, line in enumerate(lines) if line["sku_id"] == sku_id), 0)
+            return f"lines.{position}.quantity"
+        if exc.code == "no_partnership":
+            return "lines.0.sku_id"
+    return field  # e.g. the supplier's minimum order names all the lines
 
 
 @reseller_router.get("purchase-orders/", response={200: PurchaseOrderPage, **ERRORS}, summary="This reseller's purchase orders")
