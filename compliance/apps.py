@@ -8,6 +8,7 @@ class ComplianceConfig(AppConfig):
     verbose_name = _("Penalties and rewards")
 
     def ready(self) -> None:
-        from distribution.core import media
+        from distribution.core import media, rule_text
 
         media.register("penalties/", "compliance.media.penalty_evidence")
+        rule_text.register("compliance.rules.RULES")

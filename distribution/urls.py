@@ -18,6 +18,8 @@ urlpatterns = [
     path("", account_views.LandingView.as_view(), name="landing"),
     path("home/", account_views.HomeView.as_view(), name="home"),
     path("i18n/", include("django.conf.urls.i18n")),
+    # browsers and feed readers that ask before reading the page's <link rel="icon">
+    path("favicon.ico", RedirectView.as_view(url=settings.STATIC_URL + "icons/favicon.ico", permanent=True), name="favicon"),
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
     path("metrics", metrics.metrics_view, name="metrics"),

@@ -13,6 +13,7 @@ import re
 import tempfile
 from collections.abc import Iterator
 from datetime import datetime
+from decimal import Decimal
 from functools import cache
 
 from django.conf import settings
@@ -232,15 +233,28 @@ def json_stream(rows: Iterator[dict], *, generated_at: datetime) -> Iterator[str
     yield "\n]}\n"
 
 
+def _typed(row: dict) -> dict:
+    """The row with its prices as ``Decimal`` and ``updated_at`` as a datetime, so the XLSX cells are typed
+    (numbers and dates; CSV and JSON keep the text)."""
+    out = dict(row)
+    for key, value in row.items():
+        if key.endswith("_price") and value:
+            out[key] = Decimal(value)
+        elif key == "updated_at" and value:
+            out[key] = datetime.fromisoformat(value)
+    return out
+
+
 def xlsx_file(rows: Iterator[dict], columns: list[str], *, sheet_title: str):
-    """A write-only workbook in a temporary file (deleted when closed); returns the open file."""
+    """A write-only workbook in a temporary file (deleted when closed); returns the open file. Prices
+    are number cells, ``updated_at`` a date cell in +08:00."""
     from openpyxl import Workbook
 
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(title=sheet_title[:31])
     ws.append(xlsx_row(ws, columns))
     for row in rows:
-        ws.append(xlsx_row(ws, _flat(row)))
+        ws.append(xlsx_row(ws, _flat(_typed(row))))
     tmp = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115 (FileResponse closes it)
     wb.save(tmp)
     tmp.seek(0)

@@ -25,6 +25,8 @@ urlpatterns = [
     ),
     path("messages/", messaging.ThreadListView.as_view(), name="thread_list"),
     path("messages/new/", messaging.ThreadStartView.as_view(), name="thread_start"),
+    path("messages/unread/", messaging.UnreadBadgeView.as_view(), name="thread_unread"),
     path("messages/<int:pk>/", messaging.ThreadDetailView.as_view(), name="thread_detail"),
+    path("messages/<int:pk>/updates/", messaging.ThreadUpdatesView.as_view(), name="thread_updates"),
     path("messages/attachments/<int:pk>/", messaging.AttachmentDownloadView.as_view(), name="attachment_download"),
 ]

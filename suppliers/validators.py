@@ -60,14 +60,20 @@ def validate_compliance_document(file: IO) -> None:
 
 
 def parse_attributes(text: str) -> dict[str, str]:
-    """``顏色=白; 尺碼=M`` (``;``, ``；``, ``,`` or new lines between pairs) → ``{"顏色": "白", "尺碼": "M"}``."""
+    """``顏色=白; 尺碼=M`` (``;``, ``；``, ``,`` or new lines between pairs) → ``{"顏色": "白", "尺碼": "M"}``.
+
+    ``顏色: 白, 尺碼: M`` (``:`` or ``：``, the way the catalog shows them) is read the same; in a pair that
+    has an ``=`` the ``=`` separates (so ``比例=16:9`` keeps its colon)."""
     result: dict[str, str] = {}
     normalised = (text or "").replace("；", ";").replace("，", ";").replace(",", ";").replace("\n", ";")
     for part in normalised.split(";"):
         part = part.strip()
         if not part:
             continue
-        key, sep, value = part.replace("＝", "=").partition("=")
+        part = part.replace("＝", "=")
+        if "=" not in part:
+            part = part.replace("：", ":")
+        key, sep, value = part.partition("=" if "=" in part else ":")
         key, value = key.strip(), value.strip()
         if not sep or not key or not value:
             raise ValidationError(_("Write attributes as name=value pairs, e.g. 顏色=白; 尺碼=M."), code="attributes")

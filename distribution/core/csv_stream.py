@@ -14,7 +14,11 @@ from __future__ import annotations
 import csv
 import re
 from collections.abc import Iterable, Iterator
+from datetime import datetime
+from decimal import Decimal
 from typing import Any
+
+from django.utils import timezone
 
 FORMULA_STARTS = frozenset("=+-@\t\r")
 _NUMBER = re.compile(r"[+-]?\d+(\.\d+)?")
@@ -49,8 +53,14 @@ def csv_lines(header: Iterable[object], rows: Iterable[Iterable[object]]) -> Ite
         yield writer.writerow([formula_safe(v) for v in row])
 
 
+MONEY_FORMAT = "0.00"
+DATETIME_FORMAT = "yyyy-mm-dd hh:mm:ss"
+
+
 def xlsx_row(sheet, values: Iterable[object]) -> list[Any]:
-    """One row for a write-only openpyxl ``sheet``: text as formula-safe string cells, other values as they are."""
+    """One row for a write-only openpyxl ``sheet``, typed: text as formula-safe string cells, ``Decimal``
+    as a number shown with two places, an aware ``datetime`` as a date cell in the site's time zone
+    (+08:00; spreadsheets have no time zones), other values as they are."""
     from openpyxl.cell import WriteOnlyCell
 
     out: list[Any] = []
@@ -58,6 +68,16 @@ def xlsx_row(sheet, values: Iterable[object]) -> list[Any]:
         if isinstance(value, str):
             cell = WriteOnlyCell(sheet, value=formula_safe(value))
             cell.data_type = "s"
+            out.append(cell)
+        elif isinstance(value, Decimal):
+            cell = WriteOnlyCell(sheet, value=value)
+            cell.number_format = MONEY_FORMAT
+            out.append(cell)
+        elif isinstance(value, datetime):
+            if timezone.is_aware(value):
+                value = timezone.localtime(value).replace(tzinfo=None)
+            cell = WriteOnlyCell(sheet, value=value)
+            cell.number_format = DATETIME_FORMAT
             out.append(cell)
         else:
             out.append(value)

@@ -20,6 +20,7 @@ from distribution.core.errors import DomainError
 from distribution.core.forms import add_domain_error
 from distribution.core.media import serve_allowed
 from distribution.core.pagination import paginate
+from distribution.core.params import parse_id
 from distribution.core.permissions import OrganisationMemberMixin
 
 if TYPE_CHECKING:
@@ -30,6 +31,8 @@ from ..media import attachment_allowed
 from ..models import MessageAttachment, Side, Supplier
 from ..selectors import partnerships as sel
 from ..services import messaging as svc
+
+THREAD_POLL_SECONDS = 4
 
 
 class ThreadListView(OrganisationMemberMixin, TemplateView):
@@ -55,6 +58,31 @@ class ThreadStartView(OrganisationMemberMixin, TemplateView):
     """Start a conversation. A reseller picks ``?supplier=<id>``; a supplier ``?reseller=<id>``."""
 
     template_name = "suppliers/thread_form.html"
+
+    def get(self, request, *args, **kwargs):
+        party = "reseller" if self.organisation.kind == "supplier" else "supplier"
+        if not request.GET.get(party):
+            # a bare /messages/new/ (a bookmark, a shared link): choose whom to write to instead of a 404
+            return self._pick(party)
+        return super().get(request, *args, **kwargs)
+
+    def _pick(self, party: str):
+        if party == "reseller":
+            supplier = Supplier.objects.get(pk=self.organisation.pk)
+            qs = sel.supplier_partnerships(supplier)
+        else:
+            qs = (
+                sel.reseller_partnerships(self.organisation.reseller)
+                .filter(supplier__status=Supplier.Status.ACTIVE)
+                .order_by("supplier__company_name", "-id")
+            )
+        page = paginate(self.request, qs)
+        return self.response_class(
+            request=self.request,
+            template=["suppliers/thread_pick.html"],
+            context={"page": page, "party": party},
+            using=self.template_engine,
+        )
 
     def _parties(self) -> tuple[Supplier, Reseller]:
         data = self.request.POST if self.request.method == "POST" else self.request.GET
@@ -126,9 +154,12 @@ class ThreadDetailView(OrganisationMemberMixin, TemplateView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         thread = kwargs.get("thread") or self._thread()
+        thread_messages = list(sel.thread_messages(thread))
         ctx.update(
             thread=thread,
-            thread_messages=list(sel.thread_messages(thread)),
+            thread_messages=thread_messages,
+            last_message_id=thread_messages[-1].pk if thread_messages else 0,
+            poll_seconds=THREAD_POLL_SECONDS,
             side=thread.side_of(self.organisation),
             form=kwargs.get("form") or MessageForm(),
         )
@@ -151,6 +182,40 @@ class ThreadDetailView(OrganisationMemberMixin, TemplateView):
             else:
                 return redirect("partners:thread_detail", pk=thread.pk)
         return self.render_to_response(self.get_context_data(thread=thread, form=form))
+
+
+class ThreadUpdatesView(OrganisationMemberMixin, TemplateView):
+    """What the open thread page polls (htmx): messages after ``?after=<id>``, appended out of band, and
+    the poller again with the new last id. Seeing them marks the thread read, as opening it does."""
+
+    template_name = "suppliers/includes/thread_updates.html"
+
+    def get(self, request, *args, **kwargs):
+        thread = sel.thread_for(self.organisation, self.kwargs["pk"])
+        if thread is None:
+            raise Http404
+        after = parse_id(request.GET.get("after")) or 0
+        new = list(sel.thread_messages(thread).filter(pk__gt=after).order_by("id"))
+        if new:
+            svc.thread_mark_read(organisation=self.organisation, thread=thread)
+        return self.render_to_response(
+            {
+                "thread": thread,
+                "thread_messages": new,
+                "last_message_id": new[-1].pk if new else after,
+                "poll_seconds": THREAD_POLL_SECONDS,
+                "side": thread.side_of(self.organisation),
+            }
+        )
+
+
+class UnreadBadgeView(OrganisationMemberMixin, TemplateView):
+    """The navbar's unread-threads badge, polled (htmx) so it counts new messages without a reload."""
+
+    template_name = "suppliers/includes/unread_badge.html"
+
+    def get(self, request, *args, **kwargs):
+        return self.render_to_response({"unread": sel.unread_thread_count(self.organisation), "poll_seconds": 30})
 
 
 class AttachmentDownloadView(OrganisationMemberMixin, View):

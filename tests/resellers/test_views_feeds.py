@@ -220,3 +220,23 @@ def test_a_suppliers_text_never_becomes_a_formula_in_the_resellers_feeds(reselle
     titles = [c for c in values if isinstance(c.value, str) and "HYPERLINK" in c.value]
     assert titles and all(c.data_type == "s" and c.value == "'" + EVIL_TITLE for c in titles)
     assert not any(c.data_type == "f" for c in values)
+
+
+
+def test_product_xlsx_cells_are_typed_prices_numbers_dates_in_plus_eight(reseller_client, store):
+    """Prices are number cells (two places) and updated_at a date cell at +08:00, not text in UTC."""
+    from datetime import datetime as _dt
+    from decimal import Decimal as _D
+
+    from resellers.models import StoreListing
+
+    workbook = load_workbook(io.BytesIO(body(reseller_client.get(reverse("resellers:feed_products", args=["xlsx"])))))
+    header = [c.value for c in next(workbook.active.iter_rows(max_row=1))]
+    row = next(workbook.active.iter_rows(min_row=2, max_row=2))
+    retail, updated = row[header.index("retail_price")], row[header.index("updated_at")]
+    listing = StoreListing.objects.select_related("sku").get(sku__code=row[header.index("sku_code")].value)
+    assert retail.data_type == "n" and retail.number_format == "0.00"
+    assert _D(str(retail.value)).quantize(_D("0.01")) == listing.retail_price_amount
+    assert updated.is_date and isinstance(updated.value, _dt)
+    local = timezone.localtime(max(listing.updated_at, listing.sku.updated_at)).replace(tzinfo=None)
+    assert abs((updated.value - local).total_seconds()) < 0.01

@@ -169,6 +169,14 @@ def test_detail_shows_skus_history_and_rejection_reason(manager_client, supplier
     assert response.status_code == 200 and "D-1" in body and "圖片模糊" in body
 
 
+def test_a_rule_code_in_the_rejection_reason_comes_with_the_rules_title(manager_client, supplier):
+    from compliance.rules import RULES
+
+    product = ProductFactory(supplier=supplier, status=Product.Status.REJECTED, status_reason="產地標示不實 (R3)")
+    body = manager_client.get(reverse("suppliers:product_detail", args=[product.pk])).content.decode()
+    assert 'data-rule="R3">R3 ' in body and str(RULES["R3"].title) in body
+
+
 def test_stock_adjustment_by_htmx_returns_the_updated_row(manager_client, supplier):
     sku = SKUFactory(product=ProductFactory(supplier=supplier), on_hand=10)
     response = manager_client.post(

@@ -185,3 +185,61 @@ def test_attachments_that_are_not_real_images_are_refused(client, pair, kind):
     assert response.status_code == 200  # the form again, with the error on the attachment
     assert "a.png" in response.content.decode()
     assert not MessageThread.objects.exists()
+
+
+def test_the_open_thread_polls_for_new_messages_and_gets_only_the_ones_after_the_last(client, pair, django_assert_max_num_queries):
+    supplier_user, supplier, _ru, reseller = pair
+    thread = ThreadFactory(supplier=supplier, reseller=reseller)
+    first = MessageFactory(thread=thread, body="第一則")
+    client.force_login(supplier_user)
+    page = client.get(reverse("partners:thread_detail", args=[thread.pk])).content.decode()
+    poll = reverse("partners:thread_updates", args=[thread.pk])
+    assert f'hx-get="{poll}?after={first.pk}"' in page
+
+    quiet = client.get(poll, {"after": first.pk}).content.decode()
+    assert "第一則" not in quiet and f"?after={first.pk}" in quiet and "hx-swap-oob" not in quiet
+
+    for n in range(5):
+        later = MessageFactory(thread=thread, body=f"後來的第{n}則")
+    with django_assert_max_num_queries(12):
+        fresh = client.get(poll, {"after": first.pk}).content.decode()
+    assert 'hx-swap-oob="beforeend:#thread-messages"' in fresh
+    assert "後來的第4則" in fresh and "第一則" not in fresh
+    assert f"?after={later.pk}" in fresh
+    thread.refresh_from_db()
+    assert thread.supplier_read_at is not None  # seen live counts as read
+
+    assert client.get(poll, {"after": "abc"}).status_code == 200  # a bad id is "from the start", not a 500
+
+
+def test_a_third_organisation_gets_404_on_the_thread_poll(client, pair):
+    _su, supplier, _ru, reseller = pair
+    thread = ThreadFactory(supplier=supplier, reseller=reseller)
+    stranger, _org = supplier_with_member()
+    client.force_login(stranger)
+    assert client.get(reverse("partners:thread_updates", args=[thread.pk])).status_code == 404
+
+
+def test_the_unread_badge_is_polled_and_counts_own_threads_only(client, pair):
+    supplier_user, supplier, _ru, reseller = pair
+    client.force_login(supplier_user)
+    empty = client.get(reverse("partners:thread_unread")).content.decode()
+    assert 'hx-trigger="every 30s"' in empty and 'data-testid="unread-threads"' not in empty
+    MessageFactory(thread=ThreadFactory(supplier=supplier, reseller=reseller))
+    MessageFactory(thread=ThreadFactory())  # two other organisations
+    assert 'data-testid="unread-threads">1<' in client.get(reverse("partners:thread_unread")).content.decode()
+
+
+def test_a_bare_new_message_link_offers_the_partners_instead_of_a_404(client, pair):
+    supplier_user, supplier, reseller_user, reseller = pair
+    client.force_login(reseller_user)
+    response = client.get(reverse("partners:thread_start"))
+    assert response.status_code == 200
+    assert f'href="?supplier={supplier.pk}"' in response.content.decode()
+    client.force_login(supplier_user)
+    response = client.get(reverse("partners:thread_start"))
+    assert response.status_code == 200
+    assert f'href="?reseller={reseller.pk}"' in response.content.decode()
+    other_reseller_user, other = reseller_with_member()
+    client.force_login(other_reseller_user)
+    assert supplier.company_name not in client.get(reverse("partners:thread_start")).content.decode()
