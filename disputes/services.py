@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Organisation
 from accounts.services import notify_organisation
+from distribution.core import texts
 from distribution.core.audit import audit
 from distribution.core.errors import InvalidState, PermissionDenied, ValidationFailed
 from distribution.core.money import ZERO, money
@@ -31,6 +32,7 @@ from procurement.services import (
 )
 from settlement.services import escrow_held
 
+from . import text_kinds as K
 from .evidence import validate_evidence_files
 from .models import Dispute, DisputeDecision, DisputeEvidence, DisputeMessage, DisputeOffer, Side
 from .services_compliance import penalty_record
@@ -93,10 +95,10 @@ def _lock(dispute_id: int) -> tuple[Dispute, object]:
     return dispute, po
 
 
-def _notify_both(dispute: Dispute, *, kind: str, title: str, body: str = "") -> None:
+def _notify_both(dispute: Dispute, *, kind: str, text: texts.Text) -> None:
     url = f"/disputes/{dispute.pk}/"
     for org_id in (dispute.reseller_id, dispute.supplier_id):
-        notify_organisation(organisation=_org(org_id), kind=kind, title=title, body=body, url=url)
+        notify_organisation(organisation=_org(org_id), kind=kind, text=text, url=url)
 
 
 def _org(org_id: int):
@@ -167,8 +169,7 @@ def dispute_open(
         _notify_both(
             dispute,
             kind="dispute.opened",
-            title=_("Dispute opened on purchase order %(number)s") % {"number": po.number},
-            body=description.strip()[:500],
+            text=K.OPENED(number=po.number, description=description.strip()[:500]),
         )
     return dispute
 
@@ -226,16 +227,20 @@ def dispute_make_offer(*, actor, dispute: Dispute, refund_amount, note: str = ""
         notify_organisation(
             organisation=_org(dispute.reseller_id if side == Side.SUPPLIER else dispute.supplier_id),
             kind="dispute.offer",
-            title=_("New offer on dispute %(number)s: refund %(refund)s") % {"number": dispute.number, "refund": refund},
+            params={"number": dispute.number, "refund": texts.Money(refund)},
             url=f"/disputes/{dispute.pk}/",
         )
     return offer
 
 
-def _settle(*, actor, dispute: Dispute, po, refund: Decimal, release: Decimal, outcome: str, reason: str, now: datetime) -> Dispute:
+def _settle(
+    *, actor, dispute: Dispute, po, refund: Decimal, release: Decimal, outcome: str, reason: str | texts.Text, now: datetime
+) -> Dispute:
     """Split escrow once (caller holds the PO and dispute locks and checked the split)."""
+    if not isinstance(reason, texts.Text):
+        reason = reason[:300]
     purchase_order_dispute_settle(
-        actor=actor, purchase_order=po, refund_amount=refund, release_amount=release, reason=reason[:300], now=now, notify=False
+        actor=actor, purchase_order=po, refund_amount=refund, release_amount=release, reason=reason, now=now, notify=False
     )
     dispute.settle(at=now, outcome=outcome, refund_amount=refund, release_amount=release)
     dispute.save()
@@ -245,9 +250,7 @@ def _settle(*, actor, dispute: Dispute, po, refund: Decimal, release: Decimal, o
     _notify_both(
         dispute,
         kind="dispute.settled",
-        title=_("Dispute %(number)s settled: %(refund)s refunded, %(release)s released")
-        % {"number": dispute.number, "refund": refund, "release": release},
-        body=reason[:500],
+        text=K.SETTLED(number=dispute.number, refund=texts.Money(refund), release=texts.Money(release), reason=reason),
     )
     return dispute
 
@@ -281,7 +284,7 @@ def dispute_accept_offer(*, actor, offer: DisputeOffer, now: datetime | None = N
             refund=offer.refund_amount,
             release=offer.release_amount,
             outcome=Dispute.Outcome.AGREEMENT,
-            reason=_("Offer accepted"),
+            reason=K.REASON_OFFER_ACCEPTED(),
             now=now,
         )
         audit(
@@ -313,7 +316,7 @@ def dispute_withdraw(*, actor, dispute: Dispute, now: datetime | None = None) ->
         audit(actor=actor, action="dispute.withdrawn", obj=dispute, summary=po.number)
         if po.confirm_by is not None and po.confirm_by <= now:
             purchase_order_confirm_receipt(actor=actor, purchase_order=po, now=now)
-        _notify_both(dispute, kind="dispute.withdrawn", title=_("Dispute %(number)s was withdrawn") % {"number": dispute.number})
+        _notify_both(dispute, kind="dispute.withdrawn", text=K.WITHDRAWN(number=dispute.number))
     return dispute
 
 
@@ -330,9 +333,7 @@ def dispute_escalate(*, actor, dispute: Dispute, now: datetime | None = None) ->
         dispute.escalate(at=now, auto=False, by=actor)
         dispute.save()
         audit(actor=actor, action="dispute.escalated", obj=dispute, summary=side)
-        _notify_both(
-            dispute, kind="dispute.escalated", title=_("Dispute %(number)s was escalated to the platform") % {"number": dispute.number}
-        )
+        _notify_both(dispute, kind="dispute.escalated", text=K.ESCALATED(number=dispute.number))
     return dispute
 
 
@@ -350,7 +351,7 @@ def dispute_escalate_due(*, dispute_id: int, now: datetime | None = None) -> Dis
         _notify_both(
             dispute,
             kind="dispute.escalated",
-            title=_("Dispute %(number)s was not settled in 30 days and went to the platform") % {"number": dispute.number},
+            text=K.ESCALATED_LATE(number=dispute.number),
         )
     return dispute
 

@@ -28,7 +28,9 @@ from decimal import Decimal
 
 from django.db import connection, transaction
 from django.utils import timezone
+from psycopg.types.json import Jsonb
 
+from distribution.core import texts
 from distribution.core.audit import audit_many
 from distribution.core.money import ZERO, format_money, money
 
@@ -97,7 +99,7 @@ def _locked_holds(references: list[str]) -> list[_Hold]:
 
 
 def _post_many(
-    moves: list[_Move], *, kind: str, suffix: str, lines_for, memo: str, actor, wallet_orgs: set[int], audit_action: str
+    moves: list[_Move], *, kind: str, suffix: str, lines_for, memo: str | texts.Text, actor, wallet_orgs: set[int], audit_action: str
 ) -> dict[str, int]:
     """Insert one journal transaction per move, their entries, wallet balances, hold updates and audit rows."""
     if not moves:
@@ -109,12 +111,13 @@ def _post_many(
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {JournalTransaction._meta.db_table} "  # noqa: S608 (table names from model metadata, values are parameters)
-            "(kind, reference, memo, idempotency_key, actor_id, created_at) "
-            "SELECT %s, left(t.reference, 64), %s, t.key, %s, %s "
+            "(kind, reference, memo, memo_text, idempotency_key, actor_id, created_at) "
+            "SELECT %s, left(t.reference, 64), %s, %s, t.key, %s, %s "
             "FROM unnest(%s::text[], %s::text[]) WITH ORDINALITY AS t(reference, key, n) ORDER BY t.n RETURNING id, reference",
             [
                 kind,
-                str(memo)[:500],
+                texts.plain(memo, 500),
+                Jsonb(texts.stored(memo)) if texts.stored(memo) else None,
                 actor_id,
                 posted_at,
                 references,
@@ -190,7 +193,7 @@ def _post_many(
     return {m.hold.reference: txn_ids[m.hold.reference[:64]] for m in moves}
 
 
-def escrow_refund_many(*, references: list[str], actor=None, memo: str = "") -> dict[str, int]:
+def escrow_refund_many(*, references: list[str], actor=None, memo: str | texts.Text = "") -> dict[str, int]:
     """Everything still held for each reference → its reseller's wallet. Returns reference → new transaction id."""
     with transaction.atomic(savepoint=False):
         holds = _locked_holds(references)
@@ -212,7 +215,9 @@ def escrow_refund_many(*, references: list[str], actor=None, memo: str = "") -> 
         )
 
 
-def escrow_release_many(*, references: list[str], commission_rates: dict[int, Decimal], actor=None, memo: str = "") -> dict[str, int]:
+def escrow_release_many(
+    *, references: list[str], commission_rates: dict[int, Decimal], actor=None, memo: str | texts.Text = ""
+) -> dict[str, int]:
     """Everything still held for each reference → its supplier's wallet, less commission → commission revenue.
 
     ``commission_rates``: payee organisation id → its rate (given by the caller, as for ``escrow_release``).
