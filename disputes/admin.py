@@ -273,6 +273,10 @@ class ViolationAdmin(admin.ModelAdmin):
     def active_now(self, obj):
         return getattr(obj, "in_force", None)
 
+    @admin.display(description=_("rule title"))
+    def rule_title(self, obj):
+        return obj.rule_title
+
     def save_model(self, request, obj, form, change):
         if change:
             return

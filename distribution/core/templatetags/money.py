@@ -1,4 +1,4 @@
-"""``{{ amount|money }}``: an amount with two decimals and the reader's thousands separators (``12,345.60``).
+"""``{{ amount|money }}``, ``{{ n|count }}``, ``{{ delta|duration }}``: numbers for the reader.
 
 A builtin (settings.TEMPLATES), so every template may use it without ``{% load %}``. Empty
 values stay empty; anything that is not a number is shown as it is.
@@ -10,6 +10,8 @@ from decimal import Decimal, InvalidOperation
 
 from django import template
 from django.utils.formats import number_format
+
+from distribution.core.durations import humanize_duration
 
 register = template.Library()
 
@@ -34,3 +36,9 @@ def count(value) -> str:
         return number_format(int(value), 0, use_l10n=True, force_grouping=True)
     except (TypeError, ValueError):
         return value
+
+
+@register.filter
+def duration(value) -> str:
+    """A ``timedelta`` in words of the reader's language (``6 天，23 小時``)."""
+    return humanize_duration(value) if value is not None else ""
