@@ -95,10 +95,11 @@ def _lock(dispute_id: int) -> tuple[Dispute, object]:
     return dispute, po
 
 
-def _notify_both(dispute: Dispute, *, kind: str, text: texts.Text) -> None:
+def _notify_both(dispute: Dispute, *, kind: str, text: texts.Text | None = None, title: str | None = None, body: str = "") -> None:
+    """Both sides, with a registered ``text`` (each reader's language) or, the old way, finished ``title``/``body``."""
     url = f"/disputes/{dispute.pk}/"
     for org_id in (dispute.reseller_id, dispute.supplier_id):
-        notify_organisation(organisation=_org(org_id), kind=kind, text=text, url=url)
+        notify_organisation(organisation=_org(org_id), kind=kind, text=text, title=title, body=body, url=url)
 
 
 def _org(org_id: int):

@@ -32,8 +32,8 @@ pytestmark = pytest.mark.django_db
 HAN = re.compile(r"[\u3400-\u9fff]")
 TO_SIMPLIFIED = opencc.OpenCC("t2s")
 TO_TRADITIONAL = opencc.OpenCC("s2t")
-# characters that traditional text writes the same way in some words (平台, 公里, 若干, 皇后…)
-SHARED = set("台里干于后面只系")
+# characters that traditional text writes the same way in some words (平台, 公里, 若干, 皇后, 批准, 佣金, 游標…)
+SHARED = set("台里干于后面只系准佣游")
 LANGUAGES = ["en", "zh-hans", "zh-hant"]
 
 
@@ -242,3 +242,21 @@ def test_every_admin_column_header_is_translated(language):
                     untranslated.append(f"{model._meta.label}.{name}: {label}")
 
     assert untranslated == []
+
+
+@pytest.mark.parametrize(("language", "directory"), [("zh-hans", "zh_Hans"), ("zh-hant", "zh_Hant")])
+def test_each_chinese_catalog_is_written_in_its_own_script(language, directory):
+    from pathlib import Path
+
+    from tests.test_i18n_completeness import CATALOG_DIRS, parse_po
+
+    root = Path(__file__).resolve().parent.parent
+    wrong = [
+        f"{base}: {entry['msgid']!r} → {text}"
+        for base in CATALOG_DIRS
+        for entry in parse_po(root / base / directory / "LC_MESSAGES" / "django.po")
+        for text in entry["msgstrs"]
+        if foreign_words(language, text)
+    ]
+
+    assert wrong == []

@@ -126,11 +126,12 @@ def _record(rows: list[_Row], *, from_status: str, to_status: str, reason: texts
 NUMBER = "%(number)s"
 
 
-def _notify(rows: list[_Row], notices: list[tuple[str, str, texts.TextKind]]) -> None:
+def _notify(rows: list[_Row], notices: list[tuple[str, str, texts.TextKind | str]]) -> None:
     """One notification per active member of each PO's reseller/supplier, one ``INSERT … SELECT`` per notice.
 
     ``notices`` = [(to, kind, registered text whose one parameter is ``number``)]; each row stores
     the text kind with ``{"number": …}`` (rendered when read) and the default-language title.
+    A translated title containing ``%(number)s`` (the old way) is stored as finished text.
     """
     marker = "PO-NUMBER-MARKER"
     urls = {to: reverse(f"procurement:{to}_po_detail", args=[marker]) for to in ("reseller", "supplier")}
@@ -139,15 +140,18 @@ def _notify(rows: list[_Row], notices: list[tuple[str, str, texts.TextKind]]) ->
     with connection.cursor() as cursor:
         for to, kind, text in notices:
             org_ids = [r.reseller_id if to == "reseller" else r.supplier_id for r in rows]
-            title = texts.plain(text(number=NUMBER))  # the default-language fallback, number filled in below
+            if isinstance(text, texts.TextKind):
+                title, text_kind, params = texts.plain(text(number=NUMBER)), text.key, "jsonb_build_object('number', t.number)"
+            else:
+                title, text_kind, params = str(text), "", "NULL"
             cursor.execute(
                 f"INSERT INTO {Notification._meta.db_table} (user_id, kind, text_kind, params, title, body, url, created_at, read_at) "  # noqa: S608 (table names from model metadata, values are parameters)
-                "SELECT u.id, %s, %s, jsonb_build_object('number', t.number), left(replace(%s, %s, t.number), 200), '', "
+                f"SELECT u.id, %s, %s, {params}, left(replace(%s, %s, t.number), 200), '', "
                 "replace(%s, %s, t.number), %s, NULL "
                 f"FROM unnest(%s::text[], %s::bigint[]) WITH ORDINALITY AS t(number, organisation_id, n) "
                 f"JOIN {Membership._meta.db_table} m ON m.organisation_id = t.organisation_id "
                 f"JOIN {User._meta.db_table} u ON u.id = m.user_id AND u.is_active ORDER BY t.n, u.id",
-                [kind, text.key if text.key != kind else "", title, NUMBER, urls[to], marker, created_at, numbers, org_ids],
+                [kind, text_kind if text_kind != kind else "", title, NUMBER, urls[to], marker, created_at, numbers, org_ids],
             )
 
 

@@ -14,6 +14,7 @@ from accounts.models import AgreementVersion, Organisation, Role, User
 from accounts.services import agreement_accept, email_in_recipients_language, notify_organisation, organisation_create
 from distribution.core.audit import audit
 from distribution.core.errors import InvalidState, ValidationFailed
+from distribution.core.texts import TextKind
 from suppliers import text_kinds as K
 from suppliers.models import Supplier
 
@@ -86,12 +87,19 @@ def _supplier_set_status(*, actor, supplier, to: str, allowed_from: tuple[str, .
             summary=f"{before} → {to}",
             data={"from": before, "to": to, "reason": reason},
         )
-        text = title(reason=reason)  # a registered text (suppliers/text_kinds.py): each reader's language
-        notify_organisation(organisation=supplier.organisation, kind=action, text=text, url=reverse("home"), managers_only=True)
         owners = list(
             User.objects.filter(membership__organisation=supplier.organisation, membership__role=Role.OWNER).only("email", "language")
         )
-        email_in_recipients_language(users=owners, subject=lambda: text.render("title"), body=lambda: reason or text.render("title"))
+        if isinstance(title, TextKind):  # a registered text (suppliers/text_kinds.py): each reader's own language
+            text = title(reason=reason)
+            notify_organisation(organisation=supplier.organisation, kind=action, text=text, url=reverse("home"), managers_only=True)
+            subject = lambda: text.render("title")  # noqa: E731
+        else:  # a finished title (the old way): stored and mailed as it is
+            notify_organisation(
+                organisation=supplier.organisation, kind=action, title=str(title), body=reason, url=reverse("home"), managers_only=True
+            )
+            subject = lambda: str(title)  # noqa: E731
+        email_in_recipients_language(users=owners, subject=subject, body=lambda: reason or subject())
     return supplier
 
 
