@@ -129,8 +129,13 @@ class PenaltyAdmin(admin.ModelAdmin):
 
 @admin.register(Notification)
 class NotificationAdmin(admin.ModelAdmin):
-    list_display = ("title", "user", "kind", "created_at", "read_at")
+    list_display = ("title_shown", "user", "kind", "created_at", "read_at")
     list_filter = ("kind",)
     search_fields = ("title", "user__email")
     list_select_related = ("user",)
     raw_id_fields = ("user",)
+
+    @admin.display(description=_("title"), ordering="title")
+    def title_shown(self, obj):
+        """The title in the reader's language (the stored text is the default language's)."""
+        return obj.display_title

@@ -12,6 +12,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from distribution.core import texts
+
 
 class UserManager(BaseUserManager):
     use_in_migrations = True
@@ -41,6 +43,13 @@ class User(AbstractUser):
     username = None
     email = models.EmailField(_("email address"), unique=True)
     full_name = models.CharField(_("full name"), max_length=120, blank=True)
+    language = models.CharField(
+        _("language"),
+        max_length=10,
+        choices=settings.LANGUAGES,
+        blank=True,
+        help_text=_("The language of the emails this person receives (empty: the platform's default)."),
+    )
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: list[str] = []
@@ -69,8 +78,8 @@ class Organisation(models.Model):
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, db_index=True)
     name = models.CharField(_("name"), max_length=200)
     email = models.EmailField(_("contact email"), blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
     class Meta:
         ordering = ["name", "id"]
@@ -101,20 +110,16 @@ MANAGING_ROLES = (Role.OWNER, Role.MANAGER)
 class Membership(models.Model):
     """A user's place in its one organisation."""
 
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="membership")
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="memberships")
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="membership", verbose_name=_("user"))
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("organisation"))
     role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.STAFF)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
         ordering = ["organisation_id", "created_at"]
         verbose_name = _("membership")
         verbose_name_plural = _("memberships")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["organisation"], condition=Q(role="owner"), name="one_owner_per_organisation"
-            )
-        ]
+        constraints = [models.UniqueConstraint(fields=["organisation"], condition=Q(role="owner"), name="one_owner_per_organisation")]
 
     def __str__(self) -> str:
         return f"{self.user} @ {self.organisation} ({self.get_role_display()})"
@@ -135,15 +140,17 @@ def _invitation_token() -> str:
 
 
 class Invitation(models.Model):
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="invitations")
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="invitations", verbose_name=_("organisation"))
     email = models.EmailField(_("email address"))
     role = models.CharField(_("role"), max_length=16, choices=[(Role.MANAGER, Role.MANAGER.label), (Role.STAFF, Role.STAFF.label)])
-    token = models.CharField(max_length=64, unique=True, default=_invitation_token)
-    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
-    expires_at = models.DateTimeField()
-    accepted_at = models.DateTimeField(null=True, blank=True)
-    revoked_at = models.DateTimeField(null=True, blank=True)
+    token = models.CharField(max_length=64, unique=True, default=_invitation_token, verbose_name=_("token"))
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("invited by")
+    )
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    expires_at = models.DateTimeField(verbose_name=_("expires at"))
+    accepted_at = models.DateTimeField(null=True, blank=True, verbose_name=_("accepted at"))
+    revoked_at = models.DateTimeField(null=True, blank=True, verbose_name=_("revoked at"))
 
     class Meta:
         ordering = ["-created_at"]
@@ -166,7 +173,7 @@ class AgreementVersion(models.Model):
     supplier_text = models.TextField(_("text for suppliers"))
     reseller_text = models.TextField(_("text for resellers"))
     published_at = models.DateTimeField(_("published at"), null=True, blank=True, db_index=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
         ordering = ["-published_at", "-id"]
@@ -181,11 +188,13 @@ class AgreementVersion(models.Model):
 
 
 class AgreementAcceptance(models.Model):
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="agreement_acceptances")
-    version = models.ForeignKey(AgreementVersion, on_delete=models.PROTECT, related_name="acceptances")
-    accepted_at = models.DateTimeField(default=timezone.now)
-    ip_address = models.GenericIPAddressField(null=True, blank=True)
-    user_agent = models.CharField(max_length=300, blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="agreement_acceptances", verbose_name=_("user")
+    )
+    version = models.ForeignKey(AgreementVersion, on_delete=models.PROTECT, related_name="acceptances", verbose_name=_("version"))
+    accepted_at = models.DateTimeField(default=timezone.now, verbose_name=_("accepted at"))
+    ip_address = models.GenericIPAddressField(null=True, blank=True, verbose_name=_("ip address"))
+    user_agent = models.CharField(max_length=300, blank=True, verbose_name=_("user agent"))
 
     class Meta:
         ordering = ["-accepted_at"]
@@ -200,16 +209,22 @@ class AgreementAcceptance(models.Model):
 class Notification(models.Model):
     """A platform event shown on a user's notifications page (and maybe emailed)."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications", verbose_name=_("user"))
     # The tenant (distribution column, docs/scaling.md): the user's organisation when notified.
     # Left unset, the database fills it from the user's membership (accounts 0003).
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+", db_default=None)
     kind = models.CharField(_("kind"), max_length=60, db_index=True)
+    # The parameters of ``kind`` (distribution.core.texts), rendered in the reader's language when
+    # shown. ``None``: a notification written as finished text (``title``/``body`` shown as they are).
+    params = models.JSONField(_("parameters"), null=True, blank=True)
+    # The registered text to render when it is not ``kind`` itself (several texts share one kind).
+    text_kind = models.CharField(_("text"), max_length=80, blank=True)
+    # What the kind rendered to when written (the fallback if the kind is ever unregistered).
     title = models.CharField(_("title"), max_length=200)
     body = models.TextField(_("body"), blank=True)
     url = models.CharField(_("link"), max_length=300, blank=True)
-    created_at = models.DateTimeField(default=timezone.now, db_index=True)
-    read_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, db_index=True)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -218,7 +233,20 @@ class Notification(models.Model):
         verbose_name_plural = _("notifications")
 
     def __str__(self) -> str:
-        return self.title
+        return self.display_title
+
+    @property
+    def display_title(self) -> str:
+        """The title in the active language (the reader's)."""
+        if self.params is None:
+            return self.title
+        return texts.render(self.text_kind or self.kind, self.params, part="title", fallback=self.title)
+
+    @property
+    def display_body(self) -> str:
+        if self.params is None:
+            return self.body
+        return texts.render(self.text_kind or self.kind, self.params, part="body", fallback=self.body)
 
 
 class PenaltyQuerySet(models.QuerySet):
@@ -258,15 +286,17 @@ class Penalty(models.Model):
         SUSPEND_ORDERING = "suspend_ordering", _("Suspension from placing purchase orders")
         SUSPEND_LISTING = "suspend_listing", _("Suspension from listing")
 
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="penalties")
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="penalties", verbose_name=_("organisation"))
     rule = models.CharField(_("rule broken"), max_length=10)
     description = models.TextField(_("description"))
     sanction = models.CharField(_("sanction"), max_length=32, choices=Sanction.choices, default=Sanction.WARNING)
     starts_at = models.DateTimeField(_("starts at"), default=timezone.now)
     ends_at = models.DateTimeField(_("ends at"), null=True, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
-    revoked_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("created by")
+    )
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    revoked_at = models.DateTimeField(null=True, blank=True, verbose_name=_("revoked at"))
 
     objects = PenaltyQuerySet.as_manager()
 

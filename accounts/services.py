@@ -8,16 +8,18 @@ through the outbox (``distribution.core.email.send_email``), sent by the worker 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from distribution.core import texts
 from distribution.core.audit import audit
 from distribution.core.email import send_email
 from distribution.core.errors import InvalidState, PermissionDenied, ValidationFailed
@@ -244,32 +246,113 @@ def membership_remove(*, actor, membership: Membership) -> None:
 
 
 def notify_users(
-    *, users: Iterable, kind: str, title: str, body: str = "", url: str = "", organisation_id: int | None = None
+    *,
+    users: Iterable,
+    kind: str,
+    params: Mapping[str, Any] | None = None,
+    text: texts.Text | None = None,
+    title: str | None = None,
+    body: str = "",
+    url: str = "",
+    organisation_id: int | None = None,
 ) -> list[Notification]:
     """Create one notification per user (users or their ids; inside the caller's transaction).
 
+    New calls pass a registered ``kind`` (``distribution.core.texts.register``) and its ``params``,
+    or a ``text`` (a registered text with its params, when several texts share one ``kind``): the
+    notification is rendered when read, in the reader's language. Calls written the old way
+    (``title=``/``body=``, finished text) still work: the text is stored and shown as it is.
     ``organisation_id``: the users' organisation when the caller knows it (the notifications'
-    tenant); left out, the database takes each user's from its membership. A user who belongs
-    to no organisation (platform staff, a removed member) cannot be notified: the row is refused.
+    tenant); left out, the database takes each user's from its membership.
     """
+    text_kind = ""
+    if text is not None:
+        text_kind, params = text.kind, text.params
+    title_text, body_text, stored_params = _notification_text(text_kind or kind, params, title, body)
     now = timezone.now()
     tenant = {} if organisation_id is None else {"organisation_id": organisation_id}
     return insert_rows(  # bulk_create's INSERT, compiled once per process and row count (every PO action notifies)
         [
-            Notification(user_id=getattr(u, "pk", u), kind=kind, title=str(title)[:200], body=str(body), url=url, created_at=now, **tenant)
+            Notification(
+                user_id=getattr(u, "pk", u),
+                kind=kind,
+                text_kind=text_kind if text_kind != kind else "",
+                params=stored_params,
+                title=title_text[:200],
+                body=body_text,
+                url=url,
+                created_at=now,
+                **tenant,
+            )
             for u in users
         ]
     )
 
 
+def _notification_text(kind: str, params: Mapping[str, Any] | None, title: Any, body: Any) -> tuple[str, str, dict | None]:
+    """(fallback title, fallback body, params to store or None for finished text)."""
+    if title is not None or texts.get(kind) is None:
+        if title is None:
+            raise ValueError(f"notification kind {kind!r} is not registered; register it or pass title=")
+        return str(title), str(body or ""), None
+    encoded = texts.encode_params(params or {})
+    with translation.override(settings.LANGUAGE_CODE):
+        return texts.render(kind, encoded, part="title"), texts.render(kind, encoded, part="body"), encoded
+
+
 def notify_organisation(
-    *, organisation: Organisation, kind: str, title: str, body: str = "", url: str = "", managers_only: bool = False
+    *,
+    organisation: Organisation,
+    kind: str,
+    params: Mapping[str, Any] | None = None,
+    text: texts.Text | None = None,
+    title: str | None = None,
+    body: str = "",
+    url: str = "",
+    managers_only: bool = False,
 ) -> list[Notification]:
-    """Notify every member (or only owners/managers) of ``organisation``."""
+    """Notify every member (or only owners/managers) of ``organisation`` (``kind``+``params``/``text``, or old-style text)."""
     users = User.objects.filter(membership__organisation=organisation, is_active=True)
     if managers_only:
         users = users.filter(membership__role__in=list(MANAGING_ROLES))
-    return notify_users(users=list(users), kind=kind, title=title, body=body, url=url, organisation_id=organisation.pk)
+    return notify_users(
+        users=list(users), kind=kind, params=params, text=text, title=title, body=body, url=url, organisation_id=organisation.pk
+    )
+
+
+def email_in_recipients_language(*, users: Iterable, extra: Iterable[str] = (), subject: Any, body: Any) -> int:
+    """Queue ``subject``/``body`` (``Text``, lazy strings or callables of no argument) to each user in
+    their own language (``User.language``, else the platform's default); ``extra`` addresses get the default.
+
+    Returns how many recipients were addressed."""
+    by_language: dict[str, list[str]] = {}
+    seen: set[str] = set()
+    for user in users:
+        if not user.email or user.email in seen:
+            continue
+        seen.add(user.email)
+        by_language.setdefault(user.language or settings.LANGUAGE_CODE, []).append(user.email)
+    for address in extra:
+        if address and address not in seen:
+            seen.add(address)
+            by_language.setdefault(settings.LANGUAGE_CODE, []).append(address)
+    sent = 0
+    for language, addresses in by_language.items():
+        with translation.override(language):
+            rendered_subject = str(subject() if callable(subject) else subject)
+            rendered_body = str(body() if callable(body) else body)
+            sent += send_email(to=addresses, subject=rendered_subject, body=rendered_body)
+    return sent
+
+
+def user_set_language(*, user: User, language: str) -> User:
+    """Remember ``user``'s language (chosen with the language switcher) for the emails they receive."""
+    if language not in dict(settings.LANGUAGES):
+        raise ValidationFailed(_("Choose one of the offered languages."))
+    if user.language != language:
+        User.objects.filter(pk=user.pk).update(language=language)
+        user.language = language
+    return user
 
 
 def notification_mark_read(*, user, notification_ids: list[int] | None = None, now: datetime | None = None) -> int:

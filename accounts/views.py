@@ -7,6 +7,7 @@ from __future__ import annotations
 from allauth.account.adapter import get_adapter
 from allauth.account.internal import flows
 from allauth.account.views import SignupView
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.mixins import LoginRequiredMixin
@@ -334,3 +335,17 @@ class NotificationReadView(LoginRequiredMixin, View):
         if request.POST.get("open") and url and url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()}):
             return redirect(url)
         return redirect("accounts:notifications")
+
+
+# --- language --------------------------------------------------------------------------------
+
+
+def set_language(request):
+    """Django's language switcher, and the signed-in user's choice remembered for their emails."""
+    from django.views.i18n import set_language as django_set_language
+
+    response = django_set_language(request)
+    language = request.POST.get("language", "")
+    if request.method == "POST" and request.user.is_authenticated and language in dict(settings.LANGUAGES):
+        services.user_set_language(user=request.user, language=language)
+    return response

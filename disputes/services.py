@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Organisation
 from accounts.services import notify_organisation, notify_users
 from compliance.services.penalties import penalty_record
+from distribution.core import texts
 from distribution.core.audit import audit
 from distribution.core.errors import InvalidState, PermissionDenied, ValidationFailed
 from distribution.core.evidence import validate_evidence_files
@@ -34,6 +35,7 @@ from procurement.services import (
 from settlement.services import escrow_held
 from suppliers.selectors.partnerships import key_account_recipients
 
+from . import text_kinds as K
 from .models import Dispute, DisputeDecision, DisputeEvidence, DisputeMessage, DisputeOffer, Side
 
 
@@ -94,20 +96,23 @@ def _lock(dispute_id: int) -> tuple[Dispute, object]:
     return dispute, po
 
 
-def _notify_both(dispute: Dispute, *, kind: str, title: str, body: str = "") -> None:
+def _notify_both(dispute: Dispute, *, kind: str, text: texts.Text | None = None, title: str | None = None, body: str = "") -> None:
+    """Both sides, with a registered ``text`` (each reader's language) or, the old way, finished ``title``/``body``."""
     url = f"/disputes/{dispute.pk}/"
     for org_id in (dispute.reseller_id, dispute.supplier_id):
-        _notify_side(dispute, org_id, kind=kind, title=title, body=body, url=url)
+        _notify_side(dispute, org_id, kind=kind, text=text, title=title, body=body, url=url)
 
 
-def _notify_side(dispute: Dispute, org_id: int, *, kind: str, title: str, body: str = "", url: str = "") -> None:
+def _notify_side(
+    dispute: Dispute, org_id: int, *, kind: str, text: texts.Text | None = None, title: str | None = None, body: str = "", url: str = ""
+) -> None:
     """One side of a dispute; on the supplier's side a key account's dispute goes to its manager and the owner."""
     if org_id == dispute.supplier_id:
         key_account = key_account_recipients(dispute.supplier_id, dispute.reseller_id)
         if key_account is not None:
-            notify_users(users=key_account, kind=kind, title=title, body=body, url=url)
+            notify_users(users=key_account, kind=kind, text=text, title=title, body=body, url=url, organisation_id=org_id)
             return
-    notify_organisation(organisation=_org(org_id), kind=kind, title=title, body=body, url=url)
+    notify_organisation(organisation=_org(org_id), kind=kind, text=text, title=title, body=body, url=url)
 
 
 def _org(org_id: int):
@@ -178,8 +183,7 @@ def dispute_open(
         _notify_both(
             dispute,
             kind="dispute.opened",
-            title=_("Dispute opened on purchase order %(number)s") % {"number": po.number},
-            body=description.strip()[:500],
+            text=K.OPENED(number=po.number, description=description.strip()[:500]),
         )
     return dispute
 
@@ -238,16 +242,20 @@ def dispute_make_offer(*, actor, dispute: Dispute, refund_amount, note: str = ""
             dispute,
             dispute.reseller_id if side == Side.SUPPLIER else dispute.supplier_id,
             kind="dispute.offer",
-            title=_("New offer on dispute %(number)s: refund %(refund)s") % {"number": dispute.number, "refund": refund},
+            params={"number": dispute.number, "refund": texts.Money(refund)},
             url=f"/disputes/{dispute.pk}/",
         )
     return offer
 
 
-def _settle(*, actor, dispute: Dispute, po, refund: Decimal, release: Decimal, outcome: str, reason: str, now: datetime) -> Dispute:
+def _settle(
+    *, actor, dispute: Dispute, po, refund: Decimal, release: Decimal, outcome: str, reason: str | texts.Text, now: datetime
+) -> Dispute:
     """Split escrow once (caller holds the PO and dispute locks and checked the split)."""
+    if not isinstance(reason, texts.Text):
+        reason = reason[:300]
     purchase_order_dispute_settle(
-        actor=actor, purchase_order=po, refund_amount=refund, release_amount=release, reason=reason[:300], now=now, notify=False
+        actor=actor, purchase_order=po, refund_amount=refund, release_amount=release, reason=reason, now=now, notify=False
     )
     dispute.settle(at=now, outcome=outcome, refund_amount=refund, release_amount=release)
     dispute.save()
@@ -257,9 +265,7 @@ def _settle(*, actor, dispute: Dispute, po, refund: Decimal, release: Decimal, o
     _notify_both(
         dispute,
         kind="dispute.settled",
-        title=_("Dispute %(number)s settled: %(refund)s refunded, %(release)s released")
-        % {"number": dispute.number, "refund": refund, "release": release},
-        body=reason[:500],
+        text=K.SETTLED(number=dispute.number, refund=texts.Money(refund), release=texts.Money(release), reason=reason),
     )
     return dispute
 
@@ -293,7 +299,7 @@ def dispute_accept_offer(*, actor, offer: DisputeOffer, now: datetime | None = N
             refund=offer.refund_amount,
             release=offer.release_amount,
             outcome=Dispute.Outcome.AGREEMENT,
-            reason=_("Offer accepted"),
+            reason=K.REASON_OFFER_ACCEPTED(),
             now=now,
         )
         audit(
@@ -325,7 +331,7 @@ def dispute_withdraw(*, actor, dispute: Dispute, now: datetime | None = None) ->
         audit(actor=actor, action="dispute.withdrawn", obj=dispute, summary=po.number)
         if po.confirm_by is not None and po.confirm_by <= now:
             purchase_order_confirm_receipt(actor=actor, purchase_order=po, now=now)
-        _notify_both(dispute, kind="dispute.withdrawn", title=_("Dispute %(number)s was withdrawn") % {"number": dispute.number})
+        _notify_both(dispute, kind="dispute.withdrawn", text=K.WITHDRAWN(number=dispute.number))
     return dispute
 
 
@@ -342,9 +348,7 @@ def dispute_escalate(*, actor, dispute: Dispute, now: datetime | None = None) ->
         dispute.escalate(at=now, auto=False, by=actor)
         dispute.save()
         audit(actor=actor, action="dispute.escalated", obj=dispute, summary=side)
-        _notify_both(
-            dispute, kind="dispute.escalated", title=_("Dispute %(number)s was escalated to the platform") % {"number": dispute.number}
-        )
+        _notify_both(dispute, kind="dispute.escalated", text=K.ESCALATED(number=dispute.number))
     return dispute
 
 
@@ -362,7 +366,7 @@ def dispute_escalate_due(*, dispute_id: int, now: datetime | None = None) -> Dis
         _notify_both(
             dispute,
             kind="dispute.escalated",
-            title=_("Dispute %(number)s was not settled in 30 days and went to the platform") % {"number": dispute.number},
+            text=K.ESCALATED_LATE(number=dispute.number),
         )
     return dispute
 

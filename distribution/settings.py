@@ -115,6 +115,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.organisation",
             ],
+            # {{ amount|money }} and {{ n|count }} in every template (thousands separators in each language)
+            "builtins": ["distribution.core.templatetags.money"],
         },
     },
 ]
@@ -246,6 +248,8 @@ LANGUAGES = [
     ("en", "English"),
 ]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Thousands separators in every language (Django's Chinese formats have none): distribution/formats/
+FORMAT_MODULE_PATH = ["distribution.formats"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True

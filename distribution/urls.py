@@ -17,6 +17,8 @@ admin.site.login = secure_admin_login(admin.site.login)
 urlpatterns = [
     path("", account_views.LandingView.as_view(), name="landing"),
     path("home/", account_views.HomeView.as_view(), name="home"),
+    # the switcher also remembers a signed-in user's language for their emails (accounts.User.language)
+    path("i18n/setlang/", account_views.set_language, name="set_language"),
     path("i18n/", include("django.conf.urls.i18n")),
     # browsers and feed readers that ask before reading the page's <link rel="icon">
     path("favicon.ico", RedirectView.as_view(url=settings.STATIC_URL + "icons/favicon.ico", permanent=True), name="favicon"),

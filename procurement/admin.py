@@ -3,8 +3,10 @@
 State changes go through the services (disputes are decided in the disputes admin)."""
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from distribution.core.admin_mixins import ReadOnlyInline
+from distribution.core.durations import humanize_duration
 
 from .models import PurchaseOrder, PurchaseOrderLine, PurchaseOrderTransition, SavedAddress
 
@@ -17,8 +19,12 @@ class LineInline(ReadOnlyInline):
 
 class TransitionInline(ReadOnlyInline):
     model = PurchaseOrderTransition
-    fields = ("created_at", "actor_label", "from_status", "to_status", "reason")
+    fields = ("created_at", "actor_label", "from_status", "to_status", "reason_shown")
     readonly_fields = fields
+
+    @admin.display(description=_("reason"))
+    def reason_shown(self, obj):
+        return obj.reason_display
 
 
 @admin.register(PurchaseOrder)
@@ -31,7 +37,17 @@ class PurchaseOrderAdmin(admin.ModelAdmin):
     inlines = [LineInline, TransitionInline]
 
     def get_readonly_fields(self, request, obj=None):
-        return [f.name for f in self.model._meta.fields]
+        # every column as it is, except a duration in words and reasons in the reader's language
+        shown = {"confirm_remaining": "confirm_time_left", "status_reason": "status_reason_shown"}
+        return [shown.get(f.name, f.name) for f in self.model._meta.fields if f.name != "status_reason_text"]
+
+    @admin.display(description=_("confirm remaining"))
+    def confirm_time_left(self, obj):
+        return humanize_duration(obj.confirm_remaining) or "—"
+
+    @admin.display(description=_("reason"))
+    def status_reason_shown(self, obj):
+        return obj.status_reason_display
 
     def has_add_permission(self, request):
         return False

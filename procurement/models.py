@@ -16,6 +16,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 
+from distribution.core import texts
 from distribution.core.divisions import name_of
 from distribution.core.money import MONEY_FIELD_KWARGS, ZERO
 
@@ -76,12 +77,14 @@ class PurchaseOrder(AddressFields):
 
     number = models.CharField(_("number"), max_length=24, unique=True)
     status = FSMField(_("status"), choices=Status.choices, default=Status.AWAITING_PAYMENT, protected=True, db_index=True)
-    supplier = models.ForeignKey("suppliers.Supplier", on_delete=models.PROTECT, related_name="purchase_orders")
-    reseller = models.ForeignKey("resellers.Reseller", on_delete=models.PROTECT, related_name="purchase_orders")
+    supplier = models.ForeignKey("suppliers.Supplier", on_delete=models.PROTECT, related_name="purchase_orders", verbose_name=_("supplier"))
+    reseller = models.ForeignKey("resellers.Reseller", on_delete=models.PROTECT, related_name="purchase_orders", verbose_name=_("reseller"))
     shop = models.ForeignKey(
         "resellers.Shop", on_delete=models.SET_NULL, null=True, blank=True, related_name="purchase_orders", verbose_name=_("shop")
     )
-    placed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    placed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("placed by")
+    )
     consumer_order_ref = models.CharField(_("consumer order reference"), max_length=64)
     note = models.CharField(_("note to supplier"), max_length=500, blank=True)
 
@@ -102,22 +105,26 @@ class PurchaseOrder(AddressFields):
     tracking_number = models.CharField(_("tracking number"), max_length=50, blank=True)
     confirm_by = models.DateTimeField(_("auto-confirm at"), null=True, blank=True, db_index=True)
     dispute_until = models.DateTimeField(_("dispute until"), null=True, blank=True)
-    confirm_remaining = models.DurationField(null=True, blank=True, help_text=_("Auto-confirm time left when disputed."))
+    confirm_remaining = models.DurationField(
+        null=True, blank=True, help_text=_("Auto-confirm time left when disputed."), verbose_name=_("confirm remaining")
+    )
     disputed_at = models.DateTimeField(_("disputed at"), null=True, blank=True)
     completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     refunded_at = models.DateTimeField(_("refunded at"), null=True, blank=True)
     refund_amount = models.DecimalField(_("refunded"), default=ZERO, **MONEY_FIELD_KWARGS)
     status_reason = models.CharField(_("reason"), max_length=500, blank=True)
+    # the reason as a registered text (distribution.core.texts); None: typed by a person, shown as it is
+    status_reason_text = models.JSONField(_("reason (text kind)"), null=True, blank=True, editable=False)
 
     # Each reminder goes out once.
-    pay_reminded_at = models.DateTimeField(null=True, blank=True)
-    ship_reminded_at = models.DateTimeField(null=True, blank=True)
-    confirm_reminded_at = models.DateTimeField(null=True, blank=True)
-    address_changed_at = models.DateTimeField(null=True, blank=True)
+    pay_reminded_at = models.DateTimeField(null=True, blank=True, verbose_name=_("pay reminded at"))
+    ship_reminded_at = models.DateTimeField(null=True, blank=True, verbose_name=_("ship reminded at"))
+    confirm_reminded_at = models.DateTimeField(null=True, blank=True, verbose_name=_("confirm reminded at"))
+    address_changed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("address changed at"))
 
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    updated_at = models.DateTimeField(auto_now=True, db_index=True, verbose_name=_("updated at"))
 
     class Meta:
         ordering = ["-placed_at", "-id"]
@@ -157,6 +164,11 @@ class PurchaseOrder(AddressFields):
         return self.total_amount if self.status in self.ESCROW_STATES else ZERO
 
     @property
+    def status_reason_display(self) -> str:
+        """The reason of the last close/refund in the reader's language."""
+        return texts.show_stored(self.status_reason_text, self.status_reason)
+
+    @property
     def address_editable(self) -> bool:
         return self.status in (self.Status.AWAITING_PAYMENT, self.Status.PAID)
 
@@ -167,9 +179,9 @@ class PurchaseOrder(AddressFields):
         self.ship_by = now + settings.PO_SHIP_WITHIN
 
     @transition(field=status, source=Status.AWAITING_PAYMENT, target=Status.CLOSED)
-    def close(self, *, now: datetime, reason: str = "") -> None:
+    def close(self, *, now: datetime, reason: str | texts.Text = "") -> None:
         self.closed_at = now
-        self.status_reason = reason
+        self.status_reason, self.status_reason_text = texts.plain(reason, 500), texts.stored(reason)
 
     @transition(field=status, source=Status.PAID, target=Status.SHIPPED, conditions=[has_shipping_details])
     def ship(self, *, now: datetime) -> None:
@@ -178,10 +190,10 @@ class PurchaseOrder(AddressFields):
         self.dispute_until = self.confirm_by
 
     @transition(field=status, source=Status.PAID, target=Status.REFUNDED)
-    def refund(self, *, now: datetime, reason: str = "") -> None:
+    def refund(self, *, now: datetime, reason: str | texts.Text = "") -> None:
         self.refunded_at = now
         self.refund_amount = self.total_amount
-        self.status_reason = reason
+        self.status_reason, self.status_reason_text = texts.plain(reason, 500), texts.stored(reason)
 
     @transition(field=status, source=Status.SHIPPED, target=Status.COMPLETED)
     def complete(self, *, now: datetime) -> None:
@@ -232,9 +244,9 @@ def tenant_supplier() -> models.ForeignKey:
 
 
 class PurchaseOrderLine(models.Model):
-    purchase_order = models.ForeignKey(PurchaseOrder, on_delete=models.CASCADE, related_name="lines")
+    purchase_order = models.ForeignKey(PurchaseOrder, on_delete=models.CASCADE, related_name="lines", verbose_name=_("purchase order"))
     supplier = tenant_supplier()
-    sku = models.ForeignKey("suppliers.SKU", on_delete=models.PROTECT, related_name="purchase_order_lines")
+    sku = models.ForeignKey("suppliers.SKU", on_delete=models.PROTECT, related_name="purchase_order_lines", verbose_name=_("sku"))
     code = models.CharField(_("SKU code"), max_length=64)
     title = models.CharField(_("title"), max_length=300)
     quantity = models.PositiveIntegerField(_("quantity"))
@@ -316,13 +328,19 @@ class PackageLine(models.Model):
 class PurchaseOrderTransition(models.Model):
     """The timeline: every state change of a PO (who, when, from, to, reason)."""
 
-    purchase_order = models.ForeignKey(PurchaseOrder, on_delete=models.CASCADE, related_name="transitions")
+    purchase_order = models.ForeignKey(
+        PurchaseOrder, on_delete=models.CASCADE, related_name="transitions", verbose_name=_("purchase order")
+    )
     supplier = tenant_supplier()
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("actor")
+    )
     actor_label = models.CharField(_("by"), max_length=200, help_text=_("The user, or “system” for timers."))
     from_status = models.CharField(_("from"), max_length=24, blank=True)
     to_status = models.CharField(_("to"), max_length=24)
     reason = models.CharField(_("reason"), max_length=500, blank=True)
+    # the reason as a registered text (distribution.core.texts); None: typed by a person, shown as it is
+    reason_text = models.JSONField(_("reason (text kind)"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(_("when"), db_index=True)
 
     class Meta:
@@ -334,6 +352,11 @@ class PurchaseOrderTransition(models.Model):
         return f"{self.purchase_order_id}: {self.from_status or '—'} → {self.to_status}"
 
     @property
+    def reason_display(self) -> str:
+        """The reason in the reader's language."""
+        return texts.show_stored(self.reason_text, self.reason)
+
+    @property
     def to_label(self) -> str:
         return PurchaseOrder.Status(self.to_status).label if self.to_status in PurchaseOrder.Status.values else self.to_status
 
@@ -341,9 +364,9 @@ class PurchaseOrderTransition(models.Model):
 class SavedAddress(AddressFields):
     """A reseller's address book of consumer addresses."""
 
-    reseller = models.ForeignKey("resellers.Reseller", on_delete=models.CASCADE, related_name="saved_addresses")
+    reseller = models.ForeignKey("resellers.Reseller", on_delete=models.CASCADE, related_name="saved_addresses", verbose_name=_("reseller"))
     label = models.CharField(_("label"), max_length=50, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -360,10 +383,12 @@ class SavedAddress(AddressFields):
 class OrderImportMapping(models.Model):
     """A reseller's own column mapping for order files (``columns``: field → the file's header)."""
 
-    reseller = models.ForeignKey("resellers.Reseller", on_delete=models.CASCADE, related_name="order_import_mappings")
+    reseller = models.ForeignKey(
+        "resellers.Reseller", on_delete=models.CASCADE, related_name="order_import_mappings", verbose_name=_("reseller")
+    )
     name = models.CharField(_("name"), max_length=100)
     columns = models.JSONField(_("columns"), default=dict)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
         ordering = ["name", "id"]
@@ -384,20 +409,22 @@ class OrderImport(models.Model):
         DONE = "done", _("Placed")
         FAILED = "failed", _("Stopped with errors")
 
-    reseller = models.ForeignKey("resellers.Reseller", on_delete=models.CASCADE, related_name="order_imports")
-    shop = models.ForeignKey("resellers.Shop", on_delete=models.CASCADE, related_name="order_imports")
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    reseller = models.ForeignKey("resellers.Reseller", on_delete=models.CASCADE, related_name="order_imports", verbose_name=_("reseller"))
+    shop = models.ForeignKey("resellers.Shop", on_delete=models.CASCADE, related_name="order_imports", verbose_name=_("shop"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("uploaded by")
+    )
     file_name = models.CharField(_("file"), max_length=200)
     layout = models.CharField(_("layout"), max_length=100)
     encoding = models.CharField(_("encoding"), max_length=16, blank=True)
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PREVIEW, db_index=True)
     row_count = models.PositiveIntegerField(_("rows"), default=0)
-    orders_total = models.PositiveIntegerField(default=0)
-    orders_done = models.PositiveIntegerField(default=0)
+    orders_total = models.PositiveIntegerField(default=0, verbose_name=_("orders total"))
+    orders_done = models.PositiveIntegerField(default=0, verbose_name=_("orders done"))
     error = models.CharField(_("error"), max_length=500, blank=True)
     created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
-    placing_started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
+    placing_started_at = models.DateTimeField(null=True, blank=True, verbose_name=_("placing started at"))
+    finished_at = models.DateTimeField(null=True, blank=True, verbose_name=_("finished at"))
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -427,7 +454,7 @@ class OrderImportRow(models.Model):
         PLACED = "placed", _("Placed")
         NOT_PLACED = "not_placed", _("Not placed")
 
-    order_import = models.ForeignKey(OrderImport, on_delete=models.CASCADE, related_name="rows")
+    order_import = models.ForeignKey(OrderImport, on_delete=models.CASCADE, related_name="rows", verbose_name=_("order import"))
     row_number = models.PositiveIntegerField(_("row"))
     consumer_order_ref = models.CharField(_("consumer order reference"), max_length=64, blank=True)
     item_code = models.CharField(_("shop item code"), max_length=64, blank=True)
@@ -436,14 +463,16 @@ class OrderImportRow(models.Model):
     recipient = models.CharField(_("recipient"), max_length=100, blank=True)
     mobile = models.CharField(_("mobile number"), max_length=30, blank=True)
     address_text = models.CharField(_("address"), max_length=300, blank=True)
-    address = models.JSONField(default=dict, blank=True)
+    address = models.JSONField(default=dict, blank=True, verbose_name=_("address"))
     note = models.CharField(_("note to supplier"), max_length=500, blank=True)
-    sku = models.ForeignKey("suppliers.SKU", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
-    supplier_id_hint = models.IntegerField(null=True, blank=True)
+    sku = models.ForeignKey("suppliers.SKU", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("sku"))
+    supplier_id_hint = models.IntegerField(null=True, blank=True, verbose_name=_("supplier id hint"))
     outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices, db_index=True)
     error_field = models.CharField(_("field"), max_length=40, blank=True)
     message = models.CharField(_("message"), max_length=500, blank=True)
-    purchase_order = models.ForeignKey(PurchaseOrder, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    purchase_order = models.ForeignKey(
+        PurchaseOrder, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("purchase order")
+    )
 
     class Meta:
         ordering = ["order_import_id", "row_number"]
@@ -463,10 +492,12 @@ class ShopOrder(models.Model):
     order's purchase orders, so a re-uploaded file (or two workers) can never place it twice.
     """
 
-    shop = models.ForeignKey("resellers.Shop", on_delete=models.CASCADE, related_name="shop_orders")
+    shop = models.ForeignKey("resellers.Shop", on_delete=models.CASCADE, related_name="shop_orders", verbose_name=_("shop"))
     consumer_order_ref = models.CharField(_("consumer order reference"), max_length=64)
-    order_import = models.ForeignKey(OrderImport, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
+    order_import = models.ForeignKey(
+        OrderImport, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("order import")
+    )
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
         verbose_name = _("shop order")

@@ -16,7 +16,7 @@ from suppliers.models import ChannelType
 
 class Reseller(models.Model):
     organisation = models.OneToOneField(
-        "accounts.Organisation", on_delete=models.CASCADE, primary_key=True, related_name="reseller"
+        "accounts.Organisation", on_delete=models.CASCADE, primary_key=True, related_name="reseller", verbose_name=_("organisation")
     )
     name = models.CharField(_("name"), max_length=200)
     channel_type = models.CharField(_("channel type"), max_length=32, choices=ChannelType.choices)
@@ -25,8 +25,8 @@ class Reseller(models.Model):
     contact_name = models.CharField(_("contact person"), max_length=100)
     contact_phone = models.CharField(_("contact phone"), max_length=30)
     auto_pay = models.BooleanField(_("auto-pay purchase orders"), default=False)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
     class Meta:
         ordering = ["name"]
@@ -50,10 +50,10 @@ class StoreListing(models.Model):
         PUBLISHED = "published", _("Published")
         UNPUBLISHED = "unpublished", _("Unpublished")
 
-    reseller = models.ForeignKey(Reseller, on_delete=models.CASCADE, related_name="listings")
+    reseller = models.ForeignKey(Reseller, on_delete=models.CASCADE, related_name="listings", verbose_name=_("reseller"))
     shop = models.ForeignKey("resellers.Shop", on_delete=models.CASCADE, related_name="listings", verbose_name=_("shop"))
-    supplier = models.ForeignKey("suppliers.Supplier", on_delete=models.CASCADE, related_name="+")
-    sku = models.ForeignKey("suppliers.SKU", on_delete=models.CASCADE, related_name="store_listings")
+    supplier = models.ForeignKey("suppliers.Supplier", on_delete=models.CASCADE, related_name="+", verbose_name=_("supplier"))
+    sku = models.ForeignKey("suppliers.SKU", on_delete=models.CASCADE, related_name="store_listings", verbose_name=_("sku"))
     item_code = models.CharField(
         _("shop item code"),
         max_length=64,
@@ -62,17 +62,17 @@ class StoreListing(models.Model):
     )
     retail_price_amount = models.DecimalField(_("retail price"), **MONEY_FIELD_KWARGS)
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PUBLISHED, db_index=True)
-    location_province_code = models.CharField(max_length=6, blank=True)
-    location_city_code = models.CharField(max_length=6, blank=True)
+    location_province_code = models.CharField(max_length=6, blank=True, verbose_name=_("location province code"))
+    location_city_code = models.CharField(max_length=6, blank=True, verbose_name=_("location city code"))
     flag_out_of_range = models.BooleanField(_("price out of range"), default=False)
     flag_out_of_stock = models.BooleanField(_("out of stock"), default=False)
     flag_delisted = models.BooleanField(_("delisted by the supplier"), default=False)
     flag_partnership_ended = models.BooleanField(_("partnership ended"), default=False)
-    flagged_at = models.DateTimeField(null=True, blank=True)
-    notified_change_key = models.CharField(max_length=64, blank=True)
-    published_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
-    updated_at = models.DateTimeField(default=timezone.now, db_index=True)
+    flagged_at = models.DateTimeField(null=True, blank=True, verbose_name=_("flagged at"))
+    notified_change_key = models.CharField(max_length=64, blank=True, verbose_name=_("notified change key"))
+    published_at = models.DateTimeField(null=True, blank=True, verbose_name=_("published at"))
+    created_at = models.DateTimeField(default=timezone.now, verbose_name=_("created at"))
+    updated_at = models.DateTimeField(default=timezone.now, db_index=True, verbose_name=_("updated at"))
 
     class Meta:
         ordering = ["-updated_at", "-id"]
@@ -118,9 +118,9 @@ class InspectionFinding(models.Model):
         LOCATION_MISMATCH = "location_mismatch", _("Goods location differs from the product's")
         DELISTED_SKU = "delisted_sku", _("Selling a delisted SKU")
 
-    reseller = models.ForeignKey(Reseller, on_delete=models.CASCADE, related_name="inspection_findings")
-    supplier = models.ForeignKey("suppliers.Supplier", on_delete=models.CASCADE, related_name="+")
-    listing = models.ForeignKey(StoreListing, on_delete=models.CASCADE, related_name="findings")
+    reseller = models.ForeignKey(Reseller, on_delete=models.CASCADE, related_name="inspection_findings", verbose_name=_("reseller"))
+    supplier = models.ForeignKey("suppliers.Supplier", on_delete=models.CASCADE, related_name="+", verbose_name=_("supplier"))
+    listing = models.ForeignKey(StoreListing, on_delete=models.CASCADE, related_name="findings", verbose_name=_("listing"))
     kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices)
     details = models.JSONField(_("details"), default=dict, blank=True)
     found_at = models.DateTimeField(_("found at"), db_index=True)
@@ -168,13 +168,13 @@ class Shop(models.Model):
     single-shop pages and the API publish).
     """
 
-    reseller = models.ForeignKey(Reseller, on_delete=models.CASCADE, related_name="shops")
+    reseller = models.ForeignKey(Reseller, on_delete=models.CASCADE, related_name="shops", verbose_name=_("reseller"))
     name = models.CharField(_("shop name"), max_length=200)
     channel_type = models.CharField(_("channel type"), max_length=32, choices=ChannelType.choices)
     platform = models.CharField(_("platform"), max_length=16, choices=Platform.choices)
     url = models.URLField(_("shop URL"), blank=True)
     is_default = models.BooleanField(_("default shop"), default=False)
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=timezone.now, verbose_name=_("created at"))
 
     class Meta:
         ordering = ["-is_default", "name", "id"]

@@ -13,6 +13,7 @@ from django.template.response import TemplateResponse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from distribution.core import texts
 from distribution.core.admin_mixins import ReadOnlyAdminMixin, run_on_each
 
 from . import services
@@ -33,12 +34,17 @@ class JournalEntryInline(ReadOnlyAdminMixin, admin.TabularInline):
 
 @admin.register(JournalTransaction)
 class JournalTransactionAdmin(ReadOnlyAdmin):
-    list_display = ("id", "created_at", "kind", "reference", "memo", "actor")
+    list_display = ("id", "created_at", "kind", "reference", "memo_shown", "actor")
     list_filter = ("kind",)
     search_fields = ("reference", "memo", "idempotency_key")
     date_hierarchy = "created_at"
     list_select_related = ("actor",)
     inlines = [JournalEntryInline]
+
+    @admin.display(description=_("memo"))
+    def memo_shown(self, obj):
+        """The memo in the reader's language (a platform text), or as typed."""
+        return texts.show_stored(obj.memo_text, obj.memo)
 
 
 @admin.register(Account)

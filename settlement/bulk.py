@@ -29,7 +29,9 @@ from decimal import Decimal
 from django.db import connection, transaction
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
+from psycopg.types.json import Jsonb
 
+from distribution.core import texts
 from distribution.core.audit import audit_many
 from distribution.core.money import ZERO, format_money, money
 
@@ -100,7 +102,7 @@ def _locked_holds(references: list[str]) -> list[_Hold]:
 
 
 def _post_many(
-    moves: list[_Move], *, kind: str, suffix: str, lines_for, memo: str, actor, wallet_orgs: set[int], audit_action: str
+    moves: list[_Move], *, kind: str, suffix: str, lines_for, memo: str | texts.Text, actor, wallet_orgs: set[int], audit_action: str
 ) -> dict[str, int]:
     """Insert one journal transaction per move, their entries, wallet balances, hold updates and audit rows."""
     if not moves:
@@ -112,13 +114,14 @@ def _post_many(
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {JournalTransaction._meta.db_table} "  # noqa: S608 (table names from model metadata, values are parameters)
-            "(kind, reference, memo, idempotency_key, actor_id, created_at, organisation_id) "
-            "SELECT %s, left(t.reference, 64), %s, t.key, %s, %s, t.organisation "
+            "(kind, reference, memo, memo_text, idempotency_key, actor_id, created_at, organisation_id) "
+            "SELECT %s, left(t.reference, 64), %s, %s, t.key, %s, %s, t.organisation "
             "FROM unnest(%s::text[], %s::text[], %s::bigint[]) WITH ORDINALITY AS t(reference, key, organisation, n) "
             "ORDER BY t.n RETURNING id, reference",
             [
                 kind,
-                str(memo)[:500],
+                texts.plain(memo, 500),
+                Jsonb(texts.stored(memo)) if texts.stored(memo) else None,
                 actor_id,
                 posted_at,
                 references,
@@ -198,7 +201,7 @@ def _post_many(
     return {m.hold.reference: txn_ids[m.hold.reference[:64]] for m in moves}
 
 
-def escrow_refund_many(*, references: list[str], actor=None, memo: str = "") -> dict[str, int]:
+def escrow_refund_many(*, references: list[str], actor=None, memo: str | texts.Text = "") -> dict[str, int]:
     """Everything still held for each reference → its reseller's wallet. Returns reference → new transaction id."""
     with transaction.atomic(savepoint=False):
         holds = _locked_holds(references)
@@ -220,7 +223,9 @@ def escrow_refund_many(*, references: list[str], actor=None, memo: str = "") -> 
         )
 
 
-def escrow_release_many(*, references: list[str], commission_rates: dict[int, Decimal], actor=None, memo: str = "") -> dict[str, int]:
+def escrow_release_many(
+    *, references: list[str], commission_rates: dict[int, Decimal], actor=None, memo: str | texts.Text = ""
+) -> dict[str, int]:
     """Everything still held for each reference → its supplier's wallet, less commission → commission revenue.
 
     ``commission_rates``: payee organisation id → its rate (given by the caller, as for ``escrow_release``).

@@ -23,7 +23,9 @@ from decimal import Decimal
 from django.db import connection, transaction
 from django.db.models import Sum
 from django.utils import timezone
+from psycopg.types.json import Jsonb
 
+from distribution.core import texts
 from distribution.core.money import ZERO, money
 
 from .exceptions import InsufficientBalance, UnbalancedTransaction
@@ -107,8 +109,8 @@ def _normalise(lines: Iterable[tuple[Account | WalletOf, Decimal]]) -> list[_Lin
 
 
 _INSERT_TRANSACTION = (
-    "INSERT INTO settlement_journaltransaction (kind, reference, memo, idempotency_key, actor_id, created_at, organisation_id) "
-    "VALUES (%s, %s, %s, %s, %s, %s, %s) ON CONFLICT (idempotency_key) DO NOTHING RETURNING id"
+    "INSERT INTO settlement_journaltransaction (kind, reference, memo, memo_text, idempotency_key, actor_id, created_at, organisation_id) "
+    "VALUES (%s, %s, %s, %s, %s, %s, %s, %s) ON CONFLICT (idempotency_key) DO NOTHING RETURNING id"
 )
 # A debit: only if the balance covers it (the row stays locked until COMMIT).
 _DEBIT = (
@@ -148,7 +150,7 @@ def post(
     lines: Iterable[tuple[Account | WalletOf, Decimal]],
     idempotency_key: str,
     reference: str = "",
-    memo: str = "",
+    memo: str | texts.Text = "",
     actor=None,
     now=None,
     savepoint: bool = True,
@@ -183,7 +185,9 @@ def post(
         raise UnbalancedTransaction()
     created_at = now or timezone.now()
     actor_id = actor.pk if getattr(actor, "pk", None) else None
-    header = [kind, reference[:64], str(memo)[:500], idempotency_key, actor_id, created_at, organisation_id]
+    memo_text = texts.stored(memo)
+    stored = Jsonb(memo_text) if memo_text else None
+    header = [kind, reference[:64], texts.plain(memo, 500), stored, idempotency_key, actor_id, created_at, organisation_id]
     wallets = [line for line in normalised if line.organisation_id is not None]
     platform = [line for line in normalised if line.organisation_id is None]
     with transaction.atomic(savepoint=savepoint), connection.cursor() as cursor:
@@ -246,7 +250,8 @@ def post(
         id=txn_id,
         kind=kind,
         reference=reference[:64],
-        memo=str(memo)[:500],
+        memo=texts.plain(memo, 500),
+        memo_text=memo_text,
         idempotency_key=idempotency_key,
         actor_id=actor_id,
         created_at=created_at,

@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 
+from distribution.core import texts
 from distribution.core.media import RandomName
 from distribution.core.money import MONEY_FIELD_KWARGS, ZERO
 
@@ -44,9 +45,11 @@ class Account(models.Model):
     PLATFORM_KINDS = (Kind.ESCROW, Kind.COMMISSION, Kind.CLEARING, Kind.WITHDRAWALS, Kind.RECEIVABLES)
 
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
-    organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    organisation = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("organisation")
+    )
     balance_amount = models.DecimalField(_("balance"), default=ZERO, **MONEY_FIELD_KWARGS)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
         ordering = ["id"]
@@ -126,8 +129,12 @@ class JournalTransaction(ImmutableModel):
     kind = models.CharField(_("kind"), max_length=24, choices=Kind.choices, db_index=True)
     reference = models.CharField(_("reference"), max_length=64, blank=True, db_index=True)
     memo = models.CharField(_("memo"), max_length=500, blank=True)
+    # the memo as a registered text (distribution.core.texts); None: typed by a person, shown as it is
+    memo_text = models.JSONField(_("memo (text kind)"), null=True, blank=True, editable=False)
     idempotency_key = models.CharField(_("idempotency key"), max_length=200, unique=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("actor")
+    )
     created_at = models.DateTimeField(_("posted at"), default=timezone.now, db_index=True)
     # Its tenant (distribution column, docs/scaling.md): the supplier of the PO for escrow
     # movements (co-located with the PO and its escrow hold), else the organisation whose wallet
@@ -147,8 +154,8 @@ class JournalTransaction(ImmutableModel):
 class JournalEntry(ImmutableModel):
     """One line of a journal transaction. ``balance_after`` is the wallet's balance just after it (wallets only)."""
 
-    transaction = models.ForeignKey(JournalTransaction, on_delete=models.PROTECT, related_name="entries")
-    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="entries")
+    transaction = models.ForeignKey(JournalTransaction, on_delete=models.PROTECT, related_name="entries", verbose_name=_("transaction"))
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="entries", verbose_name=_("account"))
     amount = models.DecimalField(_("amount"), **MONEY_FIELD_KWARGS)
     balance_after = models.DecimalField(_("balance after"), null=True, blank=True, **MONEY_FIELD_KWARGS)
     # Its tenant: the wallet's organisation, or the transaction's for a platform account's entry
@@ -218,10 +225,12 @@ class EscrowHold(models.Model):
     refunded_amount = models.DecimalField(_("refunded"), default=ZERO, **MONEY_FIELD_KWARGS)
     released_amount = models.DecimalField(_("released"), default=ZERO, **MONEY_FIELD_KWARGS)
     commission_amount = models.DecimalField(_("commission"), default=ZERO, **MONEY_FIELD_KWARGS)
-    operations = models.PositiveIntegerField(default=0)
-    last_transaction = models.ForeignKey(JournalTransaction, on_delete=models.PROTECT, related_name="+", null=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    operations = models.PositiveIntegerField(default=0, verbose_name=_("operations"))
+    last_transaction = models.ForeignKey(
+        JournalTransaction, on_delete=models.PROTECT, related_name="+", null=True, verbose_name=_("last transaction")
+    )
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
     class Meta:
         ordering = ["-id"]
@@ -273,12 +282,18 @@ class TopUpRequest(models.Model):
         validators=[FileExtensionValidator(["jpg", "jpeg", "png", "webp", "pdf"])],
     )
     status = FSMField(_("status"), max_length=16, choices=Status.choices, default=Status.PENDING, protected=True, db_index=True)
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("requested by")
+    )
     requested_at = models.DateTimeField(_("requested at"), default=timezone.now, db_index=True)
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("decided by")
+    )
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     rejection_reason = models.CharField(_("reason for rejection"), max_length=500, blank=True)
-    journal_transaction = models.ForeignKey(JournalTransaction, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    journal_transaction = models.ForeignKey(
+        JournalTransaction, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("journal transaction")
+    )
 
     class Meta:
         ordering = ["-requested_at", "-id"]
@@ -320,15 +335,23 @@ class WithdrawalRequest(models.Model):
     bank_name = models.CharField(_("bank name"), max_length=120)
     account_number = models.CharField(_("account number"), max_length=30, validators=[account_number_validator])
     status = FSMField(_("status"), max_length=16, choices=Status.choices, default=Status.PENDING, protected=True, db_index=True)
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("requested by")
+    )
     requested_at = models.DateTimeField(_("requested at"), default=timezone.now, db_index=True)
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("decided by")
+    )
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     payout_reference = models.CharField(_("payout bank reference"), max_length=64, blank=True)
     rejection_reason = models.CharField(_("reason for rejection"), max_length=500, blank=True)
-    idempotency_key = models.CharField(max_length=64, blank=True)
-    hold_transaction = models.ForeignKey(JournalTransaction, on_delete=models.PROTECT, null=True, related_name="+")
-    settle_transaction = models.ForeignKey(JournalTransaction, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    idempotency_key = models.CharField(max_length=64, blank=True, verbose_name=_("idempotency key"))
+    hold_transaction = models.ForeignKey(
+        JournalTransaction, on_delete=models.PROTECT, null=True, related_name="+", verbose_name=_("hold transaction")
+    )
+    settle_transaction = models.ForeignKey(
+        JournalTransaction, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("settle transaction")
+    )
 
     class Meta:
         ordering = ["-requested_at", "-id"]
@@ -364,9 +387,13 @@ class Reward(models.Model):
     reseller = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="+", verbose_name=_("reseller"))
     amount = models.DecimalField(_("amount"), **MONEY_FIELD_KWARGS)
     note = models.CharField(_("note"), max_length=300)
-    journal_transaction = models.OneToOneField(JournalTransaction, on_delete=models.PROTECT, related_name="reward")
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
-    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    journal_transaction = models.OneToOneField(
+        JournalTransaction, on_delete=models.PROTECT, related_name="reward", verbose_name=_("journal transaction")
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("created by")
+    )
+    created_at = models.DateTimeField(default=timezone.now, db_index=True, verbose_name=_("created at"))
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -392,5 +419,5 @@ def entry_description(entry: JournalEntry) -> str:
     elif txn.reference:
         parts.append(txn.reference)
     if txn.memo:
-        parts.append(txn.memo)
+        parts.append(texts.show_stored(txn.memo_text, txn.memo))
     return " · ".join(parts)

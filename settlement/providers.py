@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django.conf import settings
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from distribution.core.errors import ValidationFailed
@@ -42,15 +43,27 @@ class OfflineTransferProvider(PaymentProvider):
     label = _("Offline bank transfer")
 
     def instructions(self) -> str:
-        account = getattr(settings, "PLATFORM_BANK_ACCOUNT", None) or {
-            "name": "分銷平台有限公司",
-            "bank": "中國工商銀行 上海分行",
-            "number": "6222 0000 0000 0000 000",
-        }
+        """In the active language. ``PLATFORM_BANK_ACCOUNT`` values may be one string or a dict per language code."""
+        account = getattr(settings, "PLATFORM_BANK_ACCOUNT", None) or DEFAULT_BANK_ACCOUNT
         return str(
             _("Transfer the amount to %(name)s, %(bank)s, account %(number)s, then record the transfer here with its bank reference.")
-            % account
+            % {key: _in_language(value) for key, value in account.items()}
         )
+
+
+# The platform's account as each language writes the names (the number is the same everywhere).
+DEFAULT_BANK_ACCOUNT = {
+    "name": _("Distribution Platform Co., Ltd."),
+    "bank": _("Industrial and Commercial Bank of China, Shanghai Branch"),
+    "number": "6222 0000 0000 0000 000",
+}
+
+
+def _in_language(value) -> str:
+    if isinstance(value, dict):
+        language = get_language() or settings.LANGUAGE_CODE
+        return str(value.get(language) or value.get(settings.LANGUAGE_CODE) or next(iter(value.values()), ""))
+    return str(value)
 
 
 _PROVIDERS: dict[str, PaymentProvider] = {OfflineTransferProvider.code: OfflineTransferProvider()}

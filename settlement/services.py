@@ -26,11 +26,13 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Organisation
 from accounts.permissions import require_manager
 from accounts.services import notify_organisation
+from distribution.core import texts
 from distribution.core.audit import audit
 from distribution.core.errors import InvalidState, PermissionDenied, ValidationFailed
 from distribution.core.money import ZERO, format_money, money
 
 from . import ledger
+from . import text_kinds as _text_kinds  # noqa: F401 (registers the kinds these services write)
 from .exceptions import EscrowConflict, EscrowNotFound, EscrowShort, SplitMismatch
 from .models import Account, EscrowHold, JournalTransaction, Reward, SupplierReceivable, TopUpRequest, Wallet, WithdrawalRequest
 from .providers import get_provider
@@ -474,8 +476,7 @@ def reward_pay(*, supplier, reseller, amount: Decimal, note: str, actor, idempot
             notify_organisation(
                 organisation=Organisation.objects.get(pk=reseller_id),
                 kind="settlement.reward",
-                title=_("You received a reward of %(amount)s") % {"amount": format_money(amount)},
-                body=note,
+                params={"amount": texts.Money(amount), "note": note},
                 url=reverse("settlement:wallet"),
             )
     return posting.transaction
@@ -567,8 +568,7 @@ def top_up_confirm(*, actor, top_up: TopUpRequest, now=None) -> TopUpRequest:
         notify_organisation(
             organisation=top_up.organisation,
             kind="settlement.top_up_confirmed",
-            title=_("Top-up of %(amount)s confirmed") % {"amount": format_money(top_up.amount)},
-            body=_("The amount is now available in your wallet."),
+            params={"amount": texts.Money(top_up.amount)},
             url=reverse("settlement:wallet"),
         )
     return top_up
@@ -594,8 +594,7 @@ def top_up_reject(*, actor, top_up: TopUpRequest, reason: str, now=None) -> TopU
         notify_organisation(
             organisation=top_up.organisation,
             kind="settlement.top_up_rejected",
-            title=_("Top-up of %(amount)s rejected") % {"amount": format_money(top_up.amount)},
-            body=reason,
+            params={"amount": texts.Money(top_up.amount), "reason": reason},
             url=reverse("settlement:top_up_list"),
         )
     return top_up
@@ -703,8 +702,7 @@ def withdrawal_mark_paid(*, actor, withdrawal: WithdrawalRequest, payout_referen
         notify_organisation(
             organisation=withdrawal.organisation,
             kind="settlement.withdrawal_paid",
-            title=_("Withdrawal of %(amount)s paid out") % {"amount": format_money(withdrawal.amount)},
-            body=_("Paid to %(bank)s %(account)s.") % {"bank": withdrawal.bank_name, "account": withdrawal.masked_account_number},
+            params={"amount": texts.Money(withdrawal.amount), "bank": withdrawal.bank_name, "account": withdrawal.masked_account_number},
             url=reverse("settlement:withdrawal_list"),
             managers_only=True,
         )
@@ -744,8 +742,7 @@ def withdrawal_reject(*, actor, withdrawal: WithdrawalRequest, reason: str, now=
         notify_organisation(
             organisation=withdrawal.organisation,
             kind="settlement.withdrawal_rejected",
-            title=_("Withdrawal of %(amount)s rejected") % {"amount": format_money(withdrawal.amount)},
-            body=reason,
+            params={"amount": texts.Money(withdrawal.amount), "reason": reason},
             url=reverse("settlement:withdrawal_list"),
             managers_only=True,
         )

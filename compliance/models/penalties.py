@@ -18,10 +18,10 @@ from ..rules import RULES
 
 
 class PenaltyEvidence(models.Model):
-    penalty = models.ForeignKey("accounts.Penalty", on_delete=models.CASCADE, related_name="evidence")
+    penalty = models.ForeignKey("accounts.Penalty", on_delete=models.CASCADE, related_name="evidence", verbose_name=_("penalty"))
     file = models.FileField(_("file"), upload_to=RandomName("penalties"), blank=True)
     note = models.CharField(_("note"), max_length=300, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=timezone.now, verbose_name=_("created at"))
 
     class Meta:
         db_table = "disputes_penaltyevidence"
@@ -50,9 +50,11 @@ class Violation(Penalty):
 class FindingPenalty(models.Model):
     """Which penalty an inspection finding was turned into (at most one)."""
 
-    finding = models.OneToOneField("resellers.InspectionFinding", on_delete=models.CASCADE, related_name="penalty_link")
-    penalty = models.ForeignKey("accounts.Penalty", on_delete=models.CASCADE, related_name="finding_links")
-    created_at = models.DateTimeField(default=timezone.now)
+    finding = models.OneToOneField(
+        "resellers.InspectionFinding", on_delete=models.CASCADE, related_name="penalty_link", verbose_name=_("finding")
+    )
+    penalty = models.ForeignKey("accounts.Penalty", on_delete=models.CASCADE, related_name="finding_links", verbose_name=_("penalty"))
+    created_at = models.DateTimeField(default=timezone.now, verbose_name=_("created at"))
 
     class Meta:
         db_table = "disputes_findingpenalty"

@@ -17,7 +17,7 @@ from distribution.core.money import MONEY_FIELD_KWARGS
 class RebateRule(models.Model):
     """Each month: ``percent`` of a reseller's completed PO value with this supplier above ``threshold_amount``."""
 
-    supplier = models.ForeignKey("accounts.Organisation", on_delete=models.CASCADE, related_name="rebate_rules")
+    supplier = models.ForeignKey("accounts.Organisation", on_delete=models.CASCADE, related_name="rebate_rules", verbose_name=_("supplier"))
     reseller = models.ForeignKey(
         "accounts.Organisation",
         on_delete=models.CASCADE,
@@ -25,6 +25,7 @@ class RebateRule(models.Model):
         blank=True,
         related_name="+",
         help_text=_("Leave empty to apply to every partnered reseller."),
+        verbose_name=_("reseller"),
     )
     name = models.CharField(_("name"), max_length=120)
     percent = models.DecimalField(
@@ -32,7 +33,7 @@ class RebateRule(models.Model):
     )
     threshold_amount = models.DecimalField(_("threshold"), default=Decimal("0.00"), **MONEY_FIELD_KWARGS)
     is_active = models.BooleanField(_("active"), default=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
         db_table = "disputes_rebaterule"
@@ -54,17 +55,23 @@ class ProposedRebate(models.Model):
         PAID = "paid", _("Paid")
         DISMISSED = "dismissed", _("Dismissed")
 
-    rule = models.ForeignKey(RebateRule, on_delete=models.CASCADE, related_name="proposals")
-    supplier = models.ForeignKey("accounts.Organisation", on_delete=models.CASCADE, related_name="proposed_rebates")
-    reseller = models.ForeignKey("accounts.Organisation", on_delete=models.CASCADE, related_name="+")
+    rule = models.ForeignKey(RebateRule, on_delete=models.CASCADE, related_name="proposals", verbose_name=_("rule"))
+    supplier = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.CASCADE, related_name="proposed_rebates", verbose_name=_("supplier")
+    )
+    reseller = models.ForeignKey("accounts.Organisation", on_delete=models.CASCADE, related_name="+", verbose_name=_("reseller"))
     month_on = models.DateField(_("month"))
     base_amount = models.DecimalField(_("completed PO value"), **MONEY_FIELD_KWARGS)
     amount = models.DecimalField(_("rebate"), **MONEY_FIELD_KWARGS)
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PROPOSED, db_index=True)
-    created_at = models.DateTimeField(default=timezone.now)
-    decided_at = models.DateTimeField(null=True, blank=True)
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
-    reward = models.OneToOneField("settlement.Reward", on_delete=models.PROTECT, null=True, blank=True, related_name="rebate")
+    created_at = models.DateTimeField(default=timezone.now, verbose_name=_("created at"))
+    decided_at = models.DateTimeField(null=True, blank=True, verbose_name=_("decided at"))
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("decided by")
+    )
+    reward = models.OneToOneField(
+        "settlement.Reward", on_delete=models.PROTECT, null=True, blank=True, related_name="rebate", verbose_name=_("reward")
+    )
 
     class Meta:
         db_table = "disputes_proposedrebate"

@@ -15,6 +15,7 @@ from distribution.core.audit import audit
 from distribution.core.errors import InvalidState, PermissionDenied, ValidationFailed
 from distribution.core.evidence import validate_evidence_files
 
+from .. import text_kinds as _text_kinds  # noqa: F401 (registers the kinds these services write)
 from ..models import PenaltyEvidence
 from ..rules import RULES
 
@@ -79,8 +80,7 @@ def penalty_record(
         notify_organisation(
             organisation=organisation,
             kind="penalty.recorded",
-            title=_("The platform recorded a violation of rule %(rule)s") % {"rule": rule},
-            body=description.strip(),
+            params={"rule": rule, "description": description.strip()},
             url="/compliance/",
         )
     return penalty

@@ -24,6 +24,7 @@ from procurement.models import PurchaseOrder
 from settlement.services import reward_pay
 from suppliers.models import Partnership
 
+from .. import text_kinds as _text_kinds  # noqa: F401 (registers the kinds these services write)
 from ..models import ProposedRebate, RebateRule
 
 
@@ -108,7 +109,7 @@ def rebates_compute_month(*, month_on: date, now: datetime | None = None) -> lis
         notify_organisation(
             organisation=supplier,
             kind="rebate.proposed",
-            title=_("Rebates for %(month)s are ready to review") % {"month": month_on.strftime("%Y-%m")},
+            params={"month": month_on.strftime("%Y-%m")},
             url="/rewards/",
             managers_only=True,
         )

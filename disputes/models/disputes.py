@@ -43,10 +43,18 @@ class Dispute(models.Model):
 
     OPEN_STATUSES = (Status.OPEN, Status.ESCALATED)
 
-    purchase_order = models.ForeignKey("procurement.PurchaseOrder", on_delete=models.PROTECT, related_name="disputes")
-    reseller = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="disputes_opened")
-    supplier = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="disputes_received")
-    opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    purchase_order = models.ForeignKey(
+        "procurement.PurchaseOrder", on_delete=models.PROTECT, related_name="disputes", verbose_name=_("purchase order")
+    )
+    reseller = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.PROTECT, related_name="disputes_opened", verbose_name=_("reseller")
+    )
+    supplier = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.PROTECT, related_name="disputes_received", verbose_name=_("supplier")
+    )
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("opened by")
+    )
     reason = models.CharField(_("reason"), max_length=32, choices=Reason.choices)
     requested_amount = models.DecimalField(_("amount asked back"), **MONEY_FIELD_KWARGS)
     description = models.TextField(_("description"))
@@ -57,12 +65,14 @@ class Dispute(models.Model):
     confirm_time_left = models.DurationField(_("auto-confirm time left when opened"), null=True, blank=True)
     escalated_at = models.DateTimeField(_("escalated at"), null=True, blank=True)
     auto_escalated = models.BooleanField(_("escalated automatically"), default=False)
-    escalated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    escalated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("escalated by")
+    )
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     outcome = models.CharField(_("outcome"), max_length=16, choices=Outcome.choices, blank=True)
     refund_amount = models.DecimalField(_("refunded to reseller"), null=True, blank=True, **MONEY_FIELD_KWARGS)
     release_amount = models.DecimalField(_("released to supplier"), null=True, blank=True, **MONEY_FIELD_KWARGS)
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
     class Meta:
         ordering = ["-opened_at", "-id"]
@@ -112,11 +122,13 @@ def evidence_upload_to(instance: DisputeEvidence, filename: str) -> str:
 
 
 class DisputeMessage(models.Model):
-    dispute = models.ForeignKey(Dispute, on_delete=models.CASCADE, related_name="messages")
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    dispute = models.ForeignKey(Dispute, on_delete=models.CASCADE, related_name="messages", verbose_name=_("dispute"))
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("author")
+    )
     side = models.CharField(_("side"), max_length=16, choices=Side.choices)
     body = models.TextField(_("message"))
-    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True, verbose_name=_("created at"))
 
     class Meta:
         ordering = ["created_at", "id"]
@@ -128,15 +140,19 @@ class DisputeMessage(models.Model):
 
 
 class DisputeEvidence(models.Model):
-    dispute = models.ForeignKey(Dispute, on_delete=models.CASCADE, related_name="evidence")
-    message = models.ForeignKey(DisputeMessage, on_delete=models.CASCADE, null=True, blank=True, related_name="attachments")
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    dispute = models.ForeignKey(Dispute, on_delete=models.CASCADE, related_name="evidence", verbose_name=_("dispute"))
+    message = models.ForeignKey(
+        DisputeMessage, on_delete=models.CASCADE, null=True, blank=True, related_name="attachments", verbose_name=_("message")
+    )
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("uploaded by")
+    )
     side = models.CharField(_("side"), max_length=16, choices=Side.choices)
     file = models.FileField(_("file"), upload_to=RandomName("disputes"))
-    original_name = models.CharField(max_length=200, blank=True)
-    content_type = models.CharField(max_length=100, blank=True)
-    size = models.PositiveIntegerField(default=0)
-    created_at = models.DateTimeField(default=timezone.now)
+    original_name = models.CharField(max_length=200, blank=True, verbose_name=_("original name"))
+    content_type = models.CharField(max_length=100, blank=True, verbose_name=_("content type"))
+    size = models.PositiveIntegerField(default=0, verbose_name=_("size"))
+    created_at = models.DateTimeField(default=timezone.now, verbose_name=_("created at"))
 
     class Meta:
         ordering = ["created_at", "id"]
@@ -161,16 +177,18 @@ class DisputeOffer(models.Model):
         SUPERSEDED = "superseded", _("Replaced by a newer offer")
         LAPSED = "lapsed", _("Lapsed")
 
-    dispute = models.ForeignKey(Dispute, on_delete=models.CASCADE, related_name="offers")
+    dispute = models.ForeignKey(Dispute, on_delete=models.CASCADE, related_name="offers", verbose_name=_("dispute"))
     side = models.CharField(_("offered by"), max_length=16, choices=Side.choices)
-    made_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    made_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("made by"))
     refund_amount = models.DecimalField(_("refund to reseller"), **MONEY_FIELD_KWARGS)
     release_amount = models.DecimalField(_("release to supplier"), **MONEY_FIELD_KWARGS)
     note = models.TextField(_("note"), blank=True)
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PENDING, db_index=True)
-    created_at = models.DateTimeField(default=timezone.now)
-    answered_at = models.DateTimeField(null=True, blank=True)
-    answered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now, verbose_name=_("created at"))
+    answered_at = models.DateTimeField(null=True, blank=True, verbose_name=_("answered at"))
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("answered by")
+    )
 
     class Meta:
         ordering = ["created_at", "id"]
@@ -192,14 +210,16 @@ class DisputeDecision(models.Model):
         RESELLER = "reseller", _("Reseller")
         SUPPLIER = "supplier", _("Supplier")
 
-    dispute = models.OneToOneField(Dispute, on_delete=models.PROTECT, related_name="decision")
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    decided_at = models.DateTimeField(default=timezone.now)
+    dispute = models.OneToOneField(Dispute, on_delete=models.PROTECT, related_name="decision", verbose_name=_("dispute"))
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("decided by"))
+    decided_at = models.DateTimeField(default=timezone.now, verbose_name=_("decided at"))
     refund_amount = models.DecimalField(_("refund to reseller"), **MONEY_FIELD_KWARGS)
     release_amount = models.DecimalField(_("release to supplier"), **MONEY_FIELD_KWARGS)
     decision = models.TextField(_("written decision"))
     at_fault = models.CharField(_("party at fault"), max_length=16, choices=AtFault.choices, blank=True)
-    penalty = models.ForeignKey("accounts.Penalty", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    penalty = models.ForeignKey(
+        "accounts.Penalty", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("penalty")
+    )
 
     class Meta:
         verbose_name = _("decision")

@@ -21,3 +21,7 @@ class CoreConfig(AppConfig):
         # Pillow's decompression-bomb guard for every image opened anywhere (uploads.py turns it into a form error)
         Image.MAX_IMAGE_PIXELS = settings.UPLOAD_MAX_IMAGE_PIXELS
         register_sweep("form_submissions", sweep_form_submissions)
+        # every app's stored-text kinds (<app>/text_kinds.py), so any process can render any row
+        from django.utils.module_loading import autodiscover_modules
+
+        autodiscover_modules("text_kinds")

@@ -8,18 +8,18 @@ from django.utils.translation import gettext_lazy as _
 
 
 class AuditEvent(models.Model):
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True, verbose_name=_("created at"))
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("actor")
     )
     organisation = models.ForeignKey(
-        "accounts.Organisation", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "accounts.Organisation", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("organisation")
     )
     action = models.CharField(_("action"), max_length=80, db_index=True)
-    object_type = models.CharField(max_length=80, blank=True)
-    object_id = models.CharField(max_length=64, blank=True)
-    summary = models.CharField(max_length=500, blank=True)
-    data = models.JSONField(default=dict, blank=True)
+    object_type = models.CharField(max_length=80, blank=True, verbose_name=_("object type"))
+    object_id = models.CharField(max_length=64, blank=True, verbose_name=_("object id"))
+    summary = models.CharField(max_length=500, blank=True, verbose_name=_("summary"))
+    data = models.JSONField(default=dict, blank=True, verbose_name=_("data"))
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -39,11 +39,11 @@ class FormSubmission(models.Model):
     (``distribution/core/once.py``). Kept 13 hours (tokens are valid for 12).
     """
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    token = models.UUIDField()
-    path = models.CharField(max_length=300)
-    result_url = models.CharField(max_length=500, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("user"))
+    token = models.UUIDField(verbose_name=_("token"))
+    path = models.CharField(max_length=300, verbose_name=_("path"))
+    result_url = models.CharField(max_length=500, blank=True, verbose_name=_("result url"))
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True, verbose_name=_("created at"))
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "token"], name="form_submission_token_unique_per_user")]
@@ -66,10 +66,10 @@ class OutboxMessage(models.Model):
     topic = models.CharField(_("topic"), max_length=200)
     queue = models.CharField(_("queue"), max_length=40, default="default")
     payload = models.JSONField(_("payload"), default=dict)
-    coalesce_key = models.CharField(max_length=300, null=True, blank=True)
+    coalesce_key = models.CharField(max_length=300, null=True, blank=True, verbose_name=_("coalesce key"))
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PENDING)
     available_at = models.DateTimeField(_("available at"))
-    locked_until = models.DateTimeField(null=True, blank=True)
+    locked_until = models.DateTimeField(null=True, blank=True, verbose_name=_("locked until"))
     attempts = models.PositiveIntegerField(_("attempts"), default=0)
     last_error = models.TextField(_("last error"), blank=True)
     created_at = models.DateTimeField(_("created at"))

@@ -21,10 +21,9 @@ from django.utils.translation import gettext as _
 from django_fsm import TransitionNotAllowed
 
 from accounts.models import Organisation
-from accounts.services import notify_organisation, notify_users
-from distribution.core import events
+from accounts.services import email_in_recipients_language, notify_organisation, notify_users
+from distribution.core import events, texts
 from distribution.core.audit import audit
-from distribution.core.email import send_email
 from distribution.core.errors import InvalidState
 from distribution.core.inserts import insert_rows
 from suppliers.events import publish_sku_changed
@@ -229,14 +228,14 @@ def _actor_organisation(actor, po: PurchaseOrder) -> Organisation:
     return membership.organisation
 
 
-def _record(po: PurchaseOrder, *, actor, from_status: str, now: datetime, reason: str = "") -> PurchaseOrderTransition:
+def _record(po: PurchaseOrder, *, actor, from_status: str, now: datetime, reason: str | texts.Text = "") -> PurchaseOrderTransition:
     audit(
         actor=actor,
         action=f"purchase_order.{po.status}",
         obj=po,
         organisation=_actor_organisation(actor, po),
         summary=f"{po.number}: {from_status or '—'} → {po.status}",
-        data={"reason": reason} if reason else {},
+        data={"reason": texts.plain(reason)} if reason else {},
     )
     [transition] = insert_rows(  # the ORM's INSERT, compiled once per process
         [
@@ -247,7 +246,8 @@ def _record(po: PurchaseOrder, *, actor, from_status: str, now: datetime, reason
                 actor_label=_actor_label(actor)[:200],
                 from_status=from_status,
                 to_status=po.status,
-                reason=reason[:500],
+                reason=texts.plain(reason, 500),
+                reason_text=texts.stored(reason),
                 created_at=now,
             )
         ]
@@ -274,36 +274,48 @@ def supplier_url(po: PurchaseOrder) -> str:
 
 
 def _notify(
-    po: PurchaseOrder, *, to: str, kind: str, title: str, body: str = "", email: bool = False, user_ids: list[int] | None = None
+    po: PurchaseOrder,
+    *,
+    to: str,
+    kind: str,
+    text: texts.Text | None = None,
+    title: str | None = None,
+    body: str = "",
+    email: bool = False,
+    user_ids: list[int] | None = None,
 ) -> None:
-    """Notify the members of one side; ``user_ids`` (that side's active members, read by the caller's query) saves a query.
+    """Notify the members of one side with ``text`` (a registered text, rendered in each reader's
+    language; ``title``/``body``: finished text, the old way); ``user_ids`` (that side's active
+    members, read by the caller's query) saves a query.
 
-    Without ``user_ids``, the ids ``_lock(detail=True)`` read are used when there."""
+    Without ``user_ids``, the ids ``_lock(detail=True)`` read are used when there. ``email``: also
+    mail every member (and the organisation's address), each in their own language."""
     if user_ids is None:
         user_ids = getattr(po, "member_ids", {}).get(to)
     url = reseller_url(po) if to == "reseller" else supplier_url(po)
     organisation_id = po.reseller_id if to == "reseller" else po.supplier_id
     if user_ids is not None and not email:
-        notify_users(users=user_ids, kind=kind, title=title, body=body, url=url, organisation_id=organisation_id)
+        notify_users(users=user_ids, kind=kind, text=text, title=title, body=body, url=url, organisation_id=organisation_id)
         return
     organisation = po.reseller.organisation if to == "reseller" else po.supplier.organisation
     if user_ids is None:
-        notify_organisation(organisation=organisation, kind=kind, title=title, body=body, url=url)
+        notify_organisation(organisation=organisation, kind=kind, text=text, title=title, body=body, url=url)
     else:
-        notify_users(users=user_ids, kind=kind, title=title, body=body, url=url, organisation_id=organisation_id)
+        notify_users(users=user_ids, kind=kind, text=text, title=title, body=body, url=url, organisation_id=organisation_id)
     if email:
-        _send_email(organisation, title, f"{body}\n\n{settings.SITE_URL}{url}")
+        if text is not None:
+            subject, message = (lambda: text.render("title")), (lambda: text.render("body") or text.render("title"))
+        else:
+            subject, message = (lambda: str(title)), (lambda: str(body))
+        _send_email(organisation, subject, lambda: f"{message()}\n\n{settings.SITE_URL}{url}")
 
 
-def _send_email(organisation: Organisation, subject: str, body: str) -> None:
+def _send_email(organisation: Organisation, subject, body) -> None:
+    """Mail every active member of ``organisation`` (and its own address) in each member's language."""
     from django.contrib.auth import get_user_model
 
-    recipients = list(
-        get_user_model().objects.filter(membership__organisation=organisation, is_active=True).values_list("email", flat=True)
-    )
-    if organisation.email and organisation.email not in recipients:
-        recipients.append(organisation.email)
-    send_email(to=recipients, subject=subject, body=body)
+    members = list(get_user_model().objects.filter(membership__organisation=organisation, is_active=True).only("email", "language"))
+    email_in_recipients_language(users=members, extra=[organisation.email], subject=subject, body=body)
 
 
 # --- stock -----------------------------------------------------------------------------

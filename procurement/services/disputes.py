@@ -8,9 +8,11 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from distribution.core import texts
 from distribution.core.errors import InvalidState, ValidationFailed
 from distribution.core.money import money
 
+from .. import text_kinds as K
 from ..addresses import (  # noqa: F401 (re-exported: services are the writes' entry point)
     address_clean,
     saved_address_create,
@@ -50,8 +52,7 @@ def purchase_order_dispute_open(
                 po,
                 to=to,
                 kind="purchase_order.disputed",
-                title=_("Purchase order %(number)s is in dispute") % {"number": po.number},
-                body=reason,
+                text=K.DISPUTED(number=po.number, reason=reason),
             )
     return po
 
@@ -66,13 +67,13 @@ def purchase_order_dispute_withdraw(
         _expect(po, Status.DISPUTED)
         from_status = _fire(po, "withdraw_dispute", now=now)
         po.save()
-        _record(po, actor=actor, from_status=from_status, now=now, reason=reason or _("Dispute withdrawn."))
+        _record(po, actor=actor, from_status=from_status, now=now, reason=reason or K.REASON_DISPUTE_WITHDRAWN())
         if notify:
             _notify(
                 po,
                 to="supplier",
                 kind="purchase_order.dispute_withdrawn",
-                title=_("The dispute on purchase order %(number)s was withdrawn") % {"number": po.number},
+                text=K.DISPUTE_WITHDRAWN(number=po.number),
             )
     return po
 
@@ -113,14 +114,14 @@ def purchase_order_dispute_settle(
                 commission_rate=po.supplier.commission_rate, actor=actor, memo=reason,
             )
         po.save()
-        _record(po, actor=actor, from_status=from_status, now=now, reason=reason or f"refund {refund_amount} / release {release_amount}")
+        split = K.REASON_SPLIT(refund=texts.Money(refund_amount), release=texts.Money(release_amount))
+        _record(po, actor=actor, from_status=from_status, now=now, reason=reason or split)
         for to in ("reseller", "supplier") if notify else ():
             _notify(
                 po,
                 to=to,
                 kind="purchase_order.dispute_settled",
-                title=_("The dispute on purchase order %(number)s was settled") % {"number": po.number},
-                body=reason,
+                text=K.DISPUTE_SETTLED(number=po.number, reason=reason),
             )
     return po
 

@@ -6,13 +6,13 @@ from datetime import datetime
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from distribution.core import outbox
+from distribution.core import outbox, texts
 from distribution.core.audit import audit_batch
 from distribution.core.errors import InvalidState, ValidationFailed
 
+from .. import text_kinds as K
 from ..addresses import (  # noqa: F401 (re-exported: services are the writes' entry point)
     address_clean,
     saved_address_create,
@@ -56,8 +56,7 @@ def _pay_locked(po: PurchaseOrder, *, actor, now: datetime) -> PurchaseOrder:
         po,
         to="supplier",
         kind="purchase_order.paid",
-        title=_("Purchase order %(number)s is paid: please ship by %(ship_by)s")
-        % {"number": po.number, "ship_by": timezone.localtime(po.ship_by).strftime("%Y-%m-%d %H:%M")},
+        text=K.PAID(number=po.number, ship_by=texts.When(po.ship_by)),
     )
     return po
 
@@ -70,7 +69,7 @@ def purchase_order_pay(*, actor, purchase_order: PurchaseOrder | PurchaseOrderRe
         return _pay_locked(po, actor=actor, now=now)
 
 
-def _close_locked(po: PurchaseOrder, *, actor, now: datetime, reason: str) -> PurchaseOrder:
+def _close_locked(po: PurchaseOrder, *, actor, now: datetime, reason: str | texts.Text) -> PurchaseOrder:
     from_status = _fire(po, "close", now=now, reason=reason)
     _release(po, now=now)
     _save(po)
@@ -86,13 +85,8 @@ def purchase_order_cancel(
     with transaction.atomic(), audit_batch(), outbox.batch():
         po = _lock(purchase_order, detail=True)
         _expect(po, Status.AWAITING_PAYMENT)
-        _close_locked(po, actor=actor, now=now, reason=reason or _("Cancelled by the reseller."))
-        _notify(
-            po,
-            to="supplier",
-            kind="purchase_order.closed",
-            title=_("Purchase order %(number)s was cancelled by the reseller") % {"number": po.number},
-        )
+        _close_locked(po, actor=actor, now=now, reason=reason or K.REASON_CANCELLED_BY_RESELLER())
+        _notify(po, to="supplier", kind="purchase_order.closed", text=K.CANCELLED_BY_RESELLER(number=po.number))
     return po
 
 
@@ -103,16 +97,16 @@ def purchase_order_close_unpaid(*, purchase_order_id: int, now: datetime | None 
         po = _lock(purchase_order_id)
         if po.status != Status.AWAITING_PAYMENT or now < po.pay_by:
             return None
-        _close_locked(po, actor=None, now=now, reason=_("Not paid within %(days)s days (R9).") % {"days": settings.PO_PAY_WITHIN.days})
+        _close_locked(po, actor=None, now=now, reason=K.REASON_NOT_PAID(days=settings.PO_PAY_WITHIN.days))
         for to in ("reseller", "supplier"):
-            _notify(po, to=to, kind="purchase_order.closed", title=_("Purchase order %(number)s was closed unpaid") % {"number": po.number})
+            _notify(po, to=to, kind="purchase_order.closed", text=K.CLOSED_UNPAID(number=po.number))
     return po
 
 
 # --- shipping, refunds -----------------------------------------------------------------
 
 
-def _refund_locked(po: PurchaseOrder, *, actor, now: datetime, reason: str) -> PurchaseOrder:
+def _refund_locked(po: PurchaseOrder, *, actor, now: datetime, reason: str | texts.Text) -> PurchaseOrder:
     from settlement.services import escrow_refund
 
     from_status = _fire(po, "refund", now=now, reason=reason)
@@ -139,8 +133,7 @@ def purchase_order_supplier_cancel(
             po,
             to="reseller",
             kind="purchase_order.refunded",
-            title=_("Purchase order %(number)s was cancelled by the supplier and refunded") % {"number": po.number},
-            body=reason,
+            text=K.CANCELLED_BY_SUPPLIER(number=po.number, reason=reason[:500]),
             email=True,
         )
     return po
@@ -153,35 +146,23 @@ def purchase_order_refund_unshipped(*, purchase_order_id: int, now: datetime | N
         po = _lock(purchase_order_id)
         if po.status != Status.PAID or po.ship_by is None or now < po.ship_by or po.first_shipped_at is not None:
             return None
-        _refund_locked(
-            po, actor=None, now=now, reason=_("Not shipped within %(days)s days of payment (R14).") % {"days": settings.PO_SHIP_WITHIN.days}
-        )
+        _refund_locked(po, actor=None, now=now, reason=K.REASON_NOT_SHIPPED(days=settings.PO_SHIP_WITHIN.days))
         for to in ("reseller", "supplier"):
-            _notify(
-                po,
-                to=to,
-                kind="purchase_order.refunded",
-                title=_("Purchase order %(number)s was refunded: not shipped in time") % {"number": po.number},
-            )
+            _notify(po, to=to, kind="purchase_order.refunded", text=K.REFUNDED_UNSHIPPED(number=po.number))
     return po
 
 
 # --- completion ------------------------------------------------------------------------
 
 
-def _complete_locked(po: PurchaseOrder, *, actor, now: datetime, reason: str = "") -> PurchaseOrder:
+def _complete_locked(po: PurchaseOrder, *, actor, now: datetime, reason: str | texts.Text = "") -> PurchaseOrder:
     from settlement.services import escrow_release
 
     from_status = _fire(po, "complete", now=now)
     escrow_release(reference=po.number, commission_rate=po.supplier.commission_rate, actor=actor, memo=reason, savepoint=False)
     _save(po)
     _record(po, actor=actor, from_status=from_status, now=now, reason=reason)
-    _notify(
-        po,
-        to="supplier",
-        kind="purchase_order.completed",
-        title=_("Purchase order %(number)s completed: payment released") % {"number": po.number},
-    )
+    _notify(po, to="supplier", kind="purchase_order.completed", text=K.COMPLETED(number=po.number))
     return po
 
 
@@ -193,7 +174,7 @@ def purchase_order_confirm_receipt(
     with transaction.atomic(), audit_batch(), outbox.batch():
         po = _lock(purchase_order, detail=True)
         _expect(po, Status.SHIPPED)
-        return _complete_locked(po, actor=actor, now=now, reason=_("Receipt confirmed by the reseller."))
+        return _complete_locked(po, actor=actor, now=now, reason=K.REASON_RECEIPT_CONFIRMED())
 
 
 def purchase_order_auto_confirm(*, purchase_order_id: int, now: datetime | None = None) -> PurchaseOrder | None:
@@ -207,14 +188,9 @@ def purchase_order_auto_confirm(*, purchase_order_id: int, now: datetime | None 
             po,
             actor=None,
             now=now,
-            reason=_("Confirmed automatically %(days)s days after shipping (R16).") % {"days": settings.PO_CONFIRM_WITHIN.days},
+            reason=K.REASON_AUTO_CONFIRMED(days=settings.PO_CONFIRM_WITHIN.days),
         )
-        _notify(
-            po,
-            to="reseller",
-            kind="purchase_order.completed",
-            title=_("Purchase order %(number)s was confirmed automatically") % {"number": po.number},
-        )
+        _notify(po, to="reseller", kind="purchase_order.completed", text=K.CONFIRMED_AUTOMATICALLY(number=po.number))
     return po
 
 
@@ -243,12 +219,7 @@ def purchase_order_remind(*, purchase_order_id: int, kind: str, now: datetime | 
             return None
         setattr(po, reminded_field, now)
         po.save(update_fields=[reminded_field, "updated_at"])
-        when = timezone.localtime(deadline).strftime("%Y-%m-%d %H:%M")
-        titles = {
-            "pay": _("Pay purchase order %(number)s by %(when)s or it will be closed"),
-            "ship": _("Ship purchase order %(number)s by %(when)s or it will be refunded"),
-            "confirm": _("Purchase order %(number)s will be confirmed automatically on %(when)s"),
-        }
-        title = titles[kind] % {"number": po.number, "when": when}
-        _notify(po, to=to, kind=f"purchase_order.reminder_{kind}", title=title, body=title, email=True)
+        texts_by_kind = {"pay": K.REMINDER_PAY, "ship": K.REMINDER_SHIP, "confirm": K.REMINDER_CONFIRM}
+        text = texts_by_kind[kind](number=po.number, when=texts.When(deadline))
+        _notify(po, to=to, kind=f"purchase_order.reminder_{kind}", text=text, email=True)
     return po

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Penalty
-from distribution.core import outbox
+from distribution.core import outbox, texts
 from distribution.core.audit import audit, audit_batch
 from distribution.core.errors import DomainError, InvalidState, ValidationFailed
 from distribution.core.inserts import insert_rows
@@ -24,6 +24,7 @@ from suppliers.models import SKU, CooperationTerms, Partnership, Product, Suppli
 from suppliers.pricing import tier_supply_price
 from suppliers.terms import OrderTerms, guard_annotations
 
+from .. import text_kinds as K
 from ..addresses import (  # noqa: F401 (re-exported: services are the writes' entry point)
     address_clean,
     saved_address_create,
@@ -62,8 +63,7 @@ def purchase_order_update_address(*, actor, purchase_order: PurchaseOrder, addre
             po,
             to="supplier",
             kind="purchase_order.address_changed",
-            title=_("Purchase order %(number)s: shipping address changed") % {"number": po.number},
-            body=f"{po.recipient} {po.mobile} {po.address_line} {po.postal_code}",
+            text=K.ADDRESS_CHANGED(number=po.number, address=f"{po.recipient} {po.mobile} {po.address_line} {po.postal_code}"),
         )
     return po
 
@@ -311,7 +311,7 @@ def _place_locked(
         po,
         to="supplier",
         kind="purchase_order.placed",
-        title=_("New purchase order %(number)s from %(reseller)s (awaiting payment)") % {"number": po.number, "reseller": reseller.name},
+        text=K.PLACED(number=po.number, reseller=reseller.name),
         user_ids=guard.supplier_member_ids if guard is not None else None,
     )
     po.reserve_quantities = {sku.pk: quantity for sku, quantity, _u, _r in priced}
@@ -346,9 +346,9 @@ def _auto_pay(po: PurchaseOrder, *, actor, now: datetime) -> PurchaseOrder:
         po,
         to="reseller",
         kind="purchase_order.auto_pay_failed",
-        title=_("Purchase order %(number)s was not paid automatically") % {"number": po.number},
-        body=_("Your wallet balance %(balance)s does not cover the total %(total)s. Top up and pay by %(pay_by)s.")
-        % {"balance": balance, "total": po.total_amount, "pay_by": timezone.localtime(po.pay_by).strftime("%Y-%m-%d %H:%M")},
+        text=K.AUTO_PAY_FAILED(
+            number=po.number, balance=texts.Money(balance), total=texts.Money(po.total_amount), pay_by=texts.When(po.pay_by)
+        ),
     )
     return po
 

@@ -31,14 +31,15 @@ from django.conf import settings
 from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from psycopg.types.json import Jsonb
 
 from accounts.models import Membership, Notification, User
-from distribution.core import events, outbox
+from distribution.core import events, outbox, texts
 from distribution.core.audit import audit_many
 from suppliers.events import publish_sku_changed
 from suppliers.models import SKU
 
+from .. import text_kinds as K
 from ..models import PurchaseOrder, PurchaseOrderLine, PurchaseOrderTransition
 from ._base import SYSTEM, Status
 
@@ -94,15 +95,15 @@ def _release_stock(po_ids: list[int], *, now: datetime, dispatch: bool = False) 
         return sorted(r[0] for r in cursor.fetchall())
 
 
-def _record(rows: list[_Row], *, from_status: str, to_status: str, reason: str, now: datetime) -> None:
+def _record(rows: list[_Row], *, from_status: str, to_status: str, reason: texts.Text, now: datetime) -> None:
     """Transitions and audit rows (one ``INSERT … SELECT`` each) and the ``purchase_order.<state>`` events (as ``_base._record``)."""
     ids = [r.id for r in rows]
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {PurchaseOrderTransition._meta.db_table} "  # noqa: S608 (table names from model metadata, values are parameters)
-            "(purchase_order_id, supplier_id, actor_id, actor_label, from_status, to_status, reason, created_at) "
-            "SELECT t.id, t.supplier, NULL, %s, %s, %s, %s, %s FROM unnest(%s::bigint[], %s::bigint[]) AS t(id, supplier)",
-            [SYSTEM, from_status, to_status, reason[:500], now, ids, [r.supplier_id for r in rows]],
+            "(purchase_order_id, supplier_id, actor_id, actor_label, from_status, to_status, reason, reason_text, created_at) "
+            "SELECT t.id, t.supplier, NULL, %s, %s, %s, %s, %s, %s FROM unnest(%s::bigint[], %s::bigint[]) AS t(id, supplier)",
+            [SYSTEM, from_status, to_status, texts.plain(reason, 500), Jsonb(texts.stored(reason)), now, ids, [r.supplier_id for r in rows]],  # noqa: E501
         )
     audit_many(
         action=f"purchase_order.{to_status}",
@@ -110,7 +111,7 @@ def _record(rows: list[_Row], *, from_status: str, to_status: str, reason: str, 
         object_ids=ids,
         organisation_ids=[r.reseller_id for r in rows],
         summaries=[f"{r.number}: {from_status} → {to_status}" for r in rows],
-        data={"reason": reason} if reason else {},
+        data={"reason": texts.plain(reason)} if reason else {},
     )
 
     events.publish_many(
@@ -133,25 +134,34 @@ def _record(rows: list[_Row], *, from_status: str, to_status: str, reason: str, 
 NUMBER = "%(number)s"
 
 
-def _notify(rows: list[_Row], notices: list[tuple[str, str, str]]) -> None:
+def _notify(rows: list[_Row], notices: list[tuple[str, str, texts.TextKind | str]]) -> None:
     """One notification per active member of each PO's reseller/supplier, one ``INSERT … SELECT`` per notice.
 
-    ``notices`` = [(to, kind, translated title containing ``%(number)s``)].
+    ``notices`` = [(to, kind, registered text whose one parameter is ``number``)]; each row stores
+    the text kind with ``{"number": …}`` (rendered when read) and the default-language title.
+    A translated title containing ``%(number)s`` (the old way) is stored as finished text.
     """
     marker = "PO-NUMBER-MARKER"
     urls = {to: reverse(f"procurement:{to}_po_detail", args=[marker]) for to in ("reseller", "supplier")}
     numbers = [r.number for r in rows]
     created_at = timezone.now()
     with connection.cursor() as cursor:
-        for to, kind, title in notices:
+        for to, kind, text in notices:
             org_ids = [r.reseller_id if to == "reseller" else r.supplier_id for r in rows]
+            if isinstance(text, texts.TextKind):
+                title, text_kind, params = texts.plain(text(number=NUMBER)), text.key, "jsonb_build_object('number', t.number)"
+            else:
+                title, text_kind, params = str(text), "", "NULL"
             cursor.execute(
-                f"INSERT INTO {Notification._meta.db_table} (user_id, organisation_id, kind, title, body, url, created_at, read_at) "  # noqa: S608 (table names from model metadata, values are parameters)
-                "SELECT u.id, t.organisation_id, %s, left(replace(%s, %s, t.number), 200), '', replace(%s, %s, t.number), %s, NULL "
+                # table names from model metadata, values are parameters
+                f"INSERT INTO {Notification._meta.db_table} "  # noqa: S608
+                "(user_id, organisation_id, kind, text_kind, params, title, body, url, created_at, read_at) "
+                f"SELECT u.id, t.organisation_id, %s, %s, {params}, left(replace(%s, %s, t.number), 200), '', "
+                "replace(%s, %s, t.number), %s, NULL "
                 f"FROM unnest(%s::text[], %s::bigint[]) WITH ORDINALITY AS t(number, organisation_id, n) "
                 f"JOIN {Membership._meta.db_table} m ON m.organisation_id = t.organisation_id "
                 f"JOIN {User._meta.db_table} u ON u.id = m.user_id AND u.is_active ORDER BY t.n, u.id",
-                [kind, str(title), NUMBER, urls[to], marker, created_at, numbers, org_ids],
+                [kind, text_kind if text_kind != kind else "", title, NUMBER, urls[to], marker, created_at, numbers, org_ids],
             )
 
 
@@ -172,20 +182,19 @@ def _one_outbox_insert(func):
 @_one_outbox_insert
 def purchase_orders_close_unpaid_due(*, purchase_order_ids: list[int], now: datetime) -> list[str]:
     """Timer R9 for a batch: close the POs still unpaid at ``pay_by``, release their stock. Returns their numbers."""
-    reason = _("Not paid within %(days)s days (R9).") % {"days": settings.PO_PAY_WITHIN.days}
+    reason = K.REASON_NOT_PAID(days=settings.PO_PAY_WITHIN.days)
     rows = _transition(
         purchase_order_ids,
         from_status=Status.AWAITING_PAYMENT,
         to_status=Status.CLOSED,
         deadline="pay_by",
         now=now,
-        sets={"closed_at": now, "status_reason": reason[:500]},
+        sets={"closed_at": now, "status_reason": texts.plain(reason, 500), "status_reason_text": Jsonb(texts.stored(reason))},
     )
     if not rows:
         return []
     _record(rows, from_status=Status.AWAITING_PAYMENT, to_status=Status.CLOSED, reason=reason, now=now)
-    title = _("Purchase order %(number)s was closed unpaid")
-    _notify(rows, [("reseller", "purchase_order.closed", title), ("supplier", "purchase_order.closed", title)])
+    _notify(rows, [("reseller", "purchase_order.closed", K.CLOSED_UNPAID), ("supplier", "purchase_order.closed", K.CLOSED_UNPAID)])
     sku_ids = _release_stock([r.id for r in rows], now=now)  # last: the SKU rows stay locked only until COMMIT
     publish_sku_changed(sku_ids=sku_ids, changes={"reserved"}, now=now)
     return [r.number for r in rows]
@@ -196,14 +205,14 @@ def purchase_orders_refund_unshipped_due(*, purchase_order_ids: list[int], now: 
     """Timer R14 for a batch: refund the POs still unshipped at ``ship_by`` (stock released, escrow → reseller)."""
     from settlement.bulk import escrow_refund_many
 
-    reason = _("Not shipped within %(days)s days of payment (R14).") % {"days": settings.PO_SHIP_WITHIN.days}
+    reason = K.REASON_NOT_SHIPPED(days=settings.PO_SHIP_WITHIN.days)
     rows = _transition(
         purchase_order_ids,
         from_status=Status.PAID,
         to_status=Status.REFUNDED,
         deadline="ship_by",
         now=now,
-        sets={"refunded_at": now, "status_reason": reason[:500]},
+        sets={"refunded_at": now, "status_reason": texts.plain(reason, 500), "status_reason_text": Jsonb(texts.stored(reason))},
         extra=", refund_amount = total_amount",  # as the transition method sets it
         where=" AND first_shipped_at IS NULL",  # a PO partly shipped is not refunded as unshipped
     )
@@ -211,8 +220,8 @@ def purchase_orders_refund_unshipped_due(*, purchase_order_ids: list[int], now: 
         return []
     escrow_refund_many(references=[r.number for r in rows], actor=None, memo=reason)
     _record(rows, from_status=Status.PAID, to_status=Status.REFUNDED, reason=reason, now=now)
-    title = _("Purchase order %(number)s was refunded: not shipped in time")
-    _notify(rows, [("reseller", "purchase_order.refunded", title), ("supplier", "purchase_order.refunded", title)])
+    refunded = K.REFUNDED_UNSHIPPED
+    _notify(rows, [("reseller", "purchase_order.refunded", refunded), ("supplier", "purchase_order.refunded", refunded)])
     sku_ids = _release_stock([r.id for r in rows], now=now)  # last: the SKU rows stay locked only until COMMIT
     publish_sku_changed(sku_ids=sku_ids, changes={"reserved"}, now=now)
     return [r.number for r in rows]
@@ -226,7 +235,7 @@ def purchase_orders_auto_confirm_due(*, purchase_order_ids: list[int], now: date
     """
     from settlement.bulk import escrow_release_many
 
-    reason = _("Confirmed automatically %(days)s days after shipping (R16).") % {"days": settings.PO_CONFIRM_WITHIN.days}
+    reason = K.REASON_AUTO_CONFIRMED(days=settings.PO_CONFIRM_WITHIN.days)
     rows = _transition(
         purchase_order_ids,
         from_status=Status.SHIPPED,
@@ -247,8 +256,8 @@ def purchase_orders_auto_confirm_due(*, purchase_order_ids: list[int], now: date
     _notify(
         rows,
         [
-            ("supplier", "purchase_order.completed", _("Purchase order %(number)s completed: payment released")),
-            ("reseller", "purchase_order.completed", _("Purchase order %(number)s was confirmed automatically")),
+            ("supplier", "purchase_order.completed", K.COMPLETED),
+            ("reseller", "purchase_order.completed", K.CONFIRMED_AUTOMATICALLY),
         ],
     )
     return [r.number for r in rows]

@@ -15,8 +15,8 @@ from distribution.core.money import MONEY_FIELD_KWARGS
 
 class Category(models.Model):
     name = models.CharField(_("name"), max_length=100)
-    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
-    position = models.PositiveIntegerField(default=0)
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children", verbose_name=_("parent"))
+    position = models.PositiveIntegerField(default=0, verbose_name=_("position"))
 
     class Meta:
         ordering = ["position", "name"]
@@ -36,10 +36,10 @@ class Product(models.Model):
         REJECTED = "rejected", _("Rejected")
         DELISTED = "delisted", _("Delisted")
 
-    supplier = models.ForeignKey("suppliers.Supplier", on_delete=models.CASCADE, related_name="products")
+    supplier = models.ForeignKey("suppliers.Supplier", on_delete=models.CASCADE, related_name="products", verbose_name=_("supplier"))
     title = models.CharField(_("title"), max_length=200)
     description = models.TextField(_("description"), blank=True, help_text=_("Sanitised HTML."))
-    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="products")
+    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="products", verbose_name=_("category"))
     brand = models.CharField(_("brand"), max_length=100, blank=True)
     # Return window (售後): seven days' no-reason return (七日無理由退貨) allowed or not; quality returns within N days of receipt.
     no_reason_return = models.BooleanField(_("7-day no-reason return"), default=True)
@@ -50,12 +50,12 @@ class Product(models.Model):
     status = FSMField(_("status"), choices=Status.choices, default=Status.DRAFT, protected=True, db_index=True)
     status_reason = models.CharField(_("reason"), max_length=500, blank=True)
     # The last approved version stays visible while an edit waits for review.
-    approved_title = models.CharField(max_length=200, blank=True)
-    approved_description = models.TextField(blank=True)
-    has_pending_changes = models.BooleanField(default=False)
-    listed_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+    approved_title = models.CharField(max_length=200, blank=True, verbose_name=_("approved title"))
+    approved_description = models.TextField(blank=True, verbose_name=_("approved description"))
+    has_pending_changes = models.BooleanField(default=False, verbose_name=_("has pending changes"))
+    listed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("listed at"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    updated_at = models.DateTimeField(auto_now=True, db_index=True, verbose_name=_("updated at"))
 
     class Meta:
         ordering = ["-updated_at", "-id"]
@@ -107,20 +107,18 @@ class Product(models.Model):
 
     @property
     def needs_review(self) -> bool:
-        return self.status == self.Status.PENDING_REVIEW or (
-            self.status == self.Status.LISTED and self.has_pending_changes
-        )
+        return self.status == self.Status.PENDING_REVIEW or (self.status == self.Status.LISTED and self.has_pending_changes)
 
 
 class ProductImage(models.Model):
-    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="images")
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="images", verbose_name=_("product"))
     image = models.ImageField(_("image"), upload_to=RandomName("products"))
-    thumbnail = models.ImageField(upload_to=RandomName("products/thumbs"), blank=True)
-    position = models.PositiveIntegerField(default=0)
-    approved = models.BooleanField(default=False, help_text=_("Shown publicly (approved by review)."))
+    thumbnail = models.ImageField(upload_to=RandomName("products/thumbs"), blank=True, verbose_name=_("thumbnail"))
+    position = models.PositiveIntegerField(default=0, verbose_name=_("position"))
+    approved = models.BooleanField(default=False, help_text=_("Shown publicly (approved by review)."), verbose_name=_("approved"))
     # An approved image the supplier removed from a listed product: still shown until review.
-    pending_removal = models.BooleanField(default=False)
-    created_at = models.DateTimeField(auto_now_add=True)
+    pending_removal = models.BooleanField(default=False, verbose_name=_("pending removal"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
         ordering = ["position", "id"]
@@ -139,17 +137,17 @@ class ComplianceDocument(models.Model):
         INSPECTION_CERTIFICATE = "inspection_certificate", _("Inspection and quarantine certificate")
         OTHER = "other", _("Other")
 
-    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="compliance_documents")
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="compliance_documents", verbose_name=_("product"))
     kind = models.CharField(_("kind"), max_length=40, choices=Kind.choices)
     file = models.FileField(_("file"), upload_to=RandomName("compliance"))
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
 
 class SKU(models.Model):
     """A variant. ``available = on_hand - reserved`` never goes below zero (R10)."""
 
-    supplier = models.ForeignKey("suppliers.Supplier", on_delete=models.CASCADE, related_name="skus")
-    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="skus")
+    supplier = models.ForeignKey("suppliers.Supplier", on_delete=models.CASCADE, related_name="skus", verbose_name=_("supplier"))
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="skus", verbose_name=_("product"))
     code = models.CharField(_("SKU code"), max_length=64)
     attributes = models.JSONField(_("attributes"), default=dict, blank=True)
     supply_price_amount = models.DecimalField(_("supply price"), **MONEY_FIELD_KWARGS)
@@ -161,12 +159,12 @@ class SKU(models.Model):
     order_multiple = models.PositiveIntegerField(_("order in multiples of"), default=1)
     on_hand = models.IntegerField(_("stock on hand"), default=0)
     reserved = models.IntegerField(_("reserved"), default=0)
-    is_active = models.BooleanField(default=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+    is_active = models.BooleanField(default=True, verbose_name=_("is active"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    updated_at = models.DateTimeField(auto_now=True, db_index=True, verbose_name=_("updated at"))
     # GREATEST(updated_at, product.updated_at), kept by database triggers (migration suppliers/0006):
     # the API's product feed pages on it per supplier with an index (distribution/api/selectors.py).
-    sync_at = models.DateTimeField(default=timezone.now, editable=False)
+    sync_at = models.DateTimeField(default=timezone.now, editable=False, verbose_name=_("sync at"))
 
     class Meta:
         ordering = ["product_id", "code"]
@@ -184,13 +182,10 @@ class SKU(models.Model):
             models.CheckConstraint(condition=Q(supply_price_amount__gt=0), name="sku_supply_price_positive"),
             models.CheckConstraint(condition=Q(min_order_quantity__gte=1) & Q(order_multiple__gte=1), name="sku_order_quantities_positive"),
             models.CheckConstraint(
-                condition=Q(min_retail_amount__lte=F("suggested_retail_amount"))
-                & Q(suggested_retail_amount__lte=F("max_retail_amount")),
+                condition=Q(min_retail_amount__lte=F("suggested_retail_amount")) & Q(suggested_retail_amount__lte=F("max_retail_amount")),
                 name="sku_suggested_within_range",
             ),
-            models.CheckConstraint(
-                condition=Q(supply_price_amount__lte=F("min_retail_amount")), name="sku_supply_within_min_retail"
-            ),
+            models.CheckConstraint(condition=Q(supply_price_amount__lte=F("min_retail_amount")), name="sku_supply_within_min_retail"),
         ]
 
     def __str__(self) -> str:
@@ -202,15 +197,15 @@ class SKU(models.Model):
 
 
 class StockAdjustment(models.Model):
-    sku = models.ForeignKey(SKU, on_delete=models.CASCADE, related_name="stock_adjustments")
+    sku = models.ForeignKey(SKU, on_delete=models.CASCADE, related_name="stock_adjustments", verbose_name=_("sku"))
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("actor"))
     # The tenant (distribution column, docs/scaling.md): the SKU's supplier. Left unset, the
     # database fills it from the SKU (suppliers 0007); the row goes with its SKU.
     supplier = models.ForeignKey("suppliers.Supplier", on_delete=models.DO_NOTHING, related_name="+", db_index=False, db_default=None)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     delta = models.IntegerField(_("change"))
     on_hand_after = models.IntegerField(_("on hand after"))
     reason = models.CharField(_("reason"), max_length=200)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True, verbose_name=_("created at"))
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -226,22 +221,24 @@ class ImportJob(models.Model):
         SUCCEEDED = "succeeded", _("Imported")
         FAILED = "failed", _("Failed")
 
-    supplier = models.ForeignKey("suppliers.Supplier", on_delete=models.CASCADE, related_name="import_jobs")
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    supplier = models.ForeignKey("suppliers.Supplier", on_delete=models.CASCADE, related_name="import_jobs", verbose_name=_("supplier"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("created by")
+    )
     file = models.FileField(_("file"), upload_to=RandomName("imports"))
-    original_name = models.CharField(max_length=200, blank=True)
+    original_name = models.CharField(max_length=200, blank=True, verbose_name=_("original name"))
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PENDING, db_index=True)
     progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
-    total_rows = models.PositiveIntegerField(default=0)
-    processed_rows = models.PositiveIntegerField(default=0)
-    errors = models.JSONField(default=list, blank=True, help_text=_("[{row, column, message}]"))
-    summary = models.JSONField(default=dict, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
+    total_rows = models.PositiveIntegerField(default=0, verbose_name=_("total rows"))
+    processed_rows = models.PositiveIntegerField(default=0, verbose_name=_("processed rows"))
+    errors = models.JSONField(default=list, blank=True, help_text=_("[{row, column, message}]"), verbose_name=_("errors"))
+    summary = models.JSONField(default=dict, blank=True, verbose_name=_("summary"))
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True, verbose_name=_("created at"))
+    finished_at = models.DateTimeField(null=True, blank=True, verbose_name=_("finished at"))
     # While running, the worker renews its lease (a heartbeat with every progress step); a running job
     # whose lease has passed lost its worker, and the ``import_jobs`` sweep resumes or fails it.
-    lease_until = models.DateTimeField(null=True, blank=True, db_index=True)
-    attempts = models.PositiveSmallIntegerField(default=0)
+    lease_until = models.DateTimeField(null=True, blank=True, db_index=True, verbose_name=_("lease until"))
+    attempts = models.PositiveSmallIntegerField(default=0, verbose_name=_("attempts"))
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -21,18 +21,18 @@ class Side(models.TextChoices):
 
 
 class MessageThread(models.Model):
-    supplier = models.ForeignKey("suppliers.Supplier", on_delete=models.CASCADE, related_name="message_threads")
-    reseller = models.ForeignKey("resellers.Reseller", on_delete=models.CASCADE, related_name="message_threads")
+    supplier = models.ForeignKey("suppliers.Supplier", on_delete=models.CASCADE, related_name="message_threads", verbose_name=_("supplier"))
+    reseller = models.ForeignKey("resellers.Reseller", on_delete=models.CASCADE, related_name="message_threads", verbose_name=_("reseller"))
     subject = models.CharField(_("subject"), max_length=200)
     product = models.ForeignKey(
         "suppliers.Product", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("product")
     )
     po_number = models.CharField(_("purchase order number"), max_length=40, blank=True)
-    started_by = models.CharField(max_length=16, choices=Side.choices)
-    created_at = models.DateTimeField(auto_now_add=True)
-    last_message_at = models.DateTimeField(db_index=True)
-    supplier_read_at = models.DateTimeField(null=True, blank=True)
-    reseller_read_at = models.DateTimeField(null=True, blank=True)
+    started_by = models.CharField(max_length=16, choices=Side.choices, verbose_name=_("started by"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    last_message_at = models.DateTimeField(db_index=True, verbose_name=_("last message at"))
+    supplier_read_at = models.DateTimeField(null=True, blank=True, verbose_name=_("supplier read at"))
+    reseller_read_at = models.DateTimeField(null=True, blank=True, verbose_name=_("reseller read at"))
 
     class Meta:
         ordering = ["-last_message_at", "-id"]
@@ -72,12 +72,12 @@ def _tenant_supplier() -> models.ForeignKey:
 
 
 class Message(models.Model):
-    thread = models.ForeignKey(MessageThread, on_delete=models.CASCADE, related_name="messages")
+    thread = models.ForeignKey(MessageThread, on_delete=models.CASCADE, related_name="messages", verbose_name=_("thread"))
+    sender = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("sender"))
+    sender_side = models.CharField(max_length=16, choices=Side.choices, verbose_name=_("sender side"))
     supplier = _tenant_supplier()
-    sender = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
-    sender_side = models.CharField(max_length=16, choices=Side.choices)
     body = models.TextField(_("message"))
-    created_at = models.DateTimeField(db_index=True)
+    created_at = models.DateTimeField(db_index=True, verbose_name=_("created at"))
 
     class Meta:
         ordering = ["created_at", "id"]
@@ -90,12 +90,12 @@ class Message(models.Model):
 
 
 class MessageAttachment(models.Model):
-    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="attachments")
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="attachments", verbose_name=_("message"))
     supplier = _tenant_supplier()
     file = models.FileField(_("file"), upload_to=RandomName("messages"))
-    original_name = models.CharField(max_length=200)
-    content_type = models.CharField(max_length=100)
-    size = models.PositiveIntegerField()
+    original_name = models.CharField(max_length=200, verbose_name=_("original name"))
+    content_type = models.CharField(max_length=100, verbose_name=_("content type"))
+    size = models.PositiveIntegerField(verbose_name=_("size"))
 
     class Meta:
         ordering = ["id"]

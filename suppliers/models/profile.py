@@ -30,7 +30,7 @@ class Supplier(models.Model):
         REJECTED = "rejected", _("Rejected")
 
     organisation = models.OneToOneField(
-        "accounts.Organisation", on_delete=models.CASCADE, primary_key=True, related_name="supplier"
+        "accounts.Organisation", on_delete=models.CASCADE, primary_key=True, related_name="supplier", verbose_name=_("organisation")
     )
     company_name = models.CharField(_("company name"), max_length=200)
     credit_code = models.CharField(
@@ -44,7 +44,7 @@ class Supplier(models.Model):
         _("status"), max_length=20, choices=Status.choices, default=Status.PENDING_REVIEW, db_index=True
     )
     status_reason = models.CharField(_("reason"), max_length=500, blank=True)
-    reviewed_at = models.DateTimeField(null=True, blank=True)
+    reviewed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("reviewed at"))
     commission_rate = models.DecimalField(
         _("platform commission rate"),
         max_digits=5,
@@ -53,8 +53,8 @@ class Supplier(models.Model):
         validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("0.5"))],
         help_text=_("Share of each released payment kept by the platform, e.g. 0.0500 for 5%."),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
     class Meta:
         ordering = ["company_name"]

@@ -32,6 +32,7 @@ from accounts.services import notify_organisation
 from distribution.core import divisions, events
 from distribution.core.audit import audit
 from distribution.core.errors import DomainError, InvalidState, PermissionDenied, ValidationFailed
+from suppliers import text_kinds as K
 from suppliers.events import publish_sku_changed
 from suppliers.models import SKU, Category, ComplianceDocument, Product, ProductImage, StockAdjustment, Supplier
 from suppliers.validators import (
@@ -453,7 +454,7 @@ def product_approve(*, actor: Any, product: Product, now: datetime | None = None
           summary=product.title, data={"from": before, "to": product.status})  # fmt: skip
     notify_organisation(
         organisation=product.supplier.organisation, kind="listing_approved", managers_only=True,
-        title=_("Listing approved: %(title)s") % {"title": product.title}, url=_product_url(product),
+        text=K.LISTING_APPROVED(title=product.title), url=_product_url(product),
     )  # fmt: skip
     return product
 
@@ -470,9 +471,9 @@ def product_reject(*, actor: Any, product: Product, reason: str) -> Product:
     if product.status == Product.Status.PENDING_REVIEW:
         product.reject(reason)
         action = "product.rejected"
-        title = _("Listing rejected: %(title)s") % {"title": product.title}
+        text = K.LISTING_REJECTED(title=product.title, reason=reason)
     elif product.status == Product.Status.LISTED and product.has_pending_changes:
-        title = _("Changes rejected: %(title)s") % {"title": product.title}
+        text = K.CHANGES_REJECTED(title=product.title, reason=reason)
         product.reject_changes(reason)
         _settle_images(product, accept=False)
         action = "product.changes_rejected"
@@ -483,7 +484,7 @@ def product_reject(*, actor: Any, product: Product, reason: str) -> Product:
           summary=reason, data={"from": before, "to": product.status, "reason": reason})  # fmt: skip
     notify_organisation(
         organisation=product.supplier.organisation, kind="listing_rejected", managers_only=True,
-        title=title, body=reason, url=_product_url(product),
+        text=text, url=_product_url(product),
     )  # fmt: skip
     return product
 
@@ -512,7 +513,7 @@ def product_delist(*, actor: Any, product: Product, reason: str) -> Product:
     if by_staff:
         notify_organisation(
             organisation=product.supplier.organisation, kind="listing_delisted", managers_only=True,
-            title=_("Delisted by the platform: %(title)s") % {"title": product.title}, body=reason,
+            text=K.LISTING_DELISTED(title=product.title, reason=reason),
             url=_product_url(product),
         )  # fmt: skip
     return product

@@ -11,10 +11,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import AgreementVersion, Organisation, Role, User
-from accounts.services import agreement_accept, notify_organisation, organisation_create
+from accounts.services import agreement_accept, email_in_recipients_language, notify_organisation, organisation_create
 from distribution.core.audit import audit
-from distribution.core.email import send_email
 from distribution.core.errors import InvalidState, ValidationFailed
+from distribution.core.texts import TextKind
+from suppliers import text_kinds as K
 from suppliers.models import Supplier
 
 
@@ -86,14 +87,19 @@ def _supplier_set_status(*, actor, supplier, to: str, allowed_from: tuple[str, .
             summary=f"{before} → {to}",
             data={"from": before, "to": to, "reason": reason},
         )
-        notify_organisation(
-            organisation=supplier.organisation, kind=action, title=str(title), body=reason, url=reverse("home"), managers_only=True
+        owners = list(
+            User.objects.filter(membership__organisation=supplier.organisation, membership__role=Role.OWNER).only("email", "language")
         )
-        owner_emails = list(
-            User.objects.filter(membership__organisation=supplier.organisation, membership__role=Role.OWNER).values_list("email", flat=True)
-        )
-        subject = str(title)
-        send_email(to=owner_emails, subject=subject, body=reason or subject)
+        if isinstance(title, TextKind):  # a registered text (suppliers/text_kinds.py): each reader's own language
+            text = title(reason=reason)
+            notify_organisation(organisation=supplier.organisation, kind=action, text=text, url=reverse("home"), managers_only=True)
+            subject = lambda: text.render("title")  # noqa: E731
+        else:  # a finished title (the old way): stored and mailed as it is
+            notify_organisation(
+                organisation=supplier.organisation, kind=action, title=str(title), body=reason, url=reverse("home"), managers_only=True
+            )
+            subject = lambda: str(title)  # noqa: E731
+        email_in_recipients_language(users=owners, subject=subject, body=lambda: reason or subject())
     return supplier
 
 
@@ -102,7 +108,7 @@ def supplier_approve(*, actor, supplier, now: datetime | None = None):
     S = Supplier.Status
     return _supplier_set_status(
         actor=actor, supplier=supplier, to=S.ACTIVE, allowed_from=(S.PENDING_REVIEW, S.SUSPENDED, S.REJECTED),
-        reason="", action="supplier.approved", title=_("Your supplier account was approved"), now=now,
+        reason="", action="supplier.approved", title=K.SUPPLIER_APPROVED, now=now,
     )
 
 
@@ -113,7 +119,7 @@ def supplier_suspend(*, actor, supplier, reason: str, now: datetime | None = Non
     S = Supplier.Status
     return _supplier_set_status(
         actor=actor, supplier=supplier, to=S.SUSPENDED, allowed_from=(S.ACTIVE, S.PENDING_REVIEW),
-        reason=reason, action="supplier.suspended", title=_("Your supplier account was suspended"), now=now,
+        reason=reason, action="supplier.suspended", title=K.SUPPLIER_SUSPENDED, now=now,
     )
 
 
@@ -124,5 +130,5 @@ def supplier_reject(*, actor, supplier, reason: str, now: datetime | None = None
     S = Supplier.Status
     return _supplier_set_status(
         actor=actor, supplier=supplier, to=S.REJECTED, allowed_from=(S.PENDING_REVIEW,),
-        reason=reason, action="supplier.rejected", title=_("Your supplier application was rejected"), now=now,
+        reason=reason, action="supplier.rejected", title=K.SUPPLIER_REJECTED, now=now,
     )

@@ -22,10 +22,11 @@ from django_fsm import TransitionNotAllowed
 from accounts.models import Membership, Penalty
 from accounts.permissions import require_manager
 from accounts.services import notify_organisation, notify_users
-from distribution.core import events
+from distribution.core import events, texts
 from distribution.core.audit import audit
 from distribution.core.errors import InvalidState, PermissionDenied, ValidationFailed
 
+from .. import text_kinds as _text_kinds  # noqa: F401 (registers the kinds these services write)
 from ..models import ChannelType, Partnership, PartnershipApplication, RecruitmentPost, Supplier, Tier
 from ..selectors.partnerships import key_account_recipients
 from . import messaging
@@ -189,19 +190,14 @@ def application_submit(
                 organisation=reseller.organisation,
                 summary=f"{reseller} → {supplier}",
             )
-            title = _("New partnership application from %(reseller)s") % {"reseller": reseller.name}
+            params = {"reseller": reseller.name, "message": application.message}
             url = reverse("suppliers:application_detail", args=[application.pk])
             key_account = key_account_recipients(supplier.pk, reseller.pk, include_ended=True)
             if key_account is not None:  # a returning key account: its manager and the owner
-                notify_users(users=key_account, kind="application.received", title=title, body=application.message, url=url)
+                notify_users(users=key_account, kind="application.received", params=params, url=url, organisation_id=supplier.pk)
             else:
                 notify_organisation(
-                    organisation=supplier.organisation,
-                    kind="application.received",
-                    title=title,
-                    body=application.message,
-                    url=url,
-                    managers_only=True,
+                    organisation=supplier.organisation, kind="application.received", params=params, url=url, managers_only=True
                 )
     except IntegrityError:
         raise InvalidState(
@@ -284,8 +280,7 @@ def application_approve(
         notify_organisation(
             organisation=application.reseller.organisation,
             kind="application.approved",
-            title=_("%(supplier)s approved your application") % {"supplier": application.supplier.company_name},
-            body=_("Your tier: %(tier)s.") % {"tier": tier.name},
+            params={"supplier": application.supplier.company_name, "tier": tier.name},
             url=reverse("partners:reseller_partnerships"),
         )
     return partnership
@@ -314,8 +309,7 @@ def application_reject(*, actor, application: PartnershipApplication, reason: st
         notify_organisation(
             organisation=application.reseller.organisation,
             kind="application.rejected",
-            title=_("%(supplier)s declined your application") % {"supplier": application.supplier.company_name},
-            body=reason,
+            params={"supplier": application.supplier.company_name, "reason": reason},
             url=reverse("partners:reseller_applications"),
         )
     return application
@@ -389,9 +383,7 @@ def partnership_give_notice(
         notify_organisation(
             organisation=partnership.reseller.organisation,
             kind="partnership.termination_notice",
-            title=_("%(supplier)s will end your partnership on %(ends_at)s")
-            % {"supplier": partnership.supplier.company_name, "ends_at": _fmt(ends_at)},
-            body=reason,
+            params={"supplier": partnership.supplier.company_name, "ends_at": texts.When(ends_at), "reason": reason},
             url=reverse("partners:reseller_partnerships"),
         )
         _publish_partnership_event("partnership.terminating", partnership, now=now)
@@ -418,7 +410,7 @@ def partnership_withdraw_notice(*, actor, partnership: Partnership, now: datetim
         notify_organisation(
             organisation=partnership.reseller.organisation,
             kind="partnership.notice_withdrawn",
-            title=_("%(supplier)s withdrew its termination notice") % {"supplier": partnership.supplier.company_name},
+            params={"supplier": partnership.supplier.company_name},
             url=reverse("partners:reseller_partnerships"),
         )
     return partnership
@@ -444,9 +436,7 @@ def _end(*, partnership: Partnership, actor, by: str, reason: str, now: datetime
         notify_organisation(
             organisation=organisation,
             kind="partnership.terminated",
-            title=_("The partnership between %(supplier)s and %(reseller)s has ended")
-            % {"supplier": partnership.supplier.company_name, "reseller": partnership.reseller.name},
-            body=reason or "",
+            params={"supplier": partnership.supplier.company_name, "reseller": partnership.reseller.name, "reason": reason or ""},
         )
     _publish_partnership_event("partnership.terminated", partnership, now=now)
     return partnership
@@ -551,8 +541,7 @@ def partnership_change(
                 notify_organisation(
                     organisation=partnership.reseller.organisation,
                     kind="partnership.tier_changed",
-                    title=_("%(supplier)s changed your tier to %(tier)s")
-                    % {"supplier": partnership.supplier.company_name, "tier": tier.name},
+                    params={"supplier": partnership.supplier.company_name, "tier": tier.name},
                     url=reverse("partners:reseller_partnerships"),
                 )
     return partnership

@@ -108,7 +108,7 @@ def test_rewards_page_previews_and_pays_and_reseller_sees_it(client, month, djan
     with django_assert_max_num_queries(14):
         page = client.get(reverse("compliance:rewards_supplier"))
     assert page.context["proposed_count"] == 1
-    assert "7000.00" in page.content.decode()
+    assert "7,000.00" in page.content.decode()
     client.post(reverse("compliance:rewards_supplier"), {"action": "pay", "proposal": proposal.pk})
     assert ProposedRebate.objects.get().status == ProposedRebate.Status.PAID
     client.force_login(member_of(big.organisation))
