@@ -104,15 +104,23 @@ def _notify_both(dispute: Dispute, *, kind: str, text: texts.Text | None = None,
 
 
 def _notify_side(
-    dispute: Dispute, org_id: int, *, kind: str, text: texts.Text | None = None, title: str | None = None, body: str = "", url: str = ""
+    dispute: Dispute,
+    org_id: int,
+    *,
+    kind: str,
+    params: dict | None = None,
+    text: texts.Text | None = None,
+    title: str | None = None,
+    body: str = "",
+    url: str = "",
 ) -> None:
     """One side of a dispute; on the supplier's side a key account's dispute goes to its manager and the owner."""
     if org_id == dispute.supplier_id:
         key_account = key_account_recipients(dispute.supplier_id, dispute.reseller_id)
         if key_account is not None:
-            notify_users(users=key_account, kind=kind, text=text, title=title, body=body, url=url, organisation_id=org_id)
+            notify_users(users=key_account, kind=kind, params=params, text=text, title=title, body=body, url=url, organisation_id=org_id)
             return
-    notify_organisation(organisation=_org(org_id), kind=kind, text=text, title=title, body=body, url=url)
+    notify_organisation(organisation=_org(org_id), kind=kind, params=params, text=text, title=title, body=body, url=url)
 
 
 def _org(org_id: int):

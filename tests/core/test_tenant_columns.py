@@ -144,8 +144,8 @@ def test_raw_sql_leaving_the_tenant_out_gets_it_from_the_parent():
         )
         assert cursor.fetchone()[0] == trade.reseller.pk
         cursor.execute(
-            "INSERT INTO accounts_notification (user_id, kind, title, body, url, created_at) "
-            "VALUES (%s, 'k', 't', '', '', now()) RETURNING organisation_id",
+            "INSERT INTO accounts_notification (user_id, kind, text_kind, title, body, url, created_at) "
+            "VALUES (%s, 'k', '', 't', '', '', now()) RETURNING organisation_id",
             [trade.supplier_user.pk],
         )
         assert cursor.fetchone()[0] == trade.supplier.pk
