@@ -16,6 +16,10 @@ PAID = register("purchase_order.paid", title=_("Purchase order %(number)s is pai
 CANCELLED_BY_RESELLER = register("purchase_order.cancelled_by_reseller", title=_("Purchase order %(number)s was cancelled by the reseller"))
 CLOSED_UNPAID = register("purchase_order.closed_unpaid", title=_("Purchase order %(number)s was closed unpaid"))
 SHIPPED = register("purchase_order.shipped", title=_("Purchase order %(number)s shipped: %(carrier)s %(tracking)s"))
+PACKAGE_SHIPPED = register(
+    "purchase_order.package_shipped",
+    title=_("Purchase order %(number)s: a package shipped (%(carrier)s %(tracking)s), more to follow"),
+)
 CANCELLED_BY_SUPPLIER = register(
     "purchase_order.cancelled_by_supplier",
     title=_("Purchase order %(number)s was cancelled by the supplier and refunded"),

@@ -18,6 +18,7 @@ from distribution.core import events, outbox
 from distribution.core.audit import audit, audit_batch
 from distribution.core.errors import InvalidState, ValidationFailed
 
+from .. import text_kinds as K
 from ..carriers import carrier_code
 from ..models import Package, PackageLine, PurchaseOrder, PurchaseOrderTransition
 from ._base import (
@@ -143,7 +144,11 @@ def _ship_locked(
     if everything:
         from_status = _fire(po, "ship", now=now)
         _save(po)
-        reason = label if count == 1 else _("Last package (%(n)s) shipped: %(label)s") % {"n": count, "label": label}
+        reason = (
+            K.REASON_SHIPPED(carrier=carrier, tracking=tracking_number)
+            if count == 1
+            else _("Last package (%(n)s) shipped: %(label)s") % {"n": count, "label": label}
+        )
         _record(po, actor=actor, from_status=from_status, now=now, reason=reason)
     else:
         _save(po)
@@ -165,12 +170,7 @@ def _ship_locked(
         po,
         to="reseller",
         kind="purchase_order.shipped",
-        title=(
-            _("Purchase order %(number)s shipped: %(carrier)s %(tracking)s")
-            if everything
-            else _("Purchase order %(number)s: a package shipped (%(carrier)s %(tracking)s), more to follow")
-        )
-        % {"number": po.number, "carrier": carrier, "tracking": tracking_number},
+        text=(K.SHIPPED if everything else K.PACKAGE_SHIPPED)(number=po.number, carrier=carrier, tracking=tracking_number),
     )
     return package
 
