@@ -6,59 +6,18 @@ Evidence is checked by content (``core.uploads.sniff``), as dispute evidence is.
 from __future__ import annotations
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from distribution.core.uploads import sniff
+from distribution.core import evidence as core_evidence
 from procurement.carriers import OTHER, carrier_choices, carrier_name
 
 from .models import AfterSale
 
-MAX_BYTES = 10 * 1024 * 1024
-MAX_FILES = 6
-_KINDS = {"jpg": "image/jpeg", "jpeg": "image/jpeg", "png": "image/png", "gif": "image/gif", "webp": "image/webp", "pdf": "application/pdf"}
-ACCEPT = "image/jpeg,image/png,image/gif,image/webp,application/pdf"
 
+class EvidenceField(core_evidence.EvidenceField):
+    """The platform's evidence field (``distribution.core.evidence``), returning ``[(file, content_type)]``."""
 
-def _content_type(upload) -> str:
-    name = upload.name or ""
-    ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
-    if ext not in _KINDS:
-        raise ValidationError(_("%(name)s: only images (JPEG, PNG, GIF, WebP) or PDF files are accepted."), params={"name": name})
-    if not upload.size:
-        raise ValidationError(_("%(name)s is empty."), params={"name": name})
-    if upload.size > MAX_BYTES:
-        raise ValidationError(_("%(name)s is larger than 10 MB."), params={"name": name})
-    try:
-        actual = sniff(upload)
-    except ValidationError as exc:
-        raise ValidationError(f"{name}: {exc.messages[0]}") from None
-    if actual != _KINDS[ext]:
-        raise ValidationError(_("%(name)s does not look like a %(kind)s file."), params={"name": name, "kind": ext.upper()})
-    return actual
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class EvidenceField(forms.FileField):
-    """Returns ``[(file, content_type)]``."""
-
-    widget = MultipleFileInput
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("required", False)
-        kwargs.setdefault("label", _("Evidence (photos or PDF, up to 10 MB each)"))
-        super().__init__(*args, **kwargs)
-        self.widget.attrs.update({"accept": ACCEPT})
-
-    def clean(self, data, initial=None):
-        single = super().clean
-        files = [single(d, initial) for d in data if d] if isinstance(data, list | tuple) else [single(data, initial)] if data else []
-        if len(files) > MAX_FILES:
-            raise ValidationError(_("Attach at most %(n)s files at once."), params={"n": MAX_FILES})
-        return [(f, _content_type(f)) for f in files]
+    with_content_types = True
 
 
 class AfterSaleOpenForm(forms.Form):

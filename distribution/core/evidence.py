@@ -61,7 +61,11 @@ class MultipleFileInput(forms.ClearableFileInput):
 
 
 class EvidenceField(forms.FileField):
+    """Up to ``MAX_FILES_PER_UPLOAD`` files checked by content; the cleaned value is the files, or
+    ``[(file, content_type)]`` with ``with_content_types``."""
+
     widget = MultipleFileInput
+    with_content_types = False
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("required", False)
@@ -73,8 +77,8 @@ class EvidenceField(forms.FileField):
     def clean(self, data, initial=None):
         single = super().clean
         files = [single(d, initial) for d in data if d] if isinstance(data, list | tuple) else [single(data, initial)] if data else []
-        validate_evidence_files(files)
-        return files
+        checked = validate_evidence_files(files)
+        return checked if self.with_content_types else files
 
 
 class MoneyField(forms.DecimalField):
