@@ -54,6 +54,15 @@ CHROMIUM_ARGS = [
 DEFAULT_TIMEOUT_MS = 15_000
 
 
+def pytest_configure(config):
+    """Playwright's ``expect`` waits 5 s by default, apart from the context's timeout: on two shared
+    cores under a full suite an htmx swap (the district list after a city) can take longer. Give the
+    assertions the same patience as the actions."""
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=DEFAULT_TIMEOUT_MS)
+
+
 def pytest_collection_modifyitems(items):
     """Everything under tests/e2e is a browser journey."""
     here = Path(__file__).parent

@@ -41,9 +41,9 @@ def test_two_browsers_exchange_messages_without_reloading(page, phone_page, live
     # the reseller's open page shows the reply without a reload
     navigations = []
     page.on("framenavigated", lambda frame: navigations.append(frame.url))
-    expect(page.locator("#thread-messages").get_by_text("明天上午發貨")).to_be_visible(timeout=10_000)
+    expect(page.locator("#thread-messages").get_by_text("明天上午發貨")).to_be_visible(timeout=20_000)
     page.get_by_label("Message").fill("好的，謝謝")
     page.get_by_role("button", name="Reply").click()
-    expect(phone_page.locator("#thread-messages").get_by_text("好的，謝謝")).to_be_visible(timeout=10_000)
+    expect(phone_page.locator("#thread-messages").get_by_text("好的，謝謝")).to_be_visible(timeout=20_000)
     assert navigations == [url(live_server, f"/messages/{thread.pk}/")]  # the reseller's own reply only
     expect(phone_page.locator("#thread-messages [data-message-id]")).to_have_count(3)

@@ -45,7 +45,7 @@ def test_upload_preview_fix_place_pay_ship_and_export_the_bulk_ship_file(page, l
     page.get_by_role("button", name="Place the ready orders").click()
     expect(page.get_by_role("progressbar")).to_be_visible()
     outbox.dispatch("imports")  # what the Celery worker does when kicked
-    expect(page.locator("#row-5")).to_contain_text("Placed", timeout=10_000)
+    expect(page.locator("#row-5")).to_contain_text("Placed", timeout=20_000)
     assert PurchaseOrder.objects.count() == 4
 
     # pay all of them in one action
