@@ -343,6 +343,10 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "分銷平台 <no-repl
 
 # Celery: Redis broker, the beat schedule lives in distribution/celery.py.
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", REDIS_URL)
+if os.environ.get("PYTEST_XDIST_WORKER", "").startswith("gw"):
+    # Parallel test workers get their own broker database too (11, 12, …): one worker's kicks
+    # must not show up in another's queue lengths (the metrics and operator-page tests read LLEN).
+    CELERY_BROKER_URL = CELERY_BROKER_URL.rsplit("/", 1)[0] + f"/{(11 + int(os.environ['PYTEST_XDIST_WORKER'][2:])) % 16}"
 CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND", REDIS_URL)
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TASK_ACKS_LATE = True
