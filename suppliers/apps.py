@@ -30,3 +30,4 @@ class SuppliersConfig(AppConfig):
         media.register("compliance/", "suppliers.media.compliance_document")
         media.register("imports/", "suppliers.media.import_file")
         media.register("messages/", "suppliers.media.message_attachment")
+        media.register("uploads/", "suppliers.media.product_upload")
