@@ -81,7 +81,7 @@ def description_upload_names(html: str) -> list[str]:
     """Stored names of the editor uploads (``/media/uploads/…``) a description shows."""
     prefix = re.escape(settings.MEDIA_URL.rstrip("/") + "/")
     found = re.findall(r'<img[^>]*\ssrc="' + prefix + r'(uploads/[0-9a-f]{32}\.[a-z0-9]{1,8})"', html or "")
-    return sorted(set(html_lib.unescape(name) for name in found))
+    return sorted({html_lib.unescape(name) for name in found})
 
 
 

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
+from itertools import product as combinations
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
-
-from itertools import product as combinations
 
 from distribution.core import divisions
 from distribution.core.params import MAX_DB_BIGINT, MAX_DB_INT

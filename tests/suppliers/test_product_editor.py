@@ -165,7 +165,8 @@ def test_twelve_rows_are_saved_in_one_submit_and_mistakes_name_row_and_field(man
     assert response.status_code == 422
     assert "Row 5 (G-4), Supply price: The supply price must not be above the minimum retail price." in response.content.decode()
     rows[4]["supply_price_amount"] = "50.00"
-    assert manager_client.post(reverse("suppliers:product_create"), {**product_post(CategoryFactory()), **sku_rows(*rows)}).status_code == 302
+    fixed = {**product_post(CategoryFactory()), **sku_rows(*rows)}
+    assert manager_client.post(reverse("suppliers:product_create"), fixed).status_code == 302
     assert SKU.objects.count() == 12
 
 
@@ -183,9 +184,7 @@ def test_an_upload_belongs_to_the_organisation_and_only_it_sees_the_file(manager
 def test_a_non_image_upload_is_refused_with_its_reason(manager_client):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    response = manager_client.post(
-        reverse("suppliers:product_upload"), {"images": [SimpleUploadedFile("x.png", b"no")]}
-    )
+    response = manager_client.post(reverse("suppliers:product_upload"), {"images": [SimpleUploadedFile("x.png", b"no")]})
     assert response["HX-Retarget"] == "#image-upload-error"
     assert "x.png: Upload a JPEG, PNG or WebP image." in response.content.decode()
     assert not ProductUpload.objects.exists()
@@ -201,7 +200,8 @@ def test_images_sent_with_a_form_that_has_a_mistake_are_kept_and_saved_on_the_fi
     page = response.content.decode()
     assert all(f'name="image_order" value="upload:{u.pk}"' in page for u in uploads)
     # fixed, and the second image dragged first
-    fixed = {**product_post(CategoryFactory()), **sku_rows(sku_row("K-1")), "image_order": [f"upload:{uploads[1].pk}", f"upload:{uploads[0].pk}"]}
+    fixed = {**product_post(CategoryFactory()), **sku_rows(sku_row("K-1"))}
+    fixed["image_order"] = [f"upload:{uploads[1].pk}", f"upload:{uploads[0].pk}"]
     assert manager_client.post(reverse("suppliers:product_create"), fixed).status_code == 302
     product = Product.objects.get()
     images = list(product.images.order_by("position"))
