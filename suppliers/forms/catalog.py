@@ -232,6 +232,16 @@ def city_choices(province_code: str) -> list[tuple[str, str]]:
     return [(d.code, d.name) for d in divisions.cities(province_code)]
 
 
+def add_price_errors(form: forms.Form, data: dict) -> None:
+    """The price control (R7) on a form with the four price fields, each mistake on its field."""
+    for name, message in sku_price_errors(
+        supply=data.get("supply_price_amount"), suggested=data.get("suggested_retail_amount"),
+        minimum=data.get("min_retail_amount"), maximum=data.get("max_retail_amount"),
+    ).items():  # fmt: skip
+        if name not in form.errors:
+            form.add_error(name, message)
+
+
 class AttributePairsWidget(forms.Widget):
     """Attributes as name/value rows (add and remove them on the page), plus a box that still takes typed
     text (``顏色: 紅, 尺碼: M``). Whatever is filled in comes back as one ``name=value; …`` string for
@@ -293,12 +303,7 @@ class SKUForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        for name, message in sku_price_errors(
-            supply=data.get("supply_price_amount"), suggested=data.get("suggested_retail_amount"),
-            minimum=data.get("min_retail_amount"), maximum=data.get("max_retail_amount"),
-        ).items():  # fmt: skip
-            if name not in self.errors:
-                self.add_error(name, message)
+        add_price_errors(self, data)
         return data
 
     def as_input(self) -> SKUInput:
@@ -452,12 +457,7 @@ class VariantGridForm(forms.Form):
             raise ValidationError(
                 _("These options make %(count)s SKUs; a product may have at most %(max)s.") % {"count": count, "max": MAX_SKU_ROWS}
             )
-        for name, message in sku_price_errors(
-            supply=data.get("supply_price_amount"), suggested=data.get("suggested_retail_amount"),
-            minimum=data.get("min_retail_amount"), maximum=data.get("max_retail_amount"),
-        ).items():  # fmt: skip
-            if name not in self.errors:
-                self.add_error(name, message)
+        add_price_errors(self, data)
         data["options"] = options
         return data
 

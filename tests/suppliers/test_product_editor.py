@@ -2,6 +2,7 @@
 added and removed, images uploaded first and kept across mistakes (never another organisation's),
 their order, and the return window."""
 
+# ruff: noqa: F811  (pytest fixtures imported from test_views_catalog are redefined as test arguments)
 from __future__ import annotations
 
 import pytest
@@ -12,20 +13,11 @@ from suppliers.models import SKU, Product, ProductImage, ProductUpload
 from suppliers.validators import sanitise_description
 from tests.suppliers.catalog_helpers import image_upload, member
 from tests.suppliers.factories import CategoryFactory, ProductFactory, SKUFactory, SupplierFactory
-from tests.suppliers.test_views_catalog import product_post, sku_row, sku_rows
+
+# the catalog view tests' fixtures (supplier, its manager, a client logged in as them) are shared, not copied
+from tests.suppliers.test_views_catalog import manager, manager_client, product_post, sku_row, sku_rows, supplier  # noqa: F401
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def supplier():
-    return SupplierFactory()
-
-
-@pytest.fixture
-def manager_client(client, supplier):
-    client.force_login(member(supplier, "manager"))
-    return client
 
 
 def _upload(client, name="a.png", **extra):
@@ -209,9 +201,9 @@ def test_images_sent_with_a_form_that_has_a_mistake_are_kept_and_saved_on_the_fi
     assert not ProductUpload.objects.exists()
 
 
-def _foreign_upload(supplier=None):
+def _foreign_upload(other=None):
     other_client = Client()
-    other_client.force_login(member(supplier or SupplierFactory(), "manager"))
+    other_client.force_login(member(other or SupplierFactory(), "manager"))
     return _upload(other_client)
 
 
@@ -284,3 +276,25 @@ def test_a_return_window_out_of_range_is_refused_on_its_field(manager_client):
     data = {**product_post(CategoryFactory(), quality_return_days="400"), **sku_rows(sku_row("R-2"))}
     response = manager_client.post(reverse("suppliers:product_create"), data)
     assert response.status_code == 422 and "quality_return_days" in response.context["form"].errors
+
+
+def test_uploads_no_product_took_go_after_a_day_with_their_files(manager_client, supplier, django_capture_on_commit_callbacks):
+    from datetime import timedelta
+
+    import time_machine
+    from django.utils import timezone
+
+    from suppliers.sweeps import sweep_product_uploads
+
+    with time_machine.travel(timezone.now() - timedelta(days=2)):
+        old = _upload(manager_client, "old.png")
+        described = _upload(manager_client, "described.png")
+    described.product = ProductFactory(supplier=supplier)
+    described.save()
+    fresh = _upload(manager_client, "fresh.png")
+    storage = old.image.storage
+    with django_capture_on_commit_callbacks(execute=True):
+        result = sweep_product_uploads(now=timezone.now())
+    assert result.acted == [str(old.pk)]
+    assert set(ProductUpload.objects.values_list("pk", flat=True)) == {described.pk, fresh.pk}
+    assert not storage.exists(old.image.name) and storage.exists(fresh.image.name)
