@@ -109,6 +109,12 @@ app.conf.beat_schedule = {
         "options": LONG,
         "args": ["webhook_events"],
     },
+    "product-uploads": {
+        "task": "distribution.core.tasks.run_sweep",
+        "schedule": crontab(minute=47),
+        "options": LONG,
+        "args": ["product_uploads"],
+    },
     "form-submissions": {
         "task": "distribution.core.tasks.run_sweep",
         "schedule": crontab(minute=27),

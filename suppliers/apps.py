@@ -12,7 +12,7 @@ class SuppliersConfig(AppConfig):
 
         from .services.imports import IMPORT_JOB_KICK
         from .services.messaging import MESSAGE_COPY
-        from .sweeps import end_partnerships, sweep_import_jobs
+        from .sweeps import end_partnerships, sweep_import_jobs, sweep_product_uploads
         from .tasks import kick_import_job
         from .tasks import partnerships as tasks_partners
 
@@ -23,6 +23,7 @@ class SuppliersConfig(AppConfig):
 
         register_sweep("end_partnerships", end_partnerships)
         register_sweep("import_jobs", sweep_import_jobs)
+        register_sweep("product_uploads", sweep_product_uploads)
 
         from distribution.core import media
 
@@ -30,3 +31,4 @@ class SuppliersConfig(AppConfig):
         media.register("compliance/", "suppliers.media.compliance_document")
         media.register("imports/", "suppliers.media.import_file")
         media.register("messages/", "suppliers.media.message_attachment")
+        media.register("uploads/", "suppliers.media.product_upload")

@@ -12,7 +12,7 @@ from django.http import HttpRequest
 
 from distribution.core.media import Allowed, is_staff, member_organisation_id
 
-from .models import ComplianceDocument, ImportJob, MessageAttachment, ProductImage
+from .models import ComplianceDocument, ImportJob, MessageAttachment, Product, ProductImage, ProductUpload
 
 
 def _supplier_or_staff(request: HttpRequest, supplier_id: int) -> bool:
@@ -28,6 +28,17 @@ def product_image(request: HttpRequest, name: str) -> Allowed | None:
     file = image.thumbnail if image.thumbnail.name == name else image.image
     # checked by Pillow when uploaded (validate_product_image); thumbnails are ours
     return Allowed(file=file, inline_image=True, verified_image=True)
+
+
+def product_upload(request: HttpRequest, name: str) -> Allowed | None:
+    """An editor upload: its supplier and staff; everyone once it is in the description of a listed product."""
+    upload = ProductUpload.objects.select_related("product").filter(image=name).first()
+    if upload is None:
+        return None
+    public = upload.product is not None and upload.product.status == Product.Status.LISTED
+    if not public and not _supplier_or_staff(request, upload.supplier_id):
+        return None
+    return Allowed(file=upload.image, inline_image=True, verified_image=True)  # decoded by Pillow when uploaded
 
 
 def compliance_document(request: HttpRequest, name: str) -> Allowed | None:

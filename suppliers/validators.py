@@ -6,10 +6,13 @@ so a form, an import row and a service report the same message for the same mist
 
 from __future__ import annotations
 
+import html as html_lib
+import re
 from decimal import Decimal, InvalidOperation
 from typing import IO
 
 import nh3
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
@@ -21,23 +24,64 @@ IMAGE_FORMATS = {"JPEG", "PNG", "WEBP"}
 DOCUMENT_IMAGE_FORMATS = {"JPEG", "PNG"}
 
 # Basic formatting only: no script, no style, no event attributes, no javascript: links.
+# The editor (Trix, static/vendor/README.md) writes p, br, strong, em, del, h3, blockquote, pre, ul/ol
+# and figure/img/figcaption for an image; its data-trix-* attributes are dropped (it re-reads <img>).
 DESCRIPTION_TAGS = {
-    "p", "br", "strong", "b", "em", "i", "u", "s", "ul", "ol", "li", "h3", "h4", "h5",
-    "blockquote", "a", "span", "table", "thead", "tbody", "tr", "th", "td", "hr",
+    "p", "div", "br", "strong", "b", "em", "i", "u", "s", "del", "ul", "ol", "li", "h3", "h4", "h5",
+    "blockquote", "pre", "a", "span", "table", "thead", "tbody", "tr", "th", "td", "hr",
+    "figure", "figcaption", "img",
 }  # fmt: skip
-DESCRIPTION_ATTRIBUTES = {"a": {"href", "title"}, "td": {"colspan", "rowspan"}, "th": {"colspan", "rowspan"}}
+DESCRIPTION_ATTRIBUTES = {
+    "a": {"href", "title"}, "td": {"colspan", "rowspan"}, "th": {"colspan", "rowspan"},
+    "img": {"src", "alt", "width", "height"},
+}  # fmt: skip
 DESCRIPTION_URL_SCHEMES = {"http", "https", "mailto"}
+_BLOCK_TAG = re.compile(r"<\s*(p|div|br|ul|ol|li|h[1-6]|blockquote|pre|table|figure|hr)\b", re.IGNORECASE)
+_BLANK_LINES = re.compile(r"\n\s*\n")
+
+
+def _paragraphs(text: str) -> str:
+    """Plain text (typed without the editor, imported): blank lines part paragraphs, a new line is a break."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n").strip()
+    return "".join(
+        "<p>" + "<br>".join(line.strip() for line in block.split("\n")) + "</p>" for block in _BLANK_LINES.split(text) if block.strip()
+    )
+
+
+_PARAGRAPH = re.compile(r"<p>(.*?)</p>", re.DOTALL)
+_BREAKS = re.compile(r"(?:<br>\s*){2,}")
+
+
+def _split_paragraphs(match: re.Match) -> str:
+    inner = _BREAKS.sub("</p><p>", match.group(1))
+    return "<p>" + re.sub(r"(?:<br>\s*)+$", "", inner) + "</p>"
 
 
 def sanitise_description(html: str) -> str:
-    """Rich text a supplier typed, reduced to the safe formatting subset."""
-    return nh3.clean(
-        html or "",
+    """Rich text a supplier typed, reduced to the safe formatting subset; paragraphs stay paragraphs.
+
+    Plain text (no editor, the importer) is split at blank lines; the editor's blocks (``<div>`` with
+    ``<br><br>`` for a blank line) become ``<p>`` paragraphs, which it reads back the same way."""
+    html = html or ""
+    if html.strip() and not _BLOCK_TAG.search(html):
+        html = _paragraphs(html)
+    cleaned = nh3.clean(
+        html,
         tags=DESCRIPTION_TAGS,
         attributes=DESCRIPTION_ATTRIBUTES,
         url_schemes=DESCRIPTION_URL_SCHEMES,
         link_rel="noopener noreferrer nofollow",
-    ).strip()
+    )
+    cleaned = cleaned.replace("<div>", "<p>").replace("</div>", "</p>")
+    cleaned = _PARAGRAPH.sub(_split_paragraphs, cleaned).replace("<p></p>", "")
+    return cleaned.strip()
+
+
+def description_upload_names(html: str) -> list[str]:
+    """Stored names of the editor uploads (``/media/uploads/…``) a description shows."""
+    prefix = re.escape(settings.MEDIA_URL.rstrip("/") + "/")
+    found = re.findall(r'<img[^>]*\ssrc="' + prefix + r'(uploads/[0-9a-f]{32}\.[a-z0-9]{1,8})"', html or "")
+    return sorted({html_lib.unescape(name) for name in found})
 
 
 

@@ -8,6 +8,7 @@ from .catalog import (
     ImportJob,
     Product,
     ProductImage,
+    ProductUpload,
     StockAdjustment,
 )
 from .messaging import Message, MessageAttachment, MessageThread, Side
@@ -38,6 +39,7 @@ __all__ = [
     "PartnershipApplication",
     "Product",
     "ProductImage",
+    "ProductUpload",
     "RecruitmentPost",
     "ShippingRegionGroup",
     "ShippingTemplate",

@@ -129,6 +129,33 @@ class ProductImage(models.Model):
         ]
 
 
+class ProductUpload(models.Model):
+    """An image uploaded from the product editor before the product is saved.
+
+    Owned by the supplier (organisation) whose member uploaded it: only that supplier may attach it.
+    Saving the product copies a gallery upload into a ``ProductImage`` (the upload goes); an upload
+    shown in a description stays and is tied to the product (``product``), which makes it public once
+    the product is listed (``suppliers.media.product_upload``).
+    """
+
+    supplier = models.ForeignKey("suppliers.Supplier", on_delete=models.CASCADE, related_name="+", verbose_name=_("supplier"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("uploaded by")
+    )
+    image = models.ImageField(_("image"), upload_to=RandomName("uploads"))
+    original_name = models.CharField(_("original name"), max_length=200, blank=True)
+    product = models.ForeignKey(
+        Product, on_delete=models.CASCADE, null=True, blank=True, related_name="description_images", verbose_name=_("product")
+    )
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True, verbose_name=_("created at"))
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("product image upload")
+        verbose_name_plural = _("product image uploads")
+        indexes = [models.Index(fields=["image"], name="productupload_image_idx")]
+
+
 class ComplianceDocument(models.Model):
     """Customs declaration / inspection certificate for imported goods (R3)."""
 

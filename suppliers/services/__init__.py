@@ -13,6 +13,7 @@ from .catalog import (  # noqa: F401
     product_reject,
     product_submit,
     product_update,
+    product_upload_create,
     sku_adjust_stock,
     sku_set_stock,
     sku_set_stock_many,

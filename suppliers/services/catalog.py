@@ -34,8 +34,9 @@ from distribution.core.audit import audit
 from distribution.core.errors import DomainError, InvalidState, PermissionDenied, ValidationFailed
 from suppliers import text_kinds as K
 from suppliers.events import publish_sku_changed
-from suppliers.models import SKU, Category, ComplianceDocument, Product, ProductImage, StockAdjustment, Supplier
+from suppliers.models import SKU, Category, ComplianceDocument, Product, ProductImage, ProductUpload, StockAdjustment, Supplier
 from suppliers.validators import (
+    description_upload_names,
     sanitise_description,
     sku_price_errors,
     validate_compliance_document,
@@ -47,7 +48,11 @@ THUMBNAIL_SIZE = (400, 400)
 WATCHED_SKU_FIELDS = ("supply_price_amount", "min_retail_amount", "max_retail_amount", "on_hand", "is_active")
 PRICE_FIELDS = ("supply_price_amount", "suggested_retail_amount", "min_retail_amount", "max_retail_amount")
 REVIEWED_FIELDS = ("title", "description")
-PRODUCT_FIELDS = ("title", "description", "category", "brand", "province_code", "city_code", "is_imported")
+PRODUCT_FIELDS = (
+    "title", "description", "category", "brand", "province_code", "city_code", "is_imported",
+    "no_reason_return", "quality_return_days",
+)  # fmt: skip
+MAX_QUALITY_RETURN_DAYS = 365
 REQUIRED_DOCUMENT_KINDS = (
     ComplianceDocument.Kind.CUSTOMS_DECLARATION,
     ComplianceDocument.Kind.INSPECTION_CERTIFICATE,
@@ -91,6 +96,10 @@ class ProductChanges:
     remove_image_ids: list[int] = field(default_factory=list)
     add_documents: list[tuple[str, UploadedFile]] = field(default_factory=list)
     remove_document_ids: list[int] = field(default_factory=list)
+    # Editor uploads to attach (``product_upload_create``), and the gallery's order as the supplier
+    # left it: ``("image", ProductImage id)`` / ``("upload", ProductUpload id)``; unnamed images go last.
+    add_uploads: list[ProductUpload] = field(default_factory=list)
+    image_order: list[tuple[str, int]] = field(default_factory=list)
 
 
 # --- guards -----------------------------------------------------------------------------------
@@ -127,6 +136,12 @@ def _clean_fields(data: dict[str, Any]) -> dict[str, Any]:
             errors["title"] = [str(_("Enter a title."))]
     if "description" in cleaned:
         cleaned["description"] = sanitise_description(cleaned["description"])
+    if "quality_return_days" in cleaned:
+        days = cleaned["quality_return_days"]
+        if not isinstance(days, int) or isinstance(days, bool) or not 0 <= days <= MAX_QUALITY_RETURN_DAYS:
+            errors["quality_return_days"] = [str(_("Enter a number of days from 0 to %(max)s.") % {"max": MAX_QUALITY_RETURN_DAYS})]
+    if "no_reason_return" in cleaned:
+        cleaned["no_reason_return"] = bool(cleaned["no_reason_return"])
     if "category" in cleaned and not isinstance(cleaned["category"], Category):
         errors["category"] = [str(_("Choose a category."))]
     if "province_code" in cleaned or "city_code" in cleaned:
@@ -199,6 +214,53 @@ def _add_image(product: Product, upload: UploadedFile, position: int) -> Product
     return image
 
 
+@transaction.atomic
+def product_upload_create(*, actor: Any, supplier: Supplier, upload: UploadedFile) -> ProductUpload:
+    """An image uploaded from the product editor, kept until a product is saved with it."""
+    require_manager(actor, supplier.pk)
+    try:
+        validate_product_image(upload)
+    except ValidationError as exc:
+        raise ValidationFailed(exc.messages[0], field="images") from None
+    row = ProductUpload(supplier=supplier, uploaded_by=actor if getattr(actor, "pk", None) else None,
+                        original_name=PurePath(upload.name or "").name[:200])  # fmt: skip
+    upload.seek(0)
+    row.image.save(row.original_name or "image", upload, save=False)
+    row.save()
+    return row
+
+
+def _attach_uploads(product: Product, uploads: Sequence[ProductUpload], positions: dict[int, int], start: int) -> bool:
+    """Gallery uploads become the product's images (the upload row and its file go); False when none."""
+    locked = list(
+        ProductUpload.objects.select_for_update().filter(
+            pk__in=[u.pk for u in uploads], supplier_id=product.supplier_id, product__isnull=True
+        )
+    )
+    if len(locked) != len({u.pk for u in uploads}):
+        raise ValidationFailed(_("An uploaded image is no longer available; upload it again."), field="images")
+    by_pk = {u.pk: u for u in locked}
+    for offset, upload in enumerate(uploads):
+        row = by_pk[upload.pk]
+        image = ProductImage(product=product, position=positions.get(row.pk, start + offset), approved=False)
+        with row.image.open("rb") as source:
+            source.name = row.original_name or PurePath(row.image.name).name
+            image.image.save(PurePath(source.name).name, source, save=False)
+            image.thumbnail.save("thumb.webp", _thumbnail(source), save=False)
+        image.save()
+        name, storage = row.image.name, row.image.storage
+        row.delete()
+        transaction.on_commit(lambda name=name, storage=storage: storage.delete(name))
+    return bool(locked)
+
+
+def _claim_description_uploads(product: Product) -> None:
+    """Uploads the description shows are tied to the product (and public once it is listed)."""
+    names = description_upload_names(product.description)
+    if names:
+        ProductUpload.objects.filter(supplier_id=product.supplier_id, image__in=names, product__isnull=True).update(product=product)
+
+
 def _add_document(product: Product, kind: str, upload: UploadedFile) -> ComplianceDocument:
     if kind not in ComplianceDocument.Kind.values:
         raise ValidationFailed(_("Choose the kind of document."), field="kind")
@@ -260,16 +322,23 @@ def product_create(
     skus: Sequence[SKUInput] = (),
     images: Iterable[UploadedFile] = (),
     documents: Iterable[tuple[str, UploadedFile]] = (),
+    uploads: Sequence[ProductUpload] = (),
 ) -> Product:
-    """A new draft product with its SKUs, images and compliance documents, all or nothing."""
+    """A new draft product with its SKUs, images and compliance documents, all or nothing.
+
+    ``uploads`` (the editor's uploads, in gallery order) follow ``images``."""
     require_manager(actor, supplier.pk)
     cleaned = _clean_fields(fields)
     for required in ("title", "category", "province_code", "city_code"):
         if not cleaned.get(required):
             raise ValidationFailed(_("This field is required."), field=required)
     product = Product.objects.create(supplier=supplier, **cleaned)
+    position = -1
     for position, upload in enumerate(images):
         _add_image(product, upload, position)
+    if uploads:
+        _attach_uploads(product, uploads, {}, position + 1)
+    _claim_description_uploads(product)
     for kind, upload in documents:
         _add_document(product, kind, upload)
     for sku in skus:
@@ -324,6 +393,22 @@ def _update_images(product: Product, changes: ProductChanges, *, listed: bool) -
     for offset, upload in enumerate(changes.add_images):
         _add_image(product, upload, position + offset)
         needs_review = needs_review or listed
+    # the gallery as ordered on the page: named images first, in that order; the rest after, as they were
+    order = {key: i for i, key in enumerate(dict.fromkeys(changes.image_order))}
+    rest = len(order) + len(changes.add_images)
+    if changes.add_uploads:
+        positions = {pk: order[("upload", pk)] for kind, pk in order if kind == "upload"}
+        needs_review = _attach_uploads(product, changes.add_uploads, positions, rest) and listed or needs_review
+    if order:
+        for image in sorted(images.values(), key=lambda img: (img.position, img.pk)):
+            if image.pk in changes.remove_image_ids and not (listed and image.approved):
+                continue
+            new = order.get(("image", image.pk))
+            if new is None:
+                new, rest = rest, rest + 1
+            if image.position != new:
+                image.position = new
+                image.save(update_fields=["position"])
     return needs_review
 
 
@@ -347,6 +432,8 @@ def product_update(*, actor: Any, product: Product, changes: ProductChanges) -> 
             setattr(product, name, value)
 
     needs_review = _update_images(product, changes, listed=listed) or needs_review
+    if "description" in cleaned:
+        _claim_description_uploads(product)
 
     if changes.remove_document_ids:
         product.compliance_documents.filter(pk__in=list(changes.remove_document_ids)).delete()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -16,7 +16,16 @@ from distribution.core.forms import add_domain_error
 from distribution.core.pagination import paginate
 from distribution.core.permissions import SupplierManagerMixin, SupplierMemberMixin
 from suppliers import selectors, services
-from suppliers.forms.catalog import ProductForm, ReasonForm, SKUForm, StockAdjustForm, city_choices, sku_formset
+from suppliers.forms.catalog import (
+    MAX_SKU_ROWS,
+    ProductForm,
+    ReasonForm,
+    SKUForm,
+    StockAdjustForm,
+    VariantGridForm,
+    city_choices,
+    sku_formset,
+)
 from suppliers.models import SKU, Product
 
 ACTION_LABELS = {
@@ -68,7 +77,22 @@ class ProductListView(SupplierMemberMixin, View):
 class _ProductFormMixin:
     def _render(self, request, form, formset, product=None, status=200):
         form.fields["province_code"].widget.attrs["hx-get"] = reverse("suppliers:city_options")
-        return render(request, "suppliers/product_form.html", {"form": form, "formset": formset, "product": product}, status=status)
+        form.fields["images"].widget.attrs["hx-post"] = reverse("suppliers:product_upload")
+        context = {"form": form, "formset": formset, "product": product, "grid": VariantGridForm(), "max_rows": MAX_SKU_ROWS}
+        return render(request, "suppliers/product_form.html", context, status=status)
+
+    def _keep_sent_images(self, request, form) -> None:
+        """Images sent with the form (no script, or before the upload finished) become uploads at once,
+        so a mistake elsewhere on the page does not lose them."""
+        files = (getattr(form, "cleaned_data", None) or {}).get("images") or []
+        uploads = []
+        for upload in files:
+            try:
+                uploads.append(services.product_upload_create(actor=request.user, supplier=self.organisation.supplier, upload=upload))
+            except DomainError as exc:
+                form.add_error("images", exc.message)
+                return
+        form.add_uploads(uploads)
 
     def _after_save(self, request, product: Product) -> HttpResponse:
         if "submit_for_review" in request.POST:
@@ -88,19 +112,21 @@ class _ProductFormMixin:
 class ProductCreateView(SupplierManagerMixin, _ProductFormMixin, View):
     def get(self, request):
         formset = sku_formset(extra=2)(prefix="skus", supplier_id=self.organisation.pk)
-        return self._render(request, ProductForm(), formset)
+        return self._render(request, ProductForm(supplier_id=self.organisation.pk), formset)
 
     def post(self, request):
-        form = ProductForm(request.POST, request.FILES)
+        form = ProductForm(request.POST, request.FILES, supplier_id=self.organisation.pk)
         formset = sku_formset(extra=2)(request.POST, prefix="skus", supplier_id=self.organisation.pk)
-        if form.is_valid() and formset.is_valid():
+        valid = form.is_valid() & formset.is_valid()
+        self._keep_sent_images(request, form)
+        if valid and form.is_valid():
             try:
                 product = services.product_create(
                     actor=request.user,
                     supplier=self.organisation.supplier,
                     fields=form.product_fields(),
                     skus=[f.as_input() for f in formset.filled_forms()],
-                    images=form.cleaned_data["images"],
+                    uploads=_ordered_uploads(form),
                     documents=form.documents(),
                 )
             except DomainError as exc:
@@ -124,17 +150,22 @@ class ProductEditView(SupplierManagerMixin, _ProductFormMixin, View):
 
     def get(self, request, pk):
         product = _get_product(self.organisation.pk, pk)
-        form = ProductForm(initial=ProductForm.initial_for(product), product=product)
+        form = ProductForm(initial=ProductForm.initial_for(product), product=product, supplier_id=self.organisation.pk)
         return self._render(request, form, self._formset(product), product)
 
     def post(self, request, pk):
         product = _get_product(self.organisation.pk, pk)
-        form = ProductForm(request.POST, request.FILES, initial=ProductForm.initial_for(product), product=product)
+        form = ProductForm(
+            request.POST, request.FILES, initial=ProductForm.initial_for(product), product=product, supplier_id=self.organisation.pk
+        )
         formset = self._formset(product, request.POST)
-        if form.is_valid() and formset.is_valid():
+        valid = form.is_valid() & formset.is_valid()
+        self._keep_sent_images(request, form)
+        if valid and form.is_valid():
             changes = services.ProductChanges(
                 fields=form.product_fields(),
-                add_images=form.cleaned_data["images"],
+                add_uploads=form.uploads,
+                image_order=form.cleaned_data["image_order"],
                 remove_image_ids=form.cleaned_data.get("remove_images", []),
                 remove_document_ids=form.cleaned_data.get("remove_documents", []),
                 add_documents=form.documents(),
@@ -151,6 +182,73 @@ class ProductEditView(SupplierManagerMixin, _ProductFormMixin, View):
             else:
                 return self._after_save(request, product)
         return self._render(request, form, formset, product, status=422)
+
+
+def _ordered_uploads(form: ProductForm) -> list:
+    """A new product's uploads in the order the gallery shows them."""
+    by_pk = {u.pk: u for u in form.uploads}
+    return [by_pk[pk] for kind, pk in form.cleaned_data["image_order"] if kind == "upload" and pk in by_pk]
+
+
+class ProductUploadView(SupplierManagerMixin, View):
+    """Images chosen in the product editor, stored at once as the organisation's uploads.
+
+    The gallery (htmx) gets one tile per image; the description editor (``Accept: application/json``)
+    gets the image's address. A refused file answers its reason (in the gallery's message area)."""
+
+    def post(self, request):
+        wants_json = "application/json" in request.headers.get("Accept", "")
+        files = request.FILES.getlist("images") or request.FILES.getlist("file")
+        if not files:
+            error = _("Choose an image to upload.")
+        else:
+            uploads, error = [], None
+            for file in files[:20]:
+                try:
+                    uploads.append(services.product_upload_create(actor=request.user, supplier=self.organisation.supplier, upload=file))
+                except DomainError as exc:
+                    error = f"{file.name}: {exc.message}"
+                    break
+            if error is None and wants_json:
+                return JsonResponse({"id": uploads[0].pk, "url": uploads[0].image.url})
+            if error is None:
+                tiles = [{"kind": "upload", "pk": u.pk, "obj": u} for u in uploads]
+                return render(request, "suppliers/product_form.html#image-tiles", {"tiles": tiles})
+        if wants_json:
+            return JsonResponse({"error": str(error)}, status=400)
+        response = render(request, "suppliers/product_form.html#upload-error", {"error": error})
+        response["HX-Retarget"] = "#image-upload-error"
+        response["HX-Reswap"] = "innerHTML"
+        return response
+
+
+class SKURowsView(SupplierManagerMixin, View):
+    """More rows for the SKU table (htmx): one blank row, or one row per combination of option values."""
+
+    def post(self, request):
+        try:
+            start = max(0, min(int(request.POST.get("skus-TOTAL_FORMS", "0")), MAX_SKU_ROWS))
+        except ValueError:
+            start = 0
+        rows: list[dict] = []
+        if request.POST.get("action") == "generate":
+            grid = VariantGridForm(request.POST, rows_on_page=start)
+            if not grid.is_valid():
+                response = render(request, "suppliers/product_form.html#variant-grid", {"grid": grid})
+                response["HX-Retarget"] = "#variant-grid"
+                response["HX-Reswap"] = "outerHTML"
+                return response
+            rows = grid.rows()
+        elif start < MAX_SKU_ROWS:
+            rows = [{}]
+        formset = sku_formset(extra=0)(prefix="skus", supplier_id=self.organisation.pk)
+        forms = []
+        for offset, initial in enumerate(rows):
+            form = formset._construct_form(start + offset, initial=initial)
+            formset.add_fields(form, start + offset)
+            forms.append(form)
+        context = {"new_forms": forms, "total": start + len(forms), "first_number": start + 1, "grid": VariantGridForm()}
+        return render(request, "suppliers/product_form.html#new-sku-rows", context)
 
 
 class ProductDetailView(SupplierMemberMixin, View):

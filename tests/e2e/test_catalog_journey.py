@@ -26,7 +26,8 @@ def test_supplier_creates_and_submits_a_product_and_staff_approve_it_in_admin(pa
     page.get_by_role("link", name="New product").first.click()
 
     page.fill("#id_title", "有機棉圓領T恤")
-    page.fill("#id_description", "<p>100% 有機棉</p>")
+    page.locator("trix-editor").click()
+    page.keyboard.type("100% 有機棉")
     page.select_option("#id_category", label="\u3000└ 上衣")
     page.fill("#id_brand", "棉良")
     page.select_option("#id_province_code", "330000")
