@@ -159,6 +159,19 @@ def reseller_sku_page(
     return rows, next_cursor
 
 
+def reseller_sku(organisation_id: int, sku_id: int, *, now: datetime | None = None) -> SKU | None:
+    """One SKU of ``reseller_skus`` with the same ``updated_at`` and prices as in the feed (``feed_updated_at``)."""
+    now = now or timezone.now()
+    skus = reseller_skus(organisation_id, now=now).annotate(**price_annotations(organisation_id))
+    sku = with_product_details(skus).filter(pk=sku_id).first()
+    if sku is None:
+        return None
+    floors = dict(partnership_floors(organisation_id, supplier_id=sku.supplier_id, now=now))
+    floor = floors.get(sku.supplier_id)
+    sku.feed_updated_at = max(sku.sync_at, floor) if floor is not None else sku.sync_at
+    return sku
+
+
 def with_product_details(qs: QuerySet[SKU]) -> QuerySet[SKU]:
     return qs.select_related("product", "product__category", "supplier").prefetch_related(
         Prefetch("product__images", queryset=ProductImage.objects.filter(approved=True), to_attr="approved_images")
