@@ -47,7 +47,7 @@ from distribution.core.divisions import name_of
 from distribution.core.errors import ValidationFailed
 from distribution.core.money import ZERO, money
 
-from .models import CooperationTerms, Partnership, PriceBreak, PriceOverride, ProductLine, ShippingRegionGroup, ShippingTemplate
+from .models import SKU, CooperationTerms, Partnership, PriceBreak, PriceOverride, ProductLine, ShippingRegionGroup, ShippingTemplate
 from .pricing import tier_supply_price
 
 # --- the arithmetic ---------------------------------------------------------------------
@@ -381,6 +381,28 @@ def price_annotations(reseller_id: int, *, sku_ref: str = "pk") -> dict[str, Any
             PriceOverride.objects.filter(sku_id=OuterRef(sku_ref), reseller_id=reseller_id).values("unit_price")[:1]
         ),
     }
+
+
+def own_price_ranges(reseller_id: int, product_ids: list[int], now: datetime) -> dict[int, tuple[Decimal, Decimal]]:
+    """The lowest and highest price of one piece (``reseller_price``) per product, for the products among
+    ``product_ids`` where ``reseller_id`` has an own price on a SKU; elsewhere the tier's range holds. One query."""
+    if not product_ids:
+        return {}
+    owned = PriceOverride.objects.filter(reseller_id=reseller_id, sku__product_id__in=list(product_ids)).values("sku__product_id")
+    live = Partnership.objects.live(now).filter(reseller_id=reseller_id, supplier_id=OuterRef("supplier_id"))
+    skus = (
+        SKU.objects.filter(product_id__in=owned, is_active=True)
+        .annotate(discount=Subquery(live.values("tier__discount_percent")[:1]), **price_annotations(reseller_id))
+        .only("product_id", "supply_price_amount")
+    )
+    ranges: dict[int, tuple[Decimal, Decimal]] = {}
+    for sku in skus:
+        if sku.discount is None:  # not partnered (any more): no price shown
+            continue
+        unit = reseller_price_of(sku, supply_price=sku.supply_price_amount, discount=sku.discount).unit
+        low, high = ranges.get(sku.product_id, (unit, unit))
+        ranges[sku.product_id] = (min(low, unit), max(high, unit))
+    return ranges
 
 
 def skus_visible_to(qs: QuerySet, reseller_id: int | None, now: datetime, *, product_field: str = "product_id") -> QuerySet:

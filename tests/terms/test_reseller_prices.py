@@ -128,3 +128,17 @@ def test_a_reseller_never_sees_another_resellers_own_price(priced):
     assert feed_rows(priced)["supply_price"] == "45.00"
     html = priced["web"].get(reverse("resellers:catalog_product", args=[priced["sku"].product_id])).content.decode()
     assert "30.00" not in html
+
+
+def test_the_catalog_search_card_shows_the_range_with_the_own_price(priced):
+    from resellers.search import CatalogQuery, search_catalog
+    from tests.suppliers.factories import SKUFactory
+
+    SKUFactory(product=priced["sku"].product, code="SECOND-1", supply_price_amount=D("60.00"))  # tier: 54.00
+    [card] = search_catalog(reseller=priced["reseller"], query=CatalogQuery(q="")).products
+    assert (card.price_from, card.price_to) == (D("45.00"), D("54.00"))
+    own_price(priced, "39.00")
+    [card] = search_catalog(reseller=priced["reseller"], query=CatalogQuery(q="")).products
+    assert (card.price_from, card.price_to) == (D("39.00"), D("54.00"))
+    [other] = search_catalog(reseller=priced["other_reseller"], query=CatalogQuery(q="")).products
+    assert other.price_from != D("39.00")  # not partnered: the suggested retail range, never another's own price
