@@ -142,3 +142,12 @@ def test_the_catalog_search_card_shows_the_range_with_the_own_price(priced):
     assert (card.price_from, card.price_to) == (D("39.00"), D("54.00"))
     [other] = search_catalog(reseller=priced["other_reseller"], query=CatalogQuery(q="")).products
     assert other.price_from != D("39.00")  # not partnered: the suggested retail range, never another's own price
+
+
+def test_the_po_forms_rows_show_the_own_price(priced):
+    row_url, search_url = reverse("procurement:reseller_line_row"), reverse("procurement:reseller_sku_search")
+    assert priced["web"].get(row_url, {"sku": priced["sku"].pk}).context["row"]["unit_price"] == D("45.00")
+    own_price(priced)
+    assert priced["web"].get(row_url, {"sku": priced["sku"].pk}).context["row"]["unit_price"] == D("39.00")
+    [found] = priced["web"].get(search_url, {"q": priced["sku"].code}).context["skus"]
+    assert found.unit_price == D("39.00")
