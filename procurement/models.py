@@ -164,6 +164,13 @@ class PurchaseOrder(AddressFields):
         return self.total_amount if self.status in self.ESCROW_STATES else ZERO
 
     @property
+    def shipping_breakdown_shown(self) -> dict:
+        """The shipping breakdown with its region named in the reader's language (``suppliers.terms``)."""
+        from suppliers.terms import breakdown_shown
+
+        return breakdown_shown(self.shipping_breakdown)
+
+    @property
     def status_reason_display(self) -> str:
         """The reason of the last close/refund in the reader's language."""
         return texts.show_stored(self.status_reason_text, self.status_reason)

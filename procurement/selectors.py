@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 
 from distribution.core.money import money
@@ -127,4 +128,14 @@ def money_split(po: PurchaseOrder) -> dict[str, Decimal | bool]:
         "commission_rate": po.supplier.commission_rate * 100,
         "net": (hold.released_amount - hold.commission_amount) if released else gross - commission,
         "released": released,
+    }
+
+
+def statement_amounts(organisation_id: int) -> dict[str, Any]:
+    """The goods and shipping of the purchase order a wallet statement line refers to (``settlement.selectors``):
+    the PO numbered as the line's reference, of the supplier the escrow movement belongs to."""
+    po = PurchaseOrder.objects.filter(number=OuterRef("transaction__reference"), supplier_id=OuterRef("transaction__organisation_id"))
+    return {
+        "statement_goods": Subquery(po.values("goods_amount")[:1]),
+        "statement_shipping": Subquery(po.values("shipping_amount")[:1]),
     }

@@ -27,9 +27,8 @@ from distribution.core.pagination import paginate
 from distribution.core.params import parse_id
 from distribution.core.permissions import ResellerMemberMixin, SupplierMemberMixin
 from suppliers.models import SKU, CooperationTerms, Partnership, Product
-from suppliers.pricing import tier_supply_price
 from suppliers.selectors.partnerships import key_accounts_of
-from suppliers.terms import skus_visible_to, terms_summary
+from suppliers.terms import price_annotations, reseller_price_of, skus_visible_to, terms_summary
 
 from . import bulk, selectors, services
 from .address_parser import parse_address_line
@@ -201,7 +200,13 @@ def _orderable_skus(reseller_id: int, now):
         is_active=True,
         supplier__status="active",
     ).exclude(supplier_id__in=Penalty.objects.suspending_listing(now).values("organisation_id"))
-    return skus_visible_to(qs, reseller_id, now).select_related("product", "supplier")  # product lines (suppliers.terms)
+    # product lines hide, and the reseller's own price and the price breaks price (suppliers.terms)
+    return skus_visible_to(qs, reseller_id, now).select_related("product", "supplier").annotate(**price_annotations(reseller_id))
+
+
+def _unit_price(sku: SKU, discounts: dict[int, Decimal]) -> Decimal:
+    """What the reseller pays for one piece of ``sku`` (its own price, else its tier's): the quote gives the rest."""
+    return reseller_price_of(sku, supply_price=sku.supply_price_amount, discount=discounts.get(sku.supplier_id, Decimal(0))).unit
 
 
 def _discounts(reseller_id: int) -> dict[int, Decimal]:
@@ -230,7 +235,7 @@ class PlaceView(ResellerMemberMixin, SubmitOnceMixin, View):
                         "sku": sku,
                         "quantity": line["quantity"],
                         "retail_price": line["retail_price"],
-                        "unit_price": tier_supply_price(sku.supply_price_amount, discounts.get(sku.supplier_id, Decimal(0))),
+                        "unit_price": _unit_price(sku, discounts),
                     }
                 )
         return rows
@@ -345,7 +350,7 @@ class SKUSearchView(ResellerMemberMixin, View):
             )
         discounts = _discounts(self.organisation.pk)
         for sku in skus:
-            sku.unit_price = tier_supply_price(sku.supply_price_amount, discounts.get(sku.supplier_id, Decimal(0)))
+            sku.unit_price = _unit_price(sku, discounts)
         return render(request, "procurement/purchaseorder_place.html#sku_results", {"skus": skus, "q": q})
 
 
@@ -362,7 +367,7 @@ class LineRowView(ResellerMemberMixin, View):
             "sku": sku,
             "quantity": 1,
             "retail_price": sku.suggested_retail_amount,
-            "unit_price": tier_supply_price(sku.supply_price_amount, discounts.get(sku.supplier_id, Decimal(0))),
+            "unit_price": _unit_price(sku, discounts),
         }
         return render(request, "procurement/purchaseorder_place.html#line_row", {"row": row})
 

@@ -23,8 +23,8 @@ from django.db.models.functions import Greatest
 from distribution.core.csv_stream import csv_lines, xlsx_row
 from distribution.core.divisions import name_of
 from distribution.core.money import format_money
-from suppliers.models import ProductImage
-from suppliers.pricing import tier_supply_price
+from suppliers.models import PriceBreak, ProductImage
+from suppliers.terms import price_annotations, price_breaks_of, reseller_price
 
 from .models import Reseller, StoreListing
 from .selectors import feed_listings, partnerships_by_supplier
@@ -46,6 +46,7 @@ PRODUCT_COLUMNS = [
     "status",
     "updated_at",
     "item_code",
+    "price_breaks",
 ]
 STOCK_COLUMNS = ["sku_code", "item_code", "available", "updated_at"]
 
@@ -108,6 +109,8 @@ _PRODUCT_FIELDS = (
     "sku__product__province_code",
     "sku__product__city_code",
     "item_code",
+    "terms_override",
+    "terms_breaks",
 )
 
 
@@ -137,6 +140,7 @@ def product_rows(reseller: Reseller, *, updated_since: datetime | None = None, s
             feed_title=Case(
                 When(sku__product__has_pending_changes=True, then=F("sku__product__approved_title")), default=F("sku__product__title")
             ),
+            **price_annotations(reseller.pk, sku_ref="sku_id"),
         )
         .order_by("pk")
         .values_list(*_PRODUCT_FIELDS)
@@ -171,6 +175,8 @@ def product_rows(reseller: Reseller, *, updated_since: datetime | None = None, s
             province_code,
             city_code,
             item_code,
+            own_price,
+            break_prices,
         ) in chunk:
             urls = []
             for name in images.get(product_id, ()):
@@ -179,6 +185,11 @@ def product_rows(reseller: Reseller, *, updated_since: datetime | None = None, s
                     url = url_of[name] = _absolute(image_url(name))
                 urls.append(url)
             discount = discounts.get(supplier_id)
+            price = (
+                reseller_price(supply_price=supply_price, discount=discount, breaks=price_breaks_of(break_prices), override=own_price)
+                if discount is not None
+                else None
+            )
             yield {
                 "sku_code": code,
                 "title": title,
@@ -186,7 +197,7 @@ def product_rows(reseller: Reseller, *, updated_since: datetime | None = None, s
                 "images": urls,
                 "province": division(province_code),
                 "city": division(city_code),
-                "supply_price": format_money(tier_supply_price(supply_price, discount)) if discount is not None else "",
+                "supply_price": format_money(price.unit) if price is not None else "",
                 "retail_price": format_money(retail_price),
                 "min_retail_price": format_money(min_retail),
                 "max_retail_price": format_money(max_retail),
@@ -194,6 +205,7 @@ def product_rows(reseller: Reseller, *, updated_since: datetime | None = None, s
                 "status": status,
                 "updated_at": updated.isoformat(),
                 "item_code": item_code,
+                "price_breaks": [{"min_quantity": q, "supply_price": format_money(u)} for q, u in (price.breaks if price else ())],
             }
 
 
@@ -213,6 +225,8 @@ def _flat(row: dict) -> list:
     for value in row.values():
         if isinstance(value, dict):
             value = "; ".join(f"{k}: {v}" for k, v in value.items())
+        elif isinstance(value, list) and value and isinstance(value[0], dict):  # price breaks
+            value = "; ".join(f"{item['min_quantity']}: {item['supply_price']}" for item in value)
         elif isinstance(value, list):
             value = " ".join(value)
         out.append(value)
@@ -358,6 +372,8 @@ def _product_copy_sql(reseller: Reseller, *, updated_since: datetime | None, sho
         f_province=F("sku__product__province_code"),
         f_city=F("sku__product__city_code"),
         f_item_code=F("item_code"),
+        f_sku_id=F("sku_id"),
+        f_override=price_annotations(reseller.pk, sku_ref="sku_id")["terms_override"],
     )
     inner_sql, inner_params = inner_qs.query.get_compiler(using=inner_qs.db).as_sql()
     partnerships = partnerships_by_supplier(reseller)
@@ -371,6 +387,11 @@ def _product_copy_sql(reseller: Reseller, *, updated_since: datetime | None, sho
     attributes = (
         "CASE WHEN jsonb_typeof(f.f_attributes) = 'object' THEN COALESCE((SELECT string_agg(a.key || ': ' || "  # noqa: S608
         f"{attribute}, '; ' ORDER BY a.n) FROM jsonb_each(f.f_attributes) WITH ORDINALITY AS a(key, value, n)), '') ELSE '' END"
+    )
+    breaks = (  # each "from quantity: price" with the tier applied, when no own price wins
+        f'(SELECT string_agg(pb."min_quantity" || \': \' || round(pb."unit_price" * (100 - d.discount) / 100, 2)::text, \'; \' '  # noqa: S608
+        f'ORDER BY pb."min_quantity") FROM "{PriceBreak._meta.db_table}" pb '
+        'WHERE pb."sku_id" = f.f_sku_id AND d.discount IS NOT NULL AND f.f_override IS NULL)'
     )
     image_url = (
         f"%s || CASE WHEN i.name ~ '{_URI_PLAIN}' THEN i.name ELSE {_URI_QUOTED.format(name='i.name')} END"
@@ -389,7 +410,8 @@ def _product_copy_sql(reseller: Reseller, *, updated_since: datetime | None, sho
         images,
         "pv.name",
         "cv.name",
-        "round(f.f_supply * (100 - d.discount) / 100, 2)::text",
+        # the reseller's own price, else its tier's (suppliers.terms.reseller_price); nothing when not partnered
+        "(CASE WHEN d.discount IS NULL THEN NULL ELSE COALESCE(f.f_override, round(f.f_supply * (100 - d.discount) / 100, 2)) END)::text",
         "round(f.f_retail, 2)::text",
         "round(f.f_min, 2)::text",
         "round(f.f_max, 2)::text",
@@ -397,6 +419,7 @@ def _product_copy_sql(reseller: Reseller, *, updated_since: datetime | None, sho
         "f.f_status",
         _iso_utc("f.f_updated"),
         "f.f_item_code",
+        breaks,
     ]
     available = 10  # a number, never formula-escaped or quoted
     cells = [f"v.c{n}" if n == available else _cell(f"v.c{n}") for n in range(len(values))]

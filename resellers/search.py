@@ -35,7 +35,7 @@ from django.utils import timezone
 
 from accounts.models import Penalty
 from suppliers.models import Category, Partnership, Product, Supplier
-from suppliers.terms import hidden_product_ids
+from suppliers.terms import hidden_product_ids, own_price_ranges
 
 
 @models.CharField.register_lookup
@@ -379,6 +379,11 @@ def search_catalog(*, reseller, query: CatalogQuery, per_page: int = 25, now: da
         product.price_from, product.price_to, product.stock = row["price_from"], row["price_to"], row["stock"]
         product.rank = row["rank"]
         page.products.append(product)
+    # the index holds the tier's range; a SKU with the reseller's own price changes it (suppliers.terms)
+    own = own_price_ranges(reseller.pk, [p.pk for p in page.products if p.partnered], now)
+    for product in page.products:
+        if product.pk in own:
+            product.price_from, product.price_to = own[product.pk]
     return page
 
 

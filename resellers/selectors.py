@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 from django.db import models
 from django.db.models import Count, F, Prefetch, Q
@@ -17,8 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from suppliers.models import SKU, Partnership, Product, ProductImage, Supplier
-from suppliers.pricing import tier_supply_price
-from suppliers.terms import hidden_product_ids
+from suppliers.terms import ResellerPrice, hidden_product_ids, price_annotations, reseller_price_of
 
 from .models import InspectionFinding, Reseller, StoreListing
 from .search import display_description, display_title, visible_suppliers
@@ -32,11 +32,20 @@ def partnerships_by_supplier(reseller: Reseller) -> dict[int, Partnership]:
     }
 
 
-def supply_price_for(sku: SKU, partnership: Partnership | None) -> Decimal | None:
-    """The reseller's supply price for ``sku`` (its tier's), or None when not partnered."""
+def reseller_price_for(sku: SKU, partnership: Partnership | None, *, priced: Any = None) -> ResellerPrice | None:
+    """What the reseller pays for ``sku``: its own price, else its tier's, and the price breaks, as a PO line would
+    charge (``suppliers.terms.reseller_price``); None when not partnered. ``priced`` is the row carrying
+    ``suppliers.terms.price_annotations`` (default: ``sku`` itself)."""
     if partnership is None:
         return None
-    return tier_supply_price(sku.supply_price_amount, partnership.tier.discount_percent)
+    row = sku if priced is None else priced
+    return reseller_price_of(row, supply_price=sku.supply_price_amount, discount=partnership.tier.discount_percent)
+
+
+def supply_price_for(sku: SKU, partnership: Partnership | None, *, priced: Any = None) -> Decimal | None:
+    """The reseller's supply price for one piece of ``sku`` (``reseller_price_for``), or None when not partnered."""
+    price = reseller_price_for(sku, partnership, priced=priced)
+    return price.unit if price is not None else None
 
 
 def approved_images() -> Prefetch:
@@ -51,7 +60,13 @@ def catalog_product(*, product_id: int, reseller: Reseller | None = None) -> Pro
         .exclude(pk__in=hidden_product_ids(getattr(reseller, "pk", None), timezone.now()))
         .select_related("supplier", "category", "supplier__terms")
         .annotate(shown_title=display_title(), shown_description=display_description())
-        .prefetch_related(Prefetch("skus", queryset=SKU.objects.filter(is_active=True).order_by("code")), approved_images())
+        .prefetch_related(
+            Prefetch(
+                "skus",
+                queryset=SKU.objects.filter(is_active=True).annotate(**price_annotations(getattr(reseller, "pk", None))).order_by("code"),
+            ),
+            approved_images(),
+        )
     )
     return get_object_or_404(qs, pk=product_id)
 
@@ -96,7 +111,9 @@ def store_listings(*, reseller: Reseller, filters: StoreListFilters | None = Non
         qs = qs.filter(supplier_id=f.supplier_id)
     if f.q:
         qs = qs.filter(Q(sku__code__trgm_icontains=f.q) | Q(sku__product__title__trgm_icontains=f.q))
-    return qs.annotate(shown_title=display_title_via_sku()).order_by("-updated_at", "-id")
+    return qs.annotate(shown_title=display_title_via_sku(), **price_annotations(reseller.pk, sku_ref="sku_id")).order_by(
+        "-updated_at", "-id"
+    )
 
 
 def display_title_via_sku():
@@ -124,7 +141,7 @@ def store_list_counts(*, reseller: Reseller) -> dict[str, int]:
 
 def store_listing(*, reseller: Reseller, listing_id: int) -> StoreListing:
     qs = StoreListing.objects.filter(reseller=reseller).select_related("sku", "sku__product", "supplier")
-    return get_object_or_404(qs, pk=listing_id)
+    return get_object_or_404(qs.annotate(**price_annotations(reseller.pk, sku_ref="sku_id")), pk=listing_id)
 
 
 def listings_by_sku(*, reseller: Reseller, sku_ids: list[int]) -> dict[int, StoreListing]:

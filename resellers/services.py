@@ -33,7 +33,7 @@ from distribution.core.errors import DomainError, InvalidState, ValidationFailed
 from distribution.core.money import format_money, money
 from suppliers.models import SKU, Partnership, Product, Supplier
 from suppliers.services import messaging  # type: ignore[attr-defined]
-from suppliers.terms import skus_visible_to
+from suppliers.terms import price_annotations, skus_visible_to
 
 from .markup import apply_markup
 from .models import FLAG_FIELDS, InspectionFinding, Reseller, Shop, StoreListing
@@ -301,7 +301,7 @@ def store_listing_publish_by_rule(
     """Bulk publish: each SKU at the price ``rule`` gives (clamped into its range), all or nothing."""
     partnerships = partnerships_by_supplier(reseller)
     items = []
-    for sku in SKU.objects.filter(pk__in=list(sku_ids)):
+    for sku in SKU.objects.filter(pk__in=list(sku_ids)).annotate(**price_annotations(reseller.pk)):
         supply = supply_price_for(sku, partnerships.get(sku.supplier_id)) or sku.supply_price_amount
         result = apply_markup(
             rule=rule,

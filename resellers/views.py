@@ -32,6 +32,7 @@ from distribution.core.permissions import (
 )
 from distribution.core.redirects import redirect_next
 from suppliers.models import SKU, Partnership, Product
+from suppliers.terms import price_annotations, skus_visible_to
 
 from . import feeds, selectors, services, shop_services
 from .forms import CatalogSearchForm, MarkupRuleForm, ResellerSignupForm, RetailPriceForm, StoreListFilterForm
@@ -110,7 +111,8 @@ class CatalogProductView(ResellerPageMixin, TemplateView):
         submitted = submitted or {}
         rows = []
         for sku in skus:
-            supply = selectors.supply_price_for(sku, partnership)
+            reseller_price = selectors.reseller_price_for(sku, partnership)
+            supply = reseller_price.unit if reseller_price is not None else None
             listing = listed.get(sku.pk)
             price = submitted.get(sku.pk)
             if price is None and rule and supply is not None:
@@ -128,6 +130,7 @@ class CatalogProductView(ResellerPageMixin, TemplateView):
                 {
                     "sku": sku,
                     "supply_price": supply,
+                    "reseller_price": reseller_price,
                     "listing": listing,
                     "price": price,
                     "error": (errors or {}).get(f"price_{sku.pk}"),
@@ -202,7 +205,8 @@ class StoreListView(ResellerPageMixin, TemplateView):
         page = paginate(self.request, selectors.store_listings(reseller=self.reseller, filters=filters))
         partnerships = selectors.partnerships_by_supplier(self.reseller)
         for listing in page.object_list:
-            listing.supply_price = selectors.supply_price_for(listing.sku, partnerships.get(listing.supplier_id))
+            listing.reseller_price = selectors.reseller_price_for(listing.sku, partnerships.get(listing.supplier_id), priced=listing)
+            listing.supply_price = listing.reseller_price.unit if listing.reseller_price is not None else None
         ctx.update(
             form=form,
             page=page,
@@ -221,7 +225,8 @@ class ListingActionMixin(ResellerPageMixin, ResellerManagerMixin):
         partnership = selectors.partnerships_by_supplier(self.reseller).get(listing.supplier_id)
         listing = selectors.store_listing(reseller=self.reseller, listing_id=listing.pk)
         listing.shown_title = listing.sku.product.approved_title if listing.sku.product.has_pending_changes else listing.sku.product.title
-        listing.supply_price = selectors.supply_price_for(listing.sku, partnership)
+        listing.reseller_price = selectors.reseller_price_for(listing.sku, partnership, priced=listing)
+        listing.supply_price = listing.reseller_price.unit if listing.reseller_price is not None else None
         html = render_to_string(
             "resellers/storelisting_list.html#row", {"listing": listing, "can_manage": True}, request=self.request
         )
@@ -291,11 +296,12 @@ class BulkPublishView(ResellerPageMixin, TemplateView):
 
         shop_count = len(selectors.reseller_shops(reseller=self.reseller))
         published_here = Q(store_listings__reseller=self.reseller, store_listings__status=StoreListing.Status.PUBLISHED)
+        skus = SKU.objects.filter(
+            supplier_id=supplier_id, is_active=True, product__status=Product.Status.LISTED, supplier__in=visible_suppliers()
+        )
         return (
-            SKU.objects.filter(
-                supplier_id=supplier_id, is_active=True, product__status=Product.Status.LISTED, supplier__in=visible_suppliers()
-            )
-            .annotate(published_in=Count("store_listings", filter=published_here))
+            skus_visible_to(skus, self.reseller.pk, timezone.now())  # product lines (suppliers.terms)
+            .annotate(published_in=Count("store_listings", filter=published_here), **price_annotations(self.reseller.pk))
             .filter(published_in__lt=shop_count)
             .select_related("product")
             .order_by("product_id", "code")
@@ -314,12 +320,15 @@ class BulkPublishView(ResellerPageMixin, TemplateView):
             if form.is_bound and form.is_valid():
                 rule = form.cleaned_data
             for sku in page.object_list:
-                supply = selectors.supply_price_for(sku, partnership)
+                reseller_price = selectors.reseller_price_for(sku, partnership)
+                supply = reseller_price.unit
                 result = apply_markup(
                     rule=rule["rule"], supply_price=supply, suggested=sku.suggested_retail_amount,
                     min_retail=sku.min_retail_amount, max_retail=sku.max_retail_amount, factor=rule["factor"],
                 )
-                rows.append({"sku": sku, "supply_price": supply, "price": result.price, "clamped": result.clamped})
+                rows.append(
+                    {"sku": sku, "supply_price": supply, "reseller_price": reseller_price, "price": result.price, "clamped": result.clamped}
+                )
             ctx["rule"] = rule
         ctx.update(
             partnerships=partnerships.values(), partnership=partnership, form=form if form.is_bound else MarkupRuleForm(),

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import F, OuterRef, QuerySet, Subquery, Sum
 from django.utils import timezone
 
 from distribution.core.money import ZERO
 
-from .models import Account, EscrowHold, JournalEntry, Reward, TopUpRequest, WithdrawalRequest
+from .models import Account, EscrowHold, JournalEntry, JournalTransaction, Reward, TopUpRequest, WithdrawalRequest
 
 
 @dataclass(frozen=True)
@@ -50,6 +52,21 @@ def wallet_summary(organisation) -> WalletSummary:
     )
 
 
+# Statement lines of a purchase order show its goods and shipping. The app that owns the references
+# (procurement) registers the annotations that read them (``register_statement_amounts``): settlement
+# does not import it. ``func(organisation_id)`` returns ``statement_goods`` and ``statement_shipping``
+# expressions over a JournalEntry row (``OuterRef("transaction__reference")``), None where the
+# reference is not a purchase order.
+_statement_amounts: list[Callable[[int], dict[str, Any]]] = []
+
+#: the kinds whose line shows the goods and shipping of its purchase order
+SPLIT_KINDS = frozenset({JournalTransaction.Kind.PO_PAYMENT, JournalTransaction.Kind.PO_RELEASE})
+
+
+def register_statement_amounts(func: Callable[[int], dict[str, Any]]) -> None:
+    _statement_amounts[:] = [func]
+
+
 def statement_entries(
     organisation, *, date_from: date | None = None, date_to: date | None = None, kind: str | None = None, newest_first: bool = True
 ) -> QuerySet[JournalEntry]:
@@ -72,6 +89,8 @@ def statement_entries(
     queryset = queryset.annotate(
         escrow_gross=Subquery(holds.values("released_amount")[:1]), escrow_commission=Subquery(holds.values("commission_amount")[:1])
     )
+    for func in _statement_amounts:
+        queryset = queryset.annotate(**func(organisation.pk))
     return queryset.order_by("-id" if newest_first else "id")
 
 

@@ -52,6 +52,7 @@ class WalletView(OrganisationMemberMixin, TemplateView):
             page=page,
             rows=[(entry, entry_description(entry)) for entry in page.object_list],
             is_supplier=is_supplier,
+            split_kinds=selectors.SPLIT_KINDS,
             can_top_up=not is_supplier,
             can_withdraw=is_supplier and self.membership.can_manage,
             can_reward=is_supplier and self.membership.can_manage,
@@ -77,20 +78,31 @@ class StatementCsvView(OrganisationMemberMixin, TemplateView):
         return response
 
     def _rows(self, entries) -> Iterator[str]:
-        header = [_("Date"), _("Transaction"), _("Kind"), _("Description"), _("Amount"), _("Running balance")]
+        # a purchase order's line shows its goods and shipping; a supplier's settlement also the platform's
+        # commission and its net (the page's split, in columns)
+        supplier = self.organisation.kind == "supplier"
+        money_columns = [_("Goods"), _("Shipping"), *([_("Platform commission"), _("Net")] if supplier else [])]
+        header = [_("Date"), _("Transaction"), _("Kind"), _("Description"), *money_columns, _("Amount"), _("Running balance")]
         # Translated once per export: get_kind_display() re-translates every label on each call.
         labels = {value: str(label) for value, label in JournalTransaction._meta.get_field("kind").flatchoices}
         tz = timezone.get_current_timezone()
-        return csv_lines(header, (self._row(entry, labels, tz) for entry in entries.iterator(chunk_size=1000)))
+        return csv_lines(header, (self._row(entry, labels, tz, supplier=supplier) for entry in entries.iterator(chunk_size=1000)))
 
     @staticmethod
-    def _row(entry, labels: dict[str, str], tz) -> list[object]:
+    def _row(entry, labels: dict[str, str], tz, *, supplier: bool) -> list[object]:
         txn = entry.transaction
+        split = getattr(entry, "statement_goods", None) is not None and txn.kind in selectors.SPLIT_KINDS
+        cells = [format_money(entry.statement_goods), format_money(entry.statement_shipping)] if split else ["", ""]
+        if supplier:
+            gross, commission = entry.escrow_gross, entry.escrow_commission
+            released = commission is not None and entry.amount > 0
+            cells += [format_money(commission), format_money(gross - commission)] if released else ["", ""]
         return [
             timezone.localtime(txn.created_at, tz).strftime("%Y-%m-%d %H:%M:%S"),
             txn.pk,
             labels.get(txn.kind, txn.kind),
             entry_description(entry),
+            *cells,
             format_money(entry.amount),
             format_money(entry.balance_after) if entry.balance_after is not None else "",
         ]

@@ -47,7 +47,7 @@ from distribution.core.divisions import name_of
 from distribution.core.errors import ValidationFailed
 from distribution.core.money import ZERO, money
 
-from .models import CooperationTerms, Partnership, PriceBreak, PriceOverride, ProductLine, ShippingRegionGroup, ShippingTemplate
+from .models import SKU, CooperationTerms, Partnership, PriceBreak, PriceOverride, ProductLine, ShippingRegionGroup, ShippingTemplate
 from .pricing import tier_supply_price
 
 # --- the arithmetic ---------------------------------------------------------------------
@@ -105,7 +105,8 @@ def template_shipping(template: Template, *, province: str, pieces: int, grams: 
         "method": "template",
         "template": template.name,
         "basis": template.basis,
-        "region": group.label,
+        "region": group.label,  # in the placer's language; readers see ``breakdown_shown`` (from ``region_provinces``)
+        "region_provinces": list(group.provinces),
         "units": units,
         "first_units": group.first_units,
         "first_fee": str(money(group.first_fee)),
@@ -117,6 +118,15 @@ def template_shipping(template: Template, *, province: str, pieces: int, grams: 
         "free": free,
         "amount": str(ZERO if free else fee),
     }
+
+
+def breakdown_shown(breakdown: dict[str, Any] | None) -> dict[str, Any]:
+    """A stored shipping breakdown with its region named in the reader's language (rows stored before
+    ``region_provinces`` keep the name they were stored with)."""
+    shown = dict(breakdown or {})
+    if shown.get("method") == "template" and "region_provinces" in shown:
+        shown["region"] = RegionGroup(tuple(shown["region_provinces"]), 1, ZERO, 1, ZERO).label
+    return shown
 
 
 def flat_shipping(fee: Decimal | None) -> dict[str, Any]:
@@ -135,6 +145,39 @@ def line_unit_price(
         if quantity >= min_quantity:
             base, source = price, "break"
     return tier_supply_price(base, discount or ZERO), source
+
+
+@dataclass(frozen=True)
+class ResellerPrice:
+    """What one reseller pays for one SKU before ordering: the price of one piece (``source``: ``override`` or
+    ``tier``) and, without an own price, the price breaks as (from quantity, unit price), tier applied. The
+    same arithmetic as a PO line (``line_unit_price``): the catalog, the feeds and the API show these numbers."""
+
+    unit: Decimal
+    source: str
+    breaks: tuple[tuple[int, Decimal], ...] = ()
+
+
+def reseller_price(
+    *, supply_price: Decimal, discount: Decimal | None, breaks: list[tuple[int, Decimal]], override: Decimal | None
+) -> ResellerPrice:
+    def at(quantity: int) -> tuple[Decimal, str]:
+        return line_unit_price(supply_price=supply_price, discount=discount or ZERO, quantity=quantity, breaks=breaks, override=override)
+
+    unit, source = at(1)
+    shown = () if override is not None else tuple((quantity, at(quantity)[0]) for quantity, _price in sorted(breaks))
+    return ResellerPrice(unit=unit, source=source, breaks=shown)
+
+
+def reseller_price_of(row: Any, *, supply_price: Decimal, discount: Decimal | None) -> ResellerPrice:
+    """The ``ResellerPrice`` of a row annotated with ``price_annotations`` (a SKU, or a store-list entry)."""
+    breaks = price_breaks_of(row.terms_breaks)
+    return reseller_price(supply_price=supply_price, discount=discount, breaks=breaks, override=row.terms_override)
+
+
+def price_breaks_of(raw: Any) -> list[tuple[int, Decimal]]:
+    """(from quantity, unit price) of the ``terms_breaks`` annotation."""
+    return [(int(b["q"]), Decimal(str(b["p"]))) for b in (_json(item) for item in (raw or []))]
 
 
 # --- the rules on one PO ------------------------------------------------------------------
@@ -197,9 +240,7 @@ class OrderTerms:
             regions=tuple(_json(getattr(first, "terms_regions", None)) or ()),
             flat_fee=getattr(first, "shipping_fee", None),
             template=template,
-            breaks={
-                row.pk: [(int(b["q"]), Decimal(str(b["p"]))) for b in (_json(item) for item in (row.terms_breaks or []))] for row in rows
-            },
+            breaks={row.pk: price_breaks_of(row.terms_breaks) for row in rows},
             overrides={row.pk: row.terms_override for row in rows if getattr(row, "terms_override", None) is not None},
         )
 
@@ -322,14 +363,46 @@ def guard_annotations(*, reseller_id: int, now: datetime) -> dict[str, Any]:
                 )
             )
         ),
+        **price_annotations(reseller_id),
+        "product_hidden": product_hidden(reseller_id, now),
+    }
+
+
+def price_annotations(reseller_id: int, *, sku_ref: str = "pk") -> dict[str, Any]:
+    """Annotations for ``reseller_price_of``: the SKU's price breaks (``terms_breaks``) and ``reseller_id``'s own price
+    (``terms_override``). ``sku_ref`` names the SKU's id on the annotated rows (``"sku_id"`` on store-list entries)."""
+    return {
         "terms_breaks": ArraySubquery(
-            PriceBreak.objects.filter(sku_id=OuterRef("pk"))
+            PriceBreak.objects.filter(sku_id=OuterRef(sku_ref))
             .order_by("min_quantity")
             .values(json=JSONObject(q="min_quantity", p="unit_price"))
         ),
-        "terms_override": Subquery(PriceOverride.objects.filter(sku_id=OuterRef("pk"), reseller_id=reseller_id).values("unit_price")[:1]),
-        "product_hidden": product_hidden(reseller_id, now),
+        "terms_override": Subquery(
+            PriceOverride.objects.filter(sku_id=OuterRef(sku_ref), reseller_id=reseller_id).values("unit_price")[:1]
+        ),
     }
+
+
+def own_price_ranges(reseller_id: int, product_ids: list[int], now: datetime) -> dict[int, tuple[Decimal, Decimal]]:
+    """The lowest and highest price of one piece (``reseller_price``) per product, for the products among
+    ``product_ids`` where ``reseller_id`` has an own price on a SKU; elsewhere the tier's range holds. One query."""
+    if not product_ids:
+        return {}
+    owned = PriceOverride.objects.filter(reseller_id=reseller_id, sku__product_id__in=list(product_ids)).values("sku__product_id")
+    live = Partnership.objects.live(now).filter(reseller_id=reseller_id, supplier_id=OuterRef("supplier_id"))
+    skus = (
+        SKU.objects.filter(product_id__in=owned, is_active=True)
+        .annotate(discount=Subquery(live.values("tier__discount_percent")[:1]), **price_annotations(reseller_id))
+        .only("product_id", "supply_price_amount")
+    )
+    ranges: dict[int, tuple[Decimal, Decimal]] = {}
+    for sku in skus:
+        if sku.discount is None:  # not partnered (any more): no price shown
+            continue
+        unit = reseller_price_of(sku, supply_price=sku.supply_price_amount, discount=sku.discount).unit
+        low, high = ranges.get(sku.product_id, (unit, unit))
+        ranges[sku.product_id] = (min(low, unit), max(high, unit))
+    return ranges
 
 
 def skus_visible_to(qs: QuerySet, reseller_id: int | None, now: datetime, *, product_field: str = "product_id") -> QuerySet:

@@ -6,12 +6,9 @@ organisation's object is simply not found (404), never forbidden.
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
-from decimal import Decimal
 from typing import Any
 
-from django.contrib.postgres.expressions import ArraySubquery
 from django.db.models import (
     BooleanField,
     Case,
@@ -27,7 +24,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Greatest, JSONObject
+from django.db.models.functions import Greatest
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -35,9 +32,8 @@ from accounts.models import LISTING_SANCTIONS, Penalty
 from distribution.core.divisions import name_of
 from distribution.core.money import format_money
 from resellers.search import visible_suppliers
-from suppliers.models import SKU, Partnership, PriceBreak, PriceOverride, Product, ProductImage
-from suppliers.pricing import tier_supply_price
-from suppliers.terms import skus_visible_to
+from suppliers.models import SKU, Partnership, Product, ProductImage
+from suppliers.terms import price_annotations, reseller_price_of, skus_visible_to
 
 from .pagination import decode_cursor, encode_cursor
 from .serializers import iso
@@ -151,7 +147,7 @@ def reseller_sku_page(
     if len(keys) > limit:
         keys = keys[:limit]
         next_cursor = encode_cursor(keys[-1][1], keys[-1][0])
-    found = with_product_details(reseller_skus(organisation_id, now=now).annotate(**reseller_prices(organisation_id))).in_bulk(
+    found = with_product_details(reseller_skus(organisation_id, now=now).annotate(**price_annotations(organisation_id))).in_bulk(
         [pk for pk, _ in keys]
     )
     rows = []
@@ -163,22 +159,11 @@ def reseller_sku_page(
     return rows, next_cursor
 
 
-def reseller_prices(organisation_id: int) -> dict[str, Any]:
-    """The reseller's own price (``PriceOverride``) and the SKU's price breaks, for ``product_dict``."""
-    return {
-        "own_price": Subquery(PriceOverride.objects.filter(sku_id=OuterRef("pk"), reseller_id=organisation_id).values("unit_price")[:1]),
-        "break_prices": ArraySubquery(
-            PriceBreak.objects.filter(sku_id=OuterRef("pk"))
-            .order_by("min_quantity")
-            .values(json=JSONObject(q="min_quantity", p="unit_price"))
-        ),
-    }
-
-
 def reseller_sku(organisation_id: int, sku_id: int, *, now: datetime | None = None) -> SKU | None:
-    """One SKU of ``reseller_skus`` with the same ``updated_at`` as in the feed (``feed_updated_at``)."""
+    """One SKU of ``reseller_skus`` with the same ``updated_at`` and prices as in the feed (``feed_updated_at``)."""
     now = now or timezone.now()
-    sku = with_product_details(reseller_skus(organisation_id, now=now)).filter(pk=sku_id).first()
+    skus = reseller_skus(organisation_id, now=now).annotate(**price_annotations(organisation_id))
+    sku = with_product_details(skus).filter(pk=sku_id).first()
     if sku is None:
         return None
     floors = dict(partnership_floors(organisation_id, supplier_id=sku.supplier_id, now=now))
@@ -201,7 +186,7 @@ def product_status(sku: SKU) -> str:
 
 def product_dict(sku: SKU, request: HttpRequest) -> dict[str, Any]:
     product = sku.product
-    discount = sku.tier_discount if sku.tier_discount is not None else Decimal("0")
+    price = reseller_price_of(sku, supply_price=sku.supply_price_amount, discount=sku.tier_discount)
     return {
         "sku_id": sku.pk,
         "code": sku.code,
@@ -217,15 +202,8 @@ def product_dict(sku: SKU, request: HttpRequest) -> dict[str, Any]:
             "city_code": product.city_code,
         },
         "images": [request.build_absolute_uri(img.image.url) for img in product.approved_images if img.image],
-        "supply_price": format_money(
-            own if (own := getattr(sku, "own_price", None)) is not None else tier_supply_price(sku.supply_price_amount, discount)
-        ),
-        "price_breaks": []
-        if own is not None
-        else [
-            {"min_quantity": int(b["q"]), "supply_price": format_money(tier_supply_price(Decimal(str(b["p"])), discount))}
-            for b in (json.loads(item) if isinstance(item, str) else item for item in (getattr(sku, "break_prices", None) or []))
-        ],
+        "supply_price": format_money(price.unit),
+        "price_breaks": [{"min_quantity": quantity, "supply_price": format_money(unit)} for quantity, unit in price.breaks],
         "min_order_quantity": sku.min_order_quantity,
         "order_multiple": sku.order_multiple,
         "suggested_retail_price": format_money(sku.suggested_retail_amount),

@@ -56,7 +56,7 @@ def po_dict(po: PurchaseOrder, *, lines: Iterable[Any] | None = None) -> dict[st
         ],
         "goods_amount": format_money(po.goods_amount),
         "shipping_amount": format_money(po.shipping_amount),
-        "shipping_breakdown": po.shipping_breakdown or {},
+        "shipping_breakdown": po.shipping_breakdown_shown,
         "total_amount": format_money(po.total_amount),
         "note": po.note,
         "placed_at": iso(po.placed_at),

@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -28,6 +29,13 @@ from suppliers.models import (
     Supplier,
     Tier,
 )
+
+
+def _touch_skus(*, sku_ids: list[int] | None = None, product_ids: list[int] | None = None) -> int:
+    """Move ``updated_at`` (and so, by the database trigger, ``sync_at``) of the SKUs whose price or visibility just
+    changed, in one UPDATE: the API's ``products/`` keyset listing, ``updated_since`` and the feeds show them again."""
+    rows = Q(pk__in=list(sku_ids or [])) | Q(product_id__in=list(product_ids or []))
+    return SKU.objects.filter(rows).update(updated_at=timezone.now())
 
 
 def _provinces(codes: list[str], field: str) -> list[str]:
@@ -120,7 +128,7 @@ def sku_order_rules_save(*, actor: Any, sku: SKU, min_order_quantity: int, order
         raise ValidationFailed(_("Enter at least 1."), field="min_order_quantity")
     if order_multiple < 1:
         raise ValidationFailed(_("Enter at least 1."), field="order_multiple")
-    SKU.objects.filter(pk=sku.pk).update(min_order_quantity=min_order_quantity, order_multiple=order_multiple)
+    SKU.objects.filter(pk=sku.pk).update(min_order_quantity=min_order_quantity, order_multiple=order_multiple, updated_at=timezone.now())
     sku.min_order_quantity, sku.order_multiple = min_order_quantity, order_multiple
     audit(actor=actor, action="sku.order_rules", obj=sku, organisation=sku.supplier.organisation, summary=sku.code,
           data={"min_order_quantity": min_order_quantity, "order_multiple": order_multiple})  # fmt: skip
@@ -143,6 +151,7 @@ def price_break_add(*, actor: Any, sku: SKU, min_quantity: int, unit_price: Deci
             price_break = PriceBreak.objects.create(sku=sku, min_quantity=min_quantity, unit_price=unit_price)
     except IntegrityError:
         raise ValidationFailed(_("There is already a price from %(n)s pieces.") % {"n": min_quantity}, field="min_quantity") from None
+    _touch_skus(sku_ids=[sku.pk])
     audit(actor=actor, action="sku.price_break_added", obj=sku, organisation=sku.supplier.organisation, summary=sku.code,
           data={"min_quantity": min_quantity, "unit_price": str(unit_price)})  # fmt: skip
     return price_break
@@ -154,6 +163,7 @@ def price_break_delete(*, actor: Any, price_break: PriceBreak) -> None:
     audit(actor=actor, action="sku.price_break_deleted", obj=price_break.sku, organisation=price_break.sku.supplier.organisation,
           summary=price_break.sku.code, data={"min_quantity": price_break.min_quantity})  # fmt: skip
     price_break.delete()
+    _touch_skus(sku_ids=[price_break.sku_id])
 
 
 @transaction.atomic
@@ -166,6 +176,7 @@ def price_override_set(*, actor: Any, sku: SKU, reseller_id: int, unit_price: De
     override, _created = PriceOverride.objects.update_or_create(
         sku=sku, reseller_id=reseller_id, defaults={"supplier_id": sku.supplier_id, "unit_price": unit_price}
     )
+    _touch_skus(sku_ids=[sku.pk])
     audit(actor=actor, action="sku.price_override_set", obj=sku, organisation=sku.supplier.organisation, summary=sku.code,
           data={"reseller_id": reseller_id, "unit_price": str(unit_price)})  # fmt: skip
     return override
@@ -177,6 +188,7 @@ def price_override_delete(*, actor: Any, override: PriceOverride) -> None:
     audit(actor=actor, action="sku.price_override_deleted", obj=override.sku, organisation=override.supplier.organisation,
           summary=override.sku.code, data={"reseller_id": override.reseller_id})  # fmt: skip
     override.delete()
+    _touch_skus(sku_ids=[override.sku_id])
 
 
 @transaction.atomic
@@ -200,6 +212,7 @@ def product_line_save(
     )
     if partnered != set(reseller_ids):
         raise ValidationFailed(_("Choose one of your partnered resellers."), field="resellers")
+    before = set(line.products.values_list("pk", flat=True)) if line is not None and line.pk else set()
     line = line or ProductLine(supplier=supplier)
     line.name = name
     try:
@@ -210,6 +223,8 @@ def product_line_save(
     line.products.set(sorted(products))
     line.tiers.set(sorted(tiers))
     line.resellers.set(sorted(partnered))
+    # who sees these products (and, for the products leaving the line, who sees them again) may have changed
+    _touch_skus(product_ids=sorted(before | products))
     audit(actor=actor, action="product_line.saved", obj=line, organisation=supplier.organisation, summary=name,
           data={"products": sorted(products), "tiers": sorted(tiers), "resellers": sorted(partnered)})  # fmt: skip
     return line
@@ -220,4 +235,6 @@ def product_line_delete(*, actor: Any, line: ProductLine) -> None:
     """The line's products become visible to every partner again."""
     require_manager(actor, line.supplier_id)
     audit(actor=actor, action="product_line.deleted", obj=line, organisation=line.supplier.organisation, summary=line.name)
+    product_ids = list(line.products.values_list("pk", flat=True))
     line.delete()
+    _touch_skus(product_ids=product_ids)

@@ -25,6 +25,7 @@ DEMO_MODULES = [
     "compliance.demo",
     "disputes.demo",
     "distribution.api.demo",
+    "suppliers.demo.terms",  # last: the POs above keep the plain terms
 ]
 
 DEMO_PASSWORD = "demo-pass-2026"
