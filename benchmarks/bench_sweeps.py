@@ -126,8 +126,12 @@ def _po_columns(status: str, *, tag: str, due: object, supplier, reseller_ids: l
         "postal_code": "310000",
         "shop_id": None,
     }
-    # columns this list does not name are left to their default (e.g. a trigger-filled tenant id);
-    # a NOT NULL one without a default fails the INSERT, loudly
+    # a NOT NULL column this list does not name gets its model default (e.g. shipping_breakdown = {});
+    # the others are left to the database (e.g. a trigger-filled tenant id); a NOT NULL one without
+    # any default fails the INSERT, loudly
+    for f in PurchaseOrder._meta.concrete_fields:
+        if f.column not in values and f.column != "id" and not f.null and f.has_default():
+            values[f.column] = f.get_db_prep_save(f.get_default(), connection)
     columns = [f.column for f in PurchaseOrder._meta.concrete_fields if f.column != "id" and f.column in values]
     assert set(values) <= set(columns), set(values) - set(columns)
     exprs, params = [], []
