@@ -126,8 +126,12 @@ def _po_columns(status: str, *, tag: str, due: object, supplier, reseller_ids: l
         "postal_code": "310000",
         "shop_id": None,
     }
-    # columns this list does not name are left to their default (e.g. a trigger-filled tenant id);
-    # a NOT NULL one without a default fails the INSERT, loudly
+    # a NOT NULL column this list does not name gets its model default (e.g. shipping_breakdown = {});
+    # the others are left to the database (e.g. a trigger-filled tenant id); a NOT NULL one without
+    # any default fails the INSERT, loudly
+    for f in PurchaseOrder._meta.concrete_fields:
+        if f.column not in values and f.column != "id" and not f.null and f.has_default():
+            values[f.column] = f.get_db_prep_save(f.get_default(), connection)
     columns = [f.column for f in PurchaseOrder._meta.concrete_fields if f.column != "id" and f.column in values]
     assert set(values) <= set(columns), set(values) - set(columns)
     exprs, params = [], []
@@ -155,8 +159,8 @@ def _build(status: str, *, tag: str, due, supplier, resellers, n: int) -> None:
         c.execute(f"INSERT INTO procurement_purchaseorder ({columns}) SELECT {exprs} FROM generate_series(1, %s) g", [*params, n])  # noqa: S608
         c.execute(
             "INSERT INTO procurement_purchaseorderline "
-            "(purchase_order_id, sku_id, code, title, quantity, unit_price, retail_price, line_amount) "
-            "SELECT po.id, s.id, s.code, 'bench', 1, %s, 99.00, %s FROM procurement_purchaseorder po "
+            "(purchase_order_id, sku_id, code, title, quantity, unit_price, retail_price, line_amount, attributes) "
+            "SELECT po.id, s.id, s.code, 'bench', 1, %s, 99.00, %s, s.attributes FROM procurement_purchaseorder po "
             "JOIN suppliers_sku s ON s.id = (%s::bigint[])[1 + po.id %% %s] WHERE po.number LIKE %s",
             [AMOUNT, AMOUNT, sku_ids, len(sku_ids), f"{tag}%"],
         )
@@ -210,8 +214,9 @@ INSERT INTO procurement_purchaseordertransition (purchase_order_id, actor_id, ac
   SELECT id, NULL, 'system', %(from)s, %(to)s, 'raw', %(now)s FROM bench_due;
 INSERT INTO core_auditevent (created_at, actor_id, organisation_id, action, object_type, object_id, summary, data)
   SELECT %(now)s, NULL, reseller_id, 'purchase_order.' || %(to)s, 'procurement.purchaseorder', id::text, number, '{}'::jsonb FROM bench_due;
-INSERT INTO accounts_notification (user_id, kind, title, body, url, created_at, read_at)
-  SELECT m.user_id, 'purchase_order.' || %(to)s, 'PO ' || d.number, '', '/purchase-orders/' || d.number || '/', %(now)s, NULL
+INSERT INTO accounts_notification (user_id, organisation_id, kind, text_kind, params, title, body, url, created_at, read_at)
+  SELECT m.user_id, m.organisation_id, 'purchase_order.' || %(to)s, 'procurement.' || %(to)s, jsonb_build_object('number', d.number),
+         'PO ' || d.number, '', '/purchase-orders/' || d.number || '/', %(now)s, NULL
   FROM bench_due d JOIN accounts_membership m ON m.organisation_id IN (d.reseller_id, d.supplier_id);
 INSERT INTO core_outboxmessage (topic, queue, payload, coalesce_key, status, available_at, attempts, last_error, created_at)
   SELECT 'event:distribution.api.webhooks.on_purchase_order_event', 'webhooks',

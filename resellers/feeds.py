@@ -20,7 +20,7 @@ from django.conf import settings
 from django.db.models import Case, F, When
 from django.db.models.functions import Greatest
 
-from distribution.core.csv_stream import csv_lines, xlsx_row
+from distribution.core.csv_stream import FORMULA_STARTS, csv_lines, xlsx_row
 from distribution.core.divisions import name_of
 from distribution.core.money import format_money
 from suppliers.models import PriceBreak, ProductImage
@@ -280,7 +280,8 @@ def xlsx_file(rows: Iterator[dict], columns: list[str], *, sheet_title: str):
 # ``product_csv_copy`` writes the same bytes as ``csv_stream(product_rows(...), PRODUCT_COLUMNS)``
 # (tests/resellers/test_feed_copy.py compares the two), but PostgreSQL builds every line:
 # ``COPY (SELECT <the CSV line>) TO STDOUT``, streamed through psycopg's ``copy()``, so no row
-# becomes Python objects (100,000 rows: ~14 s in Python, well under 5 s this way). The line is
+# becomes Python objects (100,000 rows at load 8–14: 104–122 s in Python, 7–15 s this way;
+# benchmarks/README.md §7). The line is
 # Python's ``csv.writer`` (QUOTE_MINIMAL, ``\r\n``) of ``formula_safe`` cells, spelled in SQL:
 # money as ``round(x, 2)::text`` (= ``format_money``, half-up), times as ``isoformat()`` in UTC,
 # attributes as ``"key: value; …"`` in the JSON object's key order, image URLs as the storage
@@ -352,28 +353,32 @@ def _product_copy_sql(reseller: Reseller, *, updated_since: datetime | None, sho
     if prefix is None:
         return None
     # .order_by(): no sort by the model's default ordering in here (the rows are put in id order once, outside)
-    inner_qs = feed_listings(reseller=reseller, updated_since=updated_since, shop=shop).order_by().values(
-        f_id=F("pk"),
-        f_supplier_id=F("supplier_id"),
-        f_retail=F("retail_price_amount"),
-        f_status=F("status"),
-        f_updated=Greatest(F("updated_at"), F("sku__updated_at")),
-        f_title=Case(
-            When(sku__product__has_pending_changes=True, then=F("sku__product__approved_title")), default=F("sku__product__title")
-        ),
-        f_code=F("sku__code"),
-        f_attributes=F("sku__attributes"),
-        f_supply=F("sku__supply_price_amount"),
-        f_min=F("sku__min_retail_amount"),
-        f_max=F("sku__max_retail_amount"),
-        f_on_hand=F("sku__on_hand"),
-        f_reserved=F("sku__reserved"),
-        f_product_id=F("sku__product_id"),
-        f_province=F("sku__product__province_code"),
-        f_city=F("sku__product__city_code"),
-        f_item_code=F("item_code"),
-        f_sku_id=F("sku_id"),
-        f_override=price_annotations(reseller.pk, sku_ref="sku_id")["terms_override"],
+    inner_qs = (
+        feed_listings(reseller=reseller, updated_since=updated_since, shop=shop)
+        .order_by()
+        .values(
+            f_id=F("pk"),
+            f_supplier_id=F("supplier_id"),
+            f_retail=F("retail_price_amount"),
+            f_status=F("status"),
+            f_updated=Greatest(F("updated_at"), F("sku__updated_at")),
+            f_title=Case(
+                When(sku__product__has_pending_changes=True, then=F("sku__product__approved_title")), default=F("sku__product__title")
+            ),
+            f_code=F("sku__code"),
+            f_attributes=F("sku__attributes"),
+            f_supply=F("sku__supply_price_amount"),
+            f_min=F("sku__min_retail_amount"),
+            f_max=F("sku__max_retail_amount"),
+            f_on_hand=F("sku__on_hand"),
+            f_reserved=F("sku__reserved"),
+            f_product_id=F("sku__product_id"),
+            f_province=F("sku__product__province_code"),
+            f_city=F("sku__product__city_code"),
+            f_item_code=F("item_code"),
+            f_sku_id=F("sku_id"),
+            f_override=price_annotations(reseller.pk, sku_ref="sku_id")["terms_override"],
+        )
     )
     inner_sql, inner_params = inner_qs.query.get_compiler(using=inner_qs.db).as_sql()
     partnerships = partnerships_by_supplier(reseller)
@@ -389,58 +394,87 @@ def _product_copy_sql(reseller: Reseller, *, updated_since: datetime | None, sho
         f"{attribute}, '; ' ORDER BY a.n) FROM jsonb_each(f.f_attributes) WITH ORDINALITY AS a(key, value, n)), '') ELSE '' END"
     )
     breaks = (  # each "from quantity: price" with the tier applied, when no own price wins
-        f'(SELECT string_agg(pb."min_quantity" || \': \' || round(pb."unit_price" * (100 - d.discount) / 100, 2)::text, \'; \' '  # noqa: S608
+        f"(SELECT string_agg(pb.\"min_quantity\" || ': ' || round(pb.\"unit_price\" * (100 - d.discount) / 100, 2)::text, '; ' "  # noqa: S608
         f'ORDER BY pb."min_quantity") FROM "{PriceBreak._meta.db_table}" pb '
         'WHERE pb."sku_id" = f.f_sku_id AND d.discount IS NOT NULL AND f.f_override IS NULL)'
     )
-    image_url = (
-        f"%s || CASE WHEN i.name ~ '{_URI_PLAIN}' THEN i.name ELSE {_URI_QUOTED.format(name='i.name')} END"
-    )
+    image_url = f"%s || CASE WHEN i.name ~ '{_URI_PLAIN}' THEN i.name ELSE {_URI_QUOTED.format(name='i.name')} END"
+    # The image URLs of each product once (a product's images repeat on every SKU's row: a
+    # subquery per row cost ~40 % of the statement), for the products of this feed only.
     images = (
-        f"(SELECT string_agg({image_url}, ' ' ORDER BY i.position, i.id) "  # noqa: S608 (names from the models)
-        f'FROM (SELECT ltrim(replace(pi."image", chr(92), \'/\'), \'/\') AS name, pi."position", pi."id" '
-        f'FROM "{ProductImage._meta.db_table}" pi WHERE pi."product_id" = f.f_product_id AND pi."approved" AND pi."image" <> \'\') i)'
+        f"SELECT i.product_id, string_agg({image_url}, ' ' ORDER BY i.position, i.id) AS urls "  # noqa: S608 (names from the models)
+        f'FROM (SELECT pi."product_id", ltrim(replace(pi."image", chr(92), \'/\'), \'/\') AS name, pi."position", pi."id" '
+        f'FROM "{ProductImage._meta.db_table}" pi WHERE pi."product_id" IN (SELECT f_product_id FROM f) '
+        f'AND pi."approved" AND pi."image" <> \'\') i GROUP BY i.product_id'
     )
     # The values once per row (OFFSET 0 keeps PostgreSQL from copying the subqueries into every
     # reference the cells make), then the cells: formula-safe, quoted when needed, comma-joined.
+    # Only text a user typed (code, title, attributes, item code) can start a formula or hold a
+    # comma, quote or line break; numbers, times, states and image URLs cannot (and the division
+    # names and the image prefix are checked here once), so those cells skip the checks.
     values = [
-        "f.f_code",
-        "f.f_title",
-        attributes,
-        images,
-        "pv.name",
-        "cv.name",
+        ("f.f_code", True),
+        ("f.f_title", True),
+        (attributes, True),
+        ("img.urls", _needs_cell([prefix])),
+        ("pv.name", _needs_cell(names)),
+        ("cv.name", _needs_cell(names)),
         # the reseller's own price, else its tier's (suppliers.terms.reseller_price); nothing when not partnered
-        "(CASE WHEN d.discount IS NULL THEN NULL ELSE COALESCE(f.f_override, round(f.f_supply * (100 - d.discount) / 100, 2)) END)::text",
-        "round(f.f_retail, 2)::text",
-        "round(f.f_min, 2)::text",
-        "round(f.f_max, 2)::text",
-        "GREATEST(f.f_on_hand - f.f_reserved, 0)::text",
-        "f.f_status",
-        _iso_utc("f.f_updated"),
-        "f.f_item_code",
-        breaks,
+        (
+            "(CASE WHEN d.discount IS NULL THEN NULL "
+            "ELSE COALESCE(f.f_override, round(f.f_supply * (100 - d.discount) / 100, 2)) END)::text",
+            False,
+        ),
+        ("round(f.f_retail, 2)::text", False),
+        ("round(f.f_min, 2)::text", False),
+        ("round(f.f_max, 2)::text", False),
+        ("GREATEST(f.f_on_hand - f.f_reserved, 0)::text", False),
+        ("f.f_status", _needs_cell(_STATUSES)),
+        (_iso_utc("f.f_updated"), False),
+        ("f.f_item_code", True),
+        (breaks, False),  # "quantity: price; …", digits only
     ]
-    available = 10  # a number, never formula-escaped or quoted
-    cells = [f"v.c{n}" if n == available else _cell(f"v.c{n}") for n in range(len(values))]
+    cells = [_cell(f"v.c{n}") if checked else f"COALESCE(v.c{n}, '')" for n, (_value, checked) in enumerate(values)]
     line = " || ',' || ".join(cells)
     sql = (
-        f"COPY (SELECT {line} FROM (SELECT f.f_id, "  # noqa: S608 (built from the models, values are parameters)
-        + ", ".join(f"{value} AS c{n}" for n, value in enumerate(values))
-        + f" FROM ({inner_sql}) f "
+        f"COPY (WITH f AS MATERIALIZED ({inner_sql}), img AS ({images}) "  # noqa: S608 (built from the models, values are parameters)
+        f"SELECT {line} FROM (SELECT f.f_id, "
+        + ", ".join(f"{value} AS c{n}" for n, (value, _checked) in enumerate(values))
+        + " FROM f LEFT JOIN img ON img.product_id = f.f_product_id "
         "LEFT JOIN unnest(%s::bigint[], %s::numeric[]) AS d(supplier_id, discount) ON d.supplier_id = f.f_supplier_id "
         "LEFT JOIN unnest(%s::text[], %s::text[]) AS pv(code, name) ON pv.code = f.f_province "
         "LEFT JOIN unnest(%s::text[], %s::text[]) AS cv(code, name) ON cv.code = f.f_city "
         "ORDER BY f.f_id OFFSET 0) v ORDER BY v.f_id) TO STDOUT"
     )
-    # the image prefix appears once, in the values' SELECT list, before the inner query's parameters
-    params = [prefix, *inner_params, supplier_ids, discounts, codes, names, codes, names]
+    # the parameters in the order they appear: the inner query's, the image prefix, then the joins'
+    params = [*inner_params, prefix, supplier_ids, discounts, codes, names, codes, names]
     return sql, params
+
+
+_STATUSES = [value for value, _label in StoreListing.Status.choices]
+_CSV_SPECIAL = re.compile(r'[",\r\n]')
+
+
+def _needs_cell(texts: list[str]) -> bool:
+    """Whether any of these (constant) texts could need ``formula_safe`` or CSV quoting."""
+    return any(t and (t[0] in FORMULA_STARTS or _CSV_SPECIAL.search(t)) for t in texts)
 
 
 _COPY_ESCAPES = {b"\\": b"\\", b"n": b"\n", b"r": b"\r", b"t": b"\t", b"b": b"\b", b"f": b"\f", b"v": b"\v"}
 _COPY_ESCAPE = re.compile(rb"\\(.)", re.S)
 FLUSH_BYTES = 64 * 1024
+
+
+def _csv_block(data: bytes) -> tuple[bytes, bytes]:
+    """COPY text-format lines as CSV bytes (``\\r\\n`` line ends, escapes undone), and an escape cut
+    at the block's end (a lone trailing backslash), which belongs to the next block."""
+    if b"\\" not in data:
+        return data.replace(b"\n", b"\r\n"), b""
+    carry = b""
+    trailing = len(data) - len(data.rstrip(b"\\"))
+    if trailing % 2:
+        data, carry = data[:-1], b"\\"
+    return _unescape(data.replace(b"\n", b"\r\n")), carry
 
 
 def _unescape(data: bytes) -> bytes:
@@ -458,30 +492,35 @@ def product_csv_copy(reseller: Reseller, *, updated_since: datetime | None = Non
     db = StoreListing.objects.db_manager().db  # the router's choice (the replica inside replica_reads())
 
     def stream() -> Iterator[bytes]:
-        from django.db import connections
+        from django.db import connections, transaction
 
         yield header
-        buffer: list[bytes] = []
+        # One read-only transaction, so that the setting below is the statement's alone (SET LOCAL:
+        # no session state, as a transaction-mode pooler needs); a client that goes away mid-way
+        # closes the generator and so rolls it back.
+        with transaction.atomic(using=db), connections[db].cursor() as cursor:
+            # no JIT: for the many cell expressions PostgreSQL compiled ~200 functions for this one
+            # statement (inlining, optimising: 20 of 35 s in EXPLAIN ANALYZE at load 12), more
+            # than running it costs
+            cursor.execute("SET LOCAL jit = off")
+            yield from _copied(cursor, sql, params)
+
+    def _copied(cursor, sql, params) -> Iterator[bytes]:
+        # COPY hands over one row per chunk: they are gathered into ~64 KB blocks, and each block's
+        # line ends and escapes are turned into the CSV's in one pass
+        raw: list[bytes] = []
         size = 0
         carry = b""
-        with connections[db].cursor() as cursor, cursor.cursor.copy(sql, params) as copy:
+        with cursor.cursor.copy(sql, params) as copy:
             for chunk in copy:
-                data = carry + bytes(chunk)
-                carry = b""
-                if b"\\" in data:
-                    # an escape cut by the chunk's end waits for the next chunk
-                    trailing = len(data) - len(data.rstrip(b"\\"))
-                    if trailing % 2:
-                        data, carry = data[:-1], b"\\"
-                    data = _unescape(data.replace(b"\n", b"\r\n"))
-                else:
-                    data = data.replace(b"\n", b"\r\n")
-                buffer.append(data)
-                size += len(data)
+                raw.append(bytes(chunk))
+                size += len(chunk)
                 if size >= FLUSH_BYTES:
-                    yield b"".join(buffer)
-                    buffer, size = [], 0
-        if buffer:
-            yield b"".join(buffer)
+                    block, carry = _csv_block(carry + b"".join(raw))
+                    yield block
+                    raw, size = [], 0
+        block, carry = _csv_block(carry + b"".join(raw))
+        if block or carry:
+            yield block + carry
 
     return stream()
