@@ -34,14 +34,18 @@ MEASURE = """() => {
   const amount = /^[−-]?¥?\\s?\\d{1,3}(,\\d{3})*(\\.\\d{2})$/;
   const width = document.documentElement.clientWidth;
   const visible = (el) => { const r = el.getBoundingClientRect(); const s = getComputedStyle(el);
-    return r.width > 1 && r.height > 1 && s.visibility !== 'hidden' && !el.closest('.dropdown-menu:not(.show), .collapse:not(.show), .modal:not(.show), .visually-hidden'); };
-  const describe = (el) => `${el.tagName.toLowerCase()}${el.id ? '#' + el.id : ''}${el.className && typeof el.className === 'string' ? '.' + el.className.trim().split(/\\s+/).join('.') : ''} «${(el.innerText || '').trim().slice(0, 40)}»`;
+    return r.width > 1 && r.height > 1 && s.visibility !== 'hidden' && !el.closest('.modal:not(.show), .visually-hidden'); };
+  const classes = (el) => (typeof el.className === 'string' && el.className.trim()
+    ? '.' + el.className.trim().split(/\\s+/).join('.') : '');
+  const text = (el) => (el.innerText || '').trim().slice(0, 40);
+  const describe = (el) => `${el.tagName.toLowerCase()}${el.id ? '#' + el.id : ''}${classes(el)} «${text(el)}»`;
   const clipped = [], offscreen = [];
   for (const el of document.body.querySelectorAll('*')) {
     if (!visible(el)) continue;
     const s = getComputedStyle(el);
     const hides = ['hidden', 'clip'].includes(s.overflowX) || s.textOverflow === 'ellipsis';
-    if (hides && el.scrollWidth > el.clientWidth + 1 && (el.innerText || '').trim() && !(el.matches('.text-truncate[title], [title].nav-user'))) clipped.push(describe(el));
+    const intended = el.matches('.text-truncate[title], [title].nav-user');
+    if (hides && el.scrollWidth > el.clientWidth + 1 && (el.innerText || '').trim() && !intended) clipped.push(describe(el));
     if (el.children.length === 0 && amount.test((el.innerText || '').trim())) {
       const r = el.getBoundingClientRect();
       const scroller = el.closest('.table-responsive, .overflow-auto, .overflow-x-auto');
