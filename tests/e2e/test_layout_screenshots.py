@@ -134,8 +134,8 @@ def check_pages(browser, base_url: str, roles=("supplier", "reseller", "staff"),
                 page.locator("form button[type=submit]").first.click()
                 page.wait_for_url(lambda u: "/accounts/login/" not in u)
                 for path in pages:
-                    response = page.goto(base_url + path)
-                    page.wait_for_load_state("networkidle")
+                    response = page.goto(base_url + path)  # "load"; then what htmx loads on load (quotes, charts)
+                    page.wait_for_function("() => !document.querySelector('.htmx-request')")
                     where = f"{role} {language} {w}px {path}"
                     if response is None or response.status >= 400:
                         problems.append(f"{where}: HTTP {response.status if response else '?'}")
