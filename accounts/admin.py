@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from distribution.core.admin_mixins import ReadOnlyAdminMixin, run_on_each
 
-from . import services
+from . import profile, services
 from .models import (
     AgreementAcceptance,
     AgreementVersion,
@@ -19,6 +19,7 @@ from .models import (
     Notification,
     Organisation,
     Penalty,
+    ProfileChange,
     User,
 )
 
@@ -139,3 +140,39 @@ class NotificationAdmin(admin.ModelAdmin):
     def title_shown(self, obj):
         """The title in the reader's language (the stored text is the default language's)."""
         return obj.display_title
+
+
+@admin.register(ProfileChange)
+class ProfileChangeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Legal company fields changed after signup (R2): the live profile keeps its values until
+    staff approve here; approve or reject with the actions (the managers are notified)."""
+
+    list_display = ("organisation", "changes_shown", "status", "requested_by", "created_at", "reviewed_at")
+    list_filter = ("status", "organisation__kind")
+    search_fields = ("organisation__name",)
+    list_select_related = ("organisation", "requested_by")
+    readonly_fields = ("organisation", "changes_shown", "status", "reason", "requested_by", "reviewed_by", "reviewed_at", "created_at")
+    exclude = ("changes",)
+    actions = ["approve", "reject"]
+
+    @admin.display(description=_("changes"))
+    def changes_shown(self, obj):
+        model = type(profile.profile_of(obj.organisation))
+        return "; ".join(
+            f"{model._meta.get_field(name).verbose_name}: {values['from']} → {values['to']}" for name, values in obj.changes.items()
+        )
+
+    @admin.action(description=_("Approve selected profile changes (they go live; notify the managers)"))
+    def approve(self, request, queryset):
+        run_on_each(
+            self, request, queryset, lambda c: profile.profile_change_approve(actor=request.user, change=c),
+            _("%(count)d profile change(s) approved."),
+        )
+
+    @admin.action(description=_("Reject selected profile changes (notify the managers)"))
+    def reject(self, request, queryset):
+        reason = str(_("The new company information could not be verified (R2). Contact the platform for details."))
+        run_on_each(
+            self, request, queryset, lambda c: profile.profile_change_reject(actor=request.user, change=c, reason=reason),
+            _("%(count)d profile change(s) rejected."),
+        )

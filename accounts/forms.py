@@ -11,7 +11,10 @@ from allauth.account.utils import filter_users_by_email
 from django import forms
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from distribution.core.validators import normalise_phone
 
 from .models import AgreementVersion, Invitation, Role, User
 from .selectors import current_agreement
@@ -127,3 +130,37 @@ class ResetPasswordForm(AllauthResetPasswordForm):
         email = get_adapter().clean_email(self.cleaned_data["email"].lower())
         self.users = filter_users_by_email(email, is_active=True, prefer_verified=True)
         return self.cleaned_data["email"]
+
+
+_PHONE_FIELDS = ("phone", "contact_phone")
+
+
+def profile_form_class(model) -> type[forms.ModelForm]:
+    """The company profile form of ``model`` (``Supplier`` or ``Reseller``): its ``PROFILE_FIELDS``;
+    phone numbers normalised as at signup; the service checks the rest (choices, uniqueness)."""
+
+    def formfield(field, **kwargs):
+        if isinstance(field, models.URLField):
+            kwargs["assume_scheme"] = "https"
+        return field.formfield(**kwargs)
+
+    class ProfileForm(forms.ModelForm):
+        class Meta:
+            fields = model.PROFILE_FIELDS
+            widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+
+        def clean(self):
+            data = super().clean()
+            for name in _PHONE_FIELDS:
+                if data.get(name):
+                    try:
+                        data[name] = normalise_phone(data[name])
+                    except ValidationError as exc:
+                        self.add_error(name, exc)
+            return data
+
+        def _post_clean(self):  # no model validation here: the service validates and keeps legal fields pending
+            pass
+
+    ProfileForm.Meta.model = model
+    return forms.modelform_factory(model, form=ProfileForm, fields=model.PROFILE_FIELDS, formfield_callback=formfield)

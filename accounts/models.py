@@ -314,3 +314,44 @@ class Penalty(models.Model):
 # from resellers' search and product pages, reported ``delisted`` to API integrators, no new
 # listings submitted, no purchase orders placed (R3, R17). ``Penalty.objects.suspending_listing()``.
 LISTING_SANCTIONS = (Penalty.Sanction.SUSPEND_LISTING, Penalty.Sanction.LISTING_REMOVAL)
+
+
+class ProfileChange(models.Model):
+    """Legal fields of a company profile (``LEGAL_FIELDS`` of ``Supplier``/``Reseller``) changed
+    after signup, held for staff review: the live profile keeps its values until staff approve.
+
+    ``changes`` maps a field name to ``{"from": old, "to": new}``. One pending change per
+    organisation; a new edit of the legal fields replaces the pending one.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending review")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="profile_changes", verbose_name=_("organisation")
+    )
+    changes = models.JSONField(_("changes"), default=dict)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PENDING, db_index=True)
+    reason = models.CharField(_("reason"), max_length=500, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("requested by")
+    )
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("reviewed by")
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("reviewed at"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("company profile change")
+        verbose_name_plural = _("company profile changes")
+        constraints = [
+            models.UniqueConstraint(fields=["organisation"], condition=Q(status="pending"), name="one_pending_profile_change")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation}: {', '.join(self.changes)} ({self.get_status_display()})"

@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.db import transaction
-from django.http import HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -23,17 +23,18 @@ from django.views.generic import TemplateView
 from distribution.core.errors import DomainError
 from distribution.core.forms import add_domain_error
 from distribution.core.pagination import paginate
-from distribution.core.permissions import OrganisationMemberMixin, OrganisationOwnerMixin
+from distribution.core.permissions import OrganisationMemberMixin, OrganisationOwnerMixin, OwnerOrManagerMixin
 from distribution.core.redirects import redirect_next, safe_next
 
-from . import selectors, services
+from . import profile, selectors, services
 from .forms import (
     AgreementAcceptForm,
     InvitationForm,
     InvitationSignupForm,
     RoleForm,
+    profile_form_class,
 )
-from .models import Invitation, Membership, Organisation, User
+from .models import Invitation, Membership, Organisation, ProfileChange, User
 
 
 def client_of(request) -> dict:
@@ -175,6 +176,66 @@ class OrganisationView(OrganisationMemberMixin, TemplateView):
         )
         ctx.setdefault("invite_form", InvitationForm())
         return ctx
+
+
+class ProfileEditView(OwnerOrManagerMixin, TemplateView):
+    """``/organisation/profile/``: the owner or a manager edits the company profile (R2). Legal
+    fields wait for staff review (shown as pending, the live values unchanged); the rest apply at once."""
+
+    template_name = "accounts/profile_form.html"
+
+    def _profile(self):
+        company = profile.profile_of(self.organisation)
+        if company is None:
+            raise Http404
+        return company
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        company = self._profile()
+        model = type(company)
+        ctx.setdefault("form", profile_form_class(model)(instance=company))
+        pending = profile.pending_change(self.organisation)
+        ctx.update(
+            company=company,
+            pending=pending,
+            pending_rows=[
+                (model._meta.get_field(name).verbose_name, values["from"], values["to"]) for name, values in pending.changes.items()
+            ] if pending else [],
+            legal=", ".join(str(model._meta.get_field(name).verbose_name) for name in model.LEGAL_FIELDS),
+            last_rejected=self.organisation.profile_changes.filter(status=ProfileChange.Status.REJECTED).first() if not pending else None,
+        )
+        return ctx
+
+    def post(self, request, *args, **kwargs):
+        company = self._profile()
+        form = profile_form_class(type(company))(request.POST, instance=company)
+        if form.is_valid():
+            try:
+                change = profile.profile_update(actor=request.user, organisation=self.organisation, data=form.cleaned_data)
+            except DomainError as exc:
+                add_domain_error(form, exc)
+            else:
+                held = [name for name in (change.changes if change else ()) if name in form.changed_data]
+                if held:
+                    labels = ", ".join(str(type(company)._meta.get_field(name).verbose_name) for name in held)
+                    messages.success(request, _("Saved. %(fields)s will change once platform staff approve them.") % {"fields": labels})
+                else:
+                    messages.success(request, _("Company profile saved."))
+                return redirect("accounts:profile")
+        return self.render_to_response(self.get_context_data(form=form), status=400)
+
+
+class ProfileChangeWithdrawView(OwnerOrManagerMixin, View):
+    def post(self, request, pk: int):
+        change = get_object_or_404(ProfileChange, pk=pk, organisation=self.organisation)
+        try:
+            profile.profile_change_withdraw(actor=request.user, change=change)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("The pending change was withdrawn."))
+        return redirect("accounts:profile")
 
 
 class InvitationCreateView(OrganisationOwnerMixin, View):

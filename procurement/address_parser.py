@@ -252,6 +252,10 @@ def parse_address(text: str, *, recipient: str = "", mobile: str = "") -> Parsed
     postal = _POSTAL.search(fields.get("postal_code", ""))
     if postal:
         result.postal_code = postal.group(1)
+    in_street = _POSTAL.search(result.street)
+    if in_street:  # a postcode typed after the detail address: take it out of the street
+        result.postal_code = result.postal_code or in_street.group(1)
+        result.street = (result.street[: in_street.start()] + result.street[in_street.end() :]).strip(" ,，")
     result.missing = [k for k, v in result.as_initial().items() if not v and k != "district"]
     if result.city and not result.district and any(True for _ in _district_codes(result.city)):
         result.missing.append("district")

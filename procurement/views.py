@@ -31,7 +31,7 @@ from suppliers.selectors.partnerships import key_accounts_of
 from suppliers.terms import price_annotations, reseller_price_of, skus_visible_to, terms_summary
 
 from . import bulk, selectors, services
-from .address_parser import parse_address_line
+from .address_parser import parse_address
 from .carriers import CARRIERS
 from .forms import AddressForm, BulkShipForm, PasteAddressForm, PlaceOrderForm, ReasonForm, ShipForm
 from .models import PurchaseOrder, SavedAddress
@@ -385,6 +385,7 @@ class AddressFieldsView(ResellerMemberMixin, View):
             initial["district"] = ""
         saved_id = parse_id(request.GET.get("saved"))
         missing: list[str] = []
+        postal_guessed = False
         if saved_id:
             saved = SavedAddress.objects.filter(reseller_id=self.organisation.pk, pk=saved_id).first()
             if saved:
@@ -398,12 +399,17 @@ class AddressFieldsView(ResellerMemberMixin, View):
                     "postal_code": saved.postal_code,
                 }
         if request.GET.get("text"):
-            parsed = parse_address_line(request.GET["text"])
+            # a postcode in the text is taken; else the district's is filled in (and said so)
+            parsed = parse_address(request.GET["text"])
             initial = parsed.as_initial()
             missing = parsed.missing
+            postal_guessed = parsed.postal_code_guessed
         form = AddressForm(initial=initial, prefix="addr")
         labels = [str(form.fields[m].label) for m in missing if m in form.fields]
-        return render(request, "procurement/purchaseorder_place.html#address_fields", {"address_form": form, "missing": labels})
+        return render(
+            request, "procurement/purchaseorder_place.html#address_fields",
+            {"address_form": form, "missing": labels, "postal_guessed": postal_guessed},
+        )
 
 
 class SavedAddressListView(ResellerMemberMixin, View):

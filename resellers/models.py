@@ -15,6 +15,11 @@ from suppliers.models import ChannelType
 
 
 class Reseller(models.Model):
+    # See ``Supplier.PROFILE_FIELDS``: the business name is the legal one (staff review).
+    PROFILE_FIELDS = ("name", "channel_type", "store_name", "store_url", "contact_name", "contact_phone")
+    LEGAL_FIELDS = ("name",)
+    NAME_FIELD = "name"
+
     organisation = models.OneToOneField(
         "accounts.Organisation", on_delete=models.CASCADE, primary_key=True, related_name="reseller", verbose_name=_("organisation")
     )

@@ -4,6 +4,13 @@ Styling: ``FORM_RENDERER`` is :class:`FormRenderer`, whose bound fields give eve
 Bootstrap 5 class when rendered (``form-control``, ``form-select``, ``form-check-input``; a
 size class such as ``form-control-sm`` set on the widget is kept) and ``is-invalid`` when the
 field has errors. Forms and templates add no styling of their own.
+
+Markup: the renderer's field template is ``includes/field.html`` (label, a red ``*`` on required
+fields, widget, help, errors) and its form template ``includes/form.html``, both in
+distribution/core/templates/ (the renderer's own engine reads app templates only); so
+``{{ form }}``, ``{{ field.as_field_group }}`` and ``{% include "includes/field.html" with field=… %}``
+render a field the one same way. ``col`` (a grid class) and ``small`` (compact label) are options
+of the include.
 """
 
 from __future__ import annotations
@@ -46,6 +53,8 @@ class FormRenderer(DjangoTemplates):
     """The project's form renderer (``FORM_RENDERER``): Django's templates, Bootstrap-styled fields."""
 
     bound_field_class = BootstrapBoundField
+    form_template_name = "includes/form.html"
+    field_template_name = "includes/field.html"
 
 
 def add_domain_error(form: forms.BaseForm, error: DomainError) -> None:

@@ -23,6 +23,12 @@ class ChannelType(models.TextChoices):
 
 
 class Supplier(models.Model):
+    # What the owner or a manager edits after signup (accounts.profile); the legal ones wait for
+    # staff review (R2) in a ``ProfileChange``, the rest apply at once.
+    PROFILE_FIELDS = ("company_name", "credit_code", "contact_name", "phone", "address", "description")
+    LEGAL_FIELDS = ("company_name", "credit_code")
+    NAME_FIELD = "company_name"
+
     class Status(models.TextChoices):
         PENDING_REVIEW = "pending_review", _("Pending review")
         ACTIVE = "active", _("Active")

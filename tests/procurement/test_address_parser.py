@@ -52,3 +52,12 @@ def test_short_names_without_province_are_found():
 def test_what_cannot_be_parsed_is_reported():
     parsed = parse_address_line("某處某地")
     assert {"mobile", "province", "city", "postal_code"} <= set(parsed.missing)
+
+
+def test_a_postcode_after_the_detail_address_of_a_labelled_block_is_taken_out_of_the_street():
+    from procurement.address_parser import parse_address
+
+    parsed = parse_address("收货人: 張三\n手机号码: 13800138000\n所在地区: 浙江省 杭州市 西湖区\n详细地址: 文三路100號 310099")
+
+    assert parsed.postal_code == "310099" and not parsed.postal_code_guessed
+    assert parsed.street == "文三路100號"

@@ -239,3 +239,26 @@ def test_list_searches_by_consumer_order_reference(reseller_client, trade):
     place(trade, ref="TB-OTHER")
     response = reseller_client.get(reverse("procurement:reseller_po_list"), {"q": "wanted"})
     assert [po.number for po in response.context["page"].object_list] == [wanted.number]
+
+
+def test_the_po_form_marks_postal_code_and_consumer_order_number_required(reseller_client):
+    import re
+
+    body = reseller_client.get(reverse("procurement:reseller_po_place")).content.decode()
+    for field_id in ("id_addr-postal_code", "id_consumer_order_ref", "id_addr-recipient"):
+        label = re.search(rf'<label[^>]*for="{field_id}"[^>]*>(.*?)</label>', body, re.S).group(1)
+        assert 'class="text-danger"' in label and "*" in label, field_id
+
+
+def test_pasted_address_without_a_postcode_gets_the_districts_and_says_so(reseller_client):
+    response = reseller_client.get(
+        reverse("procurement:address_fields"), {"text": "張三 13800138000 浙江省杭州市西湖區文三路100號"}, HTTP_HX_REQUEST="true"
+    )
+    body = response.content.decode()
+    assert 'value="310012"' in body  # 西湖區's postcode
+    assert 'data-testid="postal-guessed"' in body
+    response = reseller_client.get(
+        reverse("procurement:address_fields"), {"text": "張三 13800138000 浙江省杭州市西湖區文三路100號 310099"}, HTTP_HX_REQUEST="true"
+    )
+    body = response.content.decode()
+    assert 'value="310099"' in body and 'data-testid="postal-guessed"' not in body
