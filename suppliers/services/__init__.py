@@ -14,6 +14,7 @@ from .catalog import (  # noqa: F401
     product_submit,
     product_update,
     sku_adjust_stock,
+    sku_return_to_stock,
     sku_set_stock,
     sku_set_stock_many,
     sku_update,
