@@ -424,7 +424,7 @@ def after_sale_confirm_received(
 
 def _restock(a: AfterSale, *, actor, now: datetime) -> None:
     """The returned quantities back on the SKUs' stock on hand, through the catalog's stock change
-    (stock adjustments, audit, one ``skus.changed``), in the caller's transaction."""
+    (stock adjustments, audit, ``sku.changed``; ``skus.changed`` for several), in the caller's transaction."""
     from suppliers.services import sku_return_to_stock
 
     quantities: dict[int, int] = {}

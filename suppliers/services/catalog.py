@@ -646,8 +646,8 @@ def sku_set_stock_many(
 
 def sku_return_to_stock(*, actor: Any, supplier_id: int, quantities: dict[int, int], reason: str, now: datetime | None = None) -> None:
     """Goods that came back (an after-sales return) go back on hand: ``quantities`` is SKU id →
-    units. The stock change of ``sku_set_stock_many`` (stock adjustments, audit rows, one
-    ``skus.changed``), in the caller's transaction; SKUs of another supplier are ignored."""
+    units. The stock change of ``sku_set_stock_many`` (stock adjustments, audit rows,
+    ``sku.changed``; one ``skus.changed`` for several), in the caller's transaction; SKUs of another supplier are ignored."""
     wanted = {pk: q for pk, q in quantities.items() if q > 0}
     if not wanted:
         return
