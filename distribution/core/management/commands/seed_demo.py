@@ -24,6 +24,7 @@ DEMO_MODULES = [
     "procurement.demo",
     "compliance.demo",
     "disputes.demo",
+    "aftersales.demo",
     "distribution.api.demo",
 ]
 
