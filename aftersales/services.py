@@ -512,6 +512,7 @@ def after_sale_mark_return_delivered(
             reseller_id=a.reseller_id,
             from_status=a.status,
             to_status=a.status,
+            change="return_delivered",
         )
         _notify(a, to="supplier", text=K.RETURN_DELIVERED(number=a.number, when=texts.When(a.receive_by)))
     return a
