@@ -4,7 +4,7 @@ from datetime import timedelta
 
 import pytest
 import time_machine
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from accounts.models import Notification
 from distribution.core.errors import InvalidState, ValidationFailed
@@ -201,7 +201,11 @@ def test_tracking_correction_keeps_the_old_value_in_the_timeline_and_tells_the_r
     assert (po.carrier, po.tracking_number, po.status) == ("京東", "JD222", S.SHIPPED)
     row = PurchaseOrderTransition.objects.filter(purchase_order=po).last()
     assert "順豐 SF111" in row.reason and "京東 JD222" in row.reason
-    assert Notification.objects.filter(user=trade.reseller_user, kind="purchase_order.tracking_corrected").exists()
+    assert row.reason_text["kind"] == "purchase_order.reason.tracking_corrected"  # read in the reader's language
+    notice = Notification.objects.get(user=trade.reseller_user, kind="purchase_order.tracking_corrected")
+    assert notice.params == {"number": po.number, "new": "京東 JD222", "old": "順豐 SF111"}
+    with translation.override("en"):
+        assert notice.display_title == f"Purchase order {po.number}: tracking corrected to 京東 JD222 (was 順豐 SF111)"
     from distribution.core.models import OutboxMessage
 
     assert OutboxMessage.objects.filter(topic__contains="on_package_event").exists()
