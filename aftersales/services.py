@@ -4,7 +4,7 @@ decisions and the timers.
 Each public service is one ``transaction.atomic`` block: it locks the request's row (opening
 locks the PO's row, so two requests never claim the same quantities), re-checks the state, fires
 the transition (a refused one is ``InvalidState``), writes the transition and audit rows, moves
-money through ``settlement.services.after_sales_refund`` (supplier wallet → reseller wallet, a
+money through ``settlement.services.refund_from_supplier`` (supplier wallet → reseller wallet, a
 shortfall owed by the supplier and taken from its next escrow releases) and publishes
 ``after_sale.changed`` (webhooks subscribe after commit). A timer and a user racing on one
 request make exactly one transition and one refund.
@@ -117,6 +117,11 @@ def _record(a: AfterSale, *, actor, from_status: str, now: datetime, reason: str
         summary=f"{a.number}: {from_status or '—'} → {a.status}",
         data={"reason": texts.plain(reason)} if reason else {},
     )
+    _publish(a, now=now, from_status=from_status)
+
+
+def _publish(a: AfterSale, *, now: datetime, from_status: str, **extra) -> None:
+    """``after_sale.changed`` (webhooks subscribe after commit)."""
     events.publish(
         "after_sale.changed",
         now=now,
@@ -127,6 +132,7 @@ def _record(a: AfterSale, *, actor, from_status: str, now: datetime, reason: str
         reseller_id=a.reseller_id,
         from_status=from_status,
         to_status=a.status,
+        **extra,
     )
 
 
@@ -502,18 +508,7 @@ def after_sale_mark_return_delivered(
         a.save(update_fields=["return_delivered_at", "receive_by", "updated_at"])
         _timeline_row(a, actor=actor, from_status=a.status, now=now, reason=K.REASON_RETURN_DELIVERED(when=texts.When(at)))
         audit(actor=actor, action="after_sale.return_delivered", obj=a, organisation=a.reseller_id, summary=f"{a.number}: {at.isoformat()}")
-        events.publish(
-            "after_sale.changed",
-            now=now,
-            after_sale_id=a.pk,
-            number=a.number,
-            purchase_order_id=a.purchase_order_id,
-            supplier_id=a.supplier_id,
-            reseller_id=a.reseller_id,
-            from_status=a.status,
-            to_status=a.status,
-            change="return_delivered",
-        )
+        _publish(a, now=now, from_status=a.status, change="return_delivered")
         _notify(a, to="supplier", text=K.RETURN_DELIVERED(number=a.number, when=texts.When(a.receive_by)))
     return a
 
