@@ -43,8 +43,12 @@ class LineInline(ReadOnlyInline):
 
 class TransitionInline(ReadOnlyInline):
     model = AfterSaleTransition
-    fields = ("created_at", "actor_label", "from_status", "to_status", "reason")
+    fields = ("created_at", "actor_label", "from_status", "to_status", "reason_shown")
     readonly_fields = fields
+
+    @admin.display(description=_("reason"))
+    def reason_shown(self, obj):
+        return obj.reason_display  # in the reader's language
 
 
 class EvidenceInline(ReadOnlyInline):

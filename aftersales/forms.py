@@ -73,6 +73,16 @@ class AmountNoteForm(forms.Form):
     note = forms.CharField(label=_("Note to the reseller"), max_length=500, required=False)
 
 
+class RestockForm(forms.Form):
+    restock = forms.BooleanField(
+        label=_("Put the returned goods back in stock"),
+        required=False,
+        initial=True,
+        help_text=_("Untick when the goods cannot be sold again."),
+        widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
+    )
+
+
 class NoteForm(forms.Form):
     note = forms.CharField(label=_("Reason"), max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
 

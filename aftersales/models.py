@@ -13,6 +13,11 @@ calls them under a row lock and writes the transition row, the money and the not
 Timers (``aftersales.sweeps``): supplier silent past ``respond_by`` → agreed; reseller does not ship
 back by ``return_by`` → closed; supplier does not confirm arrival by ``receive_by`` → refunded;
 reseller does not answer a refusal or proposal by ``reply_by`` → closed.
+
+``receive_by`` runs from the moment the return was delivered: ``AFTERSALES_RECEIVE_WITHIN`` after
+``return_delivered_at``, which the reseller (page or API, from the carrier's tracking) records with
+``mark_return_delivered``. Until it does, the return counts as delivered ``AFTERSALES_RETURN_TRANSIT``
+after it was shipped back (the fallback), so a return nobody reports still ends.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 
+from distribution.core import texts
 from distribution.core.media import RandomName
 from distribution.core.money import MONEY_FIELD_KWARGS, ZERO
 
@@ -84,6 +90,8 @@ class AfterSale(models.Model):
     return_by = models.DateTimeField(_("ship back by"), null=True, blank=True, db_index=True)
     receive_by = models.DateTimeField(_("supplier confirms arrival by"), null=True, blank=True, db_index=True)
     return_shipped_at = models.DateTimeField(_("returned at"), null=True, blank=True)
+    return_delivered_at = models.DateTimeField(_("return delivered at"), null=True, blank=True)
+    restocked = models.BooleanField(_("returned goods put back in stock"), default=False)
     escalated_at = models.DateTimeField(_("escalated at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
@@ -104,6 +112,11 @@ class AfterSale(models.Model):
     @property
     def needs_return(self) -> bool:
         return self.kind in (self.Kind.RETURN_REFUND, self.Kind.EXCHANGE)
+
+    @property
+    def can_restock(self) -> bool:
+        """Returned goods go back to stock for a return and refund (not a refund only, nor an exchange's)."""
+        return self.kind == self.Kind.RETURN_REFUND
 
     @property
     def is_open(self) -> bool:
@@ -166,7 +179,13 @@ class AfterSale(models.Model):
         self.return_carrier, self.return_tracking_number = carrier, tracking_number
         self.return_shipped_at = now
         self.return_by = None
-        self.receive_by = now + settings.AFTERSALES_RECEIVE_WITHIN
+        # until the delivery is reported, it counts as delivered AFTERSALES_RETURN_TRANSIT after shipping
+        self.receive_by = now + settings.AFTERSALES_RETURN_TRANSIT + settings.AFTERSALES_RECEIVE_WITHIN
+
+    def mark_return_delivered(self, *, at) -> None:
+        """The return reached the supplier at ``at``: the supplier has ``AFTERSALES_RECEIVE_WITHIN`` from then."""
+        self.return_delivered_at = at
+        self.receive_by = at + settings.AFTERSALES_RECEIVE_WITHIN
 
     @transition(field=status, source=Status.RETURN_SHIPPED, target=Status.EXCHANGED)
     def exchange(self, *, now, carrier, tracking_number) -> None:
@@ -210,6 +229,8 @@ class AfterSaleTransition(models.Model):
     from_status = models.CharField(_("from"), max_length=24, blank=True)
     to_status = models.CharField(_("to"), max_length=24)
     reason = models.CharField(_("reason"), max_length=500, blank=True)
+    # the reason as a registered text (distribution.core.texts); None: typed by a person, shown as it is
+    reason_text = models.JSONField(_("reason (text kind)"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(_("when"))
 
     class Meta:
@@ -217,6 +238,11 @@ class AfterSaleTransition(models.Model):
 
     def __str__(self) -> str:
         return f"{self.after_sale_id}: {self.from_status or '—'} → {self.to_status}"
+
+    @property
+    def reason_display(self) -> str:
+        """The reason in the reader's language."""
+        return texts.show_stored(self.reason_text, self.reason)
 
     @property
     def to_label(self) -> str:

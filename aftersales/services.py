@@ -4,7 +4,7 @@ decisions and the timers.
 Each public service is one ``transaction.atomic`` block: it locks the request's row (opening
 locks the PO's row, so two requests never claim the same quantities), re-checks the state, fires
 the transition (a refused one is ``InvalidState``), writes the transition and audit rows, moves
-money through ``settlement.services.after_sales_refund`` (supplier wallet → reseller wallet, a
+money through ``settlement.services.refund_from_supplier`` (supplier wallet → reseller wallet, a
 shortfall owed by the supplier and taken from its next escrow releases) and publishes
 ``after_sale.changed`` (webhooks subscribe after commit). A timer and a user racing on one
 request make exactly one transition and one refund.
@@ -24,12 +24,13 @@ from django.utils.translation import gettext as _
 from django_fsm import TransitionNotAllowed
 
 from accounts.services import notify_organisation
-from distribution.core import events
+from distribution.core import events, texts
 from distribution.core.audit import audit
 from distribution.core.errors import InvalidState, PermissionDenied, ValidationFailed
 from distribution.core.money import ZERO, format_money, money
 from procurement.models import PurchaseOrder, PurchaseOrderLine
 
+from . import text_kinds as K
 from .models import AfterSale, AfterSaleEvidence, AfterSaleLine, AfterSaleTransition
 
 Status = AfterSale.Status
@@ -86,30 +87,41 @@ def url_for(a: AfterSale, side: str) -> str:
     return reverse(f"aftersales:{side}_detail", args=[a.number])
 
 
-def _notify(a: AfterSale, *, to: str, title: str, body: str = "") -> None:
+def _notify(a: AfterSale, *, to: str, text: texts.Text) -> None:
+    """Tell one side (a registered text, rendered in each reader's language)."""
     organisation = a.reseller.organisation if to == "reseller" else a.supplier.organisation
-    notify_organisation(organisation=organisation, kind=f"after_sale.{a.status}", title=title, body=body, url=url_for(a, to))
+    notify_organisation(organisation=organisation, kind=f"after_sale.{a.status}", text=text, url=url_for(a, to))
 
 
-def _record(a: AfterSale, *, actor, from_status: str, now: datetime, reason: str = "") -> None:
-    a.save()
+def _timeline_row(a: AfterSale, *, actor, from_status: str, now: datetime, reason: str | texts.Text) -> None:
     AfterSaleTransition.objects.create(
         after_sale=a,
         actor=actor if getattr(actor, "pk", None) else None,
         actor_label=_actor_label(actor)[:200],
         from_status=from_status,
         to_status=a.status,
-        reason=reason[:500],
+        reason=texts.plain(reason, 500),
+        reason_text=texts.stored(reason),
         created_at=now,
     )
+
+
+def _record(a: AfterSale, *, actor, from_status: str, now: datetime, reason: str | texts.Text = "") -> None:
+    a.save()
+    _timeline_row(a, actor=actor, from_status=from_status, now=now, reason=reason)
     audit(
         actor=actor,
         action=f"after_sale.{a.status}",
         obj=a,
         organisation=a.reseller_id if from_status in ("", *AfterSale.RESELLER_ACTS) else a.supplier_id,
         summary=f"{a.number}: {from_status or '—'} → {a.status}",
-        data={"reason": reason} if reason else {},
+        data={"reason": texts.plain(reason)} if reason else {},
     )
+    _publish(a, now=now, from_status=from_status)
+
+
+def _publish(a: AfterSale, *, now: datetime, from_status: str, **extra) -> None:
+    """``after_sale.changed`` (webhooks subscribe after commit)."""
     events.publish(
         "after_sale.changed",
         now=now,
@@ -120,6 +132,7 @@ def _record(a: AfterSale, *, actor, from_status: str, now: datetime, reason: str
         reseller_id=a.reseller_id,
         from_status=from_status,
         to_status=a.status,
+        **extra,
     )
 
 
@@ -144,41 +157,39 @@ def _tracking(carrier: str, tracking_number: str) -> tuple[str, str]:
     return carrier, tracking_number
 
 
-def _refund_locked(a: AfterSale, *, actor, amount: Decimal, now: datetime, reason: str) -> AfterSale:
-    from settlement.services import after_sales_refund
+def _refund_locked(a: AfterSale, *, actor, amount: Decimal, now: datetime, reason: str | texts.Text) -> AfterSale:
+    from settlement.services import refund_from_supplier
 
-    paid = after_sales_refund(
-        reference=a.number, supplier=a.supplier.organisation, reseller=a.reseller.organisation, amount=amount, actor=actor, memo=reason
+    paid = refund_from_supplier(
+        reference=a.number,
+        supplier=a.supplier.organisation,
+        reseller=a.reseller.organisation,
+        amount=amount,
+        actor=actor,
+        memo=reason,
+        key=f"aftersales:{a.number}:refund",
     )
     from_status = _fire(a, "refund", now=now, amount=amount, owed=paid.owed_amount)
     _record(a, actor=actor, from_status=from_status, now=now, reason=reason)
-    title = _("After-sales %(number)s: %(amount)s refunded to your wallet") % {"number": a.number, "amount": format_money(amount)}
-    _notify(a, to="reseller", title=title)
-    body = ""
+    _notify(a, to="reseller", text=K.REFUNDED_TO_RESELLER(number=a.number, amount=texts.Money(amount)))
     if paid.owed_amount:
-        body = _("Your wallet covered %(paid)s; the remaining %(owed)s will be taken from your next settlements.") % {
-            "paid": format_money(paid.from_wallet_amount),
-            "owed": format_money(paid.owed_amount),
-        }
-    _notify(
-        a,
-        to="supplier",
-        title=_("After-sales %(number)s refunded: %(amount)s") % {"number": a.number, "amount": format_money(amount)},
-        body=body,
-    )
+        text = K.REFUNDED_BY_SUPPLIER_SHORT(
+            number=a.number,
+            amount=texts.Money(amount),
+            paid=texts.Money(paid.from_wallet_amount),
+            owed=texts.Money(paid.owed_amount),
+        )
+    else:
+        text = K.REFUNDED_BY_SUPPLIER(number=a.number, amount=texts.Money(amount))
+    _notify(a, to="supplier", text=text)
     return a
 
 
-def _agree_locked(a: AfterSale, *, actor, amount: Decimal, now: datetime, reason: str) -> AfterSale:
+def _agree_locked(a: AfterSale, *, actor, amount: Decimal, now: datetime, reason: str | texts.Text) -> AfterSale:
     if a.needs_return:
         from_status = _fire(a, "agree_return", now=now, amount=amount)
         _record(a, actor=actor, from_status=from_status, now=now, reason=reason)
-        _notify(
-            a,
-            to="reseller",
-            title=_("After-sales %(number)s agreed: ship the goods back by %(when)s")
-            % {"number": a.number, "when": timezone.localtime(a.return_by).strftime("%Y-%m-%d %H:%M")},
-        )
+        _notify(a, to="reseller", text=K.AGREED_RETURN(number=a.number, when=texts.When(a.return_by)))
         return a
     return _refund_locked(a, actor=actor, amount=amount, now=now, reason=reason)
 
@@ -197,6 +208,23 @@ def return_window(po: PurchaseOrder, lines: list[PurchaseOrderLine], *, reason: 
         return po.completed_at + settings.AFTERSALES_NO_REASON_WITHIN
     days = min(p.quality_return_days for p in products)
     return po.completed_at + timezone.timedelta(days=days) if days else None
+
+
+def received_quantities(po: PurchaseOrder) -> dict[int, int] | None:
+    """line id → quantity the reseller received: what the packages carried (the rest of a PO partly
+    shipped at its deadline was refunded, R14); ``None`` for a PO shipped before packages existed."""
+    from procurement.services import shipped_quantities
+
+    return shipped_quantities(po.pk) or None
+
+
+def claimable_quantities(po: PurchaseOrder, lines) -> dict[int, int]:
+    """line id → quantity a new request may still claim: received, less open requests' claims."""
+    received, claimed = received_quantities(po), claimed_quantities(po.pk)
+    return {
+        line.pk: max((received.get(line.pk, 0) if received is not None else line.quantity) - claimed.get(line.pk, 0), 0)
+        for line in lines
+    }
 
 
 def claimed_quantities(purchase_order_id: int) -> dict[int, int]:
@@ -247,12 +275,12 @@ def after_sale_open(
         wanted = {int(pk): int(q) for pk, q in (quantities or {}).items() if int(q or 0) > 0}
         if not wanted:
             raise ValidationFailed(_("Choose at least one line and quantity."), field="lines")
-        claimed = claimed_quantities(po.pk)
+        claimable = claimable_quantities(po, lines.values())
         for pk, quantity in wanted.items():
             line = lines.get(pk)
             if line is None:
                 raise ValidationFailed(_("This line is not part of the purchase order."), field="lines")
-            left = line.quantity - claimed.get(pk, 0)
+            left = claimable[pk]
             if quantity > left:
                 raise ValidationFailed(_("%(code)s: at most %(left)s can be claimed.") % {"code": line.code, "left": left}, field="lines")
         chosen = [lines[pk] for pk in sorted(wanted)]
@@ -290,13 +318,11 @@ def after_sale_open(
         )
         for upload, content_type in evidence or []:
             _evidence(a, actor=actor, side="reseller", upload=upload, content_type=content_type)
-        _record(a, actor=actor, from_status="", now=now, reason=a.get_reason_display())
+        _record(a, actor=actor, from_status="", now=now, reason=K.OPENING_REASONS[reason]())
         _notify(
             a,
             to="supplier",
-            title=_("After-sales request %(number)s on purchase order %(po)s: please answer by %(when)s")
-            % {"number": a.number, "po": po.number, "when": timezone.localtime(a.respond_by).strftime("%Y-%m-%d %H:%M")},
-            body=description[:500],
+            text=K.REQUESTED(number=a.number, po=po.number, when=texts.When(a.respond_by), description=description[:500]),
         )
     return a
 
@@ -334,7 +360,7 @@ def after_sale_agree(*, actor, after_sale: AfterSale | AfterSaleRef, now: dateti
         a = _lock(after_sale)
         if a.status != Status.REQUESTED:
             raise InvalidState(_already(a))
-        return _agree_locked(a, actor=actor, amount=a.requested_amount, now=now, reason=_("Agreed by the supplier."))
+        return _agree_locked(a, actor=actor, amount=a.requested_amount, now=now, reason=K.REASON_AGREED())
 
 
 def after_sale_propose(*, actor, after_sale: AfterSale | AfterSaleRef, amount, note: str = "", now: datetime | None = None) -> AfterSale:
@@ -349,13 +375,9 @@ def after_sale_propose(*, actor, after_sale: AfterSale | AfterSaleRef, amount, n
                 field="amount",
             )
         from_status = _fire(a, "propose", now=now, amount=amount, note=(note or "").strip()[:500])
-        _record(a, actor=actor, from_status=from_status, now=now, reason=f"{format_money(amount)} {a.supplier_note}".strip())
-        _notify(
-            a,
-            to="reseller",
-            title=_("After-sales %(number)s: the supplier proposes %(amount)s") % {"number": a.number, "amount": format_money(amount)},
-            body=a.supplier_note,
-        )
+        reason = K.REASON_PROPOSED(amount=texts.Money(amount), note=a.supplier_note)
+        _record(a, actor=actor, from_status=from_status, now=now, reason=reason)
+        _notify(a, to="reseller", text=K.PROPOSED(number=a.number, amount=texts.Money(amount), note=a.supplier_note))
     return a
 
 
@@ -369,7 +391,7 @@ def after_sale_refuse(*, actor, after_sale: AfterSale | AfterSaleRef, note: str,
         a = _lock(after_sale)
         from_status = _fire(a, "refuse", now=now, note=note[:500])
         _record(a, actor=actor, from_status=from_status, now=now, reason=note)
-        _notify(a, to="reseller", title=_("After-sales %(number)s was refused by the supplier") % {"number": a.number}, body=note)
+        _notify(a, to="reseller", text=K.REFUSED(number=a.number, note=note))
     return a
 
 
@@ -379,10 +401,14 @@ def after_sale_confirm_received(
     after_sale: AfterSale | AfterSaleRef,
     carrier: str = "",
     tracking_number: str = "",
+    restock: bool = True,
     now: datetime | None = None,
 ) -> AfterSale:
     """Supplier confirms the returned goods arrived: the agreed amount is refunded, or for an
-    exchange the replacement leaves with ``carrier`` and ``tracking_number``."""
+    exchange the replacement leaves with ``carrier`` and ``tracking_number``.
+
+    For a return and refund, ``restock`` (default on) puts the returned quantities back on the
+    SKUs' stock in the same transaction; off when the goods cannot be sold again."""
     now = _now(now)
     with transaction.atomic():
         a = _lock(after_sale)
@@ -391,16 +417,33 @@ def after_sale_confirm_received(
         if a.kind == AfterSale.Kind.EXCHANGE:
             carrier, tracking_number = _tracking(carrier, tracking_number)
             from_status = _fire(a, "exchange", now=now, carrier=carrier, tracking_number=tracking_number)
-            _record(a, actor=actor, from_status=from_status, now=now, reason=f"{carrier} {tracking_number}")
-            _notify(
-                a,
-                to="reseller",
-                title=_("After-sales %(number)s: the replacement shipped, %(carrier)s %(tracking)s")
-                % {"number": a.number, "carrier": carrier, "tracking": tracking_number},
-            )
+            _record(a, actor=actor, from_status=from_status, now=now, reason=K.REASON_TRACKING(carrier=carrier, tracking=tracking_number))
+            _notify(a, to="reseller", text=K.EXCHANGE_SHIPPED(number=a.number, carrier=carrier, tracking=tracking_number))
             return a
+        reason = K.REASON_RECEIVED()
+        if restock and a.can_restock:
+            _restock(a, actor=actor, now=now)
+            reason = K.REASON_RECEIVED_RESTOCKED()
         amount = a.agreed_amount if a.agreed_amount is not None else a.requested_amount
-        return _refund_locked(a, actor=actor, amount=amount, now=now, reason=_("Return received by the supplier."))
+        return _refund_locked(a, actor=actor, amount=amount, now=now, reason=reason)
+
+
+def _restock(a: AfterSale, *, actor, now: datetime) -> None:
+    """The returned quantities back on the SKUs' stock on hand, through the catalog's stock change
+    (stock adjustments, audit, ``sku.changed``; ``skus.changed`` for several), in the caller's transaction."""
+    from suppliers.services import sku_return_to_stock
+
+    quantities: dict[int, int] = {}
+    for sku_id, quantity in AfterSaleLine.objects.filter(after_sale=a).values_list("line__sku_id", "quantity"):
+        quantities[sku_id] = quantities.get(sku_id, 0) + quantity
+    sku_return_to_stock(
+        actor=actor,
+        supplier_id=a.supplier_id,
+        quantities=quantities,
+        reason=_("Returned with after-sales %(number)s") % {"number": a.number},
+        now=now,
+    )
+    a.restocked = True
 
 
 # --- the reseller's moves -------------------------------------------------------------------
@@ -413,7 +456,7 @@ def after_sale_accept(*, actor, after_sale: AfterSale | AfterSaleRef, now: datet
         a = _lock(after_sale)
         if a.status != Status.PROPOSED:
             raise InvalidState(_already(a))
-        return _agree_locked(a, actor=actor, amount=a.proposed_amount, now=now, reason=_("Proposal accepted by the reseller."))
+        return _agree_locked(a, actor=actor, amount=a.proposed_amount, now=now, reason=K.REASON_ACCEPTED())
 
 
 def after_sale_escalate(*, actor, after_sale: AfterSale | AfterSaleRef, now: datetime | None = None) -> AfterSale:
@@ -422,27 +465,51 @@ def after_sale_escalate(*, actor, after_sale: AfterSale | AfterSaleRef, now: dat
     with transaction.atomic():
         a = _lock(after_sale)
         from_status = _fire(a, "escalate", now=now)
-        _record(a, actor=actor, from_status=from_status, now=now, reason=_("Escalated to the platform by the reseller."))
-        _notify(a, to="supplier", title=_("After-sales %(number)s was escalated to the platform") % {"number": a.number})
+        _record(a, actor=actor, from_status=from_status, now=now, reason=K.REASON_ESCALATED())
+        _notify(a, to="supplier", text=K.ESCALATED(number=a.number))
     return a
 
 
 def after_sale_ship_back(
     *, actor, after_sale: AfterSale | AfterSaleRef, carrier: str, tracking_number: str, now: datetime | None = None
 ) -> AfterSale:
-    """Reseller enters the return's tracking; the supplier then has ``AFTERSALES_RECEIVE_WITHIN`` to confirm arrival."""
+    """Reseller enters the return's tracking. The supplier then has ``AFTERSALES_RECEIVE_WITHIN`` from
+    the return's delivery to confirm arrival (``after_sale_mark_return_delivered``; unreported, the
+    return counts as delivered ``AFTERSALES_RETURN_TRANSIT`` after now)."""
     now = _now(now)
     carrier, tracking_number = _tracking(carrier, tracking_number)
     with transaction.atomic():
         a = _lock(after_sale)
         from_status = _fire(a, "ship_back", now=now, carrier=carrier, tracking_number=tracking_number)
-        _record(a, actor=actor, from_status=from_status, now=now, reason=f"{carrier} {tracking_number}")
-        _notify(
-            a,
-            to="supplier",
-            title=_("After-sales %(number)s: goods sent back, %(carrier)s %(tracking)s")
-            % {"number": a.number, "carrier": carrier, "tracking": tracking_number},
-        )
+        _record(a, actor=actor, from_status=from_status, now=now, reason=K.REASON_TRACKING(carrier=carrier, tracking=tracking_number))
+        _notify(a, to="supplier", text=K.SHIPPED_BACK(number=a.number, carrier=carrier, tracking=tracking_number))
+    return a
+
+
+def after_sale_mark_return_delivered(
+    *, actor, after_sale: AfterSale | AfterSaleRef, delivered_at: datetime | None = None, now: datetime | None = None
+) -> AfterSale:
+    """Reseller (or its system, from the carrier's tracking) reports the return delivered at
+    ``delivered_at`` (default now): the supplier's ``receive_by`` becomes ``delivered_at +
+    AFTERSALES_RECEIVE_WITHIN``. Once per request; not before it was shipped back nor in the future."""
+    now = _now(now)
+    at = delivered_at or now
+    with transaction.atomic():
+        a = _lock(after_sale)
+        if a.status != Status.RETURN_SHIPPED:
+            raise InvalidState(_already(a))
+        if a.return_delivered_at is not None:
+            raise InvalidState(_("The return's delivery was already recorded."))
+        if at > now:
+            raise ValidationFailed(_("The delivery cannot be in the future."), field="delivered_at")
+        if a.return_shipped_at and at < a.return_shipped_at:
+            raise ValidationFailed(_("The delivery cannot be before the return was shipped."), field="delivered_at")
+        a.mark_return_delivered(at=at)
+        a.save(update_fields=["return_delivered_at", "receive_by", "updated_at"])
+        _timeline_row(a, actor=actor, from_status=a.status, now=now, reason=K.REASON_RETURN_DELIVERED(when=texts.When(at)))
+        audit(actor=actor, action="after_sale.return_delivered", obj=a, organisation=a.reseller_id, summary=f"{a.number}: {at.isoformat()}")
+        _publish(a, now=now, from_status=a.status, change="return_delivered")
+        _notify(a, to="supplier", text=K.RETURN_DELIVERED(number=a.number, when=texts.When(a.receive_by)))
     return a
 
 
@@ -452,8 +519,8 @@ def after_sale_withdraw(*, actor, after_sale: AfterSale | AfterSaleRef, now: dat
     with transaction.atomic():
         a = _lock(after_sale)
         from_status = _fire(a, "close", now=now)
-        _record(a, actor=actor, from_status=from_status, now=now, reason=_("Withdrawn by the reseller."))
-        _notify(a, to="supplier", title=_("After-sales %(number)s was withdrawn") % {"number": a.number})
+        _record(a, actor=actor, from_status=from_status, now=now, reason=K.REASON_WITHDRAWN())
+        _notify(a, to="supplier", text=K.WITHDRAWN(number=a.number))
     return a
 
 
@@ -482,18 +549,18 @@ def after_sale_decide(
         value = a.requested_amount if amount in (None, "") else _amount(amount)
         if value > a.requested_amount:
             raise ValidationFailed(_("At most the %(asked)s asked.") % {"asked": format_money(a.requested_amount)}, field="amount")
-        reason = _("Platform decision: %(note)s") % {"note": note}
+        reason = K.REASON_DECISION(note=note[:450])
         if outcome == "refund":
-            _refund_locked(a, actor=actor, amount=value, now=now, reason=reason[:500])
+            _refund_locked(a, actor=actor, amount=value, now=now, reason=reason)
         elif outcome == "return":
             if not a.needs_return:
                 raise ValidationFailed(_("This request has no goods to return; decide a refund or refuse."), field="outcome")
-            _agree_locked(a, actor=actor, amount=value, now=now, reason=reason[:500])
+            _agree_locked(a, actor=actor, amount=value, now=now, reason=reason)
         else:
             from_status = _fire(a, "close", now=now)
-            _record(a, actor=actor, from_status=from_status, now=now, reason=reason[:500])
+            _record(a, actor=actor, from_status=from_status, now=now, reason=reason)
             for to in ("reseller", "supplier"):
-                _notify(a, to=to, title=_("After-sales %(number)s was closed by the platform") % {"number": a.number}, body=note)
+                _notify(a, to=to, text=K.CLOSED_BY_PLATFORM(number=a.number, note=note))
     return a
 
 
@@ -512,16 +579,14 @@ def after_sale_run_timer(*, after_sale_id: int, now: datetime | None = None) -> 
     with transaction.atomic():
         a = _lock(after_sale_id)
         if a.status == Status.REQUESTED and a.respond_by and now >= a.respond_by:
-            reason = _("The supplier did not answer within %(days)s days: agreed.") % {"days": settings.AFTERSALES_RESPOND_WITHIN.days}
+            reason = K.REASON_SUPPLIER_SILENT(days=settings.AFTERSALES_RESPOND_WITHIN.days)
             return _agree_locked(a, actor=None, amount=a.requested_amount, now=now, reason=reason)
         if a.status in (Status.PROPOSED, Status.REFUSED) and a.reply_by and now >= a.reply_by:
-            reason = _("The reseller did not answer within %(days)s days: closed.") % {"days": settings.AFTERSALES_REPLY_WITHIN.days}
+            reason = K.REASON_RESELLER_SILENT(days=settings.AFTERSALES_REPLY_WITHIN.days)
         elif a.status == Status.AWAITING_RETURN and a.return_by and now >= a.return_by:
-            reason = _("Not shipped back within %(days)s days: closed.") % {"days": settings.AFTERSALES_RETURN_WITHIN.days}
+            reason = K.REASON_NOT_RETURNED(days=settings.AFTERSALES_RETURN_WITHIN.days)
         elif a.status == Status.RETURN_SHIPPED and a.receive_by and now >= a.receive_by:
-            reason = _("The supplier did not confirm the return within %(days)s days: refunded.") % {
-                "days": settings.AFTERSALES_RECEIVE_WITHIN.days
-            }
+            reason = K.REASON_NOT_CONFIRMED(days=settings.AFTERSALES_RECEIVE_WITHIN.days)
             amount = a.agreed_amount if a.agreed_amount is not None else a.requested_amount
             return _refund_locked(a, actor=None, amount=amount, now=now, reason=reason)
         else:
@@ -529,5 +594,5 @@ def after_sale_run_timer(*, after_sale_id: int, now: datetime | None = None) -> 
         from_status = _fire(a, "close", now=now)
         _record(a, actor=None, from_status=from_status, now=now, reason=reason)
         for to in ("reseller", "supplier"):
-            _notify(a, to=to, title=_("After-sales %(number)s was closed") % {"number": a.number}, body=reason)
+            _notify(a, to=to, text=K.CLOSED(number=a.number, reason=reason))
     return a

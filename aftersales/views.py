@@ -18,7 +18,7 @@ from distribution.core.permissions import OrganisationMemberMixin, ResellerMembe
 from procurement.models import PurchaseOrder
 
 from . import selectors, services
-from .forms import AfterSaleOpenForm, AmountNoteForm, CarrierFields, EvidenceForm, NoteForm
+from .forms import AfterSaleOpenForm, AmountNoteForm, CarrierFields, EvidenceForm, NoteForm, RestockForm
 from .models import AfterSale
 
 Status = AfterSale.Status
@@ -73,10 +73,10 @@ class AfterSaleOpenView(ResellerMemberMixin, SubmitOnceMixin, View):
         return get_object_or_404(PurchaseOrder, number=number, reseller_id=self.organisation.pk)
 
     def _lines(self, po: PurchaseOrder):
-        claimed = services.claimed_quantities(po.pk)
         lines = list(po.lines.all())
+        claimable = services.claimable_quantities(po, lines)
         for line in lines:
-            line.claimable = max(line.quantity - claimed.get(line.pk, 0), 0)
+            line.claimable = claimable[line.pk]
         return lines
 
     def get(self, request, number):
@@ -118,6 +118,7 @@ def _actions(a: AfterSale, side: str) -> set[str]:
         Status.PROPOSED: {"accept", "escalate", "withdraw"},
         Status.REFUSED: {"escalate", "withdraw"},
         Status.AWAITING_RETURN: {"ship_back", "withdraw"},
+        Status.RETURN_SHIPPED: set() if a.return_delivered_at else {"delivered"},
     }.get(a.status, set())
 
 
@@ -141,6 +142,7 @@ class AfterSaleDetailView(SideMixin, View):
             "refuse_form": forms.get("refuse") or NoteForm(),
             "tracking_form": forms.get("tracking") or CarrierFields(),
             "evidence_form": forms.get("evidence") or EvidenceForm(),
+            "restock_form": forms.get("restock") or RestockForm(),
         }
         return render(request, self.template_name, context, status=status)
 
@@ -165,6 +167,8 @@ class AfterSaleActionView(SubmitOnceMixin, AfterSaleDetailView):
             form = forms_by_action[action](request.POST, request.FILES)
         elif action == "received" and a.kind == AfterSale.Kind.EXCHANGE:
             form, form_key["received"] = CarrierFields(request.POST), "tracking"
+        elif action == "received":
+            form, form_key["received"] = RestockForm(request.POST), "restock"
         if form is not None and not form.is_valid():
             return self.render_page(request, a, status=422, **{form_key[action]: form})
         data = form.cleaned_data if form is not None else {}
@@ -181,7 +185,11 @@ class AfterSaleActionView(SubmitOnceMixin, AfterSaleDetailView):
             ),
             "received": (
                 lambda: services.after_sale_confirm_received(
-                    actor=user, after_sale=a, carrier=data.get("carrier_name", ""), tracking_number=data.get("tracking_number", "")
+                    actor=user,
+                    after_sale=a,
+                    carrier=data.get("carrier_name", ""),
+                    tracking_number=data.get("tracking_number", ""),
+                    restock=bool(data.get("restock")),
                 ),
                 _("Return received."),
             ),
@@ -194,6 +202,10 @@ class AfterSaleActionView(SubmitOnceMixin, AfterSaleDetailView):
                 _("Return tracking sent to the supplier."),
             ),
             "withdraw": (lambda: services.after_sale_withdraw(actor=user, after_sale=a), _("Request withdrawn.")),
+            "delivered": (
+                lambda: services.after_sale_mark_return_delivered(actor=user, after_sale=a),
+                _("Delivery recorded. The supplier has been told to confirm the arrival."),
+            ),
             "evidence": (
                 lambda: services.after_sale_add_evidence(actor=user, after_sale=a, side=side, files=data["evidence"]),
                 _("Evidence added."),

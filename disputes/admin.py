@@ -18,7 +18,6 @@ from distribution.core.admin_mixins import ReadOnlyInline
 from distribution.core.errors import DomainError
 from distribution.core.forms import add_domain_error
 from distribution.core.models import AuditEvent
-from settlement.services import escrow_held
 
 from .forms import DisputeDecisionForm
 from .models import Dispute, DisputeDecision, DisputeEvidence, DisputeMessage, DisputeOffer
@@ -165,7 +164,7 @@ class DisputeAdmin(admin.ModelAdmin):
 
     def decide_view(self, request, pk: int):
         dispute = get_object_or_404(Dispute.objects.select_related("purchase_order", "reseller", "supplier"), pk=pk)
-        held = escrow_held(dispute.purchase_order.number) if dispute.is_open else None
+        held = dispute.purchase_order.in_question if dispute.is_open else None
         form = None
         if dispute.is_open:
             form = DisputeDecisionForm(

@@ -32,7 +32,6 @@ from procurement.services import (
     purchase_order_dispute_settle,
     purchase_order_dispute_withdraw,
 )
-from settlement.services import escrow_held
 from suppliers.selectors.partnerships import key_account_recipients
 
 from . import text_kinds as K
@@ -230,7 +229,7 @@ def dispute_make_offer(*, actor, dispute: Dispute, refund_amount, note: str = ""
         dispute, po = _lock(dispute.pk)
         if not dispute.is_open:
             raise InvalidState(_("This dispute is closed."))
-        held = escrow_held(po.number)
+        held = po.in_question  # what escrow holds, or what the supplier was paid of it (then refunded from its wallet)
         if refund < ZERO or refund > held:
             raise ValidationFailed(
                 _("The refund must be between 0.00 and the amount held in escrow (%(held)s).") % {"held": held},
@@ -293,7 +292,7 @@ def dispute_accept_offer(*, actor, offer: DisputeOffer, now: datetime | None = N
             raise InvalidState(_("This offer is no longer open."))
         if side == offer.side or side not in (Side.RESELLER, Side.SUPPLIER):
             raise PermissionDenied(_("Only the other side can accept this offer."))
-        held = escrow_held(po.number)
+        held = po.in_question  # what escrow holds, or what the supplier was paid of it (then refunded from its wallet)
         if offer.refund_amount + offer.release_amount != held:
             raise InvalidState(_("The amount held in escrow changed; make a new offer."))
         offer.status = DisputeOffer.Status.ACCEPTED
@@ -415,7 +414,7 @@ def dispute_decide(
             raise InvalidState(_("This dispute was already settled."))
         if not dispute.is_open:
             raise InvalidState(_("This dispute is closed."))
-        held = escrow_held(po.number)
+        held = po.in_question  # what escrow holds, or what the supplier was paid of it (then refunded from its wallet)
         if refund + release != held:
             raise ValidationFailed(
                 _("Refund %(refund)s + release %(release)s must add up to the amount held in escrow, %(held)s.")

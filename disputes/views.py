@@ -19,7 +19,6 @@ from distribution.core.pagination import paginate
 from distribution.core.params import parse_id
 from distribution.core.permissions import OrganisationMemberMixin, ResellerMemberMixin
 from procurement.models import PurchaseOrder
-from settlement.services import escrow_held
 
 from . import selectors, services
 from .forms import DisputeMessageForm, DisputeOfferForm, DisputeOpenForm
@@ -103,7 +102,7 @@ class DisputeDetailView(DisputeViewerMixin, View):
         pending = [o for o in offers if o.status == DisputeOffer.Status.PENDING]
         party = self.side in (Side.RESELLER, Side.SUPPLIER)
         is_open = dispute.is_open
-        held = escrow_held(dispute.purchase_order.number) if is_open else None
+        held = dispute.purchase_order.in_question if is_open else None
         decision = getattr(dispute, "decision", None) if dispute.outcome == Dispute.Outcome.DECISION else None
         timeline = sorted(
             [("message", m.created_at, m) for m in msgs] + [("offer", o.created_at, o) for o in offers], key=lambda t: (t[1], t[0])
@@ -149,7 +148,7 @@ class DisputeActionView(DisputeViewerMixin, View):
                 )
                 messages.success(request, _("Message sent."))
             elif action == "offer":
-                held = escrow_held(dispute.purchase_order.number)
+                held = dispute.purchase_order.in_question
                 form = DisputeOfferForm(request.POST, held=held)
                 if not form.is_valid():
                     return render(request, detail.template_name, detail.context(dispute, offer_form=form), status=400)

@@ -384,7 +384,8 @@ AFTERSALES_NO_REASON_WITHIN = timedelta(days=7)
 AFTERSALES_RESPOND_WITHIN = timedelta(days=int(os.environ.get("AFTERSALES_RESPOND_WITHIN_DAYS", "3")))  # supplier silent → agreed
 AFTERSALES_REPLY_WITHIN = timedelta(days=7)  # reseller does not answer a refusal or proposal → closed
 AFTERSALES_RETURN_WITHIN = timedelta(days=7)  # reseller does not ship back → closed
-AFTERSALES_RECEIVE_WITHIN = timedelta(days=10)  # supplier does not confirm arrival after the return shipped → refunded
+AFTERSALES_RECEIVE_WITHIN = timedelta(days=7)  # supplier does not confirm arrival this long after the return was delivered → refunded
+AFTERSALES_RETURN_TRANSIT = timedelta(days=5)  # a return whose delivery nobody reports counts as delivered this long after shipping
 PARTNERSHIP_NOTICE_PERIOD = timedelta(days=10)
 SWEEP_BATCH_SIZE = int(os.environ.get("SWEEP_BATCH_SIZE", "100"))
 # The PO timers change a whole batch in a few set-based statements, so their batches are larger.

@@ -99,7 +99,7 @@ class PurchaseOrder(AddressFields):
     paid_at = models.DateTimeField(_("paid at"), null=True, blank=True)
     ship_by = models.DateTimeField(_("ship by"), null=True, blank=True, db_index=True)
     shipped_at = models.DateTimeField(_("shipped at"), null=True, blank=True)
-    # The first package's time: a PO partly shipped is not refunded as unshipped (R14).
+    # The first package's time: at ``ship_by`` a PO partly shipped has only the rest refunded (R14).
     first_shipped_at = models.DateTimeField(_("first package shipped at"), null=True, blank=True)
     carrier = models.CharField(_("carrier"), max_length=50, blank=True)
     tracking_number = models.CharField(_("tracking number"), max_length=50, blank=True)
@@ -160,8 +160,13 @@ class PurchaseOrder(AddressFields):
 
     @property
     def held_amount(self) -> Decimal:
-        """What the escrow should hold for this PO now."""
-        return self.total_amount if self.status in self.ESCROW_STATES else ZERO
+        """What the escrow should hold for this PO now (less what was already refunded of it)."""
+        return self.total_amount - self.refund_amount if self.status in self.ESCROW_STATES else ZERO
+
+    @property
+    def in_question(self) -> Decimal:
+        """What the reseller paid and has not had back: what a dispute divides."""
+        return self.total_amount - self.refund_amount
 
     @property
     def shipping_breakdown_shown(self) -> dict:
@@ -218,7 +223,7 @@ class PurchaseOrder(AddressFields):
         self.confirm_remaining = None
 
     def settlement_adds_up(self, refund_amount: Decimal, release_amount: Decimal) -> bool:
-        return refund_amount >= 0 and release_amount >= 0 and refund_amount + release_amount == self.total_amount
+        return refund_amount >= 0 and release_amount >= 0 and refund_amount + release_amount == self.in_question
 
     @transition(field=status, source=Status.DISPUTED, target=Status.COMPLETED)
     def settle_release(self, *, now: datetime) -> None:
@@ -235,7 +240,7 @@ class PurchaseOrder(AddressFields):
     def settle_partially(self, *, now: datetime, refund_amount: Decimal) -> None:
         self.refunded_at = now
         self.completed_at = now
-        self.refund_amount = refund_amount
+        self.refund_amount += refund_amount
         self.confirm_remaining = None
 
 

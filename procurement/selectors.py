@@ -8,7 +8,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 
 from distribution.core.money import money
@@ -107,7 +107,8 @@ def escrow_expectation() -> dict[str, Decimal]:
     for references shaped like its PO numbers, so a hold under a PO-shaped reference with no
     open PO is reported, as is an open PO whose money is not (fully) held; other references are
     settlement's (or another app's) business."""
-    return dict(PurchaseOrder.objects.filter(status__in=list(PurchaseOrder.ESCROW_STATES)).values_list("number", "total_amount"))
+    qs = PurchaseOrder.objects.filter(status__in=list(PurchaseOrder.ESCROW_STATES))
+    return dict(qs.annotate(held=F("total_amount") - F("refund_amount")).values_list("number", "held"))
 
 
 def money_split(po: PurchaseOrder) -> dict[str, Decimal | bool]:

@@ -42,7 +42,7 @@ def due_unpaid(now: datetime):
 
 
 def due_unshipped(now: datetime):
-    return PurchaseOrder.objects.filter(status=Status.PAID, ship_by__lte=now, first_shipped_at__isnull=True)
+    return PurchaseOrder.objects.filter(status=Status.PAID, ship_by__lte=now)  # partly shipped: the rest is refunded
 
 
 def due_unconfirmed(now: datetime):

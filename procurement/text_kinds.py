@@ -20,6 +20,15 @@ PACKAGE_SHIPPED = register(
     "purchase_order.package_shipped",
     title=_("Purchase order %(number)s: a package shipped (%(carrier)s %(tracking)s), more to follow"),
 )
+TRACKING_CORRECTED = register(
+    "purchase_order.tracking_corrected",
+    title=_("Purchase order %(number)s: tracking corrected to %(new)s (was %(old)s)"),
+)
+REFUNDED_UNSHIPPED_REST = register(
+    "purchase_order.refunded_unshipped_rest",
+    title=_("Purchase order %(number)s: %(amount)s refunded for the goods not shipped in time"),
+    body=_("What was shipped stays on its way; receipt is confirmed automatically on %(when)s."),
+)
 CANCELLED_BY_SUPPLIER = register(
     "purchase_order.cancelled_by_supplier",
     title=_("Purchase order %(number)s was cancelled by the supplier and refunded"),
@@ -71,4 +80,13 @@ REASON_CANCELLED_BY_RESELLER = register("purchase_order.reason.cancelled_by_rese
 REASON_RECEIPT_CONFIRMED = register("purchase_order.reason.receipt_confirmed", title=_("Receipt confirmed by the reseller."))
 REASON_DISPUTE_WITHDRAWN = register("purchase_order.reason.dispute_withdrawn", title=_("Dispute withdrawn."))
 REASON_SHIPPED = register("purchase_order.reason.shipped", title="%(carrier)s %(tracking)s")
+REASON_PACKAGE_SHIPPED = register("purchase_order.reason.package_shipped", title=_("Package %(n)s shipped: %(label)s"))
+REASON_LAST_PACKAGE_SHIPPED = register(
+    "purchase_order.reason.last_package_shipped", title=_("Last package (%(n)s) shipped: %(label)s")
+)
+REASON_TRACKING_CORRECTED = register("purchase_order.reason.tracking_corrected", title=_("Tracking corrected: %(old)s → %(new)s"))
+REASON_NOT_SHIPPED_REST = register(
+    "purchase_order.reason.not_shipped_rest",
+    title=_("The rest was not shipped within %(days)s days of payment (R14): %(amount)s refunded, the packages shipped go on."),
+)
 REASON_SPLIT = register("purchase_order.reason.split", title=_("Refund %(refund)s, release %(release)s"))

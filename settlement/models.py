@@ -183,7 +183,8 @@ class JournalEntry(ImmutableModel):
 
 
 class SupplierReceivable(models.Model):
-    """What a supplier still owes for after-sales refunds its wallet could not cover.
+    """What a supplier still owes for refunds its wallet could not cover (after-sales refunds, a
+    dispute decided for the reseller after the escrow was released: ``refund_from_supplier``).
 
     The platform paid the reseller in full; the difference sits in the platform's receivables
     account and is taken from the supplier's next escrow releases (``escrow_release``) until it

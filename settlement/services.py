@@ -267,7 +267,7 @@ def escrow_release(*, reference: str, commission_rate: Decimal, actor, memo: str
             return _last_transaction(hold)
         commission = _commission(amount, commission_rate)
         # Only a payee that owes refunds has its receivable locked (before the wallet, the order
-        # after_sales_refund locks them in); one that starts owing meanwhile pays from the next release.
+        # refund_from_supplier locks them in); one that starts owing meanwhile pays from the next release.
         receivable = _locked_receivable(hold.payee_id) if hold.owed else None
         take = min(receivable.outstanding_amount, amount - commission) if receivable is not None else ZERO
         hold.operations += 1
@@ -329,28 +329,38 @@ def supplier_receivable(organisation) -> Decimal:
 
 
 @dataclass(frozen=True)
-class AfterSalesRefund:
+class SupplierRefund:
     transaction: JournalTransaction
     from_wallet_amount: Decimal
     owed_amount: Decimal  # added to the supplier's receivable
 
 
-def after_sales_refund(*, reference: str, supplier, reseller, amount: Decimal, actor, memo: str = "") -> AfterSalesRefund:
-    """Refund after receipt: supplier wallet → reseller wallet, ``amount`` in full.
+def refund_from_supplier(
+    *,
+    reference: str,
+    key: str,
+    supplier,
+    reseller,
+    amount: Decimal,
+    actor,
+    memo: str | texts.Text = "",
+    kind: str = Kind.AFTER_SALES_REFUND,
+) -> SupplierRefund:
+    """Money the supplier already received goes back to the reseller: supplier wallet → reseller
+    wallet, ``amount`` in full (an after-sales refund; a dispute decided after escrow was released).
 
     What the supplier's wallet cannot cover is fronted by the platform (receivables account) and
     recorded as the supplier's receivable, taken from its next escrow releases; the wallet never goes
-    negative. One journal transaction, idempotent per ``reference`` (an after-sales number): a second
-    call moves no money and returns the first posting.
+    negative. One journal transaction, idempotent per ``key``: a second call moves no money and
+    returns the first posting.
     """
     amount = _positive(amount)
     supplier_id, reseller_id = _organisation_id(supplier), _organisation_id(reseller)
-    key = f"aftersales:{reference}:refund"
     with transaction.atomic():
         existing = JournalTransaction.objects.filter(idempotency_key=key).first()
         if existing is not None:
             owed = -sum((e.amount for e in existing.entries.filter(account__kind=Account.Kind.RECEIVABLES)), ZERO)
-            return AfterSalesRefund(existing, amount - owed, owed)
+            return SupplierRefund(existing, amount - owed, owed)
         SupplierReceivable.objects.get_or_create(organisation_id=supplier_id)
         receivable = SupplierReceivable.objects.select_for_update().get(organisation_id=supplier_id)
         wallet = Wallet.objects.select_for_update().filter(organisation_id=supplier_id).first()
@@ -362,19 +372,19 @@ def after_sales_refund(*, reference: str, supplier, reseller, amount: Decimal, a
             lines.append((ledger.WalletOf(supplier_id), -from_wallet))
         if owed:
             lines.append((ledger.platform_account(Account.Kind.RECEIVABLES), -owed))
-        posting = ledger.post(kind=Kind.AFTER_SALES_REFUND, lines=lines, idempotency_key=key, reference=reference, memo=memo, actor=actor)
+        posting = ledger.post(kind=kind, lines=lines, idempotency_key=key, reference=reference, memo=memo, actor=actor)
         if owed:
             receivable.outstanding_amount += owed
             receivable.owed_total_amount += owed
             receivable.save(update_fields=["outstanding_amount", "owed_total_amount", "updated_at"])
         audit(
             actor=actor,
-            action="settlement.after_sales_refund",
+            action="settlement.refund_from_supplier",
             obj=posting.transaction,
             organisation=supplier_id,
             summary=f"{reference} {format_money(amount)} (wallet {format_money(from_wallet)}, owed {format_money(owed)})",
         )
-    return AfterSalesRefund(posting.transaction, from_wallet, owed)
+    return SupplierRefund(posting.transaction, from_wallet, owed)
 
 
 def escrow_split(

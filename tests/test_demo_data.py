@@ -181,3 +181,15 @@ def test_every_main_page_has_demo_content_for_the_demo_logins():
     assert reseller_user.email in _get(r, "accounts:organisation")
     notification = Notification.objects.filter(user=reseller_user).first()
     assert notification is not None and notification.title in _get(r, "accounts:notifications")
+
+    # after-sales (issue 17): a return on its way back, a refunded request, a PO shipped in two packages
+    from aftersales.models import AfterSale
+
+    requests = {a.status: a.number for a in AfterSale.objects.filter(reseller_id=reseller_id)}
+    assert {"return_shipped", "refunded"} <= set(requests)
+    listed = _get(r, "aftersales:reseller_list")
+    assert requests["return_shipped"] in listed and requests["refunded"] in listed
+    two = PurchaseOrder.objects.get(reseller_id=reseller_id, consumer_order_ref="DEMO-PACKAGES")
+    assert two.packages.count() == 2 and two.status == "shipped"
+    detail = _get(s, "procurement:supplier_po_detail", two.number)
+    assert all(p.tracking_number in detail for p in two.packages.all())

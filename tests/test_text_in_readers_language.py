@@ -133,6 +133,41 @@ def test_notifications_statement_and_timeline_speak_only_the_readers_language(cl
     assert "12,345.60" in notifications  # the top-up, with the reader's thousands separators
 
 
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        ("en", "After-sales {number}: 1,250.00 refunded to your wallet"),
+        ("zh-hans", "售后 {number}：1,250.00 已退至您的钱包"),
+        ("zh-hant", "售後 {number}：1,250.00 已退至您的錢包"),
+    ],
+)
+def test_an_after_sales_notice_is_read_in_the_readers_language(client, settings, language, expected):
+    from aftersales import services as aftersales
+    from tests.aftersales.factories import open_request
+    from tests.procurement.factories import make_trade
+
+    settings.LANGUAGE_CODE = "zh-hant"
+    trade = make_trade(funds="5000.00", on_hand=50)
+    for user in (trade.supplier_user, trade.reseller_user):  # what people typed is ASCII: any Han character is the platform's
+        user.full_name = "Ann Lee"
+        user.save(update_fields=["full_name"])
+    with translation.override("zh-hant"):  # written once, in the default language
+        po = services.purchase_order_pay(actor=trade.reseller_user, purchase_order=place(trade, quantity=30))
+        po = services.purchase_order_ship(actor=trade.supplier_user, purchase_order=po, carrier="SF", tracking_number="SF1")
+        po = services.purchase_order_confirm_receipt(actor=trade.reseller_user, purchase_order=po)
+        request = open_request(trade, po, quantity=25)  # 25 × 50.00
+        aftersales.after_sale_agree(actor=trade.supplier_user, after_sale=request)
+
+    notifications = region(page(client, trade.reseller_user, reverse("accounts:notifications"), language), "notifications")
+    timeline = region(
+        page(client, trade.reseller_user, reverse("aftersales:reseller_detail", args=[request.number]), language), "timeline"
+    )
+
+    assert expected.format(number=request.number) in notifications
+    assert foreign_words(language, notifications) == [], notifications
+    assert foreign_words(language, timeline) == [], timeline
+
+
 def test_a_row_written_the_old_way_is_shown_as_it_was_written(client, history):
     trade, *_ = history
     account_services.notify_users(users=[trade.reseller_user], kind="legacy.kind", title="舊式通知", body="照原樣顯示")

@@ -6,6 +6,7 @@ with offset. Add fields freely; never rename or remove one (API.md).
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from ninja import Field, Schema
@@ -354,6 +355,8 @@ class AfterSaleOut(Schema):
     reply_by: DateTime | None
     return_by: DateTime | None
     receive_by: DateTime | None
+    return_delivered_at: DateTime | None
+    restocked: bool
     closed_at: DateTime | None
     updated_at: DateTime
 
@@ -394,6 +397,15 @@ class TrackingIn(Schema):
 class ReceivedIn(Schema):
     carrier: str = Field("", max_length=50, pattern=NO_NUL, description="Exchange: the replacement's carrier")
     tracking_number: str = Field("", max_length=50, pattern=NO_NUL, description="Exchange: the replacement's tracking number")
+    restock: bool = Field(True, description="Return and refund: put the returned quantities back on the SKUs' stock (default)")
+
+
+class DeliveredIn(Schema):
+    delivered_at: datetime | None = Field(
+        None,
+        description="When the carrier delivered the return to the supplier (default now); the supplier's confirmation "
+        "deadline runs from it. Unreported, a return counts as delivered AFTERSALES_RETURN_TRANSIT after shipping.",
+    )
 
 
 # --- bulk writes ---------------------------------------------------------------------------

@@ -140,6 +140,8 @@ def after_sale_dict(a: Any) -> dict[str, Any]:
         "reply_by": iso(a.reply_by),
         "return_by": iso(a.return_by),
         "receive_by": iso(a.receive_by),
+        "return_delivered_at": iso(a.return_delivered_at),
+        "restocked": a.restocked,
         "closed_at": iso(a.closed_at),
         "updated_at": iso(a.updated_at),
     }

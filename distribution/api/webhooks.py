@@ -67,6 +67,7 @@ EVENT_TYPES = [
     "after_sale.escalated",
     "after_sale.awaiting_return",
     "after_sale.return_shipped",
+    "after_sale.return_delivered",
     "after_sale.refunded",
     "after_sale.exchanged",
     "after_sale.closed",
@@ -505,11 +506,12 @@ def on_package_event(event: Any) -> None:
 
 
 def on_after_sale_event(event: Any) -> None:
-    """``after_sale.changed`` → ``after_sale.<status>`` to both sides."""
+    """``after_sale.changed`` → ``after_sale.<status>`` (or ``after_sale.<change>``, e.g. the return
+    delivered) to both sides."""
     from aftersales.models import AfterSale
 
     a = AfterSale.objects.select_related("purchase_order").filter(pk=event.data["after_sale_id"]).first()
-    type = f"after_sale.{event.data['to_status']}"
+    type = f"after_sale.{event.data.get('change') or event.data['to_status']}"
     if a is None or type not in EVENT_TYPES:
         return
     from .serializers import after_sale_dict

@@ -51,7 +51,8 @@ EVENTS: dict[str, str] = {
     "purchase_order.disputed": "as purchase_order.placed",
     "package.shipped": "purchase_order_id, package_id, number, supplier_id, reseller_id, complete (the PO is now shipped)",
     "package.tracking_corrected": "purchase_order_id, package_id, number, supplier_id, reseller_id, old_carrier, old_tracking_number",
-    "after_sale.changed": "after_sale_id, number, purchase_order_id, supplier_id, reseller_id, from_status, to_status",
+    "after_sale.changed": "after_sale_id, number, purchase_order_id, supplier_id, reseller_id, from_status, to_status; "
+    "change=return_delivered when the return's delivery was reported (the status stays)",
     "sku.changed": "sku_id, supplier_id, changes (reserved, on_hand, price, range, delisted, ...); coalesced per SKU; "
     "batch=true when a skus.changed carries it too",
     "skus.changed": "sku_ids, changes: one change to many SKUs (bulk stock), for set-based in-transaction subscribers",

@@ -88,8 +88,14 @@ def purchase_order_dispute_settle(
     now: datetime | None = None,
     notify: bool = True,
 ) -> PurchaseOrder:
-    """disputed → completed / refunded / partially_refunded; the two amounts must add up to the total."""
-    from settlement.services import escrow_refund, escrow_release, escrow_split
+    """disputed → completed / refunded / partially_refunded; the two amounts must add up to what is
+    in question (the total less what was refunded before, e.g. goods not shipped in time).
+
+    The refund comes out of escrow. If escrow no longer holds it (the supplier was paid already),
+    the rest comes from the supplier as an after-sales refund does (``refund_from_supplier``:
+    its wallet, and what the wallet lacks becomes a receivable taken from its next releases)."""
+    from settlement.models import JournalTransaction
+    from settlement.services import escrow_held, escrow_refund, escrow_release, escrow_split, refund_from_supplier
 
     now = _now(now)
     refund_amount, release_amount = money(refund_amount), money(release_amount)
@@ -98,20 +104,38 @@ def purchase_order_dispute_settle(
         _expect(po, Status.DISPUTED)
         if not po.settlement_adds_up(refund_amount, release_amount):
             raise ValidationFailed(
-                _("The refund and the release must add up to the total %(total)s.") % {"total": po.total_amount},
+                _("The refund and the release must add up to the total %(total)s.") % {"total": po.in_question},
                 field="refund_amount",
             )
-        if release_amount == po.total_amount:
+        in_question = po.in_question
+        held = escrow_held(po.number)
+        from_escrow = min(refund_amount, held)
+        if release_amount == in_question:
             from_status = _fire(po, "settle_release", now=now)
-            escrow_release(reference=po.number, commission_rate=po.supplier.commission_rate, actor=actor, memo=reason)
-        elif refund_amount == po.total_amount:
+        elif refund_amount == in_question:
             from_status = _fire(po, "settle_refund", now=now)
-            escrow_refund(reference=po.number, actor=actor, memo=reason)
         else:
             from_status = _fire(po, "settle_partially", now=now, refund_amount=refund_amount)
+        rate = po.supplier.commission_rate
+        if held and from_escrow == 0:
+            escrow_release(reference=po.number, commission_rate=rate, actor=actor, memo=reason)
+        elif held and from_escrow == held:
+            escrow_refund(reference=po.number, actor=actor, memo=reason)
+        elif held:
             escrow_split(
-                reference=po.number, refund_amount=refund_amount, release_amount=release_amount,
-                commission_rate=po.supplier.commission_rate, actor=actor, memo=reason,
+                reference=po.number, refund_amount=from_escrow, release_amount=held - from_escrow,
+                commission_rate=rate, actor=actor, memo=reason,
+            )  # fmt: skip
+        if refund_amount > from_escrow:
+            refund_from_supplier(
+                reference=po.number,
+                key=f"dispute:{po.number}:refund",
+                supplier=po.supplier.organisation,
+                reseller=po.reseller.organisation,
+                amount=refund_amount - from_escrow,
+                actor=actor,
+                memo=reason,
+                kind=JournalTransaction.Kind.DISPUTE_SETTLEMENT,
             )
         po.save()
         split = K.REASON_SPLIT(refund=texts.Money(refund_amount), release=texts.Money(release_amount))

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from distribution.core import outbox, texts
 from distribution.core.audit import audit_batch
 from distribution.core.errors import InvalidState, ValidationFailed
+from distribution.core.money import ZERO, money
 
 from .. import text_kinds as K
 from ..addresses import (  # noqa: F401 (re-exported: services are the writes' entry point)
@@ -25,11 +26,13 @@ from ._base import (
     _expect,
     _fire,
     _lock,
+    _move_stock,
     _notify,
     _now,
     _record,
     _release,
     _save,
+    _stock_changed,
 )
 
 # --- paying, closing -------------------------------------------------------------------
@@ -139,13 +142,51 @@ def purchase_order_supplier_cancel(
     return po
 
 
+def _refund_rest_locked(po: PurchaseOrder, *, now: datetime) -> PurchaseOrder:
+    """R14 for a PO partly shipped at ``ship_by``: the goods not shipped are refunded (escrow →
+    reseller, their reservation released) and the PO is ``shipped`` with what left, its
+    auto-confirm and dispute clocks running from the last package (as if that one had been the
+    last all along). The shipping charge stays with the supplier: something was shipped."""
+    from settlement.services import escrow_refund
+
+    from ..models import Package, PurchaseOrderLine
+    from .shipping import shipped_quantities
+
+    done = shipped_quantities(po.pk)
+    lines = list(PurchaseOrderLine.objects.filter(purchase_order=po).only("id", "sku_id", "quantity", "unit_price"))
+    rest = {line.pk: line.quantity - done.get(line.pk, 0) for line in lines}
+    amount = sum((money(line.unit_price * rest[line.pk]) for line in lines if rest[line.pk] > 0), ZERO)
+    amount = min(amount, po.total_amount - po.refund_amount)
+    by_sku: dict[int, int] = {}
+    for line in lines:
+        if rest[line.pk] > 0:
+            by_sku[line.sku_id] = by_sku.get(line.sku_id, 0) + rest[line.pk]
+    last_shipped = Package.objects.filter(purchase_order=po).order_by("-shipped_at").values_list("shipped_at", flat=True).first()
+    reason = K.REASON_NOT_SHIPPED_REST(days=settings.PO_SHIP_WITHIN.days, amount=texts.Money(amount))
+    from_status = _fire(po, "ship", now=last_shipped or now)
+    if amount:
+        escrow_refund(reference=po.number, actor=None, amount=amount, memo=reason, savepoint=False)
+        po.refund_amount += amount
+    _move_stock(by_sku, on_hand=False, now=now)
+    _stock_changed(list(by_sku), changes={"reserved"}, now=now)
+    _save(po)
+    _record(po, actor=None, from_status=from_status, now=now, reason=reason)
+    for to in ("reseller", "supplier"):
+        text = K.REFUNDED_UNSHIPPED_REST(number=po.number, amount=texts.Money(amount), when=texts.When(po.confirm_by))
+        _notify(po, to=to, kind="purchase_order.refunded_rest", text=text)
+    return po
+
+
 def purchase_order_refund_unshipped(*, purchase_order_id: int, now: datetime | None = None) -> PurchaseOrder | None:
-    """Timer R14: refund a PO still unshipped at ``ship_by``. ``None`` when there was nothing to do."""
+    """Timer R14: refund a PO still unshipped at ``ship_by`` (partly shipped: refund the rest,
+    ``_refund_rest_locked``). ``None`` when there was nothing to do."""
     now = _now(now)
     with transaction.atomic():
         po = _lock(purchase_order_id)
-        if po.status != Status.PAID or po.ship_by is None or now < po.ship_by or po.first_shipped_at is not None:
+        if po.status != Status.PAID or po.ship_by is None or now < po.ship_by:
             return None
+        if po.first_shipped_at is not None:
+            return _refund_rest_locked(po, now=now)
         _refund_locked(po, actor=None, now=now, reason=K.REASON_NOT_SHIPPED(days=settings.PO_SHIP_WITHIN.days))
         for to in ("reseller", "supplier"):
             _notify(po, to=to, kind="purchase_order.refunded", text=K.REFUNDED_UNSHIPPED(number=po.number))

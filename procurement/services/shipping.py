@@ -2,8 +2,9 @@
 
 A PO is ``shipped`` when its last package leaves: the auto-confirm (R16) and dispute clocks
 start from that package. Until then it stays ``paid``; each package is a timeline row, takes
-its quantities off on-hand stock and is told to the reseller. Once a first package has left, the
-PO is no longer refunded as unshipped (R14) and the rest may follow after ``ship_by``.
+its quantities off on-hand stock and is told to the reseller. What has not left by ``ship_by`` is
+refunded (R14, ``lifecycle._refund_rest_locked``): the PO is then ``shipped`` with the packages
+that left, their clocks running from the last of them.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from django.db import connection, transaction
 from django.db.models import Sum
 from django.utils.translation import gettext as _
 
-from distribution.core import events, outbox
+from distribution.core import events, outbox, texts
 from distribution.core.audit import audit, audit_batch
 from distribution.core.errors import InvalidState, ValidationFailed
 
@@ -57,18 +58,21 @@ def shipped_quantities(purchase_order_id: int) -> dict[int, int]:
     return {row["line_id"]: row["q"] for row in rows}
 
 
-def _timeline(po: PurchaseOrder, *, actor, now: datetime, reason: str, action: str) -> None:
+def _timeline(po: PurchaseOrder, *, actor, now: datetime, reason: str | texts.Text, action: str) -> None:
     """A timeline row that is not a state change (a package, a tracking correction)."""
     PurchaseOrderTransition.objects.create(
         purchase_order=po,
+        supplier_id=po.supplier_id,
         actor=actor if getattr(actor, "pk", None) else None,
         actor_label=_actor_label(actor)[:200],
         from_status=po.status,
         to_status=po.status,
-        reason=reason[:500],
+        reason=texts.plain(reason, 500),
+        reason_text=texts.stored(reason),
         created_at=now,
     )
-    audit(actor=actor, action=action, obj=po, organisation=_actor_organisation(actor, po), summary=f"{po.number}: {reason}"[:500])
+    summary = f"{po.number}: {texts.plain(reason)}"[:500]
+    audit(actor=actor, action=action, obj=po, organisation=_actor_organisation(actor, po), summary=summary)
 
 
 def _insert_package(po: PurchaseOrder, *, carrier: str, tracking_number: str, quantities: dict[int, int], now: datetime, actor) -> Package:
@@ -99,8 +103,10 @@ def _ship_locked(
     po: PurchaseOrder, *, actor, carrier: str, tracking_number: str, quantities: dict[int, int] | None, now: datetime
 ) -> Package:
     _expect(po, Status.PAID)
-    if po.first_shipped_at is None and po.ship_by and now >= po.ship_by:
-        raise InvalidState(_("The shipping deadline has passed; this purchase order is being refunded."))
+    if po.ship_by and now >= po.ship_by:
+        if po.first_shipped_at is None:
+            raise InvalidState(_("The shipping deadline has passed; this purchase order is being refunded."))
+        raise InvalidState(_("The shipping deadline has passed; what is not shipped yet is being refunded."))
     first = po.first_shipped_at is None
     earlier = getattr(po, "package_rows", None)  # read by _lock(detail=True)
     if earlier is None:
@@ -147,14 +153,14 @@ def _ship_locked(
         reason = (
             K.REASON_SHIPPED(carrier=carrier, tracking=tracking_number)
             if count == 1
-            else _("Last package (%(n)s) shipped: %(label)s") % {"n": count, "label": label}
+            else K.REASON_LAST_PACKAGE_SHIPPED(n=count, label=label)
         )
         _record(po, actor=actor, from_status=from_status, now=now, reason=reason)
     else:
         _save(po)
         _timeline(
             po, actor=actor, now=now, action="purchase_order.package_shipped",
-            reason=_("Package %(n)s shipped: %(label)s") % {"n": count, "label": label},
+            reason=K.REASON_PACKAGE_SHIPPED(n=count, label=label),
         )  # fmt: skip
     events.publish(
         "package.shipped",
@@ -251,7 +257,7 @@ def purchase_order_correct_tracking(
         new = f"{carrier} {tracking_number}"
         _timeline(
             po, actor=actor, now=now, action="purchase_order.tracking_corrected",
-            reason=_("Tracking corrected: %(old)s → %(new)s") % {"old": old, "new": new},
+            reason=K.REASON_TRACKING_CORRECTED(old=old, new=new),
         )  # fmt: skip
         events.publish(
             "package.tracking_corrected",
@@ -268,7 +274,6 @@ def purchase_order_correct_tracking(
             po,
             to="reseller",
             kind="purchase_order.tracking_corrected",
-            title=_("Purchase order %(number)s: tracking corrected to %(new)s (was %(old)s)")
-            % {"number": po.number, "new": new, "old": old},
+            text=K.TRACKING_CORRECTED(number=po.number, new=new, old=old),
         )
     return package

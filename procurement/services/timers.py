@@ -200,6 +200,17 @@ def purchase_orders_close_unpaid_due(*, purchase_order_ids: list[int], now: date
     return [r.number for r in rows]
 
 
+def _refund_rest_of_partly_shipped(ids: list[int], *, now: datetime) -> list[str]:
+    """The batch's POs the statement left alone: those partly shipped have the rest refunded, one
+    service call each (rare; it re-checks state, deadline and packages, and skips the others)."""
+    if not ids:
+        return []
+    from .lifecycle import purchase_order_refund_unshipped
+
+    done = [purchase_order_refund_unshipped(purchase_order_id=pk, now=now) for pk in ids]
+    return [po.number for po in done if po is not None]
+
+
 @_one_outbox_insert
 def purchase_orders_refund_unshipped_due(*, purchase_order_ids: list[int], now: datetime) -> list[str]:
     """Timer R14 for a batch: refund the POs still unshipped at ``ship_by`` (stock released, escrow → reseller)."""
@@ -214,17 +225,18 @@ def purchase_orders_refund_unshipped_due(*, purchase_order_ids: list[int], now: 
         now=now,
         sets={"refunded_at": now, "status_reason": texts.plain(reason, 500), "status_reason_text": Jsonb(texts.stored(reason))},
         extra=", refund_amount = total_amount",  # as the transition method sets it
-        where=" AND first_shipped_at IS NULL",  # a PO partly shipped is not refunded as unshipped
+        where=" AND first_shipped_at IS NULL",  # a PO partly shipped has only its rest refunded, below
     )
+    numbers = _refund_rest_of_partly_shipped(sorted(set(purchase_order_ids) - {r.id for r in rows}), now=now)
     if not rows:
-        return []
+        return numbers
     escrow_refund_many(references=[r.number for r in rows], actor=None, memo=reason)
     _record(rows, from_status=Status.PAID, to_status=Status.REFUNDED, reason=reason, now=now)
     refunded = K.REFUNDED_UNSHIPPED
     _notify(rows, [("reseller", "purchase_order.refunded", refunded), ("supplier", "purchase_order.refunded", refunded)])
     sku_ids = _release_stock([r.id for r in rows], now=now)  # last: the SKU rows stay locked only until COMMIT
     publish_sku_changed(sku_ids=sku_ids, changes={"reserved"}, now=now)
-    return [r.number for r in rows]
+    return [r.number for r in rows] + numbers
 
 
 @_one_outbox_insert

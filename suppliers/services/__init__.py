@@ -15,6 +15,7 @@ from .catalog import (  # noqa: F401
     product_update,
     product_upload_create,
     sku_adjust_stock,
+    sku_return_to_stock,
     sku_set_stock,
     sku_set_stock_many,
     sku_update,

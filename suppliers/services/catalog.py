@@ -731,6 +731,19 @@ def sku_set_stock_many(
     return results
 
 
+def sku_return_to_stock(*, actor: Any, supplier_id: int, quantities: dict[int, int], reason: str, now: datetime | None = None) -> None:
+    """Goods that came back (an after-sales return) go back on hand: ``quantities`` is SKU id →
+    units. The stock change of ``sku_set_stock_many`` (stock adjustments, audit rows,
+    ``sku.changed``; one ``skus.changed`` for several), in the caller's transaction; SKUs of another supplier are ignored."""
+    wanted = {pk: q for pk, q in quantities.items() if q > 0}
+    if not wanted:
+        return
+    with transaction.atomic():
+        rows = SKU.objects.select_for_update(of=("self",)).filter(supplier_id=supplier_id, pk__in=sorted(wanted)).order_by("pk")
+        items = [(code, on_hand + wanted[pk]) for pk, code, on_hand in rows.values_list("pk", "code", "on_hand")]
+        sku_set_stock_many(actor=actor, supplier_id=supplier_id, items=items, reason=reason, now=now)
+
+
 @transaction.atomic
 def sku_set_stock(*, actor: Any, sku: SKU, on_hand: int, reason: str = "") -> SKU:
     """Set stock on hand (the warehouse API): ``below_reserved`` (409) when under the reserved quantity.

@@ -133,3 +133,49 @@ def test_webhooks_go_out_for_after_sales_and_corrections(apis, run_outbox):
     assert event.data["previous"] == {"carrier": "順豐", "tracking_number": "SF100"}
     assert event.data["package"]["tracking_number"] == "JD1"
     assert D(apis["reseller"].get(f"after-sales/{number}/").json()["refund_amount"]) == D("50.00")
+
+
+def test_the_resellers_system_reports_the_return_delivered_and_the_supplier_may_skip_restocking(apis, run_outbox):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from distribution.api.models import WebhookEndpoint, WebhookEvent
+    from suppliers.models import SKU
+
+    trade = apis["trade"]
+    WebhookEndpoint.objects.create(
+        organisation=trade.supplier.organisation, url="https://example.com/hook", secret="s", events=["after_sale.return_delivered"],
+        is_active=True,
+    )  # fmt: skip
+    number = apis["reseller"].post("after-sales/", open_body(apis["po"])).json()["number"]
+    apis["supplier"].post(f"supplier/after-sales/{number}/agree")
+    apis["reseller"].post(f"after-sales/{number}/ship-back", {"carrier": "中通", "tracking_number": "ZT1"})
+    delivered_at = timezone.now()  # just after the ship-back
+
+    assert apis["other_reseller"].post(f"after-sales/{number}/delivered", {}).status_code == 404
+    late = apis["reseller"].post(f"after-sales/{number}/delivered", {"delivered_at": (timezone.now() + timedelta(days=1)).isoformat()})
+    assert late.status_code == 422 and "delivered_at" in late.json()["error"]["fields"]
+    response = apis["reseller"].post(f"after-sales/{number}/delivered", {"delivered_at": delivered_at.isoformat()})
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert body["status"] == "return_shipped"
+    assert body["return_delivered_at"] is not None
+    assert timezone.datetime.fromisoformat(body["receive_by"]) == delivered_at + timedelta(days=7)
+    run_outbox(queue="webhooks")
+    assert WebhookEvent.objects.filter(organisation=trade.supplier.organisation, type="after_sale.return_delivered").count() == 1
+
+    on_hand = SKU.objects.get(pk=trade.sku.pk).on_hand
+    body = apis["supplier"].post(f"supplier/after-sales/{number}/received", {"restock": False}).json()
+    assert body["status"] == "refunded" and body["restocked"] is False
+    assert SKU.objects.get(pk=trade.sku.pk).on_hand == on_hand
+
+
+def test_the_schema_documents_the_delivery_report_and_its_webhook():
+    schema = api.get_openapi_schema()
+    assert "/api/v1/after-sales/{number}/delivered" in schema["paths"]
+    assert "DeliveredIn" in schema["components"]["schemas"]
+    assert "restock" in schema["components"]["schemas"]["ReceivedIn"]["properties"]
+    from distribution.api.webhooks import EVENT_TYPES
+
+    assert "after_sale.return_delivered" in EVENT_TYPES

@@ -187,7 +187,7 @@ def test_return_and_refund_runs_agree_ship_back_receive(done):
     assert a.status == S.AWAITING_RETURN and a.return_by is not None
     assert not JournalTransaction.objects.filter(reference=a.number).exists()
     a = services.after_sale_ship_back(actor=trade.reseller_user, after_sale=a, carrier="中通", tracking_number="ZT9")
-    assert a.status == S.RETURN_SHIPPED and a.receive_by == a.return_shipped_at + timedelta(days=10)
+    assert a.status == S.RETURN_SHIPPED and a.receive_by == a.return_shipped_at + timedelta(days=5 + 7)  # transit fallback + 7
     a = services.after_sale_confirm_received(actor=trade.supplier_user, after_sale=a)
     assert a.status == S.REFUNDED and a.refund_amount == D("50.00")
     assert [t.to_status for t in a.transitions.all()] == [S.REQUESTED, S.AWAITING_RETURN, S.RETURN_SHIPPED, S.REFUNDED]

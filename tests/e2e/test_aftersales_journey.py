@@ -1,6 +1,6 @@
 """Journey: after receipt, a reseller asks to return one item with a photo; the supplier agrees, the
-reseller sends it back with its tracking, the supplier confirms arrival and the refund reaches the
-reseller's wallet from the supplier's."""
+reseller sends it back with its tracking and reports it delivered, the supplier confirms arrival (the
+item goes back to stock) and the refund reaches the reseller's wallet from the supplier's."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from aftersales.models import AfterSale
+from suppliers.models import SKU
 from tests.accounts.factories import DEFAULT_PASSWORD
 from tests.aftersales.factories import completed_po
 from tests.e2e.conftest import login, url
@@ -51,14 +52,22 @@ def test_return_and_refund_from_the_po_page_to_the_wallet(page, live_server):
     page.fill("#id_tracking_number", "ZT123456")
     page.click("#ship-back")
     expect(page.locator("#status")).to_have_text("Return on its way")
+    # the carrier delivered it: the supplier's clock runs from now
+    page.click("#delivered-button")
+    expect(page.locator("body")).to_contain_text("Delivery recorded")
+    expect(page.locator("#delivered")).not_to_be_empty()
+    on_hand = SKU.objects.get(pk=trade.sku.pk).on_hand
 
     # the supplier confirms arrival: refunded
     page.context.clear_cookies()
     login(page, live_server, trade.supplier_user.email, DEFAULT_PASSWORD)
     page.goto(url(live_server, f"/supplier/after-sales/{a.number}/"))
     expect(page.locator("body")).to_contain_text("中通快遞 ZT123456")
+    expect(page.locator("#id_restock")).to_be_checked()  # back to stock unless the supplier unticks it
     page.click("#received")
     expect(page.locator("#status")).to_have_text("Refunded")
+    expect(page.locator("body")).to_contain_text("The returned goods are back in stock.")
+    assert SKU.objects.get(pk=trade.sku.pk).on_hand == on_hand + 1
     expect(page.locator("#refunded")).to_have_text("¥50.00")
     page.goto(url(live_server, "/wallet/"))
     expect(page.locator("[data-testid=available-balance]")).to_have_text("¥45.00")

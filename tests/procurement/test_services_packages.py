@@ -3,6 +3,8 @@
 from datetime import timedelta
 
 import pytest
+import time_machine
+from django.utils import timezone, translation
 
 from accounts.models import Notification
 from distribution.core.errors import InvalidState, ValidationFailed
@@ -10,7 +12,7 @@ from procurement import services
 from procurement.carriers import carrier_code, tracking_url
 from procurement.models import Package, PurchaseOrder, PurchaseOrderTransition
 from procurement.sweeps import refund_unshipped
-from tests.procurement.factories import make_trade, place, reload, reload_sku
+from tests.procurement.factories import D, make_trade, place, reload, reload_sku
 from tests.suppliers.factories import SKUFactory
 
 pytestmark = pytest.mark.django_db
@@ -101,23 +103,91 @@ def test_ship_as_called_today_ships_whatever_is_left_as_one_package(trade):
     assert sorted(pl.quantity for pl in last.lines.all()) == [1, 2]
 
 
-def test_a_partly_shipped_po_is_not_refunded_as_unshipped(trade):
+def test_at_ship_by_a_partly_shipped_po_has_the_rest_refunded_and_the_shipped_part_keeps_its_clocks(trade):
+    from settlement.reconcile import reconcile
+    from settlement.services import escrow_held, wallet_balance
+
+    paid_at = timezone.now()
+    po, other = paid_two_lines(trade, now=paid_at)  # 3 × 50.00 + 1 × 50.00 = 200.00 held
+    whole = services.purchase_order_pay(actor=trade.reseller_user, purchase_order=place(trade, ref="TB-3", now=paid_at), now=paid_at)
+    line = lines(po)[trade.sku.pk]
+    shipped_at = po.paid_at + timedelta(days=3)
+    services.purchase_order_ship_package(
+        actor=trade.supplier_user, purchase_order=po, carrier="SF", tracking_number="1", quantities={line.pk: 2}, now=shipped_at
+    )
+    wallet = wallet_balance(trade.reseller.organisation)
+    ship_by = reload(po).ship_by
+
+    with time_machine.travel(ship_by - timedelta(seconds=1), tick=False):
+        refund_unshipped(now=timezone.now())
+    assert reload(po).status == S.PAID and escrow_held(po.number) == D("200.00")
+
+    with time_machine.travel(ship_by, tick=False):
+        result = refund_unshipped(now=timezone.now())  # one batch: the whole PO refunded, the partly shipped one split
+
+    assert sorted(result.acted) == sorted([po.number, whole.number])
+    po = reload(po)
+    assert reload(whole).status == S.REFUNDED
+    # the rest (1 × 50.00 of the first line, 1 × 50.00 of the second) went back to the reseller
+    assert po.status == S.SHIPPED and po.refund_amount == D("100.00")
+    assert wallet_balance(trade.reseller.organisation) == wallet + D("100.00") + whole.total_amount
+    assert escrow_held(po.number) == D("100.00")
+    # the shipped part runs on its own clocks: from its last package, not from the deadline
+    assert po.shipped_at == shipped_at and po.confirm_by == shipped_at + timedelta(days=30) and po.dispute_until == po.confirm_by
+    # the reservations of what never left are given back; what left stays off on-hand
+    assert (reload_sku(trade.sku).on_hand, reload_sku(trade.sku).reserved) == (8, 0)
+    assert (reload_sku(other).on_hand, reload_sku(other).reserved) == (10, 0)
+    last = PurchaseOrderTransition.objects.filter(purchase_order=po).latest("id")
+    assert last.reason_text["kind"] == "purchase_order.reason.not_shipped_rest"
+    assert Notification.objects.filter(user=trade.reseller_user, text_kind="purchase_order.refunded_unshipped_rest").exists()
+    assert reconcile().ok
+    # nothing more may ship, and a second run does nothing
+    with pytest.raises(InvalidState):
+        services.purchase_order_ship(actor=trade.supplier_user, purchase_order=po, carrier="SF", tracking_number="2", now=ship_by)
+    assert services.purchase_order_refund_unshipped(purchase_order_id=po.pk, now=ship_by + timedelta(days=1)) is None
+
+    # later the shipped part completes on its clock: the supplier gets what is still held, less commission
+    supplier_wallet = wallet_balance(trade.supplier.organisation)
+    services.purchase_order_auto_confirm(purchase_order_id=po.pk, now=po.confirm_by)
+    assert reload(po).status == S.COMPLETED
+    assert wallet_balance(trade.supplier.organisation) == supplier_wallet + D("95.00")
+    assert reconcile().ok
+
+
+def test_the_single_po_timer_refunds_the_rest_the_same_way(trade):
     po, _other = paid_two_lines(trade)
-    whole = place(trade)
-    whole = services.purchase_order_pay(actor=trade.reseller_user, purchase_order=whole)
     line = lines(po)[trade.sku.pk]
     services.purchase_order_ship_package(
-        actor=trade.supplier_user, purchase_order=po, carrier="SF", tracking_number="1", quantities={line.pk: 1}
+        actor=trade.supplier_user, purchase_order=po, carrier="SF", tracking_number="1", quantities={line.pk: 3}
     )
-    refund_unshipped(now=reload(po).ship_by + timedelta(minutes=1))
-    assert reload(po).status == S.PAID
-    assert reload(whole).status == S.REFUNDED
-    assert services.purchase_order_refund_unshipped(purchase_order_id=po.pk, now=reload(po).ship_by + timedelta(days=1)) is None
-    # the rest may still follow after ship_by
-    po = services.purchase_order_ship(
-        actor=trade.supplier_user, purchase_order=po, carrier="SF", tracking_number="2", now=reload(po).ship_by + timedelta(days=1)
+    ship_by = reload(po).ship_by
+    assert services.purchase_order_refund_unshipped(purchase_order_id=po.pk, now=ship_by - timedelta(seconds=1)) is None
+    po = services.purchase_order_refund_unshipped(purchase_order_id=po.pk, now=ship_by)
+    assert po.status == S.SHIPPED and po.refund_amount == D("50.00")
+
+
+def test_a_dispute_on_a_partly_refunded_po_divides_what_is_left(trade):
+    from disputes import services as disputes
+    from settlement.reconcile import reconcile
+    from tests.accounts.factories import UserFactory
+
+    po, _other = paid_two_lines(trade)
+    line = lines(po)[trade.sku.pk]
+    services.purchase_order_ship_package(
+        actor=trade.supplier_user, purchase_order=po, carrier="SF", tracking_number="1", quantities={line.pk: 3}
     )
-    assert po.status == S.SHIPPED
+    po = services.purchase_order_refund_unshipped(purchase_order_id=po.pk, now=reload(po).ship_by)
+    dispute = disputes.dispute_open(
+        actor=trade.reseller_user, purchase_order=po, reason="damaged", requested_amount="60.00", description="壞了",
+        now=po.ship_by + timedelta(hours=1),
+    )  # fmt: skip
+    staff = UserFactory(is_staff=True)
+    with pytest.raises(ValidationFailed):  # the whole total is no longer in question
+        disputes.dispute_decide(actor=staff, dispute=dispute, refund_amount="60.00", release_amount="140.00", decision="x")
+    disputes.dispute_decide(actor=staff, dispute=dispute, refund_amount="60.00", release_amount="90.00", decision="半")
+    po = reload(po)
+    assert po.status == S.PARTIALLY_REFUNDED and po.refund_amount == D("110.00")
+    assert reconcile().ok
 
 
 def test_tracking_correction_keeps_the_old_value_in_the_timeline_and_tells_the_reseller(trade):
@@ -131,7 +201,11 @@ def test_tracking_correction_keeps_the_old_value_in_the_timeline_and_tells_the_r
     assert (po.carrier, po.tracking_number, po.status) == ("京東", "JD222", S.SHIPPED)
     row = PurchaseOrderTransition.objects.filter(purchase_order=po).last()
     assert "順豐 SF111" in row.reason and "京東 JD222" in row.reason
-    assert Notification.objects.filter(user=trade.reseller_user, kind="purchase_order.tracking_corrected").exists()
+    assert row.reason_text["kind"] == "purchase_order.reason.tracking_corrected"  # read in the reader's language
+    notice = Notification.objects.get(user=trade.reseller_user, kind="purchase_order.tracking_corrected")
+    assert notice.params == {"number": po.number, "new": "京東 JD222", "old": "順豐 SF111"}
+    with translation.override("en"):
+        assert notice.display_title == f"Purchase order {po.number}: tracking corrected to 京東 JD222 (was 順豐 SF111)"
     from distribution.core.models import OutboxMessage
 
     assert OutboxMessage.objects.filter(topic__contains="on_package_event").exists()

@@ -27,6 +27,7 @@ from ..schemas import (
     AfterSaleOut,
     AfterSalePage,
     CarrierOut,
+    DeliveredIn,
     PackageIn,
     PackageOut,
     ProposeIn,
@@ -141,6 +142,16 @@ def ship_back(request: HttpRequest, number: str, payload: TrackingIn):
     )
 
 
+@reseller_router.post(
+    "after-sales/{number}/delivered",
+    response={200: AfterSaleOut, **WRITE_ERRORS},
+    summary="Report the return delivered to the supplier (from the carrier's tracking)",
+)
+def delivered(request: HttpRequest, number: str, payload: DeliveredIn):
+    at = aware(payload.delivered_at, field="delivered_at")
+    return _act(request, as_services.after_sale_mark_return_delivered, number, side="reseller", delivered_at=at)
+
+
 @reseller_router.post("after-sales/{number}/withdraw", response={200: AfterSaleOut, **WRITE_ERRORS}, summary="Withdraw the request")
 def withdraw(request: HttpRequest, number: str):
     return _act(request, as_services.after_sale_withdraw, number, side="reseller")
@@ -194,6 +205,7 @@ def received(request: HttpRequest, number: str, payload: ReceivedIn):
         side="supplier",
         carrier=payload.carrier,
         tracking_number=payload.tracking_number,
+        restock=payload.restock,
     )
 
 

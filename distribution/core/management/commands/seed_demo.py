@@ -24,6 +24,7 @@ DEMO_MODULES = [
     "procurement.demo",
     "compliance.demo",
     "disputes.demo",
+    "aftersales.demo",
     "distribution.api.demo",
     "suppliers.demo.terms",  # last: the POs above keep the plain terms
 ]
