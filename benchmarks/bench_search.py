@@ -68,7 +68,6 @@ def _index_range(low: int, high: int) -> int:
     from resellers.search_index import COLUMNS, entry_rows
     from suppliers.models import Product
 
-    connection.close()  # a forked worker opens its own connection
     listed = Product.objects.filter(status=Product.Status.LISTED, pk__gte=low, pk__lte=high).order_by("pk")
     total, last = 0, low - 1
     while ids := list(listed.filter(pk__gt=last).values_list("pk", flat=True)[:5000]):
@@ -102,8 +101,10 @@ def _index(report: Report) -> int:
     bounds = Product.objects.aggregate(low=models.Min("pk"), high=models.Max("pk"))
     step = (bounds["high"] - bounds["low"]) // WORKERS + 1
     ranges = [(bounds["low"] + i * step, bounds["low"] + (i + 1) * step - 1) for i in range(WORKERS)]
-    connection.close()
-    with ProcessPoolExecutor(WORKERS, mp_context=multiprocessing.get_context("fork")) as pool:
+    import django
+
+    # spawned, not forked: a fork would share the parent's pooled connections
+    with ProcessPoolExecutor(WORKERS, mp_context=multiprocessing.get_context("spawn"), initializer=django.setup) as pool:
         indexed = sum(pool.map(_index_range, *zip(*ranges, strict=True)))
     with connection.cursor() as cursor:
         cursor.execute("SET maintenance_work_mem = '256MB'")
