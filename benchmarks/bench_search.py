@@ -29,6 +29,8 @@ PARTNERED = 20
 REPEAT = int(os.environ.get("BENCH_SEARCH_REPEAT", 20))
 PAGE_REPEAT = 10
 ROUNDS = int(os.environ.get("BENCH_SEARCH_ROUNDS", 3))
+API_REPEAT = int(os.environ.get("BENCH_SEARCH_API_REPEAT", 5))
+FEED_REPEAT = int(os.environ.get("BENCH_SEARCH_FEED_REPEAT", 3))
 
 QUERIES = [
     ("common, 3 characters", "保溫杯"),
@@ -307,7 +309,7 @@ def _api(report: Report, reseller) -> None:
         ("selector only: first page, limit 100", lambda: selectors.reseller_sku_page(org, limit=100)),
         ("selector only: page 22, limit 500", lambda: selectors.reseller_sku_page(org, limit=500, cursor=deep)),
     ]
-    timings = _rounds(report, funcs, PAGE_REPEAT)
+    timings = _rounds(report, funcs, API_REPEAT)
     rows = []
     for label, func in funcs:
         with CaptureQueriesContext(connection) as ctx:
@@ -378,8 +380,8 @@ def _feeds(report: Report, reseller) -> None:
         ("stock.csv", "/store/feeds/stock.csv", {}),
         ("products.csv, `updated_since` 5 minutes ago", "/store/feeds/products.csv", {"updated_since": since}),
     ]:
-        runs = [stream(path, **params) for _ in range(3)]
+        runs = [stream(path, **params) for _ in range(FEED_REPEAT)]
         first = statistics.median(r[0] for r in runs)
         whole = statistics.median(r[1] for r in runs)
         rows.append([label, f"{first * 1000:.0f} ms", f"{whole:.2f} s", f"{runs[0][2] / 1e6:.1f} MB", f"{entries / whole:,.0f}"])
-    report.table(["feed", "first byte (median of 3)", "whole stream (median of 3)", "size", "entries/s"], rows)
+    report.table(["feed", f"first byte (median of {FEED_REPEAT})", f"whole stream (median of {FEED_REPEAT})", "size", "entries/s"], rows)
