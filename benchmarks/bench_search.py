@@ -89,17 +89,13 @@ def _index(report: Report) -> int:
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
+    from resellers.models import SearchEntry
     from suppliers.models import Product
 
     with connection.cursor() as cursor:
         cursor.execute("TRUNCATE resellers_searchentry")
-        cursor.execute(
-            "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'resellers_searchentry' AND indexname <> %s",
-            ["resellers_searchentry_pkey"],
-        )
-        secondary = cursor.fetchall()
-        for name, _ in secondary:
-            cursor.execute(f'DROP INDEX "{name}"')
+        for index in SearchEntry._meta.indexes:
+            cursor.execute(f'DROP INDEX IF EXISTS "{index.name}"')
     bounds = Product.objects.aggregate(low=models.Min("pk"), high=models.Max("pk"))
     step = (bounds["high"] - bounds["low"]) // WORKERS + 1
     ranges = [(bounds["low"] + i * step, bounds["low"] + (i + 1) * step - 1) for i in range(WORKERS)]
@@ -110,8 +106,11 @@ def _index(report: Report) -> int:
         indexed = sum(pool.map(_index_range, *zip(*ranges, strict=True)))
     with connection.cursor() as cursor:
         cursor.execute("SET maintenance_work_mem = '256MB'")
-        for _, definition in secondary:
-            cursor.execute(definition)
+    with connection.schema_editor() as editor:  # the model's own index definitions, whatever a killed run left
+        for index in SearchEntry._meta.indexes:
+            editor.add_index(SearchEntry, index)
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM (ANALYZE) resellers_searchentry")  # hint bits and visibility map once, not in the first searches
     report.line(f"search table: {indexed:,} rows")
     return indexed
 
