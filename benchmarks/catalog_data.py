@@ -40,11 +40,12 @@ def _simplified(words: list[str]) -> list[str]:
 
 PRODUCT_SQL = """
 INSERT INTO suppliers_product (supplier_id, title, description, category_id, brand, province_code, city_code, is_imported,
-    status, status_reason, approved_title, approved_description, has_pending_changes, listed_at, created_at, updated_at)
+    status, status_reason, approved_title, approved_description, has_pending_changes, listed_at, created_at, updated_at,
+    no_reason_return, quality_return_days)
 SELECT (%(suppliers)s::bigint[])[1 + abs(hashint4(n)) %% %(nsup)s], t.title, '', (%(cats)s::bigint[])[1 + abs(hashint4(n + 1)) %% %(ncat)s],
        t.brand, (%(provinces)s::text[])[1 + n %% 5], (%(cities)s::text[])[1 + n %% 5], false,
        'listed', '', t.title, '', false, now() - make_interval(secs => n), now() - make_interval(secs => n),
-       now() - make_interval(secs => n)
+       now() - make_interval(secs => n), true, 15
 FROM generate_series(%(start)s, %(stop)s) AS n
 CROSS JOIN LATERAL (
     SELECT brand, left(CASE
@@ -66,11 +67,12 @@ CROSS JOIN LATERAL (
 
 SKU_SQL = """
 INSERT INTO suppliers_sku (supplier_id, product_id, code, attributes, supply_price_amount, suggested_retail_amount,
-    min_retail_amount, max_retail_amount, weight_grams, on_hand, reserved, is_active, created_at, updated_at, sync_at)
+    min_retail_amount, max_retail_amount, weight_grams, on_hand, reserved, is_active, created_at, updated_at, sync_at,
+    min_order_quantity, order_multiple)
 SELECT p.supplier_id, p.id, 'S' || p.supplier_id || '-' || p.id || '-' || v,
        jsonb_build_object('顏色', (%(colours)s::text[])[1 + abs(hashint4((p.id * 3 + v)::int)) %% 7], '尺碼', (%(sizes)s::text[])[v]),
        pr.sp, pr.sp + 30, pr.sp + 10, pr.sp + 80, 300, abs(hashint4((p.id * 5 + v)::int)) %% 500, 0, true,
-       p.created_at, p.updated_at, p.updated_at
+       p.created_at, p.updated_at, p.updated_at, 1, 1
 FROM suppliers_product p
 CROSS JOIN LATERAL generate_series(1, 1 + (p.id %% 2)) AS v
 CROSS JOIN LATERAL (SELECT (10 + abs(hashint4(p.id::int)) %% 29000 / 100.0)::numeric(14, 2) AS sp) AS pr
