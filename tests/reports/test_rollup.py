@@ -10,7 +10,7 @@ from django.core.management import call_command
 
 from procurement import services
 from reports import rollup
-from reports.models import DailySales, DailySkuSales, RollupCursor
+from reports.models import DailySales, DailySkuSales, PartyDailySales, PartyMonthlySales, PlatformDailySales, RollupCursor
 from tests.procurement.factories import place
 
 from .conftest import at, make_history
@@ -18,13 +18,12 @@ from .conftest import at, make_history
 D = Decimal
 
 
-def snapshot() -> tuple[list, list]:
-    fields = [f.name for f in DailySales._meta.fields if f.name != "id"]
-    sku_fields = [f.name for f in DailySkuSales._meta.fields if f.name != "id"]
-    return (
-        sorted(DailySales.objects.values_list(*fields)),
-        sorted(DailySkuSales.objects.values_list(*sku_fields)),
-    )
+ROLLUPS = (DailySales, DailySkuSales, PlatformDailySales, PartyDailySales, PartyMonthlySales)
+
+
+def snapshot() -> tuple[list, ...]:
+    """Every rollup table's rows (without ids): the PO rollups and the platform's tables added up from them."""
+    return tuple(sorted(model.objects.values_list(*[f.name for f in model._meta.fields if f.name != "id"])) for model in ROLLUPS)
 
 
 def test_rows_are_per_payment_day_in_shanghai_with_refunds_partial_refunds_and_commission(history):
