@@ -23,12 +23,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import TransitionNotAllowed
 
-from accounts.services import notify_organisation
+from accounts.services import notify_organisation, notify_users
 from distribution.core import events
 from distribution.core.audit import audit
 from distribution.core.errors import InvalidState, PermissionDenied, ValidationFailed
 from distribution.core.money import ZERO, format_money, money
 from procurement.models import PurchaseOrder, PurchaseOrderLine
+from suppliers.selectors.partnerships import supplier_recipient_ids
 
 from .models import AfterSale, AfterSaleEvidence, AfterSaleLine, AfterSaleTransition
 
@@ -87,8 +88,12 @@ def url_for(a: AfterSale, side: str) -> str:
 
 
 def _notify(a: AfterSale, *, to: str, title: str, body: str = "") -> None:
-    organisation = a.reseller.organisation if to == "reseller" else a.supplier.organisation
-    notify_organisation(organisation=organisation, kind=f"after_sale.{a.status}", title=title, body=body, url=url_for(a, to))
+    kind, url = f"after_sale.{a.status}", url_for(a, to)
+    if to == "supplier":  # a key account's after-sales: its manager and the owner(s)
+        users = supplier_recipient_ids(a.supplier_id, a.reseller_id)
+        notify_users(users=users, kind=kind, title=title, body=body, url=url, organisation_id=a.supplier_id)
+        return
+    notify_organisation(organisation=a.reseller.organisation, kind=kind, title=title, body=body, url=url)
 
 
 def _record(a: AfterSale, *, actor, from_status: str, now: datetime, reason: str = "") -> None:

@@ -38,7 +38,7 @@ INSERT INTO procurement_purchaseorder (
     number, status, supplier_id, reseller_id, shop_id, consumer_order_ref, note,
     goods_amount, shipping_amount, total_amount, placed_at, pay_by, paid_at, ship_by, shipped_at, carrier, tracking_number,
     confirm_by, dispute_until, disputed_at, completed_at, closed_at, refunded_at, refund_amount, status_reason,
-    recipient, mobile, province_code, city_code, district_code, street, postal_code, created_at, updated_at)
+    recipient, mobile, province_code, city_code, district_code, street, postal_code, created_at, updated_at, shipping_breakdown)
 SELECT 'PB' || to_char(g.n, 'FM000000000'),
        CASE k WHEN 0 THEN 'awaiting_payment' WHEN 1 THEN 'closed' WHEN 2 THEN 'refunded' WHEN 3 THEN 'partially_refunded'
               WHEN 4 THEN 'paid' WHEN 5 THEN 'shipped' ELSE 'completed' END,
@@ -54,7 +54,7 @@ SELECT 'PB' || to_char(g.n, 'FM000000000'),
        CASE WHEN k = 1 THEN g.placed + interval '7 days' END,
        CASE WHEN k IN (2, 3) THEN g.placed + interval '8 days' END,
        CASE k WHEN 2 THEN s.supply_price_amount * g.q WHEN 3 THEN round(s.supply_price_amount * g.q * 0.3, 2) ELSE 0 END, '',
-       '張三', '13800138000', '330000', '330100', '330106', '文三路100號', '310000', g.placed, g.placed + interval '8 days'
+       '張三', '13800138000', '330000', '330100', '330106', '文三路100號', '310000', g.placed, g.placed + interval '8 days', '{}'::jsonb
 FROM (
     SELECT n, n %% 20 AS k, 1 + n %% 3 AS q,
            (%(sup)s::int[])[1 + ((n %% %(r)s) + (n / %(r)s) %% 2 * 7) %% %(s)s] AS supplier_id,
@@ -67,9 +67,10 @@ JOIN suppliers_sku s ON s.id = (%(sku)s::int[])[1 + g.s_idx * %(per)s + (g.n * 7
 """
 
 _LINES_SQL = """
-INSERT INTO procurement_purchaseorderline (purchase_order_id, sku_id, code, title, quantity, unit_price, retail_price, line_amount)
-SELECT po.id, s.id, s.code, 'bench', (po.goods_amount / s.supply_price_amount)::int, s.supply_price_amount,
-       s.supply_price_amount + 30, po.goods_amount
+INSERT INTO procurement_purchaseorderline (
+    purchase_order_id, supplier_id, sku_id, code, title, quantity, unit_price, retail_price, line_amount, attributes)
+SELECT po.id, po.supplier_id, s.id, s.code, 'bench', (po.goods_amount / s.supply_price_amount)::int, s.supply_price_amount,
+       s.supply_price_amount + 30, po.goods_amount, '{}'::jsonb
 FROM procurement_purchaseorder po
 JOIN suppliers_sku s ON s.id = (%(sku)s::int[])[1 + ((po.supplier_idx) * %(per)s) + (substr(po.number, 3)::int * 7) %% %(per)s]
 """
@@ -135,7 +136,8 @@ def _existing() -> dict | None:
     def first_member(name: str) -> User:
         return Membership.objects.filter(organisation__name=name).order_by("pk").first().user
 
-    return {"supplier_user": first_member("報表供應商00"), "reseller_user": first_member("報表分銷商0000"), "staff": staff, "generated": None}
+    supplier_user, reseller_user = first_member("報表供應商00"), first_member("報表分銷商0000")
+    return {"supplier_user": supplier_user, "reseller_user": reseller_user, "staff": staff, "generated": None}
 
 
 def _page(client: Client, path: str) -> tuple[int, int]:

@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from distribution.core.money import ZERO
 
-from .models import DailySales, DailySkuSales, PartyDailySales, PartyMonthlySales, PlatformDailySales
+from .models import DailySales, DailySkuSales, PartyDailySales, PlatformDailySales
 
 STOCK_WINDOW_DAYS = 28
 RUNNING_OUT_DAYS = 14
@@ -258,7 +258,8 @@ def top_parties(*, role: str, date_from: date, date_to: date, limit: int = TOP) 
     with connections[router.db_for_read(PartyDailySales)].cursor() as cursor:  # the replica when configured
         cursor.execute(
             "SELECT party_id, SUM(gmv), SUM(pos) FROM ("
-            "SELECT party_id, gmv, pos FROM reports_partydailysales WHERE role = %s AND ((day >= %s AND day < %s) OR (day >= %s AND day <= %s)) "
+            "SELECT party_id, gmv, pos FROM reports_partydailysales "
+            "WHERE role = %s AND ((day >= %s AND day < %s) OR (day >= %s AND day <= %s)) "
             "UNION ALL SELECT party_id, gmv, pos FROM reports_partymonthlysales WHERE role = %s AND month >= %s AND month < %s"
             ") p GROUP BY party_id ORDER BY 2 DESC, party_id LIMIT %s",
             [role, *edges, role, first_month, end_month, limit],

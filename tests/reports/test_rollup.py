@@ -73,6 +73,10 @@ def test_the_incremental_sweep_equals_a_full_rebuild_at_every_step(db):
         after_pay = snapshot()
         rollup.rebuild()
         assert snapshot() == after_pay
+        held = PlatformDailySales.objects.get(day=date(2026, 11, 9))  # po4, paid and not shipped: in escrow
+        assert (held.pos, held.gmv, held.escrow_pos, held.escrow_amount) == (1, D("50.00"), 1, D("50.00"))
+        month = PartyMonthlySales.objects.get(role="reseller", party_id=history.r1.pk, month=date(2026, 11, 1))
+        assert (month.pos, month.gmv, month.refunds) == (3, D("200.00"), D("50.00"))
     with time_machine.travel(at(2026, 11, 9, 9, 0), tick=False):
         services.purchase_order_supplier_cancel(actor=history.s.supplier_user, purchase_order=history.po4, reason="缺貨")
         po5 = place(history.s, quantity=1, ref="TB-5")
@@ -81,6 +85,8 @@ def test_the_incremental_sweep_equals_a_full_rebuild_at_every_step(db):
         after_refund = snapshot()
         rollup.rebuild()
         assert snapshot() == after_refund
+        held = PlatformDailySales.objects.get(day=date(2026, 11, 9))  # po4 refunded, po5 paid: still one held
+        assert (held.pos, held.gmv, held.refunds, held.escrow_pos, held.escrow_amount) == (2, D("100.00"), D("50.00"), 1, D("50.00"))
     day9 = DailySales.objects.get(supplier_id=history.s.supplier.pk, reseller_id=history.r1.pk, day=date(2026, 11, 9))
     assert (day9.pos, day9.gmv, day9.refunds, day9.refunded_pos) == (2, D("100.00"), D("50.00"), 1)
 
