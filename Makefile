@@ -67,11 +67,11 @@ lint: venv
 
 # Refresh every catalog that exists (each app keeps its own locale/; project strings go to ./locale).
 messages: venv gettext
-	@for app in accounts suppliers resellers procurement settlement distribution/api compliance disputes aftersales distribution/ops; do \
+	@for app in accounts suppliers resellers procurement settlement distribution/api compliance disputes aftersales reports distribution/ops; do \
 		if [ -d $$app/locale ]; then (cd $$app && $(CURDIR)/$(PY) $(CURDIR)/manage.py makemessages -l zh_Hant -l zh_Hans -l en --no-obsolete); fi; done
 	$(PY) manage.py makemessages -l zh_Hant -l zh_Hans -l en --no-obsolete --ignore=.venv --ignore=var --ignore=static \
 		--ignore=tests --ignore=benchmarks --ignore=accounts --ignore=suppliers --ignore=resellers --ignore=procurement --ignore=settlement \
-		--ignore=distribution/api --ignore=compliance --ignore=disputes --ignore=aftersales --ignore=distribution/ops
+		--ignore=distribution/api --ignore=compliance --ignore=disputes --ignore=aftersales --ignore=reports --ignore=distribution/ops
 	$(PY) manage.py compilemessages --ignore=.venv --ignore=var
 
 # The deploy check, then collectstatic as production runs it (manifest storage: fails on any missing asset).

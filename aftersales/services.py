@@ -23,12 +23,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import TransitionNotAllowed
 
-from accounts.services import notify_organisation
+from accounts.services import notify_organisation, notify_users
 from distribution.core import events, texts
 from distribution.core.audit import audit
 from distribution.core.errors import InvalidState, PermissionDenied, ValidationFailed
 from distribution.core.money import ZERO, format_money, money
 from procurement.models import PurchaseOrder, PurchaseOrderLine
+from suppliers.selectors.partnerships import supplier_recipient_ids
 
 from . import text_kinds as K
 from .models import AfterSale, AfterSaleEvidence, AfterSaleLine, AfterSaleTransition
@@ -88,9 +89,14 @@ def url_for(a: AfterSale, side: str) -> str:
 
 
 def _notify(a: AfterSale, *, to: str, text: texts.Text) -> None:
-    """Tell one side (a registered text, rendered in each reader's language)."""
-    organisation = a.reseller.organisation if to == "reseller" else a.supplier.organisation
-    notify_organisation(organisation=organisation, kind=f"after_sale.{a.status}", text=text, url=url_for(a, to))
+    """Tell one side (a registered text, rendered in each reader's language); a key account's after-sales
+    reach the supplier's key-account manager and the owner(s) (suppliers.selectors.partnerships)."""
+    kind, url = f"after_sale.{a.status}", url_for(a, to)
+    if to == "supplier":
+        users = supplier_recipient_ids(a.supplier_id, a.reseller_id)
+        notify_users(users=users, kind=kind, text=text, url=url, organisation_id=a.supplier_id)
+        return
+    notify_organisation(organisation=a.reseller.organisation, kind=kind, text=text, url=url)
 
 
 def _timeline_row(a: AfterSale, *, actor, from_status: str, now: datetime, reason: str | texts.Text) -> None:

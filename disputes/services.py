@@ -32,7 +32,7 @@ from procurement.services import (
     purchase_order_dispute_settle,
     purchase_order_dispute_withdraw,
 )
-from suppliers.selectors.partnerships import key_account_recipients
+from suppliers.selectors.partnerships import supplier_recipient_ids
 
 from . import text_kinds as K
 from .models import Dispute, DisputeDecision, DisputeEvidence, DisputeMessage, DisputeOffer, Side
@@ -115,10 +115,9 @@ def _notify_side(
 ) -> None:
     """One side of a dispute; on the supplier's side a key account's dispute goes to its manager and the owner."""
     if org_id == dispute.supplier_id:
-        key_account = key_account_recipients(dispute.supplier_id, dispute.reseller_id)
-        if key_account is not None:
-            notify_users(users=key_account, kind=kind, params=params, text=text, title=title, body=body, url=url, organisation_id=org_id)
-            return
+        users = supplier_recipient_ids(dispute.supplier_id, dispute.reseller_id)
+        notify_users(users=users, kind=kind, params=params, text=text, title=title, body=body, url=url, organisation_id=org_id)
+        return
     notify_organisation(organisation=_org(org_id), kind=kind, params=params, text=text, title=title, body=body, url=url)
 
 

@@ -183,6 +183,7 @@ DATABASE_REPLICA_VIEWS = [
     "reports:reseller_spend",
     "reports:reseller_compliance",
     "reports:platform",
+    "reports:digest",  # its GET (the opt-out is a POST: never routed)
     "api-v1:place",  # GET on purchase-orders/ is the reseller's PO list (POST places: never routed)
 ]
 

@@ -26,12 +26,14 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Exists, Max, OuterRef, Q, Subquery, Sum
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
-from django.utils.translation import gettext as _
 
+from accounts.services import notify_users
+from distribution.core import texts
 from distribution.core.email import send_email
 from distribution.core.money import ZERO, format_money
 from distribution.core.sweeps import SweepResult, sweep_each
 
+from . import text_kinds as K
 from .models import DailySales, DigestDelivery, DigestOptOut
 
 logger = logging.getLogger(__name__)
@@ -305,7 +307,8 @@ def deliver(*, membership_id: int, week_start: date, now: datetime) -> DigestDel
     membership = Membership.objects.select_related("user", "organisation").get(pk=membership_id)
     if DigestDelivery.objects.filter(membership=membership, week_start=week_start).exists() or is_opted_out(membership):
         return None
-    with translation.override(settings.LANGUAGE_CODE):
+    # the whole email (its figures' labels, the subject) in the recipient's own language
+    with translation.override(membership.user.language or settings.LANGUAGE_CODE):
         content = build(membership=membership, week_start=week_start)
         try:
             with transaction.atomic():
@@ -318,17 +321,17 @@ def deliver(*, membership_id: int, week_start: date, now: datetime) -> DigestDel
                 )
         except IntegrityError:  # another worker sent it a moment ago
             return None
-        context = {"content": content, "url": f"{settings.SITE_URL}/reports/digest/?week={week_start.isoformat()}"}
-        subject = _("Weekly channel digest, %(supplier)s, week of %(day)s") % {
-            "supplier": content["supplier"],
-            "day": week_start.isoformat(),
-        }
+        url = f"/reports/digest/?week={week_start.isoformat()}"
+        text = K.WEEKLY_DIGEST(supplier=content["supplier"], day=texts.When(week_start))
+        context = {"content": content, "url": settings.SITE_URL + url}
         send_email(
             to=[membership.user.email],
-            subject=subject,
+            subject=text.render("title"),
             body=render_to_string("reports/email/digest.txt", context),
             html=render_to_string("reports/email/digest.html", context),
         )
+        # and on the platform: a notice (rendered when read, in the reader's language) linking to the page
+        notify_users(users=[membership.user_id], kind=K.WEEKLY_DIGEST.key, text=text, url=url, organisation_id=membership.organisation_id)
     return delivery
 
 

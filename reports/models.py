@@ -5,6 +5,11 @@ reseller and shop (and SKU for :class:`DailySkuSales`). Everything a PO later do
 refund, dispute, commission) counts on the day it was paid, so a row is a pure function of
 the POs paid that day: :mod:`reports.rollup` recomputes the rows a changed PO touches, and
 ``manage.py rebuild_report_rollups`` recomputes them all, with the same SQL.
+
+The platform (staff) pages read three smaller tables added up from those rows, maintained by
+the same sweep and rebuilt by the same command: :class:`PlatformDailySales` (one row a day),
+:class:`PartyDailySales` (a day per supplier / per reseller) and :class:`PartyMonthlySales`
+(a month per supplier / per reseller), so a year's top list adds up months, not days.
 """
 
 from __future__ import annotations
@@ -33,6 +38,9 @@ class DailySales(models.Model):
     late_pos = models.PositiveIntegerField(default=0)
     ship_seconds = models.BigIntegerField(default=0)
     commission = models.DecimalField(_("commission"), default=ZERO, **MONEY_FIELD_KWARGS)
+    # of these POs, those still held in escrow now (paid, shipped, disputed) and their total
+    escrow_pos = models.PositiveIntegerField(default=0)
+    escrow_amount = models.DecimalField(default=ZERO, **MONEY_FIELD_KWARGS)
 
     class Meta:
         verbose_name = _("daily sales")
@@ -63,6 +71,61 @@ class DailySkuSales(models.Model):
             models.UniqueConstraint(fields=["supplier_id", "day", "reseller_id", "shop_id", "sku_id"], name="reports_daily_sku_key")
         ]
         indexes = [models.Index(fields=["reseller_id", "day"], name="reports_sku_reseller_day")]
+
+
+class _PlatformSums(models.Model):
+    """The :class:`DailySales` sums the platform pages read (R17's staff reports)."""
+
+    pos = models.PositiveIntegerField(_("purchase orders"), default=0)
+    gmv = models.DecimalField(_("GMV"), default=ZERO, **MONEY_FIELD_KWARGS)
+    refunds = models.DecimalField(_("refunded"), default=ZERO, **MONEY_FIELD_KWARGS)
+    commission = models.DecimalField(_("commission"), default=ZERO, **MONEY_FIELD_KWARGS)
+    escrow_pos = models.PositiveIntegerField(default=0)
+    escrow_amount = models.DecimalField(default=ZERO, **MONEY_FIELD_KWARGS)
+
+    class Meta:
+        abstract = True
+
+
+class PartyRole(models.TextChoices):
+    SUPPLIER = "supplier", _("Supplier")
+    RESELLER = "reseller", _("Reseller")
+
+
+class PlatformDailySales(_PlatformSums):
+    """Every supplier's :class:`DailySales` of one day added up: the platform's time series and escrow."""
+
+    day = models.DateField(_("day"), unique=True)
+
+    class Meta:
+        verbose_name = _("platform daily sales")
+        verbose_name_plural = _("platform daily sales")
+
+
+class PartyDailySales(_PlatformSums):
+    """One supplier's or one reseller's :class:`DailySales` of one day added up (the top lists' edges)."""
+
+    role = models.CharField(max_length=8, choices=PartyRole.choices)
+    day = models.DateField(_("day"))
+    party_id = models.IntegerField()
+
+    class Meta:
+        verbose_name = _("daily sales per party")
+        verbose_name_plural = _("daily sales per party")
+        constraints = [models.UniqueConstraint(fields=["role", "day", "party_id"], name="reports_party_daily_key")]
+
+
+class PartyMonthlySales(_PlatformSums):
+    """:class:`PartyDailySales` of one calendar month (``month``: its first day) added up (the top lists)."""
+
+    role = models.CharField(max_length=8, choices=PartyRole.choices)
+    month = models.DateField(_("month"))
+    party_id = models.IntegerField()
+
+    class Meta:
+        verbose_name = _("monthly sales per party")
+        verbose_name_plural = _("monthly sales per party")
+        constraints = [models.UniqueConstraint(fields=["role", "month", "party_id"], name="reports_party_monthly_key")]
 
 
 class RollupCursor(models.Model):

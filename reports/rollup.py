@@ -4,6 +4,10 @@ Both paths run the same ``INSERT … SELECT``: the incremental one restricted to
 (supplier, payment day in Asia/Shanghai, reseller, shop) of the POs changed since the cursor,
 the rebuild one unrestricted. A key's rows are deleted and re-inserted in one transaction, so
 a report never sees half a day. One advisory lock serialises rollup writers.
+
+After the PO rows, the platform's rows (``PartyDailySales``, ``PartyMonthlySales``,
+``PlatformDailySales``) are added up from ``reports_dailysales`` for the same days and parties,
+in the same transaction: the platform pages never read thousands of rows.
 """
 
 from __future__ import annotations
@@ -39,7 +43,9 @@ SELECT {_DAY} AS day, po.supplier_id, po.reseller_id, COALESCE(po.shop_id, 0) AS
        COUNT(*) FILTER (WHERE po.shipped_at > po.paid_at + %(sla)s
                         OR (po.shipped_at IS NULL AND po.status = 'refunded' AND po.refunded_at >= po.ship_by)) AS late_pos,
        COALESCE(SUM(EXTRACT(EPOCH FROM po.shipped_at - po.paid_at))::bigint, 0) AS ship_seconds,
-       COALESCE(SUM(h.commission_amount), 0) AS commission
+       COALESCE(SUM(h.commission_amount), 0) AS commission,
+       COUNT(*) FILTER (WHERE po.status = ANY(%(escrow)s)) AS escrow_pos,
+       COALESCE(SUM(po.total_amount) FILTER (WHERE po.status = ANY(%(escrow)s)), 0) AS escrow_amount
 FROM procurement_purchaseorder po
 LEFT JOIN settlement_escrowhold h ON h.reference = po.number
 {{join}}
@@ -59,7 +65,7 @@ GROUP BY 1, 2, 3, 4, 5
 
 _SALES_COLUMNS = (
     "day, supplier_id, reseller_id, shop_id, pos, gmv, goods, refunds, refunded_pos, partially_refunded_pos, "
-    "disputed_pos, shipped_pos, late_pos, ship_seconds, commission"
+    "disputed_pos, shipped_pos, late_pos, ship_seconds, commission, escrow_pos, escrow_amount"
 )
 _SKU_COLUMNS = "day, supplier_id, reseller_id, shop_id, sku_id, units, supply, retail"
 
@@ -74,13 +80,85 @@ _KEY_JOIN = (
 )
 
 
+# --- the platform's tables, added up from ``reports_dailysales`` (never from the POs) ----------
+
+_SUMS = "pos, gmv, refunds, commission, escrow_pos, escrow_amount"
+_SUM_OF = "SUM(pos), SUM(gmv), SUM(refunds), SUM(commission), SUM(escrow_pos), SUM(escrow_amount)"
+_PARTY_COLUMN = {"supplier": "supplier_id", "reseller": "reseller_id"}
+# (role, day, party) / (role, month, party) / (day) as relations of parallel arrays
+_PARTY_KEYS = "(SELECT * FROM unnest(%(p_day)s::date[], %(p_id)s::int[]) AS k(day, party_id))"
+_DAY_KEYS = "(SELECT unnest(%(d_day)s::date[]) AS day)"
+
+
+def _platform_sql(role: str, *, keyed: bool) -> list[str]:
+    """The statements that recompute one role's party rows (the keyed ones only, or all)."""
+    col = _PARTY_COLUMN[role]
+    month_of = "date_trunc('month', d.day)::date"
+    if keyed:
+        return [
+            f"DELETE FROM reports_partydailysales t USING {_PARTY_KEYS} k "  # noqa: S608
+            f"WHERE t.role = '{role}' AND t.day = k.day AND t.party_id = k.party_id",
+            f"INSERT INTO reports_partydailysales (role, day, party_id, {_SUMS}) "  # noqa: S608
+            f"SELECT '{role}', d.day, d.{col}, {_SUM_OF} FROM reports_dailysales d "
+            f"JOIN {_PARTY_KEYS} k ON d.day = k.day AND d.{col} = k.party_id GROUP BY d.day, d.{col}",
+            f"DELETE FROM reports_partymonthlysales t USING (SELECT DISTINCT date_trunc('month', day)::date AS month, party_id "  # noqa: S608
+            f"FROM {_PARTY_KEYS} k0) k WHERE t.role = '{role}' AND t.month = k.month AND t.party_id = k.party_id",
+            f"INSERT INTO reports_partymonthlysales (role, month, party_id, {_SUMS}) "  # noqa: S608
+            f"SELECT '{role}', {month_of}, d.party_id, {_SUM_OF} FROM reports_partydailysales d "
+            f"JOIN (SELECT DISTINCT date_trunc('month', day)::date AS month, party_id FROM {_PARTY_KEYS} k0) k "
+            f"ON d.role = '{role}' AND d.party_id = k.party_id AND d.day >= k.month AND d.day < k.month + interval '1 month' "
+            f"GROUP BY {month_of}, d.party_id",
+        ]
+    return [
+        f"INSERT INTO reports_partydailysales (role, day, party_id, {_SUMS}) "  # noqa: S608
+        f"SELECT '{role}', d.day, d.{col}, {_SUM_OF} FROM reports_dailysales d GROUP BY d.day, d.{col}",
+        f"INSERT INTO reports_partymonthlysales (role, month, party_id, {_SUMS}) "  # noqa: S608
+        f"SELECT '{role}', {month_of}, d.party_id, {_SUM_OF} FROM reports_partydailysales d "
+        f"WHERE d.role = '{role}' GROUP BY {month_of}, d.party_id",
+    ]
+
+
+# the platform's days: the suppliers' party rows of the day added up (a few per day, not thousands)
+_PLATFORM_DAY_SQL = (
+    f"INSERT INTO reports_platformdailysales (day, {_SUMS}) SELECT d.day, {_SUM_OF} FROM reports_partydailysales d "  # noqa: S608
+    "{join} WHERE d.role = 'supplier' GROUP BY d.day"
+)
+
+
+def _rebuild_platform(cursor) -> None:
+    for table in ("reports_partydailysales", "reports_partymonthlysales", "reports_platformdailysales"):
+        cursor.execute(f"DELETE FROM {table}")  # noqa: S608
+    for role in _PARTY_COLUMN:
+        for statement in _platform_sql(role, keyed=False):
+            cursor.execute(statement)
+    cursor.execute(_PLATFORM_DAY_SQL.format(join=""))
+
+
+def _refresh_platform(cursor, keys: list[tuple]) -> None:
+    """The platform's rows for the days and parties of ``keys`` (day, supplier_id, reseller_id, shop_id)."""
+    for role, index in (("supplier", 1), ("reseller", 2)):
+        pairs = sorted({(k[0], k[index]) for k in keys})
+        params = {"p_day": [p[0] for p in pairs], "p_id": [p[1] for p in pairs]}
+        for statement in _platform_sql(role, keyed=True):
+            cursor.execute(statement, params)
+    params = {"d_day": sorted({k[0] for k in keys})}
+    cursor.execute(f"DELETE FROM reports_platformdailysales t USING {_DAY_KEYS} k WHERE t.day = k.day", params)  # noqa: S608
+    cursor.execute(_PLATFORM_DAY_SQL.format(join=f"JOIN {_DAY_KEYS} k ON d.day = k.day"), params)
+
+
+def _params(**extra) -> dict:
+    from procurement.models import PurchaseOrder
+
+    return {"tz": settings.TIME_ZONE, "sla": SHIP_SLA, "escrow": [str(s) for s in PurchaseOrder.ESCROW_STATES], **extra}
+
+
 def _lock(cursor) -> None:
     cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
 
 
 def rebuild() -> int:
     """Every rollup row recomputed from the POs, in one transaction. Returns the number of sales rows."""
-    params = {"tz": settings.TIME_ZONE, "sla": SHIP_SLA}
+    params = _params()
     with transaction.atomic(), connection.cursor() as cursor:
         _lock(cursor)
         cursor.execute("DELETE FROM reports_dailysales")
@@ -88,6 +166,7 @@ def rebuild() -> int:
         cursor.execute(f"INSERT INTO reports_dailysales ({_SALES_COLUMNS}) {_SALES_SELECT.format(join='')}", params)  # noqa: S608
         count = cursor.rowcount
         cursor.execute(f"INSERT INTO reports_dailyskusales ({_SKU_COLUMNS}) {_SKU_SELECT.format(join='')}", params)  # noqa: S608
+        _rebuild_platform(cursor)
         cursor.execute("SELECT MAX(updated_at), COALESCE(MAX(id), 0) FROM procurement_purchaseorder")
         latest, last_id = cursor.fetchone()
         # never past the present: a row stamped in the future must not hide changes made before then
@@ -101,14 +180,9 @@ def refresh_keys(keys: set[tuple]) -> None:
     if not keys:
         return
     ordered = sorted(keys)
-    params = {
-        "tz": settings.TIME_ZONE,
-        "sla": SHIP_SLA,
-        "k_day": [k[0] for k in ordered],
-        "k_sup": [k[1] for k in ordered],
-        "k_res": [k[2] for k in ordered],
-        "k_shop": [k[3] for k in ordered],
-    }
+    params = _params(
+        k_day=[k[0] for k in ordered], k_sup=[k[1] for k in ordered], k_res=[k[2] for k in ordered], k_shop=[k[3] for k in ordered]
+    )
     with connection.cursor() as cursor:
         for table in ("reports_dailysales", "reports_dailyskusales"):
             cursor.execute(
@@ -118,6 +192,7 @@ def refresh_keys(keys: set[tuple]) -> None:
             )
         cursor.execute(f"INSERT INTO reports_dailysales ({_SALES_COLUMNS}) {_SALES_SELECT.format(join=_KEY_JOIN)}", params)  # noqa: S608
         cursor.execute(f"INSERT INTO reports_dailyskusales ({_SKU_COLUMNS}) {_SKU_SELECT.format(join=_KEY_JOIN)}", params)  # noqa: S608
+        _refresh_platform(cursor, ordered)
 
 
 def refresh_changed(*, batch_size: int | None = None, now: datetime | None = None) -> int:

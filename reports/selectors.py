@@ -12,13 +12,14 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+from django.db import connections, router
 from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import Coalesce, TruncMonth, TruncWeek
 from django.utils import timezone
 
 from distribution.core.money import ZERO
 
-from .models import DailySales, DailySkuSales
+from .models import DailySales, DailySkuSales, PartyDailySales, PlatformDailySales
 
 STOCK_WINDOW_DAYS = 28
 RUNNING_OUT_DAYS = 14
@@ -238,37 +239,70 @@ def compliance_record(*, reseller_id: int, date_from: date, date_to: date) -> di
 # --- platform (staff) --------------------------------------------------------------------------
 
 
+def platform_sales(*, date_from: date, date_to: date, period: str = "day") -> list[dict[str, Any]]:
+    """The platform's POs, GMV, refunds and commission per period (one row a day: ``PlatformDailySales``)."""
+    qs = _range(PlatformDailySales.objects.all(), date_from, date_to).annotate(bucket=_period_expr(period))
+    rows = [_with_net(dict(r)) for r in qs.values("bucket").annotate(**SALES_SUMS).order_by()]
+    return sorted(rows, key=lambda r: r["bucket"])
+
+
+def top_parties(*, role: str, date_from: date, date_to: date, limit: int = TOP) -> list[dict[str, Any]]:
+    """The suppliers or resellers with the largest GMV in the period, with their POs: the whole months
+    inside the period from ``PartyMonthlySales``, the days at either end from ``PartyDailySales``."""
+    first_month = date_from if date_from.day == 1 else (date_from.replace(day=28) + timedelta(days=4)).replace(day=1)
+    end_month = (date_to + timedelta(days=1)).replace(day=1)  # the first day of the month after the last whole one
+    if first_month >= end_month:  # no whole month: days only, and an empty month range
+        edges, first_month, end_month = (date_from, date_to + timedelta(days=1), date_to + timedelta(days=1), date_to), end_month, end_month
+    else:
+        edges = (date_from, first_month, end_month, date_to)
+    with connections[router.db_for_read(PartyDailySales)].cursor() as cursor:  # the replica when configured
+        cursor.execute(
+            "SELECT party_id, SUM(gmv), SUM(pos) FROM ("
+            "SELECT party_id, gmv, pos FROM reports_partydailysales "
+            "WHERE role = %s AND ((day >= %s AND day < %s) OR (day >= %s AND day <= %s)) "
+            "UNION ALL SELECT party_id, gmv, pos FROM reports_partymonthlysales WHERE role = %s AND month >= %s AND month < %s"
+            ") p GROUP BY party_id ORDER BY 2 DESC, party_id LIMIT %s",
+            [role, *edges, role, first_month, end_month, limit],
+        )
+        return [{f"{role}_id": pid, "gmv": gmv, "pos": pos} for pid, gmv, pos in cursor.fetchall()]
+
+
+AGES = [(0, 3), (3, 7), (7, 14), (14, 30), (30, None)]
+
+
+def _by_age(qs, *, now: datetime) -> list[tuple[int, int | None, int]]:
+    """(from days, to days, count) of ``qs`` by the age of its ``opened_at``: one aggregate."""
+    buckets = {}
+    for low, high in AGES:
+        cond = Q(opened_at__lte=now - timedelta(days=low))
+        if high is not None:
+            cond &= Q(opened_at__gt=now - timedelta(days=high))
+        buckets[f"b{low}"] = Count("id", filter=cond)
+    counts = qs.aggregate(**buckets)
+    return [(low, high, counts[f"b{low}"]) for low, high in AGES]
+
+
 def platform_overview(*, date_from: date, date_to: date, now: datetime) -> dict[str, Any]:
-    """GMV and commission per period, escrow outstanding, wallets, disputes by age, the top parties."""
+    """Escrow outstanding, wallets, open disputes and after-sales by age, the top parties.
+
+    Every figure reads a small table or an indexed live set: escrow from ``PlatformDailySales``
+    (the POs still held, by their payment day), the top lists from the party rollups, wallets
+    from the ledger's accounts, disputes and after-sales from their open states only.
+    """
     from accounts.models import Organisation
+    from aftersales.models import AfterSale
     from disputes.models import Dispute
-    from procurement.models import PurchaseOrder
     from settlement.models import Account
 
-    sums = _range(DailySales.objects.all(), date_from, date_to)
-    escrow = PurchaseOrder.objects.filter(status__in=list(PurchaseOrder.ESCROW_STATES)).aggregate(
-        amount=Coalesce(Sum("total_amount"), ZERO), pos=Count("id")
-    )
+    escrow = PlatformDailySales.objects.aggregate(amount=Coalesce(Sum("escrow_amount"), ZERO), pos=Coalesce(Sum("escrow_pos"), 0))
     wallets = {
         r["organisation__kind"]: r
         for r in Account.objects.filter(kind=Account.Kind.WALLET)
         .values("organisation__kind").annotate(n=Count("id"), balance=Coalesce(Sum("balance_amount"), ZERO)).order_by()
     }  # fmt: skip
-    ages = [(0, 3), (3, 7), (7, 14), (14, 30), (30, None)]
-    open_disputes = Dispute.objects.filter(status__in=list(Dispute.OPEN_STATUSES))
-    buckets = {}
-    for low, high in ages:
-        cond = Q(opened_at__lte=now - timedelta(days=low))
-        if high is not None:
-            cond &= Q(opened_at__gt=now - timedelta(days=high))
-        buckets[f"b{low}"] = Count("id", filter=cond)
-    by_age = open_disputes.aggregate(**buckets)
-    top_suppliers = list(sums.values("supplier_id").annotate(gmv=Sum("gmv"), pos=Sum("pos")).order_by("-gmv", "supplier_id")[:TOP])
-    top_resellers = list(sums.values("reseller_id").annotate(gmv=Sum("gmv"), pos=Sum("pos")).order_by("-gmv", "reseller_id")[:TOP])
-    names = dict(
-        Organisation.objects.filter(pk__in=[r["supplier_id"] for r in top_suppliers] + [r["reseller_id"] for r in top_resellers])
-        .values_list("pk", "name")
-    )  # fmt: skip
+    top_suppliers = top_parties(role="supplier", date_from=date_from, date_to=date_to)
+    top_resellers = top_parties(role="reseller", date_from=date_from, date_to=date_to)
+    names = names_of(Organisation, [r["supplier_id"] for r in top_suppliers] + [r["reseller_id"] for r in top_resellers])
     for r in top_suppliers:
         r["name"] = names.get(r["supplier_id"], "")
     for r in top_resellers:
@@ -276,7 +310,8 @@ def platform_overview(*, date_from: date, date_to: date, now: datetime) -> dict[
     return {
         "escrow": escrow,
         "wallets": wallets,
-        "disputes_by_age": [(low, high, by_age[f"b{low}"]) for low, high in ages],
+        "disputes_by_age": _by_age(Dispute.objects.filter(status__in=list(Dispute.OPEN_STATUSES)), now=now),
+        "after_sales_by_age": _by_age(AfterSale.objects.filter(status__in=list(AfterSale.OPEN_STATES)), now=now),
         "top_suppliers": top_suppliers,
         "top_resellers": top_resellers,
     }
@@ -290,16 +325,16 @@ def names_of(model, ids, field_name: str = "name") -> dict[int, str]:
 
 
 def timer_backlog() -> list[dict[str, Any]]:
-    """Each registered sweep's backlog after its last recorded run (``core.SweepRun``), one query."""
+    """Each registered sweep's backlog after its last finished run (``core.SweepRun``): one query, the
+    latest run of each sweep read through the (sweep, started_at) index, however long the history."""
     from distribution.core import sweeps
     from distribution.core.models import SweepRun
 
-    last = {
-        run.sweep: run
-        for run in SweepRun.objects.filter(finished_at__isnull=False).order_by("sweep", "-started_at", "-id").distinct("sweep")
-    }
+    names = sorted(sweeps.registered_sweeps())
+    latest = [SweepRun.objects.filter(sweep=name, finished_at__isnull=False).order_by("-started_at", "-id")[:1] for name in names]
+    last = {run.sweep: run for run in (latest[0].union(*latest[1:], all=True) if len(latest) > 1 else latest[0])} if latest else {}
     rows = []
-    for name in sorted(sweeps.registered_sweeps()):
+    for name in names:
         run = last.get(name)
         rows.append({"name": name, "backlog": run.backlog_after if run else None, "at": run.finished_at if run else None,
                      "failed": run.failed if run else None})  # fmt: skip

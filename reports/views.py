@@ -361,7 +361,7 @@ class PlatformReportView(ReportMixin, TemplateView):
     keep = ("period",)
 
     def build(self, values):
-        rows = selectors.sales(date_from=values["date_from"], date_to=values["date_to"], group="period", period=values["period"])
+        rows = selectors.platform_sales(date_from=values["date_from"], date_to=values["date_to"], period=values["period"])
         _label_rows(rows, "period", values["period"])
         columns = ["label", "pos", "gmv", "refunds", "net", "commission"]
         report = Report(

@@ -133,6 +133,7 @@ class SweepRun(models.Model):
 
     class Meta:
         ordering = ["-started_at", "-id"]
+        indexes = [models.Index(fields=["sweep", "-started_at"], name="core_sweeprun_latest")]  # each sweep's last run
         verbose_name = _("sweep run")
         verbose_name_plural = _("sweep runs")
 

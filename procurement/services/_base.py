@@ -28,6 +28,7 @@ from distribution.core.errors import InvalidState
 from distribution.core.inserts import insert_rows
 from suppliers.events import publish_sku_changed
 from suppliers.models import SKU
+from suppliers.selectors.partnerships import supplier_recipient_ids, supplier_recipients_array
 
 from ..addresses import (  # noqa: F401 (re-exported: services are the writes' entry point)
     address_clean,
@@ -175,9 +176,14 @@ def _package_from_json(po: PurchaseOrder, row: dict, codes: dict[int, str]) -> P
     return package
 
 
-def _member_ids(side: str) -> ArraySubquery:
+def _member_ids(side: str):
+    """The ids of the side's recipients: every active member of the reseller; on the supplier's side,
+    a key account's manager and the owner(s) (``suppliers.selectors.partnerships``, the rule's home)."""
     from django.contrib.auth import get_user_model
 
+    if side == "supplier_id":
+        table = PurchaseOrder._meta.db_table
+        return supplier_recipients_array(f"{table}.supplier_id", f"{table}.reseller_id")
     users = get_user_model().objects.filter(membership__organisation_id=OuterRef(side), is_active=True).order_by("pk")
     return ArraySubquery(users.values("pk"))
 
@@ -292,6 +298,8 @@ def _notify(
     mail every member (and the organisation's address), each in their own language."""
     if user_ids is None:
         user_ids = getattr(po, "member_ids", {}).get(to)
+    if user_ids is None and to == "supplier":  # a key account's notices: its manager and the owner(s)
+        user_ids = supplier_recipient_ids(po.supplier_id, po.reseller_id)
     url = reseller_url(po) if to == "reseller" else supplier_url(po)
     organisation_id = po.reseller_id if to == "reseller" else po.supplier_id
     if user_ids is not None and not email:
@@ -307,14 +315,18 @@ def _notify(
             subject, message = (lambda: text.render("title")), (lambda: text.render("body") or text.render("title"))
         else:
             subject, message = (lambda: str(title)), (lambda: str(body))
-        _send_email(organisation, subject, lambda: f"{message()}\n\n{settings.SITE_URL}{url}")
+        recipients = user_ids if to == "supplier" else None  # a key account's: its manager and the owner(s)
+        _send_email(organisation, subject, lambda: f"{message()}\n\n{settings.SITE_URL}{url}", user_ids=recipients)
 
 
-def _send_email(organisation: Organisation, subject, body) -> None:
-    """Mail every active member of ``organisation`` (and its own address) in each member's language."""
+def _send_email(organisation: Organisation, subject, body, *, user_ids: list[int] | None = None) -> None:
+    """Mail every active member of ``organisation`` (or the users ``user_ids``) and its own address, in each member's language."""
     from django.contrib.auth import get_user_model
 
-    members = list(get_user_model().objects.filter(membership__organisation=organisation, is_active=True).only("email", "language"))
+    members = get_user_model().objects.filter(membership__organisation=organisation, is_active=True).only("email", "language")
+    if user_ids is not None:
+        members = members.filter(pk__in=user_ids)
+    members = list(members)
     email_in_recipients_language(users=members, extra=[organisation.email], subject=subject, body=body)
 
 

@@ -93,13 +93,12 @@ def _check_may_order(reseller: Reseller, now: datetime) -> None:
 
 def _guard_queryset(*, reseller_id: int, sku_ids: list[int], now: datetime):
     """The guard query (see ``_guarded_skus``) as a queryset: the single source of its rules."""
-    from django.contrib.auth import get_user_model
-    from django.contrib.postgres.expressions import ArraySubquery
     from django.db.models import Exists, F, OuterRef, Subquery
     from django.db.models.expressions import RawSQL
 
+    from suppliers.selectors.partnerships import supplier_recipients_array
+
     live = Partnership.objects.live(now).filter(reseller_id=reseller_id, supplier_id=OuterRef("supplier_id"))
-    members = get_user_model().objects.filter(membership__organisation_id=OuterRef("supplier_id"), is_active=True).order_by("pk")
     return (
         SKU.objects.filter(pk__in=sku_ids)
         .order_by()
@@ -114,7 +113,8 @@ def _guard_queryset(*, reseller_id: int, sku_ids: list[int], now: datetime):
             shipping_fee=Subquery(CooperationTerms.objects.filter(supplier_id=OuterRef("supplier_id")).values("shipping_fee_amount")[:1]),
             supplier_sanctioned=Exists(Penalty.objects.suspending_listing(now).filter(organisation_id=OuterRef("supplier_id"))),
             ordering_suspended=Exists(Penalty.objects.suspending_ordering(now).filter(organisation_id=reseller_id)),
-            supplier_member_ids=ArraySubquery(members.values("pk")),
+            # the notification's recipients (a key account's: its manager and the owners)
+            supplier_member_ids=supplier_recipients_array("suppliers_sku.supplier_id", reseller_id=reseller_id),
             po_sequence=RawSQL("nextval(%s)", [PO_NUMBER_SEQUENCE]),
         )
         .annotate(**guard_annotations(reseller_id=reseller_id, now=now))  # commercial terms (suppliers/terms.py)

@@ -38,6 +38,7 @@ from distribution.core import events, outbox, texts
 from distribution.core.audit import audit_many
 from suppliers.events import publish_sku_changed
 from suppliers.models import SKU
+from suppliers.selectors.partnerships import supplier_recipients_sql
 
 from .. import text_kinds as K
 from ..models import PurchaseOrder, PurchaseOrderLine, PurchaseOrderTransition
@@ -152,16 +153,23 @@ def _notify(rows: list[_Row], notices: list[tuple[str, str, texts.TextKind | str
                 title, text_kind, params = texts.plain(text(number=NUMBER)), text.key, "jsonb_build_object('number', t.number)"
             else:
                 title, text_kind, params = str(text), "", "NULL"
+            if to == "supplier":  # a key account's notices: its manager and the owner(s) (the rule's home)
+                recipients = f"JOIN LATERAL ({supplier_recipients_sql('t.organisation_id', 't.reseller_id')}) u ON true"
+            else:
+                recipients = (
+                    f"JOIN {Membership._meta.db_table} m ON m.organisation_id = t.organisation_id "
+                    f"JOIN {User._meta.db_table} u ON u.id = m.user_id AND u.is_active"
+                )
             cursor.execute(
                 # table names from model metadata, values are parameters
                 f"INSERT INTO {Notification._meta.db_table} "  # noqa: S608
                 "(user_id, organisation_id, kind, text_kind, params, title, body, url, created_at, read_at) "
                 f"SELECT u.id, t.organisation_id, %s, %s, {params}, left(replace(%s, %s, t.number), 200), '', "
                 "replace(%s, %s, t.number), %s, NULL "
-                f"FROM unnest(%s::text[], %s::bigint[]) WITH ORDINALITY AS t(number, organisation_id, n) "
-                f"JOIN {Membership._meta.db_table} m ON m.organisation_id = t.organisation_id "
-                f"JOIN {User._meta.db_table} u ON u.id = m.user_id AND u.is_active ORDER BY t.n, u.id",
-                [kind, text_kind if text_kind != kind else "", title, NUMBER, urls[to], marker, created_at, numbers, org_ids],
+                f"FROM unnest(%s::text[], %s::bigint[], %s::bigint[]) WITH ORDINALITY AS t(number, organisation_id, reseller_id, n) "
+                f"{recipients} ORDER BY t.n, u.id",
+                [kind, text_kind if text_kind != kind else "", title, NUMBER, urls[to], marker, created_at, numbers, org_ids,
+                 [r.reseller_id for r in rows]],  # fmt: skip
             )
 
 

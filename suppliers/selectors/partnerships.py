@@ -152,25 +152,67 @@ def thread_messages(thread: MessageThread) -> QuerySet[Message]:
 # ---------------------------------------------------------------- key accounts
 
 
+# The one home of the key-account rule (大客戶由主管級人物掌控、跟進): on a supplier's side, what
+# concerns a key account (its POs and their timers' notices, disputes, after-sales, messages,
+# applications) goes to the partnership's key-account manager and the owner(s); without a manager
+# who is still an active member, to every active member. Written once as SQL so that the ORM
+# callers (``supplier_recipient_ids``), the PO lock's and the placing guard's subqueries
+# (``supplier_recipients_array``) and set-based timers (``supplier_recipients_sql``) all use it.
+# ``{supplier}``/``{reseller}``: SQL expressions (a parameter or an outer query's column).
+_KAM_SQL = (
+    "SELECT p.key_account_manager_id FROM suppliers_partnership p "
+    "JOIN accounts_user ku ON ku.id = p.key_account_manager_id AND ku.is_active "
+    "JOIN accounts_membership km ON km.user_id = p.key_account_manager_id AND km.organisation_id = p.supplier_id "
+    "WHERE p.supplier_id = {supplier} AND p.reseller_id = {reseller}{live} ORDER BY p.started_at DESC, p.id DESC LIMIT 1"
+)
+_RECIPIENTS_SQL = (
+    "SELECT ru.id FROM accounts_membership rm JOIN accounts_user ru ON ru.id = rm.user_id AND ru.is_active "
+    "WHERE rm.organisation_id = {supplier} AND (rm.role = 'owner' OR NOT EXISTS ({kam}) OR rm.user_id = ({kam})) ORDER BY ru.id"
+)
+
+
+def _kam_sql(supplier: str, reseller: str, *, include_ended: bool = False) -> str:
+    live = "" if include_ended else " AND p.status <> 'terminated'"
+    return _KAM_SQL.format(supplier=supplier, reseller=reseller, live=live)
+
+
+def supplier_recipients_sql(supplier: str, reseller: str) -> str:
+    """The rule as a subquery of user ids (``supplier``/``reseller``: SQL expressions), for set-based callers."""
+    return _RECIPIENTS_SQL.format(supplier=supplier, kam=_kam_sql(supplier, reseller))
+
+
+def supplier_recipients_array(supplier: str, reseller: str | None = None, *, reseller_id: int | None = None):
+    """The rule as an annotation: an array of user ids; ``supplier`` (and ``reseller``) the outer
+    query's columns, or ``reseller_id`` a value (a query parameter)."""
+    from django.contrib.postgres.fields import ArrayField
+    from django.db.models import BigIntegerField
+    from django.db.models.expressions import RawSQL
+
+    sql = supplier_recipients_sql(supplier, "%s" if reseller is None else reseller)
+    params = [reseller_id] * sql.count("%s") if reseller is None else []
+    return RawSQL(f"ARRAY({sql})", params, output_field=ArrayField(BigIntegerField()))  # noqa: S611 (SQL of constants and columns)
+
+
+def supplier_recipient_ids(supplier_id: int, reseller_id: int) -> list[int]:
+    """The supplier-side users told about what concerns ``reseller_id`` (see the rule above): one query."""
+    with connection.cursor() as cursor:
+        cursor.execute(supplier_recipients_sql("%(s)s", "%(r)s"), {"s": supplier_id, "r": reseller_id})
+        return [row[0] for row in cursor.fetchall()]
+
+
 def key_account_recipients(supplier_id: int, reseller_id: int, *, include_ended: bool = False) -> list[int] | None:
-    """The supplier-side users who get a key account's messages, applications and disputes: its
-    key-account manager and the owner (大客戶由主管級人物掌控、跟進). None when the partnership has no
-    manager who is still an active member: then every member is told, as before. ``include_ended``
-    reads the latest partnership even if it ended (a returning account's application)."""
+    """A key account's manager and the owner(s); None when the partnership has no manager who is still
+    an active member (the caller then picks its own default). ``include_ended`` reads the latest
+    partnership even if it ended (a returning account's application)."""
     from accounts.models import Membership
 
-    partnerships = Partnership.objects.all() if include_ended else Partnership.objects.not_terminated()
-    manager = (
-        partnerships.order_by("-started_at", "-id")
-        .filter(supplier_id=supplier_id, reseller_id=reseller_id, key_account_manager__is_active=True,
-                key_account_manager__membership__organisation_id=supplier_id)
-        .values_list("key_account_manager_id", flat=True)
-        .first()
-    )  # fmt: skip
-    if manager is None:
+    with connection.cursor() as cursor:
+        cursor.execute(_kam_sql("%(s)s", "%(r)s", include_ended=include_ended), {"s": supplier_id, "r": reseller_id})
+        row = cursor.fetchone()
+    if row is None:
         return None
     owners = Membership.objects.filter(organisation_id=supplier_id, role="owner", user__is_active=True).values_list("user_id", flat=True)
-    return list(dict.fromkeys([manager, *owners]))
+    return list(dict.fromkeys([row[0], *owners]))
 
 
 def key_accounts_of(supplier_id: int, user_id: int) -> QuerySet:

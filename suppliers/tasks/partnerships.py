@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from distribution.core.email import send_email
 from suppliers.models import Message, Partnership, Side
-from suppliers.selectors.partnerships import key_account_recipients
+from suppliers.selectors.partnerships import supplier_recipient_ids
 
 
 def _emails_of(organisation_id: int) -> list[str]:
@@ -39,10 +39,9 @@ def send_message_copy(message_id: int) -> int:
     if message.sender_side == Side.SUPPLIER:
         recipients, sender_name = _emails_of(thread.reseller_id), thread.supplier.company_name
     else:
-        recipients, sender_name = _emails_of(thread.supplier_id), thread.reseller.name
-        key_account = key_account_recipients(thread.supplier_id, thread.reseller_id)
-        if key_account is not None:  # a key account's messages go to its manager and the owner
-            recipients = list(get_user_model().objects.filter(pk__in=key_account).exclude(email="").values_list("email", flat=True))
+        sender_name = thread.reseller.name
+        users = supplier_recipient_ids(thread.supplier_id, thread.reseller_id)  # a key account's: its manager and the owner(s)
+        recipients = list(get_user_model().objects.filter(pk__in=users).exclude(email="").values_list("email", flat=True))
     if not recipients:
         return 0
     url = settings.SITE_URL + reverse("partners:thread_detail", args=[thread.pk])

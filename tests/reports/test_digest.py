@@ -6,6 +6,7 @@ import pytest
 import time_machine
 from django.core import mail
 from django.urls import reverse
+from django.utils import translation
 
 from accounts.models import Penalty
 from distribution.core.sweeps import run_sweep
@@ -123,3 +124,41 @@ def test_the_page_shows_the_same_digest_and_a_member_can_opt_out(week, client, r
     # a reseller has no digest page
     client.force_login(week.s.reseller_user)
     assert client.get(url).status_code == 403
+
+
+def test_each_recipient_reads_the_digest_and_its_notice_in_their_own_language(week, run_outbox):
+    """The subject is a registered text (``reports.weekly_digest``) and the whole email is rendered in
+    the recipient's ``User.language``; the notice on the platform is rendered when read."""
+    from accounts.models import Notification
+    from distribution.core import texts
+    from reports import text_kinds
+
+    assert texts.get("reports.weekly_digest") is text_kinds.WEEKLY_DIGEST
+    org = week.s.supplier.organisation
+    owner = week.s.supplier_user
+    owner.language = "zh-hant"
+    owner.save(update_fields=["language"])
+    english = MembershipFactory(organisation=org, role="manager", user__language="en").user
+    simplified = MembershipFactory(organisation=org, role="manager", user__language="zh-hans").user
+    run_outbox()
+    mail.outbox.clear()
+    with time_machine.travel(MONDAY_MORNING, tick=False):
+        assert run_sweep("weekly_digests", now=MONDAY_MORNING).count == 3
+        run_outbox("email")
+    name = week.s.supplier.company_name
+    expected = {
+        owner.email: (f"渠道週報：{name}，2026-11-02 當週", "各分銷商銷售"),
+        english.email: (f"Weekly channel digest, {name}, week of 2026-11-02", "Sales per reseller"),
+        simplified.email: (f"渠道周报：{name}，2026-11-02 当周", "各分销商销售"),
+    }
+    got = {m.to[0]: m for m in mail.outbox}
+    assert set(got) == set(expected)
+    for address, (subject, heading) in expected.items():
+        assert got[address].subject == subject
+        assert heading in got[address].body and heading in got[address].alternatives[0][0]
+    notices = {n.user_id: n for n in Notification.objects.filter(kind="reports.weekly_digest")}
+    assert set(notices) == {owner.pk, english.pk, simplified.pk}
+    for user, language in ((owner, "zh-hant"), (english, "en"), (simplified, "zh-hans")):
+        with translation.override(language):
+            assert notices[user.pk].display_title == expected[user.email][0]
+        assert notices[user.pk].url == "/reports/digest/?week=2026-11-02"

@@ -105,3 +105,95 @@ def test_my_accounts_filters_and_the_response_time(team, client):
     pos = client.get(reverse("procurement:supplier_po_list"), {"status": "all", "mine": "1"})
     assert [p.reseller_id for p in pos.context["page"]] == [a.reseller.pk]
     assert len(client.get(reverse("procurement:supplier_po_list"), {"status": "all"}).context["page"].object_list) == 2
+
+
+# --- every kind of notice reaches a key account's manager and the owner(s), no other member -------
+
+
+def told(organisation, **filters) -> set[int]:
+    """The supplier-side users notified (of the notices matching ``filters``)."""
+    return set(Notification.objects.filter(organisation_id=organisation.pk, **filters).values_list("user_id", flat=True))
+
+
+def both_sides(team, make, kind: str) -> None:
+    """``make(trade)`` notifies the supplier about each reseller's PO: A's go to the KAM and the owner,
+    B's (no KAM) to every member."""
+    a, b = team["a"], team["b"]
+    org = a.supplier.organisation
+    po_a, po_b = make(a), make(b)
+    assert told(org, kind=kind, url__contains=po_a.number) == {team["kam"].pk, team["owner"].pk}
+    assert told(org, kind=kind, url__contains=po_b.number) == {team["kam"].pk, team["owner"].pk, team["manager"].pk}
+
+
+def test_a_key_accounts_new_and_paid_purchase_orders(team):
+    def placed(trade):
+        return place(trade, quantity=1, ref="TB-NEW")
+
+    both_sides(team, placed, "purchase_order.placed")
+
+    def paid(trade):
+        po = place(trade, quantity=1, ref="TB-PAID")
+        return services.purchase_order_pay(actor=trade.reseller_user, purchase_order=po)
+
+    both_sides(team, paid, "purchase_order.paid")
+
+
+@pytest.mark.parametrize(
+    ("timer", "kind"),
+    [
+        ("close_unpaid", "purchase_order.closed"),
+        ("refund_unshipped", "purchase_order.refunded"),
+        ("auto_confirm", "purchase_order.completed"),
+    ],
+)
+def test_a_key_accounts_timer_notices(team, timer, kind):
+    """The timers notify set-based (one INSERT … SELECT per batch): the same rule, row by row."""
+    from procurement.models import PurchaseOrder
+    from procurement.services import timers
+
+    a, b = team["a"], team["b"]
+    pos = []
+    for trade in (a, b):
+        po = place(trade, quantity=1, ref=f"TB-{timer}")
+        if timer != "close_unpaid":
+            services.purchase_order_pay(actor=trade.reseller_user, purchase_order=po)
+        if timer == "auto_confirm":
+            services.purchase_order_ship(actor=trade.supplier_user, purchase_order=po, carrier="SF", tracking_number="SF9")
+        pos.append(PurchaseOrder.objects.get(pk=po.pk))
+    deadline = {"close_unpaid": "pay_by", "refund_unshipped": "ship_by", "auto_confirm": "confirm_by"}[timer]
+    now = max(getattr(po, deadline) for po in pos) + timedelta(minutes=1)
+    Notification.objects.all().delete()
+    done = getattr(timers, f"purchase_orders_{timer}_due")(purchase_order_ids=[po.pk for po in pos], now=now)
+    assert sorted(done) == sorted(po.number for po in pos)
+    org = a.supplier.organisation
+    assert told(org, kind=kind, url__contains=pos[0].number) == {team["kam"].pk, team["owner"].pk}
+    assert told(org, kind=kind, url__contains=pos[1].number) == {team["kam"].pk, team["owner"].pk, team["manager"].pk}
+    assert told(a.reseller.organisation, kind=kind) == {a.reseller_user.pk}  # the reseller's side: every member, as before
+
+
+def test_a_key_accounts_after_sales(team):
+    from tests.aftersales.factories import completed_po, open_request
+
+    a, b = team["a"], team["b"]
+    _trade, po_a = completed_po(a, quantity=1)
+    _trade, po_b = completed_po(b, quantity=1)
+    Notification.objects.all().delete()
+    request_a, request_b = open_request(a, po_a), open_request(b, po_b)
+    org = a.supplier.organisation
+    assert told(org, url__contains=request_a.number) == {team["kam"].pk, team["owner"].pk}
+    assert told(org, url__contains=request_b.number) == {team["kam"].pk, team["owner"].pk, team["manager"].pk}
+
+
+def test_a_manager_who_left_or_an_ended_partnership_falls_back_to_every_member(team):
+    from suppliers.selectors.partnerships import supplier_recipient_ids
+
+    a = team["a"]
+    everyone = sorted([team["kam"].pk, team["owner"].pk, team["manager"].pk])
+    assert supplier_recipient_ids(a.supplier.pk, a.reseller.pk) == sorted([team["kam"].pk, team["owner"].pk])
+    team["kam"].is_active = False
+    team["kam"].save(update_fields=["is_active"])
+    assert supplier_recipient_ids(a.supplier.pk, a.reseller.pk) == sorted([team["owner"].pk, team["manager"].pk])
+    team["kam"].is_active = True
+    team["kam"].save(update_fields=["is_active"])
+    Partnership.objects.filter(supplier=a.supplier, reseller=a.reseller).update(status=Partnership.Status.TERMINATED)
+    assert supplier_recipient_ids(a.supplier.pk, a.reseller.pk) == everyone

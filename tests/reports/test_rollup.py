@@ -10,7 +10,7 @@ from django.core.management import call_command
 
 from procurement import services
 from reports import rollup
-from reports.models import DailySales, DailySkuSales, RollupCursor
+from reports.models import DailySales, DailySkuSales, PartyDailySales, PartyMonthlySales, PlatformDailySales, RollupCursor
 from tests.procurement.factories import place
 
 from .conftest import at, make_history
@@ -18,13 +18,12 @@ from .conftest import at, make_history
 D = Decimal
 
 
-def snapshot() -> tuple[list, list]:
-    fields = [f.name for f in DailySales._meta.fields if f.name != "id"]
-    sku_fields = [f.name for f in DailySkuSales._meta.fields if f.name != "id"]
-    return (
-        sorted(DailySales.objects.values_list(*fields)),
-        sorted(DailySkuSales.objects.values_list(*sku_fields)),
-    )
+ROLLUPS = (DailySales, DailySkuSales, PlatformDailySales, PartyDailySales, PartyMonthlySales)
+
+
+def snapshot() -> tuple[list, ...]:
+    """Every rollup table's rows (without ids): the PO rollups and the platform's tables added up from them."""
+    return tuple(sorted(model.objects.values_list(*[f.name for f in model._meta.fields if f.name != "id"])) for model in ROLLUPS)
 
 
 def test_rows_are_per_payment_day_in_shanghai_with_refunds_partial_refunds_and_commission(history):
@@ -74,6 +73,10 @@ def test_the_incremental_sweep_equals_a_full_rebuild_at_every_step(db):
         after_pay = snapshot()
         rollup.rebuild()
         assert snapshot() == after_pay
+        held = PlatformDailySales.objects.get(day=date(2026, 11, 9))  # po4, paid and not shipped: in escrow
+        assert (held.pos, held.gmv, held.escrow_pos, held.escrow_amount) == (1, D("50.00"), 1, D("50.00"))
+        month = PartyMonthlySales.objects.get(role="reseller", party_id=history.r1.pk, month=date(2026, 11, 1))
+        assert (month.pos, month.gmv, month.refunds) == (3, D("200.00"), D("50.00"))
     with time_machine.travel(at(2026, 11, 9, 9, 0), tick=False):
         services.purchase_order_supplier_cancel(actor=history.s.supplier_user, purchase_order=history.po4, reason="缺貨")
         po5 = place(history.s, quantity=1, ref="TB-5")
@@ -82,6 +85,8 @@ def test_the_incremental_sweep_equals_a_full_rebuild_at_every_step(db):
         after_refund = snapshot()
         rollup.rebuild()
         assert snapshot() == after_refund
+        held = PlatformDailySales.objects.get(day=date(2026, 11, 9))  # po4 refunded, po5 paid: still one held
+        assert (held.pos, held.gmv, held.refunds, held.escrow_pos, held.escrow_amount) == (2, D("100.00"), D("50.00"), 1, D("50.00"))
     day9 = DailySales.objects.get(supplier_id=history.s.supplier.pk, reseller_id=history.r1.pk, day=date(2026, 11, 9))
     assert (day9.pos, day9.gmv, day9.refunds, day9.refunded_pos) == (2, D("100.00"), D("50.00"), 1)
 
