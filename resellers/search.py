@@ -24,8 +24,9 @@ import base64
 import binascii
 import json
 import time
+from functools import lru_cache
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 
 from django.db import connection, models
@@ -34,7 +35,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.models import Penalty
-from suppliers.models import Category, Partnership, Product, Supplier
+from suppliers.models import SKU, Category, PriceOverride, Partnership, Product, ProductImage, Supplier
 from suppliers.terms import hidden_product_ids, own_price_ranges
 
 
@@ -103,24 +104,63 @@ MAX_FACET_CATEGORIES = 100  # a category filter with more leaves stays a column 
 SAMPLE_ROWS = 5000
 
 
-_table_rows: dict[str, tuple[float, float]] = {}  # "rows" → (the planner's row count, when read: monotonic seconds)
+_table_rows: dict[str, tuple[float, float, float]] = {}  # "rows" → (reltuples, relpages, when read: monotonic seconds)
 TABLE_ROWS_TTL = 300.0
 
 
-def _search_table_rows(cursor) -> float:
-    """The search table's size as the planner knows it (``reltuples``), read at most every 5 minutes per process."""
+# what the ranking and the page read of a candidate (not the wide text and tokens columns)
+_CANDIDATE_COLUMNS = ", ".join(
+    f"e.{c}" for c in ("product_id", "listed_at", "stock", "supplier_id", "title", "brand", "supply_min", "supply_max", "suggested_min", "suggested_max")
+)
+_LOADED = {
+    "Product": {"id", "title", "approved_title", "has_pending_changes", "brand", "supplier_id", "category_id"},
+    "Supplier": {"organisation_id", "company_name"},
+    "ProductImage": {"id", "product_id", "image", "thumbnail", "position", "approved"},
+}
+
+
+@lru_cache(maxsize=None)
+def _fields(model) -> list[str]:
+    """The loaded columns of ``model`` in its field order (what ``Model.from_db`` expects; the rest stay deferred)."""
+    return [f.attname for f in model._meta.concrete_fields if f.attname in _LOADED[model.__name__]]
+
+
+def _page_details_sql(reseller_id, order: str) -> tuple[str, list]:
+    """The tail of the page statement after ``WITH m AS (the page's rows)``: each row with its product's
+    shown columns, supplier and category names, approved images (as in ``selectors.approved_images``)
+    and whether the reseller has an own price on one of its SKUs (only those need ``own_price_ranges``)."""
+    images = ProductImage._meta.db_table
+    overrides = PriceOverride._meta.db_table
+    sql = (
+        "SELECT m.*, p.title, p.approved_title, p.has_pending_changes, p.brand, p.supplier_id, p.category_id, "
+        "s.company_name AS supplier_name, k.name AS category_name, "
+        f"(SELECT json_agg(json_build_object('id', i.id, 'product_id', i.product_id, 'image', i.image, "
+        f"'thumbnail', i.thumbnail, 'position', i.position, 'approved', i.approved) ORDER BY i.position, i.id) "
+        f"FROM {images} i WHERE i.product_id = m.product_id AND i.approved) AS images, "
+        f"EXISTS (SELECT 1 FROM {overrides} o JOIN {SKU._meta.db_table} u ON u.id = o.sku_id "
+        f"WHERE o.reseller_id = %s AND u.product_id = m.product_id) AS own_price "
+        f"FROM m LEFT JOIN {Product._meta.db_table} p ON p.id = m.product_id "
+        f"LEFT JOIN {Supplier._meta.db_table} s ON s.{Supplier._meta.pk.column} = p.supplier_id LEFT JOIN {Category._meta.db_table} k ON k.id = p.category_id "
+        f"ORDER BY {order}"
+    )
+    return sql, [reseller_id]
+
+
+def _search_table_size(cursor) -> tuple[float, float]:
+    """The search table's rows and heap blocks as the planner knows them (``reltuples``, ``relpages``), read at most every 5 minutes per process."""
     now = time.monotonic()
     cached = _table_rows.get("rows")
-    if cached is None or now - cached[1] > TABLE_ROWS_TTL:
-        cursor.execute("SELECT GREATEST(reltuples, 1) FROM pg_class WHERE oid = 'resellers_searchentry'::regclass")
-        cached = _table_rows["rows"] = (float(cursor.fetchone()[0]), now)
-    return cached[0]
+    if cached is None or now - cached[2] > TABLE_ROWS_TTL:
+        cursor.execute("SELECT GREATEST(reltuples, 1), GREATEST(relpages, 1) FROM pg_class WHERE oid = 'resellers_searchentry'::regclass")
+        rows, blocks = cursor.fetchone()
+        cached = _table_rows["rows"] = (float(rows), float(blocks), now)
+    return cached[0], cached[1]
 
 
 def _estimate(cursor, join: str, where: str, params: list) -> int:
     """How many rows match, from a block sample of about SAMPLE_ROWS rows (the planner's own
     estimate for a bigram AND is far off: 740 for 26,500 at 1M rows)."""
-    rows = _search_table_rows(cursor)
+    rows = _search_table_size(cursor)[0]
     percent = min(100.0, 100.0 * SAMPLE_ROWS / rows)
     cursor.execute(
         f"SELECT count(*) FROM resellers_searchentry e TABLESAMPLE SYSTEM (%s) REPEATABLE (19) {join} WHERE {where}",  # noqa: S608
@@ -172,28 +212,63 @@ def _excluded_suppliers_sql(*, reseller, query: CatalogQuery, now: datetime) -> 
     return sql, list(params)
 
 
-def _tier_factors_sql(*, reseller, now: datetime) -> tuple[str, list]:
+def _tier_factors_sql(*, reseller_id, now: datetime) -> tuple[str, list]:
     """SQL of (supplier_id, factor) for the reseller's live partnerships: its tier's supply-price factor."""
     factor = ExpressionWrapper(
         (Value(Decimal(100)) - Coalesce(F("tier__discount_percent"), Value(Decimal(0)))) / Value(Decimal(100)),
         output_field=models.DecimalField(),
     )
-    rows = Partnership.objects.live(now).filter(reseller=reseller).annotate(factor=factor).values("supplier_id", "factor")
+    rows = Partnership.objects.live(now).filter(reseller_id=reseller_id).annotate(factor=factor).values("supplier_id", "factor")
     sql, params = rows.query.sql_with_params()
     return sql, list(params)
 
 
-def _exact_code_products(q: str) -> list[int]:
-    """Products with an active SKU whose code is exactly ``q`` (any case), by b-tree."""
+_SENTINEL_NOW = (datetime(2001, 2, 3, 4, 5, 6, 789012, tzinfo=UTC), datetime(2002, 3, 4, 5, 6, 7, 890123, tzinfo=UTC))
+_SENTINEL_ID = (-7_770_001, -7_770_002)
+_subquery_sql: dict[tuple, tuple[str, list, list[str | None]] | None] = {}
+
+
+def _bound_sql(key: tuple, build, reseller_id, now: datetime) -> tuple[str, list]:
+    """``build(reseller_id, now)`` (a queryset's SQL and params), compiled by the ORM once per process and
+    ``key`` and then only re-bound: the ORM's compilation of the three subqueries was most of a rare
+    query's time. It is compiled twice with different stand-in values for the reseller and the clock;
+    only when the SQL is equal and the params differ exactly where the stand-ins are is it reused,
+    so a builder that derives a value from ``now`` (or branches on the reseller) is compiled every time."""
+    if key not in _subquery_sql:
+        first = build(_SENTINEL_ID[0], _SENTINEL_NOW[0])
+        second = build(_SENTINEL_ID[1], _SENTINEL_NOW[1])
+        slots: list[str | None] = []
+        reusable = first[0] == second[0] and len(first[1]) == len(second[1])
+        for a, b in zip(first[1], second[1], strict=False):
+            if a == b and a not in _SENTINEL_ID and a not in _SENTINEL_NOW:
+                slots.append(None)
+            elif (a, b) == _SENTINEL_ID:
+                slots.append("id")
+            elif (a, b) == _SENTINEL_NOW:
+                slots.append("now")
+            else:
+                reusable = False
+        _subquery_sql[key] = (first[0], list(first[1]), slots) if reusable else None
+    cached = _subquery_sql[key]
+    if cached is None:
+        return build(reseller_id, now)
+    sql, params, slots = cached
+    return sql, [reseller_id if s == "id" else now if s == "now" else v for v, s in zip(params, slots, strict=True)]
+
+
+def _hidden_products_sql(reseller_id, now: datetime) -> tuple[str, list]:
+    sql, params = hidden_product_ids(reseller_id, now).query.sql_with_params()
+    return sql, list(params)
+
+
+def _as_code(q: str) -> str | None:
+    """``q`` normalised when it looks like a SKU code (letters, digits and ``-_./`` with a digit or a
+    separator); a plain word ("cotton") is not worth the look-up."""
     from .search_index import normalise
 
     code = normalise(q)
     looks_like_a_code = len(code) >= 3 and set(code) <= CODE_CHARS and any(c.isdigit() or c in "-_./" for c in code)
-    if not looks_like_a_code:  # a plain word ("cotton") is not worth the look-up
-        return []
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT DISTINCT product_id FROM suppliers_sku WHERE lower(code) = %s AND is_active", [code])
-        return [row[0] for row in cursor.fetchall()]
+    return code if looks_like_a_code else None
 
 
 def encode_cursor(sort: str, key: list) -> str:
@@ -224,19 +299,25 @@ class _Sql:
         self.params.extend(params)
 
 
-def search_catalog(*, reseller, query: CatalogQuery, per_page: int = 25, now: datetime | None = None) -> CatalogPage:  # noqa: C901
-    """Listed products of visible suppliers matching ``query``, best first, one keyset page."""
+def search_catalog(  # noqa: C901
+    *, reseller, query: CatalogQuery, per_page: int = 25, now: datetime | None = None, _as_text: bool = False
+) -> CatalogPage:
+    """Listed products of visible suppliers matching ``query``, best first, one keyset page.
+
+    A query that looks like a SKU code is first one statement restricted to the products with an
+    active SKU of exactly that code (b-tree on ``lower(code)``, a semi-join of the page statement);
+    only when that finds nothing is it searched again as text (``_as_text``)."""
     from .search_index import compile_query, facet_query, like_escape
 
     now = now or timezone.now()
     page = CatalogPage()
     compiled = compile_query(query.q)
     filters = _Sql()
-    code_ids = _exact_code_products(query.q) if len(compiled.words) == 1 else []
+    code = _as_code(query.q) if len(compiled.words) == 1 and not _as_text else None
     tsquery_at: int | None = None
-    if code_ids:
+    if code:
         page.code_match = True
-        filters.add("e.product_id = ANY(%s)", code_ids)
+        filters.add(f"e.product_id IN (SELECT product_id FROM {SKU._meta.db_table} WHERE lower(code) = %s AND is_active)", code)
     elif compiled.tsquery:
         tsquery_at = len(filters.params)  # the facets of the filters below are added to it
         filters.add("e.tokens @@ %s::tsquery", compiled.tsquery)
@@ -246,9 +327,16 @@ def search_catalog(*, reseller, query: CatalogQuery, per_page: int = 25, now: da
         for word in compiled.words:
             filters.add("e.text LIKE %s", f"%{like_escape(word)}%")
     # product lines (suppliers.terms): a product in a line not granted to this reseller is never found
-    hidden_sql, hidden_params = hidden_product_ids(getattr(reseller, "pk", None), now).query.sql_with_params()
+    reseller_id = getattr(reseller, "pk", None)
+    hidden_sql, hidden_params = _bound_sql(("hidden", reseller_id is None), _hidden_products_sql, reseller_id, now)
     filters.add(f"NOT (e.product_id IN ({hidden_sql}))", *hidden_params)
-    excluded_sql, excluded_params = _excluded_suppliers_sql(reseller=reseller, query=query, now=now)
+    channel = getattr(reseller, "channel_type", None)
+    excluded_sql, excluded_params = _bound_sql(
+        ("excluded", query.my_channel, channel),
+        lambda rid, at: _excluded_suppliers_sql(reseller=reseller, query=query, now=at),
+        reseller_id,
+        now,
+    )
     filters.add(f"NOT (e.supplier_id = ANY(ARRAY({excluded_sql})))", *excluded_params)
     # With a text query the filters also go into the tsquery as facet lexemes (search_index.facet_lexemes):
     # the GIN lookup drops the rows they exclude before any heap page is read. The column tests stay
@@ -272,7 +360,9 @@ def search_catalog(*, reseller, query: CatalogQuery, per_page: int = 25, now: da
         filters.params[tsquery_at] = " & ".join([compiled.tsquery, *facets])
 
     # the reseller's partnered suppliers and their tier factor, joined (a subquery of the same statement)
-    factors_sql, join_params = _tier_factors_sql(reseller=reseller, now=now)
+    factors_sql, join_params = _bound_sql(
+        ("factors",), lambda rid, at: _tier_factors_sql(reseller_id=rid, now=at), reseller_id, now
+    )
     join = f"LEFT JOIN ({factors_sql}) AS d ON d.supplier_id = e.supplier_id"
     price_from = "CASE WHEN d.factor IS NULL THEN e.suggested_min ELSE round(e.supply_min * d.factor, 2) END"
     price_to = "CASE WHEN d.factor IS NULL THEN e.suggested_max ELSE round(e.supply_max * d.factor, 2) END"
@@ -285,7 +375,7 @@ def search_catalog(*, reseller, query: CatalogQuery, per_page: int = 25, now: da
         filters.add(f"({price_from}) <= %s", query.price_max)
 
     rank_sql, rank_params = "0", []
-    if compiled.words and not code_ids:
+    if compiled.words and not code:
         parts = []
         for word in compiled.words:
             escaped = like_escape(word)
@@ -325,29 +415,45 @@ def search_catalog(*, reseller, query: CatalogQuery, per_page: int = 25, now: da
     # CANDIDATES + 1 matches are read once, in physical order, into a CTE that gives both the page and
     # the count (exact up to COUNT_CAP). Without words, newest first is read in index order instead.
     ranked = bool(compiled.words) or sort.startswith("price")
+    # The page's products, supplier and category names, approved images and whether the reseller has an
+    # own price on one of its SKUs come in the same statement, joined to the page's rows only.
+    details, detail_params = _page_details_sql(reseller_id, order)
     with connection.cursor() as cursor:
         if ranked:
+            # ``last_block``: the heap block of the last candidate read. The bitmap heap scan reads in
+            # physical order, so when it stopped at CANDIDATES + 1 the share of the table it covered
+            # estimates the whole count without a second (sample) statement.
             sql = (
-                f"WITH c AS MATERIALIZED (SELECT e.* FROM resellers_searchentry e {count_join} WHERE {where} LIMIT {CANDIDATES + 1}) "  # noqa: S608
-                f"SELECT m.*, (SELECT count(*) FROM c) AS total FROM ({select} FROM c e {join}) m {outer_where} ORDER BY {order} LIMIT %s"
+                f"WITH c AS MATERIALIZED (SELECT {_CANDIDATE_COLUMNS}, e.ctid AS row_ctid FROM resellers_searchentry e {count_join} "  # noqa: S608
+                f"WHERE {where} LIMIT {CANDIDATES + 1}), "
+                f"m AS (SELECT m.*, (SELECT count(*) FROM c) AS total, "
+                f"(SELECT max((row_ctid::text::point)[0]) FROM c) AS last_block "
+                f"FROM ({select} FROM c e {join}) m {outer_where} ORDER BY {order} LIMIT %s) {details}"
             )
-            params = [*count_params, *rank_params, *join_params, *outer_params, per_page + 1]
+            params = [*count_params, *rank_params, *join_params, *outer_params, per_page + 1, *detail_params]
         else:
             inner = f"{select} FROM resellers_searchentry e {join} WHERE {where}"  # noqa: S608
-            sql = f"SELECT m.*, NULL AS total FROM ({inner}) m {outer_where} ORDER BY {order} LIMIT %s"  # noqa: S608
-            params = [*rank_params, *join_params, *filters.params, *outer_params, per_page + 1]
+            sql = f"WITH m AS (SELECT m.*, NULL AS total FROM ({inner}) m {outer_where} ORDER BY {order} LIMIT %s) {details}"  # noqa: S608
+            params = [*rank_params, *join_params, *filters.params, *outer_params, per_page + 1, *detail_params]
         cursor.execute(sql, params)
         names = [c.name for c in cursor.description]
         rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+        if code and not rows and not query.cursor:  # no product of this code (or none visible): search it as text
+            return search_catalog(reseller=reseller, query=query, per_page=per_page, now=now, _as_text=True)
         if ranked and rows:
             page.count = rows[0]["total"]
+            if page.count > CANDIDATES and rows[0]["last_block"] is not None:
+                blocks = _search_table_size(cursor)[1]
+                page.count = max(int(page.count * blocks / (rows[0]["last_block"] + 1)), CANDIDATES + 1)
+                page.count_estimated = True
         elif not outer_where and len(rows) <= per_page:
             page.count = len(rows)  # the whole result is on this page
         else:
             cursor.execute(f"SELECT count(*) FROM ({count_sql} LIMIT %s) c", [*count_params, COUNT_CAP + 1])  # noqa: S608
             page.count = cursor.fetchone()[0]
+            if page.count > COUNT_CAP:
+                page.count = max(_estimate(cursor, count_join, where, count_params), COUNT_CAP + 1)
         if page.count > COUNT_CAP:
-            page.count = max(_estimate(cursor, count_join, where, count_params), COUNT_CAP + 1)
             page.count_estimated = True
 
     if len(rows) > per_page:
@@ -362,25 +468,27 @@ def search_catalog(*, reseller, query: CatalogQuery, per_page: int = 25, now: da
             values.append(value.isoformat() if isinstance(value, datetime) else (str(value) if isinstance(value, Decimal) else value))
         page.next_cursor = encode_cursor(sort, values)
 
-    from .selectors import approved_images
-
-    products = (
-        Product.objects.select_related("supplier", "category")
-        .only("title", "approved_title", "has_pending_changes", "brand", "supplier__company_name", "category__name")
-        .prefetch_related(approved_images())
-    )
-    found = products.in_bulk([r["product_id"] for r in rows])
+    own_price = []
     for row in rows:
-        product = found.get(row["product_id"])
-        if product is None:
+        if row["title"] is None:  # the product row went away since it was indexed
             continue
+        row["id"] = row["product_id"]
+        product = Product.from_db("default", _fields(Product), [row[f] for f in _fields(Product)])
+        product.supplier = Supplier.from_db("default", _fields(Supplier), [row["supplier_id"], row["supplier_name"]])
+        if row["category_id"] is not None:
+            product.category = Category.from_db("default", ["id", "name"], [row["category_id"], row["category_name"]])
+        product.shown_images = [
+            ProductImage.from_db("default", _fields(ProductImage), [image[f] for f in _fields(ProductImage)]) for image in row["images"] or ()
+        ]
         product.shown_title = product.approved_title if product.has_pending_changes else product.title
         product.partnered = row["partnered"]
         product.price_from, product.price_to, product.stock = row["price_from"], row["price_to"], row["stock"]
         product.rank = row["rank"]
         page.products.append(product)
+        if row["own_price"] and product.partnered:
+            own_price.append(product.pk)
     # the index holds the tier's range; a SKU with the reseller's own price changes it (suppliers.terms)
-    own = own_price_ranges(reseller.pk, [p.pk for p in page.products if p.partnered], now)
+    own = own_price_ranges(reseller.pk, own_price, now)
     for product in page.products:
         if product.pk in own:
             product.price_from, product.price_to = own[product.pk]
