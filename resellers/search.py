@@ -24,10 +24,10 @@ import base64
 import binascii
 import json
 import time
-from functools import lru_cache
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
+from functools import cache
 
 from django.db import connection, models
 from django.db.models import Case, Exists, ExpressionWrapper, F, OuterRef, Q, Value, When
@@ -35,7 +35,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.models import Penalty
-from suppliers.models import SKU, Category, PriceOverride, Partnership, Product, ProductImage, Supplier
+from suppliers.models import SKU, Category, Partnership, PriceOverride, Product, ProductImage, Supplier
 from suppliers.terms import hidden_product_ids, own_price_ranges
 
 
@@ -78,9 +78,7 @@ def display_title() -> Case:
 
 
 def display_description() -> Case:
-    return Case(
-        When(has_pending_changes=True, then=F("approved_description")), default=F("description"), output_field=models.TextField()
-    )
+    return Case(When(has_pending_changes=True, then=F("approved_description")), default=F("description"), output_field=models.TextField())
 
 
 def descendant_ids(category_id: int) -> list[int]:
@@ -110,7 +108,9 @@ TABLE_ROWS_TTL = 300.0
 
 # what the ranking and the page read of a candidate (not the wide text and tokens columns)
 _CANDIDATE_COLUMNS = ", ".join(
-    f"e.{c}" for c in ("product_id", "listed_at", "stock", "supplier_id", "title", "brand", "supply_min", "supply_max", "suggested_min", "suggested_max")
+    f"e.{c}"
+    for c in ("product_id", "listed_at", "stock", "supplier_id", "title", "brand")
+    + ("supply_min", "supply_max", "suggested_min", "suggested_max")
 )
 _LOADED = {
     "Product": {"id", "title", "approved_title", "has_pending_changes", "brand", "supplier_id", "category_id"},
@@ -119,7 +119,7 @@ _LOADED = {
 }
 
 
-@lru_cache(maxsize=None)
+@cache
 def _fields(model) -> list[str]:
     """The loaded columns of ``model`` in its field order (what ``Model.from_db`` expects; the rest stay deferred)."""
     return [f.attname for f in model._meta.concrete_fields if f.attname in _LOADED[model.__name__]]
@@ -131,8 +131,9 @@ def _page_details_sql(reseller_id, order: str) -> tuple[str, list]:
     and whether the reseller has an own price on one of its SKUs (only those need ``own_price_ranges``)."""
     images = ProductImage._meta.db_table
     overrides = PriceOverride._meta.db_table
+    # table names from the models, no user input
     sql = (
-        "SELECT m.*, p.title, p.approved_title, p.has_pending_changes, p.brand, p.supplier_id, p.category_id, "
+        "SELECT m.*, p.title, p.approved_title, p.has_pending_changes, p.brand, p.supplier_id, p.category_id, "  # noqa: S608
         "s.company_name AS supplier_name, k.name AS category_name, "
         f"(SELECT json_agg(json_build_object('id', i.id, 'product_id', i.product_id, 'image', i.image, "
         f"'thumbnail', i.thumbnail, 'position', i.position, 'approved', i.approved) ORDER BY i.position, i.id) "
@@ -140,14 +141,16 @@ def _page_details_sql(reseller_id, order: str) -> tuple[str, list]:
         f"EXISTS (SELECT 1 FROM {overrides} o JOIN {SKU._meta.db_table} u ON u.id = o.sku_id "
         f"WHERE o.reseller_id = %s AND u.product_id = m.product_id) AS own_price "
         f"FROM m LEFT JOIN {Product._meta.db_table} p ON p.id = m.product_id "
-        f"LEFT JOIN {Supplier._meta.db_table} s ON s.{Supplier._meta.pk.column} = p.supplier_id LEFT JOIN {Category._meta.db_table} k ON k.id = p.category_id "
+        f"LEFT JOIN {Supplier._meta.db_table} s ON s.{Supplier._meta.pk.column} = p.supplier_id "
+        f"LEFT JOIN {Category._meta.db_table} k ON k.id = p.category_id "
         f"ORDER BY {order}"
     )
     return sql, [reseller_id]
 
 
 def _search_table_size(cursor) -> tuple[float, float]:
-    """The search table's rows and heap blocks as the planner knows them (``reltuples``, ``relpages``), read at most every 5 minutes per process."""
+    """The search table's rows and heap blocks as the planner knows them (``reltuples``, ``relpages``),
+    read at most every 5 minutes per process."""
     now = time.monotonic()
     cached = _table_rows.get("rows")
     if cached is None or now - cached[2] > TABLE_ROWS_TTL:
@@ -167,6 +170,8 @@ def _estimate(cursor, join: str, where: str, params: list) -> int:
         [percent, *params],
     )
     return int(cursor.fetchone()[0] * 100.0 / percent)
+
+
 CODE_CHARS = frozenset("0123456789abcdefghijklmnopqrstuvwxyz-_./")
 
 
@@ -205,8 +210,10 @@ def _excluded_suppliers_sql(*, reseller, query: CatalogQuery, now: datetime) -> 
     indexed = Supplier.objects.filter(Exists(SearchEntry.objects.filter(supplier_id=OuterRef("pk"))))
     hidden = ~Q(status=Supplier.Status.ACTIVE) | Q(pk__in=Penalty.objects.suspending_listing(now).values("organisation_id"))
     if query.my_channel:
-        hidden |= Q(terms__isnull=False) & ~Q(terms__accepted_channel_types=[]) & ~Q(
-            terms__accepted_channel_types__contains=[reseller.channel_type]
+        hidden |= (
+            Q(terms__isnull=False)
+            & ~Q(terms__accepted_channel_types=[])
+            & ~Q(terms__accepted_channel_types__contains=[reseller.channel_type])
         )
     sql, params = indexed.filter(hidden).values_list("pk", flat=True).query.sql_with_params()
     return sql, list(params)
@@ -317,7 +324,8 @@ def search_catalog(  # noqa: C901
     tsquery_at: int | None = None
     if code:
         page.code_match = True
-        filters.add(f"e.product_id IN (SELECT product_id FROM {SKU._meta.db_table} WHERE lower(code) = %s AND is_active)", code)
+        skus = SKU._meta.db_table
+        filters.add(f"e.product_id IN (SELECT product_id FROM {skus} WHERE lower(code) = %s AND is_active)", code)  # noqa: S608
     elif compiled.tsquery:
         tsquery_at = len(filters.params)  # the facets of the filters below are added to it
         filters.add("e.tokens @@ %s::tsquery", compiled.tsquery)
@@ -360,9 +368,7 @@ def search_catalog(  # noqa: C901
         filters.params[tsquery_at] = " & ".join([compiled.tsquery, *facets])
 
     # the reseller's partnered suppliers and their tier factor, joined (a subquery of the same statement)
-    factors_sql, join_params = _bound_sql(
-        ("factors",), lambda rid, at: _tier_factors_sql(reseller_id=rid, now=at), reseller_id, now
-    )
+    factors_sql, join_params = _bound_sql(("factors",), lambda rid, at: _tier_factors_sql(reseller_id=rid, now=at), reseller_id, now)
     join = f"LEFT JOIN ({factors_sql}) AS d ON d.supplier_id = e.supplier_id"
     price_from = "CASE WHEN d.factor IS NULL THEN e.suggested_min ELSE round(e.supply_min * d.factor, 2) END"
     price_to = "CASE WHEN d.factor IS NULL THEN e.suggested_max ELSE round(e.supply_max * d.factor, 2) END"
@@ -477,9 +483,8 @@ def search_catalog(  # noqa: C901
         product.supplier = Supplier.from_db("default", _fields(Supplier), [row["supplier_id"], row["supplier_name"]])
         if row["category_id"] is not None:
             product.category = Category.from_db("default", ["id", "name"], [row["category_id"], row["category_name"]])
-        product.shown_images = [
-            ProductImage.from_db("default", _fields(ProductImage), [image[f] for f in _fields(ProductImage)]) for image in row["images"] or ()
-        ]
+        image_fields = _fields(ProductImage)
+        product.shown_images = [ProductImage.from_db("default", image_fields, [i[f] for f in image_fields]) for i in row["images"] or ()]
         product.shown_title = product.approved_title if product.has_pending_changes else product.title
         product.partnered = row["partnered"]
         product.price_from, product.price_to, product.stock = row["price_from"], row["price_to"], row["stock"]
