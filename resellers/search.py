@@ -13,7 +13,8 @@ Relevance is an integer per word (title starts with it 5, title contains it 4, b
 match elsewhere — attributes, SKU codes, supplier name — counts 0 but is required), then
 newest first. An exact SKU code answers from a b-tree on ``lower(code)`` before any text
 matching. Pages are keyset pages (a cursor of the last row's sort key), and the count is
-exact up to ``COUNT_CAP`` and otherwise the planner's estimate ("about 26,000").
+exact up to ``COUNT_CAP`` and otherwise an estimate ("about 26,000"): for a text query from
+the heap block where the capped candidate read stopped, in the same statement.
 
 The substring lookups below (``trgm_icontains``) are still used by the store list.
 """
