@@ -242,6 +242,8 @@ def _bound_sql(key: tuple, build, reseller_id, now: datetime) -> tuple[str, list
     query's time. It is compiled twice with different stand-in values for the reseller and the clock;
     only when the SQL is equal and the params differ exactly where the stand-ins are is it reused,
     so a builder that derives a value from ``now`` (or branches on the reseller) is compiled every time."""
+    if reseller_id is None:  # no reseller: the builders take another shape (``none()``, ``IS NULL``)
+        return build(reseller_id, now)
     if key not in _subquery_sql:
         first = build(_SENTINEL_ID[0], _SENTINEL_NOW[0])
         second = build(_SENTINEL_ID[1], _SENTINEL_NOW[1])
@@ -337,7 +339,7 @@ def search_catalog(  # noqa: C901
             filters.add("e.text LIKE %s", f"%{like_escape(word)}%")
     # product lines (suppliers.terms): a product in a line not granted to this reseller is never found
     reseller_id = getattr(reseller, "pk", None)
-    hidden_sql, hidden_params = _bound_sql(("hidden", reseller_id is None), _hidden_products_sql, reseller_id, now)
+    hidden_sql, hidden_params = _bound_sql(("hidden",), _hidden_products_sql, reseller_id, now)
     filters.add(f"NOT (e.product_id IN ({hidden_sql}))", *hidden_params)
     channel = getattr(reseller, "channel_type", None)
     excluded_sql, excluded_params = _bound_sql(

@@ -353,3 +353,30 @@ def test_rebuild_search_index_restores_the_table(world, garments):
     assert titles(world, "牛仔裤") == []
     assert titles(world, "保温杯") == ["不鏽鋼保溫杯 500ml"]
     assert SearchEntry.objects.count() == 5
+
+
+def test_a_page_is_one_statement_with_names_and_approved_images(world, django_assert_num_queries):
+    from suppliers.models import ProductImage
+
+    ProductImage.objects.create(product=world["product"], image="products/front.jpg", position=1, approved=True)
+    ProductImage.objects.create(product=world["product"], image="products/draft.jpg", position=0, approved=False)
+    with django_assert_num_queries(1):  # names and images come with the page's rows, nothing loads afterwards
+        product = search_catalog(reseller=world["reseller"], query=CatalogQuery(q="T恤")).products[0]
+        shown = (product.shown_title, product.brand, product.supplier.company_name, product.category.name)
+        images = [image.image.name for image in product.shown_images]
+    assert shown == ("純棉短袖T恤 男款", "優品", "杭州優品服飾有限公司", world["product"].category.name)
+    assert images == ["products/front.jpg"]
+
+
+def test_a_code_no_sku_has_is_searched_as_text(world):
+    page = search_catalog(reseller=world["reseller"], query=CatalogQuery(q="TS-WHITE"))  # part of TS-WHITE-M
+    assert not page.code_match and [p.shown_title for p in page.products] == ["純棉短袖T恤 男款"]
+
+
+def test_more_matches_than_candidates_show_an_estimate(world, monkeypatch):
+    monkeypatch.setattr(search, "CANDIDATES", 3)
+    monkeypatch.setattr(search, "COUNT_CAP", 2)
+    for i in range(8):
+        listed(world["supplier"], f"保溫杯 {i}")
+    page = search_catalog(reseller=world["reseller"], query=CatalogQuery(q="保溫杯"), per_page=2)
+    assert page.count_estimated and page.count >= 4 and len(page.products) == 2 and page.next_cursor
