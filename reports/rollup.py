@@ -7,7 +7,8 @@ a report never sees half a day. One advisory lock serialises rollup writers.
 
 After the PO rows, the platform's rows (``PartyDailySales``, ``PartyMonthlySales``,
 ``PlatformDailySales``) are added up from ``reports_dailysales`` for the same days and parties,
-in the same transaction: the platform pages never read thousands of rows.
+in the same transaction: the platform pages never read thousands of rows. Likewise
+``MonthlySales`` (supplier × reseller × month) for the supplier / reseller sales pages.
 """
 
 from __future__ import annotations
@@ -80,6 +81,30 @@ _KEY_JOIN = (
 )
 
 
+# --- per supplier × reseller × month, added up from the day rows (never from the POs) -------------
+
+# the (month, supplier, reseller) of the keys, as a relation
+_MONTH_KEYS = (
+    "(SELECT DISTINCT date_trunc('month', day)::date AS month, supplier_id, reseller_id "
+    "FROM unnest(%(k_day)s::date[], %(k_sup)s::int[], %(k_res)s::int[]) AS k0(day, supplier_id, reseller_id))"
+)
+_MONTH_KEY_JOIN = (
+    f"JOIN {_MONTH_KEYS} k ON d.supplier_id = k.supplier_id AND d.reseller_id = k.reseller_id "
+    "AND d.day >= k.month AND d.day < k.month + interval '1 month'"
+)
+_MONTHLY_SQL = """
+INSERT INTO reports_monthlysales (month, supplier_id, reseller_id, pos, gmv, refunds, commission, units, supply, retail)
+SELECT s.month, s.supplier_id, s.reseller_id, s.pos, s.gmv, s.refunds, s.commission,
+       COALESCE(u.units, 0), COALESCE(u.supply, 0), COALESCE(u.retail, 0)
+FROM (SELECT date_trunc('month', d.day)::date AS month, d.supplier_id, d.reseller_id,
+             SUM(d.pos) AS pos, SUM(d.gmv) AS gmv, SUM(d.refunds) AS refunds, SUM(d.commission) AS commission
+      FROM reports_dailysales d {join} GROUP BY 1, 2, 3) s
+LEFT JOIN (SELECT date_trunc('month', d.day)::date AS month, d.supplier_id, d.reseller_id,
+                  SUM(d.units) AS units, SUM(d.supply) AS supply, SUM(d.retail) AS retail
+           FROM reports_dailyskusales d {join} GROUP BY 1, 2, 3) u USING (month, supplier_id, reseller_id)
+"""  # noqa: S608 (constant SQL; values are parameters)
+
+
 # --- the platform's tables, added up from ``reports_dailysales`` (never from the POs) ----------
 
 _SUMS = "pos, gmv, refunds, commission, escrow_pos, escrow_amount"
@@ -126,8 +151,9 @@ _PLATFORM_DAY_SQL = (
 
 
 def _rebuild_platform(cursor) -> None:
-    for table in ("reports_partydailysales", "reports_partymonthlysales", "reports_platformdailysales"):
+    for table in ("reports_partydailysales", "reports_partymonthlysales", "reports_platformdailysales", "reports_monthlysales"):
         cursor.execute(f"DELETE FROM {table}")  # noqa: S608
+    cursor.execute(_MONTHLY_SQL.format(join=""))
     for role in _PARTY_COLUMN:
         for statement in _platform_sql(role, keyed=False):
             cursor.execute(statement)
@@ -192,6 +218,12 @@ def refresh_keys(keys: set[tuple]) -> None:
             )
         cursor.execute(f"INSERT INTO reports_dailysales ({_SALES_COLUMNS}) {_SALES_SELECT.format(join=_KEY_JOIN)}", params)  # noqa: S608
         cursor.execute(f"INSERT INTO reports_dailyskusales ({_SKU_COLUMNS}) {_SKU_SELECT.format(join=_KEY_JOIN)}", params)  # noqa: S608
+        cursor.execute(
+            f"DELETE FROM reports_monthlysales t USING {_MONTH_KEYS} k WHERE t.month = k.month "  # noqa: S608
+            "AND t.supplier_id = k.supplier_id AND t.reseller_id = k.reseller_id",
+            params,
+        )
+        cursor.execute(_MONTHLY_SQL.format(join=_MONTH_KEY_JOIN), params)
         _refresh_platform(cursor, ordered)
 
 

@@ -10,7 +10,15 @@ from django.core.management import call_command
 
 from procurement import services
 from reports import rollup
-from reports.models import DailySales, DailySkuSales, PartyDailySales, PartyMonthlySales, PlatformDailySales, RollupCursor
+from reports.models import (
+    DailySales,
+    DailySkuSales,
+    MonthlySales,
+    PartyDailySales,
+    PartyMonthlySales,
+    PlatformDailySales,
+    RollupCursor,
+)
 from tests.procurement.factories import place
 
 from .conftest import at, make_history
@@ -18,7 +26,7 @@ from .conftest import at, make_history
 D = Decimal
 
 
-ROLLUPS = (DailySales, DailySkuSales, PlatformDailySales, PartyDailySales, PartyMonthlySales)
+ROLLUPS = (DailySales, DailySkuSales, PlatformDailySales, PartyDailySales, PartyMonthlySales, MonthlySales)
 
 
 def snapshot() -> tuple[list, ...]:
@@ -77,6 +85,8 @@ def test_the_incremental_sweep_equals_a_full_rebuild_at_every_step(db):
         assert (held.pos, held.gmv, held.escrow_pos, held.escrow_amount) == (1, D("50.00"), 1, D("50.00"))
         month = PartyMonthlySales.objects.get(role="reseller", party_id=history.r1.pk, month=date(2026, 11, 1))
         assert (month.pos, month.gmv, month.refunds) == (3, D("200.00"), D("50.00"))
+        pair = MonthlySales.objects.get(supplier_id=history.s.supplier.pk, reseller_id=history.r1.pk, month=date(2026, 11, 1))
+        assert (pair.pos, pair.gmv, pair.refunds) == (month.pos, month.gmv, month.refunds)  # r1 buys from this supplier only
     with time_machine.travel(at(2026, 11, 9, 9, 0), tick=False):
         services.purchase_order_supplier_cancel(actor=history.s.supplier_user, purchase_order=history.po4, reason="缺貨")
         po5 = place(history.s, quantity=1, ref="TB-5")

@@ -66,13 +66,26 @@ def test_supplier_sales_by_reseller_by_day_across_midnight_and_exports(client, b
     assert values[r2] == (1, 3, "150.00", "30.00", "120.00", "6.00")
 
 
+def test_sales_by_reseller_add_whole_months_and_the_days_at_either_end(client, built):
+    login(client, built.s.supplier_user)
+    url = reverse("reports:supplier_sales")
+    r1, r2 = built.r1.organisation.name, built.r2.organisation.name
+    # October whole (nothing sold) + 11-01..11-02: po1 alone (2 units, 100.00, commission 5.00)
+    table = rows_of(client.get(url, {"date_from": "2026-10-01", "date_to": "2026-11-02", "group": "reseller"}))
+    assert table == {r1: ["1", "2", "100.00", "0.00", "100.00", "5.00"]}
+    # 11-03..11-30 from the day rows + December whole: po2 refunded in full (no units), po3 partly refunded
+    table = rows_of(client.get(url, {"date_from": "2026-11-03", "date_to": "2026-12-31", "group": "reseller"}))
+    assert table == {r1: ["1", "0", "50.00", "50.00", "0.00", "0.00"], r2: ["1", "3", "150.00", "30.00", "120.00", "6.00"]}
+
+
 def test_numbers_follow_the_readers_language(client, built):
     from reports.models import DailySales
 
     DailySales.objects.filter(supplier_id=built.s.supplier.pk, reseller_id=built.r1.pk).update(gmv=Decimal("1234567.50"), refunds=0)
     login(client, built.s.supplier_user)
     client.cookies["django_language"] = "en"
-    page = client.get(reverse("reports:supplier_sales"), {**NOVEMBER, "group": "reseller"}, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    days = {"date_from": "2026-11-02", "date_to": "2026-11-29"}  # no whole month: the day rows just changed are read
+    page = client.get(reverse("reports:supplier_sales"), {**days, "group": "reseller"}, HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "2,469,135.00" in page  # two days × 1,234,567.50
 
 
