@@ -132,6 +132,15 @@ if DATABASE_POOLER not in {"", "pgbouncer"}:
 DB_POOL = env_bool("DB_POOL", not DATABASE_POOLER)
 if DB_POOL and DATABASE_POOLER:
     raise RuntimeError("DB_POOL=1 cannot be combined with DATABASE_POOLER (the pooler pools)")
+# Server-side binding: parameters travel apart from the SQL (the extended protocol), and a statement
+# a connection runs DB_PREPARE_THRESHOLD times is prepared there, so PostgreSQL parses and plans it
+# once per pooled connection instead of once per request. Needs connections that live across
+# requests (Django's pool) and no transaction-mode pooler (a prepared statement belongs to one
+# server connection).
+DB_SERVER_SIDE_BINDING = env_bool("DB_SERVER_SIDE_BINDING", False)
+if DB_SERVER_SIDE_BINDING and DATABASE_POOLER:
+    raise RuntimeError("DB_SERVER_SIDE_BINDING=1 cannot be combined with DATABASE_POOLER (prepared statements are per server connection)")
+DB_PREPARE_THRESHOLD = int(os.environ.get("DB_PREPARE_THRESHOLD", "2"))
 
 
 def _database(url: str, *, replica: bool = False) -> dict:
@@ -148,6 +157,9 @@ def _database(url: str, *, replica: bool = False) -> dict:
         options["prepare_threshold"] = None
     else:
         options["options"] = "-c jit=off"
+        if DB_SERVER_SIDE_BINDING:
+            options["server_side_binding"] = True
+            options["prepare_threshold"] = DB_PREPARE_THRESHOLD
     if replica:
         options["connect_timeout"] = int(os.environ.get("DATABASE_REPLICA_CONNECT_TIMEOUT", "2"))
         config["TEST"] = {"MIRROR": "default"}
