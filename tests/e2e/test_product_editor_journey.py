@@ -23,6 +23,16 @@ def _png(width: int) -> dict:
     return {"name": f"w{width}.png", "mimeType": "image/png", "buffer": out.getvalue()}
 
 
+def _drag(page, source, *, onto) -> None:
+    """Drag as a hand does: press on the tile, move in steps (the page sees each dragover), let go
+    near the target's left edge. Positions are read just before, after the page settled."""
+    start, end = source.bounding_box(), onto.bounding_box()
+    page.mouse.move(start["x"] + start["width"] / 2, start["y"] + start["height"] / 2)
+    page.mouse.down()
+    page.mouse.move(end["x"] + 5, end["y"] + 5, steps=12)
+    page.mouse.up()
+
+
 def test_supplier_builds_a_product_with_a_variant_grid_and_ordered_images(page, live_server, supplier_member):
     user, supplier = supplier_member
     CategoryFactory(name="上衣")
@@ -43,10 +53,13 @@ def test_supplier_builds_a_product_with_a_variant_grid_and_ordered_images(page, 
     page.fill("#id_quality_return_days", "30")
 
     # three images go up as soon as they are chosen; the last one is dragged to the front
-    page.set_input_files("#id_images", [_png(300), _png(400), _png(500)])
+    with page.expect_response(lambda response: response.request.method == "POST") as upload:
+        page.set_input_files("#id_images", [_png(300), _png(400), _png(500)])
+    assert upload.value.ok
     tiles = page.locator("[data-image-tile]")
     expect(tiles).to_have_count(3)
-    tiles.nth(2).drag_to(tiles.nth(0), target_position={"x": 5, "y": 5})
+    page.wait_for_load_state("networkidle")  # the tiles' thumbnails loaded: nothing moves under the mouse
+    _drag(page, tiles.nth(2), onto=tiles.nth(0))
     expect(tiles.nth(0).locator("img")).to_have_attribute("alt", "w500.png")
 
     # 3 colours × 4 sizes from the grid; the two blank rows are removed
