@@ -213,6 +213,8 @@ def run(report: Report, *, search_products: int | None = None, **_kwargs) -> Non
     products = search_products or int(os.environ.get("BENCH_SEARCH_PRODUCTS", DEFAULT_PRODUCTS))
     report.line(f"\n## 2. Catalog search ({products:,} listed products)")
     reseller, user, leaves, suppliers = _setup(products, report)
+    if os.environ.get("BENCH_SEARCH_SETUP_ONLY") == "1":  # build the data (under a shared load lock), measure in another run
+        return
     report.line()
     client = Client()
     client.force_login(user)
