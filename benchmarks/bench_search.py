@@ -325,7 +325,8 @@ def _api(report: Report, reseller) -> None:
             cursor.execute("EXPLAIN (ANALYZE) " + query["sql"])
             plan = [row[0] for row in cursor.fetchall()]
         report.line(f"EXPLAIN ANALYZE page 22 statement {number + 1}: {plan[0][:120]} … {plan[-1].strip()}")
-    _feeds(report, reseller)
+    if os.environ.get("BENCH_SEARCH_FEEDS", "1") != "0":  # the feeds take minutes; 0 skips them
+        _feeds(report, reseller)
 
 
 FEED_ENTRIES = 100_000

@@ -193,9 +193,9 @@ class _PreparingCursor(psycopg.Cursor):
     def execute(self, query, params=None, *, prepare=None, binary=None):
         conn = self.connection
         with conn.pipeline():
-            conn.execute("SET plan_cache_mode = force_generic_plan")
+            conn.execute("SET plan_cache_mode = force_generic_plan", prepare=False)
             super().execute(query, params, prepare=True, binary=binary)
-            conn.execute("RESET plan_cache_mode")
+            conn.execute("RESET plan_cache_mode", prepare=False)
         return self
 
 
