@@ -200,13 +200,13 @@ def _rounds(report: Report, funcs: list[tuple[str, object]], repeat: int) -> dic
 BASELINE = "baseline: one row by primary key"
 
 
-def _cell(rounds: list[list[float]], goal_ms: float | None = None) -> str:
+def _cell(rounds: list[list[float]], goal_ms: float | None = None, unit: str = " ms") -> str:
     """Median over the rounds of each round's p50 and p95, and each round's p95."""
     p50 = statistics.median(statistics.median(r) for r in rounds) * 1000
     p95s = [percentile(r, 95) * 1000 for r in rounds]
     p95 = statistics.median(p95s)
     mark = "" if goal_ms is None else (" ✓" if p95 < goal_ms else " ✗")
-    return f"{p50:.1f} / {p95:.1f} ms{mark} ({', '.join(f'{v:.0f}' for v in p95s)})"
+    return f"{p50:.1f} / {p95:.1f}{unit}{mark} ({', '.join(f'{v:.0f}' for v in p95s)})"
 
 
 def run(report: Report, *, search_products: int | None = None, **_kwargs) -> None:

@@ -12,14 +12,11 @@ from __future__ import annotations
 
 import importlib.util
 import os
-import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
-
-from .report import percentile
 
 REPEAT = int(os.environ.get("BENCH_COMPARE_REPEAT", 10))
 ROUNDS = int(os.environ.get("BENCH_SEARCH_ROUNDS", 3))
@@ -54,14 +51,6 @@ def _load_revision(rev: str):
         spec.loader.exec_module(module)
         modules[name] = module
     return modules["search"]
-
-
-def _cell(rounds: list[list[float]], goal_ms: float | None = None) -> str:
-    p50 = statistics.median(statistics.median(r) for r in rounds) * 1000
-    p95s = [percentile(r, 95) * 1000 for r in rounds]
-    p95 = statistics.median(p95s)
-    mark = "" if goal_ms is None else (" ✓" if p95 < goal_ms else " ✗")
-    return f"{p50:.1f} / {p95:.1f}{mark} ({', '.join(f'{v:.0f}' for v in p95s)})"
 
 
 def main() -> None:
@@ -147,6 +136,8 @@ def _table(kinds, samples, runner, before, after) -> None:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
+    from .bench_search import _cell
+
     print(HEADER)
     for kind, kwargs in kinds:
         pages, counts = {}, {}
@@ -162,10 +153,10 @@ def _table(kinds, samples, runner, before, after) -> None:
         same = [p.pk for p in pages["before"].products] == [p.pk for p in pages["after"].products]
         goal = 10.0 if kind.startswith("exact") else 50.0
         label = f"{kind} `{kwargs['q']}`" if kwargs.get("q") else kind
+        cells = [_cell(samples[kind][name], goal, unit="") for name in ("before", "after")]
         print(
             f"| {label} | {hits(pages['before'])} → {hits(pages['after'])} | {counts['before']} → {counts['after']} | "
-            f"{'yes' if same else 'NO'} | {_cell(samples[kind]['before'], goal)} | {_cell(samples[kind]['after'], goal)} | "
-            f"{_cell(samples[kind]['baseline'])} |"
+            f"{'yes' if same else 'NO'} | {cells[0]} | {cells[1]} | {_cell(samples[kind]['baseline'], unit='')} |"
         )
 
 
