@@ -200,19 +200,21 @@ def _rounds(report: Report, funcs: list[tuple[str, object]], repeat: int) -> dic
 BASELINE = "baseline: one row by primary key"
 
 
-def _cell(rounds: list[list[float]], goal_ms: float | None = None) -> str:
+def _cell(rounds: list[list[float]], goal_ms: float | None = None, unit: str = " ms") -> str:
     """Median over the rounds of each round's p50 and p95, and each round's p95."""
     p50 = statistics.median(statistics.median(r) for r in rounds) * 1000
     p95s = [percentile(r, 95) * 1000 for r in rounds]
     p95 = statistics.median(p95s)
     mark = "" if goal_ms is None else (" ✓" if p95 < goal_ms else " ✗")
-    return f"{p50:.1f} / {p95:.1f} ms{mark} ({', '.join(f'{v:.0f}' for v in p95s)})"
+    return f"{p50:.1f} / {p95:.1f}{unit}{mark} ({', '.join(f'{v:.0f}' for v in p95s)})"
 
 
 def run(report: Report, *, search_products: int | None = None, **_kwargs) -> None:
     products = search_products or int(os.environ.get("BENCH_SEARCH_PRODUCTS", DEFAULT_PRODUCTS))
     report.line(f"\n## 2. Catalog search ({products:,} listed products)")
     reseller, user, leaves, suppliers = _setup(products, report)
+    if os.environ.get("BENCH_SEARCH_SETUP_ONLY") == "1":  # build the data (under a shared load lock), measure in another run
+        return
     report.line()
     client = Client()
     client.force_login(user)
@@ -323,7 +325,8 @@ def _api(report: Report, reseller) -> None:
             cursor.execute("EXPLAIN (ANALYZE) " + query["sql"])
             plan = [row[0] for row in cursor.fetchall()]
         report.line(f"EXPLAIN ANALYZE page 22 statement {number + 1}: {plan[0][:120]} … {plan[-1].strip()}")
-    _feeds(report, reseller)
+    if os.environ.get("BENCH_SEARCH_FEEDS", "1") != "0":  # the feeds take minutes; 0 skips them
+        _feeds(report, reseller)
 
 
 FEED_ENTRIES = 100_000

@@ -25,12 +25,17 @@ import base64
 import binascii
 import json
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
 from functools import cache
 
+import psycopg
+from django.conf import settings
 from django.db import connection, models
+from django.db.backends.postgresql.base import CursorDebugWrapper
+from django.db.backends.utils import CursorWrapper
 from django.db.models import Case, Exists, ExpressionWrapper, F, OuterRef, Q, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -171,6 +176,76 @@ def _estimate(cursor, join: str, where: str, params: list) -> int:
         [percent, *params],
     )
     return int(cursor.fetchone()[0] * 100.0 / percent)
+
+
+class _PreparingCursor(psycopg.Cursor):
+    """A server-side binding cursor whose statements are prepared on the server at their first run and
+    run with the statement's generic plan (``plan_cache_mode`` set around it, in one round trip).
+
+    Why generic: PostgreSQL otherwise plans every run of a prepared statement again while the generic
+    plan's estimated cost is above its custom plans' (here always: a ``tsquery`` parameter is
+    estimated at 0.5 % of the rows, 5,000 heap pages, while a literal common bigram pair says 750),
+    so preparing alone saved the parse only. The generic plan is the custom plans' shape, the GIN
+    bitmap of the tsquery (EXPLAIN in benchmarks/README §11d), and page sizes stay literals in the
+    text, so no ``LIMIT $n`` is estimated at a tenth of the table. ``SET`` is transactional: when
+    the statement fails, the implicit transaction of the pipeline (or the caller's) undoes it."""
+
+    def execute(self, query, params=None, *, prepare=None, binary=None):
+        conn = self.connection
+        with conn.pipeline():
+            for setting in _SEARCH_SETTINGS:
+                conn.execute(f"SET {setting}", prepare=False)
+            super().execute(query, params, prepare=True, binary=binary)
+            for setting in _SEARCH_SETTINGS:
+                conn.execute(f"RESET {setting.split()[0]}", prepare=False)
+        return self
+
+
+# Set around each search statement (and reset after it, in the same round trip). ``synchronize_seqscans``
+# off: a sequential scan of the search table (a price sort without words reads its first candidates
+# so) otherwise starts where another scan of it is (tables over a quarter of shared_buffers), so the
+# candidates moved from one search to the next and the block-position count estimate, which assumes
+# the scan began at block 0, said "about 9,900" for 971,000 rows at 1M products.
+_SEARCH_SETTINGS = ("plan_cache_mode = force_generic_plan", "synchronize_seqscans = off")
+
+
+class _LoggedCursor(CursorDebugWrapper):
+    """Django's query log (tests, DEBUG) with the statement's parameters in place: psycopg keeps no
+    client-side text of a server-bound statement, which Django's wrapper would log as None."""
+
+    def execute(self, sql, params=None):
+        with self.debug_sql(self.db.ops.compose_sql(sql, params) if params else sql):
+            return CursorWrapper.execute(self, sql, params)
+
+
+NEVER_BY_COUNT = 2**31 - 1  # psycopg ignores prepare=True while a connection's prepare_threshold is None
+
+
+@contextmanager
+def _search_cursor():
+    """The cursor of the search's statements: prepared on the server (a named statement per text and
+    parameter types, per connection; psycopg keeps the last 100), so PostgreSQL parses and plans the
+    page statement with its subplans once per pooled connection and shape, not on every search (its
+    plan took longer than its execution for a rare query). The text of one shape is the same for any
+    words and filter values: those are parameters. Behind a transaction-mode pooler (DATABASE_POOLER)
+    a prepared statement would not belong to the client's next server connection: a plain cursor.
+    Correct with DB_SERVER_SIDE_BINDING either way (Django's own cursors are unchanged)."""
+    if settings.DATABASE_POOLER or connection.vendor != "postgresql":
+        with connection.cursor() as cursor:
+            yield cursor
+        return
+    connection.ensure_connection()
+    raw = connection.connection
+    if raw.prepare_threshold is None:
+        # Django's own cursors bind on the client (they never prepare) unless DB_SERVER_SIDE_BINDING,
+        # which sets a threshold; this only lets our explicit prepare=True through.
+        raw.prepare_threshold = NEVER_BY_COUNT
+    with connection.wrap_database_errors:
+        inner = _PreparingCursor(raw)
+    connection.validate_thread_sharing()
+    # Django's wrapper (database errors translated, the query log while queries are logged)
+    with _LoggedCursor(inner, connection) if connection.queries_logged else connection.make_cursor(inner) as cursor:
+        yield cursor
 
 
 CODE_CHARS = frozenset("0123456789abcdefghijklmnopqrstuvwxyz-_./")
@@ -352,17 +427,23 @@ def search_catalog(  # noqa: C901
     # With a text query the filters also go into the tsquery as facet lexemes (search_index.facet_lexemes):
     # the GIN lookup drops the rows they exclude before any heap page is read. The column tests stay
     # (cheap on the rows left, and the whole filter when there is no text).
+    # A column test that a facet of the tsquery already applies is written so that no b-tree serves it
+    # (``+ 0``): otherwise the planner ANDs the GIN bitmap with the category index's (166,000 rows
+    # of a top-level category at 1M products, 22 of a 57 ms search) for rows the GIN lookup has
+    # already dropped.
+    faceted = tsquery_at is not None
     facets: list[str] = []
     if query.category_id:
         categories = descendant_ids(query.category_id)
-        filters.add("e.category_id = ANY(%s)", categories)
-        if len(categories) <= MAX_FACET_CATEGORIES:
+        as_facet = faceted and len(categories) <= MAX_FACET_CATEGORIES
+        filters.add(f"{'(e.category_id + 0)' if as_facet else 'e.category_id'} = ANY(%s)", categories)
+        if as_facet:
             facets.append(facet_query("c", categories))
     if query.province_code:
-        filters.add("e.province_code = %s", query.province_code)
+        filters.add("e.province_code = %s", query.province_code)  # no index of its own
         facets.append(facet_query("p", [query.province_code]))
     if query.supplier_id:
-        filters.add("e.supplier_id = %s", query.supplier_id)
+        filters.add(f"{'(e.supplier_id + 0)' if faceted else 'e.supplier_id'} = %s", query.supplier_id)
         facets.append(facet_query("s", [query.supplier_id]))
     if query.in_stock:
         filters.add("e.in_stock")
@@ -427,7 +508,7 @@ def search_catalog(  # noqa: C901
     # The page's products, supplier and category names, approved images and whether the reseller has an
     # own price on one of its SKUs come in the same statement, joined to the page's rows only.
     details, detail_params = _page_details_sql(reseller_id, order)
-    with connection.cursor() as cursor:
+    with _search_cursor() as cursor:
         if ranked:
             # ``last_block``: the heap block of the last candidate read. The bitmap heap scan reads in
             # physical order, so when it stopped at CANDIDATES + 1 the share of the table it covered
@@ -437,13 +518,14 @@ def search_catalog(  # noqa: C901
                 f"WHERE {where} LIMIT {CANDIDATES + 1}), "
                 f"m AS (SELECT m.*, (SELECT count(*) FROM c) AS total, "
                 f"(SELECT max((row_ctid::text::point)[0]) FROM c) AS last_block "
-                f"FROM ({select} FROM c e {join}) m {outer_where} ORDER BY {order} LIMIT %s) {details}"
+                f"FROM ({select} FROM c e {join}) m {outer_where} ORDER BY {order} LIMIT {int(per_page) + 1}) {details}"
             )
-            params = [*count_params, *rank_params, *join_params, *outer_params, per_page + 1, *detail_params]
+            params = [*count_params, *rank_params, *join_params, *outer_params, *detail_params]
         else:
             inner = f"{select} FROM resellers_searchentry e {join} WHERE {where}"  # noqa: S608
-            sql = f"WITH m AS (SELECT m.*, NULL AS total FROM ({inner}) m {outer_where} ORDER BY {order} LIMIT %s) {details}"  # noqa: S608
-            params = [*rank_params, *join_params, *filters.params, *outer_params, per_page + 1, *detail_params]
+            limit = int(per_page) + 1
+            sql = f"WITH m AS (SELECT m.*, NULL AS total FROM ({inner}) m {outer_where} ORDER BY {order} LIMIT {limit}) {details}"  # noqa: S608
+            params = [*rank_params, *join_params, *filters.params, *outer_params, *detail_params]
         cursor.execute(sql, params)
         names = [c.name for c in cursor.description]
         rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
@@ -458,7 +540,7 @@ def search_catalog(  # noqa: C901
         elif not outer_where and len(rows) <= per_page:
             page.count = len(rows)  # the whole result is on this page
         else:
-            cursor.execute(f"SELECT count(*) FROM ({count_sql} LIMIT %s) c", [*count_params, COUNT_CAP + 1])  # noqa: S608
+            cursor.execute(f"SELECT count(*) FROM ({count_sql} LIMIT {COUNT_CAP + 1}) c", count_params)  # noqa: S608
             page.count = cursor.fetchone()[0]
             if page.count > COUNT_CAP:
                 page.count = max(_estimate(cursor, count_join, where, count_params), COUNT_CAP + 1)

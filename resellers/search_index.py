@@ -138,7 +138,9 @@ def compile_query(q: str) -> CompiledQuery:
     """Normalise and segment a query typed by a reseller (see the module docstring)."""
     compiled = CompiledQuery()
     parts: list[str] = []
-    for cjk, other in _QUERY_CHUNK.findall(normalise(q)):
+    text = normalise(q)
+    for chunk_match in _QUERY_CHUNK.finditer(text):
+        cjk, other = chunk_match.groups()
         if cjk:
             for word in _jieba().cut(cjk, HMM=False):
                 word = word.strip()
@@ -156,9 +158,16 @@ def compile_query(q: str) -> CompiledQuery:
             if not chunk or chunk in compiled.words:
                 continue
             compiled.words.append(chunk)
-            words = [w for c, w in _TOKEN_RUN.findall(chunk) if w]
-            # short words as whole tokens (a prefix of one letter would match half the index)
-            parts.extend(_quote(w, prefix=len(w) > 2) for w in words)
+            runs = [m for m in _TOKEN_RUN.finditer(chunk) if m.group(2)]
+            words = [m.group(2) for m in runs]
+            # A word followed by anything (a space, punctuation, a CJK character) was typed to the end:
+            # its exact lexeme (a GIN posting list, not a partial match). Only the query's last word,
+            # when the query ends in it, may still be being typed: a prefix ("cott" finds "cotton"),
+            # unless it is short (a prefix of one or two letters would match half the index).
+            typing_end = chunk_match.end() == len(text)
+            for m in runs:
+                being_typed = typing_end and m.end() == len(chunk)
+                parts.append(_quote(m.group(2), prefix=being_typed and len(m.group(2)) > 2))
             if len(words) != 1 or words[0] != chunk:
                 compiled.likes.append(f"%{like_escape(chunk)}%")  # punctuation inside, e.g. a code "bt-ear"
         if len(compiled.words) >= MAX_WORDS:

@@ -75,6 +75,24 @@ def test_every_word_is_required(world, garments):
     assert titles(world, "cotton jeans") == []
 
 
+def test_a_complete_word_matches_whole_words_and_only_the_word_being_typed_a_prefix(world):
+    listed(world["supplier"], "Organic Cotton Tote Bag")
+    listed(world["supplier"], "Cottonwood Tote 托特包")
+    listed(world["supplier"], "LED台燈 護眼")
+    listed(world["supplier"], "LEDS台燈 夜燈")
+    # "cotton" is followed by another word: typed to the end, so "cottonwood" is not it
+    assert titles(world, "cotton tote") == ["Organic Cotton Tote Bag"]
+    # the query ends in it: it may still be being typed
+    assert sorted(titles(world, "tote cotton")) == ["Cottonwood Tote 托特包", "Organic Cotton Tote Bag"]
+    assert sorted(titles(world, "tote cott")) == ["Cottonwood Tote 托特包", "Organic Cotton Tote Bag"]
+    # a Chinese character after the word ends it as well
+    assert titles(world, "LED台灯") == ["LED台燈 護眼"]
+    assert compile_query("wireless earbuds").tsquery == "'wireless' & 'earbuds':*"
+    assert compile_query("Nordic 背包").tsquery == "'nordic' & '背包'"
+    assert compile_query("cotton").tsquery == "'cotton':*"
+    assert compile_query("ab").tsquery == "'ab'"  # too short for a prefix even when last
+
+
 def test_a_longer_word_must_appear_as_written_not_just_its_character_pairs(world):
     listed(world["supplier"], "保溫 壺 溫杯 套裝")  # has the pairs 保溫 and 溫杯 but not 保溫杯
     assert titles(world, "保溫杯") == []
