@@ -30,6 +30,9 @@ EVERY_MINUTE = 60.0
 MINUTE = {"queue": "timers", "expires": 55}
 # Hourly, daily and monthly jobs may take longer than a minute timer.
 LONG = {"queue": "timers", "soft_time_limit": 1800, "time_limit": 1860}
+# The slow listing inspection: the `default` queue (worker `worker`), so it never takes one of the
+# timers worker's slots for its up to 30 minutes (the money timers each need a slot every minute).
+SLOW = {**LONG, "queue": "default"}
 
 app.conf.beat_schedule = {
     "end-partnerships": {
@@ -135,11 +138,12 @@ app.conf.beat_schedule = {
         "options": LONG,
         "args": ["weekly_digests"],
     },
-    # The slow listing inspection is its own task with long limits; the money timers run first in sweep_deadlines.
+    # The slow listing inspection is its own task with long limits, off the timers' queue; the money
+    # timers run first in sweep_deadlines.
     "inspect-listings": {
         "task": "distribution.core.tasks.run_slow_sweep",
         "schedule": crontab(hour=3, minute=0),
-        "options": LONG,
+        "options": SLOW,
         "args": ["inspect_listings"],
     },
     # Proves beat is alive (admin: heartbeats); one upsert a minute.

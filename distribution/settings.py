@@ -383,7 +383,8 @@ CELERY_TASK_ROUTES = (
     {
         "distribution.core.tasks.run_sweep": {"queue": "timers"},
         "distribution.core.tasks.sweep_deadlines": {"queue": "timers"},
-        "distribution.core.tasks.run_slow_sweep": {"queue": "timers"},
+        # the daily listing inspection (up to 30 min) runs beside imports and e-mail, never in a timers slot
+        "distribution.core.tasks.run_slow_sweep": {"queue": "default"},
         "distribution.core.tasks.heartbeat": {"queue": "timers"},
         "compliance.tasks.compute_monthly_rebates": {"queue": "timers"},
         "distribution.api.tasks.deliver_webhook": {"queue": "webhooks"},

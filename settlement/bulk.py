@@ -32,6 +32,7 @@ from django.utils import timezone
 from psycopg.types.json import Jsonb
 
 from distribution.core import texts
+from distribution.core.arrays import pg_array
 from distribution.core.audit import audit_many
 from distribution.core.money import ZERO, format_money, money
 
@@ -75,7 +76,7 @@ def _locked_wallets(organisation_ids: set[int]) -> dict[int, tuple[int, Decimal]
         cursor.execute(
             f"INSERT INTO {wallet_table} (kind, organisation_id, balance_amount, created_at) "  # noqa: S608 (table names from model metadata, values are parameters)
             "SELECT 'wallet', o, 0, %s FROM unnest(%s::bigint[]) AS o ON CONFLICT DO NOTHING",
-            [timezone.now(), sorted(organisation_ids)],
+            [timezone.now(), pg_array(sorted(organisation_ids))],
         )
     rows = (
         Account.objects.select_for_update()
@@ -124,9 +125,9 @@ def _post_many(
                 Jsonb(texts.stored(memo)) if texts.stored(memo) else None,
                 actor_id,
                 posted_at,
-                references,
-                [f"escrow:{m.hold.reference}:{m.hold.operations + 1}:{suffix}" for m in moves],
-                [m.hold.payee_id for m in moves],  # the tenant: the PO's supplier, as ledger.post's callers give it
+                pg_array(references),
+                pg_array(f"escrow:{m.hold.reference}:{m.hold.operations + 1}:{suffix}" for m in moves),
+                pg_array(m.hold.payee_id for m in moves),  # the tenant: the PO's supplier, as ledger.post's callers give it
             ],
         )
         txn_ids = {reference: pk for pk, reference in cursor.fetchall()}
@@ -161,7 +162,7 @@ def _post_many(
             "SELECT t.txn, t.account, t.amount, t.after, t.organisation "
             "FROM unnest(%s::bigint[], %s::bigint[], %s::numeric[], %s::numeric[], %s::bigint[]) "
             "WITH ORDINALITY AS t(txn, account, amount, after, organisation, n) ORDER BY t.n",
-            [entry_txn, entry_account, entry_amount, entry_after, entry_organisation],
+            [pg_array(entry_txn), pg_array(entry_account), pg_array(entry_amount), pg_array(entry_after), pg_array(entry_organisation)],
         )
     changed = {org: balance for org, balance in balances.items() if balance != wallets[org][1]}
     with connection.cursor() as cursor:
@@ -169,7 +170,7 @@ def _post_many(
             cursor.execute(
                 f"UPDATE {Account._meta.db_table} AS a SET balance_amount = v.balance "  # noqa: S608 (table names from model metadata, values are parameters)
                 "FROM unnest(%s::bigint[], %s::numeric[]) AS v(id, balance) WHERE a.id = v.id",
-                [[wallets[org][0] for org in changed], list(changed.values())],
+                [pg_array(wallets[org][0] for org in changed), pg_array(changed.values())],
             )
         cursor.execute(
             f"UPDATE {EscrowHold._meta.db_table} AS h SET "  # noqa: S608 (table names from model metadata, values are parameters)
@@ -180,11 +181,11 @@ def _post_many(
             "AS v(id, refunded, released, commission, txn) WHERE h.id = v.id",
             [
                 posted_at,
-                [m.hold.pk for m in moves],
-                [m.amount if suffix == "refund" else ZERO for m in moves],
-                [m.amount if suffix == "release" else ZERO for m in moves],
-                [m.commission for m in moves],
-                [txn_ids[m.hold.reference[:64]] for m in moves],
+                pg_array(m.hold.pk for m in moves),
+                pg_array(m.amount if suffix == "refund" else ZERO for m in moves),
+                pg_array(m.amount if suffix == "release" else ZERO for m in moves),
+                pg_array(m.commission for m in moves),
+                pg_array(txn_ids[m.hold.reference[:64]] for m in moves),
             ],
         )
     audit_many(

@@ -13,7 +13,7 @@ from distribution.celery import app
 INTENDED = {
     "distribution.core.tasks.run_sweep": "timers",
     "distribution.core.tasks.sweep_deadlines": "timers",
-    "distribution.core.tasks.run_slow_sweep": "timers",
+    "distribution.core.tasks.run_slow_sweep": "default",  # the listing inspection: never in a timers slot
     "distribution.core.tasks.heartbeat": "timers",
     "compliance.tasks.compute_monthly_rebates": "timers",
     "distribution.api.tasks.deliver_webhook": "webhooks",
@@ -60,10 +60,28 @@ def test_the_outbox_dispatcher_runs_on_the_queue_it_dispatches_and_every_topic_h
         assert _queue_of(OUTBOX_DISPATCH, args=(queue,)) == queue
 
 
-def test_every_beat_entry_is_sent_to_the_timers_queue():
+SLOW_TASK = "distribution.core.tasks.run_slow_sweep"
+
+
+def test_every_beat_entry_is_sent_to_the_timers_queue_but_the_slow_inspection_never_is():
     for name, entry in app.conf.beat_schedule.items():
         queue = entry.get("options", {}).get("queue") or _queue_of(entry["task"])
-        assert queue == "timers", name
+        if entry["task"] == SLOW_TASK:
+            assert queue != "timers", name
+            assert queue == _queue_of(SLOW_TASK), name  # the entry's options and the route agree
+        else:
+            assert queue == "timers", name
+
+
+def test_the_listing_inspection_is_the_slow_task_and_no_money_timer_is():
+    from distribution.core import sweeps
+
+    entries = {entry["args"][0]: entry["task"] for entry in app.conf.beat_schedule.values() if entry.get("args")}
+    assert entries["inspect_listings"] == SLOW_TASK
+    assert sweeps.sweep_spec("inspect_listings").slow
+    for timer in ("close_unpaid", "refund_unshipped", "auto_confirm"):
+        assert entries[timer] == "distribution.core.tasks.run_sweep"
+        assert not sweeps.sweep_spec(timer).slow
 
 
 def test_every_task_has_a_soft_and_a_hard_time_limit():

@@ -6,12 +6,34 @@ import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db import models
+from django.dispatch import Signal
 
+from .arrays import pg_array
 from .inserts import insert_rows
 from .models import AuditEvent
+
+
+class AuditRow(NamedTuple):
+    """One row written by :func:`audit_many`, as its listeners read it (no model instance is built)."""
+
+    pk: int
+    actor_id: int | None
+    organisation_id: int | None
+    action: str
+    object_type: str
+    object_id: str
+    summary: str
+    data: dict[str, Any]
+
+
+# Sent once per ``audit_many`` INSERT with ``rows`` (a list of AuditRow) and ``using``: the rows a
+# batch service wrote, for the listeners of audited actions (the operations log) — one signal per
+# statement instead of a model instance and a ``post_save`` per row (200,000 per money timer run of
+# 100,000 POs).
+audit_rows_written = Signal()
 
 # Rows buffered by ``audit_batch()`` (None: write at once).
 _pending: ContextVar[list[AuditEvent] | None] = ContextVar("audit_pending", default=None)
@@ -100,34 +122,34 @@ def audit_many(
             "(created_at, actor_id, organisation_id, action, object_type, object_id, summary, data) "
             "SELECT %s, %s, t.organisation_id, %s, %s, t.object_id::text, left(t.summary, 500), %s::jsonb "
             "FROM unnest(%s::bigint[], %s::bigint[], %s::text[]) WITH ORDINALITY AS t(object_id, organisation_id, summary, n) ORDER BY t.n "
-            "RETURNING id, created_at",
+            "RETURNING id",
             [
                 timezone.now(),
                 actor.pk if getattr(actor, "pk", None) else None,
                 action,
                 object_type,
                 json.dumps(data or {}),
-                list(object_ids),
-                list(organisation_ids),
-                list(summaries),
+                pg_array(object_ids),
+                pg_array(organisation_ids),
+                pg_array(summaries),
             ],
         )
         written = cursor.fetchall()
+    if not audit_rows_written.has_listeners(AuditEvent):
+        return
     actor_id = actor.pk if getattr(actor, "pk", None) else None
-    _announce(
-        [
-            AuditEvent(
-                pk=pk, created_at=created_at, actor_id=actor_id, organisation_id=organisation_id, action=action,
-                object_type=object_type, object_id=str(object_id), summary=summary[:500], data=data or {},
-            )
-            for (pk, created_at), object_id, organisation_id, summary in zip(written, object_ids, organisation_ids, summaries, strict=True)
-        ]
-    )
+    data = data or {}
+    rows = [
+        AuditRow(pk, actor_id, organisation_id, action, object_type, str(object_id), summary[:500], data)
+        for (pk,), object_id, organisation_id, summary in zip(written, object_ids, organisation_ids, summaries, strict=True)
+    ]
+    audit_rows_written.send(sender=AuditEvent, rows=rows, using="default")
 
 
 def _announce(rows: list[AuditEvent]) -> None:
-    """Rows written in bulk send ``post_save`` as one-by-one rows do, so listeners (the operations
-    log lines of ``distribution.ops``) see every audited action whichever way it was written."""
+    """Rows of ``audit_batch()`` send ``post_save`` as one-by-one rows do, so listeners (the operations
+    log lines of ``distribution.ops``) see every audited action whichever way it was written
+    (``audit_many``'s rows: ``audit_rows_written``)."""
     from django.db.models.signals import post_save
 
     for row in rows:

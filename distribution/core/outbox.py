@@ -38,6 +38,8 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from .arrays import pg_array
+
 logger = logging.getLogger(__name__)
 
 Handler = Callable[[dict[str, Any]], Any]
@@ -280,7 +282,7 @@ def enqueue_many(topic: str, payloads: list[dict[str, Any]], *, now: datetime | 
             "INSERT INTO core_outboxmessage (topic, queue, payload, coalesce_key, status, available_at, attempts, last_error, created_at) "
             "SELECT %s, %s, p.payload, NULL, 'pending', %s, 0, '', %s "
             "FROM unnest(%s::jsonb[]) WITH ORDINALITY AS p(payload, n) ORDER BY p.n",
-            [topic, registered.queue, created, created, [json.dumps(p, cls=DjangoJSONEncoder) for p in payloads]],
+            [topic, registered.queue, created, created, pg_array(json.dumps(p, cls=DjangoJSONEncoder) for p in payloads)],
         )
     transaction.on_commit(lambda q=registered.queue: kick(q))
     return len(payloads)

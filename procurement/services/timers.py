@@ -35,6 +35,7 @@ from psycopg.types.json import Jsonb
 
 from accounts.models import Membership, Notification, User
 from distribution.core import events, outbox, texts
+from distribution.core.arrays import pg_array
 from distribution.core.audit import audit_many
 from suppliers.events import publish_sku_changed
 from suppliers.models import SKU
@@ -75,7 +76,7 @@ def _transition(
             f"UPDATE {table} SET status = %s, {assignments}{extra}, updated_at = %s "  # noqa: S608 (table names from model metadata, values are parameters)
             f"WHERE id = ANY(%s) AND status = %s AND {deadline} IS NOT NULL AND {deadline} <= %s{where} "
             "RETURNING id, number, reseller_id, supplier_id, total_amount",
-            [to_status, *sets.values(), now, list(ids), from_status, now],
+            [to_status, *sets.values(), now, pg_array(ids), from_status, now],
         )
         rows = [_Row(*r) for r in cursor.fetchall()]
     return sorted(rows, key=lambda r: r.id)
@@ -91,7 +92,7 @@ def _release_stock(po_ids: list[int], *, now: datetime, dispatch: bool = False) 
             f"locked AS (SELECT s.id FROM {skus} s JOIN agg ON agg.sku_id = s.id ORDER BY s.id FOR UPDATE OF s) "
             f"UPDATE {skus} s SET reserved = s.reserved - agg.quantity{on_hand}, updated_at = %s "
             "FROM agg JOIN locked ON locked.id = agg.sku_id WHERE s.id = agg.sku_id RETURNING s.id",
-            [list(po_ids), now],
+            [pg_array(po_ids), now],
         )
         return sorted(r[0] for r in cursor.fetchall())
 
@@ -104,7 +105,7 @@ def _record(rows: list[_Row], *, from_status: str, to_status: str, reason: texts
             f"INSERT INTO {PurchaseOrderTransition._meta.db_table} "  # noqa: S608 (table names from model metadata, values are parameters)
             "(purchase_order_id, supplier_id, actor_id, actor_label, from_status, to_status, reason, reason_text, created_at) "
             "SELECT t.id, t.supplier, NULL, %s, %s, %s, %s, %s, %s FROM unnest(%s::bigint[], %s::bigint[]) AS t(id, supplier)",
-            [SYSTEM, from_status, to_status, texts.plain(reason, 500), Jsonb(texts.stored(reason)), now, ids, [r.supplier_id for r in rows]],  # noqa: E501
+            [SYSTEM, from_status, to_status, texts.plain(reason, 500), Jsonb(texts.stored(reason)), now, pg_array(ids), pg_array(r.supplier_id for r in rows)],  # noqa: E501
         )
     audit_many(
         action=f"purchase_order.{to_status}",
@@ -144,7 +145,7 @@ def _notify(rows: list[_Row], notices: list[tuple[str, str, texts.TextKind | str
     """
     marker = "PO-NUMBER-MARKER"
     urls = {to: reverse(f"procurement:{to}_po_detail", args=[marker]) for to in ("reseller", "supplier")}
-    numbers = [r.number for r in rows]
+    numbers, resellers = pg_array(r.number for r in rows), pg_array(r.reseller_id for r in rows)
     created_at = timezone.now()
     with connection.cursor() as cursor:
         for to, kind, text in notices:
@@ -168,8 +169,8 @@ def _notify(rows: list[_Row], notices: list[tuple[str, str, texts.TextKind | str
                 "replace(%s, %s, t.number), %s, NULL "
                 f"FROM unnest(%s::text[], %s::bigint[], %s::bigint[]) WITH ORDINALITY AS t(number, organisation_id, reseller_id, n) "
                 f"{recipients} ORDER BY t.n, u.id",
-                [kind, text_kind if text_kind != kind else "", title, NUMBER, urls[to], marker, created_at, numbers, org_ids,
-                 [r.reseller_id for r in rows]],  # fmt: skip
+                [kind, text_kind if text_kind != kind else "", title, NUMBER, urls[to], marker, created_at, numbers, pg_array(org_ids),
+                 resellers],  # fmt: skip
             )
 
 

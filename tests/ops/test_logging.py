@@ -178,3 +178,35 @@ def test_a_failed_webhook_attempt_is_logged_with_its_ids(world, collected, monke
     [line] = [rec for rec in collected if rec.name == "distribution.webhooks"]
     assert (line.delivery_id, line.endpoint_id, line.event_id, line.attempts) == (delivery.pk, endpoint.pk, str(event.id), 1)
     assert line.levelname == "WARNING" and line.given_up is False
+
+
+@pytest.mark.django_db(transaction=True)
+def test_rows_written_in_bulk_log_one_line_each_at_commit_and_none_when_rolled_back(collected):
+    from django.db import transaction
+
+    from distribution.core.audit import audit_many
+
+    def write(action: str) -> None:
+        audit_many(
+            action=action,
+            object_type="procurement.purchaseorder",
+            object_ids=[11, 12, 13],
+            organisation_ids=[None, None, None],
+            summaries=["PO-11: paid → refunded", "PO-12: paid → refunded", "PO-13: paid → refunded"],
+            data={"reason": "not shipped"},
+        )
+
+    with transaction.atomic():
+        write("test.bulk_kept")
+        with pytest.raises(RuntimeError), transaction.atomic():  # a savepoint rolled back inside a commit
+            write("test.bulk_savepoint_rolled_back")
+            raise RuntimeError
+        assert not [rec for rec in collected if getattr(rec, "action", "") == "test.bulk_kept"]  # not before the commit
+    with pytest.raises(RuntimeError), transaction.atomic():
+        write("test.bulk_rolled_back")
+        raise RuntimeError
+
+    lines = [rec for rec in collected if rec.name == "distribution.audit"]
+    assert [(rec.action, rec.object_id) for rec in lines] == [("test.bulk_kept", "11"), ("test.bulk_kept", "12"), ("test.bulk_kept", "13")]
+    assert lines[0].getMessage() == "audit test.bulk_kept procurement.purchaseorder#11 by user system: PO-11: paid → refunded"
+    assert lines[0].data == {"reason": "not shipped"} and lines[0].actor_id is None and lines[0].audit_id
