@@ -75,9 +75,12 @@ _KEYS = (
     "(SELECT * FROM unnest(%(k_day)s::date[], %(k_sup)s::int[], %(k_res)s::int[], %(k_shop)s::int[])"
     " AS k(day, supplier_id, reseller_id, shop_id))"
 )
+# The key's day as the payment moment's range, so that each key finds its POs through the
+# (reseller_id, paid_at) index (migration 0005) instead of the planner hashing every PO
 _KEY_JOIN = (
     f"JOIN {_KEYS} k ON po.reseller_id = k.reseller_id AND po.supplier_id = k.supplier_id "
-    f"AND COALESCE(po.shop_id, 0) = k.shop_id AND {_DAY} = k.day"
+    "AND COALESCE(po.shop_id, 0) = k.shop_id AND po.paid_at >= (k.day::timestamp AT TIME ZONE %(tz)s) "
+    "AND po.paid_at < ((k.day + 1)::timestamp AT TIME ZONE %(tz)s)"
 )
 
 

@@ -278,3 +278,23 @@ def test_stock_compliance_and_digest_pages_of_one_organisation_show_nothing_of_a
     assert client.get(reverse("reports:digest")).status_code == 403
     login(client, other.supplier_user)
     assert client.get(reverse("reports:reseller_compliance")).status_code == 403
+
+
+def test_supplier_sales_by_week_and_by_month_whole_months_and_edge_days(client, built, django_assert_max_num_queries):
+    """A supplier's whole sales by period read its one-row-a-day and monthly rollups: the same
+    figures as the day rows (po1 paid 11-02 23:30, po2 and po3 on 11-03, +08:00; 2026-11-02 is a Monday)."""
+    login(client, built.s.supplier_user)
+    url = reverse("reports:supplier_sales")
+    november = ["3", "5", "300.00", "80.00", "220.00", "11.00"]  # POs, units, GMV, refunded, net, commission
+    with django_assert_max_num_queries(12):
+        response = client.get(url, {"date_from": "2026-10-26", "date_to": "2026-11-15", "group": "period", "period": "week"})
+    assert [r[1:] for r in response.context["table"]] == [november]
+    for days in ({"date_from": "2026-10-15", "date_to": "2026-11-30"},  # November whole (the monthly rows)
+                 {"date_from": "2026-11-02", "date_to": "2026-12-31"}):  # November's days, December whole (empty)  # fmt: skip
+        with django_assert_max_num_queries(12):
+            response = client.get(url, {**days, "group": "period", "period": "month"})
+        assert [r[1:] for r in response.context["table"]] == [november], days
+    # 11-03 to 11-30: po1 (11-02) is left out
+    response = client.get(url, {"date_from": "2026-11-03", "date_to": "2026-11-30", "group": "period", "period": "month"})
+    assert [r[1:] for r in response.context["table"]] == [["2", "3", "200.00", "80.00", "120.00", "6.00"]]
+    assert response.context["footer"][1:] == ["2", "3", "200.00", "80.00", "120.00", "6.00"]
