@@ -93,9 +93,7 @@ def run(report: Report, **_kwargs) -> None:
     report.line(f"setup {time.perf_counter() - t0:.1f} s: 2 suppliers × 500 SKUs published in one shop; file {len(content) / 1e6:.1f} MB")
 
     def preview():
-        return oi.order_import_create(
-            actor=user, reseller=reseller, shop=shop, file=io.BytesIO(content), file_name="tb.csv", layout="taobao"
-        )  # noqa: E501
+        return oi.order_import_create(actor=user, reseller=reseller, shop=shop, file=io.BytesIO(content), file_name="tb.csv", layout="taobao")  # noqa: E501
 
     imp, preview_s, preview_rss = _measure(preview)
     ready = imp.rows.filter(outcome="ready").count()

@@ -429,7 +429,8 @@ def run(report: Report, *, seconds: float, **_kwargs) -> None:
     report.line(f"stock check over every SKU (reserved ≤ on hand, reserved = open PO lines): {verdict}")
     report.line()
     report.line(
-        "Statements per API action (in-process test client, second order of the process; auth, rate limit, idempotency, webhooks included):"
+        "Statements per API action (in-process test client, second order of the process; auth, rate limit, idempotency, "
+        "webhooks included):"
     )
     report.line()
     report.table(["action", "answer", "SQL statements", "+ BEGIN/COMMIT/SAVEPOINT"], _statements(hot))

@@ -48,11 +48,7 @@ def _setup():
             txns = JournalTransaction.objects.bulk_create(
                 [
                     JournalTransaction(
-                        kind=kind,
-                        reference=ref,
-                        memo="",
-                        idempotency_key=f"bench:{ref}:{i}",
-                        created_at=at,
+                        kind=kind, reference=ref, memo="", idempotency_key=f"bench:{ref}:{i}", created_at=at,
                         organisation_id=wallet.organisation_id,
                     )
                     for i, (kind, _c, _a, ref, _b, at) in enumerate(plan, start=offset)
