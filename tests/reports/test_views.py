@@ -298,3 +298,29 @@ def test_supplier_sales_by_week_and_by_month_whole_months_and_edge_days(client, 
     response = client.get(url, {"date_from": "2026-11-03", "date_to": "2026-11-30", "group": "period", "period": "month"})
     assert [r[1:] for r in response.context["table"]] == [["2", "3", "200.00", "80.00", "120.00", "6.00"]]
     assert response.context["footer"][1:] == ["2", "3", "200.00", "80.00", "120.00", "6.00"]
+
+
+@pytest.mark.parametrize(
+    ("who", "name", "params", "budget"),
+    [
+        ("supplier", "reports:supplier_sales", {"group": "shop"}, 13),
+        ("supplier", "reports:supplier_sales", {"group": "sku"}, 12),
+        ("supplier", "reports:supplier_sales", {"group": "period", "period": "week", "mine": "on"}, 14),
+        ("supplier", "reports:supplier_sales", {"group": "reseller", "export": "xlsx"}, 11),
+        ("supplier", "reports:supplier_sales", {"group": "shop", "export": "csv"}, 11),
+        ("supplier", "reports:digest", {"week": "2026-11-02"}, 18),
+        ("reseller", "reports:reseller_spend", {"group": "period", "export": "xlsx"}, 13),
+        ("reseller", "reports:reseller_compliance", {}, 12),
+        ("staff", "reports:platform", {"period": "month"}, 14),
+    ],
+)
+def test_every_page_and_export_has_a_statement_budget(client, built, django_assert_max_num_queries, who, name, params, budget):
+    """The budgets of the 1,000,000-PO benchmark (benchmarks/README.md §11c): a page's statements do not grow with the data."""
+    user = {"supplier": built.s.supplier_user, "reseller": built.s.reseller_user}.get(who) or UserFactory(is_staff=True)
+    login(client, user)
+    client.get(reverse(name), {**NOVEMBER, **params})  # the session's first read
+    with django_assert_max_num_queries(budget):
+        response = client.get(reverse(name), {**NOVEMBER, **params})
+        if getattr(response, "streaming", False):
+            b"".join(response.streaming_content)
+    assert response.status_code == 200
