@@ -114,6 +114,8 @@ class PartyDailySales(_PlatformSums):
         verbose_name = _("daily sales per party")
         verbose_name_plural = _("daily sales per party")
         constraints = [models.UniqueConstraint(fields=["role", "day", "party_id"], name="reports_party_daily_key")]
+        # the sweep adds up one party's days of a month
+        indexes = [models.Index(fields=["role", "party_id", "day"], name="reports_party_daily_party")]
 
 
 class PartyMonthlySales(_PlatformSums):

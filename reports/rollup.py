@@ -75,9 +75,12 @@ _KEYS = (
     "(SELECT * FROM unnest(%(k_day)s::date[], %(k_sup)s::int[], %(k_res)s::int[], %(k_shop)s::int[])"
     " AS k(day, supplier_id, reseller_id, shop_id))"
 )
+# The key's day as the payment moment's range, so that each key finds its POs through the
+# (reseller_id, paid_at) index (migration 0005) instead of the planner hashing every PO
 _KEY_JOIN = (
     f"JOIN {_KEYS} k ON po.reseller_id = k.reseller_id AND po.supplier_id = k.supplier_id "
-    f"AND COALESCE(po.shop_id, 0) = k.shop_id AND {_DAY} = k.day"
+    "AND COALESCE(po.shop_id, 0) = k.shop_id AND po.paid_at >= (k.day::timestamp AT TIME ZONE %(tz)s) "
+    "AND po.paid_at < ((k.day + 1)::timestamp AT TIME ZONE %(tz)s)"
 )
 
 
@@ -120,19 +123,22 @@ def _platform_sql(role: str, *, keyed: bool) -> list[str]:
     col = _PARTY_COLUMN[role]
     month_of = "date_trunc('month', d.day)::date"
     if keyed:
+        # each key's sums in a LATERAL aggregate: one index range per key (the day rows by
+        # (supplier_id, day) / (reseller_id, day), the party's days by (role, party_id, day)); a
+        # plain join let the planner hash the whole table (EXPLAIN at 1M POs: 150 ms / 73 ms a batch)
+        month_keys = f"(SELECT DISTINCT date_trunc('month', day)::date AS month, party_id FROM {_PARTY_KEYS} k0)"  # noqa: S608
         return [
             f"DELETE FROM reports_partydailysales t USING {_PARTY_KEYS} k "  # noqa: S608
             f"WHERE t.role = '{role}' AND t.day = k.day AND t.party_id = k.party_id",
             f"INSERT INTO reports_partydailysales (role, day, party_id, {_SUMS}) "  # noqa: S608
-            f"SELECT '{role}', d.day, d.{col}, {_SUM_OF} FROM reports_dailysales d "
-            f"JOIN {_PARTY_KEYS} k ON d.day = k.day AND d.{col} = k.party_id GROUP BY d.day, d.{col}",
-            f"DELETE FROM reports_partymonthlysales t USING (SELECT DISTINCT date_trunc('month', day)::date AS month, party_id "  # noqa: S608
-            f"FROM {_PARTY_KEYS} k0) k WHERE t.role = '{role}' AND t.month = k.month AND t.party_id = k.party_id",
+            f"SELECT '{role}', k.day, k.party_id, s.* FROM {_PARTY_KEYS} k CROSS JOIN LATERAL ("
+            f"SELECT {_SUM_OF} FROM reports_dailysales d WHERE d.day = k.day AND d.{col} = k.party_id HAVING COUNT(*) > 0) s",
+            f"DELETE FROM reports_partymonthlysales t USING {month_keys} k "  # noqa: S608
+            f"WHERE t.role = '{role}' AND t.month = k.month AND t.party_id = k.party_id",
             f"INSERT INTO reports_partymonthlysales (role, month, party_id, {_SUMS}) "  # noqa: S608
-            f"SELECT '{role}', {month_of}, d.party_id, {_SUM_OF} FROM reports_partydailysales d "
-            f"JOIN (SELECT DISTINCT date_trunc('month', day)::date AS month, party_id FROM {_PARTY_KEYS} k0) k "
-            f"ON d.role = '{role}' AND d.party_id = k.party_id AND d.day >= k.month AND d.day < k.month + interval '1 month' "
-            f"GROUP BY {month_of}, d.party_id",
+            f"SELECT '{role}', k.month, k.party_id, s.* FROM {month_keys} k CROSS JOIN LATERAL ("
+            f"SELECT {_SUM_OF} FROM reports_partydailysales d WHERE d.role = '{role}' AND d.party_id = k.party_id "
+            "AND d.day >= k.month AND d.day < k.month + interval '1 month' HAVING COUNT(*) > 0) s",
         ]
     return [
         f"INSERT INTO reports_partydailysales (role, day, party_id, {_SUMS}) "  # noqa: S608

@@ -121,8 +121,8 @@ def sales(
     # (role, day, party) would walk every reseller's day (2,000 a day at 1M POs; EXPLAIN), and
     # the reseller's own day rows are few (the (reseller_id, day) index)
     whole_supplier = supplier_id is not None and reseller_id is None and reseller_ids is None and not any((filters or {}).values())
-    if group == "period" and period == "day" and whole_supplier:
-        return _sales_by_day(scope, ("supplier", supplier_id), date_from, date_to)
+    if group == "period" and whole_supplier:
+        return _supplier_sales_by_period(scope, supplier_id, date_from, date_to, period)
     sku_qs = _range(DailySkuSales.objects.filter(scope), date_from, date_to)
     if group == "period":
         sku_qs = sku_qs.annotate(bucket=_period_expr(period))
@@ -171,19 +171,43 @@ def _sales_by_party(scope: Q, key: str, date_from: date, date_to: date, months: 
     return sorted(out, key=lambda r: (-(r["gmv"] or r["supply"] or 0), r[key]))
 
 
-def _sales_by_day(scope: Q, party: tuple[str, int], date_from: date, date_to: date) -> list[dict[str, Any]]:
-    """A supplier's whole sales per day: one ``PartyDailySales`` row a day, the units and amounts from the SKU rollup."""
-    role, party_id = party
-    sums = PartyDailySales.objects.filter(role=role, party_id=party_id, day__gte=date_from, day__lte=date_to)
-    sku = {
-        r["day"]: r for r in _range(DailySkuSales.objects.filter(scope), date_from, date_to).values("day").annotate(**SKU_SUMS).order_by()
-    }
-    rows = []
-    for r in sums.values("day", "pos", "gmv", "refunds", "commission").order_by("day"):
-        extra = sku.get(r["day"], {"units": 0, "supply": ZERO, "retail": ZERO})
-        rows.append(_with_net({"bucket": r["day"], **{k: r[k] for k in ("pos", "gmv", "refunds", "commission")},
-                               "units": extra["units"], "supply": extra["supply"], "retail": extra["retail"]}))  # fmt: skip
-    return rows
+def _bucket(day: date, period: str) -> date:
+    if period == "month":
+        return day.replace(day=1)
+    if period == "week":
+        return day - timedelta(days=day.weekday())  # Monday, as TruncWeek
+    return day
+
+
+def _supplier_sales_by_period(scope: Q, supplier_id: int, date_from: date, date_to: date, period: str) -> list[dict[str, Any]]:
+    """A supplier's whole sales per day / week / month without its ~50,000 shop rows a year: one
+    ``PartyDailySales`` row a day (POs, GMV, refunds, commission) and the SKU rollup's units and
+    amounts per day; by month, the whole months come from ``MonthlySales`` (a row per reseller and
+    month) and only the days at either end from the day rows, as the sales by reseller do."""
+    months = whole_months(date_from, date_to) if period == "month" else None
+    days = Q(day__gte=date_from, day__lte=date_to)
+    if months:
+        first, end = months
+        days = Q(day__gte=date_from, day__lt=first) | Q(day__gte=end, day__lte=date_to)
+    rows: dict[date, dict[str, Any]] = {}
+
+    def add(bucket: date, values: dict[str, Any]) -> None:
+        row = rows.setdefault(bucket, {"bucket": bucket, "pos": 0, "gmv": ZERO, "refunds": ZERO, "commission": ZERO,
+                                       "units": 0, "supply": ZERO, "retail": ZERO})  # fmt: skip
+        for k, v in values.items():
+            row[k] += v
+
+    if months:
+        monthly = MonthlySales.objects.filter(scope, month__gte=months[0], month__lt=months[1]).values("month")
+        for r in monthly.annotate(**SALES_SUMS, **SKU_SUMS).order_by():
+            add(r.pop("month"), r)
+    if not months or date_from < months[0] or months[1] <= date_to:
+        party = PartyDailySales.objects.filter(days, role="supplier", party_id=supplier_id)
+        for r in party.values("day", "pos", "gmv", "refunds", "commission").order_by():
+            add(_bucket(r.pop("day"), period), r)
+        for r in DailySkuSales.objects.filter(scope & days).values("day").annotate(**SKU_SUMS).order_by():
+            add(_bucket(r.pop("day"), period), r)
+    return [_with_net(rows[b]) for b in sorted(rows)]
 
 
 def totals(rows: list[dict[str, Any]], keys: list[str]) -> dict[str, Any]:

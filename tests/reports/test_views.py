@@ -190,3 +190,137 @@ def test_a_staff_member_who_is_a_key_account_manager_sees_only_their_accounts(cl
     login(client, built.s.supplier_user)
     assert len(client.get(reverse("reports:supplier_sales"), {**NOVEMBER, "group": "reseller"}).context["table"]) == 2
     assert client.get(reverse("reports:supplier_sales"), {**NOVEMBER, "group": "reseller", "mine": "on"}).context["table"] == []
+
+
+def _finding(listing, *, kind: str, found_at, resolved_at=None):
+    from resellers.models import InspectionFinding
+
+    return InspectionFinding.objects.create(
+        reseller_id=listing.reseller_id, supplier_id=listing.supplier_id, listing=listing, kind=kind, found_at=found_at,
+        resolved_at=resolved_at,
+    )  # fmt: skip
+
+
+def test_inspection_findings_per_reseller_and_in_the_resellers_own_record(client, built, django_assert_max_num_queries):
+    """R2: two findings in November (one resolved), one on 12-01 00:10 +08:00 (16:10 UTC on 11-30: December's);
+    R1: none. The supplier's service table and R2's compliance record count the same findings."""
+    from resellers.services import PublishItem, store_listing_publish
+
+    s = built.s.supplier
+    r2_user = built.po3.reseller.organisation.memberships.first().user
+    [listing] = store_listing_publish(
+        actor=r2_user, reseller=built.r2, items=[PublishItem(sku_id=built.po3.lines.get().sku_id, price="99.00")]
+    )
+    _finding(listing, kind="price_out_of_range", found_at=at(2026, 11, 9, 9, 0), resolved_at=at(2026, 11, 10, 9, 0))
+    _finding(listing, kind="location_mismatch", found_at=at(2026, 11, 30, 23, 50))
+    _finding(listing, kind="delisted_sku", found_at=at(2026, 12, 1, 0, 10))
+    login(client, built.s.supplier_user)
+    table = rows_of(client.get(reverse("reports:supplier_service"), NOVEMBER))
+    assert table[built.r2.organisation.name][-1] == "2"
+    assert table[built.r1.organisation.name][-1] == "0"
+
+    login(client, r2_user)
+    with django_assert_max_num_queries(12):
+        response = client.get(reverse("reports:reseller_compliance"), NOVEMBER)
+    kinds = dict(InspectionFindingKinds())
+    # supplier, kind, findings, still open
+    assert sorted(r[1:] for r in response.context["table"]) == sorted(
+        [[kinds["location_mismatch"], "1", "1"], [kinds["price_out_of_range"], "1", "0"]]
+    )
+    assert {r[0] for r in response.context["table"]} == {s.organisation.name}
+    # R1 has none of R2's
+    login(client, built.s.reseller_user)
+    assert client.get(reverse("reports:reseller_compliance"), NOVEMBER).context["table"] == []
+
+
+def InspectionFindingKinds():  # noqa: N802 (the labels as the page shows them)
+    from resellers.models import InspectionFinding
+
+    return [(k, str(label)) for k, label in InspectionFinding.Kind.choices]
+
+
+def test_reseller_spend_by_shop_and_by_month_for_one_supplier(client, built):
+    """po1 and po2 have no shop (R1's), so they count under "No shop"; the month row is November's."""
+    login(client, built.s.reseller_user)
+    url = reverse("reports:reseller_spend")
+    response = client.get(url, {**NOVEMBER, "group": "shop"})
+    # POs, units, spend, refunded, retail, supply, margin
+    assert [r[1:] for r in response.context["table"]] == [["2", "2", "150.00", "50.00", "198.00", "100.00", "98.00"]]
+    response = client.get(url, {"date_from": "2026-10-01", "date_to": "2026-12-31", "group": "period", "period": "month",
+                                "supplier": built.s.supplier.pk})  # fmt: skip
+    assert [r[1:] for r in response.context["table"]] == [["2", "2", "150.00", "50.00", "198.00", "100.00", "98.00"]]
+    other = make_trade()
+    response = client.get(url, {**NOVEMBER, "group": "period", "supplier": other.supplier.pk})
+    assert response.context["table"] == []
+
+
+def test_stock_compliance_and_digest_pages_of_one_organisation_show_nothing_of_another(client, built):
+    from accounts.models import Penalty
+
+    with time_machine.travel(at(2026, 11, 5, 10, 0), tick=False):
+        Penalty.objects.create(organisation=built.r1.organisation, rule="R7", description="價格超出範圍", sanction=Penalty.Sanction.WARNING)
+    other = make_trade()
+    login(client, other.supplier_user)
+    stock = client.get(reverse("reports:supplier_stock"), {"date_to": "2026-11-08"})
+    assert stock.status_code == 200 and stock.context["table"] == []
+    with time_machine.travel(at(2026, 11, 10, 9, 0), tick=False):
+        page = client.get(reverse("reports:digest"), {"week": "2026-11-02"})
+    assert page.status_code == 200
+    content = page.context["content"]
+    assert content["sales"] == [] and content["disputes"] == [] and content["penalties"] == []
+    assert built.r1.organisation.name not in page.content.decode() and built.r2.organisation.name not in page.content.decode()
+    login(client, other.reseller_user)
+    compliance = client.get(reverse("reports:reseller_compliance"), NOVEMBER)
+    assert compliance.context["table"] == [] and compliance.context["extra"]["penalties"] == []
+    assert "價格超出範圍" not in compliance.content.decode()
+    # a reseller's member cannot open a supplier's pages, a supplier's member not a reseller's
+    assert client.get(reverse("reports:supplier_stock")).status_code == 403
+    assert client.get(reverse("reports:digest")).status_code == 403
+    login(client, other.supplier_user)
+    assert client.get(reverse("reports:reseller_compliance")).status_code == 403
+
+
+def test_supplier_sales_by_week_and_by_month_whole_months_and_edge_days(client, built, django_assert_max_num_queries):
+    """A supplier's whole sales by period read its one-row-a-day and monthly rollups: the same
+    figures as the day rows (po1 paid 11-02 23:30, po2 and po3 on 11-03, +08:00; 2026-11-02 is a Monday)."""
+    login(client, built.s.supplier_user)
+    url = reverse("reports:supplier_sales")
+    november = ["3", "5", "300.00", "80.00", "220.00", "11.00"]  # POs, units, GMV, refunded, net, commission
+    with django_assert_max_num_queries(12):
+        response = client.get(url, {"date_from": "2026-10-26", "date_to": "2026-11-15", "group": "period", "period": "week"})
+    assert [r[1:] for r in response.context["table"]] == [november]
+    for days in ({"date_from": "2026-10-15", "date_to": "2026-11-30"},  # November whole (the monthly rows)
+                 {"date_from": "2026-11-02", "date_to": "2026-12-31"}):  # November's days, December whole (empty)  # fmt: skip
+        with django_assert_max_num_queries(12):
+            response = client.get(url, {**days, "group": "period", "period": "month"})
+        assert [r[1:] for r in response.context["table"]] == [november], days
+    # 11-03 to 11-30: po1 (11-02) is left out
+    response = client.get(url, {"date_from": "2026-11-03", "date_to": "2026-11-30", "group": "period", "period": "month"})
+    assert [r[1:] for r in response.context["table"]] == [["2", "3", "200.00", "80.00", "120.00", "6.00"]]
+    assert response.context["footer"][1:] == ["2", "3", "200.00", "80.00", "120.00", "6.00"]
+
+
+@pytest.mark.parametrize(
+    ("who", "name", "params", "budget"),
+    [
+        ("supplier", "reports:supplier_sales", {"group": "shop"}, 13),
+        ("supplier", "reports:supplier_sales", {"group": "sku"}, 12),
+        ("supplier", "reports:supplier_sales", {"group": "period", "period": "week", "mine": "on"}, 14),
+        ("supplier", "reports:supplier_sales", {"group": "reseller", "export": "xlsx"}, 11),
+        ("supplier", "reports:supplier_sales", {"group": "shop", "export": "csv"}, 11),
+        ("supplier", "reports:digest", {"week": "2026-11-02"}, 18),
+        ("reseller", "reports:reseller_spend", {"group": "period", "export": "xlsx"}, 13),
+        ("reseller", "reports:reseller_compliance", {}, 12),
+        ("staff", "reports:platform", {"period": "month"}, 14),
+    ],
+)
+def test_every_page_and_export_has_a_statement_budget(client, built, django_assert_max_num_queries, who, name, params, budget):
+    """The budgets of the 1,000,000-PO benchmark (benchmarks/README.md §11c): a page's statements do not grow with the data."""
+    user = {"supplier": built.s.supplier_user, "reseller": built.s.reseller_user}.get(who) or UserFactory(is_staff=True)
+    login(client, user)
+    client.get(reverse(name), {**NOVEMBER, **params})  # the session's first read
+    with django_assert_max_num_queries(budget):
+        response = client.get(reverse(name), {**NOVEMBER, **params})
+        if getattr(response, "streaming", False):
+            b"".join(response.streaming_content)
+    assert response.status_code == 200
