@@ -17,6 +17,31 @@ from django.db import connections, models
 from django.db.models.expressions import DatabaseDefault
 
 
+# Fields whose ``pre_save`` only reads the attribute and whose ``get_db_prep_save`` returns a value
+# of these exact types unchanged: such a value is sent as it is (the ORM's two calls per value cost
+# more than the rest of an INSERT's preparation). Exact classes only; anything else takes the ORM's path.
+_TEXT, _INT = (str, type(None)), (int, type(None))
+_PLAIN_TYPES: dict[type[models.Field], tuple[type, ...]] = {
+    models.CharField: _TEXT,
+    models.TextField: _TEXT,
+    models.IntegerField: _INT,
+    models.BigIntegerField: _INT,
+    models.SmallIntegerField: _INT,
+    models.PositiveIntegerField: _INT,
+    models.PositiveSmallIntegerField: _INT,
+    models.PositiveBigIntegerField: _INT,
+    models.BooleanField: (bool, type(None)),
+}
+_MISSING = object()  # an attribute not set on the instance: the ORM's path
+_INT_KEYS = (models.AutoField, models.BigAutoField, models.IntegerField, models.BigIntegerField)
+
+
+def _plain_types(field: models.Field) -> tuple[type, ...]:
+    if type(field) is models.ForeignKey:
+        return _INT if type(field.target_field) in _INT_KEYS else ()
+    return _PLAIN_TYPES.get(type(field), ())
+
+
 @cache
 def _statement(model: type[models.Model], count: int, using: str) -> tuple[str, tuple[models.Field, ...]]:
     connection = connections[using]
@@ -31,16 +56,28 @@ def _statement(model: type[models.Model], count: int, using: str) -> tuple[str, 
     return sql, fields
 
 
+@cache
+def _preparers(model: type[models.Model], using: str) -> tuple[tuple[models.Field, str, tuple[type, ...]], ...]:
+    """Per column of ``_statement``: the field, its attname, and the value types it may send as they are."""
+    _sql, fields = _statement(model, 1, using)
+    return tuple((f, f.attname, _plain_types(f)) for f in fields)
+
+
 def insert_rows(objs: list[models.Model], *, using: str = "default") -> list[models.Model]:
     """INSERT ``objs`` (all of one model) in one statement; sets their primary keys; returns them."""
     if not objs:
         return objs
     model = type(objs[0])
     connection = connections[using]
-    sql, fields = _statement(model, len(objs), using)
+    sql, _fields = _statement(model, len(objs), using)
+    preparers = _preparers(model, using)
     params = []
     for obj in objs:
-        for field in fields:
+        values = obj.__dict__
+        for field, attname, plain in preparers:
+            if type(value := values.get(attname, _MISSING)) in plain:
+                params.append(value)
+                continue
             value = field.pre_save(obj, True)
             # a field left to its db_default (the tenant columns, filled by a trigger): NULL here
             params.append(None if isinstance(value, DatabaseDefault) else field.get_db_prep_save(value, connection=connection))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -126,14 +127,37 @@ def _guard_queryset(*, reseller_id: int, sku_ids: list[int], now: datetime):
 _RESELLER_MARK = -7_310_000_001
 _NOW_MARK = datetime(1901, 2, 3, 4, 5, 6, 789012, tzinfo=UTC)
 _SKU_MARK = -7_320_000_000
-_compiled_guards: dict[int, tuple[str, tuple]] = {}
+_compiled_guards: dict[int, _CompiledGuard] = {}
 
 
-def _compiled_guard(count: int) -> tuple[str, tuple]:
+@dataclass(frozen=True)
+class _CompiledGuard:
+    """The guard query's SQL with marker parameters, and how to turn its rows into SKUs:
+    the model's columns first (``attnames``, with their ``converters``, as ``SKU.objects.raw``
+    would apply them), then the annotations (``extras``), as plain attributes."""
+
+    sql: str
+    template: tuple
+    attnames: list[str]
+    extras: list[str]
+    converters: list[tuple[int, tuple[list, Any]]]
+
+
+def _compiled_guard(count: int) -> _CompiledGuard:
     compiled = _compiled_guards.get(count)
     if compiled is None:
         marks = [_SKU_MARK - i for i in range(count)]
-        compiled = _guard_queryset(reseller_id=_RESELLER_MARK, sku_ids=marks, now=_NOW_MARK).query.sql_with_params()
+        query = _guard_queryset(reseller_id=_RESELLER_MARK, sku_ids=marks, now=_NOW_MARK).query
+        sql, template = query.sql_with_params()
+        compiler = query.get_compiler("default")
+        compiler.setup_query()
+        columns = compiler.klass_info["select_fields"]  # the model's columns, in concrete-field order
+        assert columns == list(range(len(columns))), columns
+        extras = sorted(compiler.annotation_col_map, key=compiler.annotation_col_map.get)
+        assert [compiler.annotation_col_map[name] for name in extras] == list(range(len(columns), len(compiler.select)))
+        fields = [compiler.select[i][0].target for i in columns]
+        converters = list(compiler.get_converters([compiler.select[i][0] for i in columns]).items())
+        compiled = _CompiledGuard(sql, template, [f.attname for f in fields], extras, converters)
         _compiled_guards[count] = compiled
     return compiled
 
@@ -148,10 +172,22 @@ def _guarded_skus(*, reseller: Reseller, sku_ids: list[int], now: datetime) -> d
     suspended from ordering, the ids of the supplier's active members (the notification's
     recipients) and a fresh PO number from the sequence.
     """
-    sql, template = _compiled_guard(len(sku_ids))
+    guard = _compiled_guard(len(sku_ids))
     by_mark = {_RESELLER_MARK: reseller.pk, _NOW_MARK: now, **{_SKU_MARK - i: sku_id for i, sku_id in enumerate(sku_ids)}}
-    params = [by_mark.get(value, value) if type(value) in (int, datetime) else value for value in template]
-    skus = {sku.pk: sku for sku in SKU.objects.raw(sql, params)}
+    params = [by_mark.get(value, value) if type(value) in (int, datetime) else value for value in guard.template]
+    with connection.cursor() as cursor:
+        cursor.execute(guard.sql, params)
+        rows = cursor.fetchall()
+    width = len(guard.attnames)
+    skus: dict[int, SKU] = {}
+    for row in rows:  # what SKU.objects.raw() does, without its per-call column mapping
+        values = list(row[:width])
+        for i, (converters, expression) in guard.converters:
+            for converter in converters:
+                values[i] = converter(values[i], expression, connection)
+        sku = SKU.from_db("default", guard.attnames, values)
+        sku.__dict__.update(zip(guard.extras, row[width:], strict=True))
+        skus[sku.pk] = sku
     suppliers: dict[int, Supplier] = {}
     for sku in skus.values():
         supplier = suppliers.get(sku.supplier_id)
