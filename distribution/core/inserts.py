@@ -16,7 +16,6 @@ from functools import cache
 from django.db import connections, models
 from django.db.models.expressions import DatabaseDefault
 
-
 # Fields whose ``pre_save`` only reads the attribute and whose ``get_db_prep_save`` returns a value
 # of these exact types unchanged: such a value is sent as it is (the ORM's two calls per value cost
 # more than the rest of an INSERT's preparation). Exact classes only; anything else takes the ORM's path.
