@@ -71,8 +71,7 @@ def audit_batch() -> Iterator[None]:
     if outer is not None:
         outer.extend(rows)
     elif rows:
-        insert_rows(rows)  # bulk_create's INSERT, compiled once per process and row count
-        _announce(rows)
+        insert_rows(rows, then=_announce)  # bulk_create's INSERT, compiled once per process and row count
 
 
 def audit_many(
@@ -117,8 +116,15 @@ def audit_many(
     _announce(
         [
             AuditEvent(
-                pk=pk, created_at=created_at, actor_id=actor_id, organisation_id=organisation_id, action=action,
-                object_type=object_type, object_id=str(object_id), summary=summary[:500], data=data or {},
+                pk=pk,
+                created_at=created_at,
+                actor_id=actor_id,
+                organisation_id=organisation_id,
+                action=action,
+                object_type=object_type,
+                object_id=str(object_id),
+                summary=summary[:500],
+                data=data or {},
             )
             for (pk, created_at), object_id, organisation_id, summary in zip(written, object_ids, organisation_ids, summaries, strict=True)
         ]

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Penalty
-from distribution.core import outbox, texts
+from distribution.core import inserts, outbox, texts
 from distribution.core.audit import audit, audit_batch
 from distribution.core.errors import DomainError, InvalidState, ValidationFailed
 from distribution.core.inserts import insert_rows
@@ -324,7 +324,9 @@ def _place_locked(
         pay_by=now + settings.PO_PAY_WITHIN,
         **address,
     )
-    insert_rows([po])  # the ORM's INSERT, compiled once per process (distribution/core/inserts.py)
+    # the ORM's INSERT, compiled once per process (distribution/core/inserts.py); at once: the lines' and
+    # the transition's triggers read the PO row. The rows below join the placing's one statement (together()).
+    insert_rows([po], at_once=True)
     po.placed_lines = insert_rows(
         [
             PurchaseOrderLine(
@@ -360,11 +362,17 @@ def _auto_pay(po: PurchaseOrder, *, actor, now: datetime) -> PurchaseOrder:
     Runs in a savepoint: if the balance fell meanwhile (another payment), the PO stays
     placed and unpaid and the reseller is told why; placing never fails for auto-pay.
     """
+    if not po.reseller.auto_pay:
+        return po
+    inserts.flush()  # the payment reads the PO's lines and transition
+    with inserts.at_once():  # the payment's savepoint may roll back: nothing of it may wait in together()
+        return _auto_pay_now(po, actor=actor, now=now)
+
+
+def _auto_pay_now(po: PurchaseOrder, *, actor, now: datetime) -> PurchaseOrder:
     from settlement.exceptions import InsufficientBalance
     from settlement.services import wallet_balance
 
-    if not po.reseller.auto_pay:
-        return po
     carried = {"placed_lines": po.placed_lines, "reserve_quantities": po.reserve_quantities}
     balance = wallet_balance(po.reseller.organisation)
     if balance >= po.total_amount:
@@ -404,17 +412,15 @@ def _may_order(reseller: Reseller, skus: dict[int, SKU], now: datetime) -> None:
         raise OrderingSuspended()
 
 
-def _reserve_last(placed: list[PurchaseOrder], *, now: datetime, before_reserve: Callable[[list[PurchaseOrder]], None] | None) -> None:
-    """The caller's last words (e.g. the API's idempotent answer), then the stock reservation.
+def _reserve_last(placed: list[PurchaseOrder], *, now: datetime) -> None:
+    """The stock reservation, the transaction's last write but the outbox's.
 
-    Called inside ``outbox.batch()`` after the audit rows are written: the reservation of
-    every PO's SKUs, in SKU primary-key order, is followed only by the one INSERT of the
-    transaction's outbox rows (the POs' events and ``sku.changed``, coalesced per SKU) and
-    COMMIT, so a hot SKU's row is locked for the shortest time; if stock is short it fails
-    right there and everything before it rolls back (auto-pay too).
+    Called inside ``outbox.batch()`` after every other row of the placing is written: the
+    reservation of every PO's SKUs, in SKU primary-key order, is followed only by the one
+    INSERT of the transaction's outbox rows (the POs' events and ``sku.changed``, coalesced per
+    SKU) and COMMIT, so a hot SKU's row is locked for the shortest time; if stock is short it
+    fails right there and everything before it rolls back (auto-pay too).
     """
-    if before_reserve is not None:
-        before_reserve(placed)
     quantities: dict[int, int] = {}
     for po in placed:
         for sku_id, quantity in po.reserve_quantities.items():
@@ -452,7 +458,8 @@ def purchase_order_place(
     cleaned = address_clean(address)
     parsed = _parse_lines(lines)
     with transaction.atomic(savepoint=savepoint), outbox.batch():
-        with audit_batch():
+        # the PO's lines, transition, notification, audit row and the caller's last words: one statement
+        with inserts.together(), audit_batch():
             skus = _guarded_skus(reseller=reseller, sku_ids=[sku_id for sku_id, _q, _p in parsed], now=now)
             _may_order(reseller, skus, now)
             if supplier is None:
@@ -473,7 +480,9 @@ def purchase_order_place(
                 now=now,
             )
             po = _auto_pay(po, actor=actor, now=now)
-        _reserve_last([po], now=now, before_reserve=(lambda pos: before_reserve(pos[0])) if before_reserve else None)
+            if before_reserve is not None:
+                before_reserve(po)
+        _reserve_last([po], now=now)
     return po
 
 
@@ -493,7 +502,7 @@ def purchase_orders_place_cart(
     cleaned = address_clean(address)
     parsed = _parse_lines(lines)
     with transaction.atomic(), outbox.batch():
-        with audit_batch():
+        with inserts.together(), audit_batch():  # every PO's rows but the POs themselves: one statement
             skus = _guarded_skus(reseller=reseller, sku_ids=[p[0] for p in parsed], now=now)
             groups: OrderedDict[int, list[int]] = OrderedDict()
             for position, (sku_id, _q, _p) in enumerate(parsed):
@@ -519,5 +528,5 @@ def purchase_orders_place_cart(
                     )
                 )
             placed = [_auto_pay(po, actor=actor, now=now) for po in placed]
-        _reserve_last(placed, now=now, before_reserve=None)
+        _reserve_last(placed, now=now)
     return placed
