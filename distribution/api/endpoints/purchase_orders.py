@@ -97,16 +97,20 @@ def _request_hash(request: HttpRequest) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def _claim(organisation_id: int, key: str, request_hash: str) -> int | None:
-    """Insert the key's row; ``None`` when the key is taken (waits on the unique index for an in-flight request)."""
+def _claim(organisation_id: int, key: str, request_hash: str, consumer_order_ref: str) -> tuple[int | None, list[str]]:
+    """Insert the key's row; ``None`` when the key is taken (waits on the unique index for an in-flight request).
+
+    The same statement reads the answer's ``duplicate_of``: the reseller's POs already placed for
+    this consumer order (``procurement.selectors.duplicate_po_numbers``), before this one is."""
+    duplicates, params = po_selectors.duplicate_po_numbers_sql(reseller_id=organisation_id, consumer_order_ref=consumer_order_ref)
     with connection.cursor() as cursor:
         cursor.execute(
-            "INSERT INTO api_idempotencyrecord (organisation_id, key, request_hash, created_at) "
-            "VALUES (%s, %s, %s, now()) ON CONFLICT (organisation_id, key) DO NOTHING RETURNING id",
-            [organisation_id, key, request_hash],
+            "INSERT INTO api_idempotencyrecord (organisation_id, key, request_hash, created_at) "  # noqa: S608 (the selector's SQL)
+            f"VALUES (%s, %s, %s, now()) ON CONFLICT (organisation_id, key) DO NOTHING RETURNING id, {duplicates}",
+            [organisation_id, key, request_hash, *params],
         )
         row = cursor.fetchone()
-    return row[0] if row else None
+    return (row[0], list(row[1])) if row else (None, [])
 
 
 def _replay(record: IdempotencyRecord, request_hash: str):
@@ -141,19 +145,18 @@ def place(request: HttpRequest, payload: PurchaseOrderIn):
     answer: dict[str, Any] = {}
     body: list[str] = []
     with transaction.atomic():
-        record_id = _claim(organisation.pk, key, request_hash)
+        ref = data["consumer_order_ref"]
+        record_id, duplicates = _claim(organisation.pk, key, request_hash, ref)
         while record_id is None:
             # ON CONFLICT DO NOTHING only after the holder committed, so its row is there (unless pruned since: claim again)
             record = IdempotencyRecord.objects.filter(organisation_id=organisation.pk, key=key).first()
             if record is not None:
                 return _replay(record, request_hash)
-            record_id = _claim(organisation.pk, key, request_hash)
+            record_id, duplicates = _claim(organisation.pk, key, request_hash, ref)
 
         def remember(po: PurchaseOrder) -> None:
             answer.update(po_dict(po, lines=po.placed_lines))
-            answer["duplicate_of"] = po_selectors.duplicate_po_numbers(
-                reseller_id=organisation.pk, consumer_order_ref=po.consumer_order_ref, exclude_ids=[po.pk]
-            )
+            answer["duplicate_of"] = duplicates  # read by the claim, before this PO was placed
             body.append(json.dumps(answer, cls=NinjaJSONEncoder))
             # hand-written (the ORM's UPDATE compiled per request cost more than it ran), and a part of
             # the placing's one statement of rows (distribution/core/inserts.py, together())
