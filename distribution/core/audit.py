@@ -116,15 +116,8 @@ def audit_many(
     _announce(
         [
             AuditEvent(
-                pk=pk,
-                created_at=created_at,
-                actor_id=actor_id,
-                organisation_id=organisation_id,
-                action=action,
-                object_type=object_type,
-                object_id=str(object_id),
-                summary=summary[:500],
-                data=data or {},
+                pk=pk, created_at=created_at, actor_id=actor_id, organisation_id=organisation_id, action=action,
+                object_type=object_type, object_id=str(object_id), summary=summary[:500], data=data or {},
             )
             for (pk, created_at), object_id, organisation_id, summary in zip(written, object_ids, organisation_ids, summaries, strict=True)
         ]
