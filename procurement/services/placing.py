@@ -447,8 +447,9 @@ def purchase_order_place(
     All or nothing. Lines are ``{"sku": SKU | id (or "sku_id"), "quantity", "retail_price"}``.
     ``supplier=None`` means the supplier of the first line's SKU (every line must be that
     supplier's). ``before_reserve(po)`` runs inside the transaction just before the stock
-    reservation, with the PO complete in memory (``po.placed_lines``); raising there rolls
-    everything back. ``savepoint=False`` (inside a caller's ``atomic`` that lets any error
+    reservation, with the PO complete in memory (``po.placed_lines``, not yet written: its
+    ``inserts.write`` joins the statement of the PO's other rows, ``distribution.core.inserts.together``);
+    raising there rolls everything back. ``savepoint=False`` (inside a caller's ``atomic`` that lets any error
     propagate, like the API's idempotency transaction) saves the SAVEPOINT/RELEASE pair.
     Raises ``no_partnership``, ``mixed_suppliers``, ``price_out_of_range``, ``insufficient_stock``,
     ``validation_error`` (with ``field``), ``ordering_suspended``, ``supplier_inactive``.
