@@ -100,13 +100,15 @@ RESERVE = (
 INSERT_PO = (
     "INSERT INTO procurement_purchaseorder (number, status, supplier_id, reseller_id, consumer_order_ref, note, "
     "goods_amount, shipping_amount, total_amount, placed_at, pay_by, carrier, tracking_number, refund_amount, "
-    "status_reason, created_at, updated_at, recipient, mobile, province_code, city_code, district_code, street, postal_code) "
+    "status_reason, created_at, updated_at, recipient, mobile, province_code, city_code, district_code, street, postal_code, "
+    "shipping_breakdown) "
     "VALUES ('R' || nextval('procurement_po_number_seq'), 'awaiting_payment', %s, %s, %s, '', %s, 0, %s, now(), "
-    "now() + interval '7 days', '', '', 0, '', now(), now(), %s, %s, %s, %s, %s, %s, %s) RETURNING id"
+    "now() + interval '7 days', '', '', 0, '', now(), now(), %s, %s, %s, %s, %s, %s, %s, "
+    "'{\"method\": \"flat\", \"amount\": \"0.00\"}'::jsonb) RETURNING id"
 )
 INSERT_LINE = (
     "INSERT INTO procurement_purchaseorderline (purchase_order_id, sku_id, code, title, quantity, unit_price, "
-    "retail_price, line_amount) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)"
+    "retail_price, line_amount, attributes) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, '{}'::jsonb)"
 )
 
 

@@ -136,8 +136,9 @@ if DB_POOL and DATABASE_POOLER:
 # a connection runs DB_PREPARE_THRESHOLD times is prepared there, so PostgreSQL parses and plans it
 # once per pooled connection instead of once per request. Needs connections that live across
 # requests (Django's pool) and no transaction-mode pooler (a prepared statement belongs to one
-# server connection).
-DB_SERVER_SIDE_BINDING = env_bool("DB_SERVER_SIDE_BINDING", False)
+# server connection). On by default without a pooler; off by default behind one, and refused there
+# when asked for.
+DB_SERVER_SIDE_BINDING = env_bool("DB_SERVER_SIDE_BINDING", not DATABASE_POOLER)
 if DB_SERVER_SIDE_BINDING and DATABASE_POOLER:
     raise RuntimeError("DB_SERVER_SIDE_BINDING=1 cannot be combined with DATABASE_POOLER (prepared statements are per server connection)")
 DB_PREPARE_THRESHOLD = int(os.environ.get("DB_PREPARE_THRESHOLD", "2"))

@@ -93,8 +93,7 @@ def audit_batch() -> Iterator[None]:
     if outer is not None:
         outer.extend(rows)
     elif rows:
-        insert_rows(rows)  # bulk_create's INSERT, compiled once per process and row count
-        _announce(rows)
+        insert_rows(rows, then=_announce)  # bulk_create's INSERT, compiled once per process and row count
 
 
 def audit_many(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -14,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Penalty
-from distribution.core import outbox, texts
+from distribution.core import inserts, outbox, texts
 from distribution.core.audit import audit, audit_batch
 from distribution.core.errors import DomainError, InvalidState, ValidationFailed
 from distribution.core.inserts import insert_rows
@@ -126,14 +127,37 @@ def _guard_queryset(*, reseller_id: int, sku_ids: list[int], now: datetime):
 _RESELLER_MARK = -7_310_000_001
 _NOW_MARK = datetime(1901, 2, 3, 4, 5, 6, 789012, tzinfo=UTC)
 _SKU_MARK = -7_320_000_000
-_compiled_guards: dict[int, tuple[str, tuple]] = {}
+_compiled_guards: dict[int, _CompiledGuard] = {}
 
 
-def _compiled_guard(count: int) -> tuple[str, tuple]:
+@dataclass(frozen=True)
+class _CompiledGuard:
+    """The guard query's SQL with marker parameters, and how to turn its rows into SKUs:
+    the model's columns first (``attnames``, with their ``converters``, as ``SKU.objects.raw``
+    would apply them), then the annotations (``extras``), as plain attributes."""
+
+    sql: str
+    template: tuple
+    attnames: list[str]
+    extras: list[str]
+    converters: list[tuple[int, tuple[list, Any]]]
+
+
+def _compiled_guard(count: int) -> _CompiledGuard:
     compiled = _compiled_guards.get(count)
     if compiled is None:
         marks = [_SKU_MARK - i for i in range(count)]
-        compiled = _guard_queryset(reseller_id=_RESELLER_MARK, sku_ids=marks, now=_NOW_MARK).query.sql_with_params()
+        query = _guard_queryset(reseller_id=_RESELLER_MARK, sku_ids=marks, now=_NOW_MARK).query
+        sql, template = query.sql_with_params()
+        compiler = query.get_compiler("default")
+        compiler.setup_query()
+        columns = compiler.klass_info["select_fields"]  # the model's columns, in concrete-field order
+        assert columns == list(range(len(columns))), columns
+        extras = sorted(compiler.annotation_col_map, key=compiler.annotation_col_map.get)
+        assert [compiler.annotation_col_map[name] for name in extras] == list(range(len(columns), len(compiler.select)))
+        fields = [compiler.select[i][0].target for i in columns]
+        converters = list(compiler.get_converters([compiler.select[i][0] for i in columns]).items())
+        compiled = _CompiledGuard(sql, template, [f.attname for f in fields], extras, converters)
         _compiled_guards[count] = compiled
     return compiled
 
@@ -148,10 +172,22 @@ def _guarded_skus(*, reseller: Reseller, sku_ids: list[int], now: datetime) -> d
     suspended from ordering, the ids of the supplier's active members (the notification's
     recipients) and a fresh PO number from the sequence.
     """
-    sql, template = _compiled_guard(len(sku_ids))
+    guard = _compiled_guard(len(sku_ids))
     by_mark = {_RESELLER_MARK: reseller.pk, _NOW_MARK: now, **{_SKU_MARK - i: sku_id for i, sku_id in enumerate(sku_ids)}}
-    params = [by_mark.get(value, value) if type(value) in (int, datetime) else value for value in template]
-    skus = {sku.pk: sku for sku in SKU.objects.raw(sql, params)}
+    params = [by_mark.get(value, value) if type(value) in (int, datetime) else value for value in guard.template]
+    with connection.cursor() as cursor:
+        cursor.execute(guard.sql, params)
+        rows = cursor.fetchall()
+    width = len(guard.attnames)
+    skus: dict[int, SKU] = {}
+    for row in rows:  # what SKU.objects.raw() does, without its per-call column mapping
+        values = list(row[:width])
+        for i, (converters, expression) in guard.converters:
+            for converter in converters:
+                values[i] = converter(values[i], expression, connection)
+        sku = SKU.from_db("default", guard.attnames, values)
+        sku.__dict__.update(zip(guard.extras, row[width:], strict=True))
+        skus[sku.pk] = sku
     suppliers: dict[int, Supplier] = {}
     for sku in skus.values():
         supplier = suppliers.get(sku.supplier_id)
@@ -288,7 +324,9 @@ def _place_locked(
         pay_by=now + settings.PO_PAY_WITHIN,
         **address,
     )
-    insert_rows([po])  # the ORM's INSERT, compiled once per process (distribution/core/inserts.py)
+    # the ORM's INSERT, compiled once per process (distribution/core/inserts.py); at once: the lines' and
+    # the transition's triggers read the PO row. The rows below join the placing's one statement (together()).
+    insert_rows([po], at_once=True)
     po.placed_lines = insert_rows(
         [
             PurchaseOrderLine(
@@ -324,11 +362,17 @@ def _auto_pay(po: PurchaseOrder, *, actor, now: datetime) -> PurchaseOrder:
     Runs in a savepoint: if the balance fell meanwhile (another payment), the PO stays
     placed and unpaid and the reseller is told why; placing never fails for auto-pay.
     """
+    if not po.reseller.auto_pay:
+        return po
+    inserts.flush()  # the payment reads the PO's lines and transition
+    with inserts.at_once():  # the payment's savepoint may roll back: nothing of it may wait in together()
+        return _auto_pay_now(po, actor=actor, now=now)
+
+
+def _auto_pay_now(po: PurchaseOrder, *, actor, now: datetime) -> PurchaseOrder:
     from settlement.exceptions import InsufficientBalance
     from settlement.services import wallet_balance
 
-    if not po.reseller.auto_pay:
-        return po
     carried = {"placed_lines": po.placed_lines, "reserve_quantities": po.reserve_quantities}
     balance = wallet_balance(po.reseller.organisation)
     if balance >= po.total_amount:
@@ -368,17 +412,15 @@ def _may_order(reseller: Reseller, skus: dict[int, SKU], now: datetime) -> None:
         raise OrderingSuspended()
 
 
-def _reserve_last(placed: list[PurchaseOrder], *, now: datetime, before_reserve: Callable[[list[PurchaseOrder]], None] | None) -> None:
-    """The caller's last words (e.g. the API's idempotent answer), then the stock reservation.
+def _reserve_last(placed: list[PurchaseOrder], *, now: datetime) -> None:
+    """The stock reservation, the transaction's last write but the outbox's.
 
-    Called inside ``outbox.batch()`` after the audit rows are written: the reservation of
-    every PO's SKUs, in SKU primary-key order, is followed only by the one INSERT of the
-    transaction's outbox rows (the POs' events and ``sku.changed``, coalesced per SKU) and
-    COMMIT, so a hot SKU's row is locked for the shortest time; if stock is short it fails
-    right there and everything before it rolls back (auto-pay too).
+    Called inside ``outbox.batch()`` after every other row of the placing is written: the
+    reservation of every PO's SKUs, in SKU primary-key order, is followed only by the one
+    INSERT of the transaction's outbox rows (the POs' events and ``sku.changed``, coalesced per
+    SKU) and COMMIT, so a hot SKU's row is locked for the shortest time; if stock is short it
+    fails right there and everything before it rolls back (auto-pay too).
     """
-    if before_reserve is not None:
-        before_reserve(placed)
     quantities: dict[int, int] = {}
     for po in placed:
         for sku_id, quantity in po.reserve_quantities.items():
@@ -405,8 +447,9 @@ def purchase_order_place(
     All or nothing. Lines are ``{"sku": SKU | id (or "sku_id"), "quantity", "retail_price"}``.
     ``supplier=None`` means the supplier of the first line's SKU (every line must be that
     supplier's). ``before_reserve(po)`` runs inside the transaction just before the stock
-    reservation, with the PO complete in memory (``po.placed_lines``); raising there rolls
-    everything back. ``savepoint=False`` (inside a caller's ``atomic`` that lets any error
+    reservation, with the PO complete in memory (``po.placed_lines``, not yet written: its
+    ``inserts.write`` joins the statement of the PO's other rows, ``distribution.core.inserts.together``);
+    raising there rolls everything back. ``savepoint=False`` (inside a caller's ``atomic`` that lets any error
     propagate, like the API's idempotency transaction) saves the SAVEPOINT/RELEASE pair.
     Raises ``no_partnership``, ``mixed_suppliers``, ``price_out_of_range``, ``insufficient_stock``,
     ``validation_error`` (with ``field``), ``ordering_suspended``, ``supplier_inactive``.
@@ -416,7 +459,8 @@ def purchase_order_place(
     cleaned = address_clean(address)
     parsed = _parse_lines(lines)
     with transaction.atomic(savepoint=savepoint), outbox.batch():
-        with audit_batch():
+        # the PO's lines, transition, notification, audit row and the caller's last words: one statement
+        with inserts.together(), audit_batch():
             skus = _guarded_skus(reseller=reseller, sku_ids=[sku_id for sku_id, _q, _p in parsed], now=now)
             _may_order(reseller, skus, now)
             if supplier is None:
@@ -437,7 +481,9 @@ def purchase_order_place(
                 now=now,
             )
             po = _auto_pay(po, actor=actor, now=now)
-        _reserve_last([po], now=now, before_reserve=(lambda pos: before_reserve(pos[0])) if before_reserve else None)
+            if before_reserve is not None:
+                before_reserve(po)
+        _reserve_last([po], now=now)
     return po
 
 
@@ -457,7 +503,7 @@ def purchase_orders_place_cart(
     cleaned = address_clean(address)
     parsed = _parse_lines(lines)
     with transaction.atomic(), outbox.batch():
-        with audit_batch():
+        with inserts.together(), audit_batch():  # every PO's rows but the POs themselves: one statement
             skus = _guarded_skus(reseller=reseller, sku_ids=[p[0] for p in parsed], now=now)
             groups: OrderedDict[int, list[int]] = OrderedDict()
             for position, (sku_id, _q, _p) in enumerate(parsed):
@@ -483,5 +529,5 @@ def purchase_orders_place_cart(
                     )
                 )
             placed = [_auto_pay(po, actor=actor, now=now) for po in placed]
-        _reserve_last(placed, now=now, before_reserve=None)
+        _reserve_last(placed, now=now)
     return placed

@@ -32,8 +32,22 @@ def test_server_side_binding_prepares_repeated_statements_when_switched_on():
     }
 
 
-def test_client_side_binding_by_default():
+def test_server_side_binding_by_default_without_a_pooler():
     done = _settings()
+    assert done.returncode == 0, done.stderr
+    seen = json.loads(done.stdout.strip().splitlines()[-1])
+    assert seen["server_side_binding"] is True and seen["prepare_threshold"] == 2
+
+
+def test_client_side_binding_by_default_behind_pgbouncer():
+    done = _settings(DATABASE_POOLER="pgbouncer", DB_POOL="0")
+    assert done.returncode == 0, done.stderr
+    seen = json.loads(done.stdout.strip().splitlines()[-1])
+    assert seen["server_side_binding"] is None and seen["prepare_threshold"] is None
+
+
+def test_client_side_binding_when_switched_off():
+    done = _settings(DB_SERVER_SIDE_BINDING="0")
     assert done.returncode == 0, done.stderr
     seen = json.loads(done.stdout.strip().splitlines()[-1])
     assert seen["server_side_binding"] is None and seen["prepare_threshold"] is None

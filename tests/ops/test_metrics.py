@@ -36,7 +36,7 @@ def test_a_missing_or_wrong_token_answers_401(client, settings):
 @pytest.fixture
 def celery_queue():
     client = redis.Redis.from_url(settings.CELERY_BROKER_URL)
-    client.delete("timers")
+    client.delete("timers", "webhooks")  # the broker database may hold another run's kicks
     client.rpush("timers", "a", "b", "c")
     yield
     client.delete("timers")
