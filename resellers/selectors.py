@@ -26,10 +26,7 @@ from .search import display_description, display_title, visible_suppliers
 
 def partnerships_by_supplier(reseller: Reseller) -> dict[int, Partnership]:
     """The reseller's live partnerships keyed by supplier id (one query)."""
-    return {
-        p.supplier_id: p
-        for p in Partnership.objects.live().filter(reseller=reseller).select_related("tier")
-    }
+    return {p.supplier_id: p for p in Partnership.objects.live().filter(reseller=reseller).select_related("tier")}
 
 
 def reseller_price_for(sku: SKU, partnership: Partnership | None, *, priced: Any = None) -> ResellerPrice | None:
@@ -149,13 +146,17 @@ def listings_by_sku(*, reseller: Reseller, sku_ids: list[int]) -> dict[int, Stor
 
 
 def feed_listings(*, reseller: Reseller, updated_since: datetime | None = None, shop=None) -> models.QuerySet:
-    """Rows of one shop's feeds (the default shop if none). ``updated_since`` keeps rows whose entry or SKU changed since then."""
+    """Rows of one shop's feeds (the default shop if none). ``updated_since`` keeps rows whose entry, SKU or
+    product changed since then (``SKU.sync_at``: title, description, images, price, stock), and every row of a
+    supplier whose partnership with the reseller changed since then (its tier, so the reseller's price:
+    ``partnership_change``, and ``tier_update`` of a tier's discount)."""
     from .shop_services import shop_default
 
     qs = StoreListing.objects.filter(reseller=reseller, shop=shop or shop_default(reseller=reseller))
     qs = qs.exclude(sku__product_id__in=hidden_product_ids(reseller.pk, timezone.now()))  # product lines (suppliers.terms)
     if updated_since is not None:
-        qs = qs.filter(Q(updated_at__gte=updated_since) | Q(sku__updated_at__gte=updated_since))
+        repriced = Partnership.objects.filter(reseller=reseller, updated_at__gte=updated_since).values("supplier_id")
+        qs = qs.filter(Q(updated_at__gte=updated_since) | Q(sku__sync_at__gte=updated_since) | Q(supplier_id__in=repriced))
     return qs
 
 
@@ -173,9 +174,7 @@ def reseller_findings(*, reseller: Reseller, open_only: bool = True, shop_id: in
 def supplier_inspection_overview(*, supplier: Supplier) -> models.QuerySet:
     """Resellers partnered with (or found selling for) ``supplier``, with open/total finding counts."""
     return (
-        Reseller.objects.filter(
-            Q(partnerships__supplier=supplier) | Q(inspection_findings__supplier=supplier)
-        )
+        Reseller.objects.filter(Q(partnerships__supplier=supplier) | Q(inspection_findings__supplier=supplier))
         .distinct()
         .annotate(
             open_findings=Count(

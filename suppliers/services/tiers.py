@@ -7,13 +7,14 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.permissions import require_manager
 from distribution.core import divisions
 from distribution.core.audit import audit
 from distribution.core.errors import InvalidState, ValidationFailed
-from suppliers.models import ChannelType, CooperationTerms, Supplier, Tier
+from suppliers.models import ChannelType, CooperationTerms, Partnership, Supplier, Tier
 
 
 def _check_tier(supplier: Supplier, name: str, discount_percent: Decimal, *, exclude_pk: int | None = None) -> str:
@@ -54,7 +55,12 @@ def tier_update(*, actor: Any, tier: Tier, name: str, discount_percent: Decimal,
     tier.discount_percent = discount_percent
     if position is not None:
         tier.position = position
+    discount_changed = tier.discount_percent != Decimal(before["discount_percent"])
     tier.save()
+    if discount_changed:
+        # Every partnership on the tier has a new price: its ``updated_at`` is the floor of the API's and the
+        # feeds' ``updated_since``, so resellers syncing by it fetch their SKUs of this supplier again (one UPDATE).
+        Partnership.objects.filter(tier=tier).update(updated_at=timezone.now())
     audit(actor=actor, action="tier.updated", obj=tier, organisation=tier.supplier.organisation,
           summary=tier.name, data={"before": before, "after": {"name": tier.name, "discount_percent": str(discount_percent)}})  # fmt: skip
     return tier

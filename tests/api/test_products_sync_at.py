@@ -49,6 +49,20 @@ def test_a_tier_change_brings_every_sku_back_for_that_reseller_only(world):
     assert ids(ApiClient("reseller-key-3").get("products/", {"updated_since": since})) == []
 
 
+def test_a_new_discount_on_the_tier_brings_back_every_sku_of_its_partnerships_with_the_new_price(world):
+    from decimal import ROUND_HALF_UP, Decimal
+
+    from suppliers.services import tier_update
+
+    later = timezone.now() + timedelta(hours=1)
+    assert ids(world["reseller_api"].get("products/", {"updated_since": later.isoformat()})) == []
+    with time_machine.travel(later, tick=False):
+        tier_update(actor=world["supplier_user"], tier=world["tier"], name=world["tier"].name, discount_percent=Decimal("25"))
+    [item] = world["reseller_api"].get("products/", {"updated_since": later.isoformat()}).json()["results"]
+    assert item["sku_id"] == world["sku"].pk
+    assert Decimal(item["supply_price"]) == (world["sku"].supply_price_amount * Decimal("0.75")).quantize(Decimal("0.01"), ROUND_HALF_UP)
+
+
 def test_pages_across_partnerships_are_in_updated_at_order_without_gaps_or_repeats(world):
     second = PartnershipFactory(reseller=world["reseller"])
     for _ in range(4):

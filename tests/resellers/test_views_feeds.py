@@ -115,6 +115,56 @@ def test_stock_feed_includes_entries_the_reseller_changed(reseller_client, store
     assert [i["sku_code"] for i in json.loads(body(response))["items"]] == ["TS-WHITE-M"]
 
 
+def _since_feed(client, since) -> dict[str, dict]:
+    response = client.get(reverse("resellers:feed_products", args=["csv"]), {"updated_since": since.isoformat()})
+    return {r["sku_code"]: r for r in csv.DictReader(io.StringIO(body(response).decode("utf-8-sig")))}
+
+
+def test_product_feed_since_includes_every_sku_of_a_product_whose_title_changed(reseller_client, store):
+    later = timezone.now() + timedelta(hours=2)
+    with time_machine.travel(later, tick=False):
+        product = store["product"].__class__.objects.get(pk=store["product"].pk)
+        product.title = "純棉短袖T恤 男款 2027"
+        product.save()
+    rows = _since_feed(reseller_client, later - timedelta(minutes=1))
+    assert set(rows) == {"TS-WHITE-M", "TS-BLACK-L"}
+    assert {r["title"] for r in rows.values()} == {"純棉短袖T恤 男款 2027"}
+    assert _since_feed(reseller_client, later + timedelta(minutes=1)) == {}
+
+
+def test_product_feed_since_includes_the_suppliers_rows_when_the_tier_discount_changes(reseller_client, store):
+    from suppliers.services import tier_update
+
+    later = timezone.now() + timedelta(hours=2)
+    assert _since_feed(reseller_client, later - timedelta(minutes=1)) == {}
+    with time_machine.travel(later, tick=False):
+        tier_update(actor=store["supplier_user"], tier=store["tier"], name="金牌", discount_percent=Decimal("20"))
+    rows = _since_feed(reseller_client, later - timedelta(minutes=1))
+    assert set(rows) == {"TS-WHITE-M", "TS-BLACK-L"}
+    assert rows["TS-WHITE-M"]["supply_price"] == "40.00"  # 50.00 less the new 20%
+
+
+def test_product_feed_since_includes_the_suppliers_rows_when_the_partnership_moves_to_another_tier(reseller_client, store):
+    from suppliers.services.partnerships import partnership_change
+    from tests.suppliers.factories import TierFactory
+
+    silver = TierFactory(supplier=store["partnership"].supplier, name="銀牌", discount_percent=Decimal("5"))
+    later = timezone.now() + timedelta(hours=2)
+    with time_machine.travel(later, tick=False):
+        partnership_change(actor=store["supplier_user"], partnership=store["partnership"], tier=silver)
+    rows = _since_feed(reseller_client, later - timedelta(minutes=1))
+    assert rows["TS-WHITE-M"]["supply_price"] == "47.50"
+
+
+def test_a_tier_renamed_without_a_new_discount_changes_no_feed_row(reseller_client, store):
+    from suppliers.services import tier_update
+
+    later = timezone.now() + timedelta(hours=2)
+    with time_machine.travel(later, tick=False):
+        tier_update(actor=store["supplier_user"], tier=store["tier"], name="金牌會員", discount_percent=Decimal("10"))
+    assert _since_feed(reseller_client, later - timedelta(minutes=1)) == {}
+
+
 @pytest.mark.parametrize("bad", ["yesterday", "2026-13-01T00:00:00", "2026-11-28T25:00"])
 def test_a_bad_updated_since_is_answered_400_with_a_message(reseller_client, store, bad):
     response = reseller_client.get(reverse("resellers:feed_stock", args=["csv"]), {"updated_since": bad})
@@ -152,8 +202,14 @@ def test_feed_streams_in_chunks_with_a_bounded_number_of_queries(reseller_client
     sku = store["sku_a"]
     extra = [
         SKU(
-            supplier=sku.supplier, product=sku.product, code=f"BULK-{i:04d}", supply_price_amount=Decimal("50"),
-            suggested_retail_amount=Decimal("99"), min_retail_amount=Decimal("79"), max_retail_amount=Decimal("129"), on_hand=5,
+            supplier=sku.supplier,
+            product=sku.product,
+            code=f"BULK-{i:04d}",
+            supply_price_amount=Decimal("50"),
+            suggested_retail_amount=Decimal("99"),
+            min_retail_amount=Decimal("79"),
+            max_retail_amount=Decimal("129"),
+            on_hand=5,
         )
         for i in range(300)
     ]
@@ -220,7 +276,6 @@ def test_a_suppliers_text_never_becomes_a_formula_in_the_resellers_feeds(reselle
     titles = [c for c in values if isinstance(c.value, str) and "HYPERLINK" in c.value]
     assert titles and all(c.data_type == "s" and c.value == "'" + EVIL_TITLE for c in titles)
     assert not any(c.data_type == "f" for c in values)
-
 
 
 def test_product_xlsx_cells_are_typed_prices_numbers_dates_in_plus_eight(reseller_client, store):
