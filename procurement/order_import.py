@@ -26,9 +26,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import IO, Any
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -583,14 +584,20 @@ def order_import_place(*, actor, reseller: Reseller, order_import_id: int, now=N
         order_import.orders_total, order_import.orders_done = total, 0
         order_import.placing_started_at = now
         order_import.save(update_fields=["status", "orders_total", "orders_done", "placing_started_at"])
-        outbox.enqueue(TOPIC, {"order_import_id": order_import.pk, "actor_id": getattr(actor, "pk", None)})
+        # the worker writes the rows' refusals in the language the reseller placed in (that of the preview's messages)
+        language = translation.get_language() or getattr(actor, "language", "") or settings.LANGUAGE_CODE
+        outbox.enqueue(TOPIC, {"order_import_id": order_import.pk, "actor_id": getattr(actor, "pk", None), "language": language})
         audit(actor=actor, action="order_import.place", obj=order_import, organisation=reseller.organisation, data={"orders": total})
     return order_import
 
 
 def handle_place(payload: dict[str, Any]) -> None:
     """Outbox handler (in the worker's transaction): place after it commits, one transaction per consumer order."""
-    transaction.on_commit(lambda: order_import_run(order_import_id=payload["order_import_id"], actor_id=payload.get("actor_id")))
+    transaction.on_commit(
+        lambda: order_import_run(
+            order_import_id=payload["order_import_id"], actor_id=payload.get("actor_id"), language=payload.get("language")
+        )
+    )
 
 
 def _line_position(field: str | None) -> int | None:
@@ -598,15 +605,25 @@ def _line_position(field: str | None) -> int | None:
     return int(match.group(1)) if match else None
 
 
-def order_import_run(*, order_import_id: int, actor_id: int | None = None) -> OrderImport:
-    """Place every ready consumer order of an import (idempotent: safe to run twice, or again after a crash)."""
+def order_import_run(*, order_import_id: int, actor_id: int | None = None, language: str | None = None) -> OrderImport:
+    """Place every ready consumer order of an import (idempotent: safe to run twice, or again after a crash).
+
+    The rows' messages are written in ``language`` (the one the reseller placed in), else the
+    placing person's own language, else the platform's: never in the worker's.
+    """
     from django.contrib.auth import get_user_model
 
-    order_import = OrderImport.objects.select_related("shop", "reseller", "reseller__organisation").get(pk=order_import_id)
+    order_import = OrderImport.objects.select_related("shop", "reseller", "reseller__organisation", "uploaded_by").get(pk=order_import_id)
     if order_import.status != OrderImport.Status.PLACING:
         return order_import
     actor = get_user_model().objects.filter(pk=actor_id).first() if actor_id else None
     actor = actor or order_import.uploaded_by
+    with translation.override(language or getattr(actor, "language", "") or settings.LANGUAGE_CODE):
+        return _place_all(order_import, actor)
+
+
+def _place_all(order_import: OrderImport, actor) -> OrderImport:
+    order_import_id = order_import.pk
     shop, reseller = order_import.shop, order_import.reseller
     refs = ready_refs(order_import)
     try:

@@ -230,3 +230,26 @@ def test_a_refused_order_is_listed_as_not_placed_and_the_others_go_through(intak
     rows = {r.consumer_order_ref: r for r in imp.rows.all()}
     assert rows["T-1"].outcome == Outcome.PLACED
     assert rows["T-2"].outcome == Outcome.NOT_PLACED and rows["T-2"].message
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"), [("zh-hans", "没有有效的合作关系"), ("zh-hant", "沒有有效的合作關係"), ("en", "no active partnership")]
+)
+def test_the_workers_refusals_are_written_in_the_language_the_reseller_placed_in(intake, run_outbox, language, expected):
+    """The worker has its own language; a row it refuses reads in the one the reseller placed in."""
+    from django.utils import translation
+
+    content = (
+        TAOBAO_HEADER
+        + "T-1,A001,99,1,张三,13800138000,浙江省杭州市西湖区文三路1号\nT-2,B001,88,1,李四,13800138001,浙江省杭州市西湖区文三路2号\n"
+    )
+    imp = upload(intake, csv_bytes(content), "taobao")
+    intake["second"].partnership.status = "ended"
+    intake["second"].partnership.save()
+    with translation.override(language):
+        oi.order_import_place(actor=intake["user"], reseller=intake["reseller"], order_import_id=imp.pk)
+    with translation.override("zh-hant" if language == "en" else "en"):  # the worker's own language is another
+        run_outbox("imports")
+    row = OrderImportRow.objects.get(order_import=imp, consumer_order_ref="T-2")
+    assert row.outcome == Outcome.NOT_PLACED
+    assert expected in row.message, row.message
