@@ -10,7 +10,13 @@ short round trips to PostgreSQL and one to Redis, so
 - ``threads`` = 4 per worker (gthread): the waits on PostgreSQL, the rate limit's Redis and the
   hot SKU's row lock overlap within a process; more threads only queue on the GIL (and each
   holds a pooled database connection: ``DB_POOL_MAX_SIZE`` must be ≥ threads);
-- ``keepalive`` 30 s: shop and warehouse integrations send bursts over one connection.
+- ``keepalive`` 30 s: shop and warehouse integrations send bursts over one connection;
+- ``max_requests`` 50,000 (± 10 % jitter): a worker is recycled to bound any slow memory
+  growth, but not every half minute. At 2,000 (before) a worker placing ~60 POs/s lived ~35 s:
+  under load one of the four restarted every ~8 s, each restart a cold Django import (~1 s of
+  CPU on these 2 cores), a new connection pool whose statements are prepared again, and its
+  keep-alive clients' connections dropped mid-burst (benchmarks/README.md §12a: the slow later
+  repeats and the lost connections of the placement bench). 50,000 is ~15 minutes at that rate.
 
 Every value can be changed by the environment (WEB_CONCURRENCY, GUNICORN_THREADS, …) or on the
 command line, which wins over this file.
@@ -26,5 +32,15 @@ worker_class = "gthread"
 keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", "30"))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "60"))
 graceful_timeout = 30
-max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "2000"))
-max_requests_jitter = 200
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "50000"))
+max_requests_jitter = max_requests // 10
+
+# How long a thread may hold the GIL while another waits for it (CPython's default 5 ms).
+switch_interval = float(os.environ.get("GUNICORN_SWITCH_INTERVAL", "0"))
+
+
+def post_fork(server, worker):
+    if switch_interval > 0:
+        import sys
+
+        sys.setswitchinterval(switch_interval)
