@@ -35,12 +35,3 @@ graceful_timeout = 30
 max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "50000"))
 max_requests_jitter = max_requests // 10
 
-# How long a thread may hold the GIL while another waits for it (CPython's default 5 ms).
-switch_interval = float(os.environ.get("GUNICORN_SWITCH_INTERVAL", "0"))
-
-
-def post_fork(server, worker):
-    if switch_interval > 0:
-        import sys
-
-        sys.setswitchinterval(switch_interval)
