@@ -24,6 +24,7 @@ import http.client
 import json
 import os
 import random
+import resource
 import signal
 import statistics
 import subprocess
@@ -49,6 +50,13 @@ PORT = int(os.environ.get("BENCH_PORT", "16500"))
 REPEATS = int(os.environ.get("BENCH_PLACE_REPEATS", "3"))
 SCARCE_STOCK = 200
 ROOT = Path(__file__).resolve().parent.parent
+# This CI server runs PostgreSQL with autovacuum off (conf.d/90-ci.conf); a production server has it
+# on. Without it nothing analyses the tables the runs grow from empty, so the generic plans psycopg's
+# prepared statements (server-side binding) make in the warm-up, when procurement_purchaseorder and
+# api_idempotencyrecord are empty, stay seq scans for the gunicorn connections' lifetime and every
+# later repeat reads a bigger table per placement (§12a). Between runs (never inside the timed
+# 10 s) the bench does what autovacuum would: VACUUM (ANALYZE) the database. 0 turns it off.
+VACUUM_BETWEEN_RUNS = os.environ.get("BENCH_PLACE_VACUUM", "auto")
 
 
 def _key(i: int) -> str:
@@ -104,7 +112,7 @@ INSERT_PO = (
     "shipping_breakdown) "
     "VALUES ('R' || nextval('procurement_po_number_seq'), 'awaiting_payment', %s, %s, %s, '', %s, 0, %s, now(), "
     "now() + interval '7 days', '', '', 0, '', now(), now(), %s, %s, %s, %s, %s, %s, %s, "
-    "'{\"method\": \"flat\", \"amount\": \"0.00\"}'::jsonb) RETURNING id"
+    '\'{"method": "flat", "amount": "0.00"}\'::jsonb) RETURNING id'
 )
 INSERT_LINE = (
     "INSERT INTO procurement_purchaseorderline (purchase_order_id, sku_id, code, title, quantity, unit_price, "
@@ -152,7 +160,8 @@ def _dsn() -> dict:
     return dsn
 
 
-def _raw_run(supplier, buyers, sku_ids: list[int], seconds: float) -> float:
+def _raw_run(supplier, buyers, sku_ids: list[int], seconds: float) -> tuple[float, float]:
+    """PO/s and the bench process's CPU seconds per PO (its psycopg threads) over the run."""
     barrier = threading.Barrier(RAW_THREADS + 1)
     counts = [0] * RAW_THREADS
     stop_at = [time.perf_counter() + 3600]
@@ -161,8 +170,30 @@ def _raw_run(supplier, buyers, sku_ids: list[int], seconds: float) -> float:
         threading.Thread(target=_raw_worker, args=(dsn, supplier.pk, buyers[i % len(buyers)][0].pk, sku_ids, stop_at, barrier, counts, i))
         for i in range(RAW_THREADS)
     ]
+    cpu0 = _own_cpu()
     elapsed = _run(pool, barrier, stop_at, seconds)
-    return sum(counts) / elapsed
+    cpu = _own_cpu() - cpu0
+    return sum(counts) / elapsed, cpu / sum(counts) if sum(counts) else float("nan")
+
+
+def _own_cpu() -> float:
+    """CPU seconds of this process (every thread: the raw connections' or the HTTP clients')."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _autovacuum_off() -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW autovacuum")
+        return cursor.fetchone()[0] == "off"
+
+
+def _vacuum() -> float:
+    """What autovacuum would have done by now: VACUUM (ANALYZE) (outside any timed run); seconds taken."""
+    t0 = time.perf_counter()
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM (ANALYZE)")
+    return time.perf_counter() - t0
 
 
 def _run(pool: list[threading.Thread], barrier: threading.Barrier, stop_at: list[float], seconds: float) -> float:
@@ -231,6 +262,8 @@ class Server:
         return [int(p) for p in text.split()]
 
     def cpu_seconds(self) -> float:
+        """The workers' CPU seconds: the live ones' and (the master's children's time) the exited ones'
+        (``max_requests`` recycles a worker mid-run)."""
         tick = os.sysconf("SC_CLK_TCK")
         total = 0.0
         for pid in self.worker_pids():
@@ -239,6 +272,11 @@ class Server:
             except OSError:
                 continue
             total += (int(fields[11]) + int(fields[12])) / tick
+        try:
+            fields = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[13]) + int(fields[14])) / tick
+        except OSError:
+            pass
         return total
 
     def stop(self) -> None:
@@ -297,8 +335,10 @@ def _api_run(skus, seconds: float, *, max_per_client: int | None = None) -> dict
                     samples.append(f"{status}: {content[:200]!r}")
         conn.close()
 
+    cpu0 = _own_cpu()
     elapsed = _run([threading.Thread(target=client, args=(i,)) for i in range(CLIENTS)], barrier, stop_at, seconds)
-    return {"rate": sum(ok) / elapsed, "ok": sum(ok), "statuses": statuses, "samples": samples, "elapsed": elapsed}
+    cpu = _own_cpu() - cpu0
+    return {"rate": sum(ok) / elapsed, "ok": sum(ok), "statuses": statuses, "samples": samples, "elapsed": elapsed, "client_cpu": cpu}
 
 
 # --- checks and statement counts -------------------------------------------------------------
@@ -356,6 +396,27 @@ def _statements(hot) -> list[list[object]]:
     return rows
 
 
+def _median(values: list[float]) -> float:
+    known = [v for v in values if v == v]  # not NaN
+    return statistics.median(known) if known else float("nan")
+
+
+def _backends_cpu() -> float:
+    """CPU seconds of this database's PostgreSQL backends but this process's own (the server is local)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()")
+        pids = [pid for (pid,) in cursor.fetchall()]
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
 def _load() -> str:
     return " / ".join(f"{x:.1f}" for x in os.getloadavg())
 
@@ -375,23 +436,45 @@ def run(report: Report, *, seconds: float, **_kwargs) -> None:
     server = Server()
     try:
         _api_run(spread, 3.0)  # warm-up: every worker imports, connects and fills its caches
-        results: dict[str, dict[str, list[float]]] = {"spread": {"raw": [], "api": [], "cpu": []}, "hot": {"raw": [], "api": [], "cpu": []}}
+        vacuum = VACUUM_BETWEEN_RUNS != "0" and (VACUUM_BETWEEN_RUNS == "1" or _autovacuum_off())
+        if vacuum:
+            report.line("  autovacuum is off on this server: VACUUM (ANALYZE) between runs, as autovacuum would")
+        keys = ("raw", "api", "cpu", "pg", "client", "raw_client")
+        results: dict[str, dict[str, list[float]]] = {scenario: {k: [] for k in keys} for scenario in ("spread", "hot")}
         statuses: dict[str, dict[int, int]] = {"spread": {}, "hot": {}}
         samples: list[str] = []
         for repeat in range(REPEATS):
             for scenario, skus in (("spread", spread), ("hot", [hot])):
-                results[scenario]["raw"].append(_raw_run(supplier, buyers, [s.pk for s in skus], seconds))
-                cpu0 = server.cpu_seconds()
+                took = _vacuum() if vacuum else 0.0
+                raw_rate, raw_client = _raw_run(supplier, buyers, [s.pk for s in skus], seconds)
+                results[scenario]["raw"].append(raw_rate)
+                results[scenario]["raw_client"].append(raw_client)
+                if vacuum:
+                    took += _vacuum()
+                pids0 = set(server.worker_pids())
+                cpu0, pg0 = server.cpu_seconds(), _backends_cpu()
                 api = _api_run(skus, seconds)
-                cpu = server.cpu_seconds() - cpu0
+                cpu, pg = server.cpu_seconds() - cpu0, _backends_cpu() - pg0
+                restarted = len(pids0 - set(server.worker_pids()))
+                placed = api["ok"]
+
+                def per(x: float, placed: int = placed) -> float:
+                    return x / placed if placed else float("nan")
+
                 results[scenario]["api"].append(api["rate"])
-                results[scenario]["cpu"].append(cpu / api["ok"] if api["ok"] else float("nan"))
+                results[scenario]["cpu"].append(per(cpu))
+                results[scenario]["pg"].append(per(pg) if not restarted else float("nan"))  # an exited backend's CPU is lost
+                results[scenario]["client"].append(per(api["client_cpu"]))
                 for status, n in api["statuses"].items():
                     statuses[scenario][status] = statuses[scenario].get(status, 0) + n
                 samples.extend(api["samples"])
                 report.line(
-                    f"  repeat {repeat + 1} {scenario}: raw {results[scenario]['raw'][-1]:.0f} PO/s, API {api['rate']:.1f} PO/s "
-                    f"({api['ok']} placed; answers {dict(sorted(api['statuses'].items()))}), load {_load()}"
+                    f"  repeat {repeat + 1} {scenario}: raw {raw_rate:.0f} PO/s, API {api['rate']:.1f} PO/s "
+                    f"({api['ok']} placed; answers {dict(sorted(api['statuses'].items()))}); per API PO: gunicorn "
+                    f"{per(cpu) * 1000:.1f} ms, PostgreSQL {per(pg) * 1000:.1f} ms, "
+                    f"bench clients {per(api['client_cpu']) * 1000:.2f} ms CPU "
+                    f"(raw's own client {raw_client * 1000:.2f} ms per raw PO); {restarted} gunicorn workers restarted; "
+                    f"vacuum {took:.1f} s; load {_load()}"
                 )
         report.line()
         rows = []
@@ -406,9 +489,14 @@ def run(report: Report, *, seconds: float, **_kwargs) -> None:
                     f"{api:.1f} PO/s",
                     f"{api / raw:.3f} (per repeat {', '.join(f'{x:.3f}' for x in ratios)})",
                     f"{statistics.median(results[scenario]['cpu']) * 1000:.1f} ms",
+                    f"{_median(results[scenario]['pg']) * 1000:.1f} ms",
+                    f"{statistics.median(results[scenario]['client']) * 1000:.2f} ms",
                 ]
             )
-        report.table(["placement", "raw SQL (median)", "API (median)", "ratio", "gunicorn CPU per PO"], rows)
+        report.table(
+            ["placement", "raw SQL (median)", "API (median)", "ratio", "gunicorn CPU per PO", "PostgreSQL CPU per PO", "bench client CPU"],
+            rows,
+        )
         for sample in samples[:3]:
             report.line(f"  unexpected answer: {sample}")
 
@@ -431,8 +519,7 @@ def run(report: Report, *, seconds: float, **_kwargs) -> None:
     report.line(f"stock check over every SKU (reserved ≤ on hand, reserved = open PO lines): {verdict}")
     report.line()
     report.line(
-        "Statements per API action (in-process test client, second order of the process; auth, rate limit, idempotency, "
-        "webhooks included):"
+        "Statements per API action (in-process test client, second order of the process; auth, rate limit, idempotency, webhooks included):"
     )
     report.line()
     report.table(["action", "answer", "SQL statements", "+ BEGIN/COMMIT/SAVEPOINT"], _statements(hot))

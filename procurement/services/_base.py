@@ -22,7 +22,7 @@ from django_fsm import TransitionNotAllowed
 
 from accounts.models import Organisation
 from accounts.services import email_in_recipients_language, notify_organisation, notify_users
-from distribution.core import events, texts
+from distribution.core import events, outbox, texts
 from distribution.core.audit import audit
 from distribution.core.errors import InvalidState
 from distribution.core.inserts import insert_rows
@@ -333,19 +333,25 @@ def _send_email(organisation: Organisation, subject, body, *, user_ids: list[int
 # --- stock -----------------------------------------------------------------------------
 
 
+_RESERVE = "UPDATE suppliers_sku SET reserved = reserved + %s, updated_at = %s WHERE id = %s AND on_hand >= reserved + %s"
+
+
 def _reserve(quantities: dict[int, int], *, now: datetime) -> None:
     """Reserve each SKU's quantity, in pk order, only where enough is available.
 
-    Publishes nothing: placing publishes ``sku.changed`` itself, written with the
-    transaction's other outbox rows after this (the last write)."""
-    for sku_id in sorted(quantities):
+    Publishes nothing itself. Placing publishes ``sku.changed`` before it (inside its
+    ``outbox.batch()``): the last SKU's reservation and the transaction's buffered outbox rows
+    are then ONE statement (``outbox.write_with``), so a hot SKU's row is locked for that
+    statement and COMMIT only; a short SKU raises and everything rolls back, outbox rows too."""
+    ids = sorted(quantities)
+    for sku_id in ids:
         quantity = quantities[sku_id]
-        with connection.cursor() as cursor:  # hot path: plain SQL, no ORM compile per line
-            cursor.execute(
-                "UPDATE suppliers_sku SET reserved = reserved + %s, updated_at = %s WHERE id = %s AND on_hand >= reserved + %s",
-                [quantity, now, sku_id, quantity],
-            )
-            updated = cursor.rowcount
+        if sku_id == ids[-1]:
+            updated = len(outbox.write_with(_RESERVE + " RETURNING id", [quantity, now, sku_id, quantity]))
+        else:
+            with connection.cursor() as cursor:  # hot path: plain SQL, no ORM compile per line
+                cursor.execute(_RESERVE, [quantity, now, sku_id, quantity])
+                updated = cursor.rowcount
         if not updated:
             sku = SKU.objects.only("code", "on_hand", "reserved").get(pk=sku_id)
             error = InsufficientStock(

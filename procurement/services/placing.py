@@ -413,20 +413,22 @@ def _may_order(reseller: Reseller, skus: dict[int, SKU], now: datetime) -> None:
 
 
 def _reserve_last(placed: list[PurchaseOrder], *, now: datetime) -> None:
-    """The stock reservation, the transaction's last write but the outbox's.
+    """The stock reservation, the transaction's last write.
 
     Called inside ``outbox.batch()`` after every other row of the placing is written: the
-    reservation of every PO's SKUs, in SKU primary-key order, is followed only by the one
-    INSERT of the transaction's outbox rows (the POs' events and ``sku.changed``, coalesced per
-    SKU) and COMMIT, so a hot SKU's row is locked for the shortest time; if stock is short it
-    fails right there and everything before it rolls back (auto-pay too).
+    reservation of every PO's SKUs, in SKU primary-key order; the last SKU's UPDATE carries the
+    transaction's outbox rows (the POs' events and ``sku.changed``, coalesced per SKU) in the
+    same statement (``outbox.write_with``), then COMMIT, so a hot SKU's row is locked for the
+    shortest time; if stock is short it fails right there and everything before it rolls back
+    (auto-pay and the outbox rows too). ``sku.changed`` is therefore published just before the
+    reservation: its only in-transaction subscriber (the store list) ignores ``reserved``.
     """
     quantities: dict[int, int] = {}
     for po in placed:
         for sku_id, quantity in po.reserve_quantities.items():
             quantities[sku_id] = quantities.get(sku_id, 0) + quantity
-    _reserve(quantities, now=now)
     _stock_changed(list(quantities), changes={"reserved"}, now=now)
+    _reserve(quantities, now=now)
 
 
 def purchase_order_place(

@@ -85,6 +85,36 @@ def test_a_batch_writes_all_its_rows_with_one_insert(subscribed, django_assert_n
     assert OutboxMessage.objects.count() == 50
 
 
+def test_write_with_runs_the_statement_and_the_batch_rows_as_one(subscribed, django_assert_num_queries):
+    with transaction.atomic():
+        with django_assert_num_queries(1), outbox.batch():
+            events.publish("product.delisted", product_id=1, supplier_id=1)
+            events.publish("product.delisted", product_id=2, supplier_id=1)
+            rows = outbox.write_with("SELECT %s::int UNION ALL SELECT %s::int", [7, 8])
+        assert sorted(rows) == [(7,), (8,)]
+        # the batch is empty after it: its exit writes nothing more
+        assert OutboxMessage.objects.count() == 2
+
+
+def test_write_with_rolls_back_with_the_transaction(subscribed):
+    with pytest.raises(RuntimeError), transaction.atomic(), outbox.batch():
+        events.publish("product.delisted", product_id=1, supplier_id=1)
+        outbox.write_with("SELECT 1", [])
+        raise RuntimeError("the reservation found too little stock")
+    assert OutboxMessage.objects.count() == 0
+
+
+def test_write_with_inside_a_nested_batch_leaves_the_rows_to_the_enclosing_one(subscribed, django_assert_num_queries):
+    with transaction.atomic(), outbox.batch():
+        with outbox.batch():  # the inner one, as placing's inside a caller's batch
+            events.publish("product.delisted", product_id=1, supplier_id=1)
+            with django_assert_num_queries(1):
+                assert outbox.write_with("SELECT 5", []) == [(5,)]
+            assert OutboxMessage.objects.count() == 0
+        assert OutboxMessage.objects.count() == 0  # handed to the enclosing batch
+    assert OutboxMessage.objects.count() == 1
+
+
 def _changed(product_id: int, change: str) -> None:
     key = f"p:{product_id}"
     events.publish("product.delisted", coalesce_key=key, delay=timedelta(seconds=5), product_id=product_id, supplier_id=1, changes=[change])

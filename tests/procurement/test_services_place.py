@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from accounts.models import Notification, Penalty
 from distribution.core.errors import DomainError
+from distribution.core.models import OutboxMessage
 from procurement import services
 from procurement.models import PurchaseOrder, PurchaseOrderTransition
 from settlement.services import escrow_held, wallet_balance
@@ -180,6 +181,7 @@ def test_cart_of_two_suppliers_becomes_two_pos_in_one_go():
 def test_cart_is_all_or_nothing_when_one_supplier_lacks_stock():
     a = make_trade()
     b = make_trade(reseller=a.reseller, on_hand=1)
+    outbox_rows = OutboxMessage.objects.count()
     with pytest.raises(DomainError) as exc:
         services.purchase_orders_place_cart(
             actor=a.reseller_user,
@@ -194,6 +196,8 @@ def test_cart_is_all_or_nothing_when_one_supplier_lacks_stock():
     assert exc.value.code == "insufficient_stock"
     assert not PurchaseOrder.objects.exists()
     assert reload_sku(a.sku).reserved == 0
+    # the short SKU's reservation carried the outbox rows (outbox.write_with): they rolled back with it
+    assert OutboxMessage.objects.count() == outbox_rows
 
 
 def test_auto_pay_pays_at_placement_when_the_wallet_covers_it():
