@@ -29,6 +29,7 @@ import time
 from datetime import timedelta
 from decimal import Decimal
 
+import psycopg
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -297,8 +298,11 @@ def _raw(timer: str, now) -> tuple[float, int]:
         "commission": platform_account("commission").pk,
         "outbox": _has_outbox(),
     }
+    connection.ensure_connection()
     t0 = time.perf_counter()
-    with connection.cursor() as c:
+    # bound on the client (the statements are one each, so server-side binding would buy nothing, and
+    # their untyped parameters in SELECT lists need the values inlined)
+    with psycopg.ClientCursor(connection.connection) as c:
         c.execute("BEGIN")
         try:
             c.execute(
@@ -323,16 +327,28 @@ def _raw(timer: str, now) -> tuple[float, int]:
 
 
 def _count_statements(func):
+    """``func()`` and the statements it sent on every connection (the sweep's worker threads open their own)."""
     from django.db import connection as conn
+    from django.db.backends.signals import connection_created
 
+    lock = threading.Lock()
     counter = {"n": 0}
 
     def wrapper(execute, sql, params, many, context):
-        counter["n"] += 1
+        with lock:
+            counter["n"] += 1
         return execute(sql, params, many, context)
 
-    with conn.execute_wrapper(wrapper):
-        result = func()
+    def on_connect(sender, connection, **kwargs):
+        if wrapper not in connection.execute_wrappers:
+            connection.execute_wrappers.append(wrapper)
+
+    connection_created.connect(on_connect, weak=False)
+    try:
+        with conn.execute_wrapper(wrapper):
+            result = func()
+    finally:
+        connection_created.disconnect(on_connect)
     return result, counter["n"]
 
 

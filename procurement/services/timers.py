@@ -239,10 +239,11 @@ def purchase_orders_refund_unshipped_due(*, purchase_order_ids: list[int], now: 
     numbers = _refund_rest_of_partly_shipped(sorted(set(purchase_order_ids) - {r.id for r in rows}), now=now)
     if not rows:
         return numbers
-    escrow_refund_many(references=[r.number for r in rows], actor=None, memo=reason)
     _record(rows, from_status=Status.PAID, to_status=Status.REFUNDED, reason=reason, now=now)
     refunded = K.REFUNDED_UNSHIPPED
     _notify(rows, [("reseller", "purchase_order.refunded", refunded), ("supplier", "purchase_order.refunded", refunded)])
+    # the wallets are locked from here to COMMIT (shared with the sweep's other batches): late, as the stock
+    escrow_refund_many(references=[r.number for r in rows], actor=None, memo=reason)
     sku_ids = _release_stock([r.id for r in rows], now=now)  # last: the SKU rows stay locked only until COMMIT
     publish_sku_changed(sku_ids=sku_ids, changes={"reserved"}, now=now)
     return [r.number for r in rows] + numbers
@@ -272,7 +273,6 @@ def purchase_orders_auto_confirm_due(*, purchase_order_ids: list[int], now: date
     rates = dict(
         Supplier.objects.filter(organisation_id__in=sorted({r.supplier_id for r in rows})).values_list("organisation_id", "commission_rate")
     )
-    escrow_release_many(references=[r.number for r in rows], commission_rates=rates, actor=None, memo=reason)
     _record(rows, from_status=Status.SHIPPED, to_status=Status.COMPLETED, reason=reason, now=now)
     _notify(
         rows,
@@ -281,4 +281,6 @@ def purchase_orders_auto_confirm_due(*, purchase_order_ids: list[int], now: date
             ("reseller", "purchase_order.completed", K.CONFIRMED_AUTOMATICALLY),
         ],
     )
+    # last: the supplier's wallet is locked from here to COMMIT (shared with the sweep's other batches)
+    escrow_release_many(references=[r.number for r in rows], commission_rates=rates, actor=None, memo=reason)
     return [r.number for r in rows]

@@ -407,3 +407,78 @@ def test_two_sweepers_at_once_act_on_each_po_exactly_once(name, settings):
         assert wallet_balance(trade.reseller.organisation) == balance_before + sum(po.total_amount for po in pos)
         assert JournalTransaction.objects.filter(kind="po_refund").count() == 30
     assert reconcile().ok
+
+
+# --- one sweep on two threads (SWEEP_TIMER_WORKERS) -----------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("name", "build", "deadline"),
+    [("close_unpaid", None, "pay_by"), ("refund_unshipped", paid, "ship_by"), ("auto_confirm", shipped, "confirm_by")],
+)
+def test_one_sweep_on_two_threads_acts_on_each_po_once_and_loses_none(name, build, deadline, settings, monkeypatch):
+    import threading
+
+    from procurement.services import timers
+
+    settings.SWEEP_TIMER_BATCH_SIZE = 3
+    settings.SWEEP_TIMER_WORKERS = 2
+    trade = make_trade(funds="5000.00", on_hand=100)
+    second = make_trade(supplier=trade.supplier, funds="5000.00", on_hand=100)  # two resellers' wallets in every batch
+    pos = [place(t) for t in (trade, second) for _ in range(12)] if build is None else [*build(trade, 12), *build(second, 12)]
+    now = max(getattr(po, deadline) for po in pos) + SECOND
+    wallets_before = [wallet_balance(t.reseller.organisation) for t in (trade, second)]
+    supplier_before = wallet_balance(trade.supplier.organisation)
+    act = getattr(timers, f"purchase_orders_{name}_due")
+    both_hold_a_batch = threading.Barrier(2, timeout=30)
+    seen: list[tuple[str, tuple[int, ...]]] = []
+
+    def spy(**kwargs):
+        if not any(thread == threading.current_thread().name for thread, _ in seen):
+            both_hold_a_batch.wait()  # each thread's first batch: both are claimed and open at once
+        seen.append((threading.current_thread().name, tuple(kwargs["purchase_order_ids"])))
+        return act(**kwargs)
+
+    monkeypatch.setattr(timers, act.__name__, spy)
+    result = registry.run_sweep(name, now=now)
+
+    assert (result.count, result.failed_count) == (24, 0)
+    assert len({thread for thread, _ in seen}) == 2
+    claimed = [pk for _, ids in seen for pk in ids]
+    assert sorted(claimed) == sorted(po.pk for po in pos)  # every PO claimed once, by one batch
+    target = {"close_unpaid": S.CLOSED, "refund_unshipped": S.REFUNDED, "auto_confirm": S.COMPLETED}[name]
+    assert PurchaseOrderTransition.objects.filter(purchase_order__in=pos, to_status=target).count() == 24  # none acted on twice
+    assert all(reload(po).status == target for po in pos)
+    if name == "refund_unshipped":
+        for t, before in zip((trade, second), wallets_before, strict=True):
+            assert wallet_balance(t.reseller.organisation) == before + sum(po.total_amount for po in pos if po.reseller_id == t.reseller.pk)
+        assert JournalTransaction.objects.filter(kind="po_refund").count() == 24
+    if name == "auto_confirm":
+        assert JournalTransaction.objects.filter(kind="po_release").count() == 24
+        assert wallet_balance(trade.supplier.organisation) > supplier_before
+    if name != "auto_confirm":
+        assert reload_sku(trade.sku).reserved == 0 and reload_sku(second.sku).reserved == 0
+    assert registry.run_sweep(name, now=now + SECOND).count == 0
+    assert reconcile().ok
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.slow
+def test_on_two_threads_a_failing_po_falls_back_alone_and_its_batch_neighbours_still_close(failing_po, settings):
+    settings.SWEEP_TIMER_BATCH_SIZE = 4
+    settings.SWEEP_TIMER_WORKERS = 2
+    trade = make_trade(on_hand=100)
+    pos = [place(trade) for _ in range(20)]
+    failing_po["arm"](pos[9].pk)
+    now = max(po.pay_by for po in pos) + SECOND
+
+    result = registry.run_sweep("close_unpaid", now=now)
+
+    assert (result.count, result.failed_count) == (19, 1)
+    assert reload(pos[9]).status == S.AWAITING_PAYMENT
+    assert all(reload(po).status == S.CLOSED for po in pos if po.pk != pos[9].pk)
+    assert SweepFailure.objects.get(sweep="close_unpaid").object_id == pos[9].pk
+    assert reload_sku(trade.sku).reserved == 1
+    assert reconcile().ok
