@@ -145,9 +145,99 @@ def test_a_closed_batch_releases_stock_per_sku_and_records_like_the_single_servi
         assert (t.actor, t.actor_label, t.from_status, t.to_status) == (None, "system", S.AWAITING_PAYMENT, S.CLOSED)
         audit = AuditEvent.objects.filter(action="purchase_order.closed", object_id=str(po.pk))
         assert audit.get().organisation == trade.reseller.organisation
-        for user in (trade.reseller_user, trade.supplier_user):
-            assert Notification.objects.filter(user=user, kind="purchase_order.closed", title__contains=po.number).count() == 1
+    for user in (trade.reseller_user, trade.supplier_user):  # three POs of one reseller: one notification each side, naming all three
+        [notice] = Notification.objects.filter(user=user, kind="purchase_order.closed")
+        assert notice.params["count"] == 3 and all(po.number in notice.params["numbers"] for po in pos)
     assert registry.run_sweep("close_unpaid", now=now + timedelta(hours=1)).count == 0
+
+
+# --- notifications: one per organisation and recipient for several POs of a batch ----------------------
+
+
+@pytest.mark.django_db
+def test_several_pos_of_one_reseller_in_a_batch_send_one_notification_naming_the_count_and_numbers(settings):
+    from django.urls import reverse
+    from django.utils import translation
+
+    trade = make_trade(on_hand=50)
+    alone = make_trade(supplier=trade.supplier, on_hand=50)  # another reseller of the supplier, one PO in the batch
+    pos = [place(trade) for _ in range(7)]
+    single = place(alone)
+    now = max(po.pay_by for po in [*pos, single])
+
+    assert registry.run_sweep("close_unpaid", now=now).count == 8
+
+    [notice] = Notification.objects.filter(user=trade.reseller_user, kind="purchase_order.closed")
+    shown = ", ".join(po.number for po in pos[:5]) + ", …"
+    assert (notice.text_kind, notice.params) == ("purchase_order.closed_unpaid_many", {"count": 7, "numbers": shown})
+    assert notice.url == reverse("procurement:reseller_po_list") + "?status=closed"
+    expected = {
+        "zh-hant": f"7 張採購單因未付款已關閉：{shown}",
+        "zh-hans": f"7 张采购单因未付款已关闭：{shown}",
+        "en": f"7 purchase orders were closed unpaid: {shown}",
+    }
+    assert notice.title == expected[settings.LANGUAGE_CODE.lower()]  # the default language's rendering, kept as the fallback
+    for language, title in expected.items():
+        with translation.override(language):
+            assert notice.display_title == title
+    # the supplier has 8 POs in the batch (two resellers): one notification for its owner
+    [supplier_notice] = Notification.objects.filter(user=trade.supplier_user, kind="purchase_order.closed")
+    assert supplier_notice.params["count"] == 8
+    assert supplier_notice.url == reverse("procurement:supplier_po_list") + "?status=closed"
+    with translation.override("en"):
+        assert supplier_notice.display_title.startswith("8 purchase orders were closed unpaid: ")
+    # the other reseller's one PO: today's notification, linked to the PO
+    [own] = Notification.objects.filter(user=alone.reseller_user, kind="purchase_order.closed")
+    assert (own.text_kind, own.params) == ("purchase_order.closed_unpaid", {"number": single.number})
+    assert own.url == reverse("procurement:reseller_po_detail", args=[single.number])
+    with translation.override("en"):
+        assert own.display_title == f"Purchase order {single.number} was closed unpaid"
+
+
+@pytest.mark.django_db
+def test_a_single_po_in_a_batch_keeps_todays_notification(settings):
+    from django.urls import reverse
+    from django.utils import translation
+
+    trade = make_trade(on_hand=50)
+    po = place(trade)
+
+    assert registry.run_sweep("close_unpaid", now=po.pay_by).count == 1
+
+    for user, to in ((trade.reseller_user, "reseller"), (trade.supplier_user, "supplier")):
+        [notice] = Notification.objects.filter(user=user, kind="purchase_order.closed")
+        assert (notice.text_kind, notice.params) == ("purchase_order.closed_unpaid", {"number": po.number})
+        assert notice.url == reverse(f"procurement:{to}_po_detail", args=[po.number])
+        with translation.override(settings.LANGUAGE_CODE):
+            assert notice.title == notice.display_title == f"Purchase order {po.number} was closed unpaid"
+        with translation.override("zh-hant"):
+            assert notice.display_title == f"採購單 {po.number} 因未付款已關閉"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("name", "build", "deadline", "reseller_text", "en"),
+    [
+        ("refund_unshipped", paid, "ship_by", "purchase_order.refunded_unshipped_many", "were refunded, not shipped in time"),
+        ("auto_confirm", shipped, "confirm_by", "purchase_order.confirmed_automatically_many", "were confirmed automatically"),
+    ],
+)
+def test_a_money_timer_sends_one_notification_for_several_pos_of_one_reseller(name, build, deadline, reseller_text, en):
+    from django.utils import translation
+
+    trade = make_trade(funds="1000.00")
+    pos = build(trade, 3)
+    Notification.objects.all().delete()
+
+    assert registry.run_sweep(name, now=getattr(pos[-1], deadline)).count == 3
+
+    [notice] = Notification.objects.filter(user=trade.reseller_user)
+    assert (notice.text_kind, notice.params["count"]) == (reseller_text, 3)
+    with translation.override("en"):
+        assert notice.display_title == f"3 purchase orders {en}: " + ", ".join(po.number for po in pos)
+    [supplier_notice] = Notification.objects.filter(user=trade.supplier_user)
+    assert supplier_notice.params["count"] == 3
+    assert reconcile().ok
 
 
 @pytest.mark.django_db
