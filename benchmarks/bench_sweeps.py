@@ -29,6 +29,8 @@ import time
 from datetime import timedelta
 from decimal import Decimal
 
+import psycopg
+from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -222,10 +224,7 @@ INSERT INTO procurement_purchaseordertransition (purchase_order_id, actor_id, ac
   SELECT id, NULL, 'system', %(from)s, %(to)s, 'raw', %(now)s FROM bench_due;
 INSERT INTO core_auditevent (created_at, actor_id, organisation_id, action, object_type, object_id, summary, data)
   SELECT %(now)s, NULL, reseller_id, 'purchase_order.' || %(to)s, 'procurement.purchaseorder', id::text, number, '{}'::jsonb FROM bench_due;
-INSERT INTO accounts_notification (user_id, organisation_id, kind, text_kind, params, title, body, url, created_at, read_at)
-  SELECT m.user_id, m.organisation_id, 'purchase_order.' || %(to)s, 'procurement.' || %(to)s, jsonb_build_object('number', d.number),
-         'PO ' || d.number, '', '/purchase-orders/' || d.number || '/', %(now)s, NULL
-  FROM bench_due d JOIN accounts_membership m ON m.organisation_id IN (d.reseller_id, d.supplier_id);
+{notifications};
 INSERT INTO core_outboxmessage (topic, queue, payload, coalesce_key, status, available_at, attempts, last_error, created_at)
   SELECT 'event:distribution.api.webhooks.on_purchase_order_event', 'webhooks',
          jsonb_build_object('id', gen_random_uuid()::text, 'name', 'purchase_order.' || %(to)s, 'occurred_at', %(now)s::text,
@@ -233,6 +232,28 @@ INSERT INTO core_outboxmessage (topic, queue, payload, coalesce_key, status, ava
                                                        'reseller_id', d.reseller_id, 'from_status', %(from)s, 'to_status', %(to)s)),
          NULL, 'pending', %(now)s, 0, '', %(now)s
   FROM bench_due d;
+"""
+
+# one notification per PO and member (the code before issue 12's grouping) ...
+RAW_NOTIFY_EACH = """
+INSERT INTO accounts_notification (user_id, organisation_id, kind, text_kind, params, title, body, url, created_at, read_at)
+  SELECT m.user_id, m.organisation_id, 'purchase_order.' || %(to)s, 'procurement.' || %(to)s, jsonb_build_object('number', d.number),
+         'PO ' || d.number, '', '/purchase-orders/' || d.number || '/', %(now)s, NULL
+  FROM bench_due d JOIN accounts_membership m ON m.organisation_id IN (d.reseller_id, d.supplier_id)
+"""
+
+# ... or one per batch, organisation and member when the organisation has several POs in the batch (the code since)
+RAW_NOTIFY_GROUPED = """
+INSERT INTO accounts_notification (user_id, organisation_id, kind, text_kind, params, title, body, url, created_at, read_at)
+  SELECT g.user_id, g.organisation_id, 'purchase_order.' || %(to)s, 'procurement.' || %(to)s || CASE WHEN g.k > 1 THEN '_many' ELSE '' END,
+         CASE WHEN g.k > 1 THEN jsonb_build_object('count', g.k, 'numbers', array_to_string(g.numbers[1:5], ', ') || ', …')
+              ELSE jsonb_build_object('number', g.numbers[1]) END,
+         'PO ' || g.numbers[1], '',
+         CASE WHEN g.k > 1 THEN '/purchase-orders/?status=' || %(to)s ELSE '/purchase-orders/' || g.numbers[1] || '/' END, %(now)s, NULL
+  FROM (SELECT m.user_id, m.organisation_id, count(*) AS k, array_agg(d.number ORDER BY d.id) AS numbers
+        FROM (SELECT *, (row_number() OVER (ORDER BY id) - 1) / %(batch)s AS b FROM bench_due) d
+        JOIN accounts_membership m ON m.organisation_id IN (d.reseller_id, d.supplier_id)
+        GROUP BY d.b, m.user_id, m.organisation_id) g
 """
 
 RAW_LEDGER = """
@@ -281,6 +302,13 @@ def _has_outbox() -> bool:
     return "core_outboxmessage" in connection.introspection.table_names()
 
 
+def _groups_notifications() -> bool:
+    """Whether this code sends one notification per batch and organisation for several POs (issue 12)."""
+    from procurement import text_kinds
+
+    return hasattr(text_kinds, "CLOSED_UNPAID_MANY")
+
+
 def _raw(timer: str, now) -> tuple[float, int]:
     """The same state change as raw set-based SQL over every due PO, triggers forced, rolled back."""
     from settlement.ledger import platform_account
@@ -296,9 +324,13 @@ def _raw(timer: str, now) -> tuple[float, int]:
         "escrow": platform_account("escrow").pk,
         "commission": platform_account("commission").pk,
         "outbox": _has_outbox(),
+        "batch": settings.SWEEP_TIMER_BATCH_SIZE,
     }
+    connection.ensure_connection()
     t0 = time.perf_counter()
-    with connection.cursor() as c:
+    # bound on the client (the statements are one each, so server-side binding would buy nothing, and
+    # their untyped parameters in SELECT lists need the values inlined)
+    with psycopg.ClientCursor(connection.connection) as c:
         c.execute("BEGIN")
         try:
             c.execute(
@@ -308,7 +340,8 @@ def _raw(timer: str, now) -> tuple[float, int]:
                 params,
             )
             acted = c.rowcount
-            for statement in RAW_COMMON.split(";\n"):
+            notify = RAW_NOTIFY_GROUPED if _groups_notifications() else RAW_NOTIFY_EACH
+            for statement in RAW_COMMON.replace("{notifications}", notify.strip()).split(";\n"):
                 if statement.strip() and (params["outbox"] or "core_outboxmessage" not in statement):
                     c.execute(statement, params)
             if kind:
@@ -323,16 +356,28 @@ def _raw(timer: str, now) -> tuple[float, int]:
 
 
 def _count_statements(func):
+    """``func()`` and the statements it sent on every connection (the sweep's worker threads open their own)."""
     from django.db import connection as conn
+    from django.db.backends.signals import connection_created
 
+    lock = threading.Lock()
     counter = {"n": 0}
 
     def wrapper(execute, sql, params, many, context):
-        counter["n"] += 1
+        with lock:
+            counter["n"] += 1
         return execute(sql, params, many, context)
 
-    with conn.execute_wrapper(wrapper):
-        result = func()
+    def on_connect(sender, connection, **kwargs):
+        if wrapper not in connection.execute_wrappers:
+            connection.execute_wrappers.append(wrapper)
+
+    connection_created.connect(on_connect, weak=False)
+    try:
+        with conn.execute_wrapper(wrapper):
+            result = func()
+    finally:
+        connection_created.disconnect(on_connect)
     return result, counter["n"]
 
 

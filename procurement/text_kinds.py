@@ -7,6 +7,7 @@ ones the services formatted before; keep them stable (fix wording in the .po fil
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
 from distribution.core.texts import register
 
@@ -38,6 +39,38 @@ REFUNDED_UNSHIPPED = register("purchase_order.refunded_unshipped", title=_("Purc
 COMPLETED = register("purchase_order.completed", title=_("Purchase order %(number)s completed: payment released"))
 CONFIRMED_AUTOMATICALLY = register(
     "purchase_order.confirmed_automatically", title=_("Purchase order %(number)s was confirmed automatically")
+)
+# One notification per organisation and recipient for the POs a timer's batch changed when they are
+# several (``numbers``: the first few, see ``services.timers``); one PO keeps the single-PO text above.
+CLOSED_UNPAID_MANY = register(
+    "purchase_order.closed_unpaid_many",
+    title=ngettext_lazy(
+        "%(count)s purchase order was closed unpaid: %(numbers)s", "%(count)s purchase orders were closed unpaid: %(numbers)s", "count"
+    ),
+)
+REFUNDED_UNSHIPPED_MANY = register(
+    "purchase_order.refunded_unshipped_many",
+    title=ngettext_lazy(
+        "%(count)s purchase order was refunded, not shipped in time: %(numbers)s",
+        "%(count)s purchase orders were refunded, not shipped in time: %(numbers)s",
+        "count",
+    ),
+)
+COMPLETED_MANY = register(
+    "purchase_order.completed_many",
+    title=ngettext_lazy(
+        "%(count)s purchase order completed, payment released: %(numbers)s",
+        "%(count)s purchase orders completed, payments released: %(numbers)s",
+        "count",
+    ),
+)
+CONFIRMED_AUTOMATICALLY_MANY = register(
+    "purchase_order.confirmed_automatically_many",
+    title=ngettext_lazy(
+        "%(count)s purchase order was confirmed automatically: %(numbers)s",
+        "%(count)s purchase orders were confirmed automatically: %(numbers)s",
+        "count",
+    ),
 )
 REMINDER_PAY = register(
     "purchase_order.reminder_pay",

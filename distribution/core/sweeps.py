@@ -23,7 +23,9 @@ retry it in admin (:func:`retry_failure`). Every other row and every other sweep
 
 from __future__ import annotations
 
+import functools
 import logging
+import threading
 import time
 import traceback
 from collections.abc import Callable, Iterator
@@ -31,7 +33,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.conf import settings
-from django.db import models, transaction
+from django.db import connection, connections, models, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
@@ -244,6 +246,7 @@ def sweep_in_batches(
     act_one: Callable[[int], str | None],
     now: datetime,
     batch_size: int | None = None,
+    workers: int | None = None,
 ) -> SweepResult:
     """Claim due ids by keyset and change each batch in one transaction with ``act_batch(ids)``.
 
@@ -251,17 +254,56 @@ def sweep_in_batches(
     changed (it re-checks state in its statements; rows it declines are left alone). If it
     raises, its batch is rolled back and each id goes through ``act_one`` in its own
     transaction, so only the failing row is rolled back (and recorded, see the module docstring).
+
+    ``workers`` (default ``SWEEP_TIMER_WORKERS``) batches run at once, each on its own thread and
+    database connection, so that PostgreSQL works on one batch while Python prepares the next.
+    They share one keyset: each claims the next ``batch_size`` ids above the highest id claimed
+    so far (under a lock, in its own transaction, with SKIP LOCKED against other processes), so
+    no two batches ever hold the same row. A sweep called inside a transaction (the caller's
+    rows are not visible to other connections) runs on the caller's connection alone.
     """
     size = batch_size or settings.SWEEP_TIMER_BATCH_SIZE
-    result = SweepResult(name=name)
+    workers = settings.SWEEP_TIMER_WORKERS if workers is None else workers
     due = eligible(queryset, sweep=name, now=now)
     clear = _has_failures(name)
-    last = 0
-    while True:
+    keyset = _Keyset()
+    loop = functools.partial(_batch_loop, name, due, act_batch=act_batch, act_one=act_one, now=now, size=size, clear=clear, keyset=keyset)
+    alone = workers <= 1 or connection.in_atomic_block
+    result = loop() if alone else _in_threads(name, loop, workers=workers, keyset=keyset)
+    result.backlog = queryset.count()
+    return result
+
+
+class _Keyset:
+    """The highest id claimed so far by a sweep's workers, moved under a lock."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.last = 0
+        self.stop = False
+
+
+def _batch_loop(
+    name: str,
+    due: models.QuerySet,
+    *,
+    act_batch: Callable[[list[int]], list[str]],
+    act_one: Callable[[int], str | None],
+    now: datetime,
+    size: int,
+    clear: bool,
+    keyset: _Keyset,
+) -> SweepResult:
+    """One worker: claim the next batch above the keyset, change it, until nothing is left to claim."""
+    result = SweepResult(name=name)
+    while not keyset.stop:
         ids: list[int] = []
         try:
             with transaction.atomic():
-                ids = claim(due, after=last, size=size)
+                with keyset.lock:
+                    ids = claim(due, after=keyset.last, size=size)
+                    if ids:
+                        keyset.last = ids[-1]
                 if not ids:
                     break
                 labels = act_batch(ids)
@@ -278,8 +320,38 @@ def sweep_in_batches(
         else:
             for label in labels:
                 result.act(label)
-        last = ids[-1]
-    result.backlog = queryset.count()
+    return result
+
+
+def _in_threads(name: str, loop: Callable[[], SweepResult], *, workers: int, keyset: _Keyset) -> SweepResult:
+    """Run ``loop`` on this thread and ``workers - 1`` more (each with its own connection, closed at its end)."""
+    outcomes: list[SweepResult | BaseException] = []
+
+    def work() -> None:
+        try:
+            outcomes.append(loop())
+        except BaseException as exc:  # handed to the caller below; the other workers stop claiming
+            keyset.stop = True
+            outcomes.append(exc)
+        finally:
+            connections.close_all()  # this thread's connections only (they are per thread)
+
+    threads = [threading.Thread(target=work, name=f"sweep-{name}-{n + 1}", daemon=True) for n in range(workers - 1)]
+    for thread in threads:
+        thread.start()
+    try:
+        outcomes.append(loop())
+    except BaseException as exc:
+        keyset.stop = True
+        outcomes.append(exc)
+    for thread in threads:
+        thread.join()
+    for outcome in outcomes:
+        if isinstance(outcome, BaseException):
+            raise outcome
+    result = SweepResult(name=name)
+    for part in outcomes:
+        result.merge(part)
     return result
 
 

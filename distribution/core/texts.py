@@ -165,11 +165,17 @@ def render(kind: str, params: Mapping[str, Any] | None, *, part: str = "title", 
     registered_kind = _REGISTRY.get(kind)
     if registered_kind is None:
         return fallback
-    template = str(getattr(registered_kind, part, "") or "")
-    if not template:
+    lazy = getattr(registered_kind, part, "") or ""
+    template = str(lazy)
+    # an ``ngettext_lazy(singular, plural, "count")``: no text of its own until given the count,
+    # then the reader's language's form for it
+    plural = not template and bool(lazy)
+    if not template and not plural:
         return fallback if part != "title" else ""
     values = {name: _decode(value) for name, value in (params or {}).items()}
     try:
+        if plural:
+            return str(lazy % values)
         return template % values if "%(" in template else template
     except (KeyError, TypeError, ValueError):
         return fallback or template

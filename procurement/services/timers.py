@@ -23,9 +23,11 @@ through the single-PO services.
 from __future__ import annotations
 
 import functools
+import json
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.db import connection
@@ -134,24 +136,41 @@ def _record(rows: list[_Row], *, from_status: str, to_status: str, reason: texts
 
 
 NUMBER = "%(number)s"
+SHOWN = 5  # numbers a notification about several POs names (the link lists them all)
+# the text of one notification about several POs of a batch, for each single-PO text
+MANY = {
+    K.CLOSED_UNPAID.key: K.CLOSED_UNPAID_MANY,
+    K.REFUNDED_UNSHIPPED.key: K.REFUNDED_UNSHIPPED_MANY,
+    K.COMPLETED.key: K.COMPLETED_MANY,
+    K.CONFIRMED_AUTOMATICALLY.key: K.CONFIRMED_AUTOMATICALLY_MANY,
+}
 
 
-def _notify(rows: list[_Row], notices: list[tuple[str, str, texts.TextKind | str]]) -> None:
-    """One notification per active member of each PO's reseller/supplier, one ``INSERT … SELECT`` per notice.
+def _notify(rows: list[_Row], notices: list[tuple[str, str, texts.TextKind | str]], *, status: str) -> None:
+    """Tell each active member of each PO's reseller/supplier: one notification per recipient and
+    organisation, naming the PO when the batch has one of theirs and the count and numbers when several.
 
-    ``notices`` = [(to, kind, registered text whose one parameter is ``number``)]; each row stores
-    the text kind with ``{"number": …}`` (rendered when read) and the default-language title.
-    A translated title containing ``%(number)s`` (the old way) is stored as finished text.
+    ``notices`` = [(to, kind, registered text whose one parameter is ``number``)]. A recipient with
+    one PO in the batch gets today's single-PO notification (the text kind with ``{"number": …}``,
+    rendered when read, and the default-language title; a translated title containing
+    ``%(number)s``, the old way, is stored as finished text), linked to the PO. A recipient with
+    several gets ONE notification (``MANY``'s text: ``{"count": …, "numbers": …}``, the first
+    ``SHOWN`` numbers) linked to their organisation's PO list filtered to ``status``. Two
+    statements per notice however many POs and recipients: one groups the recipients and inserts
+    the single-PO rows, one inserts the rest.
     """
     marker = "PO-NUMBER-MARKER"
     urls = {to: reverse(f"procurement:{to}_po_detail", args=[marker]) for to in ("reseller", "supplier")}
+    lists = {to: f"{reverse(f'procurement:{to}_po_list')}?{urlencode({'status': status})}" for to in ("reseller", "supplier")}
     numbers, resellers = pg_array(r.number for r in rows), pg_array(r.reseller_id for r in rows)
     created_at = timezone.now()
+    table = Notification._meta.db_table
+    columns = "(user_id, organisation_id, kind, text_kind, params, title, body, url, created_at, read_at)"
     with connection.cursor() as cursor:
         for to, kind, text in notices:
             org_ids = [r.reseller_id if to == "reseller" else r.supplier_id for r in rows]
             if isinstance(text, texts.TextKind):
-                title, text_kind, params = texts.plain(text(number=NUMBER)), text.key, "jsonb_build_object('number', t.number)"
+                title, text_kind, params = texts.plain(text(number=NUMBER)), text.key, "jsonb_build_object('number', g.numbers[1])"
             else:
                 title, text_kind, params = str(text), "", "NULL"
             if to == "supplier":  # a key account's notices: its manager and the owner(s) (the rule's home)
@@ -163,14 +182,42 @@ def _notify(rows: list[_Row], notices: list[tuple[str, str, texts.TextKind | str
                 )
             cursor.execute(
                 # table names from model metadata, values are parameters
-                f"INSERT INTO {Notification._meta.db_table} "  # noqa: S608
-                "(user_id, organisation_id, kind, text_kind, params, title, body, url, created_at, read_at) "
-                f"SELECT u.id, t.organisation_id, %s, %s, {params}, left(replace(%s, %s, t.number), 200), '', "
-                "replace(%s, %s, t.number), %s, NULL "
+                "WITH r AS (SELECT u.id AS user_id, t.organisation_id, t.number, t.n "  # noqa: S608
                 f"FROM unnest(%s::text[], %s::bigint[], %s::bigint[]) WITH ORDINALITY AS t(number, organisation_id, reseller_id, n) "
-                f"{recipients} ORDER BY t.n, u.id",
-                [kind, text_kind if text_kind != kind else "", title, NUMBER, urls[to], marker, created_at, numbers, pg_array(org_ids),
-                 resellers],  # fmt: skip
+                f"{recipients}), "
+                "g AS (SELECT user_id, organisation_id, count(*) AS k, (array_agg(number ORDER BY n))[1:%s] AS numbers, min(n) AS n "
+                "FROM r GROUP BY user_id, organisation_id), "
+                f"one AS (INSERT INTO {table} {columns} "
+                f"SELECT g.user_id, g.organisation_id, %s, %s, {params}, left(replace(%s, %s, g.numbers[1]), 200), '', "
+                "replace(%s, %s, g.numbers[1]), %s, NULL FROM g WHERE g.k = 1 ORDER BY g.n, g.user_id) "
+                "SELECT user_id, organisation_id, k, numbers FROM g WHERE k > 1 ORDER BY n, user_id",
+                [numbers, pg_array(org_ids), resellers, SHOWN, kind, text_kind if text_kind != kind else "", title, NUMBER, urls[to],
+                 marker, created_at],  # fmt: skip
+            )
+            several = cursor.fetchall()
+            if not several:
+                continue
+            many = MANY.get(text_kind)
+            grouped = []
+            for user_id, organisation_id, count, first in several:
+                shown = ", ".join(first) + (", …" if count > len(first) else "")
+                message = many(count=count, numbers=shown) if many else text
+                grouped.append((user_id, organisation_id, message))
+            cursor.execute(
+                f"INSERT INTO {table} {columns} "  # noqa: S608 (table names from model metadata, values are parameters)
+                "SELECT t.user_id, t.organisation_id, %s, %s, t.params::jsonb, t.title, '', %s, %s, NULL "
+                "FROM unnest(%s::bigint[], %s::bigint[], %s::text[], %s::text[]) "
+                "WITH ORDINALITY AS t(user_id, organisation_id, params, title, n) ORDER BY t.n",
+                [
+                    kind,
+                    many.key if many else "",
+                    lists[to],
+                    created_at,
+                    pg_array(u for u, _o, _m in grouped),
+                    pg_array(o for _u, o, _m in grouped),
+                    pg_array(json.dumps(texts.encode_params(m.params)) if many else None for _u, _o, m in grouped),
+                    pg_array(texts.plain(m, 200) for _u, _o, m in grouped),
+                ],
             )
 
 
@@ -203,7 +250,8 @@ def purchase_orders_close_unpaid_due(*, purchase_order_ids: list[int], now: date
     if not rows:
         return []
     _record(rows, from_status=Status.AWAITING_PAYMENT, to_status=Status.CLOSED, reason=reason, now=now)
-    _notify(rows, [("reseller", "purchase_order.closed", K.CLOSED_UNPAID), ("supplier", "purchase_order.closed", K.CLOSED_UNPAID)])
+    closed = K.CLOSED_UNPAID
+    _notify(rows, [("reseller", "purchase_order.closed", closed), ("supplier", "purchase_order.closed", closed)], status=Status.CLOSED)
     sku_ids = _release_stock([r.id for r in rows], now=now)  # last: the SKU rows stay locked only until COMMIT
     publish_sku_changed(sku_ids=sku_ids, changes={"reserved"}, now=now)
     return [r.number for r in rows]
@@ -239,10 +287,12 @@ def purchase_orders_refund_unshipped_due(*, purchase_order_ids: list[int], now: 
     numbers = _refund_rest_of_partly_shipped(sorted(set(purchase_order_ids) - {r.id for r in rows}), now=now)
     if not rows:
         return numbers
-    escrow_refund_many(references=[r.number for r in rows], actor=None, memo=reason)
     _record(rows, from_status=Status.PAID, to_status=Status.REFUNDED, reason=reason, now=now)
     refunded = K.REFUNDED_UNSHIPPED
-    _notify(rows, [("reseller", "purchase_order.refunded", refunded), ("supplier", "purchase_order.refunded", refunded)])
+    notices = [("reseller", "purchase_order.refunded", refunded), ("supplier", "purchase_order.refunded", refunded)]
+    _notify(rows, notices, status=Status.REFUNDED)
+    # the wallets are locked from here to COMMIT (shared with the sweep's other batches): late, as the stock
+    escrow_refund_many(references=[r.number for r in rows], actor=None, memo=reason)
     sku_ids = _release_stock([r.id for r in rows], now=now)  # last: the SKU rows stay locked only until COMMIT
     publish_sku_changed(sku_ids=sku_ids, changes={"reserved"}, now=now)
     return [r.number for r in rows] + numbers
@@ -272,7 +322,6 @@ def purchase_orders_auto_confirm_due(*, purchase_order_ids: list[int], now: date
     rates = dict(
         Supplier.objects.filter(organisation_id__in=sorted({r.supplier_id for r in rows})).values_list("organisation_id", "commission_rate")
     )
-    escrow_release_many(references=[r.number for r in rows], commission_rates=rates, actor=None, memo=reason)
     _record(rows, from_status=Status.SHIPPED, to_status=Status.COMPLETED, reason=reason, now=now)
     _notify(
         rows,
@@ -280,5 +329,8 @@ def purchase_orders_auto_confirm_due(*, purchase_order_ids: list[int], now: date
             ("supplier", "purchase_order.completed", K.COMPLETED),
             ("reseller", "purchase_order.completed", K.CONFIRMED_AUTOMATICALLY),
         ],
+        status=Status.COMPLETED,
     )
+    # last: the supplier's wallet is locked from here to COMMIT (shared with the sweep's other batches)
+    escrow_release_many(references=[r.number for r in rows], commission_rates=rates, actor=None, memo=reason)
     return [r.number for r in rows]

@@ -145,9 +145,99 @@ def test_a_closed_batch_releases_stock_per_sku_and_records_like_the_single_servi
         assert (t.actor, t.actor_label, t.from_status, t.to_status) == (None, "system", S.AWAITING_PAYMENT, S.CLOSED)
         audit = AuditEvent.objects.filter(action="purchase_order.closed", object_id=str(po.pk))
         assert audit.get().organisation == trade.reseller.organisation
-        for user in (trade.reseller_user, trade.supplier_user):
-            assert Notification.objects.filter(user=user, kind="purchase_order.closed", title__contains=po.number).count() == 1
+    for user in (trade.reseller_user, trade.supplier_user):  # three POs of one reseller: one notification each side, naming all three
+        [notice] = Notification.objects.filter(user=user, kind="purchase_order.closed")
+        assert notice.params["count"] == 3 and all(po.number in notice.params["numbers"] for po in pos)
     assert registry.run_sweep("close_unpaid", now=now + timedelta(hours=1)).count == 0
+
+
+# --- notifications: one per organisation and recipient for several POs of a batch ----------------------
+
+
+@pytest.mark.django_db
+def test_several_pos_of_one_reseller_in_a_batch_send_one_notification_naming_the_count_and_numbers(settings):
+    from django.urls import reverse
+    from django.utils import translation
+
+    trade = make_trade(on_hand=50)
+    alone = make_trade(supplier=trade.supplier, on_hand=50)  # another reseller of the supplier, one PO in the batch
+    pos = [place(trade) for _ in range(7)]
+    single = place(alone)
+    now = max(po.pay_by for po in [*pos, single])
+
+    assert registry.run_sweep("close_unpaid", now=now).count == 8
+
+    [notice] = Notification.objects.filter(user=trade.reseller_user, kind="purchase_order.closed")
+    shown = ", ".join(po.number for po in pos[:5]) + ", …"
+    assert (notice.text_kind, notice.params) == ("purchase_order.closed_unpaid_many", {"count": 7, "numbers": shown})
+    assert notice.url == reverse("procurement:reseller_po_list") + "?status=closed"
+    expected = {
+        "zh-hant": f"7 張採購單因未付款已關閉：{shown}",
+        "zh-hans": f"7 张采购单因未付款已关闭：{shown}",
+        "en": f"7 purchase orders were closed unpaid: {shown}",
+    }
+    assert notice.title == expected[settings.LANGUAGE_CODE.lower()]  # the default language's rendering, kept as the fallback
+    for language, title in expected.items():
+        with translation.override(language):
+            assert notice.display_title == title
+    # the supplier has 8 POs in the batch (two resellers): one notification for its owner
+    [supplier_notice] = Notification.objects.filter(user=trade.supplier_user, kind="purchase_order.closed")
+    assert supplier_notice.params["count"] == 8
+    assert supplier_notice.url == reverse("procurement:supplier_po_list") + "?status=closed"
+    with translation.override("en"):
+        assert supplier_notice.display_title.startswith("8 purchase orders were closed unpaid: ")
+    # the other reseller's one PO: today's notification, linked to the PO
+    [own] = Notification.objects.filter(user=alone.reseller_user, kind="purchase_order.closed")
+    assert (own.text_kind, own.params) == ("purchase_order.closed_unpaid", {"number": single.number})
+    assert own.url == reverse("procurement:reseller_po_detail", args=[single.number])
+    with translation.override("en"):
+        assert own.display_title == f"Purchase order {single.number} was closed unpaid"
+
+
+@pytest.mark.django_db
+def test_a_single_po_in_a_batch_keeps_todays_notification(settings):
+    from django.urls import reverse
+    from django.utils import translation
+
+    trade = make_trade(on_hand=50)
+    po = place(trade)
+
+    assert registry.run_sweep("close_unpaid", now=po.pay_by).count == 1
+
+    for user, to in ((trade.reseller_user, "reseller"), (trade.supplier_user, "supplier")):
+        [notice] = Notification.objects.filter(user=user, kind="purchase_order.closed")
+        assert (notice.text_kind, notice.params) == ("purchase_order.closed_unpaid", {"number": po.number})
+        assert notice.url == reverse(f"procurement:{to}_po_detail", args=[po.number])
+        with translation.override(settings.LANGUAGE_CODE):
+            assert notice.title == notice.display_title == f"Purchase order {po.number} was closed unpaid"
+        with translation.override("zh-hant"):
+            assert notice.display_title == f"採購單 {po.number} 因未付款已關閉"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("name", "build", "deadline", "reseller_text", "en"),
+    [
+        ("refund_unshipped", paid, "ship_by", "purchase_order.refunded_unshipped_many", "were refunded, not shipped in time"),
+        ("auto_confirm", shipped, "confirm_by", "purchase_order.confirmed_automatically_many", "were confirmed automatically"),
+    ],
+)
+def test_a_money_timer_sends_one_notification_for_several_pos_of_one_reseller(name, build, deadline, reseller_text, en):
+    from django.utils import translation
+
+    trade = make_trade(funds="1000.00")
+    pos = build(trade, 3)
+    Notification.objects.all().delete()
+
+    assert registry.run_sweep(name, now=getattr(pos[-1], deadline)).count == 3
+
+    [notice] = Notification.objects.filter(user=trade.reseller_user)
+    assert (notice.text_kind, notice.params["count"]) == (reseller_text, 3)
+    with translation.override("en"):
+        assert notice.display_title == f"3 purchase orders {en}: " + ", ".join(po.number for po in pos)
+    [supplier_notice] = Notification.objects.filter(user=trade.supplier_user)
+    assert supplier_notice.params["count"] == 3
+    assert reconcile().ok
 
 
 @pytest.mark.django_db
@@ -406,4 +496,79 @@ def test_two_sweepers_at_once_act_on_each_po_exactly_once(name, settings):
     if name == "refund_unshipped":
         assert wallet_balance(trade.reseller.organisation) == balance_before + sum(po.total_amount for po in pos)
         assert JournalTransaction.objects.filter(kind="po_refund").count() == 30
+    assert reconcile().ok
+
+
+# --- one sweep on two threads (SWEEP_TIMER_WORKERS) -----------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("name", "build", "deadline"),
+    [("close_unpaid", None, "pay_by"), ("refund_unshipped", paid, "ship_by"), ("auto_confirm", shipped, "confirm_by")],
+)
+def test_one_sweep_on_two_threads_acts_on_each_po_once_and_loses_none(name, build, deadline, settings, monkeypatch):
+    import threading
+
+    from procurement.services import timers
+
+    settings.SWEEP_TIMER_BATCH_SIZE = 3
+    settings.SWEEP_TIMER_WORKERS = 2
+    trade = make_trade(funds="5000.00", on_hand=100)
+    second = make_trade(supplier=trade.supplier, funds="5000.00", on_hand=100)  # two resellers' wallets in every batch
+    pos = [place(t) for t in (trade, second) for _ in range(12)] if build is None else [*build(trade, 12), *build(second, 12)]
+    now = max(getattr(po, deadline) for po in pos) + SECOND
+    wallets_before = [wallet_balance(t.reseller.organisation) for t in (trade, second)]
+    supplier_before = wallet_balance(trade.supplier.organisation)
+    act = getattr(timers, f"purchase_orders_{name}_due")
+    both_hold_a_batch = threading.Barrier(2, timeout=30)
+    seen: list[tuple[str, tuple[int, ...]]] = []
+
+    def spy(**kwargs):
+        if not any(thread == threading.current_thread().name for thread, _ in seen):
+            both_hold_a_batch.wait()  # each thread's first batch: both are claimed and open at once
+        seen.append((threading.current_thread().name, tuple(kwargs["purchase_order_ids"])))
+        return act(**kwargs)
+
+    monkeypatch.setattr(timers, act.__name__, spy)
+    result = registry.run_sweep(name, now=now)
+
+    assert (result.count, result.failed_count) == (24, 0)
+    assert len({thread for thread, _ in seen}) == 2
+    claimed = [pk for _, ids in seen for pk in ids]
+    assert sorted(claimed) == sorted(po.pk for po in pos)  # every PO claimed once, by one batch
+    target = {"close_unpaid": S.CLOSED, "refund_unshipped": S.REFUNDED, "auto_confirm": S.COMPLETED}[name]
+    assert PurchaseOrderTransition.objects.filter(purchase_order__in=pos, to_status=target).count() == 24  # none acted on twice
+    assert all(reload(po).status == target for po in pos)
+    if name == "refund_unshipped":
+        for t, before in zip((trade, second), wallets_before, strict=True):
+            assert wallet_balance(t.reseller.organisation) == before + sum(po.total_amount for po in pos if po.reseller_id == t.reseller.pk)
+        assert JournalTransaction.objects.filter(kind="po_refund").count() == 24
+    if name == "auto_confirm":
+        assert JournalTransaction.objects.filter(kind="po_release").count() == 24
+        assert wallet_balance(trade.supplier.organisation) > supplier_before
+    if name != "auto_confirm":
+        assert reload_sku(trade.sku).reserved == 0 and reload_sku(second.sku).reserved == 0
+    assert registry.run_sweep(name, now=now + SECOND).count == 0
+    assert reconcile().ok
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.slow
+def test_on_two_threads_a_failing_po_falls_back_alone_and_its_batch_neighbours_still_close(failing_po, settings):
+    settings.SWEEP_TIMER_BATCH_SIZE = 4
+    settings.SWEEP_TIMER_WORKERS = 2
+    trade = make_trade(on_hand=100)
+    pos = [place(trade) for _ in range(20)]
+    failing_po["arm"](pos[9].pk)
+    now = max(po.pay_by for po in pos) + SECOND
+
+    result = registry.run_sweep("close_unpaid", now=now)
+
+    assert (result.count, result.failed_count) == (19, 1)
+    assert reload(pos[9]).status == S.AWAITING_PAYMENT
+    assert all(reload(po).status == S.CLOSED for po in pos if po.pk != pos[9].pk)
+    assert SweepFailure.objects.get(sweep="close_unpaid").object_id == pos[9].pk
+    assert reload_sku(trade.sku).reserved == 1
     assert reconcile().ok
