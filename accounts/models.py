@@ -209,7 +209,10 @@ class AgreementAcceptance(models.Model):
 class Notification(models.Model):
     """A platform event shown on a user's notifications page (and maybe emailed)."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications", verbose_name=_("user"))
+    # no index of its own: the (user, read_at) index leads with it
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications", verbose_name=_("user"), db_index=False
+    )
     # The tenant (distribution column, docs/scaling.md): the user's organisation when notified.
     # Left unset, the database fills it from the user's membership (accounts 0003).
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+", db_default=None)

@@ -77,8 +77,13 @@ class PurchaseOrder(AddressFields):
 
     number = models.CharField(_("number"), max_length=24, unique=True)
     status = FSMField(_("status"), choices=Status.choices, default=Status.AWAITING_PAYMENT, protected=True, db_index=True)
-    supplier = models.ForeignKey("suppliers.Supplier", on_delete=models.PROTECT, related_name="purchase_orders", verbose_name=_("supplier"))
-    reseller = models.ForeignKey("resellers.Reseller", on_delete=models.PROTECT, related_name="purchase_orders", verbose_name=_("reseller"))
+    # no index of their own: (supplier, status), (reseller, status) and (reseller, consumer_order_ref) lead with them
+    supplier = models.ForeignKey(
+        "suppliers.Supplier", on_delete=models.PROTECT, related_name="purchase_orders", verbose_name=_("supplier"), db_index=False
+    )
+    reseller = models.ForeignKey(
+        "resellers.Reseller", on_delete=models.PROTECT, related_name="purchase_orders", verbose_name=_("reseller"), db_index=False
+    )
     shop = models.ForeignKey(
         "resellers.Shop", on_delete=models.SET_NULL, null=True, blank=True, related_name="purchase_orders", verbose_name=_("shop")
     )

@@ -154,8 +154,11 @@ class JournalTransaction(ImmutableModel):
 class JournalEntry(ImmutableModel):
     """One line of a journal transaction. ``balance_after`` is the wallet's balance just after it (wallets only)."""
 
-    transaction = models.ForeignKey(JournalTransaction, on_delete=models.PROTECT, related_name="entries", verbose_name=_("transaction"))
-    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="entries", verbose_name=_("account"))
+    # no index of their own: the unique (transaction, account) and the (account, id) indexes below serve both
+    transaction = models.ForeignKey(
+        JournalTransaction, on_delete=models.PROTECT, related_name="entries", verbose_name=_("transaction"), db_index=False
+    )
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="entries", verbose_name=_("account"), db_index=False)
     amount = models.DecimalField(_("amount"), **MONEY_FIELD_KWARGS)
     balance_after = models.DecimalField(_("balance after"), null=True, blank=True, **MONEY_FIELD_KWARGS)
     # Its tenant: the wallet's organisation, or the transaction's for a platform account's entry
@@ -220,8 +223,9 @@ class EscrowHold(models.Model):
     """
 
     reference = models.CharField(_("reference"), max_length=64, unique=True)
-    payer = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="+", verbose_name=_("payer"))
-    payee = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="+", verbose_name=_("payee"))
+    # indexed once each, by Meta.indexes (the foreign keys' own index was a second copy)
+    payer = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="+", verbose_name=_("payer"), db_index=False)
+    payee = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="+", verbose_name=_("payee"), db_index=False)
     held_amount = models.DecimalField(_("held"), **MONEY_FIELD_KWARGS)
     refunded_amount = models.DecimalField(_("refunded"), default=ZERO, **MONEY_FIELD_KWARGS)
     released_amount = models.DecimalField(_("released"), default=ZERO, **MONEY_FIELD_KWARGS)
