@@ -166,8 +166,16 @@ def test_a_key_accounts_timer_notices(team, timer, kind):
     done = getattr(timers, f"purchase_orders_{timer}_due")(purchase_order_ids=[po.pk for po in pos], now=now)
     assert sorted(done) == sorted(po.number for po in pos)
     org = a.supplier.organisation
-    assert told(org, kind=kind, url__contains=pos[0].number) == {team["kam"].pk, team["owner"].pk}
-    assert told(org, kind=kind, url__contains=pos[1].number) == {team["kam"].pk, team["owner"].pk, team["manager"].pk}
+    # A's PO goes to its KAM and the owner(s), B's (no KAM) to every member; a person told of
+    # several POs of the batch gets one notice naming them all (its params), of one, that PO's
+    pos_told: dict[int, set[str]] = {}
+    for notice in Notification.objects.filter(organisation_id=org.pk, kind=kind):
+        numbers = notice.params["numbers"].split(", ") if "numbers" in notice.params else [notice.params["number"]]
+        assert notice.user_id not in pos_told  # one notice per person and organisation
+        pos_told[notice.user_id] = set(numbers)
+    a_po, b_po = pos[0].number, pos[1].number
+    assert pos_told == {team["kam"].pk: {a_po, b_po}, team["owner"].pk: {a_po, b_po}, team["manager"].pk: {b_po}}
+    assert told(org, kind=kind, url__contains=b_po) == {team["manager"].pk}  # a single PO's notice links to it
     assert told(a.reseller.organisation, kind=kind) == {a.reseller_user.pk}  # the reseller's side: every member, as before
 
 
