@@ -411,7 +411,7 @@ AFTERSALES_RETURN_TRANSIT = timedelta(days=5)  # a return whose delivery nobody 
 PARTNERSHIP_NOTICE_PERIOD = timedelta(days=10)
 SWEEP_BATCH_SIZE = int(os.environ.get("SWEEP_BATCH_SIZE", "100"))
 # The PO timers change a whole batch in a few set-based statements, so their batches are larger.
-SWEEP_TIMER_BATCH_SIZE = int(os.environ.get("SWEEP_TIMER_BATCH_SIZE", "1000"))
+SWEEP_TIMER_BATCH_SIZE = int(os.environ.get("SWEEP_TIMER_BATCH_SIZE", "2500"))
 # Batches of one money timer run at once, each on its own thread and database connection (1: one loop).
 SWEEP_TIMER_WORKERS = int(os.environ.get("SWEEP_TIMER_WORKERS", "2"))
 # A row that fails is retried after SWEEP_RETRY_AFTER × 2^(failures-1) and quarantined after N failures.
